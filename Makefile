@@ -1,0 +1,68 @@
+# holdconn - how many idle TCP connections can this box hold?
+#   make          build ./holdconn
+#   make run      install deps, build, run the main job (holdconn bench)
+#   make test     install deps, build, run unit + integration tests
+#   make check    the same tests built with ASan + UBSan
+#   make bench    bench/run.sh: 1M and max, results in bench/results/
+#   make fuzz     run each fuzz harness for FUZZ_SECONDS (default 60)
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+PKGS    := liburing jemalloc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wshadow -Wno-missing-field-initializers \
+           -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -luring -ljemalloc) -lpthread -lm
+ifneq ($(CI),)
+CFLAGS  += -Werror
+endif
+
+BUILD   ?= build
+LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
+UNIT    := $(wildcard tests/unit/*.c)
+INTEG   := $(wildcard tests/integration/*.c)
+CRIT    := $(shell pkg-config --cflags --libs criterion 2>/dev/null || echo -lcriterion)
+
+all: holdconn
+
+holdconn: $(BUILD)/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD):
+	mkdir -p $@
+
+$(BUILD)/unit_tests: $(UNIT) $(LIB_OBJ) $(wildcard tests/*.h)
+	$(CC) $(CFLAGS) -Itests -o $@ $(UNIT) $(LIB_OBJ) $(CRIT) $(LDLIBS)
+
+$(BUILD)/integration_tests: $(INTEG) $(wildcard tests/*.h)
+	$(CC) $(CFLAGS) -Itests -o $@ $(INTEG) $(CRIT) $(LDLIBS)
+
+deps:
+	@sh tools/deps.sh
+
+run: deps holdconn
+	./holdconn bench
+
+test: deps holdconn $(BUILD)/unit_tests $(BUILD)/integration_tests
+	$(BUILD)/unit_tests --jobs 2
+	HOLDCONN=$(CURDIR)/holdconn $(BUILD)/integration_tests --jobs 1
+
+check: deps
+	$(MAKE) BUILD=build-san CC=clang \
+	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  test
+
+bench: deps holdconn
+	sh bench/run.sh
+
+install: holdconn
+	install -D -m 0755 holdconn $(DESTDIR)$(PREFIX)/bin/holdconn
+
+clean:
+	rm -rf build build-san build-fuzz holdconn
+
+.PHONY: all deps run test check bench install clean

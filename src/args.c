@@ -1,0 +1,726 @@
+/* args.c - the command line: subcommands, their options and --help texts. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "args.h"
+#include "plan.h"
+#include "units.h"
+
+#define DEFAULT_BENCH_CONNS 1000000
+#define DEFAULT_REPORT_EVERY 100000
+#define DEFAULT_BACKLOG 4096
+#define DEFAULT_BENCH_PORTS 16
+#define BACKLOG_MAX 65535 /* the kernel caps it further at net.core.somaxconn */
+#define BENCH_PORTS_MAX 1024
+#define SOCKBUF_MAX INT_MAX /* SO_RCVBUF and SO_SNDBUF take an int */
+#define PORT_MAX 65535
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char top_help[] =
+	"usage: holdconn <command> [options]\n"
+	"\n"
+	"Measures how many idle TCP connections this machine can hold, and what\n"
+	"each one costs in memory.\n"
+	"\n"
+	"commands:\n"
+	"  serve     accept connections on --listen endpoints and hold them\n"
+	"  connect   open --conns connections to --target endpoints and hold them\n"
+	"  bench     run serve and connect on loopback and report how many were held\n"
+	"\n"
+	"  holdconn <command> --help   the options of one command\n"
+	"  holdconn --version          print the version\n"
+	"\n"
+	"example:\n"
+	"  holdconn bench --conns 1M\n"
+	"\n"
+	"exit codes: 0 ok, 1 runtime failure, 2 bad usage\n";
+
+/* Shared by every command's help: how counts and sizes may be written. */
+#define UNITS_HELP \
+	"N is a count: 1000000, 1M, 2.5M, 100k or 1_000_000 (k, M, G = 10^3, 10^6, 10^9).\n" \
+	"BYTES is a size: 4096, 64k, 4KiB, 1G (k, M, G = 2^10, 2^20, 2^30).\n"
+
+#define EXIT_HELP "exit codes: 0 ok, 1 runtime failure, 2 bad usage\n"
+
+static const char serve_help[] =
+	"usage: holdconn serve --listen ADDR:PORT[-PORT] [--listen ...] [options]\n"
+	"\n"
+	"Listens on every port of each --listen range, accepts connections and holds\n"
+	"them open and idle until interrupted (SIGINT or SIGTERM).\n"
+	"\n"
+	"options:\n"
+	"  --listen ADDR:PORT[-PORT]  where to listen; repeatable, up to 64 (required)\n"
+	"  --mode MODE                uring, epoll or threads (default: uring)\n"
+	"  --rcvbuf BYTES             SO_RCVBUF per connection (default: kernel's)\n"
+	"  --sndbuf BYTES             SO_SNDBUF per connection (default: kernel's)\n"
+	"  --backlog N                listen() backlog, 1-65535, capped by\n"
+	"                             net.core.somaxconn (default: 4096)\n"
+	"  --reserve BYTES            take no new connection once MemAvailable would fall\n"
+	"                             below this (default: the larger of 1 GiB and 5% of\n"
+	"                             MemTotal)\n"
+	"  --report-every N           progress every N connections (default: 100000)\n"
+	"  --json                     print the final report as JSON\n"
+	"  -h, --help                 print this help\n"
+	"\n"
+	UNITS_HELP
+	"\n"
+	"example:\n"
+	"  holdconn serve --listen 127.0.0.1:5000-5015 --mode epoll\n"
+	"\n"
+	EXIT_HELP;
+
+static const char connect_help[] =
+	"usage: holdconn connect --target ADDR:PORT[-PORT] [--target ...] --conns N\n"
+	"                        [options]\n"
+	"\n"
+	"Opens --conns connections to the --target endpoints and holds them open and\n"
+	"idle until interrupted (SIGINT or SIGTERM). With source addresses, each\n"
+	"connection gets its own (source address, source port, destination) 4-tuple,\n"
+	"bound explicitly, so connect() stays fast at any count; without them the\n"
+	"kernel picks the source port, which slows down past ~17K connections per\n"
+	"destination. Each source address gives (ports in --sport) x (destinations)\n"
+	"connections.\n"
+	"\n"
+	"options:\n"
+	"  --target ADDR:PORT[-PORT]  connect to every port of this range; repeatable,\n"
+	"                             up to 64 (required)\n"
+	"  --conns N                  connections to open (required)\n"
+	"  --rate N                   connections started per second\n"
+	"                             (default: 0, as fast as possible)\n"
+	"  --source ADDR[-ADDR]       source addresses to bind, e.g. 127.0.0.2-127.0.0.40\n"
+	"                             (default: 127.1.0.1-127.1.255.254 when every\n"
+	"                             target is on loopback, else no bind)\n"
+	"  --sport LO-HI              source ports to bind\n"
+	"                             (default: net.ipv4.ip_local_port_range)\n"
+	"  --mode MODE                uring, epoll or threads (default: uring)\n"
+	"  --rcvbuf BYTES             SO_RCVBUF per connection (default: kernel's)\n"
+	"  --sndbuf BYTES             SO_SNDBUF per connection (default: kernel's)\n"
+	"  --reserve BYTES            open no new connection once MemAvailable would fall\n"
+	"                             below this (default: the larger of 1 GiB and 5% of\n"
+	"                             MemTotal)\n"
+	"  --report-every N           progress every N connections (default: 100000)\n"
+	"  --json                     print the final report as JSON\n"
+	"  -h, --help                 print this help\n"
+	"\n"
+	UNITS_HELP
+	"\n"
+	"example:\n"
+	"  holdconn connect --target 127.0.0.1:5000-5015 --source 127.0.0.2-127.0.0.3 \\\n"
+	"                   --conns 1M\n"
+	"\n"
+	EXIT_HELP;
+
+static const char bench_help[] =
+	"usage: holdconn bench [--conns N|max] [options]\n"
+	"\n"
+	"Measures this machine in one command: starts serve and connect as two\n"
+	"processes talking over loopback, opens --conns connections between them,\n"
+	"holds them and prints one summary of what they cost. With --conns max it\n"
+	"keeps opening until a limit stops it (the memory reserve, file limits or\n"
+	"4-tuples) and names that limit.\n"
+	"\n"
+	"options:\n"
+	"  --conns N|max        connections to hold, or max for as many as fit\n"
+	"                       (default: 1000000)\n"
+	"  --mode MODE          server's event model: uring, epoll or threads\n"
+	"                       (default: uring)\n"
+	"  --client-mode MODE   client's event model (default: uring)\n"
+	"  --ports N            ports the server listens on, 1-1024 (default: 16)\n"
+	"  --rcvbuf BYTES       SO_RCVBUF per connection (default: kernel's)\n"
+	"  --sndbuf BYTES       SO_SNDBUF per connection (default: kernel's)\n"
+	"  --reserve BYTES      open no new connection once MemAvailable would fall\n"
+	"                       below this (default: the larger of 1 GiB and 5% of\n"
+	"                       MemTotal)\n"
+	"  --report-every N     progress every N connections (default: 100000)\n"
+	"  --json               print the final report as JSON\n"
+	"  -h, --help           print this help\n"
+	"\n"
+	UNITS_HELP
+	"\n"
+	"examples:\n"
+	"  holdconn bench\n"
+	"  holdconn bench --conns max --mode epoll --json\n"
+	"\n"
+	EXIT_HELP;
+
+/* getopt_long values; the long-only ones start past any short option character. */
+enum opt_id {
+	OPT_HELP = 'h',
+	OPT_LISTEN = 256,
+	OPT_TARGET,
+	OPT_CONNS,
+	OPT_RATE,
+	OPT_SOURCE,
+	OPT_SPORT,
+	OPT_MODE,
+	OPT_CLIENT_MODE,
+	OPT_RCVBUF,
+	OPT_SNDBUF,
+	OPT_BACKLOG,
+	OPT_RESERVE,
+	OPT_REPORT_EVERY,
+	OPT_PORTS,
+	OPT_JSON,
+};
+
+#define ARG(name, id) { name, required_argument, NULL, id }
+#define FLAG(name, id) { name, no_argument, NULL, id }
+#define END { NULL, 0, NULL, 0 }
+
+static const struct option serve_opts[] = {
+	ARG("listen", OPT_LISTEN),
+	ARG("mode", OPT_MODE),
+	ARG("rcvbuf", OPT_RCVBUF),
+	ARG("sndbuf", OPT_SNDBUF),
+	ARG("backlog", OPT_BACKLOG),
+	ARG("reserve", OPT_RESERVE),
+	ARG("report-every", OPT_REPORT_EVERY),
+	FLAG("json", OPT_JSON),
+	FLAG("help", OPT_HELP),
+	END,
+};
+
+static const struct option connect_opts[] = {
+	ARG("target", OPT_TARGET),
+	ARG("conns", OPT_CONNS),
+	ARG("rate", OPT_RATE),
+	ARG("source", OPT_SOURCE),
+	ARG("sport", OPT_SPORT),
+	ARG("mode", OPT_MODE),
+	ARG("rcvbuf", OPT_RCVBUF),
+	ARG("sndbuf", OPT_SNDBUF),
+	ARG("reserve", OPT_RESERVE),
+	ARG("report-every", OPT_REPORT_EVERY),
+	FLAG("json", OPT_JSON),
+	FLAG("help", OPT_HELP),
+	END,
+};
+
+static const struct option bench_opts[] = {
+	ARG("conns", OPT_CONNS),
+	ARG("mode", OPT_MODE),
+	ARG("client-mode", OPT_CLIENT_MODE),
+	ARG("ports", OPT_PORTS),
+	ARG("rcvbuf", OPT_RCVBUF),
+	ARG("sndbuf", OPT_SNDBUF),
+	ARG("reserve", OPT_RESERVE),
+	ARG("report-every", OPT_REPORT_EVERY),
+	FLAG("json", OPT_JSON),
+	FLAG("help", OPT_HELP),
+	END,
+};
+
+struct command_desc {
+	const char *name;
+	enum command cmd;
+	const struct option *opts;
+	const char *help;
+};
+
+static const struct command_desc commands[] = {
+	{ "serve", CMD_SERVE, serve_opts, serve_help },
+	{ "connect", CMD_CONNECT, connect_opts, connect_help },
+	{ "bench", CMD_BENCH, bench_opts, bench_help },
+};
+
+static const char *const mode_names[] = {
+	[MODE_URING] = "uring",
+	[MODE_EPOLL] = "epoll",
+	[MODE_THREADS] = "threads",
+};
+
+/* One parse: where it writes and what it has seen so far. */
+struct parser {
+	const struct command_desc *cmd;
+	struct options *o;
+	char *err;
+	size_t errlen;
+	bool conns_given;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct parser *ps, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ps->err && ps->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(ps->err, ps->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+const char *mode_name(enum mode m)
+{
+	if ((unsigned int)m >= ARRAY_SIZE(mode_names))
+		return "unknown";
+	return mode_names[m];
+}
+
+int parse_mode(const char *s, enum mode *out)
+{
+	unsigned int i;
+
+	for (i = 0; s && i < ARRAY_SIZE(mode_names); i++) {
+		if (strcmp(s, mode_names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *args_help(enum command cmd)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (commands[i].cmd == cmd)
+			return commands[i].help;
+	}
+	return top_help;
+}
+
+static const struct command_desc *find_command(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	}
+	return NULL;
+}
+
+static const struct option *find_option(const struct option *opts, const char *name, int id)
+{
+	for (; opts->name; opts++) {
+		if (name ? strcmp(opts->name, name) == 0 : opts->val == id)
+			return opts;
+	}
+	return NULL;
+}
+
+/* --- diagnosis: what exactly is wrong with a rejected address or port --- */
+
+/* The value of an all-digit port, capped at PORT_MAX + 1; -1 when not a number. */
+static long port_value(const char *s, size_t n)
+{
+	long v = 0;
+	size_t i;
+
+	if (n == 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+		if (v > PORT_MAX)
+			v = PORT_MAX + 1;
+	}
+	return v;
+}
+
+static bool port_in_range(long v)
+{
+	return v >= 1 && v <= PORT_MAX;
+}
+
+/* Explains a rejected "PORT[-PORT]" in why; false when it is plain junk. */
+static bool port_problem(const char *ports, char *why, size_t len)
+{
+	const char *dash = strchr(ports, '-');
+	int nlo = dash ? (int)(dash - ports) : (int)strlen(ports);
+	const char *hi_text = dash ? dash + 1 : ports;
+	long lo = port_value(ports, nlo);
+	long hi = dash ? port_value(hi_text, strlen(hi_text)) : lo;
+
+	if (lo < 0 || hi < 0)
+		return false;
+	if (!port_in_range(lo))
+		snprintf(why, len, "has port %.*s (ports are 1-65535)", nlo, ports);
+	else if (!port_in_range(hi))
+		snprintf(why, len, "has port %s (ports are 1-65535)", hi_text);
+	else if (lo > hi)
+		snprintf(why, len, "has its ports reversed (write LO-HI: %ld-%ld)", hi, lo);
+	else
+		return false;
+	return true;
+}
+
+static bool one_addr(const char *s, size_t n, uint32_t *out)
+{
+	char buf[INET_ADDRSTRLEN];
+	struct in_addr a;
+
+	if (n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET, buf, &a) != 1)
+		return false;
+	*out = ntohl(a.s_addr);
+	return true;
+}
+
+static bool addr_range_reversed(const char *s)
+{
+	const char *dash = strchr(s, '-');
+	uint32_t lo, hi;
+
+	return dash && one_addr(s, dash - s, &lo) &&
+	       one_addr(dash + 1, strlen(dash + 1), &hi) && lo > hi;
+}
+
+/* --- one function per kind of option value --- */
+
+static bool endpoints_overlap(const struct endpoint_range *a, const struct endpoint_range *b)
+{
+	return a->addr == b->addr && a->ports.first <= b->ports.last &&
+	       b->ports.first <= a->ports.last;
+}
+
+/* A port given twice would fail later: EADDRINUSE to listen, a repeated 4-tuple to connect. */
+static int add_endpoint(struct parser *ps, const char *name, const char *arg,
+			const struct endpoint_range *e, struct endpoint_range *list, int *n)
+{
+	int i;
+
+	for (i = 0; i < *n; i++) {
+		if (endpoints_overlap(&list[i], e))
+			return fail(ps, "--%s: '%s' overlaps an earlier --%s (give each port once)",
+				    name, arg, name);
+	}
+	list[(*n)++] = *e;
+	return 0;
+}
+
+static int opt_endpoint(struct parser *ps, const char *name, const char *arg,
+			struct endpoint_range *list, int *n)
+{
+	const char *colon = strchr(arg, ':');
+	struct endpoint_range e;
+	char why[128];
+	uint32_t addr;
+
+	if (*n == MAX_ENDPOINTS)
+		return fail(ps, "--%s: '%s' is one too many (at most %d endpoints)", name, arg,
+			    MAX_ENDPOINTS);
+	if (parse_endpoint_range(arg, &e) == 0)
+		return add_endpoint(ps, name, arg, &e, list, n);
+	if (colon && one_addr(arg, colon - arg, &addr) && port_problem(colon + 1, why, sizeof(why)))
+		return fail(ps, "--%s: '%s' %s", name, arg, why);
+	return fail(ps, "--%s: '%s' is not ADDR:PORT or ADDR:PORT-PORT (e.g. 127.0.0.1:5000-5015)",
+		    name, arg);
+}
+
+static int opt_source(struct parser *ps, const char *name, const char *arg)
+{
+	if (parse_addr_range(arg, &ps->o->source) == 0) {
+		ps->o->has_source = true;
+		return 0;
+	}
+	if (addr_range_reversed(arg))
+		return fail(ps, "--%s: '%s' is reversed (write LOW-HIGH, e.g. 127.0.0.2-127.0.0.40)",
+			    name, arg);
+	return fail(ps, "--%s: '%s' is not ADDR or ADDR-ADDR (e.g. 127.0.0.2-127.0.0.40)", name,
+		    arg);
+}
+
+static int opt_sport(struct parser *ps, const char *name, const char *arg)
+{
+	char why[128];
+
+	if (parse_port_range(arg, &ps->o->sport) == 0) {
+		ps->o->has_sport = true;
+		return 0;
+	}
+	if (port_problem(arg, why, sizeof(why)))
+		return fail(ps, "--%s: '%s' %s", name, arg, why);
+	return fail(ps, "--%s: '%s' is not PORT or LO-HI (e.g. 10000-60999)", name, arg);
+}
+
+static int opt_mode(struct parser *ps, const char *name, const char *arg, enum mode *out)
+{
+	if (parse_mode(arg, out))
+		return fail(ps, "--%s: '%s' is not a mode (uring, epoll or threads)", name, arg);
+	return 0;
+}
+
+static int opt_count(struct parser *ps, const char *name, const char *arg, uint64_t min,
+		     uint64_t *out)
+{
+	uint64_t v;
+	int ret = parse_count(arg, &v);
+
+	if (ret == -ERANGE)
+		return fail(ps, "--%s: '%s' is too large (at most %" PRIu64 ")", name, arg,
+			    UINT64_MAX);
+	if (ret)
+		return fail(ps, "--%s: '%s' is not a count (try 1000000 or 1M)", name, arg);
+	if (v < min)
+		return fail(ps, "--%s: '%s' is too small (at least %" PRIu64 ")", name, arg, min);
+	*out = v;
+	return 0;
+}
+
+static int opt_size(struct parser *ps, const char *name, const char *arg, uint64_t max,
+		    uint64_t *out)
+{
+	uint64_t v;
+	int ret = parse_size(arg, &v);
+
+	if (ret == -ERANGE || (!ret && v > max))
+		return fail(ps, "--%s: '%s' is too large (at most %" PRIu64 " bytes)", name, arg,
+			    max);
+	if (ret)
+		return fail(ps, "--%s: '%s' is not a size (try 4096, 64k or 1G)", name, arg);
+	*out = v;
+	return 0;
+}
+
+static int opt_bounded(struct parser *ps, const char *name, const char *arg, uint32_t min,
+		       uint32_t max, uint32_t *out)
+{
+	uint64_t v;
+	int ret = parse_count(arg, &v);
+
+	if (ret == -EINVAL)
+		return fail(ps, "--%s: '%s' is not a number (%u-%u)", name, arg, min, max);
+	if (ret || v < min || v > max)
+		return fail(ps, "--%s: '%s' is out of range (%u-%u)", name, arg, min, max);
+	*out = v;
+	return 0;
+}
+
+/* bench alone may ask for "max": as many connections as the machine holds. */
+static int opt_conns(struct parser *ps, const char *name, const char *arg)
+{
+	struct options *o = ps->o;
+
+	ps->conns_given = true;
+	if (strcmp(arg, "max") == 0) {
+		if (ps->cmd->cmd != CMD_BENCH)
+			return fail(ps, "--%s: 'max' is only for bench (give a count, e.g. 1M)",
+				    name);
+		o->conns_max = true;
+		o->conns = 0;
+		return 0;
+	}
+	o->conns_max = false;
+	return opt_count(ps, name, arg, 1, &o->conns);
+}
+
+static int apply_option(struct parser *ps, int id, const char *arg)
+{
+	const char *name = find_option(ps->cmd->opts, NULL, id)->name;
+	struct options *o = ps->o;
+
+	switch (id) {
+	case OPT_HELP:
+		o->help = true;
+		return 0;
+	case OPT_JSON:
+		o->json = true;
+		return 0;
+	case OPT_LISTEN:
+		return opt_endpoint(ps, name, arg, o->listen, &o->nlisten);
+	case OPT_TARGET:
+		return opt_endpoint(ps, name, arg, o->target, &o->ntarget);
+	case OPT_SOURCE:
+		return opt_source(ps, name, arg);
+	case OPT_SPORT:
+		return opt_sport(ps, name, arg);
+	case OPT_CONNS:
+		return opt_conns(ps, name, arg);
+	case OPT_RATE:
+		return opt_count(ps, name, arg, 0, &o->rate);
+	case OPT_REPORT_EVERY:
+		return opt_count(ps, name, arg, 1, &o->report_every);
+	case OPT_MODE:
+		return opt_mode(ps, name, arg, &o->mode);
+	case OPT_CLIENT_MODE:
+		return opt_mode(ps, name, arg, &o->client_mode);
+	case OPT_RCVBUF:
+		return opt_size(ps, name, arg, SOCKBUF_MAX, &o->rcvbuf);
+	case OPT_SNDBUF:
+		return opt_size(ps, name, arg, SOCKBUF_MAX, &o->sndbuf);
+	case OPT_RESERVE:
+		o->has_reserve = true;
+		return opt_size(ps, name, arg, UINT64_MAX, &o->reserve);
+	case OPT_BACKLOG:
+		return opt_bounded(ps, name, arg, 1, BACKLOG_MAX, &o->backlog);
+	case OPT_PORTS:
+		return opt_bounded(ps, name, arg, 1, BENCH_PORTS_MAX, &o->ports);
+	}
+	return fail(ps, "--%s: not handled (a bug in holdconn)", name);
+}
+
+/* "serve", "connect and bench": the commands that take option `name`. */
+static void commands_with(const char *name, char *buf, size_t len)
+{
+	const char *sep = "";
+	size_t used = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(commands) && used < len; i++) {
+		if (!find_option(commands[i].opts, name, 0))
+			continue;
+		used += snprintf(buf + used, len - used, "%s%s", sep, commands[i].name);
+		sep = " and ";
+	}
+}
+
+/*
+ * getopt_long answered '?': an option this command lacks, or a value given
+ * to a flag ("--json=1"). An option another command has is named as such.
+ */
+static int unknown_option(struct parser *ps, const char *word)
+{
+	const char *cmd = ps->cmd->name;
+	char name[64], others[64];
+	int n;
+
+	/* A short option's character; 0 or an option's value for a long one. */
+	if (optopt && optopt != OPT_HELP && optopt < OPT_LISTEN)
+		return fail(ps, "unknown option '-%c' for '%s'; see holdconn %s --help", optopt,
+			    cmd, cmd);
+	if (strncmp(word, "--", 2) != 0)
+		return fail(ps, "unknown option in '%s' for '%s'; see holdconn %s --help", word,
+			    cmd, cmd);
+	word += 2; /* getopt_long has stepped past it: argv[optind - 1] */
+	n = strcspn(word, "=");
+	if (optopt)
+		return fail(ps, "--%.*s takes no value; see holdconn %s --help", n, word, cmd);
+	snprintf(name, sizeof(name), "%.*s", n, word);
+	commands_with(name, others, sizeof(others));
+	if (others[0])
+		return fail(ps, "--%.*s is only for %s", n, word, others);
+	return fail(ps, "unknown option '--%.*s' for '%s'; see holdconn %s --help", n, word, cmd,
+		    cmd);
+}
+
+static int parse_options(struct parser *ps, int argc, char **argv)
+{
+	const char *cmd = ps->cmd->name;
+	int id, ret;
+
+	optind = 0; /* glibc: 0 re-initialises getopt, so a second parse starts clean */
+	opterr = 0; /* every message is ours, and one line */
+	/* '+': stop at the first non-option; ':': tell a missing value from an unknown option. */
+	while ((id = getopt_long(argc, argv, "+:h", ps->cmd->opts, NULL)) != -1) {
+		if (id == '?')
+			return unknown_option(ps, argv[optind - 1]);
+		if (id == ':')
+			return fail(ps, "--%s needs a value; see holdconn %s --help",
+				    find_option(ps->cmd->opts, NULL, optopt)->name, cmd);
+		ret = apply_option(ps, id, optarg);
+		if (ret)
+			return ret;
+	}
+	if (optind < argc)
+		return fail(ps, "unexpected argument '%s' for '%s'; see holdconn %s --help",
+			    argv[optind], cmd, cmd);
+	return 0;
+}
+
+/* Destinations the planner will expand the targets into: one per port. */
+static uint64_t target_ports(const struct options *o)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < o->ntarget; i++)
+		n += port_range_count(&o->target[i].ports);
+	return n;
+}
+
+static int check_parsed(struct parser *ps)
+{
+	const struct options *o = ps->o;
+
+	if (o->cmd == CMD_SERVE && !o->nlisten)
+		return fail(ps, "serve needs --listen ADDR:PORT[-PORT] "
+			    "(e.g. --listen 127.0.0.1:5000-5015)");
+	if (o->cmd == CMD_CONNECT && !o->ntarget)
+		return fail(ps, "connect needs --target ADDR:PORT[-PORT] "
+			    "(e.g. --target 127.0.0.1:5000-5015)");
+	if (o->cmd == CMD_CONNECT && !ps->conns_given)
+		return fail(ps, "connect needs --conns N (e.g. --conns 1M)");
+	if (o->cmd == CMD_CONNECT && target_ports(o) > PLAN_MAX_DST)
+		return fail(ps, "--target: %" PRIu64 " destination ports in all (at most %d)",
+			    target_ports(o), PLAN_MAX_DST);
+	return 0;
+}
+
+static void set_defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = MODE_URING;
+	o->client_mode = MODE_URING;
+	o->report_every = DEFAULT_REPORT_EVERY;
+	o->backlog = DEFAULT_BACKLOG;
+	o->ports = DEFAULT_BENCH_PORTS;
+}
+
+static bool is_help_word(const char *s)
+{
+	return !strcmp(s, "help") || !strcmp(s, "--help") || !strcmp(s, "-h");
+}
+
+/* `holdconn help` alone, or `holdconn help bench` for one command's help. */
+static int parse_help(struct parser *ps, int argc, char **argv)
+{
+	const struct command_desc *c;
+
+	if (argc == 2) {
+		ps->o->cmd = CMD_HELP;
+		return 0;
+	}
+	c = find_command(argv[2]);
+	if (argc > 3 || !c)
+		return fail(ps, "help: unknown command '%s' (serve, connect, bench)", argv[2]);
+	ps->o->cmd = c->cmd;
+	ps->o->help = true;
+	return 0;
+}
+
+int args_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
+{
+	struct parser ps = { .o = o, .err = err, .errlen = errlen };
+	int ret;
+
+	set_defaults(o);
+	if (err && errlen)
+		err[0] = '\0';
+	if (argc < 2 || !argv[1])
+		return fail(&ps, "missing command (serve, connect, bench); see holdconn --help");
+	if (is_help_word(argv[1]))
+		return parse_help(&ps, argc, argv);
+	if (!strcmp(argv[1], "--version")) {
+		if (argc > 2)
+			return fail(&ps, "unexpected argument '%s' after --version", argv[2]);
+		o->cmd = CMD_VERSION;
+		return 0;
+	}
+	ps.cmd = find_command(argv[1]);
+	if (!ps.cmd)
+		return fail(&ps, "unknown command '%s' (serve, connect, bench); see holdconn --help",
+			    argv[1]);
+	o->cmd = ps.cmd->cmd;
+	if (o->cmd == CMD_BENCH)
+		o->conns = DEFAULT_BENCH_CONNS;
+	/* argv from the command on: getopt takes argv[0] as the program's name. */
+	ret = parse_options(&ps, argc - 1, argv + 1);
+	if (ret || o->help)
+		return ret;
+	return check_parsed(&ps);
+}

@@ -1,0 +1,634 @@
+/*
+ * backend_uring.c - connections held as io_uring direct descriptors.
+ *
+ * connect: one linked chain per connection, all into a slot we pick:
+ *   SOCKET(direct) -> SETSOCKOPT* -> BIND -> CONNECT -> POLL(multishot)
+ * serve: multishot accept straight into the table (the kernel picks the
+ * slot), then the same multishot poll.
+ * A peer close fires the poll (RDHUP/HUP/ERR): cancel the poll, then
+ * close the slot, hard-linked so the close runs whatever the cancel says.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "holder.h"
+#include "ringset.h"
+#include "uring_compat.h"
+
+#define SQ_ENTRIES 512
+#define CQ_ENTRIES 8192
+#define DRAIN_BYTES 65536
+#define WATCH_EVENTS (POLLIN | POLLRDHUP)
+#define CLOSE_EVENTS (POLLRDHUP | POLLHUP | POLLERR)
+
+enum op {
+	OP_IGNORE = 0, /* cancels, probes: nothing to do on completion */
+	OP_CHAIN,      /* a step before CONNECT; posts only when it fails */
+	OP_CONNECT,
+	OP_POLL,
+	OP_RECV,
+	OP_CLOSE,
+	OP_ACCEPT,     /* slot field: listener index */
+	OP_GETOPT,     /* slot field: 0 rcvbuf, 1 sndbuf */
+};
+
+/* user_data: op 8 | gen 16 | ring 20 | slot 20 bits. */
+#define UD(op, gen, ring, slot) \
+	((uint64_t)(op) << 56 | (uint64_t)(gen) << 40 | (uint64_t)(ring) << 20 | (uint64_t)(slot))
+#define UD_OP(ud) ((unsigned)((ud) >> 56))
+#define UD_GEN(ud) ((uint16_t)((ud) >> 40))
+#define UD_RING(ud) ((uint32_t)((ud) >> 20) & 0xfffff)
+#define UD_SLOT(ud) ((uint32_t)(ud) & 0xfffff)
+
+#define CONN_F_HELD 0x10   /* was established: its close counts as a close */
+#define CONN_F_FAILED 0x20 /* a chain step failed and was reported */
+
+struct uring_be {
+	struct ringset rs;
+	struct ring *active; /* where new connections go */
+	int lfd[HOLDER_MAX_LISTEN];
+	int nlisten;
+	uint32_t margin;     /* serve: slots left free on the accepting ring */
+	bool accepting;
+	bool has_bind, has_sockopt;
+	bool asked_buffers;
+	/* Option values the kernel reads when the request runs, not at submit. */
+	int one, rcvbuf, sndbuf;
+	struct linger linger;
+	int got[2];
+	char drain[DRAIN_BYTES]; /* shared by every recv: the bytes are dropped */
+};
+
+static struct uring_be *BE(struct holder *h)
+{
+	return h->be;
+}
+
+static int probe_features(struct uring_be *be)
+{
+	struct io_uring_probe *p = io_uring_get_probe();
+	static const int need[] = { IORING_OP_SOCKET, IORING_OP_CONNECT, IORING_OP_ACCEPT,
+				    IORING_OP_POLL_ADD, IORING_OP_ASYNC_CANCEL, IORING_OP_CLOSE,
+				    IORING_OP_RECV };
+
+	if (!p)
+		return -ENOSYS;
+	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		if (!io_uring_opcode_supported(p, need[i])) {
+			io_uring_free_probe(p);
+			return -ENOSYS;
+		}
+	}
+	be->has_bind = io_uring_opcode_supported(p, HC_OP_BIND);
+	be->has_sockopt = io_uring_opcode_supported(p, HC_OP_URING_CMD);
+	io_uring_free_probe(p);
+	return 0;
+}
+
+/* uring_cmd exists since 5.19 but sockets answer it only from 6.7: try one. */
+static void probe_sockopt(struct uring_be *be)
+{
+	struct ring *r = be->active;
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	int res = -1;
+
+	if (!be->has_sockopt)
+		return;
+	sqe = ring_sqe(&be->rs, r);
+	io_uring_prep_socket_direct(sqe, AF_INET, SOCK_STREAM, 0, 0, 0);
+	sqe->flags |= IOSQE_IO_LINK;
+	io_uring_sqe_set_data64(sqe, 1);
+	sqe = ring_sqe(&be->rs, r);
+	hc_prep_sockopt(sqe, 0, HC_SOCKET_URING_OP_SETSOCKOPT, SOL_SOCKET, SO_REUSEADDR, &be->one,
+			sizeof(be->one));
+	sqe->flags |= IOSQE_IO_HARDLINK; /* the close runs even if the option fails */
+	io_uring_sqe_set_data64(sqe, 2);
+	sqe = ring_sqe(&be->rs, r);
+	io_uring_prep_close_direct(sqe, 0);
+	io_uring_sqe_set_data64(sqe, 3);
+	io_uring_submit_and_wait(&r->uring, 3);
+	for (int i = 0; i < 3 && !io_uring_wait_cqe(&r->uring, &cqe); i++) {
+		if (cqe->user_data == 2)
+			res = cqe->res;
+		io_uring_cqe_seen(&r->uring, cqe);
+	}
+	be->has_sockopt = res == 0;
+}
+
+static int uring_init(struct holder *h)
+{
+	struct uring_be *be = calloc(1, sizeof(*be));
+	int ret;
+
+	if (!be)
+		return -ENOMEM;
+	h->be = be;
+	be->one = 1;
+	be->linger = (struct linger){ .l_onoff = 1, .l_linger = 0 };
+	be->rcvbuf = h->cfg->rcvbuf;
+	be->sndbuf = h->cfg->sndbuf;
+	ret = probe_features(be);
+	if (!ret)
+		ret = conn_arena_init();
+	if (!ret)
+		ret = ringset_init(&be->rs, 0, SQ_ENTRIES, CQ_ENTRIES);
+	if (!ret)
+		ret = ringset_add(&be->rs, &be->active);
+	if (ret) {
+		ringset_destroy(&be->rs);
+		free(be);
+		h->be = NULL;
+		return ret;
+	}
+	probe_sockopt(be);
+	h->nrings = be->rs.nrings;
+	h->ring_bytes = be->rs.ring_bytes;
+	return 0;
+}
+
+/* ---- connections -------------------------------------------------------- */
+
+static void arm_poll(struct uring_be *be, struct ring *r, uint32_t slot)
+{
+	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
+
+	io_uring_prep_poll_multishot(sqe, slot, WATCH_EVENTS);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, UD(OP_POLL, r->conns[slot].gen, r->id, slot));
+}
+
+static void ask_buffers(struct uring_be *be, struct ring *r, uint32_t slot)
+{
+	static const int optname[2] = { SO_RCVBUF, SO_SNDBUF };
+
+	if (be->asked_buffers || !be->has_sockopt)
+		return;
+	be->asked_buffers = true;
+	for (int i = 0; i < 2; i++) {
+		struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
+
+		hc_prep_sockopt(sqe, slot, HC_SOCKET_URING_OP_GETSOCKOPT, SOL_SOCKET, optname[i],
+				&be->got[i], sizeof(be->got[i]));
+		io_uring_sqe_set_data64(sqe, UD(OP_GETOPT, 0, r->id, i));
+	}
+}
+
+static void start_close(struct uring_be *be, struct ring *r, uint32_t slot, bool cancel)
+{
+	struct conn *c = &r->conns[slot];
+	struct io_uring_sqe *sqe;
+
+	c->state = CONN_CLOSING;
+	ring_reserve(&be->rs, r, 2);
+	if (cancel) {
+		/* An armed poll pins the socket: a bare close would not free it. */
+		sqe = ring_sqe(&be->rs, r);
+		io_uring_prep_cancel64(sqe, UD(OP_POLL, c->gen, r->id, slot), 0);
+		sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
+		io_uring_sqe_set_data64(sqe, UD(OP_IGNORE, 0, 0, 0));
+	}
+	sqe = ring_sqe(&be->rs, r);
+	io_uring_prep_close_direct(sqe, slot);
+	io_uring_sqe_set_data64(sqe, UD(OP_CLOSE, c->gen, r->id, slot));
+}
+
+static void on_close(struct holder *h, struct ring *r, uint32_t slot)
+{
+	struct conn *c = &r->conns[slot];
+	bool was_held = c->flags & CONN_F_HELD;
+
+	if (c->state != CONN_CLOSING)
+		return;
+	c->state = CONN_FREE;
+	c->flags = 0;
+	c->gen++;
+	if (was_held)
+		holder_closed(h);
+	if (h->cfg->role == ROLE_CONNECT)
+		ring_slot_put(r, slot);
+	else
+		r->used--;
+}
+
+static void drain(struct uring_be *be, struct ring *r, uint32_t slot)
+{
+	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
+
+	/* MSG_DONTWAIT: answer -EAGAIN instead of arming a second watch. */
+	io_uring_prep_recv(sqe, slot, be->drain, sizeof(be->drain), MSG_DONTWAIT);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, UD(OP_RECV, r->conns[slot].gen, r->id, slot));
+	r->conns[slot].flags |= CONN_F_DRAINING;
+}
+
+static void on_poll(struct holder *h, struct ring *r, uint32_t slot, int res, unsigned flags)
+{
+	struct uring_be *be = BE(h);
+	struct conn *c = &r->conns[slot];
+
+	if (c->state != CONN_HELD)
+		return;
+	if (res < 0 || (res & CLOSE_EVENTS)) {
+		start_close(be, r, slot, flags & IORING_CQE_F_MORE);
+		return;
+	}
+	if ((res & POLLIN) && !(c->flags & CONN_F_DRAINING))
+		drain(be, r, slot);
+	if (!(flags & IORING_CQE_F_MORE))
+		arm_poll(be, r, slot);
+}
+
+static void on_recv(struct holder *h, struct ring *r, uint32_t slot, int res)
+{
+	struct uring_be *be = BE(h);
+	struct conn *c = &r->conns[slot];
+
+	c->flags &= ~CONN_F_DRAINING;
+	if (c->state != CONN_HELD)
+		return;
+	if (res > 0)
+		h->bytes_in += res;
+	if (res == (int)sizeof(be->drain))
+		drain(be, r, slot);
+	else if (res == 0 || (res < 0 && res != -EAGAIN))
+		start_close(be, r, slot, true);
+}
+
+static void on_connect(struct holder *h, struct ring *r, uint32_t slot, int res)
+{
+	struct uring_be *be = BE(h);
+	struct conn *c = &r->conns[slot];
+
+	h->in_flight--;
+	if (res == 0) {
+		c->state = CONN_HELD;
+		c->flags |= CONN_F_HELD;
+		holder_opened(h);
+		ask_buffers(be, r, slot);
+		return;
+	}
+	if (!(c->flags & CONN_F_FAILED))
+		holder_open_failed(h, c->next, -res);
+	start_close(be, r, slot, false);
+}
+
+static void on_chain_error(struct holder *h, struct ring *r, uint32_t slot, int res)
+{
+	struct conn *c = &r->conns[slot];
+
+	if (res == -ECANCELED || (c->flags & CONN_F_FAILED))
+		return;
+	c->flags |= CONN_F_FAILED;
+	holder_open_failed(h, c->next, -res);
+}
+
+/* A ring with room for one more connection, adding one when all are full. */
+static int client_ring(struct uring_be *be, struct ring **out)
+{
+	if (be->active->free_head != RING_NO_SLOT) {
+		*out = be->active;
+		return 0;
+	}
+	for (uint32_t i = 0; i < be->rs.nrings; i++) {
+		if (be->rs.rings[i]->free_head != RING_NO_SLOT) {
+			*out = be->active = be->rs.rings[i];
+			return 0;
+		}
+	}
+	int ret = ringset_add(&be->rs, out);
+
+	if (!ret)
+		be->active = *out;
+	return ret;
+}
+
+static void chain_sockopt(struct uring_be *be, struct ring *r, uint32_t slot, int name,
+			  const void *val, uint32_t len)
+{
+	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
+
+	hc_prep_sockopt(sqe, slot, HC_SOCKET_URING_OP_SETSOCKOPT, SOL_SOCKET, name, val, len);
+	sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+	io_uring_sqe_set_data64(sqe, UD(OP_CHAIN, r->conns[slot].gen, r->id, slot));
+}
+
+/* Kernels without BIND or socket uring_cmd: a plain socket, installed into the slot. */
+static int open_by_fd(struct uring_be *be, struct holder *h, struct ring *r, uint32_t slot,
+		      const struct sockaddr_in *src)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (h->cfg->plan->bind_source)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &be->one, sizeof(be->one));
+	if (h->cfg->linger_rst)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &be->linger, sizeof(be->linger));
+	if (be->rcvbuf)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &be->rcvbuf, sizeof(be->rcvbuf));
+	if (be->sndbuf)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &be->sndbuf, sizeof(be->sndbuf));
+	if (h->cfg->plan->bind_source && bind(fd, (const struct sockaddr *)src, sizeof(*src)))
+		ret = -errno;
+	if (!ret) {
+		ret = io_uring_register_files_update(&r->uring, slot, &fd, 1);
+		ret = ret == 1 ? 0 : ret < 0 ? ret : -EIO;
+	}
+	close(fd);
+	return ret;
+}
+
+static int uring_open(struct holder *h, uint64_t tuple, const struct sockaddr_in *src,
+		      const struct sockaddr_in *dst)
+{
+	struct uring_be *be = BE(h);
+	bool chained = be->has_bind && be->has_sockopt;
+	bool bind_src = h->cfg->plan->bind_source;
+	struct io_uring_sqe *sqe;
+	struct ring *r;
+	uint32_t slot;
+	struct conn *c;
+	int ret = client_ring(be, &r);
+
+	if (ret)
+		return ret;
+	slot = ring_slot_get(r);
+	c = &r->conns[slot];
+	c->next = (uint32_t)tuple;
+	c->state = CONN_OPENING;
+	c->flags = 0;
+	ring_reserve(&be->rs, r, 8);
+	if (chained) {
+		sqe = ring_sqe(&be->rs, r);
+		io_uring_prep_socket_direct(sqe, AF_INET, SOCK_STREAM, 0, slot, 0);
+		sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+		io_uring_sqe_set_data64(sqe, UD(OP_CHAIN, c->gen, r->id, slot));
+		if (bind_src)
+			chain_sockopt(be, r, slot, SO_REUSEADDR, &be->one, sizeof(be->one));
+		if (h->cfg->linger_rst)
+			chain_sockopt(be, r, slot, SO_LINGER, &be->linger, sizeof(be->linger));
+		if (be->rcvbuf)
+			chain_sockopt(be, r, slot, SO_RCVBUF, &be->rcvbuf, sizeof(be->rcvbuf));
+		if (be->sndbuf)
+			chain_sockopt(be, r, slot, SO_SNDBUF, &be->sndbuf, sizeof(be->sndbuf));
+		if (bind_src) {
+			struct sockaddr_in *sa;
+
+			sqe = ring_sqe(&be->rs, r);
+			sa = ring_sqe_addr(r, sqe);
+			*sa = *src;
+			hc_prep_bind(sqe, slot, sa, sizeof(*sa));
+			sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+			io_uring_sqe_set_data64(sqe, UD(OP_CHAIN, c->gen, r->id, slot));
+		}
+	} else if ((ret = open_by_fd(be, h, r, slot, src))) {
+		c->state = CONN_FREE;
+		ring_slot_put(r, slot);
+		return ret;
+	}
+	sqe = ring_sqe(&be->rs, r);
+	struct sockaddr_in *sa = ring_sqe_addr(r, sqe);
+	*sa = *dst;
+	io_uring_prep_connect(sqe, slot, (struct sockaddr *)sa, sizeof(*sa));
+	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
+	io_uring_sqe_set_data64(sqe, UD(OP_CONNECT, c->gen, r->id, slot));
+	/* Watch from the moment it is established; cancelled with the chain if connect fails. */
+	arm_poll(be, r, slot);
+	h->nrings = be->rs.nrings;
+	h->ring_bytes = be->rs.ring_bytes;
+	return 0;
+}
+
+/* ---- serve --------------------------------------------------------------- */
+
+static void arm_accept(struct uring_be *be, struct ring *r, int l)
+{
+	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
+
+	io_uring_prep_multishot_accept_direct(sqe, be->lfd[l], NULL, NULL, 0);
+	io_uring_sqe_set_data64(sqe, UD(OP_ACCEPT, 0, r->id, l));
+}
+
+static void cancel_accepts(struct uring_be *be, struct ring *r)
+{
+	for (int l = 0; l < be->nlisten; l++) {
+		struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
+
+		io_uring_prep_cancel64(sqe, UD(OP_ACCEPT, 0, r->id, l), 0);
+		io_uring_sqe_set_data64(sqe, UD(OP_IGNORE, 0, 0, 0));
+	}
+}
+
+static uint32_t accept_margin(struct holder *h)
+{
+	uint32_t slots = BE(h)->rs.slots;
+	uint64_t m = h->cfg->accept_margin;
+
+	/*
+	 * Multishot accept into a full table drops the connection it took off
+	 * the queue: move on to a fresh ring while the old one still has room
+	 * for everything that may be queued behind the check.
+	 */
+	if (!m)
+		m = (uint64_t)BE(h)->nlisten * h->cfg->backlog;
+	if (m < 64)
+		m = 64;
+	return m > slots / 2 ? slots / 2 : (uint32_t)m;
+}
+
+/* The accepting ring is nearly full: accept on another from now on. */
+static void rotate_accept_ring(struct holder *h)
+{
+	struct uring_be *be = BE(h);
+	struct ring *old = be->active, *next = NULL;
+	int ret;
+
+	for (uint32_t i = 0; i < be->rs.nrings && !next; i++)
+		if (be->rs.rings[i] != old && be->rs.rings[i]->used < be->rs.slots / 2)
+			next = be->rs.rings[i];
+	if (!next && (ret = ringset_add(&be->rs, &next))) {
+		holder_stop(h, stop_reason_from_errno(-ret), -ret);
+		be->accepting = false;
+		cancel_accepts(be, old);
+		return;
+	}
+	be->active = next;
+	for (int l = 0; l < be->nlisten; l++)
+		arm_accept(be, next, l);
+	cancel_accepts(be, old);
+	h->nrings = be->rs.nrings;
+	h->ring_bytes = be->rs.ring_bytes;
+}
+
+static void on_accept(struct holder *h, struct ring *r, int l, int res, unsigned flags)
+{
+	struct uring_be *be = BE(h);
+
+	if (res >= 0) {
+		struct conn *c = &r->conns[res];
+
+		c->state = CONN_HELD;
+		c->flags = CONN_F_HELD;
+		r->used++;
+		arm_poll(be, r, res);
+		holder_opened(h);
+		ask_buffers(be, r, res);
+		if (r == be->active && be->accepting && r->used >= r->nslots - be->margin)
+			rotate_accept_ring(h);
+	} else if (res == -ENFILE) {
+		holder_lost(h, -res);
+	} else if (res != -ECANCELED && res != -EAGAIN) {
+		/* Out of memory, say: stop taking more rather than spin. */
+		holder_stop(h, stop_reason_from_errno(-res), -res);
+		be->accepting = false;
+	}
+	if (!(flags & IORING_CQE_F_MORE) && be->accepting && r == be->active)
+		arm_accept(be, r, l);
+}
+
+static int uring_listen(struct holder *h, const struct sockaddr_in *addr)
+{
+	struct uring_be *be = BE(h);
+	int fd, ret = 0;
+
+	if (be->nlisten == HOLDER_MAX_LISTEN)
+		return -E2BIG;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* Accepted sockets inherit these from the listener. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &be->one, sizeof(be->one));
+	if (h->cfg->linger_rst)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &be->linger, sizeof(be->linger));
+	if (be->rcvbuf)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &be->rcvbuf, sizeof(be->rcvbuf));
+	if (be->sndbuf)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &be->sndbuf, sizeof(be->sndbuf));
+	if (bind(fd, (const struct sockaddr *)addr, sizeof(*addr)) || listen(fd, h->cfg->backlog))
+		ret = -errno;
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	be->lfd[be->nlisten] = fd;
+	be->accepting = true;
+	be->margin = 0;
+	arm_accept(be, be->active, be->nlisten++);
+	be->margin = accept_margin(h);
+	return 0;
+}
+
+static void uring_stop_accepting(struct holder *h)
+{
+	struct uring_be *be = BE(h);
+
+	if (!be->accepting)
+		return;
+	be->accepting = false;
+	cancel_accepts(be, be->active);
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+static void on_getopt(struct holder *h, uint32_t which, int res)
+{
+	struct uring_be *be = BE(h);
+
+	if (res < 0)
+		return;
+	if (which == 1)
+		holder_buffers(h, be->got[0], be->got[1]);
+}
+
+static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
+{
+	uint64_t ud = cqe->user_data;
+	struct uring_be *be = BE(h);
+	struct ring *r = be->rs.rings[UD_RING(ud)];
+	uint32_t slot = UD_SLOT(ud);
+	unsigned op = UD_OP(ud);
+
+	if (op == OP_ACCEPT)
+		return on_accept(h, r, slot, cqe->res, cqe->flags);
+	if (op == OP_GETOPT)
+		return on_getopt(h, slot, cqe->res);
+	if (op == OP_IGNORE || r->conns[slot].gen != UD_GEN(ud))
+		return; /* a completion for an earlier user of this slot */
+	switch (op) {
+	case OP_CHAIN:
+		on_chain_error(h, r, slot, cqe->res);
+		break;
+	case OP_CONNECT:
+		on_connect(h, r, slot, cqe->res);
+		break;
+	case OP_POLL:
+		on_poll(h, r, slot, cqe->res, cqe->flags);
+		break;
+	case OP_RECV:
+		on_recv(h, r, slot, cqe->res);
+		break;
+	case OP_CLOSE:
+		on_close(h, r, slot);
+		break;
+	}
+}
+
+static unsigned reap(struct holder *h)
+{
+	struct uring_be *be = BE(h);
+	unsigned total = 0;
+
+	for (uint32_t i = 0; i < be->rs.nrings; i++) {
+		struct io_uring *u = &be->rs.rings[i]->uring;
+		struct io_uring_cqe *cqe;
+		unsigned head, n = 0;
+
+		io_uring_for_each_cqe(u, head, cqe) {
+			dispatch(h, cqe);
+			n++;
+		}
+		io_uring_cq_advance(u, n);
+		total += n;
+	}
+	return total;
+}
+
+static void uring_wait(struct holder *h, int timeout_ms)
+{
+	struct uring_be *be = BE(h);
+
+	ringset_submit(&be->rs);
+	if (!reap(h)) {
+		ringset_wait(&be->rs, timeout_ms);
+		reap(h);
+	}
+	ringset_submit(&be->rs);
+}
+
+static void uring_release(struct holder *h)
+{
+	struct uring_be *be = BE(h);
+
+	if (!be)
+		return;
+	ringset_destroy(&be->rs);
+	for (int l = 0; l < be->nlisten; l++)
+		close(be->lfd[l]);
+	free(be);
+	h->be = NULL;
+}
+
+const struct backend_ops backend_uring = {
+	.name = "uring",
+	.init = uring_init,
+	.listen = uring_listen,
+	.open = uring_open,
+	.wait = uring_wait,
+	.stop_accepting = uring_stop_accepting,
+	.release = uring_release,
+};

@@ -1,0 +1,393 @@
+/*
+ * bench.c - `holdconn bench`: forks a serve and a connect process, each a
+ * single-threaded holder, steers them through a shared page, and measures
+ * the box from outside both: slab, sockstat and MemAvailable deltas
+ * against a baseline taken before either started.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "bench.h"
+#include "conn.h"
+#include "holder.h"
+#include "meter.h"
+#include "report.h"
+#include "side.h"
+
+#define POLL_NS 5000000L        /* the parent's loop period */
+#define QUIESCE_S 3.0           /* longest wait for the sides to settle for a measurement */
+#define TEARDOWN_TIMEOUT_S 120.0
+#define BENCH_WINDOW 1024       /* connects in flight or unaccepted, at most */
+
+struct bench {
+	const struct options *o;
+	struct shared_area *area;
+	struct holder_config scfg, ccfg;
+	struct plan plan;
+	pid_t spid, cpid;
+	struct reporter rep;
+	struct meter_sample *base, *now;
+	struct meter_delta delta;
+	struct report_point last;
+	uint64_t next_report, last_pairs;
+	double t0, last_t, peak_rate, ramp_s, teardown_s;
+	uint64_t mem_available_min;
+	enum stop_reason stop;
+	char detail[160];
+};
+
+static void sleep_ns(long ns)
+{
+	struct timespec ts = { 0, ns };
+
+	nanosleep(&ts, NULL);
+}
+
+static uint64_t ld(_Atomic uint64_t *v)
+{
+	return atomic_load_explicit(v, memory_order_relaxed);
+}
+
+static uint32_t ld32(_Atomic uint32_t *v)
+{
+	return atomic_load_explicit(v, memory_order_acquire);
+}
+
+static uint64_t pairs(struct bench *b)
+{
+	uint64_t c = ld(&b->area->client.held), s = ld(&b->area->server.held);
+
+	return c < s ? c : s;
+}
+
+static pid_t spawn(struct holder_config *cfg)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid)
+		return pid;
+	/* The child dies with the parent: a killed bench leaves nothing behind. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(1);
+	holder_signals(true);
+	{
+		struct holder h;
+
+		_exit(holder_run(&h, cfg) ? 1 : 0);
+	}
+}
+
+static int configure(struct bench *b, char *err, size_t errlen)
+{
+	struct options so = *b->o, co = *b->o;
+	int ret;
+
+	so.nlisten = 1;
+	so.listen[0] = (struct endpoint_range){ BENCH_LISTEN_ADDR,
+						{ BENCH_BASE_PORT, BENCH_BASE_PORT + b->o->ports - 1 } };
+	ret = side_config(&so, ROLE_SERVE, &b->scfg, NULL, err, errlen);
+	if (ret)
+		return ret;
+	co.mode = b->o->client_mode;
+	co.ntarget = 1;
+	co.target[0] = so.listen[0];
+	ret = side_config(&co, ROLE_CONNECT, &b->ccfg, &b->plan, err, errlen);
+	if (ret)
+		return ret;
+	b->ccfg.window = BENCH_WINDOW;
+	/* The client never runs more than its window ahead of what we publish as accepted. */
+	b->scfg.accept_margin = 2 * BENCH_WINDOW;
+	b->scfg.stats = &b->area->server;
+	b->ccfg.stats = &b->area->client;
+	b->scfg.ctl = b->ccfg.ctl = &b->area->ctl;
+	return 0;
+}
+
+/* Waits until a side has left SIDE_STARTING; false if it failed or died. */
+static bool side_started(struct side_stats *st, pid_t pid)
+{
+	double deadline = now_s() + 30;
+
+	while (now_s() < deadline) {
+		uint32_t s = ld32(&st->state);
+
+		if (s == SIDE_FAILED || waitpid(pid, NULL, WNOHANG) == pid)
+			return false;
+		if (s != SIDE_STARTING)
+			return true;
+		sleep_ns(POLL_NS);
+	}
+	return false;
+}
+
+static void wait_fresh(struct bench *b, double deadline)
+{
+	uint64_t s0 = ld(&b->area->server.seq), c0 = ld(&b->area->client.seq);
+
+	while (now_s() < deadline &&
+	       (ld(&b->area->server.seq) < s0 + 2 || ld(&b->area->client.seq) < c0 + 2))
+		sleep_ns(POLL_NS / 5);
+}
+
+/*
+ * Holds the ramp still so that the counts and the kernel's accounting
+ * describe the same set of sockets: no connect in flight, every one
+ * accepted, arena figures republished.
+ */
+static void quiesce(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	double deadline = now_s() + QUIESCE_S;
+
+	atomic_store(&a->ctl.pause, 1);
+	while (now_s() < deadline &&
+	       (ld(&a->client.in_flight) || ld(&a->server.held) != ld(&a->client.held))) {
+		atomic_store(&a->ctl.peer_accepted, ld(&a->server.opened));
+		sleep_ns(POLL_NS / 5);
+	}
+	wait_fresh(b, deadline);
+}
+
+static void take_point(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	struct report_point p = { 0 };
+	uint64_t sockets, n;
+	double t;
+
+	quiesce(b);
+	meter_sample(b->now);
+	t = now_s();
+	atomic_store(&a->ctl.pause, 0);
+	meter_diff(b->base, b->now, &b->delta);
+	n = pairs(b);
+	sockets = ld(&a->client.held) + ld(&a->server.held);
+	p.conns = n;
+	p.sockets = sockets;
+	p.elapsed_s = t - b->t0;
+	p.rate = t > b->last_t && n >= b->last_pairs ? (n - b->last_pairs) / (t - b->last_t) : 0;
+	p.user_bytes_per_conn = per_unit((int64_t)(ld(&a->client.arena_allocated) +
+						  ld(&a->server.arena_allocated)), sockets);
+	p.kernel_bytes_per_socket = per_unit(b->delta.kernel_bytes, sockets);
+	p.buffer_bytes_per_conn = per_unit(b->delta.buffer_bytes, sockets);
+	p.mem_available = b->now->mem_available;
+	p.delta = &b->delta;
+	if (p.rate > b->peak_rate)
+		b->peak_rate = p.rate;
+	b->last_t = t;
+	b->last_pairs = n;
+	b->last = p;
+	report_point(&b->rep, &p);
+}
+
+static void bench_stop(struct bench *b, enum stop_reason r)
+{
+	if (!b->stop)
+		b->stop = r;
+	atomic_store(&b->area->ctl.stop, r);
+}
+
+static bool child_gone(pid_t pid)
+{
+	return waitpid(pid, NULL, WNOHANG) == pid;
+}
+
+/* The ramp: until the client stops by itself, or we stop it. */
+static void ramp(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	double last_progress = 0;
+
+	for (;;) {
+		uint64_t total, avail = 0, n;
+		uint32_t cs;
+		double t;
+
+		sleep_ns(POLL_NS);
+		atomic_store(&a->ctl.peer_accepted, ld(&a->server.opened));
+		t = now_s();
+		n = pairs(b);
+		meter_meminfo(&total, &avail);
+		if (!b->mem_available_min || avail < b->mem_available_min)
+			b->mem_available_min = avail;
+		if (holder_signalled)
+			bench_stop(b, STOP_SIGNAL);
+		else if (avail < b->ccfg.reserve)
+			bench_stop(b, STOP_RESERVE);
+		if (child_gone(b->spid)) {
+			b->spid = 0;
+			bench_stop(b, STOP_PEER);
+			snprintf(b->detail, sizeof(b->detail), "the serve process exited");
+			return;
+		}
+		cs = ld32(&a->client.state);
+		if (cs >= SIDE_HOLDING || b->stop)
+			return;
+		if (t - last_progress >= 0.2) {
+			double dt = t - b->last_t;
+
+			report_progress(&b->rep, n, t - b->t0, dt > 0 ? (n - b->last_pairs) / dt : 0, avail);
+			last_progress = t;
+		}
+		if (n >= b->next_report) {
+			take_point(b);
+			while (b->next_report <= n)
+				b->next_report += b->o->report_every;
+		}
+	}
+}
+
+/* After the ramp: let the client finish what is in flight, then the last point. */
+static void settle(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	double deadline = now_s() + QUIESCE_S;
+	int32_t cr;
+
+	while (now_s() < deadline && ld32(&a->client.state) < SIDE_HOLDING && b->spid)
+		sleep_ns(POLL_NS);
+	b->ramp_s = now_s() - b->t0;
+	cr = atomic_load(&a->client.stop_reason);
+	if (cr && cr != STOP_SIGNAL && b->stop != STOP_PEER)
+		b->stop = cr;
+	if (!b->stop)
+		b->stop = STOP_TARGET;
+	if (b->stop != STOP_TARGET && b->stop != STOP_SIGNAL && !b->detail[0]) {
+		int e = atomic_load(&a->client.stop_errno);
+
+		if (e)
+			snprintf(b->detail, sizeof(b->detail), "connect: %s", strerror(e));
+	}
+	/* Tell the server too: it stops accepting, and holds. */
+	atomic_store(&a->ctl.stop, b->stop);
+	if (b->spid && pairs(b) && pairs(b) != b->last.conns)
+		take_point(b);
+}
+
+static void teardown(struct bench *b)
+{
+	double t0 = now_s(), deadline = t0 + TEARDOWN_TIMEOUT_S;
+	struct meter_sample *s = b->now;
+
+	atomic_store(&b->area->ctl.release, 1);
+	if (b->cpid)
+		waitpid(b->cpid, NULL, 0);
+	if (b->spid)
+		waitpid(b->spid, NULL, 0);
+	/* Done when the kernel has let go of the sockets, not when the processes exit. */
+	while (now_s() < deadline) {
+		if (!meter_sample(s) && s->tcp_inuse <= b->base->tcp_inuse + 16)
+			break;
+		sleep_ns(POLL_NS * 4);
+	}
+	b->teardown_s = now_s() - t0;
+}
+
+static void summary(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	struct report_summary s = { 0 };
+
+	s.command = "bench";
+	s.mode = mode_name(b->o->mode);
+	s.client_mode = mode_name(b->o->client_mode);
+	s.target = b->o->conns_max ? 0 : b->o->conns;
+	s.held = b->last.conns;
+	s.stop_reason = stop_reason_name(b->stop);
+	s.stop_detail = b->detail[0] ? b->detail : NULL;
+	s.ramp_s = b->ramp_s;
+	s.teardown_s = b->teardown_s;
+	s.avg_rate = b->ramp_s > 0 ? b->last.conns / b->ramp_s : 0;
+	s.peak_rate = b->peak_rate;
+	s.user_bytes_per_conn = b->last.user_bytes_per_conn;
+	s.kernel_bytes_per_socket = b->last.kernel_bytes_per_socket;
+	s.buffer_bytes_per_conn = b->last.buffer_bytes_per_conn;
+	s.rcvbuf_server = atomic_load(&a->server.rcvbuf);
+	s.sndbuf_server = atomic_load(&a->server.sndbuf);
+	s.rcvbuf_client = atomic_load(&a->client.rcvbuf);
+	s.sndbuf_client = atomic_load(&a->client.sndbuf);
+	s.failed = ld(&a->client.failed);
+	s.lost = ld(&a->server.lost);
+	s.rings_server = atomic_load(&a->server.nrings);
+	s.rings_client = atomic_load(&a->client.nrings);
+	s.ring_bytes = ld(&a->server.ring_bytes) + ld(&a->client.ring_bytes);
+	s.reserve = b->ccfg.reserve;
+	s.mem_available_min = b->mem_available_min;
+	s.delta = &b->delta;
+	s.sockets = b->last.sockets;
+	report_summary(&b->rep, &s);
+}
+
+static int start_sides(struct bench *b)
+{
+	char msg[256];
+
+	b->spid = spawn(&b->scfg);
+	if (b->spid < 0 || !side_started(&b->area->server, b->spid)) {
+		side_explain_failure(b->o, b->o->mode, atomic_load(&b->area->server.stop_errno), msg,
+				     sizeof(msg));
+		fprintf(stderr, "holdconn bench: serve: %s\n", msg);
+		return -1;
+	}
+	b->t0 = b->last_t = now_s();
+	b->cpid = spawn(&b->ccfg);
+	if (b->cpid < 0 || !side_started(&b->area->client, b->cpid)) {
+		side_explain_failure(b->o, b->o->client_mode, atomic_load(&b->area->client.stop_errno),
+				     msg, sizeof(msg));
+		fprintf(stderr, "holdconn bench: connect: %s\n", msg);
+		return -1;
+	}
+	return 0;
+}
+
+int bench_main(const struct options *o)
+{
+	struct bench *b = calloc(1, sizeof(*b));
+	char err[256];
+	int ret, code = 0;
+
+	if (!b)
+		return 1;
+	b->o = o;
+	b->area = mmap(NULL, sizeof(*b->area), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	b->base = malloc(sizeof(*b->base));
+	b->now = malloc(sizeof(*b->now));
+	if (b->area == MAP_FAILED || !b->base || !b->now)
+		return 1;
+	memset(b->area, 0, sizeof(*b->area));
+	ret = configure(b, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "holdconn bench: %s\n", err);
+		return ret == -EINVAL ? 2 : 1;
+	}
+	reporter_init(&b->rep, stdout, o->json);
+	holder_signals(false);
+	meter_sample(b->base);
+	b->next_report = o->report_every;
+	report_start(&b->rep, "bench", mode_name(o->mode), o->conns_max ? 0 : o->conns, b->ccfg.reserve,
+		     b->base->mem_available);
+	if (start_sides(b)) {
+		code = atomic_load(&b->area->server.stop_errno) == ENOSYS ? 2 : 1;
+	} else {
+		ramp(b);
+		settle(b);
+	}
+	teardown(b);
+	if (!code)
+		summary(b);
+	munmap(b->area, sizeof(*b->area));
+	free(b->base);
+	free(b->now);
+	free(b);
+	return code;
+}

@@ -1,0 +1,66 @@
+/*
+ * meter.h - reads the kernel's own accounting: /proc/slabinfo (root),
+ * /proc/meminfo and /proc/net/sockstat. The only place that parses /proc.
+ * A sample is taken before the ramp (the baseline) and at every report; the
+ * costs reported are deltas between the two.
+ */
+#ifndef HOLDCONN_METER_H
+#define HOLDCONN_METER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define METER_MAX_CACHES 640
+#define METER_NAME_LEN 32
+
+struct slab_cache {
+	char name[METER_NAME_LEN];
+	uint64_t active_objs;
+	uint64_t objsize;
+};
+
+struct meter_sample {
+	double t;                  /* CLOCK_MONOTONIC seconds */
+	uint64_t mem_total;        /* bytes, /proc/meminfo */
+	uint64_t mem_available;
+	uint64_t slab_bytes;       /* Slab: from meminfo, the fallback when slabinfo is unreadable */
+	uint64_t tcp_inuse;        /* /proc/net/sockstat TCP: inuse */
+	uint64_t tcp_orphan, tcp_tw, tcp_alloc;
+	uint64_t tcp_mem_pages;    /* TCP: mem, in pages */
+	bool have_slabinfo;
+	int ncaches;
+	struct slab_cache caches[METER_MAX_CACHES];
+};
+
+struct cache_delta {
+	char name[METER_NAME_LEN];
+	int64_t objs;              /* active_objs now - baseline */
+	int64_t bytes;             /* objs * objsize */
+};
+
+#define METER_TOP_CACHES 12
+
+struct meter_delta {
+	bool from_slabinfo;        /* false: kernel_bytes is the meminfo Slab: delta */
+	int64_t kernel_bytes;      /* sum of all cache deltas (or Slab: delta) */
+	int64_t buffer_bytes;      /* sockstat TCP mem delta, bytes */
+	int ncaches;               /* caches with the largest |delta|, largest first */
+	struct cache_delta caches[METER_TOP_CACHES];
+};
+
+/* Fills s from /proc; slabinfo is optional (have_slabinfo says). 0 or -errno. */
+int meter_sample(struct meter_sample *s);
+/* Cheap: MemTotal and MemAvailable only, in bytes. 0 or -errno. */
+int meter_meminfo(uint64_t *total, uint64_t *available);
+/* Parsers, split out for tests: they take the file's text. 0 or -EINVAL. */
+int meter_parse_slabinfo(const char *text, struct meter_sample *s);
+int meter_parse_meminfo(const char *text, struct meter_sample *s);
+int meter_parse_sockstat(const char *text, struct meter_sample *s);
+/* now - base, per cache (matched by name), top caches by |bytes|. */
+void meter_diff(const struct meter_sample *base, const struct meter_sample *now, struct meter_delta *d);
+/* bytes / n, 0 when n is 0. */
+double per_unit(int64_t bytes, uint64_t n);
+/* Default reserve: max(1 GiB, 5% of MemTotal). */
+uint64_t meter_default_reserve(uint64_t mem_total);
+
+#endif

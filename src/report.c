@@ -1,0 +1,391 @@
+/*
+ * report.c - formats what the user reads: a progress line, a table and a
+ * summary for people, or one JSON object per line for programs. Every line
+ * is flushed at once: both forms are read live through pipes.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+#include "report.h"
+
+#define HEADER_EVERY 20		/* table rows between repeated headers */
+#define BREAKDOWN_EVERY 1000000 /* conns between per-cache breakdown lines */
+#define NOTICE_MAX 1024
+
+/* Erases the TTY progress line so the next output starts on a clean line. */
+#define CLEAR_LINE "\r\033[K"
+
+static double gib(uint64_t bytes)
+{
+	return (double)bytes / (1024.0 * 1024.0 * 1024.0);
+}
+
+static double mib(uint64_t bytes)
+{
+	return (double)bytes / (1024.0 * 1024.0);
+}
+
+void json_string(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+/* JSON has no NaN or infinity: an undefined figure is written as null. */
+static void json_double(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.1f", v);
+	else
+		fputs("null", f);
+}
+
+/* The members below follow an opening member, so each writes its comma. */
+static void json_num(FILE *f, const char *key, double v)
+{
+	fprintf(f, ",\"%s\":", key);
+	json_double(f, v);
+}
+
+static void json_u64(FILE *f, const char *key, uint64_t v)
+{
+	fprintf(f, ",\"%s\":%" PRIu64, key, v);
+}
+
+static void json_str(FILE *f, const char *key, const char *v)
+{
+	fprintf(f, ",\"%s\":", key);
+	json_string(f, v);
+}
+
+/* A socket buffer size; -1 (not read back) becomes null. */
+static void json_sides(FILE *f, const char *key, int server, int client)
+{
+	fprintf(f, ",\"%s\":{\"server\":", key);
+	if (server < 0)
+		fputs("null", f);
+	else
+		fprintf(f, "%d", server);
+	fputs(",\"client\":", f);
+	if (client < 0)
+		fputs("null", f);
+	else
+		fprintf(f, "%d", client);
+	fputc('}', f);
+}
+
+/* "slab":{"TCP":{"objs":N,"bytes_per_socket":X},...}, per socket of sockets. */
+static void json_slab(FILE *f, const struct meter_delta *d, uint64_t sockets)
+{
+	int i;
+
+	fputs(",\"slab\":{", f);
+	for (i = 0; i < d->ncaches; i++) {
+		if (i)
+			fputc(',', f);
+		json_string(f, d->caches[i].name);
+		fprintf(f, ":{\"objs\":%" PRId64 ",\"bytes_per_socket\":", d->caches[i].objs);
+		json_double(f, per_unit(d->caches[i].bytes, sockets));
+		fputc('}', f);
+	}
+	fputc('}', f);
+}
+
+static void end_line(struct reporter *r)
+{
+	fputc('\n', r->out);
+	fflush(r->out);
+}
+
+static void clear_progress(struct reporter *r)
+{
+	if (!r->progress_shown)
+		return;
+	fputs(CLEAR_LINE, r->out);
+	r->progress_shown = false;
+}
+
+void reporter_init(struct reporter *r, FILE *out, bool json)
+{
+	r->out = out;
+	r->json = json;
+	r->tty = !json && isatty(fileno(out));
+	r->progress_shown = false;
+	r->rows = 0;
+}
+
+void report_start(struct reporter *r, const char *command, const char *mode, uint64_t target,
+		  uint64_t reserve, uint64_t mem_available)
+{
+	FILE *f = r->out;
+
+	if (r->json) {
+		fputs("{\"event\":\"start\"", f);
+		json_str(f, "command", command);
+		json_str(f, "mode", mode);
+		json_u64(f, "target", target);
+		json_u64(f, "reserve", reserve);
+		json_u64(f, "mem_available", mem_available);
+		fputc('}', f);
+		end_line(r);
+		return;
+	}
+	clear_progress(r);
+	fprintf(f, "holdconn %s: %s holder, target ", command, mode);
+	if (target)
+		fprintf(f, "%" PRIu64 " conns", target);
+	else
+		fputs("max conns", f);
+	fprintf(f, ", reserve %.2f GiB, MemAvailable %.2f GiB", gib(reserve), gib(mem_available));
+	end_line(r);
+}
+
+void report_progress(struct reporter *r, uint64_t conns, double elapsed_s, double rate,
+		     uint64_t mem_available)
+{
+	if (!r->tty)
+		return;
+	fprintf(r->out, CLEAR_LINE "%" PRIu64 " conns  %.1f s  %.0f/s  MemAvailable %.2f GiB",
+		conns, elapsed_s, rate, gib(mem_available));
+	fflush(r->out);
+	r->progress_shown = true;
+}
+
+static void point_json(struct reporter *r, const struct report_point *p)
+{
+	FILE *f = r->out;
+
+	fputs("{\"event\":\"report\"", f);
+	json_u64(f, "conns", p->conns);
+	json_u64(f, "sockets", p->sockets);
+	json_num(f, "elapsed_s", p->elapsed_s);
+	json_num(f, "rate", p->rate);
+	json_num(f, "user_bytes_per_conn", p->user_bytes_per_conn);
+	json_num(f, "kernel_bytes_per_socket", p->kernel_bytes_per_socket);
+	json_num(f, "buffer_bytes_per_conn", p->buffer_bytes_per_conn);
+	json_u64(f, "mem_available", p->mem_available);
+	if (p->delta)
+		json_slab(f, p->delta, p->sockets);
+	fputc('}', f);
+	end_line(r);
+}
+
+/* "TCP 2368, sock_inode_cache 832, ...": bytes per socket, caches under a byte left out. */
+static void slab_breakdown(FILE *f, const struct meter_delta *d, uint64_t sockets)
+{
+	double v;
+	int i, shown = 0;
+
+	for (i = 0; i < d->ncaches; i++) {
+		v = per_unit(d->caches[i].bytes, sockets);
+		if (v > -0.5 && v < 0.5)
+			continue;
+		fprintf(f, "%s%s %.0f", shown++ ? ", " : "", d->caches[i].name, v);
+	}
+}
+
+static void table_header(FILE *f)
+{
+	fprintf(f, "%12s %9s %10s %12s %14s %14s %12s\n", "conns", "elapsed", "rate/s",
+		"user B/conn", "kernel B/sock", "buffer B/conn", "MemAvail GiB");
+}
+
+static void point_table(struct reporter *r, const struct report_point *p)
+{
+	FILE *f = r->out;
+
+	clear_progress(r);
+	if (r->rows % HEADER_EVERY == 0)
+		table_header(f);
+	r->rows++;
+	fprintf(f, "%12" PRIu64 " %8.1fs %10.0f %12.1f %14.1f %14.1f %12.2f\n", p->conns,
+		p->elapsed_s, p->rate, p->user_bytes_per_conn, p->kernel_bytes_per_socket,
+		p->buffer_bytes_per_conn, gib(p->mem_available));
+	if (p->delta && p->delta->ncaches && p->conns && p->conns % BREAKDOWN_EVERY == 0) {
+		fputs("  slab: ", f);
+		slab_breakdown(f, p->delta, p->sockets);
+		fputc('\n', f);
+	}
+	fflush(f);
+}
+
+void report_point(struct reporter *r, const struct report_point *p)
+{
+	if (r->json)
+		point_json(r, p);
+	else
+		point_table(r, p);
+}
+
+static const char *kernel_source(const struct meter_delta *d)
+{
+	if (!d)
+		return NULL;
+	return d->from_slabinfo ? "slabinfo" : "meminfo";
+}
+
+static void summary_json(struct reporter *r, const struct report_summary *s)
+{
+	FILE *f = r->out;
+
+	fputs("{\"event\":\"summary\"", f);
+	json_str(f, "command", s->command);
+	json_str(f, "mode", s->mode);
+	json_str(f, "client_mode", s->client_mode);
+	json_u64(f, "target", s->target);
+	json_u64(f, "held", s->held);
+	json_u64(f, "sockets", s->sockets);
+	json_str(f, "stop_reason", s->stop_reason);
+	json_str(f, "stop_detail", s->stop_detail);
+	json_num(f, "ramp_s", s->ramp_s);
+	json_num(f, "teardown_s", s->teardown_s);
+	json_num(f, "avg_rate", s->avg_rate);
+	json_num(f, "peak_rate", s->peak_rate);
+	json_num(f, "user_bytes_per_conn", s->user_bytes_per_conn);
+	json_num(f, "kernel_bytes_per_socket", s->kernel_bytes_per_socket);
+	json_num(f, "buffer_bytes_per_conn", s->buffer_bytes_per_conn);
+	json_sides(f, "rcvbuf", s->rcvbuf_server, s->rcvbuf_client);
+	json_sides(f, "sndbuf", s->sndbuf_server, s->sndbuf_client);
+	json_u64(f, "failed", s->failed);
+	json_u64(f, "lost", s->lost);
+	json_u64(f, "closed_early", s->closed_early);
+	fprintf(f, ",\"rings\":{\"server\":%" PRIu32 ",\"client\":%" PRIu32 "}", s->rings_server,
+		s->rings_client);
+	json_u64(f, "ring_bytes", s->ring_bytes);
+	json_u64(f, "reserve", s->reserve);
+	json_u64(f, "mem_available_min", s->mem_available_min);
+	json_str(f, "kernel_source", kernel_source(s->delta));
+	if (s->delta)
+		json_slab(f, s->delta, s->sockets);
+	fputc('}', f);
+	end_line(r);
+}
+
+static void print_buf_size(FILE *f, int v)
+{
+	if (v < 0)
+		fputc('?', f);
+	else
+		fprintf(f, "%d", v);
+}
+
+static void summary_bufs(FILE *f, const char *key, int server, int client)
+{
+	fprintf(f, "  %-14s server ", key);
+	print_buf_size(f, server);
+	fputs(", client ", f);
+	print_buf_size(f, client);
+	fputc('\n', f);
+}
+
+static void summary_kernel(FILE *f, const struct report_summary *s)
+{
+	fprintf(f, "  %-14s %.1f B/socket", "kernel:", s->kernel_bytes_per_socket);
+	if (s->delta && !s->delta->from_slabinfo)
+		fputs(" (meminfo Slab:; per-cache figures need root)", f);
+	fputc('\n', f);
+	if (s->delta && s->delta->ncaches) {
+		fprintf(f, "  %-14s ", "slab:");
+		slab_breakdown(f, s->delta, s->sockets);
+		fputc('\n', f);
+	}
+}
+
+/* Like wrk's: one screen of "key: value" lines that people quote. */
+static void summary_human(struct reporter *r, const struct report_summary *s)
+{
+	FILE *f = r->out;
+
+	clear_progress(r);
+	fprintf(f, "\nholdconn %s summary\n", s->command);
+	fprintf(f, "  %-14s %s", "mode:", s->mode);
+	if (s->client_mode)
+		fprintf(f, " (client %s)", s->client_mode);
+	fprintf(f, "\n  %-14s %" PRIu64 " / ", "held:", s->held);
+	if (s->target)
+		fprintf(f, "%" PRIu64, s->target);
+	else
+		fputs("max", f);
+	fprintf(f, " conns, %" PRIu64 " sockets\n", s->sockets);
+	fprintf(f, "  %-14s %s%s%s\n", "stop:", s->stop_reason ? s->stop_reason : "none",
+		s->stop_detail ? ": " : "", s->stop_detail ? s->stop_detail : "");
+	fprintf(f, "  %-14s %.1f s, avg %.0f/s, peak %.0f/s\n", "ramp:", s->ramp_s, s->avg_rate,
+		s->peak_rate);
+	fprintf(f, "  %-14s %.1f B/conn\n", "user:", s->user_bytes_per_conn);
+	summary_kernel(f, s);
+	fprintf(f, "  %-14s %.1f B/conn\n", "buffers:", s->buffer_bytes_per_conn);
+	summary_bufs(f, "rcvbuf:", s->rcvbuf_server, s->rcvbuf_client);
+	summary_bufs(f, "sndbuf:", s->sndbuf_server, s->sndbuf_client);
+	fprintf(f, "  %-14s server %" PRIu32 ", client %" PRIu32 ", %.1f MiB\n",
+		"rings:", s->rings_server, s->rings_client, mib(s->ring_bytes));
+	fprintf(f, "  %-14s %" PRIu64 " failed, %" PRIu64 " lost, %" PRIu64 " closed early\n",
+		"failures:", s->failed, s->lost, s->closed_early);
+	fprintf(f, "  %-14s min %.2f GiB, reserve %.2f GiB\n",
+		"MemAvailable:", gib(s->mem_available_min), gib(s->reserve));
+	fprintf(f, "  %-14s %.1f s\n", "teardown:", s->teardown_s);
+	fflush(f);
+}
+
+void report_summary(struct reporter *r, const struct report_summary *s)
+{
+	if (r->json)
+		summary_json(r, s);
+	else
+		summary_human(r, s);
+}
+
+void report_notice(struct reporter *r, const char *fmt, ...)
+{
+	char text[NOTICE_MAX];
+	va_list ap;
+	size_t len;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	/* A notice is one line whether or not the caller ended it. */
+	len = strlen(text);
+	if (len && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	if (r->json) {
+		fputs("{\"event\":\"notice\"", r->out);
+		json_str(r->out, "text", text);
+		fputc('}', r->out);
+	} else {
+		clear_progress(r);
+		fputs(text, r->out);
+	}
+	end_line(r);
+}

@@ -1,0 +1,54 @@
+/*
+ * uring_compat.h - what liburing 2.3's headers (kernel 6.1 uapi) lack and
+ * holdconn uses on newer kernels. Every item here is guarded by a runtime
+ * probe (probe.c) before use; nothing assumes the running kernel has it.
+ */
+#ifndef HOLDCONN_URING_COMPAT_H
+#define HOLDCONN_URING_COMPAT_H
+
+#include <liburing.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Opcodes, with the kernel that introduced each. */
+#define HC_OP_URING_CMD 46 /* 5.19; sockets accept it from 6.7 */
+#define HC_OP_BIND 56      /* 6.11 */
+#define HC_OP_LISTEN 57    /* 6.11 */
+
+/* uring_cmd sub-commands on sockets (6.7). */
+#define HC_SOCKET_URING_OP_SIOCINQ 0
+#define HC_SOCKET_URING_OP_SIOCOUTQ 1
+#define HC_SOCKET_URING_OP_GETSOCKOPT 2
+#define HC_SOCKET_URING_OP_SETSOCKOPT 3
+
+/*
+ * The 6.7 sqe layout for socket options, written through the 6.1 struct:
+ * level/optname share the 64-bit `addr` word, optlen sits where file_index
+ * is, optval where addr3 is. x86-64 is little endian, so level is the low
+ * half of addr.
+ */
+static inline void hc_prep_sockopt(struct io_uring_sqe *sqe, int slot, uint32_t cmd, int level,
+				   int optname, const void *optval, uint32_t optlen)
+{
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = HC_OP_URING_CMD;
+	sqe->fd = slot;
+	sqe->flags = IOSQE_FIXED_FILE;
+	sqe->cmd_op = cmd;
+	sqe->addr = (uint64_t)(uint32_t)level | ((uint64_t)(uint32_t)optname << 32);
+	sqe->file_index = optlen;
+	sqe->addr3 = (uint64_t)(uintptr_t)optval;
+}
+
+/* IORING_OP_BIND: addr = sockaddr, addr2 = its length (copied at submit). */
+static inline void hc_prep_bind(struct io_uring_sqe *sqe, int slot, const void *sa, uint32_t len)
+{
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = HC_OP_BIND;
+	sqe->fd = slot;
+	sqe->flags = IOSQE_FIXED_FILE;
+	sqe->addr = (uint64_t)(uintptr_t)sa;
+	sqe->addr2 = len;
+}
+
+#endif

@@ -1,0 +1,227 @@
+/* proc.c - helpers for the integration tests (see tests/proc.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "proc.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+const char *holdconn_path(void)
+{
+	const char *p = getenv("HOLDCONN");
+
+	return p && *p ? p : "./holdconn";
+}
+
+void proc_start(struct proc *p, const char *const *args, long nofile)
+{
+	int out[2], err[2];
+	const char *argv[64];
+	int n = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->status = -1;
+	argv[n++] = holdconn_path();
+	while (args[n - 1] && n < 63) {
+		argv[n] = args[n - 1];
+		n++;
+	}
+	argv[n] = NULL;
+	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
+		abort();
+	fflush(NULL);
+	p->pid = fork();
+	if (p->pid == 0) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		if (nofile > 0) {
+			struct rlimit rl = { nofile, nofile };
+
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	p->out_fd = out[0];
+	p->err_fd = err[0];
+	fcntl(p->out_fd, F_SETFL, O_NONBLOCK);
+	fcntl(p->err_fd, F_SETFL, O_NONBLOCK);
+}
+
+static void drain_fd(int fd, char *buf, size_t cap, size_t *len)
+{
+	ssize_t r;
+
+	while (*len + 1 < cap && (r = read(fd, buf + *len, cap - 1 - *len)) > 0)
+		*len += r;
+	buf[*len] = 0;
+}
+
+static void read_some(struct proc *p, int timeout_ms)
+{
+	struct pollfd pfd = { p->out_fd, POLLIN, 0 };
+	size_t elen = strlen(p->err);
+
+	if (poll(&pfd, 1, timeout_ms) > 0)
+		drain_fd(p->out_fd, p->out, sizeof(p->out), &p->len);
+	drain_fd(p->err_fd, p->err, sizeof(p->err), &elen);
+}
+
+bool proc_wait_for(struct proc *p, const char *needle, double timeout_s)
+{
+	double deadline = now() + timeout_s;
+
+	while (!strstr(p->out, needle)) {
+		if (now() > deadline || (p->status == -1 && waitpid(p->pid, &p->status, WNOHANG) == p->pid)) {
+			read_some(p, 0);
+			return strstr(p->out, needle) != NULL;
+		}
+		read_some(p, 50);
+	}
+	return true;
+}
+
+void proc_signal(struct proc *p, int sig)
+{
+	if (p->status == -1)
+		kill(p->pid, sig);
+}
+
+int proc_finish(struct proc *p, double timeout_s)
+{
+	double deadline = now() + timeout_s;
+
+	while (p->status == -1 && waitpid(p->pid, &p->status, WNOHANG) != p->pid) {
+		if (now() > deadline) {
+			kill(p->pid, SIGKILL);
+			waitpid(p->pid, &p->status, 0);
+			break;
+		}
+		read_some(p, 20);
+	}
+	read_some(p, 0);
+	close(p->out_fd);
+	close(p->err_fd);
+	if (WIFSIGNALED(p->status))
+		return 128 + WTERMSIG(p->status);
+	return WEXITSTATUS(p->status);
+}
+
+int run_holdconn(struct proc *p, const char *const *args, long nofile, double timeout_s)
+{
+	proc_start(p, args, nofile);
+	return proc_finish(p, timeout_s);
+}
+
+const char *proc_line(struct proc *p, const char *needle, char *buf, size_t len)
+{
+	const char *hit = NULL, *s = p->out, *e;
+
+	while ((s = strstr(s, needle))) {
+		hit = s;
+		s++;
+	}
+	if (!hit)
+		return NULL;
+	while (hit > p->out && hit[-1] != '\n')
+		hit--;
+	e = strchr(hit, '\n');
+	if (!e)
+		e = hit + strlen(hit);
+	if ((size_t)(e - hit) >= len)
+		return NULL;
+	memcpy(buf, hit, e - hit);
+	buf[e - hit] = 0;
+	return buf;
+}
+
+bool json_num(const char *line, const char *key, double *out)
+{
+	char pat[128];
+	const char *s;
+	char *end;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	s = strstr(line, pat);
+	if (!s)
+		return false;
+	*out = strtod(s + strlen(pat), &end);
+	return end != s + strlen(pat);
+}
+
+bool json_str(const char *line, const char *key, char *buf, size_t len)
+{
+	char pat[128];
+	const char *s, *e;
+
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	s = strstr(line, pat);
+	if (!s)
+		return false;
+	s += strlen(pat);
+	e = strchr(s, '"');
+	if (!e || (size_t)(e - s) >= len)
+		return false;
+	memcpy(buf, s, e - s);
+	buf[e - s] = 0;
+	return true;
+}
+
+uint64_t tcp_inuse(void)
+{
+	char buf[512];
+	FILE *f = fopen("/proc/net/sockstat", "r");
+	unsigned long long v = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "TCP: inuse %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static bool port_free(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+int free_port_base(int n)
+{
+	/* Below the ephemeral range, spread by pid so parallel runs do not collide. */
+	for (int base = 20000 + (getpid() % 500) * 20; base < 32000; base += n + 1) {
+		bool ok = true;
+
+		for (int i = 0; i < n && ok; i++)
+			ok = port_free(base + i);
+		if (ok)
+			return base;
+	}
+	return -1;
+}

@@ -1,0 +1,145 @@
+/*
+ * test_core.c - the real binary on loopback: direct descriptors beyond
+ * RLIMIT_NOFILE, peer closes free every slot, bad usage exits 2.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "proc.h"
+
+static struct proc P, Q;
+
+/* The kernel lets go of sockets asynchronously: wait until it has. */
+static bool tcp_back_to(uint64_t base, double timeout_s)
+{
+	for (int i = 0; i < timeout_s * 20; i++) {
+		if (tcp_inuse() <= base + 4)
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+Test(core, bench_holds_20000_pairs_with_nofile_1024, .timeout = 120)
+{
+	const char *args[] = { "bench", "--conns", "20000", "--report-every", "5000", "--json",
+			       "--ports", "4", NULL };
+	uint64_t base = tcp_inuse();
+	char line[65536], reason[64];
+	double held, conns;
+
+	cr_assert_eq(run_holdconn(&P, args, 1024, 100), 0, "stderr: %s", P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "out: %s", P.out);
+	cr_assert(json_num(line, "held", &held));
+	cr_assert_eq(held, 20000, "held %.0f: %s", held, line);
+	cr_assert(json_str(line, "stop_reason", reason, sizeof(reason)));
+	cr_assert_str_eq(reason, "target");
+	cr_assert_not_null(proc_line(&P, "\"conns\":5000,", line, sizeof(line)), "no report at 5000");
+	cr_assert_not_null(proc_line(&P, "\"conns\":20000,", line, sizeof(line)));
+	cr_assert(json_num(line, "kernel_bytes_per_socket", &conns));
+	cr_assert_gt(conns, 2000, "kernel bytes per socket %.0f is implausibly low", conns);
+	cr_assert(tcp_back_to(base, 30), "sockets left behind: %lu in use, %lu before",
+		  (unsigned long)tcp_inuse(), (unsigned long)base);
+}
+
+Test(core, killed_client_frees_every_server_slot, .timeout = 60)
+{
+	int port = free_port_base(1);
+	char listen[64], line[65536];
+	double held, closed;
+	uint64_t base = tcp_inuse();
+
+	cr_assert_gt(port, 0);
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+	const char *sargs[] = { "serve", "--listen", listen, "--json", "--report-every", "1000", NULL };
+	const char *cargs[] = { "connect", "--target", listen, "--conns", "3000", "--json",
+				"--report-every", "1000", NULL };
+
+	proc_start(&P, sargs, 0);
+	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10), "serve did not start: %s", P.err);
+	proc_start(&Q, cargs, 0);
+	cr_assert(proc_wait_for(&Q, "\"conns\":3000,", 30), "client: %s %s", Q.out, Q.err);
+	cr_assert(proc_wait_for(&P, "\"conns\":3000,", 10), "server: %s %s", P.out, P.err);
+	proc_signal(&Q, SIGKILL);
+	cr_assert_eq(proc_finish(&Q, 10), 128 + SIGKILL);
+	sleep(2);
+	proc_signal(&P, SIGTERM);
+	cr_assert_eq(proc_finish(&P, 20), 0, "serve: %s", P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s", P.out);
+	cr_assert(json_num(line, "held", &held));
+	cr_assert_eq(held, 0, "slots still held after the peer died: %s", line);
+	cr_assert(json_num(line, "closed", &closed));
+	cr_assert_eq(closed, 3000, "%s", line);
+	cr_assert(tcp_back_to(base, 30), "sockets left behind");
+}
+
+Test(core, killed_server_is_noticed_by_client, .timeout = 60)
+{
+	int port = free_port_base(1);
+	char listen[64], line[65536];
+	double held, closed;
+
+	cr_assert_gt(port, 0);
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+	const char *sargs[] = { "serve", "--listen", listen, "--json", NULL };
+	const char *cargs[] = { "connect", "--target", listen, "--conns", "2000", "--json",
+				"--report-every", "1000", NULL };
+
+	proc_start(&P, sargs, 0);
+	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10));
+	proc_start(&Q, cargs, 0);
+	cr_assert(proc_wait_for(&Q, "\"conns\":2000,", 30), "client: %s %s", Q.out, Q.err);
+	proc_signal(&P, SIGKILL);
+	proc_finish(&P, 10);
+	/* Every connection closes under it: the client reports and exits by itself. */
+	cr_assert_eq(proc_finish(&Q, 20), 0, "client: %s", Q.err);
+	cr_assert_not_null(proc_line(&Q, "\"event\":\"summary\"", line, sizeof(line)), "%s", Q.out);
+	cr_assert(json_num(line, "closed", &closed));
+	cr_assert_eq(closed, 2000, "%s", line);
+	cr_assert(json_num(line, "held", &held));
+	cr_assert_eq(held, 0);
+}
+
+Test(core, sigint_during_bench_prints_summary_and_releases, .timeout = 60)
+{
+	const char *args[] = { "bench", "--conns", "5000000", "--json", "--ports", "4", NULL };
+	uint64_t base = tcp_inuse();
+	char line[65536], reason[64];
+
+	proc_start(&P, args, 0);
+	cr_assert(proc_wait_for(&P, "\"conns\":100000,", 40), "%s %s", P.out, P.err);
+	proc_signal(&P, SIGINT);
+	cr_assert_eq(proc_finish(&P, 40), 0, "%s", P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)));
+	cr_assert(json_str(line, "stop_reason", reason, sizeof(reason)));
+	cr_assert_str_eq(reason, "signal");
+	cr_assert(tcp_back_to(base, 30), "sockets left behind");
+}
+
+Test(core, reserve_stops_the_ramp, .timeout = 60)
+{
+	/* A reserve just under what is free now binds within a few hundred MB. */
+	FILE *f = fopen("/proc/meminfo", "r");
+	unsigned long long kb = 0;
+	char buf[256], reserve[64], line[65536], reason[64];
+	double held;
+
+	while (f && fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	cr_assert_gt(kb, 400 * 1024);
+	snprintf(reserve, sizeof(reserve), "%lluK", kb - 200 * 1024);
+	const char *args[] = { "bench", "--conns", "max", "--json", "--reserve", reserve, "--ports",
+			       "4", NULL };
+
+	cr_assert_eq(run_holdconn(&P, args, 0, 55), 0, "%s", P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s", P.out);
+	cr_assert(json_str(line, "stop_reason", reason, sizeof(reason)));
+	cr_assert_str_eq(reason, "reserve");
+	cr_assert(json_num(line, "held", &held));
+	cr_assert_gt(held, 1000);
+}

@@ -1,0 +1,53 @@
+/* test_usage.c - bad usage exits 2 with one line naming the argument; --help exits 0. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <string.h>
+#include "proc.h"
+
+struct bad_case {
+	const char *args[8];
+	const char *names; /* the message must mention this */
+};
+
+static struct proc P;
+
+ParameterizedTestParameters(usage, bad_arguments_exit_2)
+{
+	static struct bad_case cases[] = {
+		{ { "bench", "--conns", "abc" }, "--conns" },
+		{ { "bench", "--conns", "-5" }, "--conns" },
+		{ { "bench", "--rcvbuf", "12Q" }, "--rcvbuf" },
+		{ { "bench", "--mode", "kqueue" }, "--mode" },
+		{ { "bench", "--frob" }, "--frob" },
+		{ { "serve" }, "--listen" },
+		{ { "serve", "--listen", "127.0.0.1:0" }, "--listen" },
+		{ { "serve", "--listen", "127.0.0.1:65536" }, "--listen" },
+		{ { "serve", "--listen", "localhost:80" }, "--listen" },
+		{ { "connect", "--target", "127.0.0.1:5000" }, "--conns" },
+		{ { "connect", "--conns", "10" }, "--target" },
+		{ { "connect", "--target", "127.0.0.1:5000", "--conns", "10", "--source", "1.2.3" },
+		  "--source" },
+		{ { "frobnicate" }, "frobnicate" },
+		{ { "bench", "--report-every", "0" }, "--report-every" },
+	};
+	return cr_make_param_array(struct bad_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct bad_case *c, usage, bad_arguments_exit_2, .timeout = 10)
+{
+	cr_assert_eq(run_holdconn(&P, c->args, 0, 5), 2, "args %s %s: %s", c->args[0], c->args[1], P.err);
+	cr_assert_not_null(strstr(P.err, c->names), "message does not name %s: %s", c->names, P.err);
+	cr_assert_eq(strchr(P.err, '\n'), P.err + strlen(P.err) - 1, "not one line: %s", P.err);
+}
+
+Test(usage, help_exits_0_for_every_command)
+{
+	const char *cmds[] = { "serve", "connect", "bench" };
+
+	for (int i = 0; i < 3; i++) {
+		const char *args[] = { cmds[i], "--help", NULL };
+
+		cr_assert_eq(run_holdconn(&P, args, 0, 5), 0);
+		cr_assert_not_null(strstr(P.out, "Usage"), "%s --help: %s", cmds[i], P.out);
+	}
+}

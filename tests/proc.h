@@ -1,0 +1,41 @@
+/* proc.h - integration-test helpers: run the real holdconn binary and read its JSON lines. */
+#ifndef HOLDCONN_TEST_PROC_H
+#define HOLDCONN_TEST_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct proc {
+	pid_t pid;
+	int out_fd;     /* read end of the child's stdout */
+	char out[1 << 20];
+	size_t len;
+	char err[8192]; /* stderr, read at the end */
+	int err_fd;
+	int status;     /* exit status once reaped, -1 before */
+};
+
+/* Path of the binary under test: $HOLDCONN, else ./holdconn. */
+const char *holdconn_path(void);
+/* Starts holdconn with argv (NULL-terminated, without argv[0]); nofile > 0 lowers RLIMIT_NOFILE first. */
+void proc_start(struct proc *p, const char *const *args, long nofile);
+/* Reads stdout until a line contains needle or timeout_s passes; true when seen. */
+bool proc_wait_for(struct proc *p, const char *needle, double timeout_s);
+/* Waits for exit (SIGKILL after timeout_s); returns the exit code, 128+sig when killed. */
+int proc_finish(struct proc *p, double timeout_s);
+void proc_signal(struct proc *p, int sig);
+/* Runs to completion and returns the exit code. */
+int run_holdconn(struct proc *p, const char *const *args, long nofile, double timeout_s);
+/* The last line of output containing needle, or NULL. */
+const char *proc_line(struct proc *p, const char *needle, char *buf, size_t len);
+/* Number after "key": in a JSON line; false if absent. */
+bool json_num(const char *line, const char *key, double *out);
+/* String after "key": in a JSON line into buf; false if absent. */
+bool json_str(const char *line, const char *key, char *buf, size_t len);
+/* TCP sockets in use on the box (/proc/net/sockstat). */
+uint64_t tcp_inuse(void);
+/* A free base port for n consecutive ports on 127.0.0.1, varying per test run. */
+int free_port_base(int n);
+
+#endif

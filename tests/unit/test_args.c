@@ -1,0 +1,656 @@
+/* test_args.c - subcommands, options, defaults and the one-line error messages. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "args.h"
+
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+
+static struct options o;
+static char err[256];
+
+static int parse_argv(char **argv)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	return args_parse(argc, argv, &o, err, sizeof(err));
+}
+
+/* PARSE("bench", "--conns", "5") parses `holdconn bench --conns 5`. */
+#define PARSE(...) parse_argv((char *[]){ "holdconn", __VA_ARGS__, NULL })
+
+/* The parse fails with -EINVAL and exactly this message. */
+#define EXPECT_ERROR(msg, ...)                                                  \
+	do {                                                                    \
+		cr_expect_eq(PARSE(__VA_ARGS__), -EINVAL);                      \
+		cr_expect_str_eq(err, msg);                                     \
+	} while (0)
+
+/* The parse fails with -EINVAL and a message that mentions `part`. */
+#define EXPECT_ERROR_HAS(part, ...)                                             \
+	do {                                                                    \
+		cr_expect_eq(PARSE(__VA_ARGS__), -EINVAL);                      \
+		cr_expect(strstr(err, part) != NULL, "'%s' lacks '%s'", err, part); \
+	} while (0)
+
+/* --- top level --- */
+
+Test(args, no_command_is_an_error_pointing_at_help)
+{
+	cr_expect_eq(parse_argv((char *[]){ "holdconn", NULL }), -EINVAL);
+	cr_expect_str_eq(err, "missing command (serve, connect, bench); see holdconn --help");
+}
+
+Test(args, help_words_give_cmd_help)
+{
+	cr_expect_eq(PARSE("--help"), 0);
+	cr_expect_eq(o.cmd, CMD_HELP);
+	cr_expect_eq(PARSE("-h"), 0);
+	cr_expect_eq(o.cmd, CMD_HELP);
+	cr_expect_eq(PARSE("help"), 0);
+	cr_expect_eq(o.cmd, CMD_HELP);
+}
+
+Test(args, help_with_a_command_asks_for_that_commands_help)
+{
+	cr_assert_eq(PARSE("help", "bench"), 0);
+	cr_expect_eq(o.cmd, CMD_BENCH);
+	cr_expect(o.help);
+}
+
+Test(args, help_with_an_unknown_command_names_it)
+{
+	EXPECT_ERROR("help: unknown command 'frob' (serve, connect, bench)", "help", "frob");
+}
+
+Test(args, version_gives_cmd_version)
+{
+	cr_expect_eq(PARSE("--version"), 0);
+	cr_expect_eq(o.cmd, CMD_VERSION);
+}
+
+Test(args, unknown_command_is_named)
+{
+	EXPECT_ERROR("unknown command 'frob' (serve, connect, bench); see holdconn --help", "frob");
+}
+
+Test(args, null_error_buffer_is_allowed)
+{
+	char *argv[] = { "holdconn", "frob", NULL };
+
+	cr_expect_eq(args_parse(2, argv, &o, NULL, 0), -EINVAL);
+}
+
+/* --- defaults --- */
+
+Test(args, bench_defaults)
+{
+	cr_assert_eq(PARSE("bench"), 0);
+	cr_expect_eq(o.cmd, CMD_BENCH);
+	cr_expect_not(o.help);
+	cr_expect_eq(o.mode, MODE_URING);
+	cr_expect_eq(o.client_mode, MODE_URING);
+	cr_expect_eq(o.conns, 1000000);
+	cr_expect_not(o.conns_max);
+	cr_expect_eq(o.rate, 0);
+	cr_expect_eq(o.report_every, 100000);
+	cr_expect_eq(o.rcvbuf, 0);
+	cr_expect_eq(o.sndbuf, 0);
+	cr_expect_eq(o.reserve, 0);
+	cr_expect_not(o.has_reserve);
+	cr_expect_eq(o.backlog, 4096);
+	cr_expect_eq(o.ports, 16);
+	cr_expect_not(o.json);
+	cr_expect_eq(o.nlisten, 0);
+	cr_expect_eq(o.ntarget, 0);
+	cr_expect_not(o.has_source);
+	cr_expect_not(o.has_sport);
+}
+
+Test(args, serve_defaults_to_unlimited_conns)
+{
+	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000"), 0);
+	cr_expect_eq(o.cmd, CMD_SERVE);
+	cr_expect_eq(o.conns, 0);
+	cr_expect_eq(o.backlog, 4096);
+	cr_expect_eq(o.report_every, 100000);
+	cr_expect_eq(o.mode, MODE_URING);
+}
+
+Test(args, a_second_parse_starts_from_defaults)
+{
+	cr_assert_eq(PARSE("bench", "--conns", "5", "--json", "--mode", "epoll"), 0);
+	cr_assert_eq(PARSE("bench", "--ports", "3"), 0);
+	cr_expect_eq(o.conns, 1000000);
+	cr_expect_not(o.json);
+	cr_expect_eq(o.mode, MODE_URING);
+	cr_expect_eq(o.ports, 3);
+}
+
+Test(args, a_parse_after_a_failed_one_succeeds)
+{
+	cr_assert_eq(PARSE("bench", "--frob"), -EINVAL);
+	cr_assert_eq(PARSE("bench", "--conns", "7"), 0);
+	cr_expect_eq(o.conns, 7);
+	cr_expect_str_eq(err, "");
+}
+
+/* --- serve --- */
+
+Test(args, serve_needs_listen)
+{
+	EXPECT_ERROR("serve needs --listen ADDR:PORT[-PORT] (e.g. --listen 127.0.0.1:5000-5015)",
+		     "serve");
+}
+
+Test(args, listen_takes_an_endpoint_range)
+{
+	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000-5015"), 0);
+	cr_assert_eq(o.nlisten, 1);
+	cr_expect_eq(o.listen[0].addr, IP(127, 0, 0, 1));
+	cr_expect_eq(o.listen[0].ports.first, 5000);
+	cr_expect_eq(o.listen[0].ports.last, 5015);
+}
+
+Test(args, listen_repeats_in_order)
+{
+	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000", "--listen", "127.0.0.2:6000"), 0);
+	cr_assert_eq(o.nlisten, 2);
+	cr_expect_eq(o.listen[0].addr, IP(127, 0, 0, 1));
+	cr_expect_eq(o.listen[1].addr, IP(127, 0, 0, 2));
+	cr_expect_eq(o.listen[1].ports.first, 6000);
+}
+
+Test(args, listen_accepts_max_endpoints_and_no_more)
+{
+	static char eps[MAX_ENDPOINTS][32];
+	char *argv[3 + 2 * (MAX_ENDPOINTS + 1)];
+	int i, argc = 0;
+
+	argv[argc++] = "holdconn";
+	argv[argc++] = "serve";
+	for (i = 0; i < MAX_ENDPOINTS; i++) {
+		snprintf(eps[i], sizeof(eps[i]), "127.0.0.1:%d", 5000 + i);
+		argv[argc++] = "--listen";
+		argv[argc++] = eps[i];
+	}
+	argv[argc] = NULL;
+	cr_expect_eq(args_parse(argc, argv, &o, err, sizeof(err)), 0);
+	cr_expect_eq(o.nlisten, MAX_ENDPOINTS);
+
+	argv[argc++] = "--listen";
+	argv[argc++] = "127.0.0.1:6000";
+	argv[argc] = NULL;
+	cr_expect_eq(args_parse(argc, argv, &o, err, sizeof(err)), -EINVAL);
+	cr_expect_str_eq(err, "--listen: '127.0.0.1:6000' is one too many (at most 64 endpoints)");
+}
+
+Test(args, listen_overlapping_an_earlier_listen_is_an_error)
+{
+	EXPECT_ERROR("--listen: '127.0.0.1:5003-5009' overlaps an earlier --listen "
+		     "(give each port once)",
+		     "serve", "--listen", "127.0.0.1:5000-5003", "--listen", "127.0.0.1:5003-5009");
+}
+
+Test(args, same_ports_on_other_addresses_do_not_overlap)
+{
+	cr_expect_eq(PARSE("serve", "--listen", "127.0.0.1:5000-5003", "--listen",
+			   "127.0.0.2:5000-5003"),
+		     0, "%s", err);
+	cr_expect_eq(o.nlisten, 2);
+}
+
+Test(args, listen_port_0_is_named)
+{
+	EXPECT_ERROR("--listen: '127.0.0.1:0' has port 0 (ports are 1-65535)",
+		     "serve", "--listen", "127.0.0.1:0");
+}
+
+Test(args, listen_port_65536_is_named)
+{
+	EXPECT_ERROR("--listen: '127.0.0.1:5000-65536' has port 65536 (ports are 1-65535)",
+		     "serve", "--listen", "127.0.0.1:5000-65536");
+}
+
+Test(args, listen_reversed_ports_say_how_to_write_them)
+{
+	EXPECT_ERROR("--listen: '127.0.0.1:5007-5000' has its ports reversed (write LO-HI: 5000-5007)",
+		     "serve", "--listen", "127.0.0.1:5007-5000");
+}
+
+Test(args, listen_junk_shows_the_expected_form)
+{
+	EXPECT_ERROR("--listen: 'localhost:5000' is not ADDR:PORT or ADDR:PORT-PORT "
+		     "(e.g. 127.0.0.1:5000-5015)",
+		     "serve", "--listen", "localhost:5000");
+}
+
+Test(args, listen_with_a_bad_address_is_junk_even_with_port_0)
+{
+	EXPECT_ERROR_HAS("is not ADDR:PORT", "serve", "--listen", "1.2.3:0");
+}
+
+Test(args, backlog_takes_1_to_65535)
+{
+	cr_expect_eq(PARSE("serve", "--listen", "127.0.0.1:1", "--backlog", "1"), 0);
+	cr_expect_eq(o.backlog, 1);
+	cr_expect_eq(PARSE("serve", "--listen", "127.0.0.1:1", "--backlog", "65535"), 0);
+	cr_expect_eq(o.backlog, 65535);
+}
+
+Test(args, backlog_out_of_range_is_an_error)
+{
+	EXPECT_ERROR("--backlog: '0' is out of range (1-65535)",
+		     "serve", "--listen", "127.0.0.1:1", "--backlog", "0");
+	EXPECT_ERROR("--backlog: '65536' is out of range (1-65535)",
+		     "serve", "--listen", "127.0.0.1:1", "--backlog", "65536");
+}
+
+Test(args, backlog_junk_is_an_error)
+{
+	EXPECT_ERROR("--backlog: 'lots' is not a number (1-65535)",
+		     "serve", "--listen", "127.0.0.1:1", "--backlog", "lots");
+}
+
+/* --- connect --- */
+
+Test(args, connect_takes_all_its_options)
+{
+	cr_assert_eq(PARSE("connect", "--target", "127.0.0.1:5000-5015", "--conns", "1M",
+			   "--rate", "10k", "--source", "127.0.0.2-127.0.0.40", "--sport",
+			   "10000-60999", "--mode", "epoll", "--json"),
+		     0, "%s", err);
+	cr_expect_eq(o.cmd, CMD_CONNECT);
+	cr_expect_eq(o.ntarget, 1);
+	cr_expect_eq(o.target[0].ports.last, 5015);
+	cr_expect_eq(o.conns, 1000000);
+	cr_expect_eq(o.rate, 10000);
+	cr_expect(o.has_source);
+	cr_expect_eq(o.source.first, IP(127, 0, 0, 2));
+	cr_expect_eq(o.source.last, IP(127, 0, 0, 40));
+	cr_expect(o.has_sport);
+	cr_expect_eq(o.sport.first, 10000);
+	cr_expect_eq(o.sport.last, 60999);
+	cr_expect_eq(o.mode, MODE_EPOLL);
+	cr_expect(o.json);
+}
+
+Test(args, target_overlapping_an_earlier_target_is_an_error)
+{
+	EXPECT_ERROR("--target: '127.0.0.1:5000' overlaps an earlier --target (give each port once)",
+		     "connect", "--conns", "1", "--target", "127.0.0.1:4000-6000", "--target",
+		     "127.0.0.1:5000");
+}
+
+Test(args, targets_may_expand_to_plan_max_dst_ports)
+{
+	cr_expect_eq(PARSE("connect", "--conns", "1", "--target", "127.0.0.1:1-4000", "--target",
+			   "127.0.0.2:1-96"),
+		     0, "%s", err);
+}
+
+Test(args, targets_expanding_past_plan_max_dst_ports_is_an_error)
+{
+	EXPECT_ERROR("--target: 4097 destination ports in all (at most 4096)",
+		     "connect", "--conns", "1", "--target", "127.0.0.1:1-4000", "--target",
+		     "127.0.0.2:1-97");
+}
+
+Test(args, connect_needs_target)
+{
+	EXPECT_ERROR("connect needs --target ADDR:PORT[-PORT] (e.g. --target 127.0.0.1:5000-5015)",
+		     "connect", "--conns", "5");
+}
+
+Test(args, connect_needs_conns)
+{
+	EXPECT_ERROR("connect needs --conns N (e.g. --conns 1M)",
+		     "connect", "--target", "127.0.0.1:5000");
+}
+
+Test(args, connect_rejects_conns_max)
+{
+	EXPECT_ERROR("--conns: 'max' is only for bench (give a count, e.g. 1M)",
+		     "connect", "--target", "127.0.0.1:5000", "--conns", "max");
+}
+
+Test(args, conns_0_is_too_small)
+{
+	EXPECT_ERROR("--conns: '0' is too small (at least 1)",
+		     "connect", "--target", "127.0.0.1:5000", "--conns", "0");
+}
+
+Test(args, target_port_0_is_named)
+{
+	EXPECT_ERROR("--target: '127.0.0.1:0' has port 0 (ports are 1-65535)",
+		     "connect", "--conns", "1", "--target", "127.0.0.1:0");
+}
+
+Test(args, source_reversed_is_an_error)
+{
+	EXPECT_ERROR("--source: '127.0.0.9-127.0.0.2' is reversed (write LOW-HIGH, "
+		     "e.g. 127.0.0.2-127.0.0.40)",
+		     "connect", "--target", "127.0.0.1:1", "--conns", "1", "--source",
+		     "127.0.0.9-127.0.0.2");
+}
+
+Test(args, source_junk_is_an_error)
+{
+	EXPECT_ERROR("--source: '127.0.0.0/8' is not ADDR or ADDR-ADDR (e.g. 127.0.0.2-127.0.0.40)",
+		     "connect", "--target", "127.0.0.1:1", "--conns", "1", "--source",
+		     "127.0.0.0/8");
+}
+
+Test(args, sport_port_0_is_named)
+{
+	EXPECT_ERROR("--sport: '0-100' has port 0 (ports are 1-65535)",
+		     "connect", "--target", "127.0.0.1:1", "--conns", "1", "--sport", "0-100");
+}
+
+Test(args, sport_junk_is_an_error)
+{
+	EXPECT_ERROR("--sport: 'all' is not PORT or LO-HI (e.g. 10000-60999)",
+		     "connect", "--target", "127.0.0.1:1", "--conns", "1", "--sport", "all");
+}
+
+Test(args, rate_junk_is_an_error)
+{
+	EXPECT_ERROR("--rate: 'fast' is not a count (try 1000000 or 1M)",
+		     "connect", "--target", "127.0.0.1:1", "--conns", "1", "--rate", "fast");
+}
+
+Test(args, connect_help_needs_nothing_else)
+{
+	cr_expect_eq(PARSE("connect", "-h"), 0);
+	cr_expect_eq(o.cmd, CMD_CONNECT);
+	cr_expect(o.help);
+}
+
+/* --- bench --- */
+
+Test(args, bench_conns_max)
+{
+	cr_assert_eq(PARSE("bench", "--conns", "max"), 0);
+	cr_expect(o.conns_max);
+	cr_expect_eq(o.conns, 0);
+}
+
+Test(args, bench_conns_takes_a_count)
+{
+	cr_assert_eq(PARSE("bench", "--conns", "2.5M"), 0);
+	cr_expect_not(o.conns_max);
+	cr_expect_eq(o.conns, 2500000);
+}
+
+Test(args, the_last_conns_wins)
+{
+	cr_assert_eq(PARSE("bench", "--conns", "max", "--conns", "5"), 0);
+	cr_expect_not(o.conns_max);
+	cr_expect_eq(o.conns, 5);
+}
+
+Test(args, option_value_may_follow_an_equals_sign)
+{
+	cr_assert_eq(PARSE("bench", "--conns=300k"), 0);
+	cr_expect_eq(o.conns, 300000);
+}
+
+Test(args, conns_junk_is_an_error)
+{
+	EXPECT_ERROR("--conns: 'abc' is not a count (try 1000000 or 1M)", "bench", "--conns", "abc");
+}
+
+Test(args, conns_overflow_is_an_error)
+{
+	EXPECT_ERROR("--conns: '20000000000G' is too large (at most 18446744073709551615)",
+		     "bench", "--conns", "20000000000G");
+}
+
+Test(args, modes_are_set_separately)
+{
+	cr_assert_eq(PARSE("bench", "--mode", "threads", "--client-mode", "epoll"), 0);
+	cr_expect_eq(o.mode, MODE_THREADS);
+	cr_expect_eq(o.client_mode, MODE_EPOLL);
+}
+
+Test(args, mode_junk_lists_the_modes)
+{
+	EXPECT_ERROR("--mode: 'kqueue' is not a mode (uring, epoll or threads)",
+		     "bench", "--mode", "kqueue");
+	EXPECT_ERROR("--client-mode: 'io_uring' is not a mode (uring, epoll or threads)",
+		     "bench", "--client-mode", "io_uring");
+}
+
+Test(args, client_mode_is_only_for_bench)
+{
+	EXPECT_ERROR("--client-mode is only for bench",
+		     "serve", "--listen", "127.0.0.1:1", "--client-mode", "epoll");
+	EXPECT_ERROR("--client-mode is only for bench",
+		     "connect", "--client-mode=epoll");
+}
+
+Test(args, options_of_other_commands_name_those_commands)
+{
+	EXPECT_ERROR("--conns is only for connect and bench", "serve", "--conns", "5");
+	EXPECT_ERROR("--listen is only for serve", "bench", "--listen", "127.0.0.1:1");
+	EXPECT_ERROR("--ports is only for bench", "connect", "--ports", "4");
+}
+
+Test(args, ports_takes_1_to_1024)
+{
+	cr_expect_eq(PARSE("bench", "--ports", "1"), 0);
+	cr_expect_eq(o.ports, 1);
+	cr_expect_eq(PARSE("bench", "--ports", "1024"), 0);
+	cr_expect_eq(o.ports, 1024);
+	EXPECT_ERROR("--ports: '0' is out of range (1-1024)", "bench", "--ports", "0");
+	EXPECT_ERROR("--ports: '1025' is out of range (1-1024)", "bench", "--ports", "1025");
+}
+
+Test(args, buffer_sizes_take_sizes)
+{
+	cr_assert_eq(PARSE("bench", "--rcvbuf", "4k", "--sndbuf", "1M"), 0);
+	cr_expect_eq(o.rcvbuf, 4096);
+	cr_expect_eq(o.sndbuf, 1048576);
+}
+
+Test(args, buffer_size_0_means_the_kernel_default)
+{
+	cr_assert_eq(PARSE("bench", "--rcvbuf", "0"), 0);
+	cr_expect_eq(o.rcvbuf, 0);
+}
+
+Test(args, buffer_size_must_fit_an_int)
+{
+	EXPECT_ERROR("--rcvbuf: '2G' is too large (at most 2147483647 bytes)", "bench", "--rcvbuf",
+		     "2G");
+	cr_expect_eq(PARSE("bench", "--sndbuf", "2147483647"), 0);
+}
+
+Test(args, buffer_size_junk_is_an_error)
+{
+	EXPECT_ERROR("--sndbuf: '4kb' is not a size (try 4096, 64k or 1G)", "bench", "--sndbuf",
+		     "4kb");
+}
+
+Test(args, reserve_takes_a_size)
+{
+	cr_assert_eq(PARSE("bench", "--reserve", "2GiB"), 0);
+	cr_expect(o.has_reserve);
+	cr_expect_eq(o.reserve, 2147483648ULL);
+}
+
+Test(args, reserve_junk_is_an_error)
+{
+	EXPECT_ERROR_HAS("--reserve: 'half'", "bench", "--reserve", "half");
+}
+
+Test(args, report_every_takes_a_count)
+{
+	cr_assert_eq(PARSE("bench", "--report-every", "10k"), 0);
+	cr_expect_eq(o.report_every, 10000);
+}
+
+Test(args, report_every_0_is_an_error)
+{
+	EXPECT_ERROR("--report-every: '0' is too small (at least 1)", "bench", "--report-every", "0");
+}
+
+Test(args, json_sets_json)
+{
+	cr_assert_eq(PARSE("bench", "--json"), 0);
+	cr_expect(o.json);
+}
+
+Test(args, command_help_flag_sets_help)
+{
+	cr_assert_eq(PARSE("bench", "--help"), 0);
+	cr_expect_eq(o.cmd, CMD_BENCH);
+	cr_expect(o.help);
+}
+
+/* --- getopt's own errors, reworded --- */
+
+Test(args, unknown_long_option_is_named_with_the_command)
+{
+	EXPECT_ERROR("unknown option '--frob' for 'bench'; see holdconn bench --help",
+		     "bench", "--frob");
+	EXPECT_ERROR("unknown option '--frob' for 'bench'; see holdconn bench --help",
+		     "bench", "--frob=1");
+}
+
+Test(args, unknown_short_option_is_named_with_the_command)
+{
+	EXPECT_ERROR("unknown option '-x' for 'serve'; see holdconn serve --help", "serve", "-x");
+	EXPECT_ERROR("unknown option '-x' for 'bench'; see holdconn bench --help",
+		     "bench", "--json", "-hx");
+}
+
+Test(args, missing_value_is_named)
+{
+	EXPECT_ERROR("--conns needs a value; see holdconn bench --help", "bench", "--conns");
+}
+
+Test(args, value_given_to_a_flag_is_an_error)
+{
+	EXPECT_ERROR("--json takes no value; see holdconn bench --help", "bench", "--json=1");
+}
+
+Test(args, positional_argument_is_an_error)
+{
+	EXPECT_ERROR("unexpected argument 'extra' for 'bench'; see holdconn bench --help",
+		     "bench", "extra");
+	EXPECT_ERROR("unexpected argument 'extra' for 'bench'; see holdconn bench --help",
+		     "bench", "--json", "--", "extra");
+}
+
+Test(args, every_error_is_one_line)
+{
+	static const char *const cases[][4] = {
+		{ "bench", "--conns", "abc", NULL },
+		{ "bench", "--frob", NULL, NULL },
+		{ "serve", "--listen", "x", NULL },
+		{ "serve", NULL, NULL, NULL },
+		{ "connect", "--target", "127.0.0.1:1", NULL },
+		{ "frob", NULL, NULL, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[6] = { "holdconn" };
+		int argc = 1;
+
+		while (argc < 5 && cases[i][argc - 1]) {
+			argv[argc] = (char *)cases[i][argc - 1];
+			argc++;
+		}
+		cr_expect_eq(args_parse(argc, argv, &o, err, sizeof(err)), -EINVAL);
+		cr_expect_neq(err[0], '\0', "case %zu: empty message", i);
+		cr_expect_null(strchr(err, '\n'), "case %zu: '%s' spans lines", i, err);
+	}
+}
+
+/* --- modes and help texts --- */
+
+Test(args, mode_names_round_trip)
+{
+	static const enum mode modes[] = { MODE_URING, MODE_EPOLL, MODE_THREADS };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		enum mode m = MODE_URING;
+
+		cr_expect_eq(parse_mode(mode_name(modes[i]), &m), 0);
+		cr_expect_eq(m, modes[i]);
+	}
+	cr_expect_str_eq(mode_name(MODE_EPOLL), "epoll");
+}
+
+Test(args, parse_mode_is_exact)
+{
+	enum mode m;
+
+	cr_expect_eq(parse_mode("URING", &m), -EINVAL);
+	cr_expect_eq(parse_mode("", &m), -EINVAL);
+	cr_expect_eq(parse_mode("epol", &m), -EINVAL);
+}
+
+Test(args, mode_name_of_an_unknown_mode)
+{
+	cr_expect_str_eq(mode_name((enum mode)42), "unknown");
+}
+
+static void expect_help_has(enum command cmd, const char *const *words)
+{
+	const char *h = args_help(cmd);
+
+	for (; *words; words++)
+		cr_expect(strstr(h, *words) != NULL, "help of %d lacks '%s'", cmd, *words);
+}
+
+Test(args, top_help_lists_the_commands_and_exit_codes)
+{
+	static const char *const words[] = {
+		"usage: holdconn", "serve", "connect", "bench", "--version",
+		"0 ok, 1 runtime failure, 2 bad usage", NULL,
+	};
+
+	expect_help_has(CMD_NONE, words);
+	cr_expect_eq(args_help(CMD_HELP), args_help(CMD_NONE));
+}
+
+Test(args, serve_help_lists_every_serve_option)
+{
+	static const char *const words[] = {
+		"usage: holdconn serve", "--listen", "--mode", "--rcvbuf", "--sndbuf", "--backlog",
+		"--reserve", "--report-every", "--json", "--help", "default: 4096", "example",
+		"0 ok, 1 runtime failure, 2 bad usage", NULL,
+	};
+
+	expect_help_has(CMD_SERVE, words);
+}
+
+Test(args, connect_help_lists_every_connect_option)
+{
+	static const char *const words[] = {
+		"usage: holdconn connect", "--target", "--conns", "--rate", "--source", "--sport",
+		"--mode", "--rcvbuf", "--sndbuf", "--reserve", "--report-every", "--json", "--help",
+		"example", "0 ok, 1 runtime failure, 2 bad usage", NULL,
+	};
+
+	expect_help_has(CMD_CONNECT, words);
+}
+
+Test(args, bench_help_lists_every_bench_option_and_its_two_processes)
+{
+	static const char *const words[] = {
+		"usage: holdconn bench", "--conns N|max", "--mode", "--client-mode", "--ports",
+		"--rcvbuf", "--sndbuf", "--reserve", "--report-every", "--json", "--help",
+		"default: 1000000", "default: 16", "two", "processes", "loopback", "example",
+		"0 ok, 1 runtime failure, 2 bad usage", NULL,
+	};
+
+	expect_help_has(CMD_BENCH, words);
+}

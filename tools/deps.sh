@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs what holdconn needs to build, test and bench, with apt-get, only
+# when something is missing. Called by `make run`, `make test` and `make bench`.
+set -eu
+
+PKGS="liburing-dev libjemalloc-dev libcriterion-dev pkg-config gnuplot-nox iproute2 clang"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "holdconn: missing packages:$missing; install them as root: apt-get install$missing" >&2
+	exit 1
+fi
+echo "holdconn: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
