@@ -61,6 +61,7 @@ struct options {
 	uint32_t backlog;         /* --backlog, default 4096 */
 	uint32_t ports;           /* bench --ports: listening ports, default 16 */
 	bool json;                /* --json */
+	bool no_netns;            /* bench --no-netns: stay in the host's network namespace */
 };
 
 /*

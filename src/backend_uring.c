@@ -21,6 +21,7 @@
 #define SQ_ENTRIES 512
 #define CQ_ENTRIES 8192
 #define DRAIN_BYTES 65536
+#define RELEASE_BATCH 2048 /* slots closed per submit while releasing */
 #define WATCH_EVENTS (POLLIN | POLLRDHUP)
 #define CLOSE_EVENTS (POLLRDHUP | POLLHUP | POLLERR)
 
@@ -33,6 +34,7 @@ enum op {
 	OP_CLOSE,
 	OP_ACCEPT,     /* slot field: listener index */
 	OP_GETOPT,     /* slot field: 0 rcvbuf, 1 sndbuf */
+	OP_RELEASE,    /* a close issued by release() */
 };
 
 /* user_data: op 8 | gen 16 | ring 20 | slot 20 bits. */
@@ -610,15 +612,68 @@ static void uring_wait(struct holder *h, int timeout_ms)
 	ringset_submit(&be->rs);
 }
 
+/* Counts release closes among r's completions; everything else is moot now. */
+static uint32_t reap_releases(struct ring *r)
+{
+	struct io_uring_cqe *cqe;
+	uint32_t done = 0;
+	unsigned head, n = 0;
+
+	io_uring_for_each_cqe(&r->uring, head, cqe) {
+		done += UD_OP(cqe->user_data) == OP_RELEASE;
+		n++;
+	}
+	io_uring_cq_advance(&r->uring, n);
+	return done;
+}
+
+/*
+ * Closes every held slot of r from this process: cancel the poll (by
+ * user_data, a hash lookup) hard-linked to the close. Done here rather than
+ * by closing the ring, because the ring's exit work would drop every socket
+ * from one kernel worker, one after another; from here each side frees its
+ * own sockets on its own CPU.
+ */
+static void release_ring(struct uring_be *be, struct ring *r)
+{
+	uint32_t s = 0, closing = 0;
+
+	while (s < r->nslots || closing) {
+		for (; s < r->nslots && closing < RELEASE_BATCH; s++) {
+			struct conn *c = &r->conns[s];
+			struct io_uring_sqe *sqe;
+
+			if (c->state != CONN_HELD)
+				continue;
+			ring_reserve(&be->rs, r, 2);
+			sqe = ring_sqe(&be->rs, r);
+			io_uring_prep_cancel64(sqe, UD(OP_POLL, c->gen, r->id, s), 0);
+			sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
+			io_uring_sqe_set_data64(sqe, UD(OP_IGNORE, 0, 0, 0));
+			sqe = ring_sqe(&be->rs, r);
+			io_uring_prep_close_direct(sqe, s);
+			io_uring_sqe_set_data64(sqe, UD(OP_RELEASE, 0, r->id, s));
+			c->state = CONN_CLOSING;
+			closing++;
+		}
+		if (!closing)
+			break;
+		io_uring_submit_and_wait(&r->uring, 1);
+		closing -= reap_releases(r);
+	}
+}
+
 static void uring_release(struct holder *h)
 {
 	struct uring_be *be = BE(h);
 
 	if (!be)
 		return;
-	ringset_destroy(&be->rs);
 	for (int l = 0; l < be->nlisten; l++)
 		close(be->lfd[l]);
+	for (uint32_t i = 0; i < be->rs.nrings; i++)
+		release_ring(be, be->rs.rings[i]);
+	ringset_destroy(&be->rs);
 	free(be);
 	h->be = NULL;
 }

@@ -18,6 +18,7 @@
 #include "conn.h"
 #include "holder.h"
 #include "meter.h"
+#include "netns.h"
 #include "report.h"
 #include "side.h"
 
@@ -25,6 +26,8 @@
 #define QUIESCE_S 3.0           /* longest wait for the sides to settle for a measurement */
 #define TEARDOWN_TIMEOUT_S 120.0
 #define BENCH_WINDOW 1024       /* connects in flight or unaccepted, at most */
+#define SETTLE_TIMEOUT_S 30.0   /* longest wait for an earlier run's sockets to be freed */
+#define SETTLE_BYTES (256 << 10) /* slab change between two samples that counts as still */
 
 struct bench {
 	const struct options *o;
@@ -190,6 +193,33 @@ static void take_point(struct bench *b)
 	report_point(&b->rep, &p);
 }
 
+static int64_t slab_total(const struct meter_sample *s)
+{
+	int64_t t = 0;
+
+	for (int i = 0; i < s->ncaches; i++)
+		t += (int64_t)(s->caches[i].active_objs * s->caches[i].objsize);
+	return s->have_slabinfo ? t : (int64_t)s->slab_bytes;
+}
+
+/*
+ * The kernel frees sockets through RCU, seconds after a previous run let
+ * go of them: a baseline taken meanwhile would hide part of this run's
+ * cost. Wait until the slab stops shrinking.
+ */
+static void settle_baseline(struct bench *b)
+{
+	double deadline = now_s() + SETTLE_TIMEOUT_S;
+	int64_t prev;
+
+	meter_sample(b->base);
+	do {
+		prev = slab_total(b->base);
+		sleep_ns(100 * 1000000L);
+		meter_sample(b->base);
+	} while (now_s() < deadline && llabs(slab_total(b->base) - prev) > SETTLE_BYTES);
+}
+
 static void bench_stop(struct bench *b, enum stop_reason r)
 {
 	if (!b->stop)
@@ -243,6 +273,7 @@ static void ramp(struct bench *b)
 			take_point(b);
 			while (b->next_report <= n)
 				b->next_report += b->o->report_every;
+			atomic_store(&a->ctl.ramp_limit, b->next_report);
 		}
 	}
 }
@@ -318,6 +349,7 @@ static void summary(struct bench *b)
 	s.sndbuf_client = atomic_load(&a->client.sndbuf);
 	s.failed = ld(&a->client.failed);
 	s.lost = ld(&a->server.lost);
+	s.closed_early = ld(&a->server.closed);
 	s.rings_server = atomic_load(&a->server.nrings);
 	s.rings_client = atomic_load(&a->client.nrings);
 	s.ring_bytes = ld(&a->server.ring_bytes) + ld(&a->client.ring_bytes);
@@ -365,6 +397,13 @@ int bench_main(const struct options *o)
 	if (b->area == MAP_FAILED || !b->base || !b->now)
 		return 1;
 	memset(b->area, 0, sizeof(*b->area));
+	if (!o->no_netns) {
+		int rps;
+
+		if (netns_enter(err, sizeof(err), &rps) || !rps)
+			fprintf(stderr, "holdconn bench: %s; running on the host's loopback%s\n", err,
+				rps ? "" : " settings");
+	}
 	ret = configure(b, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "holdconn bench: %s\n", err);
@@ -372,8 +411,9 @@ int bench_main(const struct options *o)
 	}
 	reporter_init(&b->rep, stdout, o->json);
 	holder_signals(false);
-	meter_sample(b->base);
+	settle_baseline(b);
 	b->next_report = o->report_every;
+	atomic_store(&b->area->ctl.ramp_limit, b->next_report);
 	report_start(&b->rep, "bench", mode_name(o->mode), o->conns_max ? 0 : o->conns, b->ccfg.reserve,
 		     b->base->mem_available);
 	if (start_sides(b)) {

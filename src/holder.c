@@ -143,9 +143,15 @@ static uint64_t ramp_budget(struct holder *h, double now)
 		uint64_t accepted = atomic_load_explicit(&cfg->ctl->peer_accepted, memory_order_relaxed);
 		uint64_t unaccepted = h->opened > accepted ? h->opened - accepted : 0;
 
+		uint64_t limit = atomic_load_explicit(&cfg->ctl->ramp_limit, memory_order_relaxed);
+
 		if (atomic_load_explicit(&cfg->ctl->pause, memory_order_relaxed))
 			return 0;
+		if (limit && h->held + h->in_flight >= limit)
+			return 0;
 		budget = unaccepted + h->in_flight >= cfg->window ? 0 : cfg->window - unaccepted - h->in_flight;
+		if (limit && limit - h->held - h->in_flight < budget)
+			budget = limit - h->held - h->in_flight;
 	}
 	if (cfg->rate) {
 		double due = (now - h->t_start) * cfg->rate;

@@ -198,19 +198,13 @@ void ring_slot_put(struct ring *r, uint32_t slot)
 
 static void ring_release(struct ring *r)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&r->uring);
-
 	/*
-	 * An armed request holds its own reference to the socket: dropping
-	 * the table alone would leave every watched socket alive. Cancel all
-	 * first, then drop the table in one call.
+	 * An armed request holds its own reference to its socket, so dropping
+	 * the table alone would leave every watched socket alive; cancelling
+	 * them one by one (or with CANCEL_ANY) is quadratic: the kernel looks
+	 * each up in its cancel hash. Closing the ring cancels everything in
+	 * one pass and drops the table; the kernel finishes it in a worker.
 	 */
-	if (sqe) {
-		io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL);
-		io_uring_sqe_set_data64(sqe, 0);
-		io_uring_submit_and_wait(&r->uring, 1);
-	}
-	io_uring_unregister_files(&r->uring);
 	io_uring_queue_exit(&r->uring);
 	conn_array_free(r->conns);
 	free(r->sa);

@@ -208,6 +208,7 @@ static void side_summary(struct side_report *sr, const struct options *o, struct
 	}
 	s.failed = h->failed;
 	s.lost = h->lost;
+	s.closed_early = h->closed;
 	s.ring_bytes = h->ring_bytes;
 	s.reserve = cfg->reserve;
 	s.mem_available_min = sr->mem_available_min;

@@ -66,6 +66,7 @@ struct control {
 	_Atomic uint32_t pause;         /* nonzero: start nothing new (a measurement is taken) */
 	_Atomic uint32_t release;       /* nonzero: release everything and exit */
 	_Atomic uint64_t peer_accepted; /* the server's accepted total, for the client's window */
+	_Atomic uint64_t ramp_limit;    /* nonzero: hold at most this many (a report point is next) */
 };
 
 struct shared_area {

@@ -70,7 +70,7 @@ Test(core, killed_client_frees_every_server_slot, .timeout = 60)
 	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s", P.out);
 	cr_assert(json_num(line, "held", &held));
 	cr_assert_eq(held, 0, "slots still held after the peer died: %s", line);
-	cr_assert(json_num(line, "closed", &closed));
+	cr_assert(json_num(line, "closed_early", &closed));
 	cr_assert_eq(closed, 3000, "%s", line);
 	cr_assert(tcp_back_to(base, 30), "sockets left behind");
 }
@@ -96,7 +96,7 @@ Test(core, killed_server_is_noticed_by_client, .timeout = 60)
 	/* Every connection closes under it: the client reports and exits by itself. */
 	cr_assert_eq(proc_finish(&Q, 20), 0, "client: %s", Q.err);
 	cr_assert_not_null(proc_line(&Q, "\"event\":\"summary\"", line, sizeof(line)), "%s", Q.out);
-	cr_assert(json_num(line, "closed", &closed));
+	cr_assert(json_num(line, "closed_early", &closed));
 	cr_assert_eq(closed, 2000, "%s", line);
 	cr_assert(json_num(line, "held", &held));
 	cr_assert_eq(held, 0);

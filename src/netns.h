@@ -1,0 +1,24 @@
+/*
+ * netns.h - a private network namespace for bench: its own loopback, with
+ * receive packet steering over every CPU.
+ *
+ * On loopback the whole TCP handshake runs in the softirq of the CPU that
+ * sent the packet, i.e. the connecting process's: that one CPU caps the
+ * connect rate while the holder's sits idle. RPS hashes each flow to a CPU
+ * so both share the work. Changing the host's lo would affect everything
+ * else on the box; a namespace of our own changes nothing outside it.
+ */
+#ifndef HOLDCONN_NETNS_H
+#define HOLDCONN_NETNS_H
+
+#include <stddef.h>
+
+/*
+ * Moves this process into a new network and mount namespace, brings lo up
+ * and enables RPS on it. 0, or -errno with a one-line reason in why (the
+ * caller carries on in the host's namespace). rps is set false when only
+ * the RPS step failed.
+ */
+int netns_enter(char *why, size_t len, int *rps_cpus);
+
+#endif
