@@ -35,7 +35,8 @@ struct bench {
 	struct holder_config scfg, ccfg;
 	struct plan plan;
 	pid_t spid, cpid;
-	struct reporter rep;
+	struct reporter *rep;
+	struct bench_result *res;
 	struct meter_sample *base, *now;
 	struct meter_delta delta;
 	struct report_point last;
@@ -190,7 +191,15 @@ static void take_point(struct bench *b)
 	b->last_t = t;
 	b->last_pairs = n;
 	b->last = p;
-	report_point(&b->rep, &p);
+	if (b->res->npoints < BENCH_MAX_POINTS)
+		b->res->points[b->res->npoints++] = (struct bench_point){
+			p.conns, p.sockets, p.elapsed_s, p.rate, p.user_bytes_per_conn,
+			p.kernel_bytes_per_socket, p.buffer_bytes_per_conn };
+	b->res->cpu_user_s[0] = ld(&a->server.cpu_user_us) / 1e6;
+	b->res->cpu_sys_s[0] = ld(&a->server.cpu_sys_us) / 1e6;
+	b->res->cpu_user_s[1] = ld(&a->client.cpu_user_us) / 1e6;
+	b->res->cpu_sys_s[1] = ld(&a->client.cpu_sys_us) / 1e6;
+	report_point(b->rep, &p);
 }
 
 static int64_t slab_total(const struct meter_sample *s)
@@ -266,7 +275,7 @@ static void ramp(struct bench *b)
 		if (t - last_progress >= 0.2) {
 			double dt = t - b->last_t;
 
-			report_progress(&b->rep, n, t - b->t0, dt > 0 ? (n - b->last_pairs) / dt : 0, avail);
+			report_progress(b->rep, n, t - b->t0, dt > 0 ? (n - b->last_pairs) / dt : 0, avail);
 			last_progress = t;
 		}
 		if (n >= b->next_report) {
@@ -328,6 +337,7 @@ static void summary(struct bench *b)
 {
 	struct shared_area *a = b->area;
 	struct report_summary s = { 0 };
+	struct bench_result *res = b->res;
 
 	s.command = "bench";
 	s.mode = mode_name(b->o->mode);
@@ -335,7 +345,8 @@ static void summary(struct bench *b)
 	s.target = b->o->conns_max ? 0 : b->o->conns;
 	s.held = b->last.conns;
 	s.stop_reason = stop_reason_name(b->stop);
-	s.stop_detail = b->detail[0] ? b->detail : NULL;
+	memcpy(res->detail, b->detail, sizeof(res->detail));
+	s.stop_detail = res->detail[0] ? res->detail : NULL;
 	s.ramp_s = b->ramp_s;
 	s.teardown_s = b->teardown_s;
 	s.avg_rate = b->ramp_s > 0 ? b->last.conns / b->ramp_s : 0;
@@ -355,9 +366,10 @@ static void summary(struct bench *b)
 	s.ring_bytes = ld(&a->server.ring_bytes) + ld(&a->client.ring_bytes);
 	s.reserve = b->ccfg.reserve;
 	s.mem_available_min = b->mem_available_min;
-	s.delta = &b->delta;
+	res->delta = b->delta;
+	s.delta = &res->delta;
 	s.sockets = b->last.sockets;
-	report_summary(&b->rep, &s);
+	res->summary = s;
 }
 
 static int start_sides(struct bench *b)
@@ -382,39 +394,42 @@ static int start_sides(struct bench *b)
 	return 0;
 }
 
-int bench_main(const struct options *o)
+int bench_run(const struct options *o, struct reporter *rep, struct bench_result *res)
 {
 	struct bench *b = calloc(1, sizeof(*b));
 	char err[256];
 	int ret, code = 0;
 
+	memset(res, 0, sizeof(*res));
 	if (!b)
 		return 1;
 	b->o = o;
+	b->rep = rep;
+	b->res = res;
 	b->area = mmap(NULL, sizeof(*b->area), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	b->base = malloc(sizeof(*b->base));
 	b->now = malloc(sizeof(*b->now));
-	if (b->area == MAP_FAILED || !b->base || !b->now)
-		return 1;
+	if (b->area == MAP_FAILED || !b->base || !b->now) {
+		code = 1;
+		goto out;
+	}
 	memset(b->area, 0, sizeof(*b->area));
 	if (!o->no_netns) {
 		int rps;
 
 		if (netns_enter(err, sizeof(err), &rps) || !rps)
-			fprintf(stderr, "holdconn bench: %s; running on the host's loopback%s\n", err,
-				rps ? "" : " settings");
+			report_notice(rep, "%s; running on the host's loopback%s", err, rps ? "" : " settings");
 	}
 	ret = configure(b, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "holdconn bench: %s\n", err);
-		return ret == -EINVAL ? 2 : 1;
+		code = ret == -EINVAL ? 2 : 1;
+		goto out;
 	}
-	reporter_init(&b->rep, stdout, o->json);
-	holder_signals(false);
 	settle_baseline(b);
 	b->next_report = o->report_every;
 	atomic_store(&b->area->ctl.ramp_limit, b->next_report);
-	report_start(&b->rep, "bench", mode_name(o->mode), o->conns_max ? 0 : o->conns, b->ccfg.reserve,
+	report_start(rep, "bench", mode_name(o->mode), o->conns_max ? 0 : o->conns, b->ccfg.reserve,
 		     b->base->mem_available);
 	if (start_sides(b)) {
 		code = atomic_load(&b->area->server.stop_errno) == ENOSYS ? 2 : 1;
@@ -425,9 +440,25 @@ int bench_main(const struct options *o)
 	teardown(b);
 	if (!code)
 		summary(b);
-	munmap(b->area, sizeof(*b->area));
+out:
+	if (b->area != MAP_FAILED)
+		munmap(b->area, sizeof(*b->area));
 	free(b->base);
 	free(b->now);
 	free(b);
+	return code;
+}
+
+int bench_main(const struct options *o)
+{
+	static struct bench_result res;
+	struct reporter rep;
+	int code;
+
+	reporter_init(&rep, stdout, o->json);
+	holder_signals(false);
+	code = bench_run(o, &rep, &res);
+	if (!code)
+		report_summary(&rep, &res.summary);
 	return code;
 }
