@@ -4,9 +4,11 @@
  * connect: one linked chain per connection, all into a slot we pick:
  *   SOCKET(direct) -> SETSOCKOPT* -> BIND -> CONNECT -> POLL(multishot)
  * serve: multishot accept straight into the table (the kernel picks the
- * slot), then the same multishot poll.
- * A peer close fires the poll (RDHUP/HUP/ERR): cancel the poll, then
- * close the slot, hard-linked so the close runs whatever the cancel says.
+ * slot), then the same poll.
+ * The poll is one-shot: when the peer closes it fires (RDHUP/HUP/ERR) and
+ * is gone, so the slot closes with no cancel, which would be a walk of the
+ * kernel's cancel hash (20000 slots share 256 buckets). Data re-arms it
+ * after the drain. Our own release cancels (by user_data) then closes.
  */
 #include <errno.h>
 #include <poll.h>
@@ -158,7 +160,7 @@ static void arm_poll(struct uring_be *be, struct ring *r, uint32_t slot)
 {
 	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
 
-	io_uring_prep_poll_multishot(sqe, slot, WATCH_EVENTS);
+	io_uring_prep_poll_add(sqe, slot, WATCH_EVENTS);
 	sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data64(sqe, UD(OP_POLL, r->conns[slot].gen, r->id, slot));
 }
@@ -232,16 +234,16 @@ static void on_poll(struct holder *h, struct ring *r, uint32_t slot, int res, un
 	struct uring_be *be = BE(h);
 	struct conn *c = &r->conns[slot];
 
+	(void)flags;
 	if (c->state != CONN_HELD)
 		return;
 	if (res < 0 || (res & CLOSE_EVENTS)) {
-		start_close(be, r, slot, flags & IORING_CQE_F_MORE);
+		start_close(be, r, slot, false);
 		return;
 	}
-	if ((res & POLLIN) && !(c->flags & CONN_F_DRAINING))
+	/* Readable: drain, and watch again once the socket is empty. */
+	if (!(c->flags & CONN_F_DRAINING))
 		drain(be, r, slot);
-	if (!(flags & IORING_CQE_F_MORE))
-		arm_poll(be, r, slot);
 }
 
 static void on_recv(struct holder *h, struct ring *r, uint32_t slot, int res)
@@ -257,7 +259,9 @@ static void on_recv(struct holder *h, struct ring *r, uint32_t slot, int res)
 	if (res == (int)sizeof(be->drain))
 		drain(be, r, slot);
 	else if (res == 0 || (res < 0 && res != -EAGAIN))
-		start_close(be, r, slot, true);
+		start_close(be, r, slot, false);
+	else
+		arm_poll(be, r, slot);
 }
 
 static void on_connect(struct holder *h, struct ring *r, uint32_t slot, int res)

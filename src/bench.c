@@ -26,7 +26,7 @@
 #define QUIESCE_S 3.0           /* longest wait for the sides to settle for a measurement */
 #define TEARDOWN_TIMEOUT_S 120.0
 #define BENCH_WINDOW 1024       /* connects in flight or unaccepted, at most */
-#define SETTLE_TIMEOUT_S 30.0   /* longest wait for an earlier run's sockets to be freed */
+#define SETTLE_TIMEOUT_S 15.0   /* longest wait for an earlier run's sockets to be freed */
 #define SETTLE_BYTES (256 << 10) /* slab change between two samples that counts as still */
 
 struct bench {
@@ -226,7 +226,7 @@ static void settle_baseline(struct bench *b)
 		prev = slab_total(b->base);
 		sleep_ns(100 * 1000000L);
 		meter_sample(b->base);
-	} while (now_s() < deadline && llabs(slab_total(b->base) - prev) > SETTLE_BYTES);
+	} while (now_s() < deadline && prev - slab_total(b->base) > SETTLE_BYTES);
 }
 
 static void bench_stop(struct bench *b, enum stop_reason r)
@@ -319,9 +319,14 @@ static void teardown(struct bench *b)
 	double t0 = now_s(), deadline = t0 + TEARDOWN_TIMEOUT_S;
 	struct meter_sample *s = b->now;
 
-	atomic_store(&b->area->ctl.release, 1);
+	netns_rps(false);
+	atomic_store(&b->area->ctl.release, RELEASE_CLIENT);
 	if (b->cpid)
 		waitpid(b->cpid, NULL, 0);
+	/* Let the server see the last RSTs as peer closes, then release what is left. */
+	while (b->spid && ld(&b->area->server.held) && now_s() < t0 + TEARDOWN_TIMEOUT_S / 2)
+		sleep_ns(POLL_NS);
+	atomic_store(&b->area->ctl.release, RELEASE_ALL);
 	if (b->spid)
 		waitpid(b->spid, NULL, 0);
 	/* Done when the kernel has let go of the sockets, not when the processes exit. */
@@ -417,7 +422,13 @@ int bench_run(const struct options *o, struct reporter *rep, struct bench_result
 	if (!o->no_netns) {
 		int rps;
 
-		if (netns_enter(err, sizeof(err), &rps) || !rps)
+		/* Sized for the run; --conns max: as many as memory could hold. */
+		uint64_t sockets = 2 * o->conns, total = 0, avail = 0;
+
+		/* --conns max: as many sockets as memory could hold at ~3.6 KB each. */
+		if (o->conns_max && !meter_meminfo(&total, &avail))
+			sockets = avail / 3600;
+		if (netns_enter(sockets, err, sizeof(err), &rps) || !rps)
 			report_notice(rep, "%s; running on the host's loopback%s", err, rps ? "" : " settings");
 	}
 	ret = configure(b, err, sizeof(err));

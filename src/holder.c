@@ -224,7 +224,8 @@ static bool standalone_done(struct holder *h)
 static bool loop_done(struct holder *h)
 {
 	if (h->cfg->ctl)
-		return atomic_load_explicit(&h->cfg->ctl->release, memory_order_relaxed);
+		return atomic_load_explicit(&h->cfg->ctl->release, memory_order_relaxed) >=
+		       (h->cfg->role == ROLE_CONNECT ? RELEASE_CLIENT : RELEASE_ALL);
 	return standalone_done(h);
 }
 

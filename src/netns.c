@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -10,6 +12,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "netns.h"
+
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
 
 static int lo_up(void)
 {
@@ -42,6 +56,21 @@ static void cpu_mask(int ncpus, char *buf, size_t len)
 	}
 }
 
+#define RPS_PATH "/sys/class/net/lo/queues/rx-0/rps_cpus"
+
+static int rps_ncpus; /* CPUs RPS spreads over; 0: not enabled */
+
+int netns_rps(bool on)
+{
+	char mask[256] = "0";
+
+	if (!rps_ncpus)
+		return -ENODEV;
+	if (on)
+		cpu_mask(rps_ncpus, mask, sizeof(mask));
+	return write_str(RPS_PATH, mask);
+}
+
 /*
  * /sys shows the devices of the namespace that mounted it: a sysfs of our
  * own, in a mount namespace of our own, is needed to reach our lo.
@@ -49,8 +78,7 @@ static void cpu_mask(int ncpus, char *buf, size_t len)
 static int lo_rps(int *ncpus_out)
 {
 	cpu_set_t set;
-	char mask[256];
-	int fd, n, ncpus = 0;
+	int ncpus = 0, ret;
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 	    mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
@@ -59,25 +87,51 @@ static int lo_rps(int *ncpus_out)
 		ncpus = CPU_COUNT(&set);
 	if (ncpus < 2)
 		return 0;
-	cpu_mask(ncpus, mask, sizeof(mask));
-	fd = open("/sys/class/net/lo/queues/rx-0/rps_cpus", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, mask, strlen(mask));
-	close(fd);
-	if (n < 0)
-		return -errno;
+	rps_ncpus = ncpus;
+	ret = netns_rps(true);
+	if (ret) {
+		rps_ncpus = 0;
+		return ret;
+	}
 	*ncpus_out = ncpus;
 	return 0;
 }
 
-int netns_enter(char *why, size_t len, int *rps_cpus)
+#define EHASH_PATH "/proc/sys/net/ipv4/tcp_child_ehash_entries"
+#define EHASH_MAX (1u << 24) /* the kernel's cap for a child namespace */
+
+/*
+ * A new namespace takes its established-hash size from its creator's
+ * tcp_child_ehash_entries, read once at creation. Set it for just this
+ * unshare, then put the old value back.
+ */
+static int unshare_sized(uint64_t sockets)
+{
+	char old[32] = "0", want[32];
+	uint32_t buckets = 1024;
+	int fd = open(EHASH_PATH, O_RDONLY | O_CLOEXEC), n, ret;
+
+	if (fd >= 0) {
+		n = read(fd, old, sizeof(old) - 1);
+		old[n > 0 ? n : 0] = 0;
+		close(fd);
+	}
+	while (buckets < sockets && buckets < EHASH_MAX)
+		buckets <<= 1;
+	snprintf(want, sizeof(want), "%u", buckets);
+	bool sized = fd >= 0 && !write_str(EHASH_PATH, want);
+	ret = unshare(CLONE_NEWNET | CLONE_NEWNS) ? -errno : 0;
+	if (sized)
+		write_str(EHASH_PATH, old);
+	return ret;
+}
+
+int netns_enter(uint64_t sockets, char *why, size_t len, int *rps_cpus)
 {
 	int ret;
 
 	*rps_cpus = 0;
-	if (unshare(CLONE_NEWNET | CLONE_NEWNS)) {
-		ret = -errno;
+	if ((ret = unshare_sized(sockets))) {
 		snprintf(why, len, "no private network namespace (%s; needs root)", strerror(-ret));
 		return ret;
 	}

@@ -12,13 +12,23 @@
 #define HOLDCONN_NETNS_H
 
 #include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 /*
- * Moves this process into a new network and mount namespace, brings lo up
- * and enables RPS on it. 0, or -errno with a one-line reason in why (the
+ * Moves this process into a new network and mount namespace whose TCP
+ * established hash has room for `sockets` (one entry per bucket), brings
+ * lo up and enables RPS on it. 0, or -errno with a one-line reason in why (the
  * caller carries on in the host's namespace). rps is set false when only
  * the RPS step failed.
  */
-int netns_enter(char *why, size_t len, int *rps_cpus);
+int netns_enter(uint64_t sockets, char *why, size_t len, int *rps_cpus);
+
+/*
+ * RPS on (every CPU) or off in our namespace: it doubles the connect rate,
+ * but during a mass close the cross-CPU interrupts cost more than they
+ * spread. -ENODEV when netns_enter did not enable it.
+ */
+int netns_rps(bool on);
 
 #endif

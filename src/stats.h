@@ -64,10 +64,17 @@ struct side_stats {
 struct control {
 	_Atomic uint32_t stop;          /* nonzero: stop ramping, value is the enum stop_reason */
 	_Atomic uint32_t pause;         /* nonzero: start nothing new (a measurement is taken) */
-	_Atomic uint32_t release;       /* nonzero: release everything and exit */
+	_Atomic uint32_t release;       /* RELEASE_CLIENT: connect side releases; RELEASE_ALL: both */
 	_Atomic uint64_t peer_accepted; /* the server's accepted total, for the client's window */
 	_Atomic uint64_t ramp_limit;    /* nonzero: hold at most this many (a report point is next) */
 };
+
+/*
+ * The client goes first: its RSTs finish the server's watches, so the
+ * server frees each slot as an ordinary peer close, with no cancel.
+ */
+#define RELEASE_CLIENT 1
+#define RELEASE_ALL 2
 
 struct shared_area {
 	struct control ctl;
