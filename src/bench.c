@@ -45,6 +45,7 @@ struct bench {
 	uint64_t mem_available_min;
 	enum stop_reason stop;
 	char detail[160];
+	uint64_t closed_early; /* server-side closes before the teardown */
 };
 
 static void sleep_ns(long ns)
@@ -269,6 +270,9 @@ static void ramp(struct bench *b)
 			snprintf(b->detail, sizeof(b->detail), "the serve process exited");
 			return;
 		}
+		/* The holder hit a limit (EMFILE for epoll): the client would wait on its window forever. */
+		if (ld32(&a->server.state) >= SIDE_HOLDING)
+			bench_stop(b, atomic_load(&a->server.stop_reason));
 		cs = ld32(&a->client.state);
 		if (cs >= SIDE_HOLDING || b->stop)
 			return;
@@ -308,10 +312,17 @@ static void settle(struct bench *b)
 		if (e)
 			snprintf(b->detail, sizeof(b->detail), "connect: %s", strerror(e));
 	}
+	/* A slower holder (threads) may still be accepting what the client holds. */
+	while (now_s() < deadline + QUIESCE_S && b->spid && ld32(&a->server.state) < SIDE_HOLDING &&
+	       ld(&a->server.opened) < ld(&a->client.opened)) {
+		atomic_store(&a->ctl.peer_accepted, ld(&a->server.opened));
+		sleep_ns(POLL_NS);
+	}
 	/* Tell the server too: it stops accepting, and holds. */
 	atomic_store(&a->ctl.stop, b->stop);
 	if (b->spid && pairs(b) && pairs(b) != b->last.conns)
 		take_point(b);
+	b->closed_early = ld(&a->server.closed);
 }
 
 static void teardown(struct bench *b)
@@ -365,7 +376,7 @@ static void summary(struct bench *b)
 	s.sndbuf_client = atomic_load(&a->client.sndbuf);
 	s.failed = ld(&a->client.failed);
 	s.lost = ld(&a->server.lost);
-	s.closed_early = ld(&a->server.closed);
+	s.closed_early = b->closed_early;
 	s.rings_server = atomic_load(&a->server.nrings);
 	s.rings_client = atomic_load(&a->client.nrings);
 	s.ring_bytes = ld(&a->server.ring_bytes) + ld(&a->client.ring_bytes);

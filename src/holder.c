@@ -291,6 +291,8 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 	}
 	if (h->ramping)
 		h->ramp_s = now_s() - h->t_start;
+	if (holder_signalled)
+		holder_stop(h, STOP_SIGNAL, 0);
 	h->held_final = h->held;
 	set_state(h, SIDE_RELEASING);
 	now = now_s();

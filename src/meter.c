@@ -121,6 +121,11 @@ int meter_parse_meminfo(const char *text, struct meter_sample *s)
 	    meminfo_value(text, "MemAvailable", &s->mem_available) ||
 	    meminfo_value(text, "Slab", &s->slab_bytes))
 		return -EINVAL;
+	/* Optional: older kernels or other formats may lack them. */
+	if (meminfo_value(text, "KernelStack", &s->kernel_stack))
+		s->kernel_stack = 0;
+	if (meminfo_value(text, "PageTables", &s->page_tables))
+		s->page_tables = 0;
 	return 0;
 }
 
@@ -309,9 +314,19 @@ static int find_cache(const struct meter_sample *s, const char *name, int hint)
 	return -1;
 }
 
-static int64_t cache_bytes(const struct slab_cache *c)
+static uint64_t cache_bytes(const struct slab_cache *c)
 {
-	return (int64_t)(c->active_objs * c->objsize);
+	return c->active_objs * c->objsize;
+}
+
+/*
+ * now - base as a signed delta. Done in uint64_t: garbage in /proc text
+ * (or a fuzzer) then wraps instead of overflowing a signed type, which is
+ * undefined behaviour.
+ */
+static int64_t delta64(uint64_t now, uint64_t base)
+{
+	return (int64_t)(now - base);
 }
 
 static void add_delta(struct meter_delta *d, const char *name, int64_t objs, int64_t bytes)
@@ -321,7 +336,7 @@ static void add_delta(struct meter_delta *d, const char *name, int64_t objs, int
 	snprintf(c.name, sizeof(c.name), "%s", name);
 	c.objs = objs;
 	c.bytes = bytes;
-	d->kernel_bytes += bytes;
+	d->kernel_bytes = (int64_t)((uint64_t)d->kernel_bytes + (uint64_t)bytes); /* wraps: see delta64 */
 	top_insert(d, &c);
 }
 
@@ -337,19 +352,19 @@ static void diff_slabinfo(const struct meter_sample *base, const struct meter_sa
 		j = find_cache(base, n->name, i);
 		if (j < 0) {
 			/* Created since the baseline: it grew from nothing. */
-			add_delta(d, n->name, (int64_t)n->active_objs, cache_bytes(n));
+			add_delta(d, n->name, delta64(n->active_objs, 0), delta64(cache_bytes(n), 0));
 			continue;
 		}
 		matched[j] = true;
 		b = &base->caches[j];
-		add_delta(d, n->name, (int64_t)(n->active_objs - b->active_objs),
-			  cache_bytes(n) - cache_bytes(b));
+		add_delta(d, n->name, delta64(n->active_objs, b->active_objs),
+			  delta64(cache_bytes(n), cache_bytes(b)));
 	}
 	/* Destroyed since the baseline: everything it held was freed. */
 	for (j = 0; j < base->ncaches; j++) {
 		b = &base->caches[j];
 		if (!matched[j])
-			add_delta(d, b->name, -(int64_t)b->active_objs, -cache_bytes(b));
+			add_delta(d, b->name, delta64(0, b->active_objs), delta64(0, cache_bytes(b)));
 	}
 }
 
@@ -358,14 +373,19 @@ void meter_diff(const struct meter_sample *base, const struct meter_sample *now,
 {
 	memset(d, 0, sizeof(*d));
 	/* sockstat's TCP mem counts pages charged to TCP sockets' buffers. */
-	d->buffer_bytes =
-	    (int64_t)(now->tcp_mem_pages - base->tcp_mem_pages) * (int64_t)sysconf(_SC_PAGESIZE);
+	d->buffer_bytes = delta64((now->tcp_mem_pages - base->tcp_mem_pages) *
+				  (uint64_t)sysconf(_SC_PAGESIZE), 0);
 	if (base->have_slabinfo && now->have_slabinfo) {
 		d->from_slabinfo = true;
 		diff_slabinfo(base, now, d);
-		return;
+	} else {
+		d->kernel_bytes = (int64_t)(now->slab_bytes - base->slab_bytes);
 	}
-	d->kernel_bytes = (int64_t)(now->slab_bytes - base->slab_bytes);
+	/* Thread stacks and page tables are kernel memory too, but not slab. */
+	if (now->kernel_stack != base->kernel_stack)
+		add_delta(d, "KernelStack", 0, delta64(now->kernel_stack, base->kernel_stack));
+	if (now->page_tables != base->page_tables)
+		add_delta(d, "PageTables", 0, delta64(now->page_tables, base->page_tables));
 }
 
 double per_unit(int64_t bytes, uint64_t n)

@@ -24,6 +24,8 @@ struct meter_sample {
 	uint64_t mem_total;        /* bytes, /proc/meminfo */
 	uint64_t mem_available;
 	uint64_t slab_bytes;       /* Slab: from meminfo, the fallback when slabinfo is unreadable */
+	uint64_t kernel_stack;     /* KernelStack: 16 KiB per thread, outside the slab */
+	uint64_t page_tables;      /* PageTables: grows with threads' stacks and mappings */
 	uint64_t tcp_inuse;        /* /proc/net/sockstat TCP: inuse */
 	uint64_t tcp_orphan, tcp_tw, tcp_alloc;
 	uint64_t tcp_mem_pages;    /* TCP: mem, in pages */
@@ -42,7 +44,8 @@ struct cache_delta {
 
 struct meter_delta {
 	bool from_slabinfo;        /* false: kernel_bytes is the meminfo Slab: delta */
-	int64_t kernel_bytes;      /* sum of all cache deltas (or Slab: delta) */
+	int64_t kernel_bytes;      /* sum of all cache deltas (or Slab: delta), plus the
+				    * KernelStack and PageTables deltas (listed as caches) */
 	int64_t buffer_bytes;      /* sockstat TCP mem delta, bytes */
 	int ncaches;               /* caches with the largest |delta|, largest first */
 	struct cache_delta caches[METER_TOP_CACHES];
