@@ -66,6 +66,9 @@ static const char serve_help[] =
 	"                             MemTotal)\n"
 	"  --report-every N           progress every N connections (default: 100000)\n"
 	"  --json                     print the final report as JSON\n"
+	"  --watch HOW                how a closed peer is noticed (uring): poll, one-shot\n"
+	"                             poll per socket; recv, multishot recv into shared\n"
+	"                             buffers; none, never look (default: poll)\n"
 	"  -h, --help                 print this help\n"
 	"\n"
 	UNITS_HELP
@@ -106,6 +109,9 @@ static const char connect_help[] =
 	"                             MemTotal)\n"
 	"  --report-every N           progress every N connections (default: 100000)\n"
 	"  --json                     print the final report as JSON\n"
+	"  --watch HOW                how a closed peer is noticed (uring): poll, one-shot\n"
+	"                             poll per socket; recv, multishot recv into shared\n"
+	"                             buffers; none, never look (default: poll)\n"
 	"  -h, --help                 print this help\n"
 	"\n"
 	UNITS_HELP
@@ -139,6 +145,8 @@ static const char bench_help[] =
 	"                       MemTotal)\n"
 	"  --report-every N     progress every N connections (default: 100000)\n"
 	"  --json               print the final report as JSON\n"
+	"  --watch HOW          how a closed peer is noticed (uring, both sides): poll,\n"
+	"                       recv or none (default: poll); see serve --help\n"
 	"  --no-netns           run on the host's loopback instead of a private\n"
 	"                       network namespace (see below)\n"
 	"  -h, --help           print this help\n"
@@ -175,6 +183,7 @@ enum opt_id {
 	OPT_PORTS,
 	OPT_JSON,
 	OPT_NO_NETNS,
+	OPT_WATCH,
 };
 
 #define ARG(name, id) { name, required_argument, NULL, id }
@@ -190,6 +199,7 @@ static const struct option serve_opts[] = {
 	ARG("reserve", OPT_RESERVE),
 	ARG("report-every", OPT_REPORT_EVERY),
 	FLAG("json", OPT_JSON),
+	ARG("watch", OPT_WATCH),
 	FLAG("help", OPT_HELP),
 	END,
 };
@@ -206,6 +216,7 @@ static const struct option connect_opts[] = {
 	ARG("reserve", OPT_RESERVE),
 	ARG("report-every", OPT_REPORT_EVERY),
 	FLAG("json", OPT_JSON),
+	ARG("watch", OPT_WATCH),
 	FLAG("help", OPT_HELP),
 	END,
 };
@@ -221,6 +232,7 @@ static const struct option bench_opts[] = {
 	ARG("report-every", OPT_REPORT_EVERY),
 	FLAG("json", OPT_JSON),
 	FLAG("no-netns", OPT_NO_NETNS),
+	ARG("watch", OPT_WATCH),
 	FLAG("help", OPT_HELP),
 	END,
 };
@@ -456,6 +468,26 @@ static int opt_sport(struct parser *ps, const char *name, const char *arg)
 	return fail(ps, "--%s: '%s' is not PORT or LO-HI (e.g. 10000-60999)", name, arg);
 }
 
+static const char *const watch_names[] = { "poll", "recv", "none" };
+
+const char *watch_name(enum watch w)
+{
+	if ((unsigned int)w >= ARRAY_SIZE(watch_names))
+		return "?";
+	return watch_names[w];
+}
+
+static int opt_watch(struct parser *ps, const char *name, const char *arg, enum watch *out)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(watch_names); i++) {
+		if (!strcmp(arg, watch_names[i])) {
+			*out = (enum watch)i;
+			return 0;
+		}
+	}
+	return fail(ps, "--%s: '%s' is not a watch strategy (poll, recv or none)", name, arg);
+}
+
 static int opt_mode(struct parser *ps, const char *name, const char *arg, enum mode *out)
 {
 	if (parse_mode(arg, out))
@@ -542,6 +574,8 @@ static int apply_option(struct parser *ps, int id, const char *arg)
 	case OPT_NO_NETNS:
 		o->no_netns = true;
 		return 0;
+	case OPT_WATCH:
+		return opt_watch(ps, name, arg, &o->watch);
 	case OPT_LISTEN:
 		return opt_endpoint(ps, name, arg, o->listen, &o->nlisten);
 	case OPT_TARGET:

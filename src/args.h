@@ -36,6 +36,13 @@ enum mode {
 	MODE_THREADS,
 };
 
+/* How the uring holder notices a peer close (issue: cheaper ways to watch idle connections). */
+enum watch {
+	WATCH_POLL = 0, /* one-shot poll per socket: +io_kiocb per socket */
+	WATCH_RECV,     /* multishot recv into a provided buffer ring */
+	WATCH_NONE,     /* hold and never look */
+};
+
 struct options {
 	enum command cmd;
 	bool help;                /* --help given to a subcommand: print its help, exit 0 */
@@ -61,6 +68,7 @@ struct options {
 	uint32_t backlog;         /* --backlog, default 4096 */
 	uint32_t ports;           /* bench --ports: listening ports, default 16 */
 	bool json;                /* --json */
+	enum watch watch;         /* --watch, default poll */
 	bool no_netns;            /* bench --no-netns: stay in the host's network namespace */
 };
 
@@ -75,6 +83,7 @@ int args_parse(int argc, char **argv, struct options *o, char *err, size_t errle
 /* The --help text of a command (CMD_NONE/CMD_HELP: the top-level usage). */
 const char *args_help(enum command cmd);
 const char *mode_name(enum mode m);
+const char *watch_name(enum watch w);
 /* "uring"|"epoll"|"threads"; 0 or -EINVAL. */
 int parse_mode(const char *s, enum mode *out);
 

@@ -32,6 +32,8 @@ struct backend_ops {
 	void (*wait)(struct holder *h, int timeout_ms);
 	/* serve: stop taking new connections (listeners stay, so peers queue, not fail). */
 	void (*stop_accepting)(struct holder *h);
+	/* Closes n held connections now (bench's close-detection probe); may be NULL. */
+	void (*drop)(struct holder *h, uint64_t n);
 	/* Releases every connection held, as fast as the model allows, and frees h->be. */
 	void (*release)(struct holder *h);
 };

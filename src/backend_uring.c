@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "holder.h"
@@ -24,6 +25,8 @@
 #define CQ_ENTRIES 8192
 #define DRAIN_BYTES 65536
 #define RELEASE_BATCH 2048 /* slots closed per submit while releasing */
+#define RECV_BUFS 32       /* provided buffers per ring (a power of two), shared by its slots */
+#define RECV_BUF_BYTES 2048
 #define WATCH_EVENTS (POLLIN | POLLRDHUP)
 #define CLOSE_EVENTS (POLLRDHUP | POLLHUP | POLLERR)
 
@@ -31,7 +34,7 @@ enum op {
 	OP_IGNORE = 0, /* cancels, probes: nothing to do on completion */
 	OP_CHAIN,      /* a step before CONNECT; posts only when it fails */
 	OP_CONNECT,
-	OP_POLL,
+	OP_POLL,       /* the watch: a poll, or a multishot recv with --watch recv */
 	OP_RECV,
 	OP_CLOSE,
 	OP_ACCEPT,     /* slot field: listener index */
@@ -59,6 +62,7 @@ struct uring_be {
 	bool accepting;
 	bool has_bind, has_sockopt;
 	bool asked_buffers;
+	enum watch watch;
 	/* Option values the kernel reads when the request runs, not at submit. */
 	int one, rcvbuf, sndbuf;
 	struct linger linger;
@@ -134,6 +138,7 @@ static int uring_init(struct holder *h)
 	be->one = 1;
 	be->linger = (struct linger){ .l_onoff = 1, .l_linger = 0 };
 	be->rcvbuf = h->cfg->rcvbuf;
+	be->watch = h->cfg->watch;
 	be->sndbuf = h->cfg->sndbuf;
 	ret = probe_features(be);
 	if (!ret)
@@ -156,13 +161,65 @@ static int uring_init(struct holder *h)
 
 /* ---- connections -------------------------------------------------------- */
 
-static void arm_poll(struct uring_be *be, struct ring *r, uint32_t slot)
+/* One buffer ring per io_uring: provided buffers belong to the ring that reads into them. */
+static int ring_buffers(struct ring *r)
 {
-	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
+	struct io_uring_buf_reg reg = { 0 };
+	size_t bytes = RECV_BUFS * sizeof(struct io_uring_buf);
+	void *mem;
+	int ret;
 
-	io_uring_prep_poll_add(sqe, slot, WATCH_EVENTS);
+	if (r->br)
+		return 0;
+	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	r->bufs = malloc(RECV_BUFS * RECV_BUF_BYTES);
+	if (mem == MAP_FAILED || !r->bufs)
+		return -ENOMEM;
+	reg.ring_addr = (uintptr_t)mem;
+	reg.ring_entries = RECV_BUFS;
+	reg.bgid = 0;
+	ret = io_uring_register_buf_ring(&r->uring, &reg, 0);
+	if (ret) {
+		munmap(mem, bytes);
+		return ret;
+	}
+	r->br = mem;
+	r->br_bytes = bytes;
+	io_uring_buf_ring_init(r->br);
+	for (int i = 0; i < RECV_BUFS; i++)
+		io_uring_buf_ring_add(r->br, r->bufs + i * RECV_BUF_BYTES, RECV_BUF_BYTES, i,
+				      io_uring_buf_ring_mask(RECV_BUFS), i);
+	io_uring_buf_ring_advance(r->br, RECV_BUFS);
+	return 0;
+}
+
+static void recycle_buffer(struct ring *r, unsigned cqe_flags)
+{
+	unsigned bid = cqe_flags >> IORING_CQE_BUFFER_SHIFT;
+
+	io_uring_buf_ring_add(r->br, r->bufs + bid * RECV_BUF_BYTES, RECV_BUF_BYTES, bid,
+			      io_uring_buf_ring_mask(RECV_BUFS), 0);
+	io_uring_buf_ring_advance(r->br, 1);
+}
+
+/* Arms the slot's watch, if the strategy has one; false for --watch none. */
+static bool arm_watch(struct uring_be *be, struct ring *r, uint32_t slot)
+{
+	struct io_uring_sqe *sqe;
+
+	if (be->watch == WATCH_NONE || (be->watch == WATCH_RECV && ring_buffers(r)))
+		return false;
+	sqe = ring_sqe(&be->rs, r);
+	if (be->watch == WATCH_RECV) {
+		io_uring_prep_recv_multishot(sqe, slot, NULL, 0, 0);
+		sqe->flags |= IOSQE_BUFFER_SELECT;
+		sqe->buf_group = 0;
+	} else {
+		io_uring_prep_poll_add(sqe, slot, WATCH_EVENTS);
+	}
 	sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data64(sqe, UD(OP_POLL, r->conns[slot].gen, r->id, slot));
+	return true;
 }
 
 static void ask_buffers(struct uring_be *be, struct ring *r, uint32_t slot)
@@ -229,6 +286,27 @@ static void drain(struct uring_be *be, struct ring *r, uint32_t slot)
 	r->conns[slot].flags |= CONN_F_DRAINING;
 }
 
+/* --watch recv: data, EOF (0) or an error on the multishot recv. */
+static void on_recv_watch(struct holder *h, struct ring *r, uint32_t slot, int res, unsigned flags)
+{
+	struct uring_be *be = BE(h);
+	struct conn *c = &r->conns[slot];
+	bool more = flags & IORING_CQE_F_MORE;
+
+	if (flags & IORING_CQE_F_BUFFER)
+		recycle_buffer(r, flags);
+	if (c->state != CONN_HELD)
+		return;
+	if (res > 0 || res == -ENOBUFS) {
+		if (res > 0)
+			h->bytes_in += res;
+		if (!more)
+			arm_watch(be, r, slot);
+		return;
+	}
+	start_close(be, r, slot, more);
+}
+
 static void on_poll(struct holder *h, struct ring *r, uint32_t slot, int res, unsigned flags)
 {
 	struct uring_be *be = BE(h);
@@ -261,7 +339,7 @@ static void on_recv(struct holder *h, struct ring *r, uint32_t slot, int res)
 	else if (res == 0 || (res < 0 && res != -EAGAIN))
 		start_close(be, r, slot, false);
 	else
-		arm_poll(be, r, slot);
+		arm_watch(be, r, slot);
 }
 
 static void on_connect(struct holder *h, struct ring *r, uint32_t slot, int res)
@@ -404,7 +482,8 @@ static int uring_open(struct holder *h, uint64_t tuple, const struct sockaddr_in
 	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
 	io_uring_sqe_set_data64(sqe, UD(OP_CONNECT, c->gen, r->id, slot));
 	/* Watch from the moment it is established; cancelled with the chain if connect fails. */
-	arm_poll(be, r, slot);
+	if (!arm_watch(be, r, slot))
+		sqe->flags &= ~IOSQE_IO_LINK;
 	h->nrings = be->rs.nrings;
 	h->ring_bytes = be->rs.ring_bytes;
 	return 0;
@@ -481,7 +560,7 @@ static void on_accept(struct holder *h, struct ring *r, int l, int res, unsigned
 		c->state = CONN_HELD;
 		c->flags = CONN_F_HELD;
 		r->used++;
-		arm_poll(be, r, res);
+		arm_watch(be, r, res);
 		holder_opened(h);
 		ask_buffers(be, r, res);
 		if (r == be->active && be->accepting && r->used >= r->nslots - be->margin)
@@ -563,6 +642,8 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
 		return on_accept(h, r, slot, cqe->res, cqe->flags);
 	if (op == OP_GETOPT)
 		return on_getopt(h, slot, cqe->res);
+	if (op == OP_POLL && (cqe->flags & IORING_CQE_F_BUFFER) && r->conns[slot].gen != UD_GEN(ud))
+		recycle_buffer(r, cqe->flags);
 	if (op == OP_IGNORE || r->conns[slot].gen != UD_GEN(ud))
 		return; /* a completion for an earlier user of this slot */
 	switch (op) {
@@ -573,7 +654,10 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
 		on_connect(h, r, slot, cqe->res);
 		break;
 	case OP_POLL:
-		on_poll(h, r, slot, cqe->res, cqe->flags);
+		if (be->watch == WATCH_RECV)
+			on_recv_watch(h, r, slot, cqe->res, cqe->flags);
+		else
+			on_poll(h, r, slot, cqe->res, cqe->flags);
 		break;
 	case OP_RECV:
 		on_recv(h, r, slot, cqe->res);
@@ -650,10 +734,12 @@ static void release_ring(struct uring_be *be, struct ring *r)
 			if (c->state != CONN_HELD)
 				continue;
 			ring_reserve(&be->rs, r, 2);
-			sqe = ring_sqe(&be->rs, r);
-			io_uring_prep_cancel64(sqe, UD(OP_POLL, c->gen, r->id, s), 0);
-			sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
-			io_uring_sqe_set_data64(sqe, UD(OP_IGNORE, 0, 0, 0));
+			if (be->watch != WATCH_NONE) {
+				sqe = ring_sqe(&be->rs, r);
+				io_uring_prep_cancel64(sqe, UD(OP_POLL, c->gen, r->id, s), 0);
+				sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
+				io_uring_sqe_set_data64(sqe, UD(OP_IGNORE, 0, 0, 0));
+			}
 			sqe = ring_sqe(&be->rs, r);
 			io_uring_prep_close_direct(sqe, s);
 			io_uring_sqe_set_data64(sqe, UD(OP_RELEASE, 0, r->id, s));
@@ -682,6 +768,22 @@ static void uring_release(struct holder *h)
 	h->be = NULL;
 }
 
+static void uring_drop(struct holder *h, uint64_t n)
+{
+	struct uring_be *be = BE(h);
+
+	for (uint32_t i = 0; i < be->rs.nrings && n; i++) {
+		struct ring *r = be->rs.rings[i];
+
+		for (uint32_t s = 0; s < r->nslots && n; s++) {
+			if (r->conns[s].state != CONN_HELD)
+				continue;
+			start_close(be, r, s, be->watch != WATCH_NONE);
+			n--;
+		}
+	}
+}
+
 const struct backend_ops backend_uring = {
 	.name = "uring",
 	.init = uring_init,
@@ -689,5 +791,6 @@ const struct backend_ops backend_uring = {
 	.open = uring_open,
 	.wait = uring_wait,
 	.stop_accepting = uring_stop_accepting,
+	.drop = uring_drop,
 	.release = uring_release,
 };

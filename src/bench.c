@@ -26,6 +26,8 @@
 #define QUIESCE_S 3.0           /* longest wait for the sides to settle for a measurement */
 #define TEARDOWN_TIMEOUT_S 120.0
 #define BENCH_WINDOW 1024       /* connects in flight or unaccepted, at most */
+#define PROBE_SHARE 100         /* the close-detection probe closes 1 connection in this many */
+#define PROBE_TIMEOUT_S 5.0
 #define SETTLE_TIMEOUT_S 15.0   /* longest wait for an earlier run's sockets to be freed */
 #define SETTLE_BYTES (256 << 10) /* slab change between two samples that counts as still */
 
@@ -46,6 +48,8 @@ struct bench {
 	enum stop_reason stop;
 	char detail[160];
 	uint64_t closed_early; /* server-side closes before the teardown */
+	uint64_t probe, detected;
+	double detect_s;
 };
 
 static void sleep_ns(long ns)
@@ -325,6 +329,28 @@ static void settle(struct bench *b)
 	b->closed_early = ld(&a->server.closed);
 }
 
+/*
+ * Close-detection latency: the client closes a share of its connections
+ * (RST) and we time how long the holder takes to notice them all.
+ */
+static void probe_close(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	uint64_t c0 = ld(&a->server.closed), n = b->last.conns / PROBE_SHARE;
+	double t0 = now_s();
+
+	b->detect_s = -1;
+	if (!b->spid || b->stop == STOP_SIGNAL || !n)
+		return;
+	b->probe = n;
+	atomic_store(&a->ctl.drop, n);
+	while (now_s() < t0 + PROBE_TIMEOUT_S && ld(&a->server.closed) < c0 + n && !holder_signalled)
+		sleep_ns(POLL_NS / 5);
+	b->detected = ld(&a->server.closed) - c0;
+	if (b->detected >= n)
+		b->detect_s = now_s() - t0;
+}
+
 static void teardown(struct bench *b)
 {
 	double t0 = now_s(), deadline = t0 + TEARDOWN_TIMEOUT_S;
@@ -334,9 +360,18 @@ static void teardown(struct bench *b)
 	atomic_store(&b->area->ctl.release, RELEASE_CLIENT);
 	if (b->cpid)
 		waitpid(b->cpid, NULL, 0);
-	/* Let the server see the last RSTs as peer closes, then release what is left. */
-	while (b->spid && ld(&b->area->server.held) && now_s() < t0 + TEARDOWN_TIMEOUT_S / 2)
+	/* Let the server see the RSTs as peer closes while it keeps up, then release the rest. */
+	for (uint64_t held = UINT64_MAX, last = 0; b->spid && ld(&b->area->server.held);) {
+		double t = now_s();
+
+		if (ld(&b->area->server.held) < held) {
+			held = ld(&b->area->server.held);
+			last = t * 1000;
+		} else if (t * 1000 - last > 250 || t > t0 + TEARDOWN_TIMEOUT_S / 2) {
+			break; /* --watch none: it will not notice */
+		}
 		sleep_ns(POLL_NS);
+	}
 	atomic_store(&b->area->ctl.release, RELEASE_ALL);
 	if (b->spid)
 		waitpid(b->spid, NULL, 0);
@@ -377,6 +412,12 @@ static void summary(struct bench *b)
 	s.failed = ld(&a->client.failed);
 	s.lost = ld(&a->server.lost);
 	s.closed_early = b->closed_early;
+	s.watch = b->o->mode == MODE_URING ? watch_name(b->o->watch) : NULL;
+	s.close_probe = b->probe;
+	s.bytes_in = ld(&a->server.bytes_in);
+	s.bytes_out = ld(&a->server.bytes_out);
+	s.close_detected = b->detected;
+	s.close_detect_s = b->detect_s;
 	s.rings_server = atomic_load(&a->server.nrings);
 	s.rings_client = atomic_load(&a->client.nrings);
 	s.ring_bytes = ld(&a->server.ring_bytes) + ld(&a->client.ring_bytes);
@@ -458,6 +499,7 @@ int bench_run(const struct options *o, struct reporter *rep, struct bench_result
 	} else {
 		ramp(b);
 		settle(b);
+		probe_close(b);
 	}
 	teardown(b);
 	if (!code)

@@ -257,6 +257,8 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 	if (!h->ramping)
 		holder_stop(h, STOP_TARGET, 0);
 	set_state(h, SIDE_RAMPING);
+	if (cfg->ready)
+		cfg->ready(cfg->tick_arg, h);
 	h->t_start = now_s();
 
 	while (!loop_done(h)) {
@@ -277,6 +279,14 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 			if (arena)
 				last_arena = now;
 			last_check = now;
+		}
+		if (cfg->ctl && cfg->role == ROLE_CONNECT && cfg->backend->drop) {
+			uint64_t want = atomic_load_explicit(&cfg->ctl->drop, memory_order_relaxed);
+
+			if (want > h->dropped) {
+				cfg->backend->drop(h, want - h->dropped);
+				h->dropped = want;
+			}
 		}
 		if (was_ramping && !h->ramping) {
 			h->ramp_s = now - h->t_start;

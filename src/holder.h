@@ -39,8 +39,11 @@ struct holder_config {
 	int rcvbuf, sndbuf;   /* 0: kernel default */
 	uint64_t reserve;     /* bytes of MemAvailable the ramp never eats into */
 	bool linger_rst;      /* SO_LINGER {1,0}: close sends RST, no TIME_WAIT */
+	enum watch watch;     /* uring: how peer closes are noticed */
 	struct side_stats *stats;
 	struct control *ctl;  /* bench's steering; NULL standalone */
+	/* Called once the side is up (listening, for serve), before the ramp. */
+	void (*ready)(void *arg, struct holder *h);
 	/* Called about every tick_ms from the loop, for standalone reporting. */
 	void (*tick)(void *arg, struct holder *h);
 	void *tick_arg;
@@ -64,6 +67,7 @@ struct holder {
 	double ramp_s;        /* start of ramp to its stop */
 	double release_s;     /* time the backend took to release everything */
 	uint64_t held_final;  /* held when the release began */
+	uint64_t dropped;     /* connections closed on bench's request (close-detection probe) */
 };
 
 /* Runs the side until it is stopped and has released everything. 0 or -errno. */

@@ -281,6 +281,18 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	json_u64(f, "failed", s->failed);
 	json_u64(f, "lost", s->lost);
 	json_u64(f, "closed_early", s->closed_early);
+	json_str(f, "watch", s->watch);
+	json_u64(f, "bytes_in", s->bytes_in);
+	json_u64(f, "bytes_out", s->bytes_out);
+	if (s->close_probe) {
+		fprintf(f, ",\"close_detection\":{\"probe\":%" PRIu64 ",\"detected\":%" PRIu64,
+			s->close_probe, s->close_detected);
+		if (s->close_detect_s >= 0)
+			json_num(f, "seconds", s->close_detect_s);
+		else
+			fputs(",\"seconds\":null", f);
+		fputc('}', f);
+	}
 	fprintf(f, ",\"rings\":{\"server\":%" PRIu32 ",\"client\":%" PRIu32 "}", s->rings_server,
 		s->rings_client);
 	json_u64(f, "ring_bytes", s->ring_bytes);
@@ -354,6 +366,12 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 		"failures:", s->failed, s->lost, s->closed_early);
 	fprintf(f, "  %-14s min %.2f GiB, reserve %.2f GiB\n",
 		"MemAvailable:", gib(s->mem_available_min), gib(s->reserve));
+	if (s->close_probe && s->close_detect_s >= 0)
+		fprintf(f, "  %-14s %" PRIu64 " peers closed, all noticed in %.3f s (watch %s)\n",
+			"close seen:", s->close_probe, s->close_detect_s, s->watch ? s->watch : "-");
+	else if (s->close_probe)
+		fprintf(f, "  %-14s %" PRIu64 " peers closed, %" PRIu64 " noticed (watch %s)\n",
+			"close seen:", s->close_probe, s->close_detected, s->watch ? s->watch : "-");
 	fprintf(f, "  %-14s %.1f s\n", "teardown:", s->teardown_s);
 	fflush(f);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include "ringset.h"
@@ -206,6 +207,9 @@ static void ring_release(struct ring *r)
 	 * one pass and drops the table; the kernel finishes it in a worker.
 	 */
 	io_uring_queue_exit(&r->uring);
+	if (r->br)
+		munmap(r->br, r->br_bytes);
+	free(r->bufs);
 	conn_array_free(r->conns);
 	free(r->sa);
 	free(r);

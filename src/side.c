@@ -78,6 +78,7 @@ int side_config(const struct options *o, enum role role, struct holder_config *c
 	cfg->rcvbuf = clamp_int(o->rcvbuf);
 	cfg->sndbuf = clamp_int(o->sndbuf);
 	cfg->linger_rst = true;
+	cfg->watch = o->watch;
 	cfg->window = CONNECT_WINDOW;
 	cfg->rate = o->rate;
 	cfg->target = o->conns_max ? UINT64_MAX : o->conns;
@@ -111,6 +112,9 @@ void side_explain_failure(const struct options *o, enum mode m, int err, char *b
 
 struct side_report {
 	struct reporter rep;
+	const struct options *o;
+	enum role role;
+	uint64_t target, reserve;
 	struct meter_sample *base, *now;
 	uint64_t report_every, next_report;
 	uint64_t last_conns;
@@ -175,6 +179,16 @@ static void side_tick(void *arg, struct holder *h)
 	}
 }
 
+/* The start line means "up": serve prints it once it listens. */
+static void side_ready(void *arg, struct holder *h)
+{
+	struct side_report *sr = arg;
+
+	(void)h;
+	report_start(&sr->rep, sr->role == ROLE_SERVE ? "serve" : "connect", mode_name(sr->o->mode),
+		     sr->target, sr->reserve, sr->base->mem_available);
+}
+
 static void side_summary(struct side_report *sr, const struct options *o, struct holder *h,
 			 const struct holder_config *cfg, enum role role)
 {
@@ -209,6 +223,9 @@ static void side_summary(struct side_report *sr, const struct options *o, struct
 	s.failed = h->failed;
 	s.lost = h->lost;
 	s.closed_early = h->closed;
+	s.bytes_in = h->bytes_in;
+	s.bytes_out = h->bytes_out;
+	s.watch = o->mode == MODE_URING ? watch_name(o->watch) : NULL;
 	s.ring_bytes = h->ring_bytes;
 	s.reserve = cfg->reserve;
 	s.mem_available_min = sr->mem_available_min;
@@ -240,6 +257,8 @@ int side_main(const struct options *o, enum role role)
 	if (!sr.base || !sr.now)
 		return 1;
 	meter_sample(sr.base);
+	/* A run shorter than one tick (a refused target) still has a minimum. */
+	sr.mem_available_min = sr.base->mem_available;
 	sr.report_every = o->report_every;
 	sr.next_report = o->report_every;
 	sr.t0 = sr.last_t = sr.last_report_t = now_s();
@@ -247,8 +266,11 @@ int side_main(const struct options *o, enum role role)
 	cfg.tick = side_tick;
 	cfg.tick_arg = &sr;
 	cfg.tick_ms = 100;
-	report_start(&sr.rep, role == ROLE_SERVE ? "serve" : "connect", mode_name(o->mode),
-		     role == ROLE_CONNECT ? cfg.target : 0, cfg.reserve, sr.base->mem_available);
+	cfg.ready = side_ready;
+	sr.o = o;
+	sr.role = role;
+	sr.target = role == ROLE_CONNECT ? cfg.target : 0;
+	sr.reserve = cfg.reserve;
 	holder_signals(false);
 	ret = holder_run(&h, &cfg);
 	if (ret) {

@@ -67,6 +67,7 @@ struct control {
 	_Atomic uint32_t release;       /* RELEASE_CLIENT: connect side releases; RELEASE_ALL: both */
 	_Atomic uint64_t peer_accepted; /* the server's accepted total, for the client's window */
 	_Atomic uint64_t ramp_limit;    /* nonzero: hold at most this many (a report point is next) */
+	_Atomic uint64_t drop;          /* the client closes this many held connections in all */
 };
 
 /*

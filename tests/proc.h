@@ -38,4 +38,7 @@ uint64_t tcp_inuse(void);
 /* A free base port for n consecutive ports on 127.0.0.1, varying per test run. */
 int free_port_base(int n);
 
+/* Connects to 127.0.0.1:port, writes n bytes, closes; returns bytes written or -errno. */
+long send_bytes_to(int port, long n);
+
 #endif

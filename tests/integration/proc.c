@@ -225,3 +225,31 @@ int free_port_base(int n)
 	}
 	return -1;
 }
+
+long send_bytes_to(int port, long n)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	char buf[4096];
+	long sent = 0;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		sent = -errno;
+		goto out;
+	}
+	memset(buf, 'x', sizeof(buf));
+	while (sent < n) {
+		ssize_t w = write(fd, buf, n - sent < (long)sizeof(buf) ? (size_t)(n - sent) : sizeof(buf));
+
+		if (w <= 0) {
+			sent = -errno;
+			break;
+		}
+		sent += w;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return sent;
+}

@@ -1,0 +1,76 @@
+/* test_watch.c - each uring watch strategy, measured by bench's close-detection probe. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "proc.h"
+
+static struct proc P;
+
+static void bench_watch(const char *watch, char *line, size_t len)
+{
+	const char *args[] = { "bench", "--conns", "5000", "--ports", "4", "--json", "--watch", watch,
+			       NULL };
+
+	cr_assert_eq(run_holdconn(&P, args, 0, 60), 0, "%s", P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, len), "%s", P.out);
+}
+
+Test(watch, poll_notices_every_closed_peer, .timeout = 70)
+{
+	char line[65536];
+	double probe, detected, held;
+
+	bench_watch("poll", line, sizeof(line));
+	cr_assert(json_num(line, "held", &held));
+	cr_assert_eq(held, 5000);
+	cr_assert(json_num(line, "probe", &probe));
+	cr_assert(json_num(line, "detected", &detected));
+	cr_assert_eq(probe, 50, "%s", line);
+	cr_assert_eq(detected, 50, "%s", line);
+}
+
+Test(watch, recv_notices_every_closed_peer, .timeout = 70)
+{
+	char line[65536];
+	double detected;
+
+	bench_watch("recv", line, sizeof(line));
+	cr_assert(json_num(line, "detected", &detected));
+	cr_assert_eq(detected, 50, "%s", line);
+}
+
+Test(watch, none_never_notices_and_holds_no_request_per_socket, .timeout = 70)
+{
+	char line[65536];
+	double detected, kernel;
+
+	bench_watch("none", line, sizeof(line));
+	cr_assert(json_num(line, "detected", &detected));
+	cr_assert_eq(detected, 0, "%s", line);
+	cr_assert_not_null(strstr(line, "\"seconds\":null"), "%s", line);
+	/* No io_kiocb per socket: well under the poll strategy's ~3990 B. */
+	cr_assert(json_num(line, "kernel_bytes_per_socket", &kernel));
+	cr_assert_lt(kernel, 3900, "%s", line);
+}
+
+Test(watch, recv_drains_data_from_a_peer, .timeout = 30)
+{
+	int port = free_port_base(1);
+	char listen[64], line[65536];
+	double in;
+
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+	const char *sargs[] = { "serve", "--listen", listen, "--json", "--watch", "recv", NULL };
+
+	proc_start(&P, sargs, 0);
+	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10));
+	cr_assert_eq(send_bytes_to(port, 100000), 100000);
+	usleep(300000);
+	proc_signal(&P, SIGTERM);
+	cr_assert_eq(proc_finish(&P, 10), 0, "%s", P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)));
+	cr_assert(json_num(line, "bytes_in", &in), "%s", line);
+	cr_assert_eq(in, 100000, "%s", line);
+}
