@@ -41,4 +41,11 @@ int free_port_base(int n);
 /* Connects to 127.0.0.1:port, writes n bytes, closes; returns bytes written or -errno. */
 long send_bytes_to(int port, long n);
 
+/*
+ * Kills and reaps every process proc_start started that is still running:
+ * a failed assertion ends a test before its own cleanup. Use it as each
+ * suite's .fini.
+ */
+void proc_cleanup(void);
+
 #endif

@@ -29,6 +29,34 @@ const char *holdconn_path(void)
 	return p && *p ? p : "./holdconn";
 }
 
+#define MAX_TRACKED 16
+static struct proc *tracked[MAX_TRACKED];
+
+static void track(struct proc *p, bool on)
+{
+	for (int i = 0; i < MAX_TRACKED; i++) {
+		if (on && !tracked[i]) {
+			tracked[i] = p;
+			return;
+		}
+		if (!on && tracked[i] == p)
+			tracked[i] = NULL;
+	}
+}
+
+void proc_cleanup(void)
+{
+	for (int i = 0; i < MAX_TRACKED; i++) {
+		struct proc *p = tracked[i];
+
+		if (p && p->status == -1) {
+			kill(p->pid, SIGKILL);
+			waitpid(p->pid, &p->status, 0);
+		}
+		tracked[i] = NULL;
+	}
+}
+
 void proc_start(struct proc *p, const char *const *args, long nofile)
 {
 	int out[2], err[2];
@@ -60,6 +88,7 @@ void proc_start(struct proc *p, const char *const *args, long nofile)
 	}
 	close(out[1]);
 	close(err[1]);
+	track(p, true);
 	p->out_fd = out[0];
 	p->err_fd = err[0];
 	fcntl(p->out_fd, F_SETFL, O_NONBLOCK);
@@ -120,6 +149,7 @@ int proc_finish(struct proc *p, double timeout_s)
 	read_some(p, 0);
 	close(p->out_fd);
 	close(p->err_fd);
+	track(p, false);
 	if (WIFSIGNALED(p->status))
 		return 128 + WTERMSIG(p->status);
 	return WEXITSTATUS(p->status);

@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include "proc.h"
 
+TestSuite(core, .fini = proc_cleanup);
+
 static struct proc P, Q;
 
 /* The kernel lets go of sockets asynchronously: wait until it has. */

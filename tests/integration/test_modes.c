@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include "proc.h"
 
+TestSuite(modes, .fini = proc_cleanup);
+
 #define PAIRS 3000
 #define NOFILE 8192 /* room for PAIRS descriptors per side, listeners and stdio */
 

@@ -4,6 +4,8 @@
 #include <string.h>
 #include "proc.h"
 
+TestSuite(usage, .fini = proc_cleanup);
+
 /* Arrays, not pointers: Criterion hands parameters to a fresh worker process. */
 struct bad_case {
 	char args[8][48];

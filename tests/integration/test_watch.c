@@ -6,6 +6,8 @@
 #include <unistd.h>
 #include "proc.h"
 
+TestSuite(watch, .fini = proc_cleanup);
+
 static struct proc P;
 
 static void bench_watch(const char *watch, char *line, size_t len)
