@@ -11,7 +11,7 @@ PREFIX  ?= /usr/local
 PKGS    := liburing jemalloc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wshadow -Wno-missing-field-initializers \
-           -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+           -D_GNU_SOURCE -iquote src $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -luring -ljemalloc) -lpthread -lm
 ifneq ($(CI),)
 CFLAGS  += -Werror

@@ -147,6 +147,8 @@ static const char bench_help[] =
 	"  --json               print the final report as JSON\n"
 	"  --watch HOW          how a closed peer is noticed (uring, both sides): poll,\n"
 	"                       recv or none (default: poll); see serve --help\n"
+	"  --client-watch HOW   the generator's watch (default: none: bench notices a\n"
+	"                       dead holder by itself, so the client need not pay)\n"
 	"  --no-netns           run on the host's loopback instead of a private\n"
 	"                       network namespace (see below)\n"
 	"  -h, --help           print this help\n"
@@ -184,6 +186,7 @@ enum opt_id {
 	OPT_JSON,
 	OPT_NO_NETNS,
 	OPT_WATCH,
+	OPT_CLIENT_WATCH,
 };
 
 #define ARG(name, id) { name, required_argument, NULL, id }
@@ -233,6 +236,7 @@ static const struct option bench_opts[] = {
 	FLAG("json", OPT_JSON),
 	FLAG("no-netns", OPT_NO_NETNS),
 	ARG("watch", OPT_WATCH),
+	ARG("client-watch", OPT_CLIENT_WATCH),
 	FLAG("help", OPT_HELP),
 	END,
 };
@@ -576,6 +580,8 @@ static int apply_option(struct parser *ps, int id, const char *arg)
 		return 0;
 	case OPT_WATCH:
 		return opt_watch(ps, name, arg, &o->watch);
+	case OPT_CLIENT_WATCH:
+		return opt_watch(ps, name, arg, &o->client_watch);
 	case OPT_LISTEN:
 		return opt_endpoint(ps, name, arg, o->listen, &o->nlisten);
 	case OPT_TARGET:
@@ -712,6 +718,8 @@ static void set_defaults(struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->mode = MODE_URING;
 	o->client_mode = MODE_URING;
+	o->watch = WATCH_POLL;
+	o->client_watch = WATCH_NONE;
 	o->report_every = DEFAULT_REPORT_EVERY;
 	o->backlog = DEFAULT_BACKLOG;
 	o->ports = DEFAULT_BENCH_PORTS;

@@ -69,6 +69,7 @@ struct options {
 	uint32_t ports;           /* bench --ports: listening ports, default 16 */
 	bool json;                /* --json */
 	enum watch watch;         /* --watch, default poll */
+	enum watch client_watch;  /* bench --client-watch, default none: bench watches the holder itself */
 	bool no_netns;            /* bench --no-netns: stay in the host's network namespace */
 };
 

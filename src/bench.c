@@ -108,6 +108,7 @@ static int configure(struct bench *b, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	co.mode = b->o->client_mode;
+	co.watch = b->o->client_watch;
 	co.ntarget = 1;
 	co.target[0] = so.listen[0];
 	ret = side_config(&co, ROLE_CONNECT, &b->ccfg, &b->plan, err, errlen);
@@ -413,6 +414,7 @@ static void summary(struct bench *b)
 	s.lost = ld(&a->server.lost);
 	s.closed_early = b->closed_early;
 	s.watch = b->o->mode == MODE_URING ? watch_name(b->o->watch) : NULL;
+	s.client_watch = b->o->client_mode == MODE_URING ? watch_name(b->o->client_watch) : NULL;
 	s.close_probe = b->probe;
 	s.bytes_in = ld(&a->server.bytes_in);
 	s.bytes_out = ld(&a->server.bytes_out);

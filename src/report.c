@@ -282,6 +282,7 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	json_u64(f, "lost", s->lost);
 	json_u64(f, "closed_early", s->closed_early);
 	json_str(f, "watch", s->watch);
+	json_str(f, "client_watch", s->client_watch);
 	json_u64(f, "bytes_in", s->bytes_in);
 	json_u64(f, "bytes_out", s->bytes_out);
 	if (s->close_probe) {
@@ -355,6 +356,9 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 		s->stop_detail ? ": " : "", s->stop_detail ? s->stop_detail : "");
 	fprintf(f, "  %-14s %.1f s, avg %.0f/s, peak %.0f/s\n", "ramp:", s->ramp_s, s->avg_rate,
 		s->peak_rate);
+	if (s->watch)
+		fprintf(f, "  %-14s holder %s, client %s\n", "watch:", s->watch,
+			s->client_watch ? s->client_watch : "-");
 	fprintf(f, "  %-14s %.1f B/conn\n", "user:", s->user_bytes_per_conn);
 	summary_kernel(f, s);
 	fprintf(f, "  %-14s %.1f B/conn\n", "buffers:", s->buffer_bytes_per_conn);

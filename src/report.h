@@ -42,6 +42,7 @@ struct report_summary {
 	uint64_t reserve, mem_available_min;
 	const struct meter_delta *delta;
 	const char *watch;              /* uring watch strategy; NULL: not applicable */
+	const char *client_watch;       /* bench: the generator's */
 	uint64_t bytes_in, bytes_out;   /* payload read (and dropped) / written by the holder */
 	uint64_t close_probe;           /* bench: client connections closed to time detection */
 	uint64_t close_detected;        /* ... of which the holder noticed */
