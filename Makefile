@@ -10,23 +10,25 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 PKGS    := liburing jemalloc
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Wshadow -Wno-missing-field-initializers \
+# override: `make CFLAGS=...` (as check does) still gets these appended.
+override CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wno-missing-field-initializers \
            -D_GNU_SOURCE -iquote src $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -luring -ljemalloc) -lpthread -lm
 ifneq ($(CI),)
-CFLAGS  += -Werror
+override CFLAGS += -Werror
 endif
 
 BUILD   ?= build
+BIN     ?= holdconn
 LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 UNIT    := $(wildcard tests/unit/*.c)
 INTEG   := $(wildcard tests/integration/*.c)
 CRIT    := $(shell pkg-config --cflags --libs criterion 2>/dev/null || echo -lcriterion)
 
-all: holdconn
+all: $(BIN)
 
-holdconn: $(BUILD)/main.o $(LIB_OBJ)
+$(BIN): $(BUILD)/main.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
@@ -47,17 +49,35 @@ deps:
 run: deps holdconn
 	./holdconn bench
 
-test: deps holdconn $(BUILD)/unit_tests $(BUILD)/integration_tests
+test: deps $(BIN) $(BUILD)/unit_tests $(BUILD)/integration_tests
 	$(BUILD)/unit_tests --jobs 2
-	HOLDCONN=$(CURDIR)/holdconn $(BUILD)/integration_tests --jobs 1
+	HOLDCONN=$(CURDIR)/$(BIN) $(BUILD)/integration_tests --jobs 1
 
+# jemalloc stays linked under ASan: the executable's malloc/free (ASan's
+# interceptors) win over libjemalloc's, so every ordinary allocation is
+# checked, while the conn arena's mallocx/dallocx still go to jemalloc,
+# unseen by ASan. No ASAN_OPTIONS needed.
 check: deps
-	$(MAKE) BUILD=build-san CC=clang \
+	$(MAKE) BUILD=build-san BIN=build-san/holdconn CC=clang \
 	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  test
 
 bench: deps holdconn
 	sh bench/run.sh
+
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c) linked with the sources built as for check,
+# plus coverage instrumentation; tests/fuzz/run.sh runs each on a copy of its corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB_OBJ)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+fuzz: deps
+	$(MAKE) BUILD=build-fuzz CC=clang \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
+	  $(FUZZ_BIN)
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 install: holdconn
 	install -D -m 0755 holdconn $(DESTDIR)$(PREFIX)/bin/holdconn
@@ -65,4 +85,4 @@ install: holdconn
 clean:
 	rm -rf build build-san build-fuzz holdconn
 
-.PHONY: all deps run test check bench install clean
+.PHONY: all deps run test check bench fuzz install clean

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "args.h"
+#include "compare.h"
 #include "plan.h"
+#include "plot.h"
 #include "units.h"
 
 #define DEFAULT_BENCH_CONNS 1000000
@@ -32,6 +34,8 @@ static const char top_help[] =
 	"  serve     accept connections on --listen endpoints and hold them\n"
 	"  connect   open --conns connections to --target endpoints and hold them\n"
 	"  bench     run serve and connect on loopback and report how many were held\n"
+	"  limits    list every limit on holding connections and which one binds first\n"
+	"  compare   bench each event model in turn and show them side by side\n"
 	"\n"
 	"  holdconn <command> --help   the options of one command\n"
 	"  holdconn --version          print the version\n"
@@ -68,7 +72,9 @@ static const char serve_help[] =
 	"  --json                     print the final report as JSON\n"
 	"  --watch HOW                how a closed peer is noticed (uring): poll, one-shot\n"
 	"                             poll per socket; recv, multishot recv into shared\n"
-	"                             buffers; none, never look (default: poll)\n"
+	"                             buffers; none, never look; diag, a sock_diag dump\n"
+	"                             of the living every --sweep-interval (default: poll)\n"
+	"  --sweep-interval DURATION  how often --watch diag looks (default: 1s)\n"
 	"  -h, --help                 print this help\n"
 	"\n"
 	UNITS_HELP
@@ -111,7 +117,9 @@ static const char connect_help[] =
 	"  --json                     print the final report as JSON\n"
 	"  --watch HOW                how a closed peer is noticed (uring): poll, one-shot\n"
 	"                             poll per socket; recv, multishot recv into shared\n"
-	"                             buffers; none, never look (default: poll)\n"
+	"                             buffers; none, never look; diag, a sock_diag dump\n"
+	"                             of the living every --sweep-interval (default: poll)\n"
+	"  --sweep-interval DURATION  how often --watch diag looks (default: 1s)\n"
 	"  -h, --help                 print this help\n"
 	"\n"
 	UNITS_HELP
@@ -146,7 +154,8 @@ static const char bench_help[] =
 	"  --report-every N     progress every N connections (default: 100000)\n"
 	"  --json               print the final report as JSON\n"
 	"  --watch HOW          how a closed peer is noticed (uring, both sides): poll,\n"
-	"                       recv or none (default: poll); see serve --help\n"
+	"                       recv, none or diag (default: poll); see serve --help\n"
+	"  --sweep-interval D   how often --watch diag looks (default: 1s)\n"
 	"  --client-watch HOW   the generator's watch (default: none: bench notices a\n"
 	"                       dead holder by itself, so the client need not pay)\n"
 	"  --no-netns           run on the host's loopback instead of a private\n"
@@ -163,6 +172,75 @@ static const char bench_help[] =
 	"examples:\n"
 	"  holdconn bench\n"
 	"  holdconn bench --conns max --mode epoll --json\n"
+	"\n"
+	EXIT_HELP;
+
+static const char limits_help[] =
+	"usage: holdconn limits [--mode MODE] [--conns N] [options]\n"
+	"\n"
+	"Lists every limit on holding idle connections here: its value and where it\n"
+	"comes from, what one connection uses of it, how many connections it allows\n"
+	"and the command that lifts it; then the one that binds first and the most\n"
+	"each mode can hold. Without --target a connection is a bench pair (two\n"
+	"sockets on this box). The memory cost is measured first by a short bench\n"
+	"(10,000 pairs, a few seconds).\n"
+	"\n"
+	"options:\n"
+	"  --mode MODE                uring, epoll or threads (default: uring)\n"
+	"  --conns N                  connections wanted: the lift commands size for it\n"
+	"  --target ADDR:PORT[-PORT]  count connect's 4-tuples to these; repeatable\n"
+	"                             (default: bench's pairs on loopback)\n"
+	"  --source ADDR[-ADDR]       source addresses (default: 127.1.0.1-127.1.255.254\n"
+	"                             for loopback targets, else the kernel's choice)\n"
+	"  --sport LO-HI              source ports (default: net.ipv4.ip_local_port_range)\n"
+	"  --ports N                  bench's listening ports, 1-1024 (default: 16)\n"
+	"  --reserve BYTES            MemAvailable to keep (default: the larger of 1 GiB\n"
+	"                             and 5% of MemTotal)\n"
+	"  --json                     print one JSON object\n"
+	"  --no-calibrate             use the documented costs; run no bench\n"
+	"  -h, --help                 print this help\n"
+	"\n"
+	UNITS_HELP
+	"\n"
+	"examples:\n"
+	"  holdconn limits\n"
+	"  holdconn limits --mode epoll --json\n"
+	"  holdconn limits --target 10.0.0.5:80 --source 10.0.0.2-10.0.0.9 --conns 1M\n"
+	"\n"
+	EXIT_HELP;
+
+static const char compare_help[] =
+	"usage: holdconn compare [--conns N] [--modes MODE,...] [options]\n"
+	"\n"
+	"Runs bench once per holder mode, one after another, with the same target,\n"
+	"buffers and an io_uring client, so that only the holder differs; then prints\n"
+	"one table with a column per mode: connections held and why each stopped,\n"
+	"establish rate, CPU, teardown, and bytes per socket split by slab cache.\n"
+	"A mode that stops early (epoll at RLIMIT_NOFILE) is also compared with the\n"
+	"others at the largest count every mode reached.\n"
+	"\n"
+	"options:\n"
+	"  --conns N              connections each mode should hold (default: 100000)\n"
+	"  --modes MODE,...       holders to compare, in order (default:\n"
+	"                         uring,epoll,threads)\n"
+	"  --rcvbuf BYTES         SO_RCVBUF per connection (default: kernel's)\n"
+	"  --sndbuf BYTES         SO_SNDBUF per connection (default: kernel's)\n"
+	"  --reserve BYTES        open no new connection once MemAvailable would fall\n"
+	"                         below this (default: the larger of 1 GiB and 5% of\n"
+	"                         MemTotal)\n"
+	"  --report-every N       measure every N connections (default: N/10, at most\n"
+	"                         1000, so that the modes share points to compare at)\n"
+	"  --json                 print each run as bench --json does, then one\n"
+	"                         {\"event\":\"comparison\"} object\n"
+	"  --plot FILE            draw bytes per socket against connections held, one\n"
+	"                         line per mode, into FILE (.png or .svg; needs gnuplot)\n"
+	"  -h, --help             print this help\n"
+	"\n"
+	UNITS_HELP
+	"\n"
+	"examples:\n"
+	"  holdconn compare --conns 15000\n"
+	"  holdconn compare --modes uring,epoll --json --plot compare.png\n"
 	"\n"
 	EXIT_HELP;
 
@@ -187,6 +265,10 @@ enum opt_id {
 	OPT_NO_NETNS,
 	OPT_WATCH,
 	OPT_CLIENT_WATCH,
+	OPT_SWEEP_INTERVAL,
+	OPT_NO_CALIBRATE,
+	OPT_MODES,
+	OPT_PLOT,
 };
 
 #define ARG(name, id) { name, required_argument, NULL, id }
@@ -203,6 +285,7 @@ static const struct option serve_opts[] = {
 	ARG("report-every", OPT_REPORT_EVERY),
 	FLAG("json", OPT_JSON),
 	ARG("watch", OPT_WATCH),
+	ARG("sweep-interval", OPT_SWEEP_INTERVAL),
 	FLAG("help", OPT_HELP),
 	END,
 };
@@ -220,6 +303,7 @@ static const struct option connect_opts[] = {
 	ARG("report-every", OPT_REPORT_EVERY),
 	FLAG("json", OPT_JSON),
 	ARG("watch", OPT_WATCH),
+	ARG("sweep-interval", OPT_SWEEP_INTERVAL),
 	FLAG("help", OPT_HELP),
 	END,
 };
@@ -236,7 +320,35 @@ static const struct option bench_opts[] = {
 	FLAG("json", OPT_JSON),
 	FLAG("no-netns", OPT_NO_NETNS),
 	ARG("watch", OPT_WATCH),
+	ARG("sweep-interval", OPT_SWEEP_INTERVAL),
 	ARG("client-watch", OPT_CLIENT_WATCH),
+	FLAG("help", OPT_HELP),
+	END,
+};
+
+static const struct option limits_opts[] = {
+	ARG("mode", OPT_MODE),
+	ARG("conns", OPT_CONNS),
+	ARG("target", OPT_TARGET),
+	ARG("source", OPT_SOURCE),
+	ARG("sport", OPT_SPORT),
+	ARG("ports", OPT_PORTS),
+	ARG("reserve", OPT_RESERVE),
+	FLAG("json", OPT_JSON),
+	FLAG("no-calibrate", OPT_NO_CALIBRATE),
+	FLAG("help", OPT_HELP),
+	END,
+};
+
+static const struct option compare_opts[] = {
+	ARG("conns", OPT_CONNS),
+	ARG("modes", OPT_MODES),
+	ARG("rcvbuf", OPT_RCVBUF),
+	ARG("sndbuf", OPT_SNDBUF),
+	ARG("reserve", OPT_RESERVE),
+	ARG("report-every", OPT_REPORT_EVERY),
+	FLAG("json", OPT_JSON),
+	ARG("plot", OPT_PLOT),
 	FLAG("help", OPT_HELP),
 	END,
 };
@@ -252,6 +364,8 @@ static const struct command_desc commands[] = {
 	{ "serve", CMD_SERVE, serve_opts, serve_help },
 	{ "connect", CMD_CONNECT, connect_opts, connect_help },
 	{ "bench", CMD_BENCH, bench_opts, bench_help },
+	{ "limits", CMD_LIMITS, limits_opts, limits_help },
+	{ "compare", CMD_COMPARE, compare_opts, compare_help },
 };
 
 static const char *const mode_names[] = {
@@ -278,6 +392,10 @@ static int fail(struct parser *ps, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(ps->err, ps->errlen, fmt, ap);
 		va_end(ap);
+		/* Arguments are echoed: a newline or escape in one must not break the one line. */
+		for (char *c = ps->err; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
 	}
 	return -EINVAL;
 }
@@ -449,6 +567,10 @@ static int opt_endpoint(struct parser *ps, const char *name, const char *arg,
 static int opt_source(struct parser *ps, const char *name, const char *arg)
 {
 	if (parse_addr_range(arg, &ps->o->source) == 0) {
+		/* The planner cannot count 2^32 sources, and no host binds them all. */
+		if (ps->o->source.first == 0 && ps->o->source.last == UINT32_MAX)
+			return fail(ps, "--%s: '%s' is every IPv4 address (give this host's, "
+				    "e.g. 127.0.0.2-127.0.0.40)", name, arg);
 		ps->o->has_source = true;
 		return 0;
 	}
@@ -472,7 +594,7 @@ static int opt_sport(struct parser *ps, const char *name, const char *arg)
 	return fail(ps, "--%s: '%s' is not PORT or LO-HI (e.g. 10000-60999)", name, arg);
 }
 
-static const char *const watch_names[] = { "poll", "recv", "none" };
+static const char *const watch_names[] = { "poll", "recv", "none", "diag" };
 
 const char *watch_name(enum watch w)
 {
@@ -489,7 +611,7 @@ static int opt_watch(struct parser *ps, const char *name, const char *arg, enum 
 			return 0;
 		}
 	}
-	return fail(ps, "--%s: '%s' is not a watch strategy (poll, recv or none)", name, arg);
+	return fail(ps, "--%s: '%s' is not a watch strategy (poll, recv, none or diag)", name, arg);
 }
 
 static int opt_mode(struct parser *ps, const char *name, const char *arg, enum mode *out)
@@ -563,6 +685,23 @@ static int opt_conns(struct parser *ps, const char *name, const char *arg)
 	return opt_count(ps, name, arg, 1, &o->conns);
 }
 
+static int opt_modes(struct parser *ps, const char *name, const char *arg)
+{
+	char why[128];
+
+	if (compare_parse_modes(arg, ps->o->modes, &ps->o->nmodes, why, sizeof(why)))
+		return fail(ps, "--%s: '%s' %s", name, arg, why);
+	return 0;
+}
+
+static int opt_plot(struct parser *ps, const char *name, const char *arg)
+{
+	if (plot_format(arg) < 0)
+		return fail(ps, "--%s: '%s' must end in .png or .svg", name, arg);
+	ps->o->plot = arg;
+	return 0;
+}
+
 static int apply_option(struct parser *ps, int id, const char *arg)
 {
 	const char *name = find_option(ps->cmd->opts, NULL, id)->name;
@@ -578,10 +717,19 @@ static int apply_option(struct parser *ps, int id, const char *arg)
 	case OPT_NO_NETNS:
 		o->no_netns = true;
 		return 0;
+	case OPT_NO_CALIBRATE:
+		o->no_calibrate = true;
+		return 0;
 	case OPT_WATCH:
 		return opt_watch(ps, name, arg, &o->watch);
 	case OPT_CLIENT_WATCH:
 		return opt_watch(ps, name, arg, &o->client_watch);
+	case OPT_SWEEP_INTERVAL:
+		if (parse_duration_us(arg, &o->sweep_interval_us) || o->sweep_interval_us < 1000 ||
+		    o->sweep_interval_us > 3600000000ull)
+			return fail(ps, "--%s: '%s' is not a duration from 1ms to 1h (try 500ms or 2s)",
+				    name, arg);
+		return 0;
 	case OPT_LISTEN:
 		return opt_endpoint(ps, name, arg, o->listen, &o->nlisten);
 	case OPT_TARGET:
@@ -609,6 +757,10 @@ static int apply_option(struct parser *ps, int id, const char *arg)
 		return opt_size(ps, name, arg, UINT64_MAX, &o->reserve);
 	case OPT_BACKLOG:
 		return opt_bounded(ps, name, arg, 1, BACKLOG_MAX, &o->backlog);
+	case OPT_MODES:
+		return opt_modes(ps, name, arg);
+	case OPT_PLOT:
+		return opt_plot(ps, name, arg);
 	case OPT_PORTS:
 		return opt_bounded(ps, name, arg, 1, BENCH_PORTS_MAX, &o->ports);
 	}
@@ -720,6 +872,7 @@ static void set_defaults(struct options *o)
 	o->client_mode = MODE_URING;
 	o->watch = WATCH_POLL;
 	o->client_watch = WATCH_NONE;
+	o->sweep_interval_us = 1000000;
 	o->report_every = DEFAULT_REPORT_EVERY;
 	o->backlog = DEFAULT_BACKLOG;
 	o->ports = DEFAULT_BENCH_PORTS;
@@ -741,7 +894,8 @@ static int parse_help(struct parser *ps, int argc, char **argv)
 	}
 	c = find_command(argv[2]);
 	if (argc > 3 || !c)
-		return fail(ps, "help: unknown command '%s' (serve, connect, bench)", argv[2]);
+		return fail(ps, "help: unknown command '%s' "
+			    "(serve, connect, bench, limits, compare)", argv[2]);
 	ps->o->cmd = c->cmd;
 	ps->o->help = true;
 	return 0;
@@ -756,7 +910,8 @@ int args_parse(int argc, char **argv, struct options *o, char *err, size_t errle
 	if (err && errlen)
 		err[0] = '\0';
 	if (argc < 2 || !argv[1])
-		return fail(&ps, "missing command (serve, connect, bench); see holdconn --help");
+		return fail(&ps, "missing command (serve, connect, bench, limits, compare); "
+			    "see holdconn --help");
 	if (is_help_word(argv[1]))
 		return parse_help(&ps, argc, argv);
 	if (!strcmp(argv[1], "--version")) {
@@ -767,11 +922,13 @@ int args_parse(int argc, char **argv, struct options *o, char *err, size_t errle
 	}
 	ps.cmd = find_command(argv[1]);
 	if (!ps.cmd)
-		return fail(&ps, "unknown command '%s' (serve, connect, bench); see holdconn --help",
-			    argv[1]);
+		return fail(&ps, "unknown command '%s' (serve, connect, bench, limits, compare); "
+			    "see holdconn --help", argv[1]);
 	o->cmd = ps.cmd->cmd;
 	if (o->cmd == CMD_BENCH)
 		o->conns = DEFAULT_BENCH_CONNS;
+	if (o->cmd == CMD_COMPARE)
+		compare_defaults(o);
 	/* argv from the command on: getopt takes argv[0] as the program's name. */
 	ret = parse_options(&ps, argc - 1, argv + 1);
 	if (ret || o->help)

@@ -8,6 +8,11 @@
  *                    [--sndbuf B] [--reserve B] [--report-every N] [--json]
  *   holdconn bench   [--conns N|max] [--mode M] [--client-mode M] [--report-every N]
  *                    [--rcvbuf B] [--sndbuf B] [--reserve B] [--ports N] [--json]
+ *   holdconn limits  [--mode M] [--conns N] [--target ADDR:PORT[-PORT] ...]
+ *                    [--source ADDR[-ADDR]] [--sport LO-HI] [--ports N] [--reserve B]
+ *                    [--json] [--no-calibrate]
+ *   holdconn compare [--conns N] [--modes M,M,...] [--rcvbuf B] [--sndbuf B]
+ *                    [--reserve B] [--report-every N] [--json] [--plot FILE]
  *
  * Exit codes: 0 ok, 1 runtime failure, 2 bad usage.
  */
@@ -26,6 +31,8 @@ enum command {
 	CMD_SERVE,
 	CMD_CONNECT,
 	CMD_BENCH,
+	CMD_LIMITS,  /* `holdconn limits`: which limit binds first */
+	CMD_COMPARE, /* `holdconn compare`: one bench per mode, side by side */
 	CMD_HELP,    /* `holdconn help`, `--help`, `-h` at top level */
 	CMD_VERSION, /* `holdconn --version` */
 };
@@ -36,11 +43,14 @@ enum mode {
 	MODE_THREADS,
 };
 
+#define MAX_MODES 3 /* uring, epoll, threads */
+
 /* How the uring holder notices a peer close (issue: cheaper ways to watch idle connections). */
 enum watch {
 	WATCH_POLL = 0, /* one-shot poll per socket: +io_kiocb per socket */
 	WATCH_RECV,     /* multishot recv into a provided buffer ring */
 	WATCH_NONE,     /* hold and never look */
+	WATCH_DIAG,     /* nothing per socket: a sock_diag dump every --sweep-interval */
 };
 
 struct options {
@@ -69,8 +79,13 @@ struct options {
 	uint32_t ports;           /* bench --ports: listening ports, default 16 */
 	bool json;                /* --json */
 	enum watch watch;         /* --watch, default poll */
+	uint64_t sweep_interval_us; /* --sweep-interval for --watch diag, default 1 s */
 	enum watch client_watch;  /* bench --client-watch, default none: bench watches the holder itself */
 	bool no_netns;            /* bench --no-netns: stay in the host's network namespace */
+	bool no_calibrate;        /* limits --no-calibrate: documented costs, no measuring bench */
+	enum mode modes[MAX_MODES]; /* compare --modes, default uring,epoll,threads */
+	int nmodes;
+	const char *plot;         /* compare --plot FILE (.png or .svg); NULL: no plot */
 };
 
 /*

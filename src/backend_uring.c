@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "diag.h"
 #include "holder.h"
 #include "ringset.h"
 #include "uring_compat.h"
@@ -40,6 +41,7 @@ enum op {
 	OP_ACCEPT,     /* slot field: listener index */
 	OP_GETOPT,     /* slot field: 0 rcvbuf, 1 sndbuf */
 	OP_RELEASE,    /* a close issued by release() */
+	OP_COOKIE,     /* SO_COOKIE read into the ring's cookie array (--watch diag) */
 };
 
 /* user_data: op 8 | gen 16 | ring 20 | slot 20 bits. */
@@ -63,6 +65,9 @@ struct uring_be {
 	bool has_bind, has_sockopt;
 	bool asked_buffers;
 	enum watch watch;
+	int nlfd;            /* --watch diag: the sock_diag socket */
+	struct diag_set alive;
+	double next_sweep;
 	/* Option values the kernel reads when the request runs, not at submit. */
 	int one, rcvbuf, sndbuf;
 	struct linger linger;
@@ -139,6 +144,7 @@ static int uring_init(struct holder *h)
 	be->linger = (struct linger){ .l_onoff = 1, .l_linger = 0 };
 	be->rcvbuf = h->cfg->rcvbuf;
 	be->watch = h->cfg->watch;
+	be->nlfd = -1;
 	be->sndbuf = h->cfg->sndbuf;
 	ret = probe_features(be);
 	if (!ret)
@@ -202,12 +208,33 @@ static void recycle_buffer(struct ring *r, unsigned cqe_flags)
 	io_uring_buf_ring_advance(r->br, 1);
 }
 
-/* Arms the slot's watch, if the strategy has one; false for --watch none. */
+/* Only poll and recv arm a request per socket that must be cancelled before close. */
+static bool watch_armed(const struct uring_be *be)
+{
+	return be->watch == WATCH_POLL || be->watch == WATCH_RECV;
+}
+
+/* --watch diag: read the slot's SO_COOKIE, the key the sweep matches it by. */
+static void ask_cookie(struct uring_be *be, struct ring *r, uint32_t slot)
+{
+	struct io_uring_sqe *sqe;
+
+	if (!r->cookies && !(r->cookies = conn_arena_zalloc(r->nslots * sizeof(*r->cookies))))
+		return;
+	sqe = ring_sqe(&be->rs, r);
+	hc_prep_sockopt(sqe, slot, HC_SOCKET_URING_OP_GETSOCKOPT, SOL_SOCKET, SO_COOKIE,
+			&r->cookies[slot], sizeof(r->cookies[slot]));
+	io_uring_sqe_set_data64(sqe, UD(OP_COOKIE, r->conns[slot].gen, r->id, slot));
+}
+
+/* Arms the slot's watch, if the strategy has one; false for none and diag. */
 static bool arm_watch(struct uring_be *be, struct ring *r, uint32_t slot)
 {
 	struct io_uring_sqe *sqe;
 
-	if (be->watch == WATCH_NONE || (be->watch == WATCH_RECV && ring_buffers(r)))
+	if (be->watch == WATCH_DIAG && be->has_sockopt && r->conns[slot].state == CONN_HELD)
+		ask_cookie(be, r, slot);
+	if (!watch_armed(be) || (be->watch == WATCH_RECV && ring_buffers(r)))
 		return false;
 	sqe = ring_sqe(&be->rs, r);
 	if (be->watch == WATCH_RECV) {
@@ -353,6 +380,8 @@ static void on_connect(struct holder *h, struct ring *r, uint32_t slot, int res)
 		c->flags |= CONN_F_HELD;
 		holder_opened(h);
 		ask_buffers(be, r, slot);
+		if (be->watch == WATCH_DIAG)
+			arm_watch(be, r, slot);
 		return;
 	}
 	if (!(c->flags & CONN_F_FAILED))
@@ -665,7 +694,45 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
 	case OP_CLOSE:
 		on_close(h, r, slot);
 		break;
+	case OP_COOKIE:
+		if (cqe->res >= 0)
+			r->conns[slot].flags |= CONN_F_COOKIE;
+		break;
 	}
+}
+
+/*
+ * --watch diag: one dump of the established sockets; a held slot whose
+ * cookie is not among them was closed by its peer, one with bytes queued
+ * is drained. Only slots whose cookie was read before the dump are judged:
+ * completions are not reaped while it runs, so those sockets were
+ * established before it began.
+ */
+static void sweep(struct holder *h)
+{
+	struct uring_be *be = BE(h);
+	double t0 = now_s();
+
+	if (diag_dump(&be->nlfd, &be->alive))
+		return;
+	for (uint32_t i = 0; i < be->rs.nrings; i++) {
+		struct ring *r = be->rs.rings[i];
+
+		for (uint32_t s = 0; r->cookies && s < r->nslots; s++) {
+			struct conn *c = &r->conns[s];
+			const struct diag_entry *e;
+
+			if (c->state != CONN_HELD || !(c->flags & CONN_F_COOKIE))
+				continue;
+			e = diag_find(&be->alive, r->cookies[s]);
+			if (!e)
+				start_close(be, r, s, false);
+			else if (e->rqueue && !(c->flags & CONN_F_DRAINING))
+				drain(be, r, s);
+		}
+	}
+	h->sweeps++;
+	h->sweep_us += (uint64_t)((now_s() - t0) * 1e6);
 }
 
 static unsigned reap(struct holder *h)
@@ -691,6 +758,11 @@ static unsigned reap(struct holder *h)
 static void uring_wait(struct holder *h, int timeout_ms)
 {
 	struct uring_be *be = BE(h);
+
+	if (be->watch == WATCH_DIAG && now_s() >= be->next_sweep) {
+		sweep(h);
+		be->next_sweep = now_s() + h->cfg->sweep_interval_us / 1e6;
+	}
 
 	ringset_submit(&be->rs);
 	if (!reap(h)) {
@@ -734,7 +806,7 @@ static void release_ring(struct uring_be *be, struct ring *r)
 			if (c->state != CONN_HELD)
 				continue;
 			ring_reserve(&be->rs, r, 2);
-			if (be->watch != WATCH_NONE) {
+			if (watch_armed(be)) {
 				sqe = ring_sqe(&be->rs, r);
 				io_uring_prep_cancel64(sqe, UD(OP_POLL, c->gen, r->id, s), 0);
 				sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
@@ -778,7 +850,7 @@ static void uring_drop(struct holder *h, uint64_t n)
 		for (uint32_t s = 0; s < r->nslots && n; s++) {
 			if (r->conns[s].state != CONN_HELD)
 				continue;
-			start_close(be, r, s, be->watch != WATCH_NONE);
+			start_close(be, r, s, watch_armed(be));
 			n--;
 		}
 	}

@@ -5,6 +5,7 @@
  * against a baseline taken before either started.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "netns.h"
 #include "report.h"
 #include "side.h"
+#include "limits.h"
 
 #define POLL_NS 5000000L        /* the parent's loop period */
 #define QUIESCE_S 3.0           /* longest wait for the sides to settle for a measurement */
@@ -50,6 +52,8 @@ struct bench {
 	uint64_t closed_early; /* server-side closes before the teardown */
 	uint64_t probe, detected;
 	double detect_s;
+	struct limits_prediction pred; /* --conns max: what `holdconn limits` expects */
+	uint64_t rss_base[2];  /* RssAnon of [0] server, [1] client once started */
 };
 
 static void sleep_ns(long ns)
@@ -168,6 +172,16 @@ static void quiesce(struct bench *b)
 	wait_fresh(b, deadline);
 }
 
+/* Anonymous memory both sides gained since they started: arenas, heaps, thread stacks. */
+static int64_t rss_growth(struct bench *b)
+{
+	uint64_t s, c;
+
+	if (meter_rss_anon(b->spid, &s) || meter_rss_anon(b->cpid, &c))
+		return 0;
+	return (int64_t)(s + c) - (int64_t)(b->rss_base[0] + b->rss_base[1]);
+}
+
 static void take_point(struct bench *b)
 {
 	struct shared_area *a = b->area;
@@ -190,6 +204,7 @@ static void take_point(struct bench *b)
 						  ld(&a->server.arena_allocated)), sockets);
 	p.kernel_bytes_per_socket = per_unit(b->delta.kernel_bytes, sockets);
 	p.buffer_bytes_per_conn = per_unit(b->delta.buffer_bytes, sockets);
+	p.rss_bytes_per_socket = per_unit(rss_growth(b), sockets);
 	p.mem_available = b->now->mem_available;
 	p.delta = &b->delta;
 	if (p.rate > b->peak_rate)
@@ -200,7 +215,7 @@ static void take_point(struct bench *b)
 	if (b->res->npoints < BENCH_MAX_POINTS)
 		b->res->points[b->res->npoints++] = (struct bench_point){
 			p.conns, p.sockets, p.elapsed_s, p.rate, p.user_bytes_per_conn,
-			p.kernel_bytes_per_socket, p.buffer_bytes_per_conn };
+			p.kernel_bytes_per_socket, p.buffer_bytes_per_conn, p.rss_bytes_per_socket };
 	b->res->cpu_user_s[0] = ld(&a->server.cpu_user_us) / 1e6;
 	b->res->cpu_sys_s[0] = ld(&a->server.cpu_sys_us) / 1e6;
 	b->res->cpu_user_s[1] = ld(&a->client.cpu_user_us) / 1e6;
@@ -262,7 +277,8 @@ static void ramp(struct bench *b)
 		atomic_store(&a->ctl.peer_accepted, ld(&a->server.opened));
 		t = now_s();
 		n = pairs(b);
-		meter_meminfo(&total, &avail);
+		(void)total;
+		meter_avail_pinned(b->base->reclaimable, &avail);
 		if (!b->mem_available_min || avail < b->mem_available_min)
 			b->mem_available_min = avail;
 		if (holder_signalled)
@@ -341,11 +357,15 @@ static void probe_close(struct bench *b)
 	double t0 = now_s();
 
 	b->detect_s = -1;
-	if (!b->spid || b->stop == STOP_SIGNAL || !n)
+	/* Only a client that can close on request (uring) can run the probe. */
+	if (!b->spid || b->stop == STOP_SIGNAL || !n || !b->ccfg.backend->drop)
 		return;
 	b->probe = n;
 	atomic_store(&a->ctl.drop, n);
-	while (now_s() < t0 + PROBE_TIMEOUT_S && ld(&a->server.closed) < c0 + n && !holder_signalled)
+	/* diag notices at its next sweep: allow a few intervals. */
+	double timeout = PROBE_TIMEOUT_S + 3 * b->o->sweep_interval_us / 1e6;
+
+	while (now_s() < t0 + timeout && ld(&a->server.closed) < c0 + n && !holder_signalled)
 		sleep_ns(POLL_NS / 5);
 	b->detected = ld(&a->server.closed) - c0;
 	if (b->detected >= n)
@@ -417,6 +437,8 @@ static void summary(struct bench *b)
 	s.client_watch = b->o->client_mode == MODE_URING ? watch_name(b->o->client_watch) : NULL;
 	s.close_probe = b->probe;
 	s.bytes_in = ld(&a->server.bytes_in);
+	s.sweeps = ld(&a->server.sweeps);
+	s.sweep_ms = s.sweeps ? ld(&a->server.sweep_us) / 1e3 / s.sweeps : 0;
 	s.bytes_out = ld(&a->server.bytes_out);
 	s.close_detected = b->detected;
 	s.close_detect_s = b->detect_s;
@@ -425,6 +447,9 @@ static void summary(struct bench *b)
 	s.ring_bytes = ld(&a->server.ring_bytes) + ld(&a->client.ring_bytes);
 	s.reserve = b->ccfg.reserve;
 	s.mem_available_min = b->mem_available_min;
+	s.predicted = b->pred.max;
+	s.predicted_binding = b->pred.binding;
+	s.predicted_stop = b->pred.stop;
 	res->delta = b->delta;
 	s.delta = &res->delta;
 	s.sockets = b->last.sockets;
@@ -442,6 +467,7 @@ static int start_sides(struct bench *b)
 		fprintf(stderr, "holdconn bench: serve: %s\n", msg);
 		return -1;
 	}
+	meter_rss_anon(b->spid, &b->rss_base[0]);
 	b->t0 = b->last_t = now_s();
 	b->cpid = spawn(&b->ccfg);
 	if (b->cpid < 0 || !side_started(&b->area->client, b->cpid)) {
@@ -450,6 +476,7 @@ static int start_sides(struct bench *b)
 		fprintf(stderr, "holdconn bench: connect: %s\n", msg);
 		return -1;
 	}
+	meter_rss_anon(b->cpid, &b->rss_base[1]);
 	return 0;
 }
 
@@ -496,8 +523,20 @@ int bench_run(const struct options *o, struct reporter *rep, struct bench_result
 	atomic_store(&b->area->ctl.ramp_limit, b->next_report);
 	report_start(rep, "bench", mode_name(o->mode), o->conns_max ? 0 : o->conns, b->ccfg.reserve,
 		     b->base->mem_available);
+	/* Said before the ramp, from documented costs, so the summary can be checked against it. */
+	if (o->conns_max &&
+	    !limits_predict_bench(o, b->base->mem_available, b->ccfg.reserve, &b->pred))
+		report_notice(rep, "predicted: %" PRIu64 " pairs, bound by %s (stop: %s)%s%s",
+			      b->pred.max, b->pred.binding, b->pred.stop,
+			      /* The reserve check cannot stop the OOM killer: say how to make it. */
+			      strcmp(b->pred.stop, "OOM") ? "; holdconn limits explains" : "; ",
+			      strcmp(b->pred.stop, "OOM") ? "" : b->pred.lift);
 	if (start_sides(b)) {
-		code = atomic_load(&b->area->server.stop_errno) == ENOSYS ? 2 : 1;
+		/* Either side without io_uring is a usage matter (exit 2), as for serve/connect. */
+		int se = atomic_load(&b->area->server.stop_errno);
+		int ce = atomic_load(&b->area->client.stop_errno);
+
+		code = se == ENOSYS || se == EPERM || ce == ENOSYS || ce == EPERM ? 2 : 1;
 	} else {
 		ramp(b);
 		settle(b);

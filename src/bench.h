@@ -15,6 +15,7 @@ struct bench_point {
 	uint64_t conns, sockets;
 	double elapsed_s, rate;
 	double user_bytes_per_conn, kernel_bytes_per_socket, buffer_bytes_per_conn;
+	double rss_bytes_per_socket; /* RssAnon growth of both sides / sockets */
 };
 
 struct bench_result {

@@ -31,10 +31,22 @@ struct conn *conn_array_alloc(size_t n)
 		       MALLOCX_ARENA(conn_arena) | MALLOCX_TCACHE_NONE | MALLOCX_ZERO);
 }
 
+void *conn_arena_zalloc(size_t bytes)
+{
+	if (conn_arena == ~0u && conn_arena_init())
+		return NULL;
+	return mallocx(bytes, MALLOCX_ARENA(conn_arena) | MALLOCX_TCACHE_NONE | MALLOCX_ZERO);
+}
+
+void conn_arena_free(void *p)
+{
+	if (p)
+		dallocx(p, MALLOCX_TCACHE_NONE);
+}
+
 void conn_array_free(struct conn *c)
 {
-	if (c)
-		dallocx(c, MALLOCX_TCACHE_NONE);
+	conn_arena_free(c);
 }
 
 static int arena_stat(const char *what, uint64_t *out)

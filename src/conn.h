@@ -26,6 +26,7 @@ struct conn {
 };
 _Static_assert(sizeof(struct conn) == 8, "per-connection record must stay 8 bytes");
 
+#define CONN_F_COOKIE 0x40   /* the slot's SO_COOKIE has been read (--watch diag) */
 #define CONN_F_DRAINING 0x01 /* a recv is in flight on this slot */
 #define CONN_F_PEER_GONE 0x02
 
@@ -40,6 +41,9 @@ int conn_arena_init(void);
 /* n zeroed records from the arena, or NULL. */
 struct conn *conn_array_alloc(size_t n);
 void conn_array_free(struct conn *c);
+/* n zeroed bytes of other per-slot state from the same arena, or NULL. */
+void *conn_arena_zalloc(size_t bytes);
+void conn_arena_free(void *p);
 /* Refreshes jemalloc's epoch and reads the arena's counters; 0 or -errno. */
 int conn_arena_stats(struct arena_stats *st);
 

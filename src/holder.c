@@ -104,6 +104,8 @@ static void publish(struct holder *h, bool arena)
 	atomic_store_explicit(&st->bytes_out, h->bytes_out, memory_order_relaxed);
 	atomic_store_explicit(&st->ring_bytes, h->ring_bytes, memory_order_relaxed);
 	atomic_store_explicit(&st->nrings, h->nrings, memory_order_relaxed);
+	atomic_store_explicit(&st->sweeps, h->sweeps, memory_order_relaxed);
+	atomic_store_explicit(&st->sweep_us, h->sweep_us, memory_order_relaxed);
 	atomic_store_explicit(&st->rcvbuf, h->rcvbuf, memory_order_relaxed);
 	atomic_store_explicit(&st->sndbuf, h->sndbuf, memory_order_relaxed);
 	atomic_store_explicit(&st->stop_reason, h->stop, memory_order_relaxed);
@@ -208,7 +210,9 @@ static void check_limits(struct holder *h)
 		if (r)
 			holder_stop(h, (enum stop_reason)r, 0);
 	}
-	if (h->ramping && cfg->reserve && !meter_meminfo(&total, &avail) && avail < cfg->reserve)
+	(void)total;
+	if (h->ramping && cfg->reserve && !meter_avail_pinned(h->kreclaim_base, &avail) &&
+	    avail < cfg->reserve)
 		holder_stop(h, STOP_RESERVE, ENOMEM);
 }
 
@@ -242,9 +246,15 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 	last_tick = h->t_start;
 	set_state(h, SIDE_STARTING);
 
+	h->failed_listener = -1;
+	/* The reserve check subtracts slab our sockets pin from MemAvailable. */
+	meter_kreclaimable(&h->kreclaim_base);
 	ret = cfg->backend->init(h);
-	for (int i = 0; !ret && cfg->role == ROLE_SERVE && i < cfg->nlisten; i++)
+	for (int i = 0; !ret && cfg->role == ROLE_SERVE && i < cfg->nlisten; i++) {
 		ret = cfg->backend->listen(h, &cfg->listen[i]);
+		if (ret)
+			h->failed_listener = i;
+	}
 	if (ret) {
 		h->stop = STOP_ERROR;
 		h->stop_errno = -ret;

@@ -40,6 +40,7 @@ struct holder_config {
 	uint64_t reserve;     /* bytes of MemAvailable the ramp never eats into */
 	bool linger_rst;      /* SO_LINGER {1,0}: close sends RST, no TIME_WAIT */
 	enum watch watch;     /* uring: how peer closes are noticed */
+	uint64_t sweep_interval_us; /* --watch diag */
 	struct side_stats *stats;
 	struct control *ctl;  /* bench's steering; NULL standalone */
 	/* Called once the side is up (listening, for serve), before the ramp. */
@@ -67,6 +68,9 @@ struct holder {
 	double ramp_s;        /* start of ramp to its stop */
 	double release_s;     /* time the backend took to release everything */
 	uint64_t held_final;  /* held when the release began */
+	uint64_t sweeps, sweep_us; /* --watch diag: dumps taken and the time they took */
+	uint64_t kreclaim_base; /* KReclaimable when the side started, for the reserve check */
+	int failed_listener;  /* index in cfg->listen of the one that could not listen; -1 */
 	uint64_t dropped;     /* connections closed on bench's request (close-detection probe) */
 };
 

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include "args.h"
 #include "bench.h"
+#include "compare.h"
+#include "limits.h"
 #include "side.h"
 
 #define HOLDCONN_VERSION "0.1.0"
@@ -30,6 +32,10 @@ int main(int argc, char **argv)
 		return side_main(&o, ROLE_CONNECT);
 	case CMD_BENCH:
 		return bench_main(&o);
+	case CMD_LIMITS:
+		return limits_main(&o);
+	case CMD_COMPARE:
+		return compare_main(&o);
 	default:
 		fputs(args_help(CMD_NONE), stderr);
 		return 2;

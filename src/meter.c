@@ -126,6 +126,8 @@ int meter_parse_meminfo(const char *text, struct meter_sample *s)
 		s->kernel_stack = 0;
 	if (meminfo_value(text, "PageTables", &s->page_tables))
 		s->page_tables = 0;
+	if (meminfo_value(text, "KReclaimable", &s->reclaimable))
+		s->reclaimable = 0;
 	return 0;
 }
 
@@ -250,6 +252,45 @@ int meter_sample(struct meter_sample *s)
 }
 
 /* Called every few milliseconds during a ramp: no allocation, one read. */
+static int read_meminfo(char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(MEMINFO_PATH, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	do {
+		n = read(fd, buf, len - 1);
+	} while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	return 0;
+}
+
+int meter_kreclaimable(uint64_t *out)
+{
+	char buf[4096];
+
+	*out = 0;
+	if (read_meminfo(buf, sizeof(buf)) || meminfo_value(buf, "KReclaimable", out))
+		return -EINVAL;
+	return 0;
+}
+
+int meter_avail_pinned(uint64_t kreclaim_base, uint64_t *available)
+{
+	char buf[4096];
+	uint64_t krec = 0;
+
+	if (read_meminfo(buf, sizeof(buf)) || meminfo_value(buf, "MemAvailable", available))
+		return -EINVAL;
+	if (!meminfo_value(buf, "KReclaimable", &krec) && krec > kreclaim_base)
+		*available = *available > krec - kreclaim_base ? *available - (krec - kreclaim_base) : 0;
+	return 0;
+}
+
 int meter_meminfo(uint64_t *total, uint64_t *available)
 {
 	char buf[MEMINFO_HEAD];
@@ -272,6 +313,21 @@ int meter_meminfo(uint64_t *total, uint64_t *available)
 	if (meminfo_value(buf, "MemTotal", total) || meminfo_value(buf, "MemAvailable", available))
 		return -EINVAL;
 	return 0;
+}
+
+int meter_rss_anon(pid_t pid, uint64_t *bytes)
+{
+	char path[64], *text;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	ret = read_path(path, MEMINFO_HINT, &text);
+	if (ret)
+		return ret;
+	/* Same "Key:   N kB" lines as meminfo. */
+	ret = meminfo_value(text, "RssAnon", bytes);
+	free(text);
+	return ret;
 }
 
 static uint64_t magnitude(int64_t v)

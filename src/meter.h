@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define METER_MAX_CACHES 640
 #define METER_NAME_LEN 32
@@ -26,6 +27,7 @@ struct meter_sample {
 	uint64_t slab_bytes;       /* Slab: from meminfo, the fallback when slabinfo is unreadable */
 	uint64_t kernel_stack;     /* KernelStack: 16 KiB per thread, outside the slab */
 	uint64_t page_tables;      /* PageTables: grows with threads' stacks and mappings */
+	uint64_t reclaimable;      /* KReclaimable: slab MemAvailable counts as free (0 if absent) */
 	uint64_t tcp_inuse;        /* /proc/net/sockstat TCP: inuse */
 	uint64_t tcp_orphan, tcp_tw, tcp_alloc;
 	uint64_t tcp_mem_pages;    /* TCP: mem, in pages */
@@ -53,8 +55,19 @@ struct meter_delta {
 
 /* Fills s from /proc; slabinfo is optional (have_slabinfo says). 0 or -errno. */
 int meter_sample(struct meter_sample *s);
+/*
+ * MemAvailable less what it wrongly counts as free: it takes reclaimable
+ * slab (KReclaimable) as available, but an open socket pins its inode and
+ * dentry there (~2 KB a pair). kreclaim_base is KReclaimable before the
+ * ramp (from a sample); the growth since is subtracted. 0 or -errno.
+ */
+int meter_avail_pinned(uint64_t kreclaim_base, uint64_t *available);
+/* KReclaimable from meminfo, bytes. 0 or -errno. */
+int meter_kreclaimable(uint64_t *out);
 /* Cheap: MemTotal and MemAvailable only, in bytes. 0 or -errno. */
 int meter_meminfo(uint64_t *total, uint64_t *available);
+/* RssAnon of a process (/proc/PID/status): its heap, arenas and thread stacks. 0 or -errno. */
+int meter_rss_anon(pid_t pid, uint64_t *bytes);
 /* Parsers, split out for tests: they take the file's text. 0 or -EINVAL. */
 int meter_parse_slabinfo(const char *text, struct meter_sample *s);
 int meter_parse_meminfo(const char *text, struct meter_sample *s);

@@ -143,6 +143,7 @@ void reporter_init(struct reporter *r, FILE *out, bool json)
 	r->json = json;
 	r->tty = !json && isatty(fileno(out));
 	r->progress_shown = false;
+	r->quiet = false;
 	r->rows = 0;
 }
 
@@ -151,6 +152,8 @@ void report_start(struct reporter *r, const char *command, const char *mode, uin
 {
 	FILE *f = r->out;
 
+	if (r->quiet)
+		return;
 	if (r->json) {
 		fputs("{\"event\":\"start\"", f);
 		json_str(f, "command", command);
@@ -195,6 +198,7 @@ static void point_json(struct reporter *r, const struct report_point *p)
 	json_num(f, "user_bytes_per_conn", p->user_bytes_per_conn);
 	json_num(f, "kernel_bytes_per_socket", p->kernel_bytes_per_socket);
 	json_num(f, "buffer_bytes_per_conn", p->buffer_bytes_per_conn);
+	json_num(f, "rss_bytes_per_socket", p->rss_bytes_per_socket);
 	json_u64(f, "mem_available", p->mem_available);
 	if (p->delta)
 		json_slab(f, p->delta, p->sockets);
@@ -243,6 +247,8 @@ static void point_table(struct reporter *r, const struct report_point *p)
 
 void report_point(struct reporter *r, const struct report_point *p)
 {
+	if (r->quiet)
+		return;
 	if (r->json)
 		point_json(r, p);
 	else
@@ -269,6 +275,11 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	json_u64(f, "sockets", s->sockets);
 	json_str(f, "stop_reason", s->stop_reason);
 	json_str(f, "stop_detail", s->stop_detail);
+	if (s->predicted) {
+		json_u64(f, "predicted", s->predicted);
+		json_str(f, "predicted_binding", s->predicted_binding);
+		json_str(f, "predicted_stop", s->predicted_stop);
+	}
 	json_num(f, "ramp_s", s->ramp_s);
 	json_num(f, "teardown_s", s->teardown_s);
 	json_num(f, "avg_rate", s->avg_rate);
@@ -283,6 +294,10 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	json_u64(f, "closed_early", s->closed_early);
 	json_str(f, "watch", s->watch);
 	json_str(f, "client_watch", s->client_watch);
+	if (s->sweeps) {
+		json_u64(f, "sweeps", s->sweeps);
+		json_num(f, "sweep_ms", s->sweep_ms);
+	}
 	json_u64(f, "bytes_in", s->bytes_in);
 	json_u64(f, "bytes_out", s->bytes_out);
 	if (s->close_probe) {
@@ -354,6 +369,9 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 	fprintf(f, " conns, %" PRIu64 " sockets\n", s->sockets);
 	fprintf(f, "  %-14s %s%s%s\n", "stop:", s->stop_reason ? s->stop_reason : "none",
 		s->stop_detail ? ": " : "", s->stop_detail ? s->stop_detail : "");
+	if (s->predicted)
+		fprintf(f, "  %-14s %" PRIu64 " conns, stop %s (%s)\n", "predicted:", s->predicted,
+			s->predicted_stop, s->predicted_binding);
 	fprintf(f, "  %-14s %.1f s, avg %.0f/s, peak %.0f/s\n", "ramp:", s->ramp_s, s->avg_rate,
 		s->peak_rate);
 	if (s->watch)
@@ -370,6 +388,9 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 		"failures:", s->failed, s->lost, s->closed_early);
 	fprintf(f, "  %-14s min %.2f GiB, reserve %.2f GiB\n",
 		"MemAvailable:", gib(s->mem_available_min), gib(s->reserve));
+	if (s->sweeps)
+		fprintf(f, "  %-14s %" PRIu64 " sock_diag dumps, %.1f ms each\n", "sweeps:", s->sweeps,
+			s->sweep_ms);
 	if (s->close_probe && s->close_detect_s >= 0)
 		fprintf(f, "  %-14s %" PRIu64 " peers closed, all noticed in %.3f s (watch %s)\n",
 			"close seen:", s->close_probe, s->close_detect_s, s->watch ? s->watch : "-");

@@ -19,6 +19,7 @@ struct report_point {
 	double user_bytes_per_conn;     /* arena bytes / sockets held by our processes */
 	double kernel_bytes_per_socket; /* slab delta / sockets */
 	double buffer_bytes_per_conn;   /* sockstat TCP mem delta / sockets */
+	double rss_bytes_per_socket;    /* RssAnon growth of our processes / sockets (bench) */
 	uint64_t mem_available;
 	const struct meter_delta *delta; /* per-cache breakdown; NULL to omit */
 };
@@ -40,10 +41,14 @@ struct report_summary {
 	uint32_t rings_server, rings_client;
 	uint64_t ring_bytes;            /* SQ/CQ memory of all rings */
 	uint64_t reserve, mem_available_min;
+	uint64_t predicted;             /* bench --conns max: limits' prediction; 0: none */
+	const char *predicted_binding, *predicted_stop;
 	const struct meter_delta *delta;
 	const char *watch;              /* uring watch strategy; NULL: not applicable */
 	const char *client_watch;       /* bench: the generator's */
 	uint64_t bytes_in, bytes_out;   /* payload read (and dropped) / written by the holder */
+	uint64_t sweeps;                /* --watch diag: dumps the holder took */
+	double sweep_ms;                /* ... and the CPU time each took, on average */
 	uint64_t close_probe;           /* bench: client connections closed to time detection */
 	uint64_t close_detected;        /* ... of which the holder noticed */
 	double close_detect_s;          /* until the last was noticed; -1: not all were */
@@ -53,6 +58,7 @@ struct reporter {
 	FILE *out;
 	bool json;
 	bool tty;       /* live progress line allowed */
+	bool quiet;     /* compare: the progress line and notices only, no start line or table */
 	bool progress_shown;
 	int rows;       /* table rows printed, to repeat the header */
 };

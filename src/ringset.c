@@ -210,6 +210,7 @@ static void ring_release(struct ring *r)
 	if (r->br)
 		munmap(r->br, r->br_bytes);
 	free(r->bufs);
+	conn_arena_free(r->cookies);
 	conn_array_free(r->conns);
 	free(r->sa);
 	free(r);

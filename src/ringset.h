@@ -27,6 +27,7 @@ struct ring {
 	struct conn *conns; /* nslots records, from the conn arena */
 	struct sockaddr_in *sa; /* per-SQE address scratch, read by the kernel at submit */
 	bool dirty;         /* has SQEs not yet submitted */
+	uint64_t *cookies;  /* per slot SO_COOKIE, for --watch diag (conn arena) */
 	struct io_uring_buf_ring *br; /* provided buffers, set up by whoever recvs on this ring */
 	size_t br_bytes;
 	char *bufs;

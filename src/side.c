@@ -1,4 +1,5 @@
 /* side.c - `holdconn serve` and `holdconn connect`: one holder, reported live. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -79,6 +80,7 @@ int side_config(const struct options *o, enum role role, struct holder_config *c
 	cfg->sndbuf = clamp_int(o->sndbuf);
 	cfg->linger_rst = true;
 	cfg->watch = o->watch;
+	cfg->sweep_interval_us = o->sweep_interval_us;
 	cfg->window = CONNECT_WINDOW;
 	cfg->rate = o->rate;
 	cfg->target = o->conns_max ? UINT64_MAX : o->conns;
@@ -92,12 +94,14 @@ int side_config(const struct options *o, enum role role, struct holder_config *c
 
 void side_explain_failure(const struct options *o, enum mode m, int err, char *buf, size_t len)
 {
-	(void)o;
+	/* bench runs two sides: both must leave io_uring, or the other fails next. */
+	const char *fix = o && o->cmd == CMD_BENCH ? "--mode epoll --client-mode epoll" : "--mode epoll";
+
 	if (m == MODE_URING && (err == ENOSYS || err == EPERM))
 		snprintf(buf, len,
 			 "io_uring is unavailable here (%s; kernel.io_uring_disabled=%d): "
-			 "use --mode epoll, or allow it with sysctl kernel.io_uring_disabled=0",
-			 strerror(err), sysinfo_io_uring_disabled());
+			 "use %s, or allow it with sysctl kernel.io_uring_disabled=0",
+			 strerror(err), sysinfo_io_uring_disabled(), fix);
 	else if (err == EADDRINUSE)
 		snprintf(buf, len, "a listening address is already in use: pick other ports");
 	else if (err == EADDRNOTAVAIL)
@@ -132,8 +136,9 @@ static void side_point(struct side_report *sr, struct holder *h, double t)
 	struct arena_stats as = { 0 };
 	struct report_point p = { 0 };
 
-	meter_sample(sr->now);
-	meter_diff(sr->base, sr->now, &sr->delta);
+	/* Out of descriptors (epoll at EMFILE) /proc cannot be read: keep the last delta. */
+	if (!meter_sample(sr->now))
+		meter_diff(sr->base, sr->now, &sr->delta);
 	conn_arena_stats(&as);
 	p.conns = h->held;
 	p.sockets = h->held;
@@ -224,6 +229,8 @@ static void side_summary(struct side_report *sr, const struct options *o, struct
 	s.lost = h->lost;
 	s.closed_early = h->closed;
 	s.bytes_in = h->bytes_in;
+	s.sweeps = h->sweeps;
+	s.sweep_ms = h->sweeps ? h->sweep_us / 1e3 / h->sweeps : 0;
 	s.bytes_out = h->bytes_out;
 	s.watch = o->mode == MODE_URING ? watch_name(o->watch) : NULL;
 	s.ring_bytes = h->ring_bytes;
@@ -242,20 +249,22 @@ int side_main(const struct options *o, enum role role)
 	struct stats_block { struct side_stats st; } *blk = calloc(1, sizeof(*blk));
 	struct holder h;
 	char err[256];
-	int ret;
+	int ret, code = 1;
 
 	if (!blk)
 		return 1;
 	ret = side_config(o, role, &cfg, &plan, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "holdconn: %s\n", err);
-		return ret == -EINVAL ? 2 : 1;
+		code = ret == -EINVAL ? 2 : 1;
+		goto out;
 	}
 	reporter_init(&sr.rep, stdout, o->json);
-	sr.base = malloc(sizeof(*sr.base));
-	sr.now = malloc(sizeof(*sr.now));
+	/* Zeroed: a sample /proc could not fill (EMFILE) is never read uninitialised. */
+	sr.base = calloc(1, sizeof(*sr.base));
+	sr.now = calloc(1, sizeof(*sr.now));
 	if (!sr.base || !sr.now)
-		return 1;
+		goto out;
 	meter_sample(sr.base);
 	/* A run shorter than one tick (a refused target) still has a minimum. */
 	sr.mem_available_min = sr.base->mem_available;
@@ -275,12 +284,24 @@ int side_main(const struct options *o, enum role role)
 	ret = holder_run(&h, &cfg);
 	if (ret) {
 		side_explain_failure(o, o->mode, -ret, err, sizeof(err));
+		if (h.failed_listener >= 0 && (ret == -EADDRINUSE || ret == -EADDRNOTAVAIL)) {
+			char ep[64];
+			const struct sockaddr_in *sa = &cfg.listen[h.failed_listener];
+
+			format_endpoint(ntohl(sa->sin_addr.s_addr), ntohs(sa->sin_port), ep, sizeof(ep));
+			snprintf(err, sizeof(err), "%s %s", ep,
+				 ret == -EADDRINUSE ? "is already in use: pick another port"
+						    : "is not an address of this host");
+		}
 		fprintf(stderr, "holdconn %s: %s\n", role == ROLE_SERVE ? "serve" : "connect", err);
-		return ret == -ENOSYS || ret == -EPERM ? 2 : 1;
+		code = ret == -ENOSYS || ret == -EPERM ? 2 : 1;
+		goto out;
 	}
 	side_summary(&sr, o, &h, &cfg, role);
+	code = h.stop == STOP_ERROR ? 1 : 0;
+out:
 	free(sr.base);
 	free(sr.now);
 	free(blk);
-	return h.stop == STOP_ERROR ? 1 : 0;
+	return code;
 }

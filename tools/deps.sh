@@ -3,7 +3,9 @@
 # when something is missing. Called by `make run`, `make test` and `make bench`.
 set -eu
 
-PKGS="liburing-dev libjemalloc-dev libcriterion-dev pkg-config gnuplot-nox iproute2 clang"
+# libclang-rt-14-dev: clang's ASan, UBSan and libFuzzer runtimes (make check, make fuzz);
+# --no-install-recommends below would otherwise leave them out.
+PKGS="liburing-dev libjemalloc-dev libcriterion-dev pkg-config gnuplot-nox iproute2 clang libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do

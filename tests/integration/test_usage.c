@@ -32,6 +32,26 @@ ParameterizedTestParameters(usage, bad_arguments_exit_2)
 		  "--source" },
 		{ { "frobnicate" }, "frobnicate" },
 		{ { "bench", "--report-every", "0" }, "--report-every" },
+		/* Echoed values with a newline or escape still make one line. */
+		{ { "serve", "--listen", "127.0.0.1:5000\nrm -rf x" }, "--listen" },
+		{ { "bench", "--conns", "1\r\033[2J" }, "--conns" },
+		{ { "connect", "--target", "127.0.0.1:5000", "--conns", "10", "--source",
+		    "0.0.0.0-255.255.255.255" }, "--source" },
+		{ { "serve", "--listen", "127.0.0.1:5000", "--listen", "127.0.0.1:5000" }, "--listen" },
+		{ { "serve", "--listen", "127.0.0.1:5010-5000" }, "--listen" },
+		{ { "connect", "--target", "127.0.0.1:1-65535", "--conns", "1" }, "--target" },
+		{ { "connect", "--target", "127.0.0.1:5000", "--conns", "max" }, "--conns" },
+		{ { "bench", "--conns", "99999999999999999999" }, "--conns" },
+		{ { "bench", "--conns", "" }, "--conns" },
+		{ { "bench", "--conns" }, "--conns" },
+		{ { "bench", "--json=1" }, "--json" },
+		{ { "bench", "--rcvbuf", "4G" }, "--rcvbuf" },
+		{ { "bench", "--ports", "1025" }, "--ports" },
+		{ { "serve", "--listen", "127.0.0.1:5000", "--backlog", "70000" }, "--backlog" },
+		{ { "connect", "--target", "127.0.0.1:5000", "--conns", "1", "--sport", "70000" },
+		  "--sport" },
+		{ { "bench", "--listen", "127.0.0.1:5000" }, "--listen" },
+		{ { "bench", "extra" }, "extra" },
 	};
 	return cr_make_param_array(struct bad_case, cases, sizeof(cases) / sizeof(cases[0]));
 }

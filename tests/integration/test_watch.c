@@ -76,3 +76,20 @@ Test(watch, recv_drains_data_from_a_peer, .timeout = 30)
 	cr_assert(json_num(line, "bytes_in", &in), "%s", line);
 	cr_assert_eq(in, 100000, "%s", line);
 }
+
+Test(watch, diag_notices_closed_peers_within_two_sweeps, .timeout = 70)
+{
+	const char *args[] = { "bench", "--conns", "5000", "--ports", "4", "--json", "--watch", "diag",
+			       "--sweep-interval", "500ms", NULL };
+	char line[65536];
+	double detected, seconds, sweeps;
+
+	cr_assert_eq(run_holdconn(&P, args, 0, 60), 0, "%s", P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s", P.out);
+	cr_assert(json_num(line, "detected", &detected));
+	cr_assert_eq(detected, 50, "%s", line);
+	cr_assert(json_num(line, "seconds", &seconds), "%s", line);
+	cr_assert_leq(seconds, 1.0, "slower than two sweep intervals: %s", line);
+	cr_assert(json_num(line, "sweeps", &sweeps));
+	cr_assert_geq(sweeps, 1);
+}

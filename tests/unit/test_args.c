@@ -41,7 +41,8 @@ static int parse_argv(char **argv)
 Test(args, no_command_is_an_error_pointing_at_help)
 {
 	cr_expect_eq(parse_argv((char *[]){ "holdconn", NULL }), -EINVAL);
-	cr_expect_str_eq(err, "missing command (serve, connect, bench); see holdconn --help");
+	cr_expect_str_eq(err, "missing command (serve, connect, bench, limits, compare); "
+			      "see holdconn --help");
 }
 
 Test(args, help_words_give_cmd_help)
@@ -63,7 +64,8 @@ Test(args, help_with_a_command_asks_for_that_commands_help)
 
 Test(args, help_with_an_unknown_command_names_it)
 {
-	EXPECT_ERROR("help: unknown command 'frob' (serve, connect, bench)", "help", "frob");
+	EXPECT_ERROR("help: unknown command 'frob' (serve, connect, bench, limits, compare)", "help",
+		     "frob");
 }
 
 Test(args, version_gives_cmd_version)
@@ -74,7 +76,8 @@ Test(args, version_gives_cmd_version)
 
 Test(args, unknown_command_is_named)
 {
-	EXPECT_ERROR("unknown command 'frob' (serve, connect, bench); see holdconn --help", "frob");
+	EXPECT_ERROR("unknown command 'frob' (serve, connect, bench, limits, compare); "
+		     "see holdconn --help", "frob");
 }
 
 Test(args, null_error_buffer_is_allowed)
@@ -434,9 +437,10 @@ Test(args, client_mode_is_only_for_bench)
 
 Test(args, options_of_other_commands_name_those_commands)
 {
-	EXPECT_ERROR("--conns is only for connect and bench", "serve", "--conns", "5");
+	EXPECT_ERROR("--conns is only for connect and bench and limits and compare", "serve",
+		     "--conns", "5");
 	EXPECT_ERROR("--listen is only for serve", "bench", "--listen", "127.0.0.1:1");
-	EXPECT_ERROR("--ports is only for bench", "connect", "--ports", "4");
+	EXPECT_ERROR("--ports is only for bench and limits", "connect", "--ports", "4");
 }
 
 Test(args, ports_takes_1_to_1024)

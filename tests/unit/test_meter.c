@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "meter.h"
@@ -398,4 +399,28 @@ Test(live, sample_reads_proc)
 	tcp = find(&now, "TCP");
 	cr_assert_not_null(tcp);
 	cr_assert_gt(tcp->objsize, 0);
+}
+
+Test(live, rss_anon_grows_with_touched_memory)
+{
+	size_t len = 8 << 20;
+	uint64_t before, after;
+	char *p;
+
+	cr_assert_eq(meter_rss_anon(getpid(), &before), 0);
+	p = malloc(len);
+	cr_assert_not_null(p);
+	memset(p, 1, len);
+	cr_assert_eq(meter_rss_anon(getpid(), &after), 0);
+	free(p);
+	cr_expect_geq(after, before + len / 2, "RssAnon %lu -> %lu after touching 8 MiB",
+		      (unsigned long)before, (unsigned long)after);
+}
+
+Test(live, rss_anon_of_no_process_is_enoent)
+{
+	uint64_t bytes;
+
+	/* pid_max is at most 2^22: this pid cannot exist. */
+	cr_expect_eq(meter_rss_anon(1 << 23, &bytes), -ENOENT);
 }

@@ -215,7 +215,8 @@ Test(reporter, point_json_is_one_exact_line)
 	cr_assert_str_eq(text(), "{\"event\":\"report\",\"conns\":1000000,\"sockets\":2000000,"
 				 "\"elapsed_s\":12.5,\"rate\":80000.0,"
 				 "\"user_bytes_per_conn\":8.0,\"kernel_bytes_per_socket\":3200.0,"
-				 "\"buffer_bytes_per_conn\":0.0,\"mem_available\":21474836480}\n");
+				 "\"buffer_bytes_per_conn\":0.0,\"rss_bytes_per_socket\":0.0,"
+				 "\"mem_available\":21474836480}\n");
 }
 
 Test(reporter, point_json_gives_slab_per_socket)

@@ -1,0 +1,32 @@
+/*
+ * diag.h - which of our sockets are still established, asked of the
+ * kernel in one NETLINK_SOCK_DIAG dump instead of one armed request per
+ * socket (--watch diag).
+ *
+ * A socket reset by its peer goes to TCP_CLOSE and leaves the established
+ * hash at once, so a dump of "dead" states would never show it: the dump
+ * lists the living, and a held slot whose cookie is missing is dead.
+ */
+#ifndef HOLDCONN_DIAG_H
+#define HOLDCONN_DIAG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct diag_entry {
+	uint64_t cookie;  /* SO_COOKIE */
+	uint32_t rqueue;  /* bytes waiting to be read */
+};
+
+struct diag_set {
+	struct diag_entry *e; /* sorted by cookie */
+	uint64_t n, cap;
+};
+
+/* Dumps every established TCP socket of this network namespace into set, sorted. 0 or -errno. */
+int diag_dump(int *nlfd, struct diag_set *set);
+/* The entry for cookie, or NULL: binary search. */
+const struct diag_entry *diag_find(const struct diag_set *set, uint64_t cookie);
+void diag_free(struct diag_set *set);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * fuzz_args.c - args_parse on any command line. The input is split on NUL
+ * and newline into words, parsed once as typed and once after each
+ * subcommand. Besides not crashing or leaking: an error is -EINVAL with a
+ * message of one nonempty line free of control characters; a success
+ * leaves no message, and serve, connect and bench options within the
+ * limits the rest of holdconn relies on.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include "args.h"
+#include "fuzz.h"
+#include "plan.h"
+
+#define MAX_WORDS 48
+
+static const char *const subcommands[] = { "serve", "connect", "bench", "limits", "compare" };
+
+/* Splits s in place; returns the number of words put after argv[0] (and cmd). */
+static int split_words(char *s, size_t size, char **argv, const char *cmd)
+{
+	int argc = 0;
+	size_t i, start = 0;
+
+	argv[argc++] = "holdconn";
+	if (cmd)
+		argv[argc++] = (char *)cmd;
+	for (i = 0; i <= size && argc < MAX_WORDS; i++) {
+		if (i < size && s[i] != '\0' && s[i] != '\n')
+			continue;
+		if (i < size)
+			s[i] = '\0';
+		argv[argc++] = s + start;
+		start = i + 1;
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+static void check_ranges(const struct endpoint_range *e, int n)
+{
+	FUZZ_CHECK(n >= 0 && n <= MAX_ENDPOINTS);
+	for (int i = 0; i < n; i++)
+		FUZZ_CHECK(e[i].ports.first >= 1 && e[i].ports.first <= e[i].ports.last);
+}
+
+static void check_options(const struct options *o)
+{
+	FUZZ_CHECK(o->mode <= MODE_THREADS && o->client_mode <= MODE_THREADS);
+	FUZZ_CHECK(o->report_every >= 1);
+	FUZZ_CHECK(o->backlog >= 1 && o->backlog <= 65535);
+	FUZZ_CHECK(o->ports >= 1 && o->ports <= 1024);
+	FUZZ_CHECK(o->rcvbuf <= INT_MAX && o->sndbuf <= INT_MAX);
+	check_ranges(o->listen, o->nlisten);
+	check_ranges(o->target, o->ntarget);
+	if (o->has_source)
+		FUZZ_CHECK(o->source.first <= o->source.last &&
+			   !(o->source.first == 0 && o->source.last == UINT32_MAX));
+	if (o->has_sport)
+		FUZZ_CHECK(o->sport.first >= 1 && o->sport.first <= o->sport.last);
+	if (o->help)
+		return;
+	/* What main() and the planner count on once parsing said yes. */
+	if (o->cmd == CMD_SERVE)
+		FUZZ_CHECK(o->nlisten >= 1);
+	if (o->cmd == CMD_CONNECT) {
+		uint64_t dst = 0;
+
+		FUZZ_CHECK(o->ntarget >= 1 && o->conns >= 1 && !o->conns_max);
+		for (int i = 0; i < o->ntarget; i++)
+			dst += port_range_count(&o->target[i].ports);
+		FUZZ_CHECK(dst <= PLAN_MAX_DST);
+	}
+	if (o->cmd == CMD_BENCH)
+		FUZZ_CHECK(o->conns_max ? o->conns == 0 : o->conns >= 1);
+}
+
+static void parse_one(const uint8_t *data, size_t size, const char *cmd)
+{
+	static struct options o;
+	char *argv[MAX_WORDS + 1];
+	char err[256];
+	char *s = fuzz_cstr(data, size);
+	int argc = split_words(s, size, argv, cmd);
+	int ret;
+
+	memset(err, 'x', sizeof(err));
+	ret = args_parse(argc, argv, &o, err, sizeof(err));
+	FUZZ_CHECK(ret == 0 || ret == -EINVAL);
+	FUZZ_CHECK(memchr(err, '\0', sizeof(err)) != NULL);
+	if (ret) {
+		FUZZ_CHECK(err[0] != '\0');
+		/* One line, even when a word holds control characters. */
+		for (const char *c = err; *c; c++)
+			FUZZ_CHECK((unsigned char)*c >= 0x20 && *c != 0x7f);
+	} else {
+		FUZZ_CHECK(err[0] == '\0');
+		FUZZ_CHECK(o.cmd > CMD_NONE && o.cmd <= CMD_VERSION);
+		/* The limits below are those of the three holding commands. */
+		if (o.cmd == CMD_SERVE || o.cmd == CMD_CONNECT || o.cmd == CMD_BENCH)
+			check_options(&o);
+		FUZZ_CHECK(args_help(o.cmd)[0] != '\0');
+	}
+	free(s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	parse_one(data, size, NULL);
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		parse_one(data, size, subcommands[i]);
+	return 0;
+}
