@@ -223,6 +223,8 @@ static const char compare_help[] =
 	"  --conns N              connections each mode should hold (default: 100000)\n"
 	"  --modes MODE,...       holders to compare, in order (default:\n"
 	"                         uring,epoll,threads)\n"
+	"  --watch HOW            how the uring holder notices a closed peer: poll,\n"
+	"                         recv, none or diag (default: poll); see serve --help\n"
 	"  --rcvbuf BYTES         SO_RCVBUF per connection (default: kernel's)\n"
 	"  --sndbuf BYTES         SO_SNDBUF per connection (default: kernel's)\n"
 	"  --reserve BYTES        open no new connection once MemAvailable would fall\n"
@@ -343,6 +345,7 @@ static const struct option limits_opts[] = {
 static const struct option compare_opts[] = {
 	ARG("conns", OPT_CONNS),
 	ARG("modes", OPT_MODES),
+	ARG("watch", OPT_WATCH),
 	ARG("rcvbuf", OPT_RCVBUF),
 	ARG("sndbuf", OPT_SNDBUF),
 	ARG("reserve", OPT_RESERVE),

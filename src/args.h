@@ -11,7 +11,7 @@
  *   holdconn limits  [--mode M] [--conns N] [--target ADDR:PORT[-PORT] ...]
  *                    [--source ADDR[-ADDR]] [--sport LO-HI] [--ports N] [--reserve B]
  *                    [--json] [--no-calibrate]
- *   holdconn compare [--conns N] [--modes M,M,...] [--rcvbuf B] [--sndbuf B]
+ *   holdconn compare [--conns N] [--modes M,M,...] [--watch W] [--rcvbuf B] [--sndbuf B]
  *                    [--reserve B] [--report-every N] [--json] [--plot FILE]
  *
  * Exit codes: 0 ok, 1 runtime failure, 2 bad usage.
