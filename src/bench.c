@@ -128,14 +128,15 @@ static int configure(struct bench *b, char *err, size_t errlen)
 }
 
 /* Waits until a side has left SIDE_STARTING; false if it failed or died. */
-static bool side_started(struct side_stats *st, pid_t pid)
+static bool side_started(struct side_stats *st, pid_t pid, int *status)
 {
 	double deadline = now_s() + 30;
 
+	*status = -1;
 	while (now_s() < deadline) {
 		uint32_t s = ld32(&st->state);
 
-		if (s == SIDE_FAILED || waitpid(pid, NULL, WNOHANG) == pid)
+		if (s == SIDE_FAILED || waitpid(pid, status, WNOHANG) == pid)
 			return false;
 		if (s != SIDE_STARTING)
 			return true;
@@ -456,23 +457,38 @@ static void summary(struct bench *b)
 	res->summary = s;
 }
 
+/* A side that died instead of failing cleanly: say so rather than "Success". */
+static void explain_death(int status, char *msg, size_t len)
+{
+	if (status == -1 || (WIFEXITED(status) && WEXITSTATUS(status) == 1))
+		return;
+	if (WIFSIGNALED(status))
+		snprintf(msg, len, "the process died while starting (signal %d): a bug, please report it",
+			 WTERMSIG(status));
+	else
+		snprintf(msg, len, "the process exited while starting (status %d)", WEXITSTATUS(status));
+}
+
 static int start_sides(struct bench *b)
 {
 	char msg[256];
+	int status = -1;
 
 	b->spid = spawn(&b->scfg);
-	if (b->spid < 0 || !side_started(&b->area->server, b->spid)) {
+	if (b->spid < 0 || !side_started(&b->area->server, b->spid, &status)) {
 		side_explain_failure(b->o, b->o->mode, atomic_load(&b->area->server.stop_errno), msg,
 				     sizeof(msg));
+		explain_death(status, msg, sizeof(msg));
 		fprintf(stderr, "holdconn bench: serve: %s\n", msg);
 		return -1;
 	}
 	meter_rss_anon(b->spid, &b->rss_base[0]);
 	b->t0 = b->last_t = now_s();
 	b->cpid = spawn(&b->ccfg);
-	if (b->cpid < 0 || !side_started(&b->area->client, b->cpid)) {
+	if (b->cpid < 0 || !side_started(&b->area->client, b->cpid, &status)) {
 		side_explain_failure(b->o, b->o->client_mode, atomic_load(&b->area->client.stop_errno),
 				     msg, sizeof(msg));
+		explain_death(status, msg, sizeof(msg));
 		fprintf(stderr, "holdconn bench: connect: %s\n", msg);
 		return -1;
 	}

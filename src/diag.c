@@ -100,7 +100,8 @@ int diag_dump(int *nlfd, struct diag_set *set)
 		*nlfd = -1;
 		return ret;
 	}
-	qsort(set->e, set->n, sizeof(*set->e), by_cookie);
+	if (set->n > 1)
+		qsort(set->e, set->n, sizeof(*set->e), by_cookie);
 	return 0;
 }
 
