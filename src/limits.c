@@ -103,7 +103,8 @@ static void row_tuples(const struct limits_input *in, struct limits_table *t)
 	addr_text(in->saddr_first + (in->nsaddr ? in->nsaddr - 1 : 0), last, sizeof(last));
 	TEXT(r->source, "%s %" PRIu32 "-%" PRIu32 " (%" PRIu64 " ports) x %" PRIu32
 	     " source address%s (%s%s%s) x %" PRIu64 " destination%s",
-	     in->sport_default ? "ip_local_port_range" : "--sport", in->sport_first,
+	     !in->sport_default ? "--sport" : in->bind_source ? "ports below/above ip_local_port_range"
+								: "ip_local_port_range", in->sport_first,
 	     in->sport_last, ports, in->bind_source ? in->nsaddr : 1,
 	     !in->bind_source || in->nsaddr == 1 ? "" : "es", in->bind_source ? first : "kernel's choice",
 	     in->bind_source && in->nsaddr > 1 ? "-" : "", in->bind_source && in->nsaddr > 1 ? last : "",

@@ -23,8 +23,9 @@
 #define BENCH_SOURCE_FIRST 0x7f010001u /* 127.1.0.1 */
 #define BENCH_SOURCE_COUNT 65534u      /* to 127.1.255.254 */
 /* A new network namespace starts from the kernel's default port range. */
-#define NETNS_PORT_FIRST 32768
-#define NETNS_PORT_LAST 60999
+/* bench's own namespace: default ip_local_port_range 32768-60999, so sources 1024-32767 */
+#define NETNS_PORT_FIRST 1024
+#define NETNS_PORT_LAST 32767
 #define WINDOW 1024                    /* connects in flight: bench's and connect's window */
 #define THREAD_STACK_FLOOR (16 * 1024) /* backend_threads.c's minimum worker stack */
 #define EHASH_MIN 1024u                /* netns.c sizes bench's hash within these */
@@ -310,13 +311,16 @@ static void probe_tuples(const struct options *o, struct limits_input *in)
 	struct port_range r = { NETNS_PORT_FIRST, NETNS_PORT_LAST };
 
 	in->sport_default = !o->has_sport;
+	in->bind_source = in->bench || o->has_source || in->loopback;
+	/* As side.c plans them: outside the ephemeral range when bound explicitly. */
 	if (o->has_sport)
 		r = o->sport;
+	else if (in->bind_source && !in->bench)
+		sysinfo_source_ports(&r);
 	else if (!in->bench)
 		sysinfo_local_port_range(&r);
 	in->sport_first = r.first;
 	in->sport_last = r.last;
-	in->bind_source = in->bench || o->has_source || in->loopback;
 	in->saddr_first = BENCH_SOURCE_FIRST;
 	in->nsaddr = BENCH_SOURCE_COUNT;
 	if (o->has_source) {

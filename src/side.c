@@ -52,12 +52,13 @@ static int make_plan(const struct options *o, struct plan *plan, char *err, size
 	struct port_range sport = o->sport;
 	int ret;
 
-	if (!o->has_sport && sysinfo_local_port_range(&sport))
-		sport = (struct port_range){ 32768, 60999 };
 	if (o->has_source)
 		srcp = &o->source;
 	else if (all_loopback(o))
 		srcp = &src;
+	/* Bound explicitly: keep clear of the ephemeral range the rest of the box connects from. */
+	if (!o->has_sport && (srcp ? sysinfo_source_ports(&sport) : sysinfo_local_port_range(&sport)))
+		sport = (struct port_range){ 32768, 60999 };
 	ret = plan_init(plan, srcp, &sport, o->target, o->ntarget, o->conns_max ? 0 : o->conns);
 	if (ret == -EINVAL) {
 		snprintf(err, errlen, "--target: at most %d destinations in all", PLAN_MAX_DST);

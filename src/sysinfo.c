@@ -42,6 +42,28 @@ int sysinfo_local_port_range(struct port_range *r)
 	return 0;
 }
 
+#define FIRST_UNPRIVILEGED_PORT 1024
+#define MIN_SOURCE_PORTS 1024 /* fewer than this outside the range: use the range */
+
+int sysinfo_source_ports(struct port_range *r)
+{
+	struct port_range eph;
+	uint32_t below, above;
+	int ret = sysinfo_local_port_range(&eph);
+
+	if (ret)
+		return ret;
+	below = eph.first > FIRST_UNPRIVILEGED_PORT ? eph.first - FIRST_UNPRIVILEGED_PORT : 0;
+	above = 65535 - eph.last;
+	if (below < MIN_SOURCE_PORTS && above < MIN_SOURCE_PORTS)
+		*r = eph;
+	else if (below >= above)
+		*r = (struct port_range){ FIRST_UNPRIVILEGED_PORT, (uint16_t)(eph.first - 1) };
+	else
+		*r = (struct port_range){ (uint16_t)(eph.last + 1), 65535 };
+	return 0;
+}
+
 int sysinfo_io_uring_disabled(void)
 {
 	uint64_t v;

@@ -161,7 +161,8 @@ Test(compare, the_table_has_a_column_per_mode, .timeout = 60)
 Test(compare, plot_writes_a_png, .timeout = 60)
 {
 	char path[128], sig[8];
-	long size;
+	long size, nofile = nofile_for_conns();
+	int code;
 
 	if (!gnuplot_present())
 		cr_skip_test("gnuplot is not installed (tools/deps.sh installs gnuplot-nox)");
@@ -170,9 +171,10 @@ Test(compare, plot_writes_a_png, .timeout = 60)
 	const char *args[] = { "compare", "--conns", "1000", "--modes", "uring,epoll", "--plot",
 			       path, NULL };
 
-	cr_assert_eq(run_holdconn(&P, args, nofile_for_conns(), 55), 0, "stderr: %s", P.err);
+	code = run_holdconn(&P, args, nofile, 55);
 	size = head_of(path, sig, sizeof(sig));
 	remove_dir(path);
+	cr_assert_eq(code, 0, "stderr: %s", P.err);
 	cr_assert_gt(size, 1000, "no PNG written (%ld bytes)", size);
 	cr_assert_eq(memcmp(sig, "\x89PNG\r\n\x1a\n", 8), 0, "not a PNG signature");
 }
@@ -181,6 +183,7 @@ Test(compare, plot_writes_an_svg, .timeout = 60)
 {
 	char path[128], head[256];
 	long size;
+	int code;
 
 	if (!gnuplot_present())
 		cr_skip_test("gnuplot is not installed (tools/deps.sh installs gnuplot-nox)");
@@ -189,10 +192,11 @@ Test(compare, plot_writes_an_svg, .timeout = 60)
 	const char *args[] = { "compare", "--conns", "1000", "--modes", "uring", "--plot", path,
 			       NULL };
 
-	cr_assert_eq(run_holdconn(&P, args, 0, 55), 0, "stderr: %s", P.err);
+	code = run_holdconn(&P, args, 0, 55);
 	memset(head, 0, sizeof(head));
 	size = head_of(path, head, sizeof(head) - 1);
 	remove_dir(path);
+	cr_assert_eq(code, 0, "stderr: %s", P.err);
 	cr_assert_gt(size, 1000, "no SVG written (%ld bytes)", size);
 	cr_assert_not_null(strstr(head, "<svg"), "not an SVG: %s", head);
 }
