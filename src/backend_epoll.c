@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "conn.h"
 #include "holder.h"
+#include "sockopt.h"
 
 #define EVENT_BATCH 512
 #define MAX_BATCHES 8 /* full batches per wait before the holder gets a turn */
@@ -34,8 +35,6 @@ struct epoll_be {
 	bool asked_buffers;
 	struct conn *conns; /* indexed by fd */
 	uint32_t nconns;    /* RLIMIT_NOFILE: no fd can reach it */
-	int one;
-	struct linger linger;
 	struct epoll_event events[EVENT_BATCH];
 	char drain[DRAIN_BYTES]; /* shared by every read: the bytes are dropped */
 };
@@ -62,8 +61,6 @@ static int epoll_init(struct holder *h)
 
 	if (!be)
 		return -ENOMEM;
-	be->one = 1;
-	be->linger = (struct linger){ .l_onoff = 1, .l_linger = 0 };
 	be->epfd = epoll_create1(EPOLL_CLOEXEC);
 	ret = be->epfd < 0 ? -errno : conn_arena_init();
 	if (!ret)
@@ -86,22 +83,6 @@ static int epoll_init(struct holder *h)
 
 /* ---- connections -------------------------------------------------------- */
 
-/* Options a connection needs before connect (accepted ones inherit them). */
-static void set_options(struct holder *h, int fd, bool reuse)
-{
-	struct epoll_be *be = BE(h);
-	const struct holder_config *cfg = h->cfg;
-
-	if (reuse)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &be->one, sizeof(be->one));
-	if (cfg->linger_rst)
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &be->linger, sizeof(be->linger));
-	if (cfg->rcvbuf)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &cfg->rcvbuf, sizeof(cfg->rcvbuf));
-	if (cfg->sndbuf)
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &cfg->sndbuf, sizeof(cfg->sndbuf));
-}
-
 static int watch(struct epoll_be *be, int op, int fd, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.u64 = (uint32_t)fd };
@@ -113,15 +94,10 @@ static int watch(struct epoll_be *be, int op, int fd, uint32_t events)
 static void ask_buffers(struct holder *h, int fd)
 {
 	struct epoll_be *be = BE(h);
-	int rcv, snd;
-	socklen_t len = sizeof(int);
-
 	if (be->asked_buffers)
 		return;
 	be->asked_buffers = true;
-	if (!getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &len) &&
-	    !getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &len))
-		holder_buffers(h, rcv, snd);
+	sockopt_report_buffers(h, fd);
 }
 
 /* close() also drops the fd from the epoll set: nothing else holds the file. */
@@ -207,7 +183,7 @@ static int epoll_open(struct holder *h, uint64_t tuple, const struct sockaddr_in
 		close(fd);
 		return -EMFILE;
 	}
-	set_options(h, fd, bind_src);
+	sockopt_apply(fd, h->cfg, bind_src);
 	if (bind_src && bind(fd, (const struct sockaddr *)src, sizeof(*src)))
 		ret = -errno;
 	if (!ret && connect(fd, (const struct sockaddr *)dst, sizeof(*dst)) && errno != EINPROGRESS)
@@ -295,15 +271,11 @@ static int epoll_listen(struct holder *h, const struct sockaddr_in *addr)
 
 	if (be->nlisten == HOLDER_MAX_LISTEN)
 		return -E2BIG;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = sockopt_listener(addr, h->cfg, true);
 	if (fd < 0)
-		return -errno;
-	/* Accepted sockets inherit linger and buffer sizes from the listener. */
-	set_options(h, fd, true);
-	if (bind(fd, (const struct sockaddr *)addr, sizeof(*addr)) || listen(fd, h->cfg->backlog) ||
-	    epoll_ctl(be->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return fd;
+	if (epoll_ctl(be->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 		ret = -errno;
-	if (ret) {
 		close(fd);
 		return ret;
 	}

@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include "conn.h"
 #include "holder.h"
+#include "sockopt.h"
 
 #define DRAIN_BYTES 65536
 #define MIN_STACK (16 * 1024)
@@ -63,8 +64,6 @@ struct threads_be {
 	int got[2];           /* rcvbuf, sndbuf of the first established connect */
 	bool have_buffers;
 	_Atomic uint64_t bytes_in;
-	int one;
-	struct linger linger;
 	struct pollfd pfd[1 + HOLDER_MAX_LISTEN]; /* the eventfd, then the listeners */
 	char drain[DRAIN_BYTES]; /* shared by every recv: the bytes are dropped unread */
 };
@@ -148,8 +147,6 @@ static int threads_init(struct holder *h)
 	pthread_mutex_init(&be->lock, NULL);
 	be->plan = h->cfg->plan;
 	be->done = NO_WORKER;
-	be->one = 1;
-	be->linger = (struct linger){ .l_onoff = 1, .l_linger = 0 };
 	be->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	ret = be->efd < 0 ? -errno : conn_arena_init();
 	if (!ret)
@@ -266,20 +263,6 @@ static int spawn(struct holder *h, int fd, void *(*fn)(void *))
 	return 0;
 }
 
-static void set_options(struct holder *h, int fd, bool reuse)
-{
-	struct threads_be *be = BE(h);
-	const struct holder_config *cfg = h->cfg;
-
-	if (reuse)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &be->one, sizeof(be->one));
-	if (cfg->linger_rst)
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &be->linger, sizeof(be->linger));
-	if (cfg->rcvbuf)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &cfg->rcvbuf, sizeof(cfg->rcvbuf));
-	if (cfg->sndbuf)
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &cfg->sndbuf, sizeof(cfg->sndbuf));
-}
 
 static int threads_open(struct holder *h, uint64_t tuple, const struct sockaddr_in *src,
 			const struct sockaddr_in *dst)
@@ -295,7 +278,7 @@ static int threads_open(struct holder *h, uint64_t tuple, const struct sockaddr_
 	if ((uint32_t)fd >= be->nconns)
 		ret = -EMFILE;
 	if (!ret)
-		set_options(h, fd, bind_src);
+		sockopt_apply(fd, h->cfg, bind_src);
 	if (!ret && bind_src && bind(fd, (const struct sockaddr *)src, sizeof(*src)))
 		ret = -errno;
 	if (ret) {
@@ -320,15 +303,10 @@ static void threads_stop_accepting(struct holder *h)
 static void ask_buffers(struct holder *h, int fd)
 {
 	struct threads_be *be = BE(h);
-	int rcv, snd;
-	socklen_t len = sizeof(int);
-
 	if (be->asked_buffers)
 		return;
 	be->asked_buffers = true;
-	if (!getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &len) &&
-	    !getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &len))
-		holder_buffers(h, rcv, snd);
+	sockopt_report_buffers(h, fd);
 }
 
 static void adopt(struct holder *h, int fd)
@@ -376,21 +354,13 @@ static void accept_all(struct holder *h, int l)
 static int threads_listen(struct holder *h, const struct sockaddr_in *addr)
 {
 	struct threads_be *be = BE(h);
-	int fd, ret = 0;
+	int fd;
 
 	if (be->nlisten == HOLDER_MAX_LISTEN)
 		return -E2BIG;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = sockopt_listener(addr, h->cfg, true);
 	if (fd < 0)
-		return -errno;
-	/* Accepted sockets inherit linger and buffer sizes from the listener. */
-	set_options(h, fd, true);
-	if (bind(fd, (const struct sockaddr *)addr, sizeof(*addr)) || listen(fd, h->cfg->backlog))
-		ret = -errno;
-	if (ret) {
-		close(fd);
-		return ret;
-	}
+		return fd;
 	be->lfd[be->nlisten++] = fd;
 	be->accepting = true;
 	return 0;

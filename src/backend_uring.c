@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "holder.h"
 #include "ringset.h"
+#include "sockopt.h"
 #include "uring_compat.h"
 
 #define SQ_ENTRIES 512
@@ -69,8 +70,7 @@ struct uring_be {
 	struct diag_set alive;
 	double next_sweep;
 	/* Option values the kernel reads when the request runs, not at submit. */
-	int one, rcvbuf, sndbuf;
-	struct linger linger;
+	int rcvbuf, sndbuf;
 	int got[2];
 	char drain[DRAIN_BYTES]; /* shared by every recv: the bytes are dropped */
 };
@@ -116,8 +116,8 @@ static void probe_sockopt(struct uring_be *be)
 	sqe->flags |= IOSQE_IO_LINK;
 	io_uring_sqe_set_data64(sqe, 1);
 	sqe = ring_sqe(&be->rs, r);
-	hc_prep_sockopt(sqe, 0, HC_SOCKET_URING_OP_SETSOCKOPT, SOL_SOCKET, SO_REUSEADDR, &be->one,
-			sizeof(be->one));
+	hc_prep_sockopt(sqe, 0, HC_SOCKET_URING_OP_SETSOCKOPT, SOL_SOCKET, SO_REUSEADDR,
+			&sockopt_one, sizeof(sockopt_one));
 	sqe->flags |= IOSQE_IO_HARDLINK; /* the close runs even if the option fails */
 	io_uring_sqe_set_data64(sqe, 2);
 	sqe = ring_sqe(&be->rs, r);
@@ -140,8 +140,6 @@ static int uring_init(struct holder *h)
 	if (!be)
 		return -ENOMEM;
 	h->be = be;
-	be->one = 1;
-	be->linger = (struct linger){ .l_onoff = 1, .l_linger = 0 };
 	be->rcvbuf = h->cfg->rcvbuf;
 	be->watch = h->cfg->watch;
 	be->nlfd = -1;
@@ -265,7 +263,9 @@ static void ask_buffers(struct uring_be *be, struct ring *r, uint32_t slot)
 	}
 }
 
-static void start_close(struct uring_be *be, struct ring *r, uint32_t slot, bool cancel)
+/* Closes the slot, cancelling its armed watch first if asked; completes as op. */
+static void queue_close(struct uring_be *be, struct ring *r, uint32_t slot, bool cancel,
+			uint64_t close_ud)
 {
 	struct conn *c = &r->conns[slot];
 	struct io_uring_sqe *sqe;
@@ -273,7 +273,7 @@ static void start_close(struct uring_be *be, struct ring *r, uint32_t slot, bool
 	c->state = CONN_CLOSING;
 	ring_reserve(&be->rs, r, 2);
 	if (cancel) {
-		/* An armed poll pins the socket: a bare close would not free it. */
+		/* An armed request pins the socket: a bare close would not free it. */
 		sqe = ring_sqe(&be->rs, r);
 		io_uring_prep_cancel64(sqe, UD(OP_POLL, c->gen, r->id, slot), 0);
 		sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
@@ -281,7 +281,12 @@ static void start_close(struct uring_be *be, struct ring *r, uint32_t slot, bool
 	}
 	sqe = ring_sqe(&be->rs, r);
 	io_uring_prep_close_direct(sqe, slot);
-	io_uring_sqe_set_data64(sqe, UD(OP_CLOSE, c->gen, r->id, slot));
+	io_uring_sqe_set_data64(sqe, close_ud);
+}
+
+static void start_close(struct uring_be *be, struct ring *r, uint32_t slot, bool cancel)
+{
+	queue_close(be, r, slot, cancel, UD(OP_CLOSE, r->conns[slot].gen, r->id, slot));
 }
 
 static void on_close(struct holder *h, struct ring *r, uint32_t slot)
@@ -374,6 +379,8 @@ static void on_connect(struct holder *h, struct ring *r, uint32_t slot, int res)
 	struct uring_be *be = BE(h);
 	struct conn *c = &r->conns[slot];
 
+	if (c->flags & CONN_F_FAILED)
+		return; /* the chain already ended at an earlier step */
 	h->in_flight--;
 	if (res == 0) {
 		c->state = CONN_HELD;
@@ -384,19 +391,27 @@ static void on_connect(struct holder *h, struct ring *r, uint32_t slot, int res)
 			arm_watch(be, r, slot);
 		return;
 	}
-	if (!(c->flags & CONN_F_FAILED))
-		holder_open_failed(h, c->next, -res);
+	holder_open_failed(h, c->next, -res);
 	start_close(be, r, slot, false);
 }
 
+/*
+ * A step before CONNECT failed (a source port some service holds, say).
+ * Its steps skip their CQEs on success, and when such a step fails the
+ * kernel drops the CQEs of the rest of the chain too: no -ECANCELED for
+ * the CONNECT will come, so this completion ends the attempt. The slot
+ * may hold a socket already: close it.
+ */
 static void on_chain_error(struct holder *h, struct ring *r, uint32_t slot, int res)
 {
 	struct conn *c = &r->conns[slot];
 
-	if (res == -ECANCELED || (c->flags & CONN_F_FAILED))
+	if (c->flags & CONN_F_FAILED)
 		return;
 	c->flags |= CONN_F_FAILED;
-	holder_open_failed(h, c->next, -res);
+	h->in_flight--;
+	holder_open_failed(h, c->next, res == -ECANCELED ? ECANCELED : -res);
+	start_close(BE(h), r, slot, false);
 }
 
 /* A ring with room for one more connection, adding one when all are full. */
@@ -430,22 +445,14 @@ static void chain_sockopt(struct uring_be *be, struct ring *r, uint32_t slot, in
 }
 
 /* Kernels without BIND or socket uring_cmd: a plain socket, installed into the slot. */
-static int open_by_fd(struct uring_be *be, struct holder *h, struct ring *r, uint32_t slot,
-		      const struct sockaddr_in *src)
+static int open_by_fd(struct holder *h, struct ring *r, uint32_t slot, const struct sockaddr_in *src)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int ret = 0;
 
 	if (fd < 0)
 		return -errno;
-	if (h->cfg->plan->bind_source)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &be->one, sizeof(be->one));
-	if (h->cfg->linger_rst)
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &be->linger, sizeof(be->linger));
-	if (be->rcvbuf)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &be->rcvbuf, sizeof(be->rcvbuf));
-	if (be->sndbuf)
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &be->sndbuf, sizeof(be->sndbuf));
+	sockopt_apply(fd, h->cfg, h->cfg->plan->bind_source);
 	if (h->cfg->plan->bind_source && bind(fd, (const struct sockaddr *)src, sizeof(*src)))
 		ret = -errno;
 	if (!ret) {
@@ -482,9 +489,9 @@ static int uring_open(struct holder *h, uint64_t tuple, const struct sockaddr_in
 		sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
 		io_uring_sqe_set_data64(sqe, UD(OP_CHAIN, c->gen, r->id, slot));
 		if (bind_src)
-			chain_sockopt(be, r, slot, SO_REUSEADDR, &be->one, sizeof(be->one));
+			chain_sockopt(be, r, slot, SO_REUSEADDR, &sockopt_one, sizeof(sockopt_one));
 		if (h->cfg->linger_rst)
-			chain_sockopt(be, r, slot, SO_LINGER, &be->linger, sizeof(be->linger));
+			chain_sockopt(be, r, slot, SO_LINGER, &sockopt_linger_rst, sizeof(sockopt_linger_rst));
 		if (be->rcvbuf)
 			chain_sockopt(be, r, slot, SO_RCVBUF, &be->rcvbuf, sizeof(be->rcvbuf));
 		if (be->sndbuf)
@@ -499,7 +506,7 @@ static int uring_open(struct holder *h, uint64_t tuple, const struct sockaddr_in
 			sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
 			io_uring_sqe_set_data64(sqe, UD(OP_CHAIN, c->gen, r->id, slot));
 		}
-	} else if ((ret = open_by_fd(be, h, r, slot, src))) {
+	} else if ((ret = open_by_fd(h, r, slot, src))) {
 		c->state = CONN_FREE;
 		ring_slot_put(r, slot);
 		return ret;
@@ -608,27 +615,13 @@ static void on_accept(struct holder *h, struct ring *r, int l, int res, unsigned
 static int uring_listen(struct holder *h, const struct sockaddr_in *addr)
 {
 	struct uring_be *be = BE(h);
-	int fd, ret = 0;
+	int fd;
 
 	if (be->nlisten == HOLDER_MAX_LISTEN)
 		return -E2BIG;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = sockopt_listener(addr, h->cfg, false);
 	if (fd < 0)
-		return -errno;
-	/* Accepted sockets inherit these from the listener. */
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &be->one, sizeof(be->one));
-	if (h->cfg->linger_rst)
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &be->linger, sizeof(be->linger));
-	if (be->rcvbuf)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &be->rcvbuf, sizeof(be->rcvbuf));
-	if (be->sndbuf)
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &be->sndbuf, sizeof(be->sndbuf));
-	if (bind(fd, (const struct sockaddr *)addr, sizeof(*addr)) || listen(fd, h->cfg->backlog))
-		ret = -errno;
-	if (ret) {
-		close(fd);
-		return ret;
-	}
+		return fd;
 	be->lfd[be->nlisten] = fd;
 	be->accepting = true;
 	be->margin = 0;
@@ -801,21 +794,10 @@ static void release_ring(struct uring_be *be, struct ring *r)
 	while (s < r->nslots || closing) {
 		for (; s < r->nslots && closing < RELEASE_BATCH; s++) {
 			struct conn *c = &r->conns[s];
-			struct io_uring_sqe *sqe;
 
 			if (c->state != CONN_HELD)
 				continue;
-			ring_reserve(&be->rs, r, 2);
-			if (watch_armed(be)) {
-				sqe = ring_sqe(&be->rs, r);
-				io_uring_prep_cancel64(sqe, UD(OP_POLL, c->gen, r->id, s), 0);
-				sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
-				io_uring_sqe_set_data64(sqe, UD(OP_IGNORE, 0, 0, 0));
-			}
-			sqe = ring_sqe(&be->rs, r);
-			io_uring_prep_close_direct(sqe, s);
-			io_uring_sqe_set_data64(sqe, UD(OP_RELEASE, 0, r->id, s));
-			c->state = CONN_CLOSING;
+			queue_close(be, r, s, watch_armed(be), UD(OP_RELEASE, 0, r->id, s));
 			closing++;
 		}
 		if (!closing)

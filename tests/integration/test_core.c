@@ -3,6 +3,10 @@
  * RLIMIT_NOFILE, peer closes free every slot, bad usage exits 2.
  */
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -144,4 +148,40 @@ Test(core, reserve_stops_the_ramp, .timeout = 60)
 	cr_assert_str_eq(reason, "reserve");
 	cr_assert(json_num(line, "held", &held));
 	cr_assert_gt(held, 1000);
+}
+
+/* A source port some service holds on the wildcard address fails the bind: skip it, replace it. */
+Test(core, source_port_held_elsewhere_is_skipped_and_replaced, .timeout = 30)
+{
+	int port = free_port_base(4), busy = port + 1, fd, one = 1;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(busy),
+				  .sin_addr.s_addr = htonl(INADDR_ANY) };
+	char listen_ep[64], sport[32], line[65536];
+	double held, failed;
+
+	cr_assert_gt(port, 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0, "port %d: %s", busy, strerror(errno));
+	cr_assert_eq(listen(fd, 1), 0);
+	snprintf(listen_ep, sizeof(listen_ep), "127.0.0.1:%d", port);
+	snprintf(sport, sizeof(sport), "%d-%d", busy, busy + 2);
+	const char *sargs[] = { "serve", "--listen", listen_ep, "--json", NULL };
+	const char *cargs[] = { "connect", "--target", listen_ep, "--conns", "2", "--source", "127.2.0.1",
+				"--sport", sport, "--json", NULL };
+
+	proc_start(&P, sargs, 0);
+	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10));
+	proc_start(&Q, cargs, 0);
+	cr_assert(proc_wait_for(&Q, "\"conns\":2,", 10), "client: %s %s", Q.out, Q.err);
+	proc_signal(&Q, SIGTERM);
+	cr_assert_eq(proc_finish(&Q, 10), 0, "%s", Q.err);
+	close(fd);
+	cr_assert_not_null(proc_line(&Q, "\"event\":\"summary\"", line, sizeof(line)), "%s", Q.out);
+	cr_assert(json_num(line, "held", &held));
+	cr_assert_eq(held, 2, "%s", line);
+	cr_assert(json_num(line, "failed", &failed));
+	cr_assert_eq(failed, 1, "%s", line);
+	proc_signal(&P, SIGTERM);
+	proc_finish(&P, 10);
 }

@@ -1,0 +1,29 @@
+/* sockopt.h - the options every holder sets on its sockets, in one place. */
+#ifndef HOLDCONN_SOCKOPT_H
+#define HOLDCONN_SOCKOPT_H
+
+#include <stdbool.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include "holder.h"
+
+/* Values that outlive any request: io_uring reads an option's value when it runs. */
+extern const int sockopt_one;
+extern const struct linger sockopt_linger_rst; /* {1,0}: close sends RST, no TIME_WAIT */
+
+/*
+ * SO_REUSEADDR when reuse (sources shared by several destinations, or a
+ * listener), SO_LINGER {1,0} when cfg->linger_rst, SO_RCVBUF/SO_SNDBUF when
+ * set. Set before connect or listen: accepted sockets inherit them.
+ */
+void sockopt_apply(int fd, const struct holder_config *cfg, bool reuse);
+
+/*
+ * A listening socket on addr with the options above (SOCK_NONBLOCK when
+ * nonblock); the fd or -errno. Accepted sockets inherit linger and sizes.
+ */
+int sockopt_listener(const struct sockaddr_in *addr, const struct holder_config *cfg, bool nonblock);
+/* Reads back the sizes the kernel settled on and hands them to the holder. */
+void sockopt_report_buffers(struct holder *h, int fd);
+
+#endif
