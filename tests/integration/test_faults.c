@@ -4,6 +4,7 @@
  * test closes every socket and process it opened, even when it fails.
  */
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
 #include <criterion/parameterized.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -107,12 +108,13 @@ static int server_sockets(int port, unsigned long *rx_queued)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned int lport, st;
+		unsigned int laddr, lport, st;
 		unsigned long tx, rx;
 
-		if (sscanf(line, " %*d: %*x:%x %*x:%*x %x %lx:%lx", &lport, &st, &tx, &rx) != 4)
+		if (sscanf(line, " %*d: %x:%x %*x:%*x %x %lx:%lx", &laddr, &lport, &st, &tx, &rx) != 5)
 			continue;
-		if ((int)lport != port || st == TCP_LISTEN_STATE)
+		/* The server's side: 127.0.0.1:port (a client elsewhere may use port as its source). */
+		if (laddr != htonl(INADDR_LOOPBACK) || (int)lport != port || st == TCP_LISTEN_STATE)
 			continue;
 		n++;
 		if (rx_queued)
