@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -100,29 +101,48 @@ static int lo_rps(int *ncpus_out)
 #define EHASH_PATH "/proc/sys/net/ipv4/tcp_child_ehash_entries"
 #define EHASH_MAX (1u << 24) /* the kernel's cap for a child namespace */
 
+#define EHASH_LOCK "/run/holdconn-ehash.lock"
+
 /*
  * A new namespace takes its established-hash size from its creator's
  * tcp_child_ehash_entries, read once at creation. Set it for just this
- * unshare, then put the old value back.
+ * unshare, then put the old value back, through a descriptor opened
+ * before: after unshare, /proc/sys/net names the new namespace's knobs.
  */
-static int unshare_sized(uint64_t sockets)
+static int unshare_sized_locked(uint64_t sockets)
 {
 	char old[32] = "0", want[32];
 	uint32_t buckets = 1024;
-	int fd = open(EHASH_PATH, O_RDONLY | O_CLOEXEC), n, ret;
+	int fd = open(EHASH_PATH, O_RDWR | O_CLOEXEC), n, ret;
+	bool sized = false;
 
-	if (fd >= 0) {
-		n = read(fd, old, sizeof(old) - 1);
-		old[n > 0 ? n : 0] = 0;
-		close(fd);
+	if (fd >= 0 && (n = pread(fd, old, sizeof(old) - 1, 0)) > 0) {
+		old[n] = 0;
+		while (buckets < sockets && buckets < EHASH_MAX)
+			buckets <<= 1;
+		snprintf(want, sizeof(want), "%u", buckets);
+		sized = pwrite(fd, want, strlen(want), 0) > 0;
 	}
-	while (buckets < sockets && buckets < EHASH_MAX)
-		buckets <<= 1;
-	snprintf(want, sizeof(want), "%u", buckets);
-	bool sized = fd >= 0 && !write_str(EHASH_PATH, want);
 	ret = unshare(CLONE_NEWNET | CLONE_NEWNS) ? -errno : 0;
-	if (sized)
-		write_str(EHASH_PATH, old);
+	if (sized && pwrite(fd, old, strlen(old), 0) < 0)
+		ret = ret ? ret : -errno;
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* Two benches at once would each restore what the other set: serialise the window. */
+static int unshare_sized(uint64_t sockets)
+{
+	int lock = open(EHASH_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600), ret;
+
+	if (lock >= 0 && flock(lock, LOCK_EX)) {
+		close(lock);
+		lock = -1;
+	}
+	ret = unshare_sized_locked(sockets);
+	if (lock >= 0)
+		close(lock); /* releases the lock */
 	return ret;
 }
 

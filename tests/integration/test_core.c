@@ -185,3 +185,29 @@ Test(core, source_port_held_elsewhere_is_skipped_and_replaced, .timeout = 30)
 	proc_signal(&P, SIGTERM);
 	proc_finish(&P, 10);
 }
+
+static long read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* bench tunes only its own namespace: the host's knobs are as it found them. */
+Test(core, bench_leaves_the_hosts_settings_as_it_found_them, .timeout = 60)
+{
+	const char *ehash = "/proc/sys/net/ipv4/tcp_child_ehash_entries";
+	const char *rps = "/sys/class/net/lo/queues/rx-0/rps_cpus";
+	const char *args[] = { "bench", "--conns", "3000", "--ports", "2", "--json", NULL };
+	long ehash0 = read_long(ehash), rps0 = read_long(rps);
+
+	cr_assert_eq(run_holdconn(&P, args, 0, 50), 0, "%s", P.err);
+	cr_assert_eq(read_long(ehash), ehash0, "tcp_child_ehash_entries changed");
+	cr_assert_eq(read_long(rps), rps0, "the host's lo rps_cpus changed");
+}
