@@ -32,7 +32,6 @@ struct epoll_be {
 	int lfd[HOLDER_MAX_LISTEN];
 	int nlisten;
 	bool accepting;
-	bool asked_buffers;
 	struct conn *conns; /* indexed by fd */
 	uint32_t nconns;    /* RLIMIT_NOFILE: no fd can reach it */
 	struct epoll_event events[EVENT_BATCH];
@@ -90,16 +89,6 @@ static int watch(struct epoll_be *be, int op, int fd, uint32_t events)
 	return epoll_ctl(be->epfd, op, fd, &ev) ? -errno : 0;
 }
 
-/* The sizes the kernel settled on, read back once from a live socket. */
-static void ask_buffers(struct holder *h, int fd)
-{
-	struct epoll_be *be = BE(h);
-	if (be->asked_buffers)
-		return;
-	be->asked_buffers = true;
-	sockopt_report_buffers(h, fd);
-}
-
 /* close() also drops the fd from the epoll set: nothing else holds the file. */
 static void forget(struct epoll_be *be, int fd)
 {
@@ -135,7 +124,7 @@ static void on_connect(struct holder *h, int fd, uint32_t events)
 	}
 	be->conns[fd].state = CONN_HELD;
 	holder_opened(h);
-	ask_buffers(h, fd);
+	sockopt_report_buffers(h, fd);
 }
 
 /* One read per wake: a level-triggered watch reports what is left next time. */
@@ -246,7 +235,7 @@ static void adopt(struct holder *h, int fd)
 	}
 	be->conns[fd] = (struct conn){ .state = CONN_HELD };
 	holder_opened(h);
-	ask_buffers(h, fd);
+	sockopt_report_buffers(h, fd);
 }
 
 static void on_listener(struct holder *h, int l)

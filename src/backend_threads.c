@@ -53,7 +53,6 @@ struct threads_be {
 	int lfd[HOLDER_MAX_LISTEN];
 	int nlisten;
 	bool accepting;
-	bool asked_buffers;
 	struct conn *conns;   /* indexed by fd; main thread only */
 	struct worker *workers;
 	uint32_t nconns;      /* RLIMIT_NOFILE: no fd can reach it */
@@ -300,15 +299,6 @@ static void threads_stop_accepting(struct holder *h)
 	BE(h)->accepting = false;
 }
 
-static void ask_buffers(struct holder *h, int fd)
-{
-	struct threads_be *be = BE(h);
-	if (be->asked_buffers)
-		return;
-	be->asked_buffers = true;
-	sockopt_report_buffers(h, fd);
-}
-
 static void adopt(struct holder *h, int fd)
 {
 	struct threads_be *be = BE(h);
@@ -319,7 +309,7 @@ static void adopt(struct holder *h, int fd)
 		threads_stop_accepting(h);
 		return;
 	}
-	ask_buffers(h, fd);
+	sockopt_report_buffers(h, fd);
 	if (spawn(h, fd, serve_worker)) {
 		close(fd);
 		threads_stop_accepting(h);
@@ -402,14 +392,12 @@ static void reconcile(struct holder *h)
 	be->established = 0;
 	fd = be->done;
 	be->done = NO_WORKER;
-	buffers = be->have_buffers && !be->asked_buffers;
+	buffers = be->have_buffers && h->rcvbuf < 0;
 	memcpy(got, be->got, sizeof(got));
 	pthread_mutex_unlock(&be->lock);
 
-	if (buffers) {
-		be->asked_buffers = true;
+	if (buffers)
 		holder_buffers(h, got[0], got[1]);
-	}
 	for (; opened; opened--) {
 		h->in_flight--;
 		holder_opened(h);

@@ -39,6 +39,8 @@ void sockopt_report_buffers(struct holder *h, int fd)
 	int rcv, snd;
 	socklen_t len = sizeof(int);
 
+	if (h->rcvbuf >= 0)
+		return; /* read back already */
 	if (!getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &len) &&
 	    !getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &len))
 		holder_buffers(h, rcv, snd);

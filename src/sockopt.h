@@ -23,7 +23,7 @@ void sockopt_apply(int fd, const struct holder_config *cfg, bool reuse);
  * nonblock); the fd or -errno. Accepted sockets inherit linger and sizes.
  */
 int sockopt_listener(const struct sockaddr_in *addr, const struct holder_config *cfg, bool nonblock);
-/* Reads back the sizes the kernel settled on and hands them to the holder. */
+/* Reads back the sizes the kernel settled on and hands them to the holder, once. */
 void sockopt_report_buffers(struct holder *h, int fd);
 
 #endif

@@ -35,6 +35,8 @@ bool json_num(const char *line, const char *key, double *out);
 bool json_str(const char *line, const char *key, char *buf, size_t len);
 /* TCP sockets in use on the box (/proc/net/sockstat). */
 uint64_t tcp_inuse(void);
+/* Waits until TCP sockets in use are back within 4 of base (the kernel frees them late). */
+bool tcp_back_to(uint64_t base, double timeout_s);
 /* A free base port for n consecutive ports on 127.0.0.1, varying per test run. */
 int free_port_base(int n);
 

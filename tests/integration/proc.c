@@ -230,6 +230,18 @@ uint64_t tcp_inuse(void)
 	return v;
 }
 
+bool tcp_back_to(uint64_t base, double timeout_s)
+{
+	double deadline = now() + timeout_s;
+
+	while (tcp_inuse() > base + 4) {
+		if (now() > deadline)
+			return false;
+		usleep(50000);
+	}
+	return true;
+}
+
 static bool port_free(int port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),

@@ -17,17 +17,6 @@ TestSuite(core, .fini = proc_cleanup);
 
 static struct proc P, Q;
 
-/* The kernel lets go of sockets asynchronously: wait until it has. */
-static bool tcp_back_to(uint64_t base, double timeout_s)
-{
-	for (int i = 0; i < timeout_s * 20; i++) {
-		if (tcp_inuse() <= base + 4)
-			return true;
-		usleep(50000);
-	}
-	return false;
-}
-
 Test(core, bench_holds_20000_pairs_with_nofile_1024, .timeout = 120)
 {
 	const char *args[] = { "bench", "--conns", "20000", "--report-every", "5000", "--json",

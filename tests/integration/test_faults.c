@@ -387,18 +387,6 @@ Test(faults, refused_target_stops_with_reason_refused, .timeout = 30)
 
 /* ---- signals -------------------------------------------------------------- */
 
-static bool tcp_back_to(uint64_t base, double timeout_s)
-{
-	double deadline = now() + timeout_s;
-
-	while (tcp_inuse() > base + 4) {
-		if (now() > deadline)
-			return false;
-		usleep(50000);
-	}
-	return true;
-}
-
 /* On the host's loopback so that sockstat here counts bench's sockets. */
 Test(faults, sigterm_at_any_moment_of_a_ramp_releases_everything, .timeout = 100)
 {

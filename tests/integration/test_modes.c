@@ -32,16 +32,6 @@ static long nofile_for_pairs(void)
 	return NOFILE;
 }
 
-static bool tcp_back_to(uint64_t base, double timeout_s)
-{
-	for (int i = 0; i < timeout_s * 20; i++) {
-		if (tcp_inuse() <= base + 4)
-			return true;
-		usleep(50000);
-	}
-	return false;
-}
-
 /* The Threads: line of /proc/PID/status, -1 if the process is gone. */
 static long thread_count(pid_t pid)
 {
