@@ -16,6 +16,8 @@
 #define DEFAULT_BENCH_CONNS 1000000
 #define DEFAULT_REPORT_EVERY 100000
 #define DEFAULT_BACKLOG 4096
+#define DEFAULT_EVERY_US 10000000 /* --every: 10 s */
+#define DEFAULT_SWEEP_CONNS 10000
 #define DEFAULT_BENCH_PORTS 16
 #define BACKLOG_MAX 65535 /* the kernel caps it further at net.core.somaxconn */
 #define BENCH_PORTS_MAX 1024
@@ -36,6 +38,7 @@ static const char top_help[] =
 	"  bench     run serve and connect on loopback and report how many were held\n"
 	"  limits    list every limit on holding connections and which one binds first\n"
 	"  compare   bench each event model in turn and show them side by side\n"
+	"  sweep     bench buffer sizes under traffic and recommend the smallest\n"
 	"\n"
 	"  holdconn <command> --help   the options of one command\n"
 	"  holdconn --version          print the version\n"
@@ -75,9 +78,20 @@ static const char serve_help[] =
 	"                             buffers; none, never look; diag, a sock_diag dump\n"
 	"                             of the living every --sweep-interval (default: poll)\n"
 	"  --sweep-interval DURATION  how often --watch diag looks (default: 1s)\n"
+	"  --on-data WHAT             drain: read and drop; echo: write it back; keep:\n"
+	"                             leave it queued, to see what buffers cost\n"
+	"                             (default: drain; keep with --watch none)\n"
+	"  --set-buffers WHEN         before: --rcvbuf/--sndbuf set before the handshake,\n"
+	"                             which sizes the window scale for them (0 for a\n"
+	"                             small receive buffer: a 64 KiB window for life);\n"
+	"                             after: set once established (default: before)\n"
+	"  --send BYTES, --send-once BYTES\n"
+	"                             what peers send (see connect --help), so that their\n"
+	"                             messages are timed; bytes are counted either way\n"
 	"  -h, --help                 print this help\n"
 	"\n"
 	UNITS_HELP
+	"DURATION is 500ms, 10s, 2m or 1h.\n"
 	"\n"
 	"example:\n"
 	"  holdconn serve --listen 127.0.0.1:5000-5015 --mode epoll\n"
@@ -121,9 +135,23 @@ static const char connect_help[] =
 	"                             buffers; none, never look; diag, a sock_diag dump\n"
 	"                             of the living every --sweep-interval (default: poll)\n"
 	"  --sweep-interval DURATION  how often --watch diag looks (default: 1s)\n"
+	"  --send BYTES               a heartbeat of BYTES on every connection (at\n"
+	"                             least 8: it ends with its send time)\n"
+	"  --every DURATION           heartbeat period; connections are spread over it,\n"
+	"                             not fired at once (default: 10s)\n"
+	"  --send-once BYTES          send BYTES once, right after connecting\n"
+	"  --set-buffers WHEN         before: --rcvbuf/--sndbuf set before the handshake,\n"
+	"                             which sizes the window scale for them (0 for a\n"
+	"                             small receive buffer: a 64 KiB window for life);\n"
+	"                             after: set once established (default: before)\n"
 	"  -h, --help                 print this help\n"
 	"\n"
+	"The holder's latency is one way; connect times the echo (serve --on-data\n"
+	"echo) as a round trip, and counts heartbeats that could not go out because\n"
+	"the last one had not (a zero window or a full send buffer).\n"
+	"\n"
 	UNITS_HELP
+	"DURATION is 500ms, 10s, 2m or 1h.\n"
 	"\n"
 	"example:\n"
 	"  holdconn connect --target 127.0.0.1:5000-5015 --source 127.0.0.2-127.0.0.3 \\\n"
@@ -161,6 +189,14 @@ static const char bench_help[] =
 	"                       dead holder by itself, so the client need not pay)\n"
 	"  --no-netns           run on the host's loopback instead of a private\n"
 	"                       network namespace (see below)\n"
+	"  --send BYTES         a heartbeat of BYTES per connection (at least 8)\n"
+	"  --every DURATION     heartbeat period, spread over the connections (10s)\n"
+	"  --send-once BYTES    send BYTES once per connection after connecting\n"
+	"  --on-data WHAT       holder: drain, echo or keep (default: drain)\n"
+	"  --set-buffers WHEN   before or after the handshake (default: before)\n"
+	"  --hold DURATION      hold with the traffic this long before the teardown\n"
+	"                       (default: 2 x --every with --send, 2s with\n"
+	"                       --send-once, else 0)\n"
 	"  -h, --help           print this help\n"
 	"\n"
 	"As root, bench runs both sides in a network namespace of its own: its\n"
@@ -173,6 +209,7 @@ static const char bench_help[] =
 	"examples:\n"
 	"  holdconn bench\n"
 	"  holdconn bench --conns max --mode epoll --json\n"
+	"  holdconn bench --conns 100k --send 64 --every 10s --on-data echo\n"
 	"\n"
 	EXIT_HELP;
 
@@ -235,6 +272,12 @@ static const char compare_help[] =
 	"                         1000, so that the modes share points to compare at)\n"
 	"  --json                 print each run as bench --json does, then one\n"
 	"                         {\"event\":\"comparison\"} object\n"
+	"  --send BYTES           a heartbeat of BYTES per connection (at least 8)\n"
+	"  --every DURATION       heartbeat period (default: 10s)\n"
+	"  --send-once BYTES      send BYTES once per connection after connecting\n"
+	"  --on-data WHAT         holder: drain, echo or keep (default: drain)\n"
+	"  --set-buffers WHEN     before or after the handshake (default: before)\n"
+	"  --hold DURATION        hold with the traffic this long (see bench --help)\n"
 	"  --plot FILE            draw bytes per socket against connections held, one\n"
 	"                         line per mode, into FILE (.png or .svg; needs gnuplot)\n"
 	"  -h, --help             print this help\n"
@@ -244,6 +287,50 @@ static const char compare_help[] =
 	"examples:\n"
 	"  holdconn compare --conns 15000\n"
 	"  holdconn compare --modes uring,epoll --json --plot compare.png\n"
+	"\n"
+	EXIT_HELP;
+
+static const char sweep_help[] =
+	"usage: holdconn sweep --rcvbuf LIST --sndbuf LIST [--conns N] [traffic] [options]\n"
+	"\n"
+	"Idle sockets hold no buffer pages: SO_RCVBUF and SO_SNDBUF only matter once\n"
+	"bytes flow. For each buffer setting sweep runs a bench of --conns pairs with\n"
+	"the traffic pattern and reports the sizes the kernel made of it, the buffer\n"
+	"memory per connection and tcp_mem pressure, throughput, latency and stalls;\n"
+	"then the smallest setting that keeps the pattern flowing and the memory it\n"
+	"saves per million connections against the kernel's defaults.\n"
+	"\n"
+	"options:\n"
+	"  --rcvbuf LIST          receive buffer sizes, comma separated; 'default' is\n"
+	"                         the kernel's (e.g. 2304,4k,16k,default)\n"
+	"  --sndbuf LIST          send buffer sizes, likewise; every pair of the two\n"
+	"                         lists is run (default: default)\n"
+	"  --conns N              pairs held per setting (default: 10000)\n"
+	"  --send BYTES           heartbeat size, at least 8 (default: 64)\n"
+	"  --every DURATION       heartbeat period (default: 10s)\n"
+	"  --send-once BYTES      one message per connection after connecting (a burst)\n"
+	"  --on-data WHAT         holder: drain, echo or keep (default: drain)\n"
+	"  --set-buffers LIST     before, after or before,after (default: before,after:\n"
+	"                         each setting both ways, to show the window scale)\n"
+	"  --hold DURATION        time each setting runs its traffic (default: 2 x\n"
+	"                         --every, or 2s for --send-once alone)\n"
+	"  --watch HOW            the holder's watch (default: poll)\n"
+	"  --reserve BYTES        MemAvailable to keep (as bench)\n"
+	"  --json                 one JSON object per setting, then the recommendation\n"
+	"  -h, --help             print this help\n"
+	"\n"
+	"Without --send or --send-once the pattern is --send 64 --every 10s.\n"
+	"A setting keeps it flowing when every pair was held, no send failed, no\n"
+	"heartbeat was skipped for the last one still pending, and every message was\n"
+	"read (and echoed back, with --on-data echo; keep reads nothing). Defaults\n"
+	"on both sides set nothing, so they run once. Savings are against the\n"
+	"defaults row if there is one, else the largest setting.\n"
+	"\n"
+	UNITS_HELP
+	"\n"
+	"examples:\n"
+	"  holdconn sweep --rcvbuf 4k,16k,64k,default --conns 100k\n"
+	"  holdconn sweep --rcvbuf 4k,32k --sndbuf 4k,32k --send-once 16k\n"
 	"\n"
 	EXIT_HELP;
 
@@ -272,6 +359,12 @@ enum opt_id {
 	OPT_NO_CALIBRATE,
 	OPT_MODES,
 	OPT_PLOT,
+	OPT_SEND,
+	OPT_EVERY,
+	OPT_SEND_ONCE,
+	OPT_ON_DATA,
+	OPT_SET_BUFFERS,
+	OPT_HOLD,
 };
 
 #define ARG(name, id) { name, required_argument, NULL, id }
@@ -289,6 +382,10 @@ static const struct option serve_opts[] = {
 	FLAG("json", OPT_JSON),
 	ARG("watch", OPT_WATCH),
 	ARG("sweep-interval", OPT_SWEEP_INTERVAL),
+	ARG("on-data", OPT_ON_DATA),
+	ARG("set-buffers", OPT_SET_BUFFERS),
+	ARG("send", OPT_SEND),
+	ARG("send-once", OPT_SEND_ONCE),
 	FLAG("help", OPT_HELP),
 	END,
 };
@@ -307,6 +404,10 @@ static const struct option connect_opts[] = {
 	FLAG("json", OPT_JSON),
 	ARG("watch", OPT_WATCH),
 	ARG("sweep-interval", OPT_SWEEP_INTERVAL),
+	ARG("send", OPT_SEND),
+	ARG("every", OPT_EVERY),
+	ARG("send-once", OPT_SEND_ONCE),
+	ARG("set-buffers", OPT_SET_BUFFERS),
 	FLAG("help", OPT_HELP),
 	END,
 };
@@ -325,6 +426,12 @@ static const struct option bench_opts[] = {
 	ARG("watch", OPT_WATCH),
 	ARG("sweep-interval", OPT_SWEEP_INTERVAL),
 	ARG("client-watch", OPT_CLIENT_WATCH),
+	ARG("send", OPT_SEND),
+	ARG("every", OPT_EVERY),
+	ARG("send-once", OPT_SEND_ONCE),
+	ARG("on-data", OPT_ON_DATA),
+	ARG("set-buffers", OPT_SET_BUFFERS),
+	ARG("hold", OPT_HOLD),
 	FLAG("help", OPT_HELP),
 	END,
 };
@@ -353,6 +460,29 @@ static const struct option compare_opts[] = {
 	ARG("report-every", OPT_REPORT_EVERY),
 	FLAG("json", OPT_JSON),
 	ARG("plot", OPT_PLOT),
+	ARG("send", OPT_SEND),
+	ARG("every", OPT_EVERY),
+	ARG("send-once", OPT_SEND_ONCE),
+	ARG("on-data", OPT_ON_DATA),
+	ARG("set-buffers", OPT_SET_BUFFERS),
+	ARG("hold", OPT_HOLD),
+	FLAG("help", OPT_HELP),
+	END,
+};
+
+static const struct option sweep_opts[] = {
+	ARG("rcvbuf", OPT_RCVBUF),
+	ARG("sndbuf", OPT_SNDBUF),
+	ARG("conns", OPT_CONNS),
+	ARG("send", OPT_SEND),
+	ARG("every", OPT_EVERY),
+	ARG("send-once", OPT_SEND_ONCE),
+	ARG("on-data", OPT_ON_DATA),
+	ARG("set-buffers", OPT_SET_BUFFERS),
+	ARG("hold", OPT_HOLD),
+	ARG("watch", OPT_WATCH),
+	ARG("reserve", OPT_RESERVE),
+	FLAG("json", OPT_JSON),
 	FLAG("help", OPT_HELP),
 	END,
 };
@@ -370,6 +500,7 @@ static const struct command_desc commands[] = {
 	{ "bench", CMD_BENCH, bench_opts, bench_help },
 	{ "limits", CMD_LIMITS, limits_opts, limits_help },
 	{ "compare", CMD_COMPARE, compare_opts, compare_help },
+	{ "sweep", CMD_SWEEP, sweep_opts, sweep_help },
 };
 
 static const char *const mode_names[] = {
@@ -385,6 +516,7 @@ struct parser {
 	char *err;
 	size_t errlen;
 	bool conns_given;
+	bool every_given;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -706,6 +838,76 @@ static int opt_plot(struct parser *ps, const char *name, const char *arg)
 	return 0;
 }
 
+/* A message carries its send time in its last 8 bytes. */
+static int opt_msg(struct parser *ps, const char *name, const char *arg, uint32_t *out)
+{
+	uint64_t v;
+	int ret = opt_size(ps, name, arg, TRAFFIC_MSG_MAX, &v);
+
+	if (ret)
+		return ret;
+	if (v < TRAFFIC_STAMP)
+		return fail(ps, "--%s: '%s' is too small (at least %d bytes: a message ends with "
+			    "its send time)", name, arg, TRAFFIC_STAMP);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int opt_duration(struct parser *ps, const char *name, const char *arg, uint64_t min_us,
+			uint64_t *out)
+{
+	if (parse_duration_us(arg, out) || *out < min_us || *out > 86400000000ull)
+		return fail(ps, "--%s: '%s' is not a duration from %s to 24h (try 500ms, 10s or 2m)",
+			    name, arg, min_us ? "1ms" : "0");
+	return 0;
+}
+
+/* sweep --rcvbuf/--sndbuf: "4k,16k,default"; 0 stands for the kernel's default. */
+static int opt_size_list(struct parser *ps, const char *name, const char *arg, uint64_t *out,
+			 int *n)
+{
+	char item[64];
+	const char *p = arg;
+
+	*n = 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (!len || len >= sizeof(item))
+			return fail(ps, "--%s: '%s' is not a list of sizes (try 4k,16k,default)", name,
+				    arg);
+		if (*n == SWEEP_MAX)
+			return fail(ps, "--%s: more than %d sizes", name, SWEEP_MAX);
+		snprintf(item, sizeof(item), "%.*s", (int)len, p);
+		if (!strcmp(item, "default"))
+			out[(*n)++] = 0;
+		else if (opt_size(ps, name, item, SOCKBUF_MAX, &out[(*n)++]))
+			return -EINVAL;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
+static int opt_set_buffers(struct parser *ps, const char *name, const char *arg)
+{
+	struct options *o = ps->o;
+
+	if (ps->cmd->cmd == CMD_SWEEP) {
+		if (!strcmp(arg, "before") || !strcmp(arg, "after") || !strcmp(arg, "before,after") ||
+		    !strcmp(arg, "after,before")) {
+			o->sweep_when = (strstr(arg, "before") ? SWEEP_BEFORE : 0) |
+					(strstr(arg, "after") ? SWEEP_AFTER : 0);
+			return 0;
+		}
+		return fail(ps, "--%s: '%s' is not before, after or before,after", name, arg);
+	}
+	if (strcmp(arg, "before") && strcmp(arg, "after"))
+		return fail(ps, "--%s: '%s' is not before or after", name, arg);
+	o->traffic.late_buffers = !strcmp(arg, "after");
+	return 0;
+}
+
 static int apply_option(struct parser *ps, int id, const char *arg)
 {
 	const char *name = find_option(ps->cmd->opts, NULL, id)->name;
@@ -753,9 +955,30 @@ static int apply_option(struct parser *ps, int id, const char *arg)
 	case OPT_CLIENT_MODE:
 		return opt_mode(ps, name, arg, &o->client_mode);
 	case OPT_RCVBUF:
+		if (ps->cmd->cmd == CMD_SWEEP)
+			return opt_size_list(ps, name, arg, o->sweep_rcvbuf, &o->nsweep_rcvbuf);
 		return opt_size(ps, name, arg, SOCKBUF_MAX, &o->rcvbuf);
 	case OPT_SNDBUF:
+		if (ps->cmd->cmd == CMD_SWEEP)
+			return opt_size_list(ps, name, arg, o->sweep_sndbuf, &o->nsweep_sndbuf);
 		return opt_size(ps, name, arg, SOCKBUF_MAX, &o->sndbuf);
+	case OPT_SEND:
+		return opt_msg(ps, name, arg, &o->traffic.send);
+	case OPT_SEND_ONCE:
+		return opt_msg(ps, name, arg, &o->traffic.once);
+	case OPT_EVERY:
+		ps->every_given = true;
+		return opt_duration(ps, name, arg, 1000, &o->traffic.every_us);
+	case OPT_HOLD:
+		o->has_hold = true;
+		return opt_duration(ps, name, arg, 0, &o->hold_us);
+	case OPT_ON_DATA:
+		o->on_data_given = true;
+		if (parse_on_data(arg, &o->traffic.on_data))
+			return fail(ps, "--%s: '%s' is not drain, echo or keep", name, arg);
+		return 0;
+	case OPT_SET_BUFFERS:
+		return opt_set_buffers(ps, name, arg);
 	case OPT_RESERVE:
 		o->has_reserve = true;
 		return opt_size(ps, name, arg, UINT64_MAX, &o->reserve);
@@ -771,20 +994,19 @@ static int apply_option(struct parser *ps, int id, const char *arg)
 	return fail(ps, "--%s: not handled (a bug in holdconn)", name);
 }
 
-/* "serve", "connect and bench": the commands that take option `name`. */
+/* "serve", "connect and bench", "serve, connect and bench": the commands that take `name`. */
 static void commands_with(const char *name, char *buf, size_t len)
 {
-	const char *sep = "";
-	size_t used = 0;
-	unsigned int i;
+	const char *with[ARRAY_SIZE(commands)];
+	size_t used = 0, n = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(commands) && used < len; i++) {
-		if (!find_option(commands[i].opts, name, 0))
-			continue;
-		used += snprintf(buf + used, len - used, "%s%s", sep, commands[i].name);
-		sep = " and ";
-	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++)
+		if (find_option(commands[i].opts, name, 0))
+			with[n++] = commands[i].name;
+	for (size_t i = 0; i < n && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s",
+				 i == 0 ? "" : i + 1 == n ? " and " : ", ", with[i]);
 }
 
 /*
@@ -851,6 +1073,30 @@ static uint64_t target_ports(const struct options *o)
 	return n;
 }
 
+/* What the holder does with data must be something its watch can do. */
+static int check_traffic(struct parser *ps)
+{
+	struct options *o = ps->o;
+	enum on_data d = o->traffic.on_data;
+
+	if (ps->every_given && !o->traffic.send && o->cmd != CMD_SERVE)
+		return fail(ps, "--every needs --send BYTES (the heartbeat it paces)");
+	if (o->cmd == CMD_SWEEP && !traffic_on(&o->traffic))
+		o->traffic.send = 64; /* sweep's default pattern: a 64-byte heartbeat every 10s */
+	if (o->mode != MODE_URING || o->cmd == CMD_CONNECT)
+		return 0;
+	if (o->watch == WATCH_NONE) {
+		if (o->on_data_given && d != ON_DATA_KEEP)
+			return fail(ps, "--on-data %s: --watch none never reads; use --watch poll, "
+				    "recv or diag, or --on-data keep", on_data_name(d));
+		o->traffic.on_data = ON_DATA_KEEP;
+	}
+	if (o->watch == WATCH_RECV && d != ON_DATA_DRAIN)
+		return fail(ps, "--on-data %s: --watch recv reads everything it is sent; use "
+			    "--watch poll or diag", on_data_name(d));
+	return 0;
+}
+
 static int check_parsed(struct parser *ps)
 {
 	const struct options *o = ps->o;
@@ -863,6 +1109,11 @@ static int check_parsed(struct parser *ps)
 			    "(e.g. --target 127.0.0.1:5000-5015)");
 	if (o->cmd == CMD_CONNECT && !ps->conns_given)
 		return fail(ps, "connect needs --conns N (e.g. --conns 1M)");
+	if (o->cmd == CMD_SWEEP && !o->nsweep_rcvbuf && !o->nsweep_sndbuf)
+		return fail(ps, "sweep needs --rcvbuf LIST and/or --sndbuf LIST "
+			    "(e.g. --rcvbuf 4k,16k,64k,default)");
+	if (check_traffic(ps))
+		return -EINVAL;
 	if (o->cmd == CMD_CONNECT && target_ports(o) > PLAN_MAX_DST)
 		return fail(ps, "--target: %" PRIu64 " destination ports in all (at most %d)",
 			    target_ports(o), PLAN_MAX_DST);
@@ -880,6 +1131,8 @@ static void set_defaults(struct options *o)
 	o->report_every = DEFAULT_REPORT_EVERY;
 	o->backlog = DEFAULT_BACKLOG;
 	o->ports = DEFAULT_BENCH_PORTS;
+	o->traffic.every_us = DEFAULT_EVERY_US;
+	o->sweep_when = SWEEP_BEFORE | SWEEP_AFTER;
 }
 
 static bool is_help_word(const char *s)
@@ -899,7 +1152,7 @@ static int parse_help(struct parser *ps, int argc, char **argv)
 	c = find_command(argv[2]);
 	if (argc > 3 || !c)
 		return fail(ps, "help: unknown command '%s' "
-			    "(serve, connect, bench, limits, compare)", argv[2]);
+			    "(serve, connect, bench, limits, compare, sweep)", argv[2]);
 	ps->o->cmd = c->cmd;
 	ps->o->help = true;
 	return 0;
@@ -914,7 +1167,7 @@ int args_parse(int argc, char **argv, struct options *o, char *err, size_t errle
 	if (err && errlen)
 		err[0] = '\0';
 	if (argc < 2 || !argv[1])
-		return fail(&ps, "missing command (serve, connect, bench, limits, compare); "
+		return fail(&ps, "missing command (serve, connect, bench, limits, compare, sweep); "
 			    "see holdconn --help");
 	if (is_help_word(argv[1]))
 		return parse_help(&ps, argc, argv);
@@ -926,13 +1179,15 @@ int args_parse(int argc, char **argv, struct options *o, char *err, size_t errle
 	}
 	ps.cmd = find_command(argv[1]);
 	if (!ps.cmd)
-		return fail(&ps, "unknown command '%s' (serve, connect, bench, limits, compare); "
+		return fail(&ps, "unknown command '%s' (serve, connect, bench, limits, compare, sweep); "
 			    "see holdconn --help", argv[1]);
 	o->cmd = ps.cmd->cmd;
 	if (o->cmd == CMD_BENCH)
 		o->conns = DEFAULT_BENCH_CONNS;
 	if (o->cmd == CMD_COMPARE)
 		compare_defaults(o);
+	if (o->cmd == CMD_SWEEP)
+		o->conns = DEFAULT_SWEEP_CONNS;
 	/* argv from the command on: getopt takes argv[0] as the program's name. */
 	ret = parse_options(&ps, argc - 1, argv + 1);
 	if (ret || o->help)

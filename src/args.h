@@ -23,8 +23,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "addr.h"
+#include "traffic.h"
 
 #define MAX_ENDPOINTS 64
+#define SWEEP_MAX 16 /* sizes in one sweep --rcvbuf/--sndbuf list */
 
 enum command {
 	CMD_NONE = 0,
@@ -33,6 +35,7 @@ enum command {
 	CMD_BENCH,
 	CMD_LIMITS,  /* `holdconn limits`: which limit binds first */
 	CMD_COMPARE, /* `holdconn compare`: one bench per mode, side by side */
+	CMD_SWEEP,   /* `holdconn sweep`: one bench per buffer setting, under traffic */
 	CMD_HELP,    /* `holdconn help`, `--help`, `-h` at top level */
 	CMD_VERSION, /* `holdconn --version` */
 };
@@ -86,7 +89,17 @@ struct options {
 	enum mode modes[MAX_MODES]; /* compare --modes, default uring,epoll,threads */
 	int nmodes;
 	const char *plot;         /* compare --plot FILE (.png or .svg); NULL: no plot */
+	struct traffic traffic;   /* --send, --every, --send-once, --on-data, --set-buffers */
+	bool on_data_given;
+	uint64_t hold_us;         /* bench/compare/sweep --hold: time held with traffic */
+	bool has_hold;
+	uint64_t sweep_rcvbuf[SWEEP_MAX], sweep_sndbuf[SWEEP_MAX]; /* sweep lists (0: default) */
+	int nsweep_rcvbuf, nsweep_sndbuf;
+	unsigned sweep_when;      /* sweep --set-buffers: SWEEP_BEFORE | SWEEP_AFTER */
 };
+
+#define SWEEP_BEFORE 1u /* buffers set before connect/listen */
+#define SWEEP_AFTER 2u  /* buffers set once established */
 
 /*
  * Parses argv into o (o is reset to defaults first). Returns 0 on success

@@ -41,7 +41,7 @@ static int parse_argv(char **argv)
 Test(args, no_command_is_an_error_pointing_at_help)
 {
 	cr_expect_eq(parse_argv((char *[]){ "holdconn", NULL }), -EINVAL);
-	cr_expect_str_eq(err, "missing command (serve, connect, bench, limits, compare); "
+	cr_expect_str_eq(err, "missing command (serve, connect, bench, limits, compare, sweep); "
 			      "see holdconn --help");
 }
 
@@ -64,7 +64,7 @@ Test(args, help_with_a_command_asks_for_that_commands_help)
 
 Test(args, help_with_an_unknown_command_names_it)
 {
-	EXPECT_ERROR("help: unknown command 'frob' (serve, connect, bench, limits, compare)", "help",
+	EXPECT_ERROR("help: unknown command 'frob' (serve, connect, bench, limits, compare, sweep)", "help",
 		     "frob");
 }
 
@@ -76,7 +76,7 @@ Test(args, version_gives_cmd_version)
 
 Test(args, unknown_command_is_named)
 {
-	EXPECT_ERROR("unknown command 'frob' (serve, connect, bench, limits, compare); "
+	EXPECT_ERROR("unknown command 'frob' (serve, connect, bench, limits, compare, sweep); "
 		     "see holdconn --help", "frob");
 }
 
@@ -437,8 +437,8 @@ Test(args, client_mode_is_only_for_bench)
 
 Test(args, options_of_other_commands_name_those_commands)
 {
-	EXPECT_ERROR("--conns is only for connect and bench and limits and compare", "serve",
-		     "--conns", "5");
+	EXPECT_ERROR("--conns is only for connect, bench, limits, compare and sweep",
+		     "serve", "--conns", "5");
 	EXPECT_ERROR("--listen is only for serve", "bench", "--listen", "127.0.0.1:1");
 	EXPECT_ERROR("--ports is only for bench and limits", "connect", "--ports", "4");
 }
@@ -657,4 +657,96 @@ Test(args, bench_help_lists_every_bench_option_and_its_two_processes)
 	};
 
 	expect_help_has(CMD_BENCH, words);
+}
+
+/* ---- traffic patterns (issue 4) ---- */
+
+Test(args, traffic_is_off_unless_asked)
+{
+	cr_assert_eq(PARSE("bench"), 0, "%s", err);
+	cr_expect_eq(o.traffic.send, 0);
+	cr_expect_eq(o.traffic.once, 0);
+	cr_expect_eq(o.traffic.on_data, ON_DATA_DRAIN);
+	cr_expect_eq(o.traffic.every_us, 10000000, "--every defaults to 10 s");
+	cr_expect(!o.traffic.late_buffers);
+}
+
+Test(args, a_heartbeat_takes_size_and_period)
+{
+	cr_assert_eq(PARSE("connect", "--target", "127.0.0.1:5000", "--conns", "10", "--send", "64",
+			   "--every", "250ms", "--send-once", "16k"), 0, "%s", err);
+	cr_expect_eq(o.traffic.send, 64);
+	cr_expect_eq(o.traffic.every_us, 250000);
+	cr_expect_eq(o.traffic.once, 16384);
+}
+
+Test(args, a_message_too_short_for_its_stamp_is_refused)
+{
+	EXPECT_ERROR("--send: '4' is too small (at least 8 bytes: a message ends with its send time)", "bench", "--send", "4");
+}
+
+Test(args, every_without_send_is_refused)
+{
+	EXPECT_ERROR("--every needs --send BYTES (the heartbeat it paces)", "bench", "--every", "1s");
+}
+
+Test(args, on_data_takes_drain_echo_or_keep)
+{
+	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000", "--on-data", "echo"), 0, "%s", err);
+	cr_expect_eq(o.traffic.on_data, ON_DATA_ECHO);
+	EXPECT_ERROR("--on-data: 'mirror' is not drain, echo or keep", "serve", "--listen", "127.0.0.1:5000", "--on-data", "mirror");
+}
+
+Test(args, a_watch_that_never_reads_keeps_and_cannot_echo)
+{
+	cr_assert_eq(PARSE("bench", "--watch", "none"), 0, "%s", err);
+	cr_expect_eq(o.traffic.on_data, ON_DATA_KEEP);
+	EXPECT_ERROR("--on-data echo: --watch none never reads; use --watch poll, recv or diag, "
+		     "or --on-data keep", "bench", "--watch", "none", "--on-data", "echo");
+}
+
+Test(args, recv_watch_only_drains)
+{
+	EXPECT_ERROR("--on-data keep: --watch recv reads everything it is sent; use --watch poll "
+		     "or diag", "bench", "--watch", "recv", "--on-data", "keep");
+}
+
+Test(args, set_buffers_is_before_or_after)
+{
+	cr_assert_eq(PARSE("bench", "--set-buffers", "after"), 0, "%s", err);
+	cr_expect(o.traffic.late_buffers);
+	EXPECT_ERROR("--set-buffers: 'later' is not before or after", "bench", "--set-buffers", "later");
+}
+
+Test(args, hold_takes_a_duration_and_zero)
+{
+	cr_assert_eq(PARSE("bench", "--hold", "0"), 0, "%s", err);
+	cr_expect(o.has_hold);
+	cr_expect_eq(o.hold_us, 0);
+	cr_assert_eq(PARSE("compare", "--hold", "30s"), 0, "%s", err);
+	cr_expect_eq(o.hold_us, 30000000);
+}
+
+Test(args, sweep_takes_lists_and_defaults_a_heartbeat)
+{
+	cr_assert_eq(PARSE("sweep", "--rcvbuf", "4k,16k,default", "--sndbuf", "8k"), 0, "%s", err);
+	cr_expect_eq(o.nsweep_rcvbuf, 3);
+	cr_expect_eq(o.sweep_rcvbuf[0], 4096);
+	cr_expect_eq(o.sweep_rcvbuf[1], 16384);
+	cr_expect_eq(o.sweep_rcvbuf[2], 0, "default: the kernel's");
+	cr_expect_eq(o.nsweep_sndbuf, 1);
+	cr_expect_eq(o.sweep_sndbuf[0], 8192);
+	cr_expect_eq(o.conns, 10000);
+	cr_expect_eq(o.traffic.send, 64, "no pattern given: a 64-byte heartbeat");
+	cr_expect_eq(o.sweep_when, SWEEP_BEFORE | SWEEP_AFTER);
+}
+
+Test(args, sweep_needs_a_list_and_checks_each_size)
+{
+	EXPECT_ERROR("sweep needs --rcvbuf LIST and/or --sndbuf LIST "
+				     "(e.g. --rcvbuf 4k,16k,64k,default)", "sweep");
+	EXPECT_ERROR("--rcvbuf: '4k,,8k' is not a list of sizes (try 4k,16k,default)", "sweep", "--rcvbuf", "4k,,8k");
+	EXPECT_ERROR("--rcvbuf: 'lots' is not a size (try 4096, 64k or 1G)", "sweep", "--rcvbuf", "4k,lots");
+	cr_assert_eq(PARSE("sweep", "--rcvbuf", "4k", "--set-buffers", "after"), 0, "%s", err);
+	cr_expect_eq(o.sweep_when, SWEEP_AFTER);
 }
