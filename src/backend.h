@@ -32,6 +32,13 @@ struct backend_ops {
 	void (*wait)(struct holder *h, int timeout_ms);
 	/* serve: stop taking new connections (listeners stay, so peers queue, not fail). */
 	void (*stop_accepting)(struct holder *h);
+	/*
+	 * connect with --send: send the heartbeats whose phase (traffic_due)
+	 * passed between prev_us and now_us. NULL: the backend keeps the
+	 * schedule itself (threads). A beat due while the connection's last
+	 * message has not gone out is skipped and counted (traffic_blocked).
+	 */
+	void (*beat)(struct holder *h, uint64_t prev_us, uint64_t now_us);
 	/* Closes n held connections now (bench's close-detection probe); may be NULL. */
 	void (*drop)(struct holder *h, uint64_t n);
 	/* Releases every connection held, as fast as the model allows, and frees h->be. */

@@ -9,6 +9,12 @@
  * is gone, so the slot closes with no cancel, which would be a walk of the
  * kernel's cancel hash (20000 slots share 256 buckets). Data re-arms it
  * after the drain. Our own release cancels (by user_data) then closes.
+ *
+ * Traffic: a message goes out as one send with MSG_WAITALL, which io_uring
+ * retries until every byte is queued; while it waits (a zero window, a full
+ * send buffer) the connection is stalled and its next heartbeat is skipped.
+ * The holder echoes the same way and reads nothing more from that
+ * connection until the echo is out.
  */
 #include <errno.h>
 #include <poll.h>
@@ -43,6 +49,7 @@ enum op {
 	OP_GETOPT,     /* slot field: 0 rcvbuf, 1 sndbuf */
 	OP_RELEASE,    /* a close issued by release() */
 	OP_COOKIE,     /* SO_COOKIE read into the ring's cookie array (--watch diag) */
+	OP_SEND,       /* a message or an echo: the ring's tx[slot] */
 };
 
 /* user_data: op 8 | gen 16 | ring 20 | slot 20 bits. */
@@ -55,6 +62,15 @@ enum op {
 
 #define CONN_F_HELD 0x10   /* was established: its close counts as a close */
 #define CONN_F_FAILED 0x20 /* a chain step failed and was reported */
+#define CONN_F_SENDING 0x04 /* a send is in flight: its request pins the socket */
+#define CONN_F_STALLED 0x08 /* a heartbeat was skipped on this connection, once at least */
+
+/* A message being sent; freed by its completion (or by the release). */
+struct tx {
+	uint16_t gen;
+	uint32_t len;
+	char data[];
+};
 
 struct uring_be {
 	struct ringset rs;
@@ -66,6 +82,8 @@ struct uring_be {
 	bool has_bind, has_sockopt;
 	bool asked_buffers;
 	enum watch watch;
+	unsigned poll_events; /* what the poll watch waits for: no POLLIN with --on-data keep */
+	bool echo, keep;     /* serve: --on-data echo / keep */
 	int nlfd;            /* --watch diag: the sock_diag socket */
 	struct diag_set alive;
 	double next_sweep;
@@ -144,6 +162,9 @@ static int uring_init(struct holder *h)
 	be->watch = h->cfg->watch;
 	be->nlfd = -1;
 	be->sndbuf = h->cfg->sndbuf;
+	be->echo = h->cfg->role == ROLE_SERVE && h->cfg->traffic.on_data == ON_DATA_ECHO;
+	be->keep = h->cfg->role == ROLE_SERVE && h->cfg->traffic.on_data == ON_DATA_KEEP;
+	be->poll_events = be->keep ? POLLRDHUP : WATCH_EVENTS;
 	ret = probe_features(be);
 	if (!ret)
 		ret = conn_arena_init();
@@ -240,7 +261,7 @@ static bool arm_watch(struct uring_be *be, struct ring *r, uint32_t slot)
 		sqe->flags |= IOSQE_BUFFER_SELECT;
 		sqe->buf_group = 0;
 	} else {
-		io_uring_prep_poll_add(sqe, slot, WATCH_EVENTS);
+		io_uring_prep_poll_add(sqe, slot, be->poll_events);
 	}
 	sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data64(sqe, UD(OP_POLL, r->conns[slot].gen, r->id, slot));
@@ -271,7 +292,14 @@ static void queue_close(struct uring_be *be, struct ring *r, uint32_t slot, bool
 	struct io_uring_sqe *sqe;
 
 	c->state = CONN_CLOSING;
-	ring_reserve(&be->rs, r, 2);
+	ring_reserve(&be->rs, r, 3);
+	if (c->flags & CONN_F_SENDING) {
+		/* A send waiting for room pins the socket as a watch does. */
+		sqe = ring_sqe(&be->rs, r);
+		io_uring_prep_cancel64(sqe, UD(OP_SEND, c->gen, r->id, slot), 0);
+		sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
+		io_uring_sqe_set_data64(sqe, UD(OP_IGNORE, 0, 0, 0));
+	}
 	if (cancel) {
 		/* An armed request pins the socket: a bare close would not free it. */
 		sqe = ring_sqe(&be->rs, r);
@@ -318,6 +346,145 @@ static void drain(struct uring_be *be, struct ring *r, uint32_t slot)
 	r->conns[slot].flags |= CONN_F_DRAINING;
 }
 
+/* ---- traffic -------------------------------------------------------------- */
+
+static struct traffic_stats *TS(struct holder *h)
+{
+	return &h->cfg->stats->traffic;
+}
+
+/* Queues len bytes (a copy of data, or a fresh stamped message when data is NULL). */
+static void send_bytes(struct holder *h, struct ring *r, uint32_t slot, const char *data,
+		       uint32_t len)
+{
+	struct uring_be *be = BE(h);
+	struct conn *c = &r->conns[slot];
+	struct io_uring_sqe *sqe;
+	struct tx *tx;
+
+	if (!r->tx && !(r->tx = conn_arena_zalloc(r->nslots * sizeof(*r->tx))))
+		goto fail;
+	tx = malloc(sizeof(*tx) + len);
+	if (!tx)
+		goto fail;
+	tx->gen = c->gen;
+	tx->len = len;
+	if (data)
+		memcpy(tx->data, data, len);
+	else
+		traffic_fill(tx->data, len, now_ns());
+	r->tx[slot] = tx;
+	c->flags |= CONN_F_SENDING;
+	sqe = ring_sqe(&be->rs, r);
+	io_uring_prep_send(sqe, slot, tx->data, len, MSG_WAITALL | MSG_NOSIGNAL);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, UD(OP_SEND, c->gen, r->id, slot));
+	return;
+fail:
+	atomic_fetch_add_explicit(&TS(h)->send_errors, 1, memory_order_relaxed);
+}
+
+/* connect: the n-th message (0: --send-once) unless the last is still going out. */
+static void send_message(struct holder *h, struct ring *r, uint32_t slot, uint64_t n)
+{
+	struct conn *c = &r->conns[slot];
+
+	if (c->flags & CONN_F_SENDING) {
+		traffic_blocked(TS(h), !(c->flags & CONN_F_STALLED));
+		c->flags |= CONN_F_STALLED;
+		return;
+	}
+	send_bytes(h, r, slot, NULL, traffic_msg_len(&h->cfg->traffic, n));
+}
+
+static void uring_beat(struct holder *h, uint64_t prev_us, uint64_t now_us)
+{
+	struct uring_be *be = BE(h);
+	uint32_t first, n, slots = be->rs.slots;
+
+	traffic_due(&h->cfg->traffic, slots, prev_us, now_us, &first, &n);
+	for (uint32_t i = 0; i < be->rs.nrings; i++) {
+		struct ring *r = be->rs.rings[i];
+
+		for (uint32_t k = 0; k < n; k++) {
+			uint32_t s = traffic_slot(slots, r->id, first + k);
+
+			if (s < r->nslots && r->conns[s].state == CONN_HELD)
+				send_message(h, r, s, 1);
+		}
+	}
+}
+
+static void on_send(struct holder *h, struct ring *r, uint32_t slot, uint16_t gen, int res)
+{
+	struct tx *tx = r->tx ? r->tx[slot] : NULL;
+	struct conn *c = &r->conns[slot];
+	uint32_t len;
+
+	if (!tx || tx->gen != gen)
+		return;
+	len = tx->len;
+	free(tx);
+	r->tx[slot] = NULL;
+	if (c->gen != gen)
+		return;
+	c->flags &= ~CONN_F_SENDING;
+	if (res == (int)len) {
+		atomic_fetch_add_explicit(&TS(h)->msgs_sent, 1, memory_order_relaxed);
+		h->bytes_out += len;
+	} else if (c->state == CONN_HELD) {
+		/* Not one we cancelled by closing: the peer reset, say. */
+		atomic_fetch_add_explicit(&TS(h)->send_errors, 1, memory_order_relaxed);
+	}
+	if (c->state != CONN_HELD)
+		return;
+	if (res != (int)len)
+		start_close(BE(h), r, slot, watch_armed(BE(h)) && !BE(h)->echo);
+	else if (BE(h)->echo)
+		drain(BE(h), r, slot); /* the echo is out: read on */
+}
+
+/* Bytes read from a held connection: counted, timed, echoed when asked. */
+static void received(struct holder *h, struct ring *r, uint32_t slot, const char *buf, int n)
+{
+	h->bytes_in += n;
+	traffic_rx(&h->cfg->traffic, TS(h), &r->conns[slot].next, buf, n, now_ns());
+	if (BE(h)->echo)
+		send_bytes(h, r, slot, buf, n);
+}
+
+/* --set-buffers after: the sizes, now that the handshake has fixed the window scale. */
+static void late_buffers(struct uring_be *be, struct ring *r, uint32_t slot)
+{
+	const int *val[2] = { &be->rcvbuf, &be->sndbuf };
+	static const int name[2] = { SO_RCVBUF, SO_SNDBUF };
+
+	for (int i = 0; i < 2 && be->has_sockopt; i++) {
+		struct io_uring_sqe *sqe;
+
+		if (!*val[i])
+			continue;
+		sqe = ring_sqe(&be->rs, r);
+		hc_prep_sockopt(sqe, slot, HC_SOCKET_URING_OP_SETSOCKOPT, SOL_SOCKET, name[i], val[i],
+				sizeof(int));
+		sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+		io_uring_sqe_set_data64(sqe, UD(OP_IGNORE, 0, 0, 0));
+	}
+}
+
+/* A connection is held from now: its traffic state starts, its buffers may be set. */
+static void established(struct holder *h, struct ring *r, uint32_t slot)
+{
+	struct uring_be *be = BE(h);
+
+	r->conns[slot].next = 0; /* the receiver's offset in the stream from here on */
+	if (h->cfg->traffic.late_buffers)
+		late_buffers(be, r, slot);
+	ask_buffers(be, r, slot);
+	if (h->cfg->role == ROLE_CONNECT && h->cfg->traffic.once)
+		send_message(h, r, slot, 0);
+}
+
 /* --watch recv: data, EOF (0) or an error on the multishot recv. */
 static void on_recv_watch(struct holder *h, struct ring *r, uint32_t slot, int res, unsigned flags)
 {
@@ -325,13 +492,13 @@ static void on_recv_watch(struct holder *h, struct ring *r, uint32_t slot, int r
 	struct conn *c = &r->conns[slot];
 	bool more = flags & IORING_CQE_F_MORE;
 
+	if (res > 0 && c->state == CONN_HELD && (flags & IORING_CQE_F_BUFFER))
+		received(h, r, slot, r->bufs + (flags >> IORING_CQE_BUFFER_SHIFT) * RECV_BUF_BYTES, res);
 	if (flags & IORING_CQE_F_BUFFER)
 		recycle_buffer(r, flags);
 	if (c->state != CONN_HELD)
 		return;
 	if (res > 0 || res == -ENOBUFS) {
-		if (res > 0)
-			h->bytes_in += res;
 		if (!more)
 			arm_watch(be, r, slot);
 		return;
@@ -365,7 +532,9 @@ static void on_recv(struct holder *h, struct ring *r, uint32_t slot, int res)
 	if (c->state != CONN_HELD)
 		return;
 	if (res > 0)
-		h->bytes_in += res;
+		received(h, r, slot, be->drain, res);
+	if (res > 0 && be->echo)
+		return; /* on_send reads on once the echo is out */
 	if (res == (int)sizeof(be->drain))
 		drain(be, r, slot);
 	else if (res == 0 || (res < 0 && res != -EAGAIN))
@@ -386,7 +555,7 @@ static void on_connect(struct holder *h, struct ring *r, uint32_t slot, int res)
 		c->state = CONN_HELD;
 		c->flags |= CONN_F_HELD;
 		holder_opened(h);
-		ask_buffers(be, r, slot);
+		established(h, r, slot);
 		if (be->watch == WATCH_DIAG)
 			arm_watch(be, r, slot);
 		return;
@@ -492,9 +661,9 @@ static int uring_open(struct holder *h, uint64_t tuple, const struct sockaddr_in
 			chain_sockopt(be, r, slot, SO_REUSEADDR, &sockopt_one, sizeof(sockopt_one));
 		if (h->cfg->linger_rst)
 			chain_sockopt(be, r, slot, SO_LINGER, &sockopt_linger_rst, sizeof(sockopt_linger_rst));
-		if (be->rcvbuf)
+		if (be->rcvbuf && !h->cfg->traffic.late_buffers)
 			chain_sockopt(be, r, slot, SO_RCVBUF, &be->rcvbuf, sizeof(be->rcvbuf));
-		if (be->sndbuf)
+		if (be->sndbuf && !h->cfg->traffic.late_buffers)
 			chain_sockopt(be, r, slot, SO_SNDBUF, &be->sndbuf, sizeof(be->sndbuf));
 		if (bind_src) {
 			struct sockaddr_in *sa;
@@ -598,7 +767,7 @@ static void on_accept(struct holder *h, struct ring *r, int l, int res, unsigned
 		r->used++;
 		arm_watch(be, r, res);
 		holder_opened(h);
-		ask_buffers(be, r, res);
+		established(h, r, res);
 		if (r == be->active && be->accepting && r->used >= r->nslots - be->margin)
 			rotate_accept_ring(h);
 	} else if (res == -ENFILE) {
@@ -666,6 +835,8 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
 		return on_getopt(h, slot, cqe->res);
 	if (op == OP_POLL && (cqe->flags & IORING_CQE_F_BUFFER) && r->conns[slot].gen != UD_GEN(ud))
 		recycle_buffer(r, cqe->flags);
+	if (op == OP_SEND)
+		return on_send(h, r, slot, UD_GEN(ud), cqe->res);
 	if (op == OP_IGNORE || r->conns[slot].gen != UD_GEN(ud))
 		return; /* a completion for an earlier user of this slot */
 	switch (op) {
@@ -687,6 +858,8 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
 	case OP_CLOSE:
 		on_close(h, r, slot);
 		break;
+	case OP_SEND:
+		break; /* handled above, stale or not: it frees the message */
 	case OP_COOKIE:
 		if (cqe->res >= 0)
 			r->conns[slot].flags |= CONN_F_COOKIE;
@@ -720,7 +893,7 @@ static void sweep(struct holder *h)
 			e = diag_find(&be->alive, r->cookies[s]);
 			if (!e)
 				start_close(be, r, s, false);
-			else if (e->rqueue && !(c->flags & CONN_F_DRAINING))
+			else if (e->rqueue && !be->keep && !(c->flags & (CONN_F_DRAINING | CONN_F_SENDING)))
 				drain(be, r, s);
 		}
 	}
@@ -815,8 +988,14 @@ static void uring_release(struct holder *h)
 		return;
 	for (int l = 0; l < be->nlisten; l++)
 		close(be->lfd[l]);
-	for (uint32_t i = 0; i < be->rs.nrings; i++)
-		release_ring(be, be->rs.rings[i]);
+	for (uint32_t i = 0; i < be->rs.nrings; i++) {
+		struct ring *r = be->rs.rings[i];
+
+		release_ring(be, r);
+		/* Completions of cancelled sends went unread: their messages are ours to free. */
+		for (uint32_t s = 0; r->tx && s < r->nslots; s++)
+			free(r->tx[s]);
+	}
 	ringset_destroy(&be->rs);
 	free(be);
 	h->be = NULL;
@@ -845,6 +1024,7 @@ const struct backend_ops backend_uring = {
 	.open = uring_open,
 	.wait = uring_wait,
 	.stop_accepting = uring_stop_accepting,
+	.beat = uring_beat,
 	.drop = uring_drop,
 	.release = uring_release,
 };

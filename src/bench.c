@@ -23,6 +23,7 @@
 #include "report.h"
 #include "side.h"
 #include "limits.h"
+#include "diag.h"
 
 #define POLL_NS 5000000L        /* the parent's loop period */
 #define QUIESCE_S 3.0           /* longest wait for the sides to settle for a measurement */
@@ -32,6 +33,8 @@
 #define PROBE_TIMEOUT_S 5.0
 #define SETTLE_TIMEOUT_S 15.0   /* longest wait for an earlier run's sockets to be freed */
 #define SETTLE_BYTES (256 << 10) /* slab change between two samples that counts as still */
+#define LAND_TIMEOUT_S 3.0      /* longest wait for messages in flight when the beats stop */
+#define HOLD_ONCE_S 2.0         /* default --hold with --send-once alone */
 
 struct bench {
 	const struct options *o;
@@ -54,6 +57,10 @@ struct bench {
 	double detect_s;
 	struct limits_prediction pred; /* --conns max: what `holdconn limits` expects */
 	uint64_t rss_base[2];  /* RssAnon of [0] server, [1] client once started */
+	uint64_t pressures0;   /* TCPMemoryPressures before the run */
+	double hold_s, throughput, hold_buffer;
+	int wscale[2];         /* offered by [0] server, [1] client; -1 unknown */
+	struct traffic_report tr[2]; /* [0] server, [1] client, when the hold ended */
 };
 
 static void sleep_ns(long ns)
@@ -113,6 +120,9 @@ static int configure(struct bench *b, char *err, size_t errlen)
 		return ret;
 	co.mode = b->o->client_mode;
 	co.watch = b->o->client_watch;
+	/* The generator reads what the holder echoes, to time the round trip. */
+	if (b->o->traffic.on_data == ON_DATA_ECHO && co.watch == WATCH_NONE)
+		co.watch = WATCH_POLL;
 	co.ntarget = 1;
 	co.target[0] = so.listen[0];
 	ret = side_config(&co, ROLE_CONNECT, &b->ccfg, &b->plan, err, errlen);
@@ -373,6 +383,72 @@ static void probe_close(struct bench *b)
 		b->detect_s = now_s() - t0;
 }
 
+static double hold_seconds(const struct options *o)
+{
+	if (o->has_hold)
+		return o->hold_us / 1e6;
+	if (o->traffic.send)
+		return 2 * o->traffic.every_us / 1e6;
+	return o->traffic.once ? HOLD_ONCE_S : 0;
+}
+
+/* Every message the generator sent has been read (and echoed back, if asked). */
+static bool landed(struct bench *b)
+{
+	struct traffic_stats *s = &b->area->server.traffic, *c = &b->area->client.traffic;
+
+	if (b->o->traffic.on_data == ON_DATA_KEEP)
+		return true;
+	if (ld(&s->msgs_recv) < ld(&c->msgs_sent))
+		return false;
+	return b->o->traffic.on_data != ON_DATA_ECHO || ld(&c->msgs_recv) >= ld(&s->msgs_sent);
+}
+
+/*
+ * Holds every pair with the traffic running for --hold: heartbeats start
+ * only now, so their figures describe a steady box, not the ramp. The
+ * buffer memory is taken while they still run; then they stop and the
+ * messages in flight are given time to land.
+ */
+static void hold(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	double t0 = now_s(), end = t0 + hold_seconds(b->o), last_progress = 0;
+	uint64_t in0 = ld(&a->server.bytes_in);
+	uint64_t sockets = ld(&a->client.held) + ld(&a->server.held);
+
+	if (!b->spid || b->stop == STOP_SIGNAL || !traffic_on(&b->o->traffic) || !b->last.conns)
+		return;
+	atomic_store(&a->ctl.beats, 1);
+	while (now_s() < end && !holder_signalled && !child_gone(b->spid)) {
+		double t = now_s();
+
+		if (t - last_progress >= 0.2) {
+			report_progress(b->rep, pairs(b), t - b->t0, 0, 0);
+			last_progress = t;
+		}
+		sleep_ns(POLL_NS * 4);
+	}
+	if (!meter_sample(b->now)) {
+		struct meter_delta d;
+
+		meter_diff(b->base, b->now, &d);
+		b->hold_buffer = per_unit(d.buffer_bytes, sockets);
+	}
+	diag_wscale(BENCH_BASE_PORT, BENCH_BASE_PORT + b->o->ports - 1, &b->wscale[1], &b->wscale[0]);
+	atomic_store(&a->ctl.beats, 0);
+	b->hold_s = now_s() - t0;
+	b->throughput = b->hold_s > 0 ? (ld(&a->server.bytes_in) - in0) / b->hold_s : 0;
+	for (double deadline = now_s() + LAND_TIMEOUT_S; now_s() < deadline && !landed(b);)
+		sleep_ns(POLL_NS);
+	wait_fresh(b, now_s() + 1);
+	/* Taken now: the close probe and the teardown would add their own errors. */
+	traffic_report_fill(&b->tr[0], &a->server.traffic, ld(&a->server.bytes_in),
+			    ld(&a->server.bytes_out));
+	traffic_report_fill(&b->tr[1], &a->client.traffic, ld(&a->client.bytes_in),
+			    ld(&a->client.bytes_out));
+}
+
 static void teardown(struct bench *b)
 {
 	double t0 = now_s(), deadline = t0 + TEARDOWN_TIMEOUT_S;
@@ -451,6 +527,20 @@ static void summary(struct bench *b)
 	s.predicted = b->pred.max;
 	s.predicted_binding = b->pred.binding;
 	s.predicted_stop = b->pred.stop;
+	if (traffic_on(&b->o->traffic)) {
+		uint64_t pressures = 0;
+
+		s.traffic = &b->o->traffic;
+		s.tr_server = b->tr[0];
+		s.tr_client = b->tr[1];
+		s.hold_s = b->hold_s;
+		s.throughput_Bps = b->throughput;
+		s.hold_buffer_bytes_per_conn = b->hold_buffer;
+		if (!meter_tcp_pressures(&pressures))
+			s.tcp_mem_pressures = pressures - b->pressures0;
+	}
+	s.wscale_server = b->wscale[0];
+	s.wscale_client = b->wscale[1];
 	res->delta = b->delta;
 	s.delta = &res->delta;
 	s.sockets = b->last.sockets;
@@ -535,6 +625,8 @@ int bench_run(const struct options *o, struct reporter *rep, struct bench_result
 		goto out;
 	}
 	settle_baseline(b);
+	b->wscale[0] = b->wscale[1] = -1;
+	meter_tcp_pressures(&b->pressures0);
 	b->next_report = o->report_every;
 	atomic_store(&b->area->ctl.ramp_limit, b->next_report);
 	report_start(rep, "bench", mode_name(o->mode), o->conns_max ? 0 : o->conns, b->ccfg.reserve,
@@ -556,6 +648,7 @@ int bench_run(const struct options *o, struct reporter *rep, struct bench_result
 	} else {
 		ramp(b);
 		settle(b);
+		hold(b);
 		probe_close(b);
 	}
 	teardown(b);

@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,7 +15,8 @@
 
 #define DIAG_RECV_BYTES (256 << 10)
 
-static int diag_request(int fd)
+/* Asks for every established IPv4 TCP socket, with extensions ext (1 << (INET_DIAG_x - 1)). */
+static int diag_request(int fd, uint8_t ext)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -22,7 +25,7 @@ static int diag_request(int fd)
 		.nh = { .nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
 			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
 		.req = { .sdiag_family = AF_INET, .sdiag_protocol = IPPROTO_TCP,
-			 .idiag_states = 1 << TCP_ESTABLISHED },
+			 .idiag_ext = ext, .idiag_states = 1 << TCP_ESTABLISHED },
 	};
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 
@@ -49,11 +52,15 @@ static int push(struct diag_set *set, const struct inet_diag_msg *m)
 	return 0;
 }
 
-/* Reads one datagram of the dump; 1 when NLMSG_DONE was seen. */
-static int diag_read(int fd, char *buf, struct diag_set *set)
+/* One socket of the dump: 0 to go on, 1 to stop reading, or -errno. */
+typedef int (*diag_each)(const struct nlmsghdr *nh, void *arg);
+
+/* Reads one datagram of the dump; 1 when NLMSG_DONE was seen or each() said stop. */
+static int diag_read(int fd, char *buf, diag_each each, void *arg)
 {
 	ssize_t len = recv(fd, buf, DIAG_RECV_BYTES, 0);
 	struct nlmsghdr *nh;
+	int ret;
 
 	if (len < 0)
 		return -errno;
@@ -62,10 +69,16 @@ static int diag_read(int fd, char *buf, struct diag_set *set)
 			return 1;
 		if (nh->nlmsg_type == NLMSG_ERROR)
 			return -EPROTO;
-		if (push(set, NLMSG_DATA(nh)))
-			return -ENOMEM;
+		ret = each(nh, arg);
+		if (ret)
+			return ret;
 	}
 	return 0;
+}
+
+static int push_each(const struct nlmsghdr *nh, void *set)
+{
+	return push(set, NLMSG_DATA(nh));
 }
 
 static int by_cookie(const void *a, const void *b)
@@ -90,9 +103,9 @@ int diag_dump(int *nlfd, struct diag_set *set)
 			return -errno;
 		}
 	}
-	ret = diag_request(*nlfd);
+	ret = diag_request(*nlfd, 0);
 	while (!ret)
-		ret = diag_read(*nlfd, buf, set);
+		ret = diag_read(*nlfd, buf, push_each, set);
 	free(buf);
 	if (ret < 0) {
 		/* A half-read dump would desynchronise the next one: start afresh. */
@@ -126,4 +139,77 @@ void diag_free(struct diag_set *set)
 {
 	free(set->e);
 	memset(set, 0, sizeof(*set));
+}
+
+struct wscale_find {
+	uint16_t lo, hi; /* destination ports of the bench's client sockets */
+	int client, server;
+	bool found;
+};
+
+/* The tcp_info of a socket, from its INET_DIAG_INFO attribute; NULL when absent or short. */
+static const struct tcp_info *diag_info(const struct nlmsghdr *nh)
+{
+	const struct inet_diag_msg *m = NLMSG_DATA(nh);
+	int len = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
+	const struct rtattr *a = (const struct rtattr *)(m + 1);
+
+	for (; len > 0 && RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		/* tcpi_snd_wscale/tcpi_rcv_wscale share the byte before tcpi_rto. */
+		if (a->rta_type == INET_DIAG_INFO &&
+		    RTA_PAYLOAD(a) >= offsetof(struct tcp_info, tcpi_rto))
+			return RTA_DATA(a);
+	}
+	return NULL;
+}
+
+static int wscale_each(const struct nlmsghdr *nh, void *arg)
+{
+	struct wscale_find *w = arg;
+	const struct inet_diag_msg *m = NLMSG_DATA(nh);
+	const struct tcp_info *ti;
+	uint16_t dport;
+
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return -EPROTO;
+	dport = ntohs(m->id.idiag_dport);
+	if (dport < w->lo || dport > w->hi)
+		return 0;
+	ti = diag_info(nh);
+	if (!ti)
+		return 0;
+	/* Without the option on both SYNs, neither side scales: both read 0. */
+	w->client = ti->tcpi_rcv_wscale;
+	w->server = ti->tcpi_snd_wscale;
+	w->found = true;
+	return 1;
+}
+
+int diag_wscale(uint16_t dport_lo, uint16_t dport_hi, int *client_wscale, int *server_wscale)
+{
+	struct wscale_find w = { .lo = dport_lo, .hi = dport_hi };
+	char *buf = malloc(DIAG_RECV_BYTES);
+	int fd, ret;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0) {
+		ret = -errno;
+		free(buf);
+		return ret;
+	}
+	ret = diag_request(fd, 1 << (INET_DIAG_INFO - 1));
+	while (!ret)
+		ret = diag_read(fd, buf, wscale_each, &w);
+	/* The rest of the dump, if any, goes with the socket. */
+	close(fd);
+	free(buf);
+	if (ret < 0)
+		return ret;
+	if (!w.found)
+		return -ENOENT;
+	*client_wscale = w.client;
+	*server_wscale = w.server;
+	return 0;
 }

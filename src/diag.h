@@ -28,5 +28,14 @@ int diag_dump(int *nlfd, struct diag_set *set);
 /* The entry for cookie, or NULL: binary search. */
 const struct diag_entry *diag_find(const struct diag_set *set, uint64_t cookie);
 void diag_free(struct diag_set *set);
+/*
+ * The window scale each side of a bench connection offered, from one dump
+ * with tcp_info: the first established socket whose destination port is
+ * in [dport_lo, dport_hi] is a client's, so its tcpi_rcv_wscale is the
+ * client's offer and tcpi_snd_wscale the server's. A receive buffer locked
+ * before the handshake makes the offer 0. 0, -ENOENT when no socket
+ * matches, or -errno.
+ */
+int diag_wscale(uint16_t dport_lo, uint16_t dport_hi, int *client_wscale, int *server_wscale);
 
 #endif

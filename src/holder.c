@@ -11,6 +11,7 @@
 #define ARENA_INTERVAL_S 0.100  /* arena stats refresh */
 #define RAMP_WAIT_MS 1
 #define HOLD_WAIT_MS 50
+#define BEAT_WAIT_MS 1 /* heartbeats go out in batches this far apart: small batches, short queues */
 #define MAX_CONSECUTIVE_FAILURES 10000 /* skipped tuples in a row before giving up */
 
 volatile sig_atomic_t holder_signalled;
@@ -46,6 +47,28 @@ void holder_stop(struct holder *h, enum stop_reason r, int err)
 		h->stop_errno = err;
 	}
 	h->ramping = false;
+}
+
+bool holder_beating(const struct holder *h)
+{
+	const struct control *ctl = h->cfg->ctl;
+
+	return h->cfg->traffic.send &&
+	       (!ctl || atomic_load_explicit(&ctl->beats, memory_order_relaxed));
+}
+
+/* Hands the backend the heartbeats due since the last call. */
+static void beat(struct holder *h)
+{
+	uint64_t now = now_ns() / 1000;
+
+	if (h->cfg->role != ROLE_CONNECT || !h->cfg->backend->beat || !holder_beating(h)) {
+		h->beat_us = 0;
+		return;
+	}
+	if (h->beat_us)
+		h->cfg->backend->beat(h, h->beat_us, now);
+	h->beat_us = now;
 }
 
 void holder_opened(struct holder *h)
@@ -276,7 +299,8 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 		was_ramping = h->ramping;
 		if (h->ramping && cfg->role == ROLE_CONNECT)
 			ramp_connect(h, now);
-		cfg->backend->wait(h, h->ramping ? RAMP_WAIT_MS : HOLD_WAIT_MS);
+		beat(h);
+		cfg->backend->wait(h, h->ramping ? RAMP_WAIT_MS : holder_beating(h) ? BEAT_WAIT_MS : HOLD_WAIT_MS);
 		check_target(h);
 		now = now_s();
 		if (now - last_check >= CHECK_INTERVAL_S || !h->ramping) {

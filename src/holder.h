@@ -41,6 +41,7 @@ struct holder_config {
 	bool linger_rst;      /* SO_LINGER {1,0}: close sends RST, no TIME_WAIT */
 	enum watch watch;     /* uring: how peer closes are noticed */
 	uint64_t sweep_interval_us; /* --watch diag */
+	struct traffic traffic; /* what flows: heartbeats, a first message, the answer to data */
 	struct side_stats *stats;
 	struct control *ctl;  /* bench's steering; NULL standalone */
 	/* Called once the side is up (listening, for serve), before the ramp. */
@@ -72,6 +73,7 @@ struct holder {
 	uint64_t kreclaim_base; /* KReclaimable when the side started, for the reserve check */
 	int failed_listener;  /* index in cfg->listen of the one that could not listen; -1 */
 	uint64_t dropped;     /* connections closed on bench's request (close-detection probe) */
+	uint64_t beat_us;     /* when heartbeats were last handed out; 0: not running */
 };
 
 /* Runs the side until it is stopped and has released everything. 0 or -errno. */
@@ -84,6 +86,8 @@ void holder_closed(struct holder *h);          /* a held connection went away an
 void holder_lost(struct holder *h, int err);   /* the kernel dropped an accepted connection */
 void holder_buffers(struct holder *h, int rcvbuf, int sndbuf);
 void holder_stop(struct holder *h, enum stop_reason r, int err);
+/* connect: heartbeats are due now (standalone: always; under bench: once it says so). */
+bool holder_beating(const struct holder *h);
 
 /* Process-wide: SIGINT/SIGTERM set this (installed by holder_signals()). */
 extern volatile sig_atomic_t holder_signalled;

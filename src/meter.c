@@ -15,11 +15,15 @@
 #define MEMINFO_PATH "/proc/meminfo"
 #define SOCKSTAT_PATH "/proc/net/sockstat"
 #define SLABINFO_PATH "/proc/slabinfo"
+#define NETSTAT_PATH "/proc/net/netstat"
+#define TCP_MEM_PATH "/proc/sys/net/ipv4/tcp_mem"
 
 /* Starting buffer sizes: each file fits in one read on a typical box. */
 #define MEMINFO_HINT 4096
 #define SOCKSTAT_HINT 1024
 #define SLABINFO_HINT (128 * 1024)
+#define NETSTAT_HINT 8192
+#define TCP_MEM_HINT 128
 
 /* MemTotal and MemAvailable are the first and third lines of meminfo. */
 #define MEMINFO_HEAD 512
@@ -326,6 +330,105 @@ int meter_rss_anon(pid_t pid, uint64_t *bytes)
 		return ret;
 	/* Same "Key:   N kB" lines as meminfo. */
 	ret = meminfo_value(text, "RssAnon", bytes);
+	free(text);
+	return ret;
+}
+
+/* The first word of a netstat line ("TcpExt:") is its table's name; the columns follow. */
+static const char *first_column(const char *line)
+{
+	const char *p = line + strcspn(line, " \n");
+
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
+/* The column of word in a netstat header line, or -1. */
+static int column_of(const char *head, const char *word)
+{
+	size_t wlen = strlen(word), len;
+	const char *p = first_column(head);
+
+	for (int col = 0; *p && *p != '\n'; col++) {
+		len = strcspn(p, " \n");
+		if (len == wlen && !strncmp(p, word, len))
+			return col;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return -1;
+}
+
+/* The number in column col of a netstat value line. */
+static int value_at(const char *line, int col, uint64_t *v)
+{
+	const char *p = first_column(line);
+
+	for (int i = 0; i < col; i++) {
+		p += strcspn(p, " \n");
+		while (*p == ' ')
+			p++;
+	}
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	*v = strtoull(p, NULL, 10);
+	return 0;
+}
+
+/*
+ * /proc/net/netstat is pairs of lines, a header naming the columns and a
+ * line of values, both starting with the table's name: "TcpExt: A B\n
+ * TcpExt: 1 2\n". Columns differ between kernels, so look the name up.
+ */
+int meter_parse_netstat_pressures(const char *text, uint64_t *count)
+{
+	const char *head, *values;
+	int col;
+
+	for (head = text; head && *head; head = next_line(head)) {
+		if (!strncmp(head, "TcpExt:", 7))
+			break;
+	}
+	if (!head || !*head)
+		return -EINVAL;
+	values = next_line(head);
+	if (!values || strncmp(values, "TcpExt:", 7))
+		return -EINVAL;
+	col = column_of(head, "TCPMemoryPressures");
+	if (col < 0)
+		return -EINVAL;
+	return value_at(values, col, count);
+}
+
+int meter_tcp_pressures(uint64_t *count)
+{
+	char *text;
+	int ret = read_path(NETSTAT_PATH, NETSTAT_HINT, &text);
+
+	if (ret)
+		return ret;
+	ret = meter_parse_netstat_pressures(text, count);
+	free(text);
+	return ret;
+}
+
+int meter_parse_tcp_mem(const char *text, uint64_t lim[3])
+{
+	if (sscanf(text, "%" SCNu64 " %" SCNu64 " %" SCNu64, &lim[0], &lim[1], &lim[2]) != 3)
+		return -EINVAL;
+	return 0;
+}
+
+int meter_tcp_mem(uint64_t lim[3])
+{
+	char *text;
+	int ret = read_path(TCP_MEM_PATH, TCP_MEM_HINT, &text);
+
+	if (ret)
+		return ret;
+	ret = meter_parse_tcp_mem(text, lim);
 	free(text);
 	return ret;
 }

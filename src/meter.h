@@ -68,10 +68,20 @@ int meter_kreclaimable(uint64_t *out);
 int meter_meminfo(uint64_t *total, uint64_t *available);
 /* RssAnon of a process (/proc/PID/status): its heap, arenas and thread stacks. 0 or -errno. */
 int meter_rss_anon(pid_t pid, uint64_t *bytes);
+/*
+ * TcpExt TCPMemoryPressures from /proc/net/netstat: how many times this
+ * network namespace's TCP entered memory pressure (tcp_mem[1] crossed).
+ * 0 or -errno.
+ */
+int meter_tcp_pressures(uint64_t *count);
+/* net.ipv4.tcp_mem: the min, pressure and max thresholds, in pages. 0 or -errno. */
+int meter_tcp_mem(uint64_t lim[3]);
 /* Parsers, split out for tests: they take the file's text. 0 or -EINVAL. */
 int meter_parse_slabinfo(const char *text, struct meter_sample *s);
 int meter_parse_meminfo(const char *text, struct meter_sample *s);
 int meter_parse_sockstat(const char *text, struct meter_sample *s);
+int meter_parse_netstat_pressures(const char *text, uint64_t *count);
+int meter_parse_tcp_mem(const char *text, uint64_t lim[3]);
 /* now - base, per cache (matched by name), top caches by |bytes|. */
 void meter_diff(const struct meter_sample *base, const struct meter_sample *now, struct meter_delta *d);
 /* bytes / n, 0 when n is 0. */

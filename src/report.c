@@ -73,25 +73,25 @@ static void json_double(FILE *f, double v)
 }
 
 /* The members below follow an opening member, so each writes its comma. */
-static void json_num(FILE *f, const char *key, double v)
+void json_num(FILE *f, const char *key, double v)
 {
 	fprintf(f, ",\"%s\":", key);
 	json_double(f, v);
 }
 
-static void json_u64(FILE *f, const char *key, uint64_t v)
+void json_u64(FILE *f, const char *key, uint64_t v)
 {
 	fprintf(f, ",\"%s\":%" PRIu64, key, v);
 }
 
-static void json_str(FILE *f, const char *key, const char *v)
+void json_str(FILE *f, const char *key, const char *v)
 {
 	fprintf(f, ",\"%s\":", key);
 	json_string(f, v);
 }
 
 /* A socket buffer size; -1 (not read back) becomes null. */
-static void json_sides(FILE *f, const char *key, int server, int client)
+void json_sides(FILE *f, const char *key, int server, int client)
 {
 	fprintf(f, ",\"%s\":{\"server\":", key);
 	if (server < 0)
@@ -262,6 +262,82 @@ static const char *kernel_source(const struct meter_delta *d)
 	return d->from_slabinfo ? "slabinfo" : "meminfo";
 }
 
+void traffic_report_fill(struct traffic_report *r, const struct traffic_stats *st,
+			 uint64_t bytes_in, uint64_t bytes_out)
+{
+	r->bytes_in = bytes_in;
+	r->bytes_out = bytes_out;
+	r->msgs_sent = atomic_load_explicit(&st->msgs_sent, memory_order_relaxed);
+	r->msgs_recv = atomic_load_explicit(&st->msgs_recv, memory_order_relaxed);
+	r->beats_blocked = atomic_load_explicit(&st->beats_blocked, memory_order_relaxed);
+	r->stalled_conns = atomic_load_explicit(&st->stalled_conns, memory_order_relaxed);
+	r->send_errors = atomic_load_explicit(&st->send_errors, memory_order_relaxed);
+	r->timed = lat_count(&st->lat);
+	r->p50_us = lat_quantile(&st->lat, 0.50) / 1e3;
+	r->p99_us = lat_quantile(&st->lat, 0.99) / 1e3;
+	r->p999_us = lat_quantile(&st->lat, 0.999) / 1e3;
+	r->max_us = atomic_load_explicit(&st->lat_max_ns, memory_order_relaxed) / 1e3;
+	/* A bucket's top edge may pass the largest value seen: never report more. */
+	if (r->p50_us > r->max_us)
+		r->p50_us = r->max_us;
+	if (r->p99_us > r->max_us)
+		r->p99_us = r->max_us;
+	if (r->p999_us > r->max_us)
+		r->p999_us = r->max_us;
+}
+
+/* Which sides a summary speaks for: serve the holder, connect the generator, bench both. */
+static bool shows_server(const struct report_summary *s)
+{
+	return strcmp(s->command, "connect") != 0;
+}
+
+static bool shows_client(const struct report_summary *s)
+{
+	return strcmp(s->command, "serve") != 0;
+}
+
+void traffic_side_json(FILE *f, const char *key, const struct traffic_report *t)
+{
+	fprintf(f, ",\"%s\":{\"bytes_in\":%" PRIu64, key, t->bytes_in);
+	json_u64(f, "bytes_out", t->bytes_out);
+	json_u64(f, "msgs_sent", t->msgs_sent);
+	json_u64(f, "msgs_recv", t->msgs_recv);
+	json_u64(f, "timed", t->timed);
+	json_num(f, "lat_p50_us", t->p50_us);
+	json_num(f, "lat_p99_us", t->p99_us);
+	json_num(f, "lat_p999_us", t->p999_us);
+	json_num(f, "lat_max_us", t->max_us);
+	json_u64(f, "beats_blocked", t->beats_blocked);
+	json_u64(f, "stalled_conns", t->stalled_conns);
+	json_u64(f, "send_errors", t->send_errors);
+	fputc('}', f);
+}
+
+static void traffic_json(FILE *f, const struct report_summary *s)
+{
+	const struct traffic *t = s->traffic;
+
+	fprintf(f, ",\"traffic\":{\"send\":%" PRIu32, t->send);
+	json_num(f, "every_s", t->send ? t->every_us / 1e6 : 0);
+	json_u64(f, "once", t->once);
+	json_str(f, "on_data", on_data_name(t->on_data));
+	json_str(f, "set_buffers", t->late_buffers ? "after" : "before");
+	if (!strcmp(s->command, "bench")) {
+		json_num(f, "hold_s", s->hold_s);
+		json_num(f, "throughput_Bps", s->throughput_Bps);
+		json_num(f, "buffer_bytes_per_socket", s->hold_buffer_bytes_per_conn);
+		json_u64(f, "tcp_mem_pressures", s->tcp_mem_pressures);
+		fprintf(f, ",\"wscale\":{\"server\":%d,\"client\":%d}", s->wscale_server,
+			s->wscale_client);
+	}
+	if (shows_server(s))
+		traffic_side_json(f, "server", &s->tr_server);
+	if (shows_client(s))
+		traffic_side_json(f, "client", &s->tr_client);
+	fputc('}', f);
+}
+
 static void summary_json(struct reporter *r, const struct report_summary *s)
 {
 	FILE *f = r->out;
@@ -300,6 +376,8 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	}
 	json_u64(f, "bytes_in", s->bytes_in);
 	json_u64(f, "bytes_out", s->bytes_out);
+	if (s->traffic)
+		traffic_json(f, s);
 	if (s->close_probe) {
 		fprintf(f, ",\"close_detection\":{\"probe\":%" PRIu64 ",\"detected\":%" PRIu64,
 			s->close_probe, s->close_detected);
@@ -351,6 +429,73 @@ static void summary_kernel(FILE *f, const struct report_summary *s)
 	}
 }
 
+/* "45 us", "2.1 ms", "1.20 s" */
+static void print_us(FILE *f, double us)
+{
+	if (us < 1000)
+		fprintf(f, "%.0f us", us);
+	else if (us < 1e6)
+		fprintf(f, "%.1f ms", us / 1e3);
+	else
+		fprintf(f, "%.2f s", us / 1e6);
+}
+
+static void latency_line(FILE *f, const char *key, const struct traffic_report *t)
+{
+	if (!t->timed)
+		return;
+	fprintf(f, "  %-14s p50 ", key);
+	print_us(f, t->p50_us);
+	fputs(", p99 ", f);
+	print_us(f, t->p99_us);
+	fputs(", p99.9 ", f);
+	print_us(f, t->p999_us);
+	fputs(", max ", f);
+	print_us(f, t->max_us);
+	fprintf(f, " (%" PRIu64 " timed)\n", t->timed);
+}
+
+static void summary_traffic(FILE *f, const struct report_summary *s)
+{
+	const struct traffic *t = s->traffic;
+	const struct traffic_report *sv = &s->tr_server, *cl = &s->tr_client;
+
+	fprintf(f, "  %-14s ", "traffic:");
+	if (t->send)
+		fprintf(f, "%" PRIu32 " B every %.3g s", t->send, t->every_us / 1e6);
+	if (t->once)
+		fprintf(f, "%s%" PRIu32 " B once", t->send ? ", " : "", t->once);
+	fprintf(f, "; holder %s; buffers set %s the handshake\n", on_data_name(t->on_data),
+		t->late_buffers ? "after" : "before");
+	if (!strcmp(s->command, "bench")) {
+		fprintf(f, "  %-14s %.1f s, holder read %.0f B/s; buffers %.0f B/socket; "
+			"tcp_mem pressure %s\n", "held with it:", s->hold_s, s->throughput_Bps,
+			s->hold_buffer_bytes_per_conn, s->tcp_mem_pressures ? "entered" : "never");
+		fprintf(f, "  %-14s server %d, client %d%s\n", "wscale:", s->wscale_server,
+			s->wscale_client,
+			s->wscale_server == 0 || s->wscale_client == 0 ?
+				" (0: windows capped at 64 KiB; --set-buffers after keeps the scale)" : "");
+		fprintf(f, "  %-14s sent %" PRIu64 ", delivered %" PRIu64, "messages:", cl->msgs_sent,
+			sv->msgs_recv);
+		if (t->on_data == ON_DATA_ECHO)
+			fprintf(f, ", echoed %" PRIu64 ", back %" PRIu64, sv->msgs_sent, cl->msgs_recv);
+		fputc('\n', f);
+	} else {
+		const struct traffic_report *me = shows_server(s) ? sv : cl;
+
+		fprintf(f, "  %-14s sent %" PRIu64 ", read %" PRIu64 "\n", "messages:", me->msgs_sent,
+			me->msgs_recv);
+	}
+	if (shows_server(s))
+		latency_line(f, "one way:", sv);
+	if (shows_client(s))
+		latency_line(f, "round trip:", cl);
+	if (shows_client(s))
+		fprintf(f, "  %-14s %" PRIu64 " heartbeats blocked on %" PRIu64
+			" connections, %" PRIu64 " send errors\n", "stalls:", cl->beats_blocked,
+			cl->stalled_conns, cl->send_errors);
+}
+
 /* Like wrk's: one screen of "key: value" lines that people quote. */
 static void summary_human(struct reporter *r, const struct report_summary *s)
 {
@@ -397,6 +542,8 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 	else if (s->close_probe)
 		fprintf(f, "  %-14s %" PRIu64 " peers closed, %" PRIu64 " noticed (watch %s)\n",
 			"close seen:", s->close_probe, s->close_detected, s->watch ? s->watch : "-");
+	if (s->traffic)
+		summary_traffic(f, s);
 	fprintf(f, "  %-14s %.1f s\n", "teardown:", s->teardown_s);
 	fflush(f);
 }

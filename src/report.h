@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "meter.h"
+#include "traffic.h"
 
 struct report_point {
 	uint64_t conns;                 /* pairs (bench) or connections held (serve/connect) */
@@ -22,6 +23,17 @@ struct report_point {
 	double rss_bytes_per_socket;    /* RssAnon growth of our processes / sockets (bench) */
 	uint64_t mem_available;
 	const struct meter_delta *delta; /* per-cache breakdown; NULL to omit */
+};
+
+/* One side's traffic, as the summary shows it. */
+struct traffic_report {
+	uint64_t bytes_in, bytes_out;
+	uint64_t msgs_sent, msgs_recv;  /* messages handed whole to the kernel / read whole */
+	uint64_t timed;                 /* messages read with their stamp whole: the latencies */
+	double p50_us, p99_us, p999_us, max_us; /* holder: one way; connect: round trip (echo) */
+	uint64_t beats_blocked;         /* heartbeats skipped: the last had not gone out */
+	uint64_t stalled_conns;         /* connections that blocked at least once */
+	uint64_t send_errors;
 };
 
 struct report_summary {
@@ -52,7 +64,18 @@ struct report_summary {
 	uint64_t close_probe;           /* bench: client connections closed to time detection */
 	uint64_t close_detected;        /* ... of which the holder noticed */
 	double close_detect_s;          /* until the last was noticed; -1: not all were */
+	const struct traffic *traffic;  /* the pattern; NULL: none (idle connections) */
+	struct traffic_report tr_server, tr_client;
+	double hold_s;                  /* how long heartbeats ran (bench) */
+	double throughput_Bps;          /* payload the holder read per second of the hold */
+	double hold_buffer_bytes_per_conn; /* sockstat TCP mem / pairs at the end of the hold */
+	uint64_t tcp_mem_pressures;     /* TCPMemoryPressures entered during the run */
+	int wscale_server, wscale_client; /* window scale each side offered; -1: unknown */
 };
+
+/* Fills r from one side's published numbers. */
+void traffic_report_fill(struct traffic_report *r, const struct traffic_stats *st,
+			 uint64_t bytes_in, uint64_t bytes_out);
 
 struct reporter {
 	FILE *out;
@@ -76,5 +99,13 @@ void report_summary(struct reporter *r, const struct report_summary *s);
 void report_notice(struct reporter *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Writes s as a JSON string literal (with quotes) to f. */
 void json_string(FILE *f, const char *s);
+/* Members after an opening one: each writes its comma, then "key":value (a NaN is null). */
+void json_num(FILE *f, const char *key, double v);
+void json_u64(FILE *f, const char *key, uint64_t v);
+void json_str(FILE *f, const char *key, const char *v);
+/* ,"key":{"server":S,"client":C}; a negative side (not known) is null. */
+void json_sides(FILE *f, const char *key, int server, int client);
+/* ,"key":{"bytes_in":...,"lat_p50_us":...,"send_errors":...}: one side's traffic. */
+void traffic_side_json(FILE *f, const char *key, const struct traffic_report *t);
 
 #endif

@@ -211,6 +211,7 @@ static void ring_release(struct ring *r)
 		munmap(r->br, r->br_bytes);
 	free(r->bufs);
 	conn_arena_free(r->cookies);
+	conn_arena_free(r->tx);
 	conn_array_free(r->conns);
 	free(r->sa);
 	free(r);

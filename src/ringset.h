@@ -31,6 +31,7 @@ struct ring {
 	struct io_uring_buf_ring *br; /* provided buffers, set up by whoever recvs on this ring */
 	size_t br_bytes;
 	char *bufs;
+	void **tx;          /* per slot: the message a send is writing (backend's; conn arena) */
 };
 
 struct ringset {

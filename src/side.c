@@ -82,6 +82,7 @@ int side_config(const struct options *o, enum role role, struct holder_config *c
 	cfg->linger_rst = true;
 	cfg->watch = o->watch;
 	cfg->sweep_interval_us = o->sweep_interval_us;
+	cfg->traffic = o->traffic;
 	cfg->window = CONNECT_WINDOW;
 	cfg->rate = o->rate;
 	cfg->target = o->conns_max ? UINT64_MAX : o->conns;
@@ -239,6 +240,12 @@ static void side_summary(struct side_report *sr, const struct options *o, struct
 	s.mem_available_min = sr->mem_available_min;
 	s.delta = &sr->delta;
 	s.sockets = sr->last.sockets;
+	s.wscale_server = s.wscale_client = -1;
+	if (traffic_on(&o->traffic) || h->bytes_in || h->bytes_out) {
+		s.traffic = &o->traffic;
+		traffic_report_fill(role == ROLE_SERVE ? &s.tr_server : &s.tr_client,
+				    &cfg->stats->traffic, h->bytes_in, h->bytes_out);
+	}
 	report_summary(&sr->rep, &s);
 }
 

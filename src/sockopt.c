@@ -12,6 +12,12 @@ void sockopt_apply(int fd, const struct holder_config *cfg, bool reuse)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &sockopt_one, sizeof(sockopt_one));
 	if (cfg->linger_rst)
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &sockopt_linger_rst, sizeof(sockopt_linger_rst));
+	if (!cfg->traffic.late_buffers)
+		sockopt_buffers(fd, cfg);
+}
+
+void sockopt_buffers(int fd, const struct holder_config *cfg)
+{
 	if (cfg->rcvbuf)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &cfg->rcvbuf, sizeof(cfg->rcvbuf));
 	if (cfg->sndbuf)

@@ -17,6 +17,14 @@ extern const struct linger sockopt_linger_rst; /* {1,0}: close sends RST, no TIM
  * set. Set before connect or listen: accepted sockets inherit them.
  */
 void sockopt_apply(int fd, const struct holder_config *cfg, bool reuse);
+/*
+ * SO_RCVBUF/SO_SNDBUF when set. sockopt_apply does it before the handshake
+ * unless cfg->traffic.late_buffers: then the holder calls this once the
+ * connection is established. The window scale is chosen at the SYN from the
+ * receive space then: a small buffer set before gets scale 0 (a 64 KiB
+ * window for the connection's life); set after, the scale stays.
+ */
+void sockopt_buffers(int fd, const struct holder_config *cfg);
 
 /*
  * A listening socket on addr with the options above (SOCK_NONBLOCK when

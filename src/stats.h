@@ -10,6 +10,7 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include "traffic.h"
 
 enum stop_reason {
 	STOP_NONE = 0,
@@ -60,6 +61,7 @@ struct side_stats {
 	_Atomic int32_t stop_errno;
 	_Atomic int32_t rcvbuf, sndbuf; /* effective sizes read back from a held socket; -1 unknown */
 	_Atomic uint64_t seq;        /* bumped on every publish */
+	struct traffic_stats traffic; /* written live by the backend, not by publish */
 };
 
 struct control {
@@ -69,6 +71,7 @@ struct control {
 	_Atomic uint64_t peer_accepted; /* the server's accepted total, for the client's window */
 	_Atomic uint64_t ramp_limit;    /* nonzero: hold at most this many (a report point is next) */
 	_Atomic uint64_t drop;          /* the client closes this many held connections in all */
+	_Atomic uint32_t beats;         /* nonzero: heartbeats run (bench starts them once all are held) */
 };
 
 /*

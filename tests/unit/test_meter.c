@@ -427,3 +427,75 @@ Test(live, rss_anon_of_no_process_is_enoent)
 	/* pid_max is at most 2^22: this pid cannot exist. */
 	cr_expect_eq(meter_rss_anon(1 << 23, &bytes), -ENOENT);
 }
+
+/* --- /proc/net/netstat TCPMemoryPressures, net.ipv4.tcp_mem --- */
+
+/* A 6.x netstat, trimmed: the real header has ~120 TcpExt columns. */
+static const char netstat_text[] =
+	"TcpExt: SyncookiesSent TCPMemoryPressuresChrono TCPMemoryPressures TCPAbortOnMemory\n"
+	"TcpExt: 0 812 3 1\n"
+	"IpExt: InNoRoutes TCPMemoryPressures\n"
+	"IpExt: 0 99\n";
+
+Test(netstat, reads_tcp_memory_pressures_by_column_name)
+{
+	uint64_t n = 0;
+
+	cr_assert_eq(meter_parse_netstat_pressures(netstat_text, &n), 0);
+	cr_assert_eq(n, 3, "not the Chrono column before it, nor IpExt's");
+}
+
+Test(netstat, finds_tcpext_after_other_tables)
+{
+	uint64_t n = 0;
+
+	cr_assert_eq(meter_parse_netstat_pressures("IpExt: A B\nIpExt: 1 2\n"
+						   "TcpExt: TCPMemoryPressures\nTcpExt: 17\n", &n), 0);
+	cr_assert_eq(n, 17);
+}
+
+Test(netstat, a_kernel_without_the_counter_is_einval)
+{
+	uint64_t n = 5;
+
+	cr_assert_eq(meter_parse_netstat_pressures("TcpExt: SyncookiesSent TCPMemoryPressuresChrono\n"
+						   "TcpExt: 0 1\n", &n), -EINVAL);
+	cr_assert_eq(n, 5);
+}
+
+Test(netstat, a_header_without_values_is_einval)
+{
+	uint64_t n;
+
+	cr_assert_eq(meter_parse_netstat_pressures("TcpExt: TCPMemoryPressures\n", &n), -EINVAL);
+	cr_assert_eq(meter_parse_netstat_pressures("TcpExt: A TCPMemoryPressures\nTcpExt: 0\n", &n),
+		     -EINVAL, "a value line shorter than its header");
+	cr_assert_eq(meter_parse_netstat_pressures("", &n), -EINVAL);
+}
+
+Test(tcp_mem, reads_three_thresholds_in_pages)
+{
+	uint64_t lim[3] = { 0 };
+
+	cr_assert_eq(meter_parse_tcp_mem("287898\t383867\t575796\n", lim), 0);
+	cr_assert_eq(lim[0], 287898);
+	cr_assert_eq(lim[1], 383867);
+	cr_assert_eq(lim[2], 575796);
+}
+
+Test(tcp_mem, fewer_than_three_is_einval)
+{
+	uint64_t lim[3];
+
+	cr_assert_eq(meter_parse_tcp_mem("287898\t383867\n", lim), -EINVAL);
+	cr_assert_eq(meter_parse_tcp_mem("", lim), -EINVAL);
+}
+
+Test(live, tcp_pressures_and_tcp_mem_read_proc)
+{
+	uint64_t n, lim[3];
+
+	cr_assert_eq(meter_tcp_pressures(&n), 0);
+	cr_assert_eq(meter_tcp_mem(lim), 0);
+	cr_assert(lim[0] <= lim[1] && lim[1] <= lim[2] && lim[2] > 0);
+}

@@ -1,0 +1,164 @@
+/*
+ * test_traffic.c - traffic patterns end to end: exact byte and message
+ * counts with the holder draining, echoing and keeping; stalls; buffers
+ * set before or after the handshake.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "proc.h"
+
+TestSuite(traffic, .fini = proc_cleanup);
+
+static struct proc P;
+static char line[65536];
+
+#define CONNS 200
+
+/* Runs bench with extra arguments and leaves its summary line in `line`. */
+static void bench(const char *const *extra)
+{
+	const char *args[32] = { "bench", "--conns", "200", "--ports", "2", "--json" };
+	int n = 6;
+
+	while (*extra)
+		args[n++] = *extra++;
+	args[n] = NULL;
+	cr_assert_eq(run_holdconn(&P, args, 0, 60), 0, "%s", P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s", P.out);
+}
+
+/* A number in the summary's traffic object, for the "server" or "client" side. */
+static double side(const char *which, const char *key)
+{
+	char obj[32];
+	const char *t = strstr(line, "\"traffic\":{"), *s;
+	double v;
+
+	cr_assert_not_null(t, "no traffic object: %s", line);
+	snprintf(obj, sizeof(obj), "\"%s\":{", which);
+	s = strstr(t, obj);
+	cr_assert_not_null(s, "no %s in traffic: %s", which, line);
+	cr_assert(json_num(s, key, &v), "no %s.%s: %s", which, key, line);
+	return v;
+}
+
+Test(traffic, drain_reads_every_byte_sent_and_writes_none, .timeout = 70)
+{
+	const char *extra[] = { "--send-once", "1000", "--send", "64", "--every", "200ms",
+				"--hold", "1s", NULL };
+	double sent, once_and_beats;
+
+	bench(extra);
+	sent = side("client", "msgs_sent");
+	/* 200 first messages, then each connection beats 5 times in 1 s (the hold is ~1 s). */
+	cr_assert_geq(sent, CONNS + 4 * CONNS, "%s", line);
+	cr_assert_leq(sent, CONNS + 6 * CONNS, "%s", line);
+	once_and_beats = CONNS * 1000.0 + (sent - CONNS) * 64;
+	cr_assert_eq(side("client", "bytes_out"), once_and_beats, "%s", line);
+	cr_assert_eq(side("server", "bytes_in"), once_and_beats, "%s", line);
+	cr_assert_eq(side("server", "msgs_recv"), sent, "%s", line);
+	cr_assert_eq(side("server", "timed"), sent, "every message timed: %s", line);
+	cr_assert_eq(side("server", "bytes_out"), 0, "%s", line);
+	cr_assert_eq(side("client", "beats_blocked"), 0, "%s", line);
+	cr_assert_eq(side("client", "send_errors"), 0, "%s", line);
+	cr_assert_gt(side("server", "lat_max_us"), 0, "%s", line);
+}
+
+Test(traffic, echo_writes_back_exactly_what_it_read_and_the_client_times_it, .timeout = 70)
+{
+	const char *extra[] = { "--send-once", "1000", "--on-data", "echo", "--hold", "1s", NULL };
+
+	bench(extra);
+	cr_assert_eq(side("server", "bytes_in"), CONNS * 1000.0, "%s", line);
+	cr_assert_eq(side("server", "bytes_out"), CONNS * 1000.0, "%s", line);
+	cr_assert_eq(side("client", "bytes_in"), CONNS * 1000.0, "%s", line);
+	cr_assert_eq(side("server", "msgs_recv"), CONNS, "%s", line);
+	cr_assert_eq(side("client", "msgs_recv"), CONNS, "%s", line);
+	cr_assert_eq(side("client", "timed"), CONNS, "round trips timed: %s", line);
+	cr_assert_gt(side("client", "lat_p50_us"), 0, "%s", line);
+}
+
+Test(traffic, keep_leaves_bytes_queued_in_the_holders_buffers, .timeout = 70)
+{
+	const char *extra[] = { "--send-once", "60000", "--on-data", "keep", "--hold", "1s", NULL };
+	double buf;
+
+	bench(extra);
+	cr_assert_eq(side("client", "msgs_sent"), CONNS, "%s", line);
+	cr_assert_eq(side("client", "bytes_out"), CONNS * 60000.0, "%s", line);
+	cr_assert_eq(side("server", "bytes_in"), 0, "%s", line);
+	cr_assert_eq(side("server", "msgs_recv"), 0, "%s", line);
+	/*
+	 * 60 KB queued per connection is charged to the sockets' buffers. (sockstat's
+	 * figure lags by up to 1 MiB per CPU, the kernel's per-CPU batch: so not 1 KB.)
+	 */
+	cr_assert(json_num(strstr(line, "\"traffic\""), "buffer_bytes_per_socket", &buf), "%s",
+		  line);
+	cr_assert_geq(buf, 20000, "half of the pairs' sockets hold 60000 B each: %s", line);
+}
+
+Test(traffic, a_holder_that_keeps_stalls_every_sender, .timeout = 70)
+{
+	const char *extra[] = { "--send", "16k", "--every", "100ms", "--on-data", "keep",
+				"--rcvbuf", "4k", "--sndbuf", "4k", "--hold", "1s", NULL };
+
+	bench(extra);
+	/* 16 KiB cannot fit in a 4 KiB window plus an 8 KiB send buffer: nothing completes. */
+	cr_assert_eq(side("client", "msgs_sent"), 0, "%s", line);
+	cr_assert_eq(side("client", "stalled_conns"), CONNS, "%s", line);
+	cr_assert_geq(side("client", "beats_blocked"), 5 * CONNS, "%s", line);
+	cr_assert_eq(side("client", "send_errors"), 0, "%s", line);
+}
+
+Test(traffic, a_small_buffer_set_before_the_handshake_loses_the_window_scale, .timeout = 70)
+{
+	const char *before[] = { "--send-once", "100", "--rcvbuf", "4k", "--hold", "0", NULL };
+	const char *after[] = { "--send-once", "100", "--rcvbuf", "4k", "--hold", "0",
+				"--set-buffers", "after", NULL };
+	double rcv;
+
+	bench(before);
+	cr_assert(json_num(strstr(line, "\"wscale\""), "client", &rcv), "%s", line);
+	cr_assert_eq(rcv, 0, "%s", line);
+	cr_assert(json_num(strstr(line, "\"rcvbuf\""), "server", &rcv));
+	cr_assert_eq(rcv, 8192, "the kernel doubles SO_RCVBUF: %s", line);
+	bench(after);
+	cr_assert(json_num(strstr(line, "\"wscale\""), "client", &rcv), "%s", line);
+	cr_assert_gt(rcv, 0, "%s", line);
+	cr_assert(json_num(strstr(line, "\"rcvbuf\""), "server", &rcv));
+	cr_assert_eq(rcv, 8192, "set after, still in force: %s", line);
+}
+
+Test(traffic, standalone_connect_times_the_echo_of_its_heartbeats, .timeout = 40)
+{
+	int port = free_port_base(1);
+	char target[64], cline[65536];
+
+	snprintf(target, sizeof(target), "127.0.0.1:%d", port);
+	const char *sargs[] = { "serve", "--listen", target, "--json", "--on-data", "echo",
+				"--send", "64", NULL };
+	const char *cargs[] = { "connect", "--target", target, "--conns", "50", "--json",
+				"--send", "64", "--every", "100ms", NULL };
+	struct proc C;
+
+	proc_start(&P, sargs, 0);
+	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10));
+	proc_start(&C, cargs, 0);
+	cr_assert(proc_wait_for(&C, "\"event\":\"report\"", 10), "%s", C.out);
+	usleep(1000000);
+	proc_signal(&C, SIGTERM);
+	cr_assert_eq(proc_finish(&C, 10), 0, "%s", C.err);
+	proc_signal(&P, SIGTERM);
+	cr_assert_eq(proc_finish(&P, 10), 0, "%s", P.err);
+	cr_assert_not_null(proc_line(&C, "\"event\":\"summary\"", cline, sizeof(cline)));
+	memcpy(line, cline, sizeof(line));
+	/* About 10 beats per connection in a second: at least half must be back and timed. */
+	cr_assert_geq(side("client", "msgs_recv"), 250, "%s", line);
+	cr_assert_geq(side("client", "timed"), 250, "%s", line);
+	cr_assert_gt(side("client", "lat_p50_us"), 0, "%s", line);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)));
+	cr_assert_geq(side("server", "msgs_recv"), 250, "%s", line);
+}
