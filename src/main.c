@@ -6,6 +6,7 @@
 #include "compare.h"
 #include "limits.h"
 #include "side.h"
+#include "sweep.h"
 
 #define HOLDCONN_VERSION "0.1.0"
 
@@ -36,6 +37,8 @@ int main(int argc, char **argv)
 		return limits_main(&o);
 	case CMD_COMPARE:
 		return compare_main(&o);
+	case CMD_SWEEP:
+		return sweep_main(&o);
 	default:
 		fputs(args_help(CMD_NONE), stderr);
 		return 2;
