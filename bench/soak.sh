@@ -2,18 +2,30 @@
 # bench/soak.sh - hold N pairs for a while and watch for drift: RSS of both
 # sides, the TCP slab and the sockets count, sampled every minute; at the
 # end every connection must still be held on both sides.
-# Usage: sh bench/soak.sh [PAIRS] [MINUTES]   (default 500000, 30)
+# Usage: sh bench/soak.sh [PAIRS] [MINUTES] [BYTES EVERY]   (default 500000, 30, idle)
+#   sh bench/soak.sh 500000 30 64 10s    a 64-byte heartbeat every 10 s per connection
+# HOLDCONN=path runs another binary (a copy, so a rebuild cannot change it mid-soak).
 set -eu
 cd "$(dirname "$0")/.."
 pairs=${1:-500000}
 minutes=${2:-30}
+bin=${HOLDCONN:-./holdconn}
 out=bench/results/soak-$(date -u +%Y%m%d-%H%M)
 ports=127.0.0.1:26000-26015
+serve_traffic=""
+connect_traffic=""
+if [ $# -ge 4 ]; then
+	serve_traffic="--send $3"
+	connect_traffic="--send $3 --every $4"
+fi
 
-./holdconn serve --listen $ports --json --report-every 100000 > "$out.serve.jsonl" 2>&1 &
+# shellcheck disable=SC2086 # the traffic options are words
+"$bin" serve --listen $ports --json --report-every 100000 $serve_traffic > "$out.serve.jsonl" 2>&1 &
 spid=$!
 sleep 1
-./holdconn connect --target $ports --conns "$pairs" --json --report-every 100000 > "$out.connect.jsonl" 2>&1 &
+# shellcheck disable=SC2086
+"$bin" connect --target $ports --conns "$pairs" --json --report-every 100000 $connect_traffic \
+	> "$out.connect.jsonl" 2>&1 &
 cpid=$!
 trap 'kill -INT $cpid $spid 2>/dev/null || true' EXIT
 

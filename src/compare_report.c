@@ -40,6 +40,16 @@ enum figure {
 	RINGS_SERVER,
 	SLOTS,
 	RING_KIB,
+	CLOSE_SEEN_S,
+	SWEEP_MS,
+	MSGS_SENT,
+	MSGS_DELIVERED,
+	ONE_WAY_P50_MS,
+	ONE_WAY_P99_MS,
+	RTT_P99_MS,
+	BEATS_BLOCKED,
+	STALLED_CONNS,
+	HOLD_BUFFERS,
 };
 
 struct row {
@@ -89,6 +99,24 @@ static const struct row table_rows[] = {
 	{ "  rings (server)", RINGS_SERVER, 0 },
 	{ "  registered slots (server)", SLOTS, 0 },
 	{ "  ring memory KiB (both sides)", RING_KIB, 1 },
+};
+
+/* How each holder noticed the probe's closed peers, and what watching cost. */
+static const struct row watch_rows[] = {
+	{ "  closes noticed in (s)", CLOSE_SEEN_S, 3 },
+	{ "  sock_diag sweep (ms each)", SWEEP_MS, 1 },
+};
+
+/* With a traffic pattern (--send, --send-once): what flowed while all were held. */
+static const struct row traffic_rows[] = {
+	{ "  messages sent (client)", MSGS_SENT, 0 },
+	{ "  messages delivered (holder)", MSGS_DELIVERED, 0 },
+	{ "  one way p50 (ms)", ONE_WAY_P50_MS, 3 },
+	{ "  one way p99 (ms)", ONE_WAY_P99_MS, 3 },
+	{ "  round trip p99 (ms, echo)", RTT_P99_MS, 3 },
+	{ "  heartbeats blocked", BEATS_BLOCKED, 0 },
+	{ "  connections stalled", STALLED_CONNS, 0 },
+	{ "  socket buffers held (B/socket)", HOLD_BUFFERS, 0 },
 };
 
 static double per_100k(double seconds, uint64_t held)
@@ -144,6 +172,38 @@ static double table_figure(const struct comparison *c, const struct compare_run 
 	}
 }
 
+static double traffic_figure(const struct report_summary *s, enum figure fig)
+{
+	const struct traffic_report *sv = &s->tr_server, *cl = &s->tr_client;
+
+	if (fig >= MSGS_SENT && !s->traffic)
+		return NAN; /* idle connections: nothing flowed */
+	switch (fig) {
+	case CLOSE_SEEN_S:
+		return s->close_probe && s->close_detect_s >= 0 ? s->close_detect_s : NAN;
+	case SWEEP_MS:
+		return s->sweeps ? s->sweep_ms : NAN;
+	case MSGS_SENT:
+		return cl->msgs_sent;
+	case MSGS_DELIVERED:
+		return sv->msgs_recv;
+	case ONE_WAY_P50_MS:
+		return sv->timed ? sv->p50_us / 1e3 : NAN;
+	case ONE_WAY_P99_MS:
+		return sv->timed ? sv->p99_us / 1e3 : NAN;
+	case RTT_P99_MS:
+		return cl->timed ? cl->p99_us / 1e3 : NAN;
+	case BEATS_BLOCKED:
+		return cl->beats_blocked;
+	case STALLED_CONNS:
+		return cl->stalled_conns;
+	case HOLD_BUFFERS:
+		return s->hold_buffer_bytes_per_conn;
+	default:
+		return NAN;
+	}
+}
+
 static double figure(const struct comparison *c, const struct compare_run *r, enum figure fig)
 {
 	const struct report_summary *s = &r->res.summary;
@@ -175,6 +235,17 @@ static double figure(const struct comparison *c, const struct compare_run *r, en
 	case ARENA:
 	case RSS:
 		return cost_figure(compare_last_point(r), fig);
+	case CLOSE_SEEN_S:
+	case SWEEP_MS:
+	case MSGS_SENT:
+	case MSGS_DELIVERED:
+	case ONE_WAY_P50_MS:
+	case ONE_WAY_P99_MS:
+	case RTT_P99_MS:
+	case BEATS_BLOCKED:
+	case STALLED_CONNS:
+	case HOLD_BUFFERS:
+		return traffic_figure(s, fig);
 	default:
 		return table_figure(c, r, fig);
 	}
@@ -396,6 +467,12 @@ void compare_print_table(FILE *f, const struct comparison *c)
 	fputs("descriptors and rings\n", f);
 	print_rows(f, c, table_rows, ARRAY_SIZE(table_rows));
 	print_text_row(f, c, "  uring watch", watch_text);
+	fputs("watching\n", f);
+	print_rows(f, c, watch_rows, ARRAY_SIZE(watch_rows));
+	if (traffic_on(&c->o->traffic)) {
+		fputs("traffic, while every connection was held\n", f);
+		print_rows(f, c, traffic_rows, ARRAY_SIZE(traffic_rows));
+	}
 	if (stopped_apart(c))
 		print_common(f, c);
 	print_notes(f, c);
@@ -461,6 +538,11 @@ static void json_figures(FILE *f, const struct comparison *c, const struct compa
 		{ "cpu_client_sys_s_per_100k", CPU_CLIENT_SYS, 3 },
 		{ "fds_per_conn", FDS_PER_CONN, 0 }, { "server_fds", SERVER_FDS, 0 },
 		{ "rings_server", RINGS_SERVER, 0 }, { "registered_slots", SLOTS, 0 },
+		{ "close_seen_s", CLOSE_SEEN_S, 3 }, { "sweep_ms", SWEEP_MS, 2 },
+		{ "msgs_sent", MSGS_SENT, 0 }, { "msgs_delivered", MSGS_DELIVERED, 0 },
+		{ "one_way_p50_ms", ONE_WAY_P50_MS, 3 }, { "one_way_p99_ms", ONE_WAY_P99_MS, 3 },
+		{ "rtt_p99_ms", RTT_P99_MS, 3 }, { "beats_blocked", BEATS_BLOCKED, 0 },
+		{ "stalled_conns", STALLED_CONNS, 0 }, { "hold_buffer_bytes_per_socket", HOLD_BUFFERS, 0 },
 	};
 
 	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
