@@ -1,7 +1,9 @@
 #!/bin/sh
 # bench/run.sh - the core benchmark: holdconn bench to 1M and to max.
 # Keeps every JSON line and writes a markdown summary with the machine's
-# description into bench/results/. Usage: sh bench/run.sh [1m|max|all]
+# description into bench/results/.
+# Usage: sh bench/run.sh [1m|max|all|watch]
+#   watch: 1M pairs with --watch diag and none, and max with diag (issue 4's targets)
 set -eu
 cd "$(dirname "$0")/.."
 which="${1:-all}"
@@ -36,6 +38,10 @@ run() {
 		     "$(field "$file" avg_rate) | $(field "$file" peak_rate) | $(field "$file" user_bytes_per_conn) |" \
 		     "$(field "$file" kernel_bytes_per_socket) | $(field "$file" teardown_s) |"
 		echo
+		echo "Watch $(field "$file" watch): 1% of the client's connections closed after the ramp," \
+		     "all noticed in $(field "$file" seconds) s; sock_diag sweep $(field "$file" sweep_ms) ms each" \
+		     "(none: not a diag run)."
+		echo
 		echo "Rate per 100K: $(grep '"event":"report"' "$file" | sed -n 's/.*"conns":\([0-9]*\).*"rate":\([0-9.]*\).*/\1:\2/p' | tr '\n' ' ')"
 		echo
 	} >> "$out/$stamp.md"
@@ -50,6 +56,11 @@ run() {
 case $which in
 1m) run 1m --conns 1000000 ;;
 max) run max --conns max ;;
+watch)
+	run 1m-diag --conns 1000000 --watch diag
+	run 1m-none --conns 1000000 --watch none
+	run max-diag --conns max --watch diag
+	;;
 *) run 1m --conns 1000000; run max --conns max ;;
 esac
 echo "summary: $out/$stamp.md" >&2

@@ -1,0 +1,26 @@
+#!/bin/sh
+# bench/sweep.sh - the buffer sweeps issue 4 records, 100K pairs each unless told:
+#   heartbeat: 64 bytes every 10 s per connection
+#   burst:     16 KiB every 10 s per connection
+# Every setting runs with the buffers set before and after the handshake.
+# Tables (the commands in their first line) go to bench/results/sweep-STAMP-*.txt.
+# Usage: sh bench/sweep.sh [heartbeat|burst|all] [PAIRS]
+set -eu
+cd "$(dirname "$0")/.."
+which=${1:-all}
+conns=${2:-100000}
+out=bench/results/sweep-$(date -u +%Y%m%d-%H%M)
+
+run() {
+	name=$1
+	shift
+	echo "\$ holdconn sweep $* --conns $conns" > "$out-$name.txt"
+	./holdconn sweep "$@" --conns "$conns" | tee -a "$out-$name.txt"
+}
+
+case $which in
+heartbeat | all) run heartbeat --rcvbuf 4k,16k,64k,default --sndbuf 4k,default --send 64 --every 10s ;;
+esac
+case $which in
+burst | all) run burst --rcvbuf 4k,16k,64k,default --sndbuf 4k,16k,default --send 16k --every 10s ;;
+esac
