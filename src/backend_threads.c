@@ -13,8 +13,17 @@
  * reconciles in wait(). A worker never closes its own fd: the main thread
  * closes it after the join, so an fd number cannot be reused while a
  * worker or release() might still name it.
+ *
+ * Traffic: a worker with bytes to send, to echo or to keep talks instead:
+ * it blocks in poll() on its socket, with the time of its next heartbeat as
+ * the timeout. Its writes never block (MSG_DONTWAIT): what the kernel does
+ * not take waits for POLLOUT, a heartbeat due meanwhile is skipped, and
+ * release's SHUT_RD still wakes every worker. Each keeps its own schedule,
+ * on the phase the holder's schedule gives its fd; the main thread starts
+ * and stops them all through a second eventfd, readable while they run.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -24,6 +33,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include "conn.h"
@@ -31,9 +41,13 @@
 #include "sockopt.h"
 
 #define DRAIN_BYTES 65536
+#define BODY_BYTES 65536 /* the 'h's every message starts with, shared by every worker */
+#define RX_BYTES 2048    /* a talking worker's own receive buffer, on its stack */
+#define TALK_STACK (RX_BYTES + 1024) /* the buffer and talk()'s frame */
 #define MIN_STACK (16 * 1024)
 #define NO_WORKER UINT32_MAX
 #define JOIN_RETRY_NS 100000000L /* release: re-shutdown a worker still running after this */
+#define CLOSE_EVENTS (POLLRDHUP | POLLHUP | POLLERR)
 
 struct threads_be;
 
@@ -48,7 +62,14 @@ struct worker {
 
 struct threads_be {
 	const struct plan *plan;
+	const struct holder_config *cfg; /* read by workers: it never changes */
 	pthread_attr_t attr;
+	bool talk;            /* workers run talk(), not hold() */
+	bool echo, keep;      /* serve: --on-data echo / keep */
+	bool heartbeats;      /* connect with --send */
+	int beat_efd;         /* readable while heartbeats run */
+	_Atomic bool beats_on;
+	uint32_t npos;        /* heartbeat positions in a period: nconns up to a power of two */
 	int efd;              /* workers post here after reporting */
 	int lfd[HOLDER_MAX_LISTEN];
 	int nlisten;
@@ -62,9 +83,10 @@ struct threads_be {
 	uint32_t done;        /* workers that finished, linked by worker.link */
 	int got[2];           /* rcvbuf, sndbuf of the first established connect */
 	bool have_buffers;
-	_Atomic uint64_t bytes_in;
+	_Atomic uint64_t bytes_in, bytes_out;
 	struct pollfd pfd[1 + HOLDER_MAX_LISTEN]; /* the eventfd, then the listeners */
 	char drain[DRAIN_BYTES]; /* shared by every recv: the bytes are dropped unread */
+	char body[BODY_BYTES];   /* connect with traffic: all 'h' */
 };
 
 static struct threads_be *BE(struct holder *h)
@@ -79,20 +101,21 @@ static struct threads_be *BE(struct holder *h)
  * all; workers block every signal, so no signal frame ever lands on the
  * stack either. The default guard page stays: an overflow faults instead
  * of corrupting a neighbour. glibc carves TLS and its thread descriptor
- * out of this size too, so a larger static TLS raises the floor.
+ * out of this size too, so a larger static TLS raises the floor. A talking
+ * worker needs extra on top: its receive buffer and talk()'s frame.
  */
-static size_t worker_stack_size(void)
+static size_t worker_stack_size(size_t extra)
 {
 	long min = sysconf(_SC_THREAD_STACK_MIN);
 	long page = sysconf(_SC_PAGESIZE);
-	size_t size = min > MIN_STACK ? (size_t)min : MIN_STACK;
+	size_t size = (min > MIN_STACK ? (size_t)min : MIN_STACK) + extra;
 
 	if (page > 0)
 		size = (size + page - 1) / page * page;
 	return size;
 }
 
-static int worker_attr_init(pthread_attr_t *attr)
+static int worker_attr_init(pthread_attr_t *attr, size_t extra)
 {
 	sigset_t all;
 	int ret = pthread_attr_init(attr);
@@ -100,7 +123,7 @@ static int worker_attr_init(pthread_attr_t *attr)
 	if (ret)
 		return -ret;
 	sigfillset(&all);
-	ret = pthread_attr_setstacksize(attr, worker_stack_size());
+	ret = pthread_attr_setstacksize(attr, worker_stack_size(extra));
 	if (!ret)
 		ret = pthread_attr_setsigmask_np(attr, &all);
 	if (ret) {
@@ -124,11 +147,28 @@ static void free_be(struct threads_be *be)
 {
 	if (be->efd >= 0)
 		close(be->efd);
+	if (be->beat_efd >= 0)
+		close(be->beat_efd);
 	conn_array_free(be->conns);
 	free(be->workers);
 	pthread_mutex_destroy(&be->lock);
 	pthread_attr_destroy(&be->attr);
 	free(be);
+}
+
+/* What workers do besides holding; idle runs keep the plain hold() and its stack. */
+static void traffic_init(struct holder *h, struct threads_be *be)
+{
+	const struct traffic *t = &h->cfg->traffic;
+	bool serve = h->cfg->role == ROLE_SERVE;
+
+	be->cfg = h->cfg;
+	be->echo = serve && t->on_data == ON_DATA_ECHO;
+	be->keep = serve && t->on_data == ON_DATA_KEEP;
+	be->heartbeats = !serve && t->send && t->every_us;
+	be->talk = be->echo || be->keep || traffic_on(t);
+	if (!serve && traffic_on(t))
+		memset(be->body, 'h', sizeof(be->body));
 }
 
 static int threads_init(struct holder *h)
@@ -138,7 +178,8 @@ static int threads_init(struct holder *h)
 
 	if (!be)
 		return -ENOMEM;
-	ret = worker_attr_init(&be->attr);
+	traffic_init(h, be);
+	ret = worker_attr_init(&be->attr, be->talk ? TALK_STACK : 0);
 	if (ret) {
 		free(be);
 		return ret;
@@ -146,10 +187,17 @@ static int threads_init(struct holder *h)
 	pthread_mutex_init(&be->lock, NULL);
 	be->plan = h->cfg->plan;
 	be->done = NO_WORKER;
+	be->beat_efd = -1;
 	be->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	ret = be->efd < 0 ? -errno : conn_arena_init();
+	if (!ret && be->heartbeats) {
+		be->beat_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		ret = be->beat_efd < 0 ? -errno : 0;
+	}
 	if (!ret)
 		ret = fd_table_size(&be->nconns);
+	for (be->npos = 1; be->npos < be->nconns && be->npos < 1u << 31; be->npos <<= 1)
+		;
 	if (!ret) {
 		be->conns = conn_array_alloc(be->nconns);
 		be->workers = calloc(be->nconns, sizeof(*be->workers));
@@ -186,6 +234,177 @@ static void hold(struct threads_be *be, int fd)
 		if (n > 0)
 			atomic_fetch_add_explicit(&be->bytes_in, n, memory_order_relaxed);
 		else if (errno != EINTR)
+			return;
+	}
+}
+
+/* ---- workers that talk: messages, echoes, keep -------------------------- */
+
+/* What a talking worker has going out: a message ('h's and its stamp) or an echo. */
+struct out {
+	const char *echo; /* serve: the bytes read, going back; NULL: a message */
+	uint64_t stamp;   /* a message's send time */
+	uint32_t len;     /* 0: nothing going out */
+	uint32_t off;     /* bytes the kernel has taken */
+};
+
+static struct traffic_stats *TS(struct threads_be *be)
+{
+	return &be->cfg->stats->traffic;
+}
+
+/* What is left of o: an echo's bytes, or a message as traffic_fill would build it. */
+static int out_iov(struct threads_be *be, struct out *o, struct iovec iov[2])
+{
+	if (o->echo) {
+		iov[0] = (struct iovec){ (char *)o->echo + o->off, o->len - o->off };
+		return 1;
+	}
+	return traffic_iov(be->body, sizeof(be->body), o->len, o->off, &o->stamp, iov);
+}
+
+/*
+ * Hands the kernel what it takes of o without blocking: 0 all of it, 1
+ * some is left (wait for POLLOUT), -1 the send failed (EPIPE, ECONNRESET:
+ * the peer is gone, as if it had closed).
+ */
+static int push(struct threads_be *be, int fd, struct out *o)
+{
+	while (o->off < o->len) {
+		struct iovec iov[2];
+		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = out_iov(be, o, iov) };
+		ssize_t n = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 1;
+		if (n < 0) {
+			atomic_fetch_add_explicit(&TS(be)->send_errors, 1, memory_order_relaxed);
+			return -1;
+		}
+		o->off += n;
+	}
+	atomic_fetch_add_explicit(&TS(be)->msgs_sent, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&be->bytes_out, o->len, memory_order_relaxed);
+	o->len = 0;
+	return 0;
+}
+
+/* A fresh message of len bytes, unless the last is still going out: then the beat is skipped. */
+static int send_message(struct threads_be *be, int fd, struct out *o, uint32_t len, bool *stalled)
+{
+	if (o->len) {
+		traffic_blocked(TS(be), !*stalled);
+		*stalled = true;
+		return 0;
+	}
+	*o = (struct out){ .stamp = now_ns(), .len = len };
+	return push(be, fd, o) < 0 ? -1 : 0;
+}
+
+/* One read: counted, timed, echoed when asked. 0, or -1: the connection is over. */
+static int take(struct threads_be *be, int fd, char *buf, uint32_t *rx, struct out *o)
+{
+	ssize_t n = recv(fd, buf, RX_BYTES, MSG_DONTWAIT);
+
+	if (n <= 0)
+		return n < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+	atomic_fetch_add_explicit(&be->bytes_in, n, memory_order_relaxed);
+	traffic_rx(&be->cfg->traffic, TS(be), rx, buf, n, now_ns());
+	if (!be->echo)
+		return 0;
+	*o = (struct out){ .echo = buf, .len = (uint32_t)n };
+	return push(be, fd, o) < 0 ? -1 : 0;
+}
+
+/* Reads unless it keeps or is echoing; waits to write while something is going out. */
+static short talk_events(const struct threads_be *be, const struct out *o)
+{
+	short events = POLLRDHUP;
+
+	if (o->len)
+		events |= POLLOUT;
+	if (!be->keep && !(be->echo && o->len))
+		events |= POLLIN;
+	return events;
+}
+
+/*
+ * The first beat of fd once they run: at its phase in the period, the
+ * position the holder's schedule gives slot fd (bit reversal is its own
+ * inverse), so the workers' beats spread as one ring's slots do.
+ */
+static uint64_t first_beat(const struct threads_be *be, int fd, uint64_t now)
+{
+	uint64_t every = be->cfg->traffic.every_us * 1000;
+	uint32_t pos = traffic_slot(be->nconns, 0, (uint32_t)fd);
+	uint64_t next = now - now % every + (uint64_t)((unsigned __int128)pos * every / be->npos);
+
+	return next > now ? next : next + every;
+}
+
+static int ms_until(uint64_t when)
+{
+	uint64_t now = now_ns(), ms;
+
+	if (when <= now)
+		return 0;
+	ms = (when - now + 999999) / 1000000;
+	return ms < INT_MAX ? (int)ms : INT_MAX;
+}
+
+/* Heartbeats at their time while they run; 0 or -1 (a send failed). *next: 0 while stopped. */
+static int beat(struct threads_be *be, int fd, struct out *o, uint64_t *next, bool *stalled)
+{
+	uint64_t every = be->cfg->traffic.every_us * 1000, now = now_ns();
+
+	if (!*next || now < *next)
+		return 0;
+	if (!atomic_load(&be->beats_on)) {
+		*next = 0;
+		return 0;
+	}
+	*next += every;
+	if (*next <= now) /* late (the box is busy): beat once, then back on the phase */
+		*next += (now - *next) / every * every + every;
+	return send_message(be, fd, o, be->cfg->traffic.send, stalled);
+}
+
+/*
+ * Holds a connection that carries traffic until the peer closes, a send
+ * fails, or release shuts it down (SHUT_RD: POLLIN | POLLRDHUP). Not
+ * inlined: only talking workers' stacks carry the receive buffer.
+ */
+static __attribute__((noinline)) void talk(struct worker *w)
+{
+	struct threads_be *be = w->be;
+	const struct traffic *t = &be->cfg->traffic;
+	int fd = worker_fd(w);
+	struct out o = { 0 };
+	uint64_t next = 0; /* the next heartbeat, ns; 0: heartbeats are not running */
+	uint32_t rx = 0;   /* the receiver's offset in the stream */
+	bool stalled = false;
+	char buf[RX_BYTES];
+
+	if (be->cfg->role == ROLE_CONNECT && t->once && send_message(be, fd, &o, t->once, &stalled))
+		return;
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = fd, .events = talk_events(be, &o) },
+					 { .fd = be->beat_efd, .events = POLLIN } };
+		nfds_t n = be->heartbeats && !next ? 2 : 1;
+
+		if (poll(pfd, n, next ? ms_until(next) : -1) < 0 && errno != EINTR)
+			return;
+		if (pfd[0].revents & CLOSE_EVENTS)
+			return;
+		if ((pfd[0].revents & POLLOUT) && o.len && push(be, fd, &o) < 0)
+			return;
+		if ((pfd[0].revents & POLLIN) && !(be->echo && o.len) && take(be, fd, buf, &rx, &o))
+			return;
+		if (n == 2 && (pfd[1].revents & POLLIN) && atomic_load(&be->beats_on))
+			next = first_beat(be, fd, now_ns());
+		if (beat(be, fd, &o, &next, &stalled))
 			return;
 	}
 }
@@ -227,8 +446,13 @@ static void *connect_worker(void *arg)
 		w->err = errno;
 	} else {
 		w->err = 0;
+		if (be->cfg->traffic.late_buffers)
+			sockopt_buffers(fd, be->cfg);
 		established(be, fd);
-		hold(be, fd);
+		if (be->talk)
+			talk(w);
+		else
+			hold(be, fd);
 	}
 	finish(w);
 	return NULL;
@@ -239,7 +463,10 @@ static void *serve_worker(void *arg)
 	struct worker *w = arg;
 
 	w->err = 0;
-	hold(w->be, worker_fd(w));
+	if (w->be->talk)
+		talk(w);
+	else
+		hold(w->be, worker_fd(w));
 	finish(w);
 	return NULL;
 }
@@ -309,6 +536,8 @@ static void adopt(struct holder *h, int fd)
 		threads_stop_accepting(h);
 		return;
 	}
+	if (h->cfg->traffic.late_buffers)
+		sockopt_buffers(fd, h->cfg);
 	sockopt_report_buffers(h, fd);
 	if (spawn(h, fd, serve_worker)) {
 		close(fd);
@@ -409,6 +638,30 @@ static void reconcile(struct holder *h)
 		fd = next;
 	}
 	h->bytes_in = atomic_load_explicit(&be->bytes_in, memory_order_relaxed);
+	h->bytes_out = atomic_load_explicit(&be->bytes_out, memory_order_relaxed);
+}
+
+/*
+ * Starts or stops every worker's heartbeats. Started: beats_on, then the
+ * eventfd made readable, so a worker woken by it finds beats_on set.
+ * Stopped: the eventfd drained first, so no worker spins on it; each
+ * notices beats_on at its next beat and sends no more.
+ */
+static void steer_beats(struct holder *h)
+{
+	struct threads_be *be = BE(h);
+	bool on = holder_beating(h);
+	eventfd_t ignored;
+
+	if (on == atomic_load(&be->beats_on))
+		return;
+	if (on) {
+		atomic_store(&be->beats_on, true);
+		eventfd_write(be->beat_efd, 1);
+	} else {
+		eventfd_read(be->beat_efd, &ignored);
+		atomic_store(&be->beats_on, false);
+	}
 }
 
 static void threads_wait(struct holder *h, int timeout_ms)
@@ -428,6 +681,8 @@ static void threads_wait(struct holder *h, int timeout_ms)
 				accept_all(h, l);
 	}
 	reconcile(h);
+	if (be->heartbeats)
+		steer_beats(h);
 }
 
 /* Waits for one worker, shutting its socket down again if it missed the first. */

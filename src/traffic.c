@@ -50,6 +50,24 @@ void traffic_fill(char *buf, uint32_t len, uint64_t stamp_ns)
 	memcpy(buf + len - TRAFFIC_STAMP, &stamp_ns, TRAFFIC_STAMP);
 }
 
+int traffic_iov(const char *body, size_t bodylen, uint32_t len, uint32_t off,
+		const uint64_t *stamp, struct iovec iov[2])
+{
+	uint32_t fill = len - TRAFFIC_STAMP, at;
+	int n = 0;
+
+	if (off < fill) {
+		size_t k = fill - off < bodylen ? fill - off : bodylen;
+
+		iov[n++] = (struct iovec){ (char *)body, k };
+		if (off + k < fill)
+			return n;
+	}
+	at = off > fill ? off - fill : 0;
+	iov[n++] = (struct iovec){ (char *)stamp + at, TRAFFIC_STAMP - at };
+	return n;
+}
+
 void traffic_rx(const struct traffic *t, struct traffic_stats *st, uint32_t *rx, const char *buf,
 		size_t n, uint64_t now)
 {

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #define TRAFFIC_STAMP 8          /* bytes of send time ending each message */
 #define TRAFFIC_MSG_MAX (64u << 20)
@@ -60,6 +61,14 @@ bool traffic_on(const struct traffic *t);
 uint32_t traffic_msg_len(const struct traffic *t, uint64_t n);
 /* Fills one message of len bytes stamped with send time stamp_ns. */
 void traffic_fill(char *buf, uint32_t len, uint64_t stamp_ns);
+/*
+ * The bytes of a len-byte message from offset off on, as traffic_fill
+ * builds it, without building it: 'h's from body (bodylen bytes of 'h',
+ * as many as fit in one call), then *stamp. Fills up to 2 iovecs; returns
+ * how many.
+ */
+int traffic_iov(const char *body, size_t bodylen, uint32_t len, uint32_t off,
+		const uint64_t *stamp, struct iovec iov[2]);
 /*
  * n bytes read from a connection whose receiver state is *rx: counts every
  * message they complete and records the latency of each whose stamp they

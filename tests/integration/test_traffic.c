@@ -162,3 +162,32 @@ Test(traffic, standalone_connect_times_the_echo_of_its_heartbeats, .timeout = 40
 	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)));
 	cr_assert_geq(side("server", "msgs_recv"), 250, "%s", line);
 }
+
+/* Every holder mode, answering an io_uring generator and one of its own kind. */
+static void echo_in_mode(const char *mode)
+{
+	const char *extra[] = { "--send-once", "1000", "--send", "64", "--every", "200ms",
+				"--on-data", "echo", "--hold", "1s", "--mode", mode,
+				"--client-mode", mode, NULL };
+	double sent;
+
+	bench(extra);
+	sent = side("client", "msgs_sent");
+	cr_assert_geq(sent, CONNS + 4 * CONNS, "%s", line);
+	cr_assert_eq(side("server", "msgs_recv"), sent, "%s", line);
+	cr_assert_eq(side("server", "bytes_in"), CONNS * 1000.0 + (sent - CONNS) * 64, "%s", line);
+	cr_assert_eq(side("server", "bytes_out"), side("server", "bytes_in"), "%s", line);
+	cr_assert_eq(side("client", "bytes_in"), side("server", "bytes_out"), "%s", line);
+	cr_assert_eq(side("client", "msgs_recv"), sent, "every message came back: %s", line);
+	cr_assert_eq(side("client", "beats_blocked"), 0, "%s", line);
+}
+
+Test(traffic, epoll_echoes_every_byte, .timeout = 70)
+{
+	echo_in_mode("epoll");
+}
+
+Test(traffic, threads_echo_every_byte, .timeout = 70)
+{
+	echo_in_mode("threads");
+}
