@@ -66,12 +66,13 @@ enum sweep_flow sweep_flow(const struct sweep_row *r, enum on_data on_data)
 		return FLOW_FAILED;
 	if (!r->s.target || r->s.held < r->s.target)
 		return FLOW_SHORT;
-	if (!cl->msgs_sent)
-		return FLOW_IDLE;
 	if (sv->send_errors || cl->send_errors)
 		return FLOW_ERRORS;
+	/* Before idle: a message too big for the window plus the send buffer never completes. */
 	if (sv->beats_blocked || cl->beats_blocked)
 		return FLOW_BLOCKED;
+	if (!cl->msgs_sent)
+		return FLOW_IDLE;
 	if (on_data == ON_DATA_KEEP)
 		return FLOW_YES;
 	if (sv->msgs_recv != cl->msgs_sent)

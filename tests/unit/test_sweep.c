@@ -150,6 +150,16 @@ Test(sweep_flow, a_send_error_on_either_side_does_not)
 	cr_expect_eq(sweep_flow(&r, ON_DATA_ECHO), FLOW_ERRORS);
 }
 
+Test(sweep_flow, a_message_that_never_got_out_is_blocked_not_idle)
+{
+	struct sweep_row r = row(SWEEP_BEFORE, 4096, 4096, 8192, 8192);
+
+	/* 16 KiB into a 4 KiB window and an 8 KiB send buffer, the holder keeping it. */
+	r.s.tr_client.msgs_sent = r.s.tr_server.msgs_recv = 0;
+	r.s.tr_client.beats_blocked = 9;
+	cr_expect_eq(sweep_flow(&r, ON_DATA_KEEP), FLOW_BLOCKED);
+}
+
 Test(sweep_flow, one_blocked_heartbeat_does_not)
 {
 	struct sweep_row r = row(SWEEP_BEFORE, 4096, 0, 8192, 16384);
