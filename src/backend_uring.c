@@ -86,6 +86,8 @@ struct uring_be {
 	bool echo, keep;     /* serve: --on-data echo / keep */
 	int nlfd;            /* --watch diag: the sock_diag socket */
 	struct diag_set alive;
+	struct diag_ports ports; /* serve: the sweep dumps only sockets on these ports */
+	bool ports_full;         /* too many ranges to filter on: the sweep dumps all */
 	double next_sweep;
 	/* Option values the kernel reads when the request runs, not at submit. */
 	int rcvbuf, sndbuf;
@@ -792,6 +794,8 @@ static int uring_listen(struct holder *h, const struct sockaddr_in *addr)
 	if (fd < 0)
 		return fd;
 	be->lfd[be->nlisten] = fd;
+	if (!diag_ports_add(&be->ports, ntohs(addr->sin_port)))
+		be->ports_full = true;
 	be->accepting = true;
 	be->margin = 0;
 	arm_accept(be, be->active, be->nlisten++);
@@ -879,7 +883,7 @@ static void sweep(struct holder *h)
 	struct uring_be *be = BE(h);
 	double t0 = now_s();
 
-	if (diag_dump(&be->nlfd, &be->alive))
+	if (diag_dump(&be->nlfd, &be->alive, be->ports_full ? NULL : &be->ports))
 		return;
 	for (uint32_t i = 0; i < be->rs.nrings; i++) {
 		struct ring *r = be->rs.rings[i];
@@ -901,6 +905,19 @@ static void sweep(struct holder *h)
 	h->sweep_us += (uint64_t)((now_s() - t0) * 1e6);
 }
 
+static unsigned reap_ring(struct holder *h, struct io_uring *u)
+{
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0;
+
+	io_uring_for_each_cqe(u, head, cqe) {
+		dispatch(h, cqe);
+		n++;
+	}
+	io_uring_cq_advance(u, n);
+	return n;
+}
+
 static unsigned reap(struct holder *h)
 {
 	struct uring_be *be = BE(h);
@@ -908,15 +925,15 @@ static unsigned reap(struct holder *h)
 
 	for (uint32_t i = 0; i < be->rs.nrings; i++) {
 		struct io_uring *u = &be->rs.rings[i]->uring;
-		struct io_uring_cqe *cqe;
-		unsigned head, n = 0;
 
-		io_uring_for_each_cqe(u, head, cqe) {
-			dispatch(h, cqe);
-			n++;
-		}
-		io_uring_cq_advance(u, n);
-		total += n;
+		total += reap_ring(h, u);
+		/*
+		 * More completed at once than the CQ holds (a sweep closing
+		 * 10,000 slots of one ring): the kernel keeps the rest aside
+		 * until the ring is entered. Enter it and reap again.
+		 */
+		while (io_uring_cq_has_overflow(u) && io_uring_get_events(u) >= 0)
+			total += reap_ring(h, u);
 	}
 	return total;
 }

@@ -15,21 +15,81 @@
 
 #define DIAG_RECV_BYTES (256 << 10)
 
-/* Asks for every established IPv4 TCP socket, with extensions ext (1 << (INET_DIAG_x - 1)). */
-static int diag_request(int fd, uint8_t ext)
+/* One range test: two port comparisons and a jump to "accept", 20 bytes. */
+#define BC_RANGE_BYTES (4 * sizeof(struct inet_diag_bc_op) + sizeof(struct inet_diag_bc_op))
+
+bool diag_ports_add(struct diag_ports *p, uint16_t port)
+{
+	for (int i = 0; i < p->n; i++) {
+		if (port >= p->lo[i] && port <= p->hi[i])
+			return true;
+		if (port + 1 == p->lo[i] || port == p->hi[i] + 1) {
+			p->lo[i] = port < p->lo[i] ? port : p->lo[i];
+			p->hi[i] = port > p->hi[i] ? port : p->hi[i];
+			return true;
+		}
+	}
+	if (p->n == DIAG_MAX_RANGES)
+		return false;
+	p->lo[p->n] = p->hi[p->n] = port;
+	p->n++;
+	return true;
+}
+
+/*
+ * inet_diag bytecode for "local port in any range". The kernel's audit
+ * walks the "yes" branches, and every jump must land on an op it has
+ * walked: so every yes falls through to the next op, and the answers are
+ * in the "no" jumps: out of a range goes to the next one (past the last:
+ * reject, len + 4), and the JMP after a range's two tests goes to the end
+ * (accept).
+ */
+static size_t port_bytecode(const struct diag_ports *p, struct inet_diag_bc_op *bc)
+{
+	size_t len = p->n * BC_RANGE_BYTES, at = 0;
+	struct inet_diag_bc_op *op = bc;
+
+	for (int i = 0; i < p->n; i++) {
+		bool last = i == p->n - 1;
+		uint16_t out = last ? len - at + 4 : BC_RANGE_BYTES;
+
+		*op++ = (struct inet_diag_bc_op){ INET_DIAG_BC_S_GE, 8, out };
+		*op++ = (struct inet_diag_bc_op){ .no = p->lo[i] };
+		out = last ? len - at - 8 + 4 : BC_RANGE_BYTES - 8;
+		*op++ = (struct inet_diag_bc_op){ INET_DIAG_BC_S_LE, 8, out };
+		*op++ = (struct inet_diag_bc_op){ .no = p->hi[i] };
+		*op++ = (struct inet_diag_bc_op){ INET_DIAG_BC_JMP, 4, len - at - 16 };
+		at += BC_RANGE_BYTES;
+	}
+	return len;
+}
+
+/*
+ * Asks for the established IPv4 TCP sockets (on ports, if any), with
+ * extensions ext (1 << (INET_DIAG_x - 1)).
+ */
+static int diag_request(int fd, uint8_t ext, const struct diag_ports *ports)
 {
 	struct {
 		struct nlmsghdr nh;
 		struct inet_diag_req_v2 req;
+		struct rtattr rta;
+		struct inet_diag_bc_op bc[DIAG_MAX_RANGES * BC_RANGE_BYTES / sizeof(struct inet_diag_bc_op)];
 	} msg = {
-		.nh = { .nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+		.nh = { .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
 		.req = { .sdiag_family = AF_INET, .sdiag_protocol = IPPROTO_TCP,
 			 .idiag_ext = ext, .idiag_states = 1 << TCP_ESTABLISHED },
 	};
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	size_t bclen = ports && ports->n ? port_bytecode(ports, msg.bc) : 0;
 
-	if (sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	msg.nh.nlmsg_len = NLMSG_LENGTH(sizeof(msg.req));
+	if (bclen) {
+		msg.rta.rta_type = INET_DIAG_REQ_BYTECODE;
+		msg.rta.rta_len = RTA_LENGTH(bclen);
+		msg.nh.nlmsg_len += RTA_ALIGN(msg.rta.rta_len);
+	}
+	if (sendto(fd, &msg, msg.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
 	return 0;
 }
@@ -88,7 +148,7 @@ static int by_cookie(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int diag_dump(int *nlfd, struct diag_set *set)
+int diag_dump(int *nlfd, struct diag_set *set, const struct diag_ports *ports)
 {
 	char *buf = malloc(DIAG_RECV_BYTES);
 	int ret;
@@ -103,7 +163,7 @@ int diag_dump(int *nlfd, struct diag_set *set)
 			return -errno;
 		}
 	}
-	ret = diag_request(*nlfd, 0);
+	ret = diag_request(*nlfd, 0, ports);
 	while (!ret)
 		ret = diag_read(*nlfd, buf, push_each, set);
 	free(buf);
@@ -199,7 +259,7 @@ int diag_wscale(uint16_t dport_lo, uint16_t dport_hi, int *client_wscale, int *s
 		free(buf);
 		return ret;
 	}
-	ret = diag_request(fd, 1 << (INET_DIAG_INFO - 1));
+	ret = diag_request(fd, 1 << (INET_DIAG_INFO - 1), NULL);
 	while (!ret)
 		ret = diag_read(fd, buf, wscale_each, &w);
 	/* The rest of the dump, if any, goes with the socket. */

@@ -23,8 +23,23 @@ struct diag_set {
 	uint64_t n, cap;
 };
 
-/* Dumps every established TCP socket of this network namespace into set, sorted. 0 or -errno. */
-int diag_dump(int *nlfd, struct diag_set *set);
+#define DIAG_MAX_RANGES 32
+
+/* Local ports to dump the sockets of (a holder's listening ports); n == 0: all. */
+struct diag_ports {
+	int n;
+	uint16_t lo[DIAG_MAX_RANGES], hi[DIAG_MAX_RANGES];
+};
+
+/* Adds port to p, merging it into a range it extends; false when p is full. */
+bool diag_ports_add(struct diag_ports *p, uint16_t port);
+/*
+ * Dumps the established TCP sockets of this network namespace into set,
+ * sorted: those whose local port is in ports (the kernel filters them, so
+ * other sockets, a bench's client say, cost the dump almost nothing), or
+ * all when ports is NULL or empty. 0 or -errno.
+ */
+int diag_dump(int *nlfd, struct diag_set *set, const struct diag_ports *ports);
 /* The entry for cookie, or NULL: binary search. */
 const struct diag_entry *diag_find(const struct diag_set *set, uint64_t cookie);
 void diag_free(struct diag_set *set);

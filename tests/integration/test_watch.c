@@ -93,3 +93,34 @@ Test(watch, diag_notices_closed_peers_within_two_sweeps, .timeout = 70)
 	cr_assert(json_num(line, "sweeps", &sweeps));
 	cr_assert_geq(sweeps, 1);
 }
+
+/*
+ * 9,000 peers gone at once on one ring: more close completions than its
+ * CQ holds (8,192). The kernel keeps the rest aside until the ring is
+ * entered; a holder that only reads the CQ would never free those slots.
+ */
+Test(watch, diag_frees_more_dead_slots_at_once_than_the_cq_holds, .timeout = 60)
+{
+	int port = free_port_base(1);
+	char target[64], line[65536];
+	const char *sargs[] = { "serve", "--listen", target, "--json", "--watch", "diag",
+				"--sweep-interval", "200ms", NULL };
+	const char *cargs[] = { "connect", "--target", target, "--conns", "9000", "--json",
+				"--watch", "none", NULL };
+	struct proc C;
+	double closed;
+
+	snprintf(target, sizeof(target), "127.0.0.1:%d", port);
+	proc_start(&P, sargs, 0);
+	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10));
+	proc_start(&C, cargs, 0);
+	cr_assert(proc_wait_for(&C, "\"conns\":9000", 20), "%s %s", C.out, C.err);
+	proc_signal(&C, SIGKILL); /* every socket closes at once, with an RST (SO_LINGER 0) */
+	proc_finish(&C, 10);
+	usleep(1500000); /* several sweeps */
+	proc_signal(&P, SIGTERM);
+	cr_assert_eq(proc_finish(&P, 20), 0, "%s", P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s", P.out);
+	cr_assert(json_num(line, "closed_early", &closed), "%s", line);
+	cr_assert_eq(closed, 9000, "every dead slot freed before the teardown: %s", line);
+}

@@ -499,3 +499,30 @@ Test(live, tcp_pressures_and_tcp_mem_read_proc)
 	cr_assert_eq(meter_tcp_mem(lim), 0);
 	cr_assert(lim[0] <= lim[1] && lim[1] <= lim[2] && lim[2] > 0);
 }
+
+/* ---- diag_ports: the sweep's port filter ---- */
+#include "diag.h"
+
+Test(diag_ports, consecutive_ports_merge_into_one_range)
+{
+	struct diag_ports p = { 0 };
+
+	for (uint16_t port = 17000; port < 17016; port++)
+		cr_assert(diag_ports_add(&p, port));
+	cr_assert(diag_ports_add(&p, 16999), "extends a range downwards");
+	cr_assert(diag_ports_add(&p, 17005), "already in");
+	cr_expect_eq(p.n, 1);
+	cr_expect_eq(p.lo[0], 16999);
+	cr_expect_eq(p.hi[0], 17015);
+}
+
+Test(diag_ports, a_full_set_says_so)
+{
+	struct diag_ports p = { 0 };
+
+	for (int i = 0; i < DIAG_MAX_RANGES; i++)
+		cr_assert(diag_ports_add(&p, (uint16_t)(1000 + 2 * i)));
+	cr_expect_eq(p.n, DIAG_MAX_RANGES);
+	cr_expect(!diag_ports_add(&p, 5000), "no room for a 33rd range");
+	cr_expect(diag_ports_add(&p, 1001), "but a port extending one still fits");
+}
