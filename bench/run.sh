@@ -38,9 +38,9 @@ run() {
 		     "$(field "$file" avg_rate) | $(field "$file" peak_rate) | $(field "$file" user_bytes_per_conn) |" \
 		     "$(field "$file" kernel_bytes_per_socket) | $(field "$file" teardown_s) |"
 		echo
-		echo "Watch $(field "$file" watch): 1% of the client's connections closed after the ramp," \
-		     "all noticed in $(field "$file" seconds) s; sock_diag sweep $(field "$file" sweep_ms) ms each" \
-		     "(none: not a diag run)."
+		echo "Watch $(field "$file" watch): $(field "$file" probe) client connections closed after the" \
+		     "ramp, $(field "$file" detected) noticed, all in $(field "$file" seconds) s (null: not all);" \
+		     "sock_diag sweep $(field "$file" sweep_ms) ms each (empty: not a diag run)."
 		echo
 		echo "Rate per 100K: $(grep '"event":"report"' "$file" | sed -n 's/.*"conns":\([0-9]*\).*"rate":\([0-9.]*\).*/\1:\2/p' | tr '\n' ' ')"
 		echo
