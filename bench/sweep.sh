@@ -4,7 +4,8 @@
 #   burst:     16 KiB every 10 s per connection
 # Every setting runs with the buffers set before and after the handshake.
 # Tables (the commands in their first line) go to bench/results/sweep-STAMP-*.txt.
-# Usage: sh bench/sweep.sh [heartbeat|burst|all] [PAIRS]
+#   keep:      16 KiB every 10 s into a holder that never reads: what buffers cost
+# Usage: sh bench/sweep.sh [heartbeat|burst|keep|all] [PAIRS]
 set -eu
 cd "$(dirname "$0")/.."
 which=${1:-all}
@@ -23,4 +24,10 @@ heartbeat | all) run heartbeat --rcvbuf 4k,16k,64k,default --sndbuf 4k,default -
 esac
 case $which in
 burst | all) run burst --rcvbuf 4k,16k,64k,default --sndbuf 4k,16k,default --send 16k --every 10s ;;
+esac
+case $which in
+keep | all)
+	run keep --rcvbuf 4k,16k,64k,default --sndbuf default --set-buffers before --send 16k \
+		--every 10s --on-data keep
+	;;
 esac
