@@ -250,6 +250,7 @@ static void send_message(struct holder *h, int fd, uint64_t n)
 		return;
 	}
 	be->tx[fd] = (struct tx){ .stamp = now_ns(), .len = traffic_msg_len(&h->cfg->traffic, n) };
+	atomic_fetch_add_explicit(&TS(h)->msgs_started, 1, memory_order_relaxed);
 	send_out(h, fd);
 }
 
@@ -277,6 +278,7 @@ static void echo(struct holder *h, int fd, size_t n)
 	struct tx *t = &be->tx[fd];
 	ssize_t w;
 
+	atomic_fetch_add_explicit(&TS(h)->msgs_started, 1, memory_order_relaxed);
 	do
 		w = send(fd, be->drain, n, MSG_DONTWAIT | MSG_NOSIGNAL);
 	while (w < 0 && errno == EINTR);

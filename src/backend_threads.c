@@ -300,6 +300,7 @@ static int send_message(struct threads_be *be, int fd, struct out *o, uint32_t l
 		return 0;
 	}
 	*o = (struct out){ .stamp = now_ns(), .len = len };
+	atomic_fetch_add_explicit(&TS(be)->msgs_started, 1, memory_order_relaxed);
 	return push(be, fd, o) < 0 ? -1 : 0;
 }
 
@@ -315,6 +316,7 @@ static int take(struct threads_be *be, int fd, char *buf, uint32_t *rx, struct o
 	if (!be->echo)
 		return 0;
 	*o = (struct out){ .echo = buf, .len = (uint32_t)n };
+	atomic_fetch_add_explicit(&TS(be)->msgs_started, 1, memory_order_relaxed);
 	return push(be, fd, o) < 0 ? -1 : 0;
 }
 

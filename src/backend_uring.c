@@ -377,6 +377,8 @@ static void send_bytes(struct holder *h, struct ring *r, uint32_t slot, const ch
 		traffic_fill(tx->data, len, now_ns());
 	r->tx[slot] = tx;
 	c->flags |= CONN_F_SENDING;
+	atomic_fetch_add_explicit(&TS(h)->msgs_started, 1, memory_order_relaxed);
+
 	sqe = ring_sqe(&be->rs, r);
 	io_uring_prep_send(sqe, slot, tx->data, len, MSG_WAITALL | MSG_NOSIGNAL);
 	sqe->flags |= IOSQE_FIXED_FILE;

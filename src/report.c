@@ -272,6 +272,9 @@ void traffic_report_fill(struct traffic_report *r, const struct traffic_stats *s
 	r->beats_blocked = atomic_load_explicit(&st->beats_blocked, memory_order_relaxed);
 	r->stalled_conns = atomic_load_explicit(&st->stalled_conns, memory_order_relaxed);
 	r->send_errors = atomic_load_explicit(&st->send_errors, memory_order_relaxed);
+	uint64_t started = atomic_load_explicit(&st->msgs_started, memory_order_relaxed);
+
+	r->waiting = started > r->msgs_sent + r->send_errors ? started - r->msgs_sent - r->send_errors : 0;
 	r->timed = lat_count(&st->lat);
 	r->p50_us = lat_quantile(&st->lat, 0.50) / 1e3;
 	r->p99_us = lat_quantile(&st->lat, 0.99) / 1e3;
@@ -311,6 +314,7 @@ void traffic_side_json(FILE *f, const char *key, const struct traffic_report *t)
 	json_u64(f, "beats_blocked", t->beats_blocked);
 	json_u64(f, "stalled_conns", t->stalled_conns);
 	json_u64(f, "send_errors", t->send_errors);
+	json_u64(f, "msgs_waiting", t->waiting);
 	fputc('}', f);
 }
 
@@ -492,8 +496,9 @@ static void summary_traffic(FILE *f, const struct report_summary *s)
 		latency_line(f, "round trip:", cl);
 	if (shows_client(s))
 		fprintf(f, "  %-14s %" PRIu64 " heartbeats blocked on %" PRIu64
-			" connections, %" PRIu64 " send errors\n", "stalls:", cl->beats_blocked,
-			cl->stalled_conns, cl->send_errors);
+			" connections, %" PRIu64 " messages still waiting for room, %" PRIu64
+			" send errors\n", "stalls:", cl->beats_blocked, cl->stalled_conns, cl->waiting,
+			cl->send_errors);
 }
 
 /* Like wrk's: one screen of "key: value" lines that people quote. */

@@ -34,6 +34,7 @@ struct traffic_report {
 	uint64_t beats_blocked;         /* heartbeats skipped: the last had not gone out */
 	uint64_t stalled_conns;         /* connections that blocked at least once */
 	uint64_t send_errors;
+	uint64_t waiting;               /* messages begun and not yet out (nor failed) */
 };
 
 struct report_summary {

@@ -69,7 +69,7 @@ enum sweep_flow sweep_flow(const struct sweep_row *r, enum on_data on_data)
 	if (sv->send_errors || cl->send_errors)
 		return FLOW_ERRORS;
 	/* Before idle: a message too big for the window plus the send buffer never completes. */
-	if (sv->beats_blocked || cl->beats_blocked)
+	if (sv->beats_blocked || cl->beats_blocked || cl->waiting || sv->waiting)
 		return FLOW_BLOCKED;
 	if (!cl->msgs_sent)
 		return FLOW_IDLE;

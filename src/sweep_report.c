@@ -262,8 +262,8 @@ void sweep_print_verdict(FILE *f, const struct options *o, const struct sweep_ro
 
 	if (any_not_flowing(o, rows, n))
 		fputs("\nflows: yes, or why not: failed (the run), short (held fewer pairs), idle "
-		      "(nothing sent),\n  errors (a send failed), blocked (a heartbeat skipped: the "
-		      "last not yet out), lost (sent != read)\n", f);
+		      "(nothing sent),\n  errors (a send failed), blocked (a heartbeat skipped, or a "
+		      "message still waiting for room at the end), lost (sent != read)\n", f);
 	fputc('\n', f);
 	if (v->best < 0)
 		fputs("no setting kept the pattern flowing (the flows column says why): try larger "

@@ -47,6 +47,7 @@ struct lat_hist {
  * so that the threads backend's threads can share it.
  */
 struct traffic_stats {
+	_Atomic uint64_t msgs_started;  /* messages (and echoes) begun: minus sent and errors, waiting */
 	_Atomic uint64_t msgs_sent;     /* messages handed whole to the kernel */
 	_Atomic uint64_t msgs_recv;     /* messages read whole */
 	_Atomic uint64_t beats_blocked; /* heartbeats skipped: the previous send had not gone out */

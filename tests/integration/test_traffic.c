@@ -89,6 +89,7 @@ Test(traffic, keep_leaves_bytes_queued_in_the_holders_buffers, .timeout = 70)
 	bench(extra);
 	cr_assert_eq(side("client", "msgs_sent"), CONNS, "%s", line);
 	cr_assert_eq(side("client", "bytes_out"), CONNS * 60000.0, "%s", line);
+	cr_assert_eq(side("client", "msgs_waiting"), 0, "all of it queued: %s", line);
 	cr_assert_eq(side("server", "bytes_in"), 0, "%s", line);
 	cr_assert_eq(side("server", "msgs_recv"), 0, "%s", line);
 	/*
@@ -109,6 +110,7 @@ Test(traffic, a_holder_that_keeps_stalls_every_sender, .timeout = 70)
 	/* 16 KiB cannot fit in a 4 KiB window plus an 8 KiB send buffer: nothing completes. */
 	cr_assert_eq(side("client", "msgs_sent"), 0, "%s", line);
 	cr_assert_eq(side("client", "stalled_conns"), CONNS, "%s", line);
+	cr_assert_eq(side("client", "msgs_waiting"), CONNS, "one message each, never out: %s", line);
 	cr_assert_geq(side("client", "beats_blocked"), 5 * CONNS, "%s", line);
 	cr_assert_eq(side("client", "send_errors"), 0, "%s", line);
 }

@@ -160,6 +160,15 @@ Test(sweep_flow, a_message_that_never_got_out_is_blocked_not_idle)
 	cr_expect_eq(sweep_flow(&r, ON_DATA_KEEP), FLOW_BLOCKED);
 }
 
+Test(sweep_flow, a_message_still_waiting_at_the_end_is_blocked)
+{
+	struct sweep_row r = row(SWEEP_BEFORE, 16384, 0, 32768, 3939840);
+
+	/* --on-data keep: the second beat went out in part and waits; none was skipped yet. */
+	r.s.tr_client.waiting = 90000;
+	cr_expect_eq(sweep_flow(&r, ON_DATA_KEEP), FLOW_BLOCKED);
+}
+
 Test(sweep_flow, one_blocked_heartbeat_does_not)
 {
 	struct sweep_row r = row(SWEEP_BEFORE, 4096, 0, 8192, 16384);
