@@ -370,6 +370,11 @@ enum opt_id {
 #define ARG(name, id) { name, required_argument, NULL, id }
 #define FLAG(name, id) { name, no_argument, NULL, id }
 #define END { NULL, 0, NULL, 0 }
+/* The traffic pattern, as bench, compare and sweep take it. */
+#define TRAFFIC_ARGS                                                                  \
+	ARG("send", OPT_SEND), ARG("every", OPT_EVERY), ARG("send-once", OPT_SEND_ONCE), \
+		ARG("on-data", OPT_ON_DATA), ARG("set-buffers", OPT_SET_BUFFERS),        \
+		ARG("hold", OPT_HOLD)
 
 static const struct option serve_opts[] = {
 	ARG("listen", OPT_LISTEN),
@@ -426,12 +431,7 @@ static const struct option bench_opts[] = {
 	ARG("watch", OPT_WATCH),
 	ARG("sweep-interval", OPT_SWEEP_INTERVAL),
 	ARG("client-watch", OPT_CLIENT_WATCH),
-	ARG("send", OPT_SEND),
-	ARG("every", OPT_EVERY),
-	ARG("send-once", OPT_SEND_ONCE),
-	ARG("on-data", OPT_ON_DATA),
-	ARG("set-buffers", OPT_SET_BUFFERS),
-	ARG("hold", OPT_HOLD),
+	TRAFFIC_ARGS,
 	FLAG("help", OPT_HELP),
 	END,
 };
@@ -460,12 +460,7 @@ static const struct option compare_opts[] = {
 	ARG("report-every", OPT_REPORT_EVERY),
 	FLAG("json", OPT_JSON),
 	ARG("plot", OPT_PLOT),
-	ARG("send", OPT_SEND),
-	ARG("every", OPT_EVERY),
-	ARG("send-once", OPT_SEND_ONCE),
-	ARG("on-data", OPT_ON_DATA),
-	ARG("set-buffers", OPT_SET_BUFFERS),
-	ARG("hold", OPT_HOLD),
+	TRAFFIC_ARGS,
 	FLAG("help", OPT_HELP),
 	END,
 };
@@ -474,12 +469,7 @@ static const struct option sweep_opts[] = {
 	ARG("rcvbuf", OPT_RCVBUF),
 	ARG("sndbuf", OPT_SNDBUF),
 	ARG("conns", OPT_CONNS),
-	ARG("send", OPT_SEND),
-	ARG("every", OPT_EVERY),
-	ARG("send-once", OPT_SEND_ONCE),
-	ARG("on-data", OPT_ON_DATA),
-	ARG("set-buffers", OPT_SET_BUFFERS),
-	ARG("hold", OPT_HOLD),
+	TRAFFIC_ARGS,
 	ARG("watch", OPT_WATCH),
 	ARG("reserve", OPT_RESERVE),
 	FLAG("json", OPT_JSON),
