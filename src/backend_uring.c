@@ -1016,6 +1016,9 @@ static void uring_release(struct holder *h)
 			free(r->tx[s]);
 	}
 	ringset_destroy(&be->rs);
+	if (be->nlfd >= 0)
+		close(be->nlfd);
+	diag_free(&be->alive);
 	free(be);
 	h->be = NULL;
 }

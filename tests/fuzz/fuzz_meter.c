@@ -1,6 +1,6 @@
 /*
  * fuzz_meter.c - the /proc parsers on any text, and meter_diff on what they
- * make of it. The input is split at its first form feed into a baseline
+ * make of it (and the TcpExt / tcp_mem parsers on the same text). The input is split at its first form feed into a baseline
  * and a later sample (no form feed: the baseline is empty). Besides not
  * crashing or overflowing: results are 0 or -EINVAL, cache names are
  * terminated and nonempty, the top caches come largest first.
@@ -35,6 +35,14 @@ static void parse_all(const char *text, struct meter_sample *s)
 	ret = meter_parse_slabinfo(text, s);
 	FUZZ_CHECK(ret == 0 || ret == -EINVAL);
 	check_sample(s, ret);
+	{
+		uint64_t pressures = 0, lim[3] = { 0 };
+		int r = meter_parse_netstat_pressures(text, &pressures);
+
+		FUZZ_CHECK(r == 0 || r == -EINVAL);
+		r = meter_parse_tcp_mem(text, lim);
+		FUZZ_CHECK(r == 0 || r == -EINVAL);
+	}
 }
 
 static uint64_t magnitude(int64_t v)
