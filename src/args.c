@@ -48,10 +48,11 @@ static const char top_help[] =
 	"\n"
 	"exit codes: 0 ok, 1 runtime failure, 2 bad usage\n";
 
-/* Shared by every command's help: how counts and sizes may be written. */
+/* Shared by every command's help: how counts, sizes and durations may be written. */
 #define UNITS_HELP \
 	"N is a count: 1000000, 1M, 2.5M, 100k or 1_000_000 (k, M, G = 10^3, 10^6, 10^9).\n" \
-	"BYTES is a size: 4096, 64k, 4KiB, 1G (k, M, G = 2^10, 2^20, 2^30).\n"
+	"BYTES is a size: 4096, 64k, 4KiB, 1G (k, M, G = 2^10, 2^20, 2^30).\n" \
+	"DURATION is 500ms, 10s, 2m or 1h.\n"
 
 #define EXIT_HELP "exit codes: 0 ok, 1 runtime failure, 2 bad usage\n"
 
@@ -91,7 +92,6 @@ static const char serve_help[] =
 	"  -h, --help                 print this help\n"
 	"\n"
 	UNITS_HELP
-	"DURATION is 500ms, 10s, 2m or 1h.\n"
 	"\n"
 	"example:\n"
 	"  holdconn serve --listen 127.0.0.1:5000-5015 --mode epoll\n"
@@ -151,7 +151,6 @@ static const char connect_help[] =
 	"the last one had not (a zero window or a full send buffer).\n"
 	"\n"
 	UNITS_HELP
-	"DURATION is 500ms, 10s, 2m or 1h.\n"
 	"\n"
 	"example:\n"
 	"  holdconn connect --target 127.0.0.1:5000-5015 --source 127.0.0.2-127.0.0.3 \\\n"
@@ -291,7 +290,8 @@ static const char compare_help[] =
 	EXIT_HELP;
 
 static const char sweep_help[] =
-	"usage: holdconn sweep --rcvbuf LIST --sndbuf LIST [--conns N] [traffic] [options]\n"
+	"usage: holdconn sweep --rcvbuf LIST and/or --sndbuf LIST [--conns N] [traffic]\n"
+	"                      [options]\n"
 	"\n"
 	"Idle sockets hold no buffer pages: SO_RCVBUF and SO_SNDBUF only matter once\n"
 	"bytes flow. For each buffer setting sweep runs a bench of --conns pairs with\n"
@@ -321,10 +321,11 @@ static const char sweep_help[] =
 	"\n"
 	"Without --send or --send-once the pattern is --send 64 --every 10s.\n"
 	"A setting keeps it flowing when every pair was held, no send failed, no\n"
-	"heartbeat was skipped for the last one still pending, and every message was\n"
-	"read (and echoed back, with --on-data echo; keep reads nothing). Defaults\n"
-	"on both sides set nothing, so they run once. Savings are against the\n"
-	"defaults row if there is one, else the largest setting.\n"
+	"heartbeat was skipped for the last one still pending, no message was still\n"
+	"waiting for room when the hold ended, and every message was read (and\n"
+	"echoed back, with --on-data echo; keep reads nothing). Defaults on both\n"
+	"sides set nothing, so they run once. Savings are against the defaults row\n"
+	"if there is one, else the largest setting.\n"
 	"\n"
 	UNITS_HELP
 	"\n"
