@@ -355,8 +355,8 @@ static struct traffic_stats *TS(struct holder *h)
 	return &h->cfg->stats->traffic;
 }
 
-/* Queues len bytes (a copy of data, or a fresh stamped message when data is NULL). */
-static void send_bytes(struct holder *h, struct ring *r, uint32_t slot, const char *data,
+/* Queues len bytes (a copy of data, or a fresh stamped message when data is NULL); false: no memory. */
+static bool send_bytes(struct holder *h, struct ring *r, uint32_t slot, const char *data,
 		       uint32_t len)
 {
 	struct uring_be *be = BE(h);
@@ -383,9 +383,10 @@ static void send_bytes(struct holder *h, struct ring *r, uint32_t slot, const ch
 	io_uring_prep_send(sqe, slot, tx->data, len, MSG_WAITALL | MSG_NOSIGNAL);
 	sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data64(sqe, UD(OP_SEND, c->gen, r->id, slot));
-	return;
+	return true;
 fail:
 	atomic_fetch_add_explicit(&TS(h)->send_errors, 1, memory_order_relaxed);
+	return false;
 }
 
 /* connect: the n-th message (0: --send-once) unless the last is still going out. */
@@ -453,8 +454,9 @@ static void received(struct holder *h, struct ring *r, uint32_t slot, const char
 {
 	h->bytes_in += n;
 	traffic_rx(&h->cfg->traffic, TS(h), &r->conns[slot].next, buf, n, now_ns());
-	if (BE(h)->echo)
-		send_bytes(h, r, slot, buf, n);
+	/* No memory for the echo: the connection cannot answer, so it goes (nothing would read it again). */
+	if (BE(h)->echo && !send_bytes(h, r, slot, buf, n))
+		start_close(BE(h), r, slot, false);
 }
 
 /* --set-buffers after: the sizes, now that the handshake has fixed the window scale. */
