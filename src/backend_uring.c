@@ -50,6 +50,7 @@ enum op {
 	OP_RELEASE,    /* a close issued by release() */
 	OP_COOKIE,     /* SO_COOKIE read into the ring's cookie array (--watch diag) */
 	OP_SEND,       /* a message or an echo: the ring's tx[slot] */
+	OP_PEEK,       /* --watch diag: is a slot missing from the dump really dead? */
 };
 
 /* user_data: op 8 | gen 16 | ring 20 | slot 20 bits. */
@@ -346,6 +347,37 @@ static void drain(struct uring_be *be, struct ring *r, uint32_t slot)
 	sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data64(sqe, UD(OP_RECV, r->conns[slot].gen, r->id, slot));
 	r->conns[slot].flags |= CONN_F_DRAINING;
+}
+
+/*
+ * --watch diag: a slot missing from the dump is asked once more before it
+ * is closed. A dump spans many reads, and the kernel resumes it by position
+ * in a hash chain: a socket leaving that chain meanwhile (a peer's reset)
+ * can shift a living one past the resume point. A 1-byte MSG_PEEK answers
+ * 0 or an error for the dead, -EAGAIN or data for the living.
+ */
+static void confirm_dead(struct uring_be *be, struct ring *r, uint32_t slot)
+{
+	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
+
+	io_uring_prep_recv(sqe, slot, be->drain, 1, MSG_PEEK | MSG_DONTWAIT);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, UD(OP_PEEK, r->conns[slot].gen, r->id, slot));
+	r->conns[slot].flags |= CONN_F_DRAINING;
+}
+
+static void on_peek(struct holder *h, struct ring *r, uint32_t slot, int res)
+{
+	struct uring_be *be = BE(h);
+	struct conn *c = &r->conns[slot];
+
+	c->flags &= ~CONN_F_DRAINING;
+	if (c->state != CONN_HELD)
+		return;
+	if (res == 0 || (res < 0 && res != -EAGAIN))
+		start_close(be, r, slot, false);
+	else if (res > 0 && !be->keep && !(c->flags & CONN_F_SENDING))
+		drain(be, r, slot); /* half closed with bytes left: read them, then the EOF */
 }
 
 /* ---- traffic -------------------------------------------------------------- */
@@ -868,6 +900,9 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
 		break;
 	case OP_SEND:
 		break; /* handled above, stale or not: it frees the message */
+	case OP_PEEK:
+		on_peek(h, r, slot, cqe->res);
+		break;
 	case OP_COOKIE:
 		if (cqe->res >= 0)
 			r->conns[slot].flags |= CONN_F_COOKIE;
@@ -877,8 +912,8 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
 
 /*
  * --watch diag: one dump of the established sockets; a held slot whose
- * cookie is not among them was closed by its peer, one with bytes queued
- * is drained. Only slots whose cookie was read before the dump are judged:
+ * cookie is not among them is confirmed dead (confirm_dead) and closed,
+ * one with bytes queued is drained. Only slots whose cookie was read before the dump are judged:
  * completions are not reaped while it runs, so those sockets were
  * established before it began.
  */
@@ -896,12 +931,13 @@ static void sweep(struct holder *h)
 			struct conn *c = &r->conns[s];
 			const struct diag_entry *e;
 
-			if (c->state != CONN_HELD || !(c->flags & CONN_F_COOKIE))
+			if (c->state != CONN_HELD || !(c->flags & CONN_F_COOKIE) ||
+			    (c->flags & CONN_F_DRAINING))
 				continue;
 			e = diag_find(&be->alive, r->cookies[s]);
 			if (!e)
-				start_close(be, r, s, false);
-			else if (e->rqueue && !be->keep && !(c->flags & (CONN_F_DRAINING | CONN_F_SENDING)))
+				confirm_dead(be, r, s);
+			else if (e->rqueue && !be->keep && !(c->flags & CONN_F_SENDING))
 				drain(be, r, s);
 		}
 	}
