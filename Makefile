@@ -20,7 +20,7 @@ endif
 
 BUILD   ?= build
 BIN     ?= holdconn
-LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_SRC := $(filter-out src/cmd/main.c,$(wildcard src/*/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 UNIT    := $(wildcard tests/unit/*.c)
 INTEG   := $(wildcard tests/integration/*.c)
@@ -28,14 +28,13 @@ CRIT    := $(shell pkg-config --cflags --libs criterion 2>/dev/null || echo -lcr
 
 all: $(BIN)
 
-$(BIN): $(BUILD)/main.o $(LIB_OBJ)
+$(BIN): $(BUILD)/cmd/main.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
+$(BUILD)/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD):
-	mkdir -p $@
 
 $(BUILD)/unit_tests: $(UNIT) $(LIB_OBJ) $(wildcard tests/*.h)
 	$(CC) $(CFLAGS) -Itests -o $@ $(UNIT) $(LIB_OBJ) $(CRIT) $(LDLIBS)

@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include "addr.h"
+#include "base/addr.h"
 #include "fuzz.h"
 
 static void check_ret(int ret)

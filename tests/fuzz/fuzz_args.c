@@ -9,9 +9,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
-#include "args.h"
+#include "cmd/args.h"
 #include "fuzz.h"
-#include "plan.h"
+#include "hold/plan.h"
 
 #define MAX_WORDS 48
 

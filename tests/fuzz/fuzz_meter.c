@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include "fuzz.h"
-#include "meter.h"
+#include "measure/meter.h"
 
 static void check_sample(const struct meter_sample *s, int ret)
 {

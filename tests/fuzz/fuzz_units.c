@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include "fuzz.h"
-#include "units.h"
+#include "base/units.h"
 
 #define UNTOUCHED 0xdeadbeefcafef00dULL
 #define SEC_US 1000000ULL

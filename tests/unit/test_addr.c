@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <string.h>
-#include "addr.h"
+#include "base/addr.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))

@@ -6,9 +6,9 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <string.h>
-#include "args.h"
-#include "compare.h"
-#include "plot.h"
+#include "cmd/args.h"
+#include "run/compare.h"
+#include "run/plot.h"
 
 static struct options o;
 static char err[256];

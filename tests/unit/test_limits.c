@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "limits.h"
+#include "measure/limits.h"
 
 #define MB 1000000ull
 #define GB 1000000000ull

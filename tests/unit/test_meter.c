@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "meter.h"
+#include "measure/meter.h"
 
 #define KIB 1024ULL
 #define GIB (1024ULL * 1024 * 1024)
@@ -501,7 +501,7 @@ Test(live, tcp_pressures_and_tcp_mem_read_proc)
 }
 
 /* ---- diag_ports: the sweep's port filter ---- */
-#include "diag.h"
+#include "hold/diag.h"
 
 Test(diag_ports, consecutive_ports_merge_into_one_range)
 {

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "report.h"
-#include "stats.h"
+#include "run/report.h"
+#include "hold/stats.h"
 
 #define GIB (1024ULL * 1024 * 1024)
 #define CLEAR "\r\033[K"

@@ -7,8 +7,8 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-#include "args.h"
-#include "sweep.h"
+#include "cmd/args.h"
+#include "run/sweep.h"
 
 #define MIB (1024.0 * 1024.0)
 

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <string.h>
-#include "traffic.h"
+#include "hold/traffic.h"
 
 static struct traffic_stats st;
 

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdint.h>
-#include "units.h"
+#include "base/units.h"
 
 struct valid_case {
 	const char *in;

@@ -1,0 +1,16 @@
+/* backend.c - the table of event models. */
+#include <stddef.h>
+#include "hold/backend.h"
+
+static const struct backend_ops *const backends[] = {
+	[MODE_URING] = &backend_uring,
+	[MODE_EPOLL] = &backend_epoll,
+	[MODE_THREADS] = &backend_threads,
+};
+
+const struct backend_ops *backend_for(enum mode m)
+{
+	if ((unsigned)m >= sizeof(backends) / sizeof(backends[0]))
+		return NULL;
+	return backends[m];
+}

@@ -1,0 +1,1090 @@
+/*
+ * backend_uring.c - connections held as io_uring direct descriptors.
+ *
+ * connect: one linked chain per connection, all into a slot we pick:
+ *   SOCKET(direct) -> SETSOCKOPT* -> BIND -> CONNECT -> POLL(multishot)
+ * serve: multishot accept straight into the table (the kernel picks the
+ * slot), then the same poll.
+ * The poll is one-shot: when the peer closes it fires (RDHUP/HUP/ERR) and
+ * is gone, so the slot closes with no cancel, which would be a walk of the
+ * kernel's cancel hash (20000 slots share 256 buckets). Data re-arms it
+ * after the drain. Our own release cancels (by user_data) then closes.
+ *
+ * Traffic: a message goes out as one send with MSG_WAITALL, which io_uring
+ * retries until every byte is queued; while it waits (a zero window, a full
+ * send buffer) the connection is stalled and its next heartbeat is skipped.
+ * The holder echoes the same way and reads nothing more from that
+ * connection until the echo is out.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "hold/diag.h"
+#include "hold/holder.h"
+#include "hold/ringset.h"
+#include "hold/sockopt.h"
+#include "base/uring_compat.h"
+
+#define SQ_ENTRIES 512
+#define CQ_ENTRIES 8192
+#define DRAIN_BYTES 65536
+#define RELEASE_BATCH 2048 /* slots closed per submit while releasing */
+#define RECV_BUFS 32       /* provided buffers per ring (a power of two), shared by its slots */
+#define RECV_BUF_BYTES 2048
+#define WATCH_EVENTS (POLLIN | POLLRDHUP)
+#define CLOSE_EVENTS (POLLRDHUP | POLLHUP | POLLERR)
+
+enum op {
+	OP_IGNORE = 0, /* cancels, probes: nothing to do on completion */
+	OP_CHAIN,      /* a step before CONNECT; posts only when it fails */
+	OP_CONNECT,
+	OP_POLL,       /* the watch: a poll, or a multishot recv with --watch recv */
+	OP_RECV,
+	OP_CLOSE,
+	OP_ACCEPT,     /* slot field: listener index */
+	OP_GETOPT,     /* slot field: 0 rcvbuf, 1 sndbuf */
+	OP_RELEASE,    /* a close issued by release() */
+	OP_COOKIE,     /* SO_COOKIE read into the ring's cookie array (--watch diag) */
+	OP_SEND,       /* a message or an echo: the ring's tx[slot] */
+	OP_PEEK,       /* --watch diag: is a slot missing from the dump really dead? */
+};
+
+/* user_data: op 8 | gen 16 | ring 20 | slot 20 bits. */
+#define UD(op, gen, ring, slot) \
+	((uint64_t)(op) << 56 | (uint64_t)(gen) << 40 | (uint64_t)(ring) << 20 | (uint64_t)(slot))
+#define UD_OP(ud) ((unsigned)((ud) >> 56))
+#define UD_GEN(ud) ((uint16_t)((ud) >> 40))
+#define UD_RING(ud) ((uint32_t)((ud) >> 20) & 0xfffff)
+#define UD_SLOT(ud) ((uint32_t)(ud) & 0xfffff)
+
+#define CONN_F_HELD 0x10   /* was established: its close counts as a close */
+#define CONN_F_FAILED 0x20 /* a chain step failed and was reported */
+#define CONN_F_SENDING 0x04 /* a send is in flight: its request pins the socket */
+#define CONN_F_STALLED 0x08 /* a heartbeat was skipped on this connection, once at least */
+
+/* A message being sent; freed by its completion (or by the release). */
+struct tx {
+	uint16_t gen;
+	uint32_t len;
+	char data[];
+};
+
+struct uring_be {
+	struct ringset rs;
+	struct ring *active; /* where new connections go */
+	int lfd[HOLDER_MAX_LISTEN];
+	int nlisten;
+	uint32_t margin;     /* serve: slots left free on the accepting ring */
+	bool accepting;
+	bool has_bind, has_sockopt;
+	bool asked_buffers;
+	enum watch watch;
+	unsigned poll_events; /* what the poll watch waits for: no POLLIN with --on-data keep */
+	bool echo, keep;     /* serve: --on-data echo / keep */
+	int nlfd;            /* --watch diag: the sock_diag socket */
+	struct diag_set alive;
+	struct diag_ports ports; /* serve: the sweep dumps only sockets on these ports */
+	bool ports_full;         /* too many ranges to filter on: the sweep dumps all */
+	double next_sweep;
+	/* Option values the kernel reads when the request runs, not at submit. */
+	int rcvbuf, sndbuf;
+	int got[2];
+	char drain[DRAIN_BYTES]; /* shared by every recv: the bytes are dropped */
+};
+
+static struct uring_be *BE(struct holder *h)
+{
+	return h->be;
+}
+
+static int probe_features(struct uring_be *be)
+{
+	struct io_uring_probe *p = io_uring_get_probe();
+	static const int need[] = { IORING_OP_SOCKET, IORING_OP_CONNECT, IORING_OP_ACCEPT,
+				    IORING_OP_POLL_ADD, IORING_OP_ASYNC_CANCEL, IORING_OP_CLOSE,
+				    IORING_OP_RECV };
+
+	if (!p)
+		return -ENOSYS;
+	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		if (!io_uring_opcode_supported(p, need[i])) {
+			io_uring_free_probe(p);
+			return -ENOSYS;
+		}
+	}
+	be->has_bind = io_uring_opcode_supported(p, HC_OP_BIND);
+	be->has_sockopt = io_uring_opcode_supported(p, HC_OP_URING_CMD);
+	io_uring_free_probe(p);
+	return 0;
+}
+
+/* uring_cmd exists since 5.19 but sockets answer it only from 6.7: try one. */
+static void probe_sockopt(struct uring_be *be)
+{
+	struct ring *r = be->active;
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	int res = -1;
+
+	if (!be->has_sockopt)
+		return;
+	sqe = ring_sqe(&be->rs, r);
+	io_uring_prep_socket_direct(sqe, AF_INET, SOCK_STREAM, 0, 0, 0);
+	sqe->flags |= IOSQE_IO_LINK;
+	io_uring_sqe_set_data64(sqe, 1);
+	sqe = ring_sqe(&be->rs, r);
+	hc_prep_sockopt(sqe, 0, HC_SOCKET_URING_OP_SETSOCKOPT, SOL_SOCKET, SO_REUSEADDR,
+			&sockopt_one, sizeof(sockopt_one));
+	sqe->flags |= IOSQE_IO_HARDLINK; /* the close runs even if the option fails */
+	io_uring_sqe_set_data64(sqe, 2);
+	sqe = ring_sqe(&be->rs, r);
+	io_uring_prep_close_direct(sqe, 0);
+	io_uring_sqe_set_data64(sqe, 3);
+	io_uring_submit_and_wait(&r->uring, 3);
+	for (int i = 0; i < 3 && !io_uring_wait_cqe(&r->uring, &cqe); i++) {
+		if (cqe->user_data == 2)
+			res = cqe->res;
+		io_uring_cqe_seen(&r->uring, cqe);
+	}
+	be->has_sockopt = res == 0;
+}
+
+static int uring_init(struct holder *h)
+{
+	struct uring_be *be = calloc(1, sizeof(*be));
+	int ret;
+
+	if (!be)
+		return -ENOMEM;
+	h->be = be;
+	be->rcvbuf = h->cfg->rcvbuf;
+	be->watch = h->cfg->watch;
+	be->nlfd = -1;
+	be->sndbuf = h->cfg->sndbuf;
+	be->echo = h->cfg->role == ROLE_SERVE && h->cfg->traffic.on_data == ON_DATA_ECHO;
+	be->keep = h->cfg->role == ROLE_SERVE && h->cfg->traffic.on_data == ON_DATA_KEEP;
+	be->poll_events = be->keep ? POLLRDHUP : WATCH_EVENTS;
+	ret = probe_features(be);
+	if (!ret)
+		ret = conn_arena_init();
+	if (!ret)
+		ret = ringset_init(&be->rs, 0, SQ_ENTRIES, CQ_ENTRIES);
+	if (!ret)
+		ret = ringset_add(&be->rs, &be->active);
+	if (ret) {
+		ringset_destroy(&be->rs);
+		free(be);
+		h->be = NULL;
+		return ret;
+	}
+	probe_sockopt(be);
+	h->nrings = be->rs.nrings;
+	h->ring_bytes = be->rs.ring_bytes;
+	return 0;
+}
+
+/* ---- connections -------------------------------------------------------- */
+
+/* One buffer ring per io_uring: provided buffers belong to the ring that reads into them. */
+static int ring_buffers(struct ring *r)
+{
+	struct io_uring_buf_reg reg = { 0 };
+	size_t bytes = RECV_BUFS * sizeof(struct io_uring_buf);
+	void *mem;
+	int ret;
+
+	if (r->br)
+		return 0;
+	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	r->bufs = malloc(RECV_BUFS * RECV_BUF_BYTES);
+	if (mem == MAP_FAILED || !r->bufs)
+		return -ENOMEM;
+	reg.ring_addr = (uintptr_t)mem;
+	reg.ring_entries = RECV_BUFS;
+	reg.bgid = 0;
+	ret = io_uring_register_buf_ring(&r->uring, &reg, 0);
+	if (ret) {
+		munmap(mem, bytes);
+		return ret;
+	}
+	r->br = mem;
+	r->br_bytes = bytes;
+	io_uring_buf_ring_init(r->br);
+	for (int i = 0; i < RECV_BUFS; i++)
+		io_uring_buf_ring_add(r->br, r->bufs + i * RECV_BUF_BYTES, RECV_BUF_BYTES, i,
+				      io_uring_buf_ring_mask(RECV_BUFS), i);
+	io_uring_buf_ring_advance(r->br, RECV_BUFS);
+	return 0;
+}
+
+static void recycle_buffer(struct ring *r, unsigned cqe_flags)
+{
+	unsigned bid = cqe_flags >> IORING_CQE_BUFFER_SHIFT;
+
+	io_uring_buf_ring_add(r->br, r->bufs + bid * RECV_BUF_BYTES, RECV_BUF_BYTES, bid,
+			      io_uring_buf_ring_mask(RECV_BUFS), 0);
+	io_uring_buf_ring_advance(r->br, 1);
+}
+
+/* Only poll and recv arm a request per socket that must be cancelled before close. */
+static bool watch_armed(const struct uring_be *be)
+{
+	return be->watch == WATCH_POLL || be->watch == WATCH_RECV;
+}
+
+/* --watch diag: read the slot's SO_COOKIE, the key the sweep matches it by. */
+static void ask_cookie(struct uring_be *be, struct ring *r, uint32_t slot)
+{
+	struct io_uring_sqe *sqe;
+
+	if (!r->cookies && !(r->cookies = conn_arena_zalloc(r->nslots * sizeof(*r->cookies))))
+		return;
+	sqe = ring_sqe(&be->rs, r);
+	hc_prep_sockopt(sqe, slot, HC_SOCKET_URING_OP_GETSOCKOPT, SOL_SOCKET, SO_COOKIE,
+			&r->cookies[slot], sizeof(r->cookies[slot]));
+	io_uring_sqe_set_data64(sqe, UD(OP_COOKIE, r->conns[slot].gen, r->id, slot));
+}
+
+/* Arms the slot's watch, if the strategy has one; false for none and diag. */
+static bool arm_watch(struct uring_be *be, struct ring *r, uint32_t slot)
+{
+	struct io_uring_sqe *sqe;
+
+	if (be->watch == WATCH_DIAG && be->has_sockopt && r->conns[slot].state == CONN_HELD)
+		ask_cookie(be, r, slot);
+	if (!watch_armed(be) || (be->watch == WATCH_RECV && ring_buffers(r)))
+		return false;
+	sqe = ring_sqe(&be->rs, r);
+	if (be->watch == WATCH_RECV) {
+		io_uring_prep_recv_multishot(sqe, slot, NULL, 0, 0);
+		sqe->flags |= IOSQE_BUFFER_SELECT;
+		sqe->buf_group = 0;
+	} else {
+		io_uring_prep_poll_add(sqe, slot, be->poll_events);
+	}
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, UD(OP_POLL, r->conns[slot].gen, r->id, slot));
+	return true;
+}
+
+static void ask_buffers(struct uring_be *be, struct ring *r, uint32_t slot)
+{
+	static const int optname[2] = { SO_RCVBUF, SO_SNDBUF };
+
+	if (be->asked_buffers || !be->has_sockopt)
+		return;
+	be->asked_buffers = true;
+	for (int i = 0; i < 2; i++) {
+		struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
+
+		hc_prep_sockopt(sqe, slot, HC_SOCKET_URING_OP_GETSOCKOPT, SOL_SOCKET, optname[i],
+				&be->got[i], sizeof(be->got[i]));
+		io_uring_sqe_set_data64(sqe, UD(OP_GETOPT, 0, r->id, i));
+	}
+}
+
+/* Closes the slot, cancelling its armed watch first if asked; completes as op. */
+static void queue_close(struct uring_be *be, struct ring *r, uint32_t slot, bool cancel,
+			uint64_t close_ud)
+{
+	struct conn *c = &r->conns[slot];
+	struct io_uring_sqe *sqe;
+
+	c->state = CONN_CLOSING;
+	ring_reserve(&be->rs, r, 3);
+	if (c->flags & CONN_F_SENDING) {
+		/* A send waiting for room pins the socket as a watch does. */
+		sqe = ring_sqe(&be->rs, r);
+		io_uring_prep_cancel64(sqe, UD(OP_SEND, c->gen, r->id, slot), 0);
+		sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
+		io_uring_sqe_set_data64(sqe, UD(OP_IGNORE, 0, 0, 0));
+	}
+	if (cancel) {
+		/* An armed request pins the socket: a bare close would not free it. */
+		sqe = ring_sqe(&be->rs, r);
+		io_uring_prep_cancel64(sqe, UD(OP_POLL, c->gen, r->id, slot), 0);
+		sqe->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
+		io_uring_sqe_set_data64(sqe, UD(OP_IGNORE, 0, 0, 0));
+	}
+	sqe = ring_sqe(&be->rs, r);
+	io_uring_prep_close_direct(sqe, slot);
+	io_uring_sqe_set_data64(sqe, close_ud);
+}
+
+static void start_close(struct uring_be *be, struct ring *r, uint32_t slot, bool cancel)
+{
+	queue_close(be, r, slot, cancel, UD(OP_CLOSE, r->conns[slot].gen, r->id, slot));
+}
+
+static void on_close(struct holder *h, struct ring *r, uint32_t slot)
+{
+	struct conn *c = &r->conns[slot];
+	bool was_held = c->flags & CONN_F_HELD;
+
+	if (c->state != CONN_CLOSING)
+		return;
+	c->state = CONN_FREE;
+	c->flags = 0;
+	c->gen++;
+	if (was_held)
+		holder_closed(h);
+	if (h->cfg->role == ROLE_CONNECT)
+		ring_slot_put(r, slot);
+	else
+		r->used--;
+}
+
+static void drain(struct uring_be *be, struct ring *r, uint32_t slot)
+{
+	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
+
+	/* MSG_DONTWAIT: answer -EAGAIN instead of arming a second watch. */
+	io_uring_prep_recv(sqe, slot, be->drain, sizeof(be->drain), MSG_DONTWAIT);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, UD(OP_RECV, r->conns[slot].gen, r->id, slot));
+	r->conns[slot].flags |= CONN_F_DRAINING;
+}
+
+/*
+ * --watch diag: a slot missing from the dump is asked once more before it
+ * is closed. A dump spans many reads, and the kernel resumes it by position
+ * in a hash chain: a socket leaving that chain meanwhile (a peer's reset)
+ * can shift a living one past the resume point. A 1-byte MSG_PEEK answers
+ * 0 or an error for the dead, -EAGAIN or data for the living.
+ */
+static void confirm_dead(struct uring_be *be, struct ring *r, uint32_t slot)
+{
+	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
+
+	io_uring_prep_recv(sqe, slot, be->drain, 1, MSG_PEEK | MSG_DONTWAIT);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, UD(OP_PEEK, r->conns[slot].gen, r->id, slot));
+	r->conns[slot].flags |= CONN_F_DRAINING;
+}
+
+static void on_peek(struct holder *h, struct ring *r, uint32_t slot, int res)
+{
+	struct uring_be *be = BE(h);
+	struct conn *c = &r->conns[slot];
+
+	c->flags &= ~CONN_F_DRAINING;
+	if (c->state != CONN_HELD)
+		return;
+	if (res == 0 || (res < 0 && res != -EAGAIN))
+		start_close(be, r, slot, false);
+	else if (res > 0 && !be->keep && !(c->flags & CONN_F_SENDING))
+		drain(be, r, slot); /* half closed with bytes left: read them, then the EOF */
+}
+
+/* ---- traffic -------------------------------------------------------------- */
+
+static struct traffic_stats *TS(struct holder *h)
+{
+	return &h->cfg->stats->traffic;
+}
+
+/* Queues len bytes (a copy of data, or a fresh stamped message when data is NULL); false: no memory. */
+static bool send_bytes(struct holder *h, struct ring *r, uint32_t slot, const char *data,
+		       uint32_t len)
+{
+	struct uring_be *be = BE(h);
+	struct conn *c = &r->conns[slot];
+	struct io_uring_sqe *sqe;
+	struct tx *tx;
+
+	if (!r->tx && !(r->tx = conn_arena_zalloc(r->nslots * sizeof(*r->tx))))
+		goto fail;
+	tx = malloc(sizeof(*tx) + len);
+	if (!tx)
+		goto fail;
+	tx->gen = c->gen;
+	tx->len = len;
+	if (data)
+		memcpy(tx->data, data, len);
+	else
+		traffic_fill(tx->data, len, now_ns());
+	r->tx[slot] = tx;
+	c->flags |= CONN_F_SENDING;
+	atomic_fetch_add_explicit(&TS(h)->msgs_started, 1, memory_order_relaxed);
+
+	sqe = ring_sqe(&be->rs, r);
+	io_uring_prep_send(sqe, slot, tx->data, len, MSG_WAITALL | MSG_NOSIGNAL);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, UD(OP_SEND, c->gen, r->id, slot));
+	return true;
+fail:
+	atomic_fetch_add_explicit(&TS(h)->send_errors, 1, memory_order_relaxed);
+	return false;
+}
+
+/* connect: the n-th message (0: --send-once) unless the last is still going out. */
+static void send_message(struct holder *h, struct ring *r, uint32_t slot, uint64_t n)
+{
+	struct conn *c = &r->conns[slot];
+
+	if (c->flags & CONN_F_SENDING) {
+		traffic_blocked(TS(h), !(c->flags & CONN_F_STALLED));
+		c->flags |= CONN_F_STALLED;
+		return;
+	}
+	send_bytes(h, r, slot, NULL, traffic_msg_len(&h->cfg->traffic, n));
+}
+
+static void uring_beat(struct holder *h, uint64_t prev_us, uint64_t now_us)
+{
+	struct uring_be *be = BE(h);
+	uint32_t first, n, slots = be->rs.slots;
+
+	traffic_due(&h->cfg->traffic, slots, prev_us, now_us, &first, &n);
+	for (uint32_t i = 0; i < be->rs.nrings; i++) {
+		struct ring *r = be->rs.rings[i];
+
+		for (uint32_t k = 0; k < n; k++) {
+			uint32_t s = traffic_slot(slots, r->id, first + k);
+
+			if (s < r->nslots && r->conns[s].state == CONN_HELD)
+				send_message(h, r, s, 1);
+		}
+	}
+}
+
+static void on_send(struct holder *h, struct ring *r, uint32_t slot, uint16_t gen, int res)
+{
+	struct tx *tx = r->tx ? r->tx[slot] : NULL;
+	struct conn *c = &r->conns[slot];
+	uint32_t len;
+
+	if (!tx || tx->gen != gen)
+		return;
+	len = tx->len;
+	free(tx);
+	r->tx[slot] = NULL;
+	if (c->gen != gen)
+		return;
+	c->flags &= ~CONN_F_SENDING;
+	if (res == (int)len) {
+		atomic_fetch_add_explicit(&TS(h)->msgs_sent, 1, memory_order_relaxed);
+		h->bytes_out += len;
+	} else if (c->state == CONN_HELD) {
+		/* Not one we cancelled by closing: the peer reset, say. */
+		atomic_fetch_add_explicit(&TS(h)->send_errors, 1, memory_order_relaxed);
+	}
+	if (c->state != CONN_HELD)
+		return;
+	if (res != (int)len)
+		start_close(BE(h), r, slot, watch_armed(BE(h)) && !BE(h)->echo);
+	else if (BE(h)->echo)
+		drain(BE(h), r, slot); /* the echo is out: read on */
+}
+
+/* Bytes read from a held connection: counted, timed, echoed when asked. */
+static void received(struct holder *h, struct ring *r, uint32_t slot, const char *buf, int n)
+{
+	h->bytes_in += n;
+	traffic_rx(&h->cfg->traffic, TS(h), &r->conns[slot].next, buf, n, now_ns());
+	/* No memory for the echo: the connection cannot answer, so it goes (nothing would read it again). */
+	if (BE(h)->echo && !send_bytes(h, r, slot, buf, n))
+		start_close(BE(h), r, slot, false);
+}
+
+/* --set-buffers after: the sizes, now that the handshake has fixed the window scale. */
+static void late_buffers(struct uring_be *be, struct ring *r, uint32_t slot)
+{
+	const int *val[2] = { &be->rcvbuf, &be->sndbuf };
+	static const int name[2] = { SO_RCVBUF, SO_SNDBUF };
+
+	for (int i = 0; i < 2 && be->has_sockopt; i++) {
+		struct io_uring_sqe *sqe;
+
+		if (!*val[i])
+			continue;
+		sqe = ring_sqe(&be->rs, r);
+		hc_prep_sockopt(sqe, slot, HC_SOCKET_URING_OP_SETSOCKOPT, SOL_SOCKET, name[i], val[i],
+				sizeof(int));
+		sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+		io_uring_sqe_set_data64(sqe, UD(OP_IGNORE, 0, 0, 0));
+	}
+}
+
+/* A connection is held from now: its traffic state starts, its buffers may be set. */
+static void established(struct holder *h, struct ring *r, uint32_t slot)
+{
+	struct uring_be *be = BE(h);
+
+	r->conns[slot].next = 0; /* the receiver's offset in the stream from here on */
+	if (h->cfg->traffic.late_buffers)
+		late_buffers(be, r, slot);
+	ask_buffers(be, r, slot);
+	if (h->cfg->role == ROLE_CONNECT && h->cfg->traffic.once)
+		send_message(h, r, slot, 0);
+}
+
+/* --watch recv: data, EOF (0) or an error on the multishot recv. */
+static void on_recv_watch(struct holder *h, struct ring *r, uint32_t slot, int res, unsigned flags)
+{
+	struct uring_be *be = BE(h);
+	struct conn *c = &r->conns[slot];
+	bool more = flags & IORING_CQE_F_MORE;
+
+	if (res > 0 && c->state == CONN_HELD && (flags & IORING_CQE_F_BUFFER))
+		received(h, r, slot, r->bufs + (flags >> IORING_CQE_BUFFER_SHIFT) * RECV_BUF_BYTES, res);
+	if (flags & IORING_CQE_F_BUFFER)
+		recycle_buffer(r, flags);
+	if (c->state != CONN_HELD)
+		return;
+	if (res > 0 || res == -ENOBUFS) {
+		if (!more)
+			arm_watch(be, r, slot);
+		return;
+	}
+	start_close(be, r, slot, more);
+}
+
+static void on_poll(struct holder *h, struct ring *r, uint32_t slot, int res, unsigned flags)
+{
+	struct uring_be *be = BE(h);
+	struct conn *c = &r->conns[slot];
+
+	(void)flags;
+	if (c->state != CONN_HELD)
+		return;
+	if (res < 0 || (res & CLOSE_EVENTS)) {
+		start_close(be, r, slot, false);
+		return;
+	}
+	/* Readable: drain, and watch again once the socket is empty. */
+	if (!(c->flags & CONN_F_DRAINING))
+		drain(be, r, slot);
+}
+
+static void on_recv(struct holder *h, struct ring *r, uint32_t slot, int res)
+{
+	struct uring_be *be = BE(h);
+	struct conn *c = &r->conns[slot];
+
+	c->flags &= ~CONN_F_DRAINING;
+	if (c->state != CONN_HELD)
+		return;
+	if (res > 0)
+		received(h, r, slot, be->drain, res);
+	if (res > 0 && be->echo)
+		return; /* on_send reads on once the echo is out */
+	if (res == (int)sizeof(be->drain))
+		drain(be, r, slot);
+	else if (res == 0 || (res < 0 && res != -EAGAIN))
+		start_close(be, r, slot, false);
+	else
+		arm_watch(be, r, slot);
+}
+
+static void on_connect(struct holder *h, struct ring *r, uint32_t slot, int res)
+{
+	struct uring_be *be = BE(h);
+	struct conn *c = &r->conns[slot];
+
+	if (c->flags & CONN_F_FAILED)
+		return; /* the chain already ended at an earlier step */
+	h->in_flight--;
+	if (res == 0) {
+		c->state = CONN_HELD;
+		c->flags |= CONN_F_HELD;
+		holder_opened(h);
+		established(h, r, slot);
+		if (be->watch == WATCH_DIAG)
+			arm_watch(be, r, slot);
+		return;
+	}
+	holder_open_failed(h, c->next, -res);
+	start_close(be, r, slot, false);
+}
+
+/*
+ * A step before CONNECT failed (a source port some service holds, say).
+ * Its steps skip their CQEs on success, and when such a step fails the
+ * kernel drops the CQEs of the rest of the chain too: no -ECANCELED for
+ * the CONNECT will come, so this completion ends the attempt. The slot
+ * may hold a socket already: close it.
+ */
+static void on_chain_error(struct holder *h, struct ring *r, uint32_t slot, int res)
+{
+	struct conn *c = &r->conns[slot];
+
+	if (c->flags & CONN_F_FAILED)
+		return;
+	c->flags |= CONN_F_FAILED;
+	h->in_flight--;
+	holder_open_failed(h, c->next, res == -ECANCELED ? ECANCELED : -res);
+	start_close(BE(h), r, slot, false);
+}
+
+/* A ring with room for one more connection, adding one when all are full. */
+static int client_ring(struct uring_be *be, struct ring **out)
+{
+	if (be->active->free_head != RING_NO_SLOT) {
+		*out = be->active;
+		return 0;
+	}
+	for (uint32_t i = 0; i < be->rs.nrings; i++) {
+		if (be->rs.rings[i]->free_head != RING_NO_SLOT) {
+			*out = be->active = be->rs.rings[i];
+			return 0;
+		}
+	}
+	int ret = ringset_add(&be->rs, out);
+
+	if (!ret)
+		be->active = *out;
+	return ret;
+}
+
+static void chain_sockopt(struct uring_be *be, struct ring *r, uint32_t slot, int name,
+			  const void *val, uint32_t len)
+{
+	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
+
+	hc_prep_sockopt(sqe, slot, HC_SOCKET_URING_OP_SETSOCKOPT, SOL_SOCKET, name, val, len);
+	sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+	io_uring_sqe_set_data64(sqe, UD(OP_CHAIN, r->conns[slot].gen, r->id, slot));
+}
+
+/* Kernels without BIND or socket uring_cmd: a plain socket, installed into the slot. */
+static int open_by_fd(struct holder *h, struct ring *r, uint32_t slot, const struct sockaddr_in *src)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	sockopt_apply(fd, h->cfg, h->cfg->plan->bind_source);
+	if (h->cfg->plan->bind_source && bind(fd, (const struct sockaddr *)src, sizeof(*src)))
+		ret = -errno;
+	if (!ret) {
+		ret = io_uring_register_files_update(&r->uring, slot, &fd, 1);
+		ret = ret == 1 ? 0 : ret < 0 ? ret : -EIO;
+	}
+	close(fd);
+	return ret;
+}
+
+static int uring_open(struct holder *h, uint64_t tuple, const struct sockaddr_in *src,
+		      const struct sockaddr_in *dst)
+{
+	struct uring_be *be = BE(h);
+	bool chained = be->has_bind && be->has_sockopt;
+	bool bind_src = h->cfg->plan->bind_source;
+	struct io_uring_sqe *sqe;
+	struct ring *r;
+	uint32_t slot;
+	struct conn *c;
+	int ret = client_ring(be, &r);
+
+	if (ret)
+		return ret;
+	slot = ring_slot_get(r);
+	c = &r->conns[slot];
+	c->next = (uint32_t)tuple;
+	c->state = CONN_OPENING;
+	c->flags = 0;
+	ring_reserve(&be->rs, r, 8);
+	if (chained) {
+		sqe = ring_sqe(&be->rs, r);
+		io_uring_prep_socket_direct(sqe, AF_INET, SOCK_STREAM, 0, slot, 0);
+		sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+		io_uring_sqe_set_data64(sqe, UD(OP_CHAIN, c->gen, r->id, slot));
+		if (bind_src)
+			chain_sockopt(be, r, slot, SO_REUSEADDR, &sockopt_one, sizeof(sockopt_one));
+		if (h->cfg->linger_rst)
+			chain_sockopt(be, r, slot, SO_LINGER, &sockopt_linger_rst, sizeof(sockopt_linger_rst));
+		if (be->rcvbuf && !h->cfg->traffic.late_buffers)
+			chain_sockopt(be, r, slot, SO_RCVBUF, &be->rcvbuf, sizeof(be->rcvbuf));
+		if (be->sndbuf && !h->cfg->traffic.late_buffers)
+			chain_sockopt(be, r, slot, SO_SNDBUF, &be->sndbuf, sizeof(be->sndbuf));
+		if (bind_src) {
+			struct sockaddr_in *sa;
+
+			sqe = ring_sqe(&be->rs, r);
+			sa = ring_sqe_addr(r, sqe);
+			*sa = *src;
+			hc_prep_bind(sqe, slot, sa, sizeof(*sa));
+			sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+			io_uring_sqe_set_data64(sqe, UD(OP_CHAIN, c->gen, r->id, slot));
+		}
+	} else if ((ret = open_by_fd(h, r, slot, src))) {
+		c->state = CONN_FREE;
+		ring_slot_put(r, slot);
+		return ret;
+	}
+	sqe = ring_sqe(&be->rs, r);
+	struct sockaddr_in *sa = ring_sqe_addr(r, sqe);
+	*sa = *dst;
+	io_uring_prep_connect(sqe, slot, (struct sockaddr *)sa, sizeof(*sa));
+	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
+	io_uring_sqe_set_data64(sqe, UD(OP_CONNECT, c->gen, r->id, slot));
+	/* Watch from the moment it is established; cancelled with the chain if connect fails. */
+	if (!arm_watch(be, r, slot))
+		sqe->flags &= ~IOSQE_IO_LINK;
+	h->nrings = be->rs.nrings;
+	h->ring_bytes = be->rs.ring_bytes;
+	return 0;
+}
+
+/* ---- serve --------------------------------------------------------------- */
+
+static void arm_accept(struct uring_be *be, struct ring *r, int l)
+{
+	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
+
+	io_uring_prep_multishot_accept_direct(sqe, be->lfd[l], NULL, NULL, 0);
+	io_uring_sqe_set_data64(sqe, UD(OP_ACCEPT, 0, r->id, l));
+}
+
+static void cancel_accepts(struct uring_be *be, struct ring *r)
+{
+	for (int l = 0; l < be->nlisten; l++) {
+		struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
+
+		io_uring_prep_cancel64(sqe, UD(OP_ACCEPT, 0, r->id, l), 0);
+		io_uring_sqe_set_data64(sqe, UD(OP_IGNORE, 0, 0, 0));
+	}
+}
+
+static uint32_t accept_margin(struct holder *h)
+{
+	uint32_t slots = BE(h)->rs.slots;
+	uint64_t m = h->cfg->accept_margin;
+
+	/*
+	 * Multishot accept into a full table drops the connection it took off
+	 * the queue: move on to a fresh ring while the old one still has room
+	 * for everything that may be queued behind the check.
+	 */
+	if (!m)
+		m = (uint64_t)BE(h)->nlisten * h->cfg->backlog;
+	if (m < 64)
+		m = 64;
+	return m > slots / 2 ? slots / 2 : (uint32_t)m;
+}
+
+/* The accepting ring is nearly full: accept on another from now on. */
+static void rotate_accept_ring(struct holder *h)
+{
+	struct uring_be *be = BE(h);
+	struct ring *old = be->active, *next = NULL;
+	int ret;
+
+	for (uint32_t i = 0; i < be->rs.nrings && !next; i++)
+		if (be->rs.rings[i] != old && be->rs.rings[i]->used < be->rs.slots / 2)
+			next = be->rs.rings[i];
+	if (!next && (ret = ringset_add(&be->rs, &next))) {
+		holder_stop(h, stop_reason_from_errno(-ret), -ret);
+		be->accepting = false;
+		cancel_accepts(be, old);
+		return;
+	}
+	be->active = next;
+	for (int l = 0; l < be->nlisten; l++)
+		arm_accept(be, next, l);
+	cancel_accepts(be, old);
+	h->nrings = be->rs.nrings;
+	h->ring_bytes = be->rs.ring_bytes;
+}
+
+static void on_accept(struct holder *h, struct ring *r, int l, int res, unsigned flags)
+{
+	struct uring_be *be = BE(h);
+
+	if (res >= 0) {
+		struct conn *c = &r->conns[res];
+
+		c->state = CONN_HELD;
+		c->flags = CONN_F_HELD;
+		r->used++;
+		arm_watch(be, r, res);
+		holder_opened(h);
+		established(h, r, res);
+		if (r == be->active && be->accepting && r->used >= r->nslots - be->margin)
+			rotate_accept_ring(h);
+	} else if (res == -ENFILE) {
+		holder_lost(h, -res);
+	} else if (res != -ECANCELED && res != -EAGAIN) {
+		/* Out of memory, say: stop taking more rather than spin. */
+		holder_stop(h, stop_reason_from_errno(-res), -res);
+		be->accepting = false;
+	}
+	if (!(flags & IORING_CQE_F_MORE) && be->accepting && r == be->active)
+		arm_accept(be, r, l);
+}
+
+static int uring_listen(struct holder *h, const struct sockaddr_in *addr)
+{
+	struct uring_be *be = BE(h);
+	int fd;
+
+	if (be->nlisten == HOLDER_MAX_LISTEN)
+		return -E2BIG;
+	fd = sockopt_listener(addr, h->cfg, false);
+	if (fd < 0)
+		return fd;
+	be->lfd[be->nlisten] = fd;
+	if (!diag_ports_add(&be->ports, ntohs(addr->sin_port)))
+		be->ports_full = true;
+	be->accepting = true;
+	be->margin = 0;
+	arm_accept(be, be->active, be->nlisten++);
+	be->margin = accept_margin(h);
+	return 0;
+}
+
+static void uring_stop_accepting(struct holder *h)
+{
+	struct uring_be *be = BE(h);
+
+	if (!be->accepting)
+		return;
+	be->accepting = false;
+	cancel_accepts(be, be->active);
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+static void on_getopt(struct holder *h, uint32_t which, int res)
+{
+	struct uring_be *be = BE(h);
+
+	if (res < 0)
+		return;
+	if (which == 1)
+		holder_buffers(h, be->got[0], be->got[1]);
+}
+
+static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
+{
+	uint64_t ud = cqe->user_data;
+	struct uring_be *be = BE(h);
+	struct ring *r = be->rs.rings[UD_RING(ud)];
+	uint32_t slot = UD_SLOT(ud);
+	unsigned op = UD_OP(ud);
+
+	if (op == OP_ACCEPT)
+		return on_accept(h, r, slot, cqe->res, cqe->flags);
+	if (op == OP_GETOPT)
+		return on_getopt(h, slot, cqe->res);
+	if (op == OP_POLL && (cqe->flags & IORING_CQE_F_BUFFER) && r->conns[slot].gen != UD_GEN(ud))
+		recycle_buffer(r, cqe->flags);
+	if (op == OP_SEND)
+		return on_send(h, r, slot, UD_GEN(ud), cqe->res);
+	if (op == OP_IGNORE || r->conns[slot].gen != UD_GEN(ud))
+		return; /* a completion for an earlier user of this slot */
+	switch (op) {
+	case OP_CHAIN:
+		on_chain_error(h, r, slot, cqe->res);
+		break;
+	case OP_CONNECT:
+		on_connect(h, r, slot, cqe->res);
+		break;
+	case OP_POLL:
+		if (be->watch == WATCH_RECV)
+			on_recv_watch(h, r, slot, cqe->res, cqe->flags);
+		else
+			on_poll(h, r, slot, cqe->res, cqe->flags);
+		break;
+	case OP_RECV:
+		on_recv(h, r, slot, cqe->res);
+		break;
+	case OP_CLOSE:
+		on_close(h, r, slot);
+		break;
+	case OP_SEND:
+		break; /* handled above, stale or not: it frees the message */
+	case OP_PEEK:
+		on_peek(h, r, slot, cqe->res);
+		break;
+	case OP_COOKIE:
+		if (cqe->res >= 0)
+			r->conns[slot].flags |= CONN_F_COOKIE;
+		break;
+	}
+}
+
+/*
+ * --watch diag: one dump of the established sockets; a held slot whose
+ * cookie is not among them is confirmed dead (confirm_dead) and closed,
+ * one with bytes queued is drained. Only slots whose cookie was read before the dump are judged:
+ * completions are not reaped while it runs, so those sockets were
+ * established before it began.
+ */
+static void sweep(struct holder *h)
+{
+	struct uring_be *be = BE(h);
+	double t0 = now_s();
+
+	if (diag_dump(&be->nlfd, &be->alive, be->ports_full ? NULL : &be->ports))
+		return;
+	for (uint32_t i = 0; i < be->rs.nrings; i++) {
+		struct ring *r = be->rs.rings[i];
+
+		for (uint32_t s = 0; r->cookies && s < r->nslots; s++) {
+			struct conn *c = &r->conns[s];
+			const struct diag_entry *e;
+
+			if (c->state != CONN_HELD || !(c->flags & CONN_F_COOKIE) ||
+			    (c->flags & CONN_F_DRAINING))
+				continue;
+			e = diag_find(&be->alive, r->cookies[s]);
+			if (!e)
+				confirm_dead(be, r, s);
+			else if (e->rqueue && !be->keep && !(c->flags & CONN_F_SENDING))
+				drain(be, r, s);
+		}
+	}
+	h->sweeps++;
+	h->sweep_us += (uint64_t)((now_s() - t0) * 1e6);
+}
+
+static unsigned reap_ring(struct holder *h, struct io_uring *u)
+{
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0;
+
+	io_uring_for_each_cqe(u, head, cqe) {
+		dispatch(h, cqe);
+		n++;
+	}
+	io_uring_cq_advance(u, n);
+	return n;
+}
+
+static unsigned reap(struct holder *h)
+{
+	struct uring_be *be = BE(h);
+	unsigned total = 0;
+
+	for (uint32_t i = 0; i < be->rs.nrings; i++) {
+		struct io_uring *u = &be->rs.rings[i]->uring;
+
+		total += reap_ring(h, u);
+		/*
+		 * More completed at once than the CQ holds (a sweep closing
+		 * 10,000 slots of one ring): the kernel keeps the rest aside
+		 * until the ring is entered. Enter it and reap again.
+		 */
+		while (io_uring_cq_has_overflow(u) && io_uring_get_events(u) >= 0)
+			total += reap_ring(h, u);
+	}
+	return total;
+}
+
+static void uring_wait(struct holder *h, int timeout_ms)
+{
+	struct uring_be *be = BE(h);
+
+	if (be->watch == WATCH_DIAG && now_s() >= be->next_sweep) {
+		sweep(h);
+		be->next_sweep = now_s() + h->cfg->sweep_interval_us / 1e6;
+	}
+
+	ringset_submit(&be->rs);
+	if (!reap(h)) {
+		ringset_wait(&be->rs, timeout_ms);
+		reap(h);
+	}
+	ringset_submit(&be->rs);
+}
+
+/* Counts release closes among r's completions; everything else is moot now. */
+static uint32_t reap_releases(struct ring *r)
+{
+	struct io_uring_cqe *cqe;
+	uint32_t done = 0;
+	unsigned head, n = 0;
+
+	io_uring_for_each_cqe(&r->uring, head, cqe) {
+		done += UD_OP(cqe->user_data) == OP_RELEASE;
+		n++;
+	}
+	io_uring_cq_advance(&r->uring, n);
+	return done;
+}
+
+/*
+ * Closes every held slot of r from this process: cancel the poll (by
+ * user_data, a hash lookup) hard-linked to the close. Done here rather than
+ * by closing the ring, because the ring's exit work would drop every socket
+ * from one kernel worker, one after another; from here each side frees its
+ * own sockets on its own CPU.
+ */
+static void release_ring(struct uring_be *be, struct ring *r)
+{
+	uint32_t s = 0, closing = 0;
+
+	while (s < r->nslots || closing) {
+		for (; s < r->nslots && closing < RELEASE_BATCH; s++) {
+			struct conn *c = &r->conns[s];
+
+			if (c->state != CONN_HELD)
+				continue;
+			queue_close(be, r, s, watch_armed(be), UD(OP_RELEASE, 0, r->id, s));
+			closing++;
+		}
+		if (!closing)
+			break;
+		io_uring_submit_and_wait(&r->uring, 1);
+		closing -= reap_releases(r);
+	}
+}
+
+static void uring_release(struct holder *h)
+{
+	struct uring_be *be = BE(h);
+
+	if (!be)
+		return;
+	for (int l = 0; l < be->nlisten; l++)
+		close(be->lfd[l]);
+	for (uint32_t i = 0; i < be->rs.nrings; i++) {
+		struct ring *r = be->rs.rings[i];
+
+		release_ring(be, r);
+		/* Completions of cancelled sends went unread: their messages are ours to free. */
+		for (uint32_t s = 0; r->tx && s < r->nslots; s++)
+			free(r->tx[s]);
+	}
+	ringset_destroy(&be->rs);
+	if (be->nlfd >= 0)
+		close(be->nlfd);
+	diag_free(&be->alive);
+	free(be);
+	h->be = NULL;
+}
+
+static void uring_drop(struct holder *h, uint64_t n)
+{
+	struct uring_be *be = BE(h);
+
+	for (uint32_t i = 0; i < be->rs.nrings && n; i++) {
+		struct ring *r = be->rs.rings[i];
+
+		for (uint32_t s = 0; s < r->nslots && n; s++) {
+			if (r->conns[s].state != CONN_HELD)
+				continue;
+			start_close(be, r, s, watch_armed(be));
+			n--;
+		}
+	}
+}
+
+const struct backend_ops backend_uring = {
+	.name = "uring",
+	.init = uring_init,
+	.listen = uring_listen,
+	.open = uring_open,
+	.wait = uring_wait,
+	.stop_accepting = uring_stop_accepting,
+	.beat = uring_beat,
+	.drop = uring_drop,
+	.release = uring_release,
+};

@@ -1,0 +1,348 @@
+/* holder.c - the loop every mode shares: ramp, limits, publish, release. */
+#include <errno.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include "hold/holder.h"
+#include "hold/conn.h"
+#include "measure/meter.h"
+
+#define CHECK_INTERVAL_S 0.010  /* reserve and control checks while ramping */
+#define ARENA_INTERVAL_S 0.100  /* arena stats refresh */
+#define RAMP_WAIT_MS 1
+#define HOLD_WAIT_MS 50
+#define BEAT_WAIT_MS 1 /* heartbeats go out in batches this far apart: small batches, short queues */
+#define MAX_CONSECUTIVE_FAILURES 10000 /* skipped tuples in a row before giving up */
+
+volatile sig_atomic_t holder_signalled;
+
+double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void on_signal(int sig)
+{
+	holder_signalled = sig;
+}
+
+void holder_signals(bool ignore)
+{
+	struct sigaction sa = { .sa_handler = ignore ? SIG_IGN : on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+void holder_stop(struct holder *h, enum stop_reason r, int err)
+{
+	if (h->stop == STOP_NONE) {
+		h->stop = r;
+		h->stop_errno = err;
+	}
+	h->ramping = false;
+}
+
+bool holder_beating(const struct holder *h)
+{
+	const struct control *ctl = h->cfg->ctl;
+
+	return h->cfg->traffic.send &&
+	       (!ctl || atomic_load_explicit(&ctl->beats, memory_order_relaxed));
+}
+
+/* Hands the backend the heartbeats due since the last call. */
+static void beat(struct holder *h)
+{
+	uint64_t now = now_ns() / 1000;
+
+	if (h->cfg->role != ROLE_CONNECT || !h->cfg->backend->beat || !holder_beating(h)) {
+		h->beat_us = 0;
+		return;
+	}
+	if (h->beat_us)
+		h->cfg->backend->beat(h, h->beat_us, now);
+	h->beat_us = now;
+}
+
+void holder_opened(struct holder *h)
+{
+	h->held++;
+	h->opened++;
+	h->consecutive_failures = 0;
+}
+
+void holder_closed(struct holder *h)
+{
+	h->held--;
+	h->closed++;
+}
+
+void holder_lost(struct holder *h, int err)
+{
+	(void)err;
+	h->lost++;
+}
+
+void holder_buffers(struct holder *h, int rcvbuf, int sndbuf)
+{
+	h->rcvbuf = rcvbuf;
+	h->sndbuf = sndbuf;
+}
+
+/*
+ * A failed connect either means a limit was reached (stop) or that this
+ * one tuple is unusable, e.g. a source port some service already holds
+ * (skip it and go on).
+ */
+void holder_open_failed(struct holder *h, uint64_t tuple, int err)
+{
+	enum stop_reason r = stop_reason_from_errno(err);
+
+	(void)tuple;
+	h->failed++;
+	if (err == EADDRINUSE && ++h->consecutive_failures < MAX_CONSECUTIVE_FAILURES)
+		return;
+	holder_stop(h, r, err);
+}
+
+static void publish(struct holder *h, bool arena)
+{
+	struct side_stats *st = h->cfg->stats;
+	struct rusage ru;
+
+	atomic_store_explicit(&st->held, h->held, memory_order_relaxed);
+	atomic_store_explicit(&st->opened, h->opened, memory_order_relaxed);
+	atomic_store_explicit(&st->closed, h->closed, memory_order_relaxed);
+	atomic_store_explicit(&st->failed, h->failed, memory_order_relaxed);
+	atomic_store_explicit(&st->in_flight, h->in_flight, memory_order_relaxed);
+	atomic_store_explicit(&st->lost, h->lost, memory_order_relaxed);
+	atomic_store_explicit(&st->bytes_in, h->bytes_in, memory_order_relaxed);
+	atomic_store_explicit(&st->bytes_out, h->bytes_out, memory_order_relaxed);
+	atomic_store_explicit(&st->ring_bytes, h->ring_bytes, memory_order_relaxed);
+	atomic_store_explicit(&st->nrings, h->nrings, memory_order_relaxed);
+	atomic_store_explicit(&st->sweeps, h->sweeps, memory_order_relaxed);
+	atomic_store_explicit(&st->sweep_us, h->sweep_us, memory_order_relaxed);
+	atomic_store_explicit(&st->rcvbuf, h->rcvbuf, memory_order_relaxed);
+	atomic_store_explicit(&st->sndbuf, h->sndbuf, memory_order_relaxed);
+	atomic_store_explicit(&st->stop_reason, h->stop, memory_order_relaxed);
+	atomic_store_explicit(&st->stop_errno, h->stop_errno, memory_order_relaxed);
+	if (arena) {
+		struct arena_stats as;
+
+		if (!conn_arena_stats(&as)) {
+			atomic_store_explicit(&st->arena_allocated, as.allocated, memory_order_relaxed);
+			atomic_store_explicit(&st->arena_resident, as.resident, memory_order_relaxed);
+		}
+		if (!getrusage(RUSAGE_SELF, &ru)) {
+			atomic_store_explicit(&st->cpu_user_us,
+					      ru.ru_utime.tv_sec * 1000000ull + ru.ru_utime.tv_usec,
+					      memory_order_relaxed);
+			atomic_store_explicit(&st->cpu_sys_us,
+					      ru.ru_stime.tv_sec * 1000000ull + ru.ru_stime.tv_usec,
+					      memory_order_relaxed);
+		}
+	}
+	atomic_fetch_add_explicit(&st->seq, 1, memory_order_release);
+}
+
+static void set_state(struct holder *h, enum side_state s)
+{
+	publish(h, true);
+	atomic_store_explicit(&h->cfg->stats->state, s, memory_order_release);
+}
+
+/* How many more connects may start now: window, unaccepted backlog, rate, target. */
+static uint64_t ramp_budget(struct holder *h, double now)
+{
+	const struct holder_config *cfg = h->cfg;
+	uint64_t want, budget = cfg->window > h->in_flight ? cfg->window - h->in_flight : 0;
+
+	if (cfg->ctl) {
+		uint64_t accepted = atomic_load_explicit(&cfg->ctl->peer_accepted, memory_order_relaxed);
+		uint64_t unaccepted = h->opened > accepted ? h->opened - accepted : 0;
+
+		uint64_t limit = atomic_load_explicit(&cfg->ctl->ramp_limit, memory_order_relaxed);
+
+		if (atomic_load_explicit(&cfg->ctl->pause, memory_order_relaxed))
+			return 0;
+		if (limit && h->held + h->in_flight >= limit)
+			return 0;
+		budget = unaccepted + h->in_flight >= cfg->window ? 0 : cfg->window - unaccepted - h->in_flight;
+		if (limit && limit - h->held - h->in_flight < budget)
+			budget = limit - h->held - h->in_flight;
+	}
+	if (cfg->rate) {
+		double due = (now - h->t_start) * cfg->rate;
+		uint64_t started = h->opened + h->failed + h->in_flight;
+
+		budget = due > started ? (uint64_t)(due - started) < budget ? (uint64_t)(due - started) : budget : 0;
+	}
+	want = cfg->target > h->held + h->in_flight ? cfg->target - h->held - h->in_flight : 0;
+	return budget < want ? budget : want;
+}
+
+static void ramp_connect(struct holder *h, double now)
+{
+	const struct plan *p = h->cfg->plan;
+	uint64_t n = ramp_budget(h, now);
+	struct sockaddr_in src, dst;
+
+	while (n-- && h->ramping) {
+		int ret;
+
+		if (h->next_tuple >= p->capacity) {
+			if (!h->in_flight)
+				holder_stop(h, STOP_EADDRNOTAVAIL, EADDRNOTAVAIL);
+			return;
+		}
+		plan_tuple(p, h->next_tuple, &src, &dst);
+		ret = h->cfg->backend->open(h, h->next_tuple, &src, &dst);
+		if (ret == -EAGAIN)
+			return;
+		h->next_tuple++;
+		if (ret)
+			holder_open_failed(h, h->next_tuple - 1, -ret);
+		else
+			h->in_flight++;
+	}
+}
+
+static void check_target(struct holder *h)
+{
+	if (h->cfg->role == ROLE_CONNECT && h->ramping && h->held >= h->cfg->target)
+		holder_stop(h, STOP_TARGET, 0);
+}
+
+static void check_limits(struct holder *h)
+{
+	const struct holder_config *cfg = h->cfg;
+	uint64_t total, avail;
+
+	if (holder_signalled)
+		holder_stop(h, STOP_SIGNAL, 0);
+	if (cfg->ctl) {
+		uint32_t r = atomic_load_explicit(&cfg->ctl->stop, memory_order_relaxed);
+
+		if (r)
+			holder_stop(h, (enum stop_reason)r, 0);
+	}
+	(void)total;
+	if (h->ramping && cfg->reserve && !meter_avail_pinned(h->kreclaim_base, &avail) &&
+	    avail < cfg->reserve)
+		holder_stop(h, STOP_RESERVE, ENOMEM);
+}
+
+/* Standalone sides decide for themselves when they are done. */
+static bool standalone_done(struct holder *h)
+{
+	if (holder_signalled)
+		return true;
+	/* connect: every connection gone after the ramp, e.g. the holder was killed. */
+	return h->cfg->role == ROLE_CONNECT && !h->ramping && !h->held && !h->in_flight;
+}
+
+static bool loop_done(struct holder *h)
+{
+	if (h->cfg->ctl)
+		return atomic_load_explicit(&h->cfg->ctl->release, memory_order_relaxed) >=
+		       (h->cfg->role == ROLE_CONNECT ? RELEASE_CLIENT : RELEASE_ALL);
+	return standalone_done(h);
+}
+
+int holder_run(struct holder *h, const struct holder_config *cfg)
+{
+	double now, last_check = 0, last_arena = 0, last_tick;
+	bool was_ramping;
+	int ret;
+
+	memset(h, 0, sizeof(*h));
+	h->cfg = cfg;
+	h->rcvbuf = h->sndbuf = -1;
+	h->t_start = now_s();
+	last_tick = h->t_start;
+	set_state(h, SIDE_STARTING);
+
+	h->failed_listener = -1;
+	/* The reserve check subtracts slab our sockets pin from MemAvailable. */
+	meter_kreclaimable(&h->kreclaim_base);
+	ret = cfg->backend->init(h);
+	for (int i = 0; !ret && cfg->role == ROLE_SERVE && i < cfg->nlisten; i++) {
+		ret = cfg->backend->listen(h, &cfg->listen[i]);
+		if (ret)
+			h->failed_listener = i;
+	}
+	if (ret) {
+		h->stop = STOP_ERROR;
+		h->stop_errno = -ret;
+		if (h->be)
+			cfg->backend->release(h);
+		set_state(h, SIDE_FAILED);
+		return ret;
+	}
+	h->ramping = cfg->role == ROLE_SERVE || cfg->target > 0;
+	if (!h->ramping)
+		holder_stop(h, STOP_TARGET, 0);
+	set_state(h, SIDE_RAMPING);
+	if (cfg->ready)
+		cfg->ready(cfg->tick_arg, h);
+	h->t_start = now_s();
+
+	while (!loop_done(h)) {
+		now = now_s();
+		was_ramping = h->ramping;
+		if (h->ramping && cfg->role == ROLE_CONNECT)
+			ramp_connect(h, now);
+		beat(h);
+		cfg->backend->wait(h, h->ramping ? RAMP_WAIT_MS : holder_beating(h) ? BEAT_WAIT_MS : HOLD_WAIT_MS);
+		check_target(h);
+		now = now_s();
+		if (now - last_check >= CHECK_INTERVAL_S || !h->ramping) {
+			/* Under a bench pause the parent is measuring: keep the arena figure fresh. */
+			bool arena = now - last_arena >= ARENA_INTERVAL_S ||
+				     (cfg->ctl && atomic_load_explicit(&cfg->ctl->pause, memory_order_relaxed));
+
+			check_limits(h);
+			publish(h, arena);
+			if (arena)
+				last_arena = now;
+			last_check = now;
+		}
+		if (cfg->ctl && cfg->role == ROLE_CONNECT && cfg->backend->drop) {
+			uint64_t want = atomic_load_explicit(&cfg->ctl->drop, memory_order_relaxed);
+
+			if (want > h->dropped) {
+				cfg->backend->drop(h, want - h->dropped);
+				h->dropped = want;
+			}
+		}
+		if (was_ramping && !h->ramping) {
+			h->ramp_s = now - h->t_start;
+			if (cfg->role == ROLE_SERVE)
+				cfg->backend->stop_accepting(h);
+			set_state(h, SIDE_HOLDING);
+		}
+		if (cfg->tick && (now - last_tick) * 1000 >= cfg->tick_ms) {
+			cfg->tick(cfg->tick_arg, h);
+			last_tick = now;
+		}
+	}
+	if (h->ramping)
+		h->ramp_s = now_s() - h->t_start;
+	if (holder_signalled)
+		holder_stop(h, STOP_SIGNAL, 0);
+	h->held_final = h->held;
+	set_state(h, SIDE_RELEASING);
+	now = now_s();
+	cfg->backend->release(h);
+	h->release_s = now_s() - now;
+	h->held = 0;
+	set_state(h, SIDE_DONE);
+	return 0;
+}

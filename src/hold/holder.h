@@ -1,0 +1,98 @@
+/*
+ * holder.h - the holder: the one loop every mode shares. It ramps (opens
+ * or accepts), enforces the memory reserve and the other stop reasons,
+ * publishes side_stats, and releases everything at the end. The I/O is
+ * the backend's.
+ */
+#ifndef HOLDCONN_HOLDER_H
+#define HOLDCONN_HOLDER_H
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "hold/backend.h"
+#include "hold/plan.h"
+#include "hold/stats.h"
+
+#define HOLDER_MAX_LISTEN 4096
+
+enum role {
+	ROLE_SERVE,
+	ROLE_CONNECT,
+};
+
+struct holder_config {
+	enum role role;
+	const struct backend_ops *backend;
+	/* serve */
+	struct sockaddr_in listen[HOLDER_MAX_LISTEN];
+	int nlisten;
+	uint32_t backlog;
+	/* connect */
+	const struct plan *plan;
+	uint64_t target;      /* connections to open; 0: serve has no target */
+	uint64_t rate;        /* per second, 0: unpaced */
+	uint32_t window;      /* most connects in flight (and unaccepted, under bench) */
+	uint32_t accept_margin; /* serve: table slots kept free for connections already queued (0: auto) */
+	/* both */
+	int rcvbuf, sndbuf;   /* 0: kernel default */
+	uint64_t reserve;     /* bytes of MemAvailable the ramp never eats into */
+	bool linger_rst;      /* SO_LINGER {1,0}: close sends RST, no TIME_WAIT */
+	enum watch watch;     /* uring: how peer closes are noticed */
+	uint64_t sweep_interval_us; /* --watch diag */
+	struct traffic traffic; /* what flows: heartbeats, a first message, the answer to data */
+	struct side_stats *stats;
+	struct control *ctl;  /* bench's steering; NULL standalone */
+	/* Called once the side is up (listening, for serve), before the ramp. */
+	void (*ready)(void *arg, struct holder *h);
+	/* Called about every tick_ms from the loop, for standalone reporting. */
+	void (*tick)(void *arg, struct holder *h);
+	void *tick_arg;
+	unsigned tick_ms;
+};
+
+struct holder {
+	const struct holder_config *cfg;
+	void *be;             /* backend state */
+	uint64_t held, opened, closed, failed, in_flight, lost;
+	uint64_t bytes_in, bytes_out;
+	uint64_t next_tuple;  /* connect: next planner index */
+	uint64_t ring_bytes;
+	uint32_t nrings;
+	int rcvbuf, sndbuf;   /* effective, -1 until read back */
+	enum stop_reason stop;
+	int stop_errno;
+	bool ramping;
+	int consecutive_failures;
+	double t_start;
+	double ramp_s;        /* start of ramp to its stop */
+	double release_s;     /* time the backend took to release everything */
+	uint64_t held_final;  /* held when the release began */
+	uint64_t sweeps, sweep_us; /* --watch diag: dumps taken and the time they took */
+	uint64_t kreclaim_base; /* KReclaimable when the side started, for the reserve check */
+	int failed_listener;  /* index in cfg->listen of the one that could not listen; -1 */
+	uint64_t dropped;     /* connections closed on bench's request (close-detection probe) */
+	uint64_t beat_us;     /* when heartbeats were last handed out; 0: not running */
+};
+
+/* Runs the side until it is stopped and has released everything. 0 or -errno. */
+int holder_run(struct holder *h, const struct holder_config *cfg);
+
+/* Called by backends. */
+void holder_opened(struct holder *h);          /* established (connect) or accepted (serve) */
+void holder_open_failed(struct holder *h, uint64_t tuple, int err);
+void holder_closed(struct holder *h);          /* a held connection went away and its slot is free */
+void holder_lost(struct holder *h, int err);   /* the kernel dropped an accepted connection */
+void holder_buffers(struct holder *h, int rcvbuf, int sndbuf);
+void holder_stop(struct holder *h, enum stop_reason r, int err);
+/* connect: heartbeats are due now (standalone: always; under bench: once it says so). */
+bool holder_beating(const struct holder *h);
+
+/* Process-wide: SIGINT/SIGTERM set this (installed by holder_signals()). */
+extern volatile sig_atomic_t holder_signalled;
+void holder_signals(bool ignore);
+
+double now_s(void);
+
+#endif

@@ -1,0 +1,114 @@
+/* plan.c - the 4-tuple planner: every connection gets its own explicit tuple. */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include "hold/plan.h"
+
+/*
+ * The same destination twice would hand two connections one 4-tuple and
+ * the second connect() would fail with EADDRNOTAVAIL. Quadratic, but it
+ * runs once over at most PLAN_MAX_DST entries.
+ */
+static bool dst_seen(const struct plan *p, uint32_t addr, uint16_t port)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->ndst; i++) {
+		if (p->dst[i].addr == addr && p->dst[i].port == port)
+			return true;
+	}
+	return false;
+}
+
+static int add_dst(struct plan *p, uint32_t addr, uint16_t port)
+{
+	if (p->ndst == PLAN_MAX_DST || dst_seen(p, addr, port))
+		return -EINVAL;
+	p->dst[p->ndst].addr = addr;
+	p->dst[p->ndst].port = port;
+	p->ndst++;
+	return 0;
+}
+
+static bool port_range_valid(const struct port_range *r)
+{
+	return r->first && r->first <= r->last;
+}
+
+/* Every port of every target becomes one destination. */
+static int expand_targets(struct plan *p, const struct endpoint_range *t, int n)
+{
+	uint32_t port; /* not uint16_t: the loop must be able to pass 65535 */
+	int i, ret;
+
+	if (!t || n <= 0)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (!port_range_valid(&t[i].ports))
+			return -EINVAL;
+		for (port = t[i].ports.first; port <= t[i].ports.last; port++) {
+			ret = add_dst(p, t[i].addr, port);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+static int check_sources(const struct addr_range *src, const struct port_range *sport)
+{
+	if (!sport || !port_range_valid(sport))
+		return -EINVAL;
+	if (!src)
+		return 0;
+	if (src->first > src->last)
+		return -EINVAL;
+	/* All 2^32 addresses: nsaddr could not count them, and none can be bound. */
+	if (src->first == 0 && src->last == UINT32_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+int plan_init(struct plan *p, const struct addr_range *src, const struct port_range *sport,
+	      const struct endpoint_range *targets, int ntargets, uint64_t need)
+{
+	uint64_t offered, per_addr;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	ret = check_sources(src, sport);
+	if (ret)
+		return ret;
+	ret = expand_targets(p, targets, ntargets);
+	if (ret)
+		return ret;
+
+	p->bind_source = src != NULL;
+	p->saddr_first = src ? src->first : INADDR_ANY;
+	p->sport_first = sport->first;
+	p->nsport = port_range_count(sport);
+	offered = src ? (uint64_t)src->last - src->first + 1 : 1;
+	per_addr = (uint64_t)p->nsport * p->ndst;
+	/* At most 2^32 * 2^16 * 2^12 = 2^60: no overflow. */
+	p->capacity = offered * per_addr;
+	if (need > p->capacity) {
+		p->nsaddr = offered;
+		return -EADDRNOTAVAIL;
+	}
+	p->nsaddr = need ? (need + per_addr - 1) / per_addr : offered;
+	return 0;
+}
+
+void plan_tuple(const struct plan *p, uint64_t i, struct sockaddr_in *src, struct sockaddr_in *dst)
+{
+	const struct plan_dst *d = &p->dst[i % p->ndst];
+	uint64_t j = i / p->ndst;
+
+	sockaddr_from(dst, d->addr, d->port);
+	if (!p->bind_source) {
+		sockaddr_from(src, INADDR_ANY, 0);
+		return;
+	}
+	sockaddr_from(src, p->saddr_first + (uint32_t)(j / p->nsport),
+		      p->sport_first + (uint16_t)(j % p->nsport));
+}

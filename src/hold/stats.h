@@ -1,0 +1,89 @@
+/*
+ * stats.h - what a holder process publishes about itself, and the control
+ * block a bench parent uses to steer it. Both live in a MAP_SHARED page
+ * when bench forks the two sides; a standalone serve/connect keeps them in
+ * its own memory. Written only with relaxed atomics: readers want a recent
+ * value, not a consistent snapshot.
+ */
+#ifndef HOLDCONN_STATS_H
+#define HOLDCONN_STATS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include "hold/traffic.h"
+
+enum stop_reason {
+	STOP_NONE = 0,
+	STOP_TARGET,        /* reached --conns */
+	STOP_RESERVE,       /* MemAvailable would fall below --reserve */
+	STOP_EMFILE,        /* per-process descriptor limit (RLIMIT_NOFILE) */
+	STOP_ENFILE,        /* system-wide file limit (fs.file-max) */
+	STOP_EADDRNOTAVAIL, /* 4-tuples exhausted */
+	STOP_ENOMEM,        /* the kernel refused memory */
+	STOP_BACKLOG,       /* connects time out: listen queues overflow */
+	STOP_SIGNAL,        /* SIGINT / SIGTERM */
+	STOP_PEER,          /* the other side went away */
+	STOP_REFUSED,       /* target refused or unreachable */
+	STOP_THREADS,       /* threads-max / RLIMIT_NPROC / pid_max (threads mode) */
+	STOP_ERROR,         /* anything else: see stop_errno */
+	STOP__COUNT
+};
+
+/* "target", "reserve", "EMFILE", ...: stable names used in JSON. */
+const char *stop_reason_name(enum stop_reason r);
+/* Maps an errno from socket/bind/connect/accept to the reason it means. */
+enum stop_reason stop_reason_from_errno(int err);
+
+enum side_state {
+	SIDE_STARTING = 0,
+	SIDE_RAMPING,   /* opening or accepting */
+	SIDE_HOLDING,   /* ramp over, holding */
+	SIDE_RELEASING, /* tearing down */
+	SIDE_DONE,
+	SIDE_FAILED,    /* could not start: see stop_errno */
+};
+
+struct side_stats {
+	_Atomic uint64_t held;       /* connections held right now */
+	_Atomic uint64_t opened;     /* established (connect) or accepted (serve), total */
+	_Atomic uint64_t closed;     /* released, by the peer or by us, total */
+	_Atomic uint64_t failed;     /* connect attempts that failed */
+	_Atomic uint64_t in_flight;  /* connects started and not yet finished */
+	_Atomic uint64_t lost;       /* accepted into a full table and dropped by the kernel */
+	_Atomic uint64_t bytes_in, bytes_out;
+	_Atomic uint64_t arena_allocated, arena_resident; /* the conn arena, bytes */
+	_Atomic uint64_t ring_bytes; /* SQ/CQ/SQE memory of all rings, bytes */
+	_Atomic uint64_t cpu_user_us, cpu_sys_us;
+	_Atomic uint64_t sweeps, sweep_us; /* --watch diag */
+	_Atomic uint32_t nrings;
+	_Atomic uint32_t state;      /* enum side_state */
+	_Atomic int32_t stop_reason; /* enum stop_reason */
+	_Atomic int32_t stop_errno;
+	_Atomic int32_t rcvbuf, sndbuf; /* effective sizes read back from a held socket; -1 unknown */
+	_Atomic uint64_t seq;        /* bumped on every publish */
+	struct traffic_stats traffic; /* written live by the backend, not by publish */
+};
+
+struct control {
+	_Atomic uint32_t stop;          /* nonzero: stop ramping, value is the enum stop_reason */
+	_Atomic uint32_t pause;         /* nonzero: start nothing new (a measurement is taken) */
+	_Atomic uint32_t release;       /* RELEASE_CLIENT: connect side releases; RELEASE_ALL: both */
+	_Atomic uint64_t peer_accepted; /* the server's accepted total, for the client's window */
+	_Atomic uint64_t ramp_limit;    /* nonzero: hold at most this many (a report point is next) */
+	_Atomic uint64_t drop;          /* the client closes this many held connections in all */
+	_Atomic uint32_t beats;         /* nonzero: heartbeats run (bench starts them once all are held) */
+};
+
+/*
+ * The client goes first: its RSTs finish the server's watches, so the
+ * server frees each slot as an ordinary peer close, with no cancel.
+ */
+#define RELEASE_CLIENT 1
+#define RELEASE_ALL 2
+
+struct shared_area {
+	struct control ctl;
+	struct side_stats server, client;
+};
+
+#endif

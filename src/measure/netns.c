@@ -1,0 +1,168 @@
+/* netns.c - bench's private network namespace (see netns.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "measure/netns.h"
+
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int lo_up(void)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		ret = -errno;
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (!ret && ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* rps_cpus takes a hex mask in comma-separated 32-bit groups, most significant first. */
+static void cpu_mask(int ncpus, char *buf, size_t len)
+{
+	int groups = (ncpus + 31) / 32;
+	size_t off = 0;
+
+	for (int g = groups - 1; g >= 0 && off < len; g--) {
+		int bits = ncpus - g * 32 > 32 ? 32 : ncpus - g * 32;
+		unsigned v = bits == 32 ? 0xffffffffu : (1u << bits) - 1;
+
+		off += snprintf(buf + off, len - off, g ? "%08x," : (groups > 1 ? "%08x" : "%x"), v);
+	}
+}
+
+#define RPS_PATH "/sys/class/net/lo/queues/rx-0/rps_cpus"
+
+static int rps_ncpus; /* CPUs RPS spreads over; 0: not enabled */
+
+int netns_rps(bool on)
+{
+	char mask[256] = "0";
+
+	if (!rps_ncpus)
+		return -ENODEV;
+	if (on)
+		cpu_mask(rps_ncpus, mask, sizeof(mask));
+	return write_str(RPS_PATH, mask);
+}
+
+/*
+ * /sys shows the devices of the namespace that mounted it: a sysfs of our
+ * own, in a mount namespace of our own, is needed to reach our lo.
+ */
+static int lo_rps(int *ncpus_out)
+{
+	cpu_set_t set;
+	int ncpus = 0, ret;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		return -errno;
+	if (!sched_getaffinity(0, sizeof(set), &set))
+		ncpus = CPU_COUNT(&set);
+	if (ncpus < 2)
+		return 0;
+	rps_ncpus = ncpus;
+	ret = netns_rps(true);
+	if (ret) {
+		rps_ncpus = 0;
+		return ret;
+	}
+	*ncpus_out = ncpus;
+	return 0;
+}
+
+#define EHASH_PATH "/proc/sys/net/ipv4/tcp_child_ehash_entries"
+#define EHASH_MAX (1u << 24) /* the kernel's cap for a child namespace */
+
+#define EHASH_LOCK "/run/holdconn-ehash.lock"
+
+/*
+ * A new namespace takes its established-hash size from its creator's
+ * tcp_child_ehash_entries, read once at creation. Set it for just this
+ * unshare, then put the old value back, through a descriptor opened
+ * before: after unshare, /proc/sys/net names the new namespace's knobs.
+ */
+static int unshare_sized_locked(uint64_t sockets)
+{
+	char old[32] = "0", want[32];
+	uint32_t buckets = 1024;
+	int fd = open(EHASH_PATH, O_RDWR | O_CLOEXEC), n, ret;
+	bool sized = false;
+
+	if (fd >= 0 && (n = pread(fd, old, sizeof(old) - 1, 0)) > 0) {
+		old[n] = 0;
+		while (buckets < sockets && buckets < EHASH_MAX)
+			buckets <<= 1;
+		snprintf(want, sizeof(want), "%u", buckets);
+		sized = pwrite(fd, want, strlen(want), 0) > 0;
+	}
+	ret = unshare(CLONE_NEWNET | CLONE_NEWNS) ? -errno : 0;
+	if (sized && pwrite(fd, old, strlen(old), 0) < 0)
+		ret = ret ? ret : -errno;
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* Two benches at once would each restore what the other set: serialise the window. */
+static int unshare_sized(uint64_t sockets)
+{
+	int lock = open(EHASH_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600), ret;
+
+	if (lock >= 0 && flock(lock, LOCK_EX)) {
+		close(lock);
+		lock = -1;
+	}
+	ret = unshare_sized_locked(sockets);
+	if (lock >= 0)
+		close(lock); /* releases the lock */
+	return ret;
+}
+
+int netns_enter(uint64_t sockets, char *why, size_t len, int *rps_cpus)
+{
+	int ret;
+
+	*rps_cpus = 0;
+	if ((ret = unshare_sized(sockets))) {
+		snprintf(why, len, "no private network namespace (%s; needs root)", strerror(-ret));
+		return ret;
+	}
+	ret = lo_up();
+	if (ret) {
+		snprintf(why, len, "could not bring up lo in the new namespace: %s", strerror(-ret));
+		return ret;
+	}
+	ret = lo_rps(rps_cpus);
+	if (ret)
+		snprintf(why, len, "loopback RPS not enabled (%s): the connecting CPU does every handshake",
+			 strerror(-ret));
+	return 0;
+}

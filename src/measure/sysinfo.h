@@ -1,0 +1,24 @@
+/* sysinfo.h - the kernel's tunables that decide how far a ramp can go (/proc/sys). */
+#ifndef HOLDCONN_SYSINFO_H
+#define HOLDCONN_SYSINFO_H
+
+#include <stdint.h>
+#include "base/addr.h"
+
+/* Reads a /proc/sys file holding integers; fills up to n values, returns how many or -errno. */
+int sysinfo_read_u64s(const char *path, uint64_t *vals, int n);
+/* net.ipv4.ip_local_port_range; 0 or -errno. */
+int sysinfo_local_port_range(struct port_range *r);
+/*
+ * Source ports for explicitly bound connections: the larger side outside
+ * ip_local_port_range (1024 up to it, or above it). A port held by bind()
+ * is off limits to every other socket's autobind, whatever its address,
+ * so planning inside the ephemeral range would starve the rest of the box
+ * of outgoing connections. Falls back to the range itself when nothing
+ * outside it is big enough. 0 or -errno.
+ */
+int sysinfo_source_ports(struct port_range *r);
+/* kernel.io_uring_disabled: 0, 1, 2; -1 when the knob does not exist. */
+int sysinfo_io_uring_disabled(void);
+
+#endif

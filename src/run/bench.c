@@ -1,0 +1,678 @@
+/*
+ * bench.c - `holdconn bench`: forks a serve and a connect process, each a
+ * single-threaded holder, steers them through a shared page, and measures
+ * the box from outside both: slab, sockstat and MemAvailable deltas
+ * against a baseline taken before either started.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "run/bench.h"
+#include "hold/conn.h"
+#include "hold/holder.h"
+#include "measure/meter.h"
+#include "measure/netns.h"
+#include "run/report.h"
+#include "run/side.h"
+#include "measure/limits.h"
+#include "hold/diag.h"
+
+#define POLL_NS 5000000L        /* the parent's loop period */
+#define QUIESCE_S 3.0           /* longest wait for the sides to settle for a measurement */
+#define TEARDOWN_TIMEOUT_S 120.0
+#define BENCH_WINDOW 1024       /* connects in flight or unaccepted, at most */
+#define PROBE_SHARE 100         /* the close-detection probe closes 1 connection in this many */
+#define PROBE_TIMEOUT_S 5.0
+#define SETTLE_TIMEOUT_S 15.0   /* longest wait for an earlier run's sockets to be freed */
+#define SETTLE_BYTES (256 << 10) /* slab change between two samples that counts as still */
+#define LAND_TIMEOUT_S 3.0      /* longest wait for messages in flight when the beats stop */
+#define HOLD_ONCE_S 2.0         /* default --hold with --send-once alone */
+
+struct bench {
+	const struct options *o;
+	struct shared_area *area;
+	struct holder_config scfg, ccfg;
+	struct plan plan;
+	pid_t spid, cpid;
+	struct reporter *rep;
+	struct bench_result *res;
+	struct meter_sample *base, *now;
+	struct meter_delta delta;
+	struct report_point last;
+	uint64_t next_report, last_pairs;
+	double t0, last_t, peak_rate, ramp_s, teardown_s;
+	uint64_t mem_available_min;
+	enum stop_reason stop;
+	char detail[160];
+	uint64_t closed_early; /* server-side closes before the teardown */
+	uint64_t probe, detected;
+	double detect_s;
+	struct limits_prediction pred; /* --conns max: what `holdconn limits` expects */
+	uint64_t rss_base[2];  /* RssAnon of [0] server, [1] client once started */
+	uint64_t pressures0;   /* TCPMemoryPressures before the run */
+	double hold_s, throughput, hold_buffer;
+	int wscale[2];         /* offered by [0] server, [1] client; -1 unknown */
+	struct traffic_report tr[2]; /* [0] server, [1] client, when the hold ended */
+};
+
+static void sleep_ns(long ns)
+{
+	struct timespec ts = { 0, ns };
+
+	nanosleep(&ts, NULL);
+}
+
+static uint64_t ld(_Atomic uint64_t *v)
+{
+	return atomic_load_explicit(v, memory_order_relaxed);
+}
+
+static uint32_t ld32(_Atomic uint32_t *v)
+{
+	return atomic_load_explicit(v, memory_order_acquire);
+}
+
+static uint64_t pairs(struct bench *b)
+{
+	uint64_t c = ld(&b->area->client.held), s = ld(&b->area->server.held);
+
+	return c < s ? c : s;
+}
+
+static pid_t spawn(struct holder_config *cfg)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid)
+		return pid;
+	/* The child dies with the parent: a killed bench leaves nothing behind. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(1);
+	holder_signals(true);
+	{
+		struct holder h;
+
+		_exit(holder_run(&h, cfg) ? 1 : 0);
+	}
+}
+
+static int configure(struct bench *b, char *err, size_t errlen)
+{
+	struct options so = *b->o, co = *b->o;
+	int ret;
+
+	so.nlisten = 1;
+	so.listen[0] = (struct endpoint_range){ BENCH_LISTEN_ADDR,
+						{ BENCH_BASE_PORT, BENCH_BASE_PORT + b->o->ports - 1 } };
+	ret = side_config(&so, ROLE_SERVE, &b->scfg, NULL, err, errlen);
+	if (ret)
+		return ret;
+	co.mode = b->o->client_mode;
+	co.watch = b->o->client_watch;
+	/* The generator reads what the holder echoes, to time the round trip. */
+	if (b->o->traffic.on_data == ON_DATA_ECHO && co.watch == WATCH_NONE)
+		co.watch = WATCH_POLL;
+	co.ntarget = 1;
+	co.target[0] = so.listen[0];
+	ret = side_config(&co, ROLE_CONNECT, &b->ccfg, &b->plan, err, errlen);
+	if (ret)
+		return ret;
+	b->ccfg.window = BENCH_WINDOW;
+	/* The client never runs more than its window ahead of what we publish as accepted. */
+	b->scfg.accept_margin = 2 * BENCH_WINDOW;
+	b->scfg.stats = &b->area->server;
+	b->ccfg.stats = &b->area->client;
+	b->scfg.ctl = b->ccfg.ctl = &b->area->ctl;
+	return 0;
+}
+
+/* Waits until a side has left SIDE_STARTING; false if it failed or died. */
+static bool side_started(struct side_stats *st, pid_t pid, int *status)
+{
+	double deadline = now_s() + 30;
+
+	*status = -1;
+	while (now_s() < deadline) {
+		uint32_t s = ld32(&st->state);
+
+		if (s == SIDE_FAILED || waitpid(pid, status, WNOHANG) == pid)
+			return false;
+		if (s != SIDE_STARTING)
+			return true;
+		sleep_ns(POLL_NS);
+	}
+	return false;
+}
+
+static void wait_fresh(struct bench *b, double deadline)
+{
+	uint64_t s0 = ld(&b->area->server.seq), c0 = ld(&b->area->client.seq);
+
+	while (now_s() < deadline &&
+	       (ld(&b->area->server.seq) < s0 + 2 || ld(&b->area->client.seq) < c0 + 2))
+		sleep_ns(POLL_NS / 5);
+}
+
+/*
+ * Holds the ramp still so that the counts and the kernel's accounting
+ * describe the same set of sockets: no connect in flight, every one
+ * accepted, arena figures republished.
+ */
+static void quiesce(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	double deadline = now_s() + QUIESCE_S;
+
+	atomic_store(&a->ctl.pause, 1);
+	while (now_s() < deadline &&
+	       (ld(&a->client.in_flight) || ld(&a->server.held) != ld(&a->client.held))) {
+		atomic_store(&a->ctl.peer_accepted, ld(&a->server.opened));
+		sleep_ns(POLL_NS / 5);
+	}
+	wait_fresh(b, deadline);
+}
+
+/* Anonymous memory both sides gained since they started: arenas, heaps, thread stacks. */
+static int64_t rss_growth(struct bench *b)
+{
+	uint64_t s, c;
+
+	if (meter_rss_anon(b->spid, &s) || meter_rss_anon(b->cpid, &c))
+		return 0;
+	return (int64_t)(s + c) - (int64_t)(b->rss_base[0] + b->rss_base[1]);
+}
+
+static void take_point(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	struct report_point p = { 0 };
+	uint64_t sockets, n;
+	double t;
+
+	quiesce(b);
+	meter_sample(b->now);
+	t = now_s();
+	atomic_store(&a->ctl.pause, 0);
+	meter_diff(b->base, b->now, &b->delta);
+	n = pairs(b);
+	sockets = ld(&a->client.held) + ld(&a->server.held);
+	p.conns = n;
+	p.sockets = sockets;
+	p.elapsed_s = t - b->t0;
+	p.rate = t > b->last_t && n >= b->last_pairs ? (n - b->last_pairs) / (t - b->last_t) : 0;
+	p.user_bytes_per_conn = per_unit((int64_t)(ld(&a->client.arena_allocated) +
+						  ld(&a->server.arena_allocated)), sockets);
+	p.kernel_bytes_per_socket = per_unit(b->delta.kernel_bytes, sockets);
+	p.buffer_bytes_per_conn = per_unit(b->delta.buffer_bytes, sockets);
+	p.rss_bytes_per_socket = per_unit(rss_growth(b), sockets);
+	p.mem_available = b->now->mem_available;
+	p.delta = &b->delta;
+	if (p.rate > b->peak_rate)
+		b->peak_rate = p.rate;
+	b->last_t = t;
+	b->last_pairs = n;
+	b->last = p;
+	if (b->res->npoints < BENCH_MAX_POINTS)
+		b->res->points[b->res->npoints++] = (struct bench_point){
+			p.conns, p.sockets, p.elapsed_s, p.rate, p.user_bytes_per_conn,
+			p.kernel_bytes_per_socket, p.buffer_bytes_per_conn, p.rss_bytes_per_socket };
+	b->res->cpu_user_s[0] = ld(&a->server.cpu_user_us) / 1e6;
+	b->res->cpu_sys_s[0] = ld(&a->server.cpu_sys_us) / 1e6;
+	b->res->cpu_user_s[1] = ld(&a->client.cpu_user_us) / 1e6;
+	b->res->cpu_sys_s[1] = ld(&a->client.cpu_sys_us) / 1e6;
+	report_point(b->rep, &p);
+}
+
+static int64_t slab_total(const struct meter_sample *s)
+{
+	int64_t t = 0;
+
+	for (int i = 0; i < s->ncaches; i++)
+		t += (int64_t)(s->caches[i].active_objs * s->caches[i].objsize);
+	return s->have_slabinfo ? t : (int64_t)s->slab_bytes;
+}
+
+/*
+ * The kernel frees sockets through RCU, seconds after a previous run let
+ * go of them: a baseline taken meanwhile would hide part of this run's
+ * cost. Wait until the slab stops shrinking.
+ */
+static void settle_baseline(struct bench *b)
+{
+	double deadline = now_s() + SETTLE_TIMEOUT_S;
+	int64_t prev;
+
+	meter_sample(b->base);
+	do {
+		prev = slab_total(b->base);
+		sleep_ns(100 * 1000000L);
+		meter_sample(b->base);
+	} while (now_s() < deadline && prev - slab_total(b->base) > SETTLE_BYTES);
+}
+
+static void bench_stop(struct bench *b, enum stop_reason r)
+{
+	if (!b->stop)
+		b->stop = r;
+	atomic_store(&b->area->ctl.stop, r);
+}
+
+static bool child_gone(pid_t pid)
+{
+	return waitpid(pid, NULL, WNOHANG) == pid;
+}
+
+/* The ramp: until the client stops by itself, or we stop it. */
+static void ramp(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	double last_progress = 0;
+
+	for (;;) {
+		uint64_t total, avail = 0, n;
+		uint32_t cs;
+		double t;
+
+		sleep_ns(POLL_NS);
+		atomic_store(&a->ctl.peer_accepted, ld(&a->server.opened));
+		t = now_s();
+		n = pairs(b);
+		(void)total;
+		meter_avail_pinned(b->base->reclaimable, &avail);
+		if (!b->mem_available_min || avail < b->mem_available_min)
+			b->mem_available_min = avail;
+		if (holder_signalled)
+			bench_stop(b, STOP_SIGNAL);
+		else if (avail < b->ccfg.reserve)
+			bench_stop(b, STOP_RESERVE);
+		if (child_gone(b->spid)) {
+			b->spid = 0;
+			bench_stop(b, STOP_PEER);
+			snprintf(b->detail, sizeof(b->detail), "the serve process exited");
+			return;
+		}
+		/* The holder hit a limit (EMFILE for epoll): the client would wait on its window forever. */
+		if (ld32(&a->server.state) >= SIDE_HOLDING)
+			bench_stop(b, atomic_load(&a->server.stop_reason));
+		cs = ld32(&a->client.state);
+		if (cs >= SIDE_HOLDING || b->stop)
+			return;
+		if (t - last_progress >= 0.2) {
+			double dt = t - b->last_t;
+
+			report_progress(b->rep, n, t - b->t0, dt > 0 ? (n - b->last_pairs) / dt : 0, avail);
+			last_progress = t;
+		}
+		if (n >= b->next_report) {
+			take_point(b);
+			while (b->next_report <= n)
+				b->next_report += b->o->report_every;
+			atomic_store(&a->ctl.ramp_limit, b->next_report);
+		}
+	}
+}
+
+/* After the ramp: let the client finish what is in flight, then the last point. */
+static void settle(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	double deadline = now_s() + QUIESCE_S;
+	int32_t cr;
+
+	while (now_s() < deadline && ld32(&a->client.state) < SIDE_HOLDING && b->spid)
+		sleep_ns(POLL_NS);
+	b->ramp_s = now_s() - b->t0;
+	cr = atomic_load(&a->client.stop_reason);
+	if (cr && cr != STOP_SIGNAL && b->stop != STOP_PEER)
+		b->stop = cr;
+	if (!b->stop)
+		b->stop = STOP_TARGET;
+	if (b->stop != STOP_TARGET && b->stop != STOP_SIGNAL && !b->detail[0]) {
+		int e = atomic_load(&a->client.stop_errno);
+
+		if (e)
+			snprintf(b->detail, sizeof(b->detail), "connect: %s", strerror(e));
+	}
+	/* A slower holder (threads) may still be accepting what the client holds. */
+	while (now_s() < deadline + QUIESCE_S && b->spid && ld32(&a->server.state) < SIDE_HOLDING &&
+	       ld(&a->server.opened) < ld(&a->client.opened)) {
+		atomic_store(&a->ctl.peer_accepted, ld(&a->server.opened));
+		sleep_ns(POLL_NS);
+	}
+	/* Tell the server too: it stops accepting, and holds. */
+	atomic_store(&a->ctl.stop, b->stop);
+	if (b->spid && pairs(b) && pairs(b) != b->last.conns)
+		take_point(b);
+	b->closed_early = ld(&a->server.closed);
+}
+
+/*
+ * Close-detection latency: the client closes a share of its connections
+ * (RST) and we time how long the holder takes to notice them all.
+ */
+static void probe_close(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	uint64_t c0 = ld(&a->server.closed), n = b->last.conns / PROBE_SHARE;
+	double t0 = now_s();
+
+	b->detect_s = -1;
+	/* Only a client that can close on request (uring) can run the probe. */
+	if (!b->spid || b->stop == STOP_SIGNAL || !n || !b->ccfg.backend->drop)
+		return;
+	b->probe = n;
+	atomic_store(&a->ctl.drop, n);
+	/* diag notices at its next sweep: allow a few intervals. */
+	double timeout = PROBE_TIMEOUT_S + 3 * b->o->sweep_interval_us / 1e6;
+
+	while (now_s() < t0 + timeout && ld(&a->server.closed) < c0 + n && !holder_signalled)
+		sleep_ns(POLL_NS / 5);
+	b->detected = ld(&a->server.closed) - c0;
+	if (b->detected >= n)
+		b->detect_s = now_s() - t0;
+}
+
+static double hold_seconds(const struct options *o)
+{
+	if (o->has_hold)
+		return o->hold_us / 1e6;
+	if (o->traffic.send)
+		return 2 * o->traffic.every_us / 1e6;
+	return o->traffic.once ? HOLD_ONCE_S : 0;
+}
+
+/* Every message the generator sent has been read (and echoed back, if asked). */
+static bool landed(struct bench *b)
+{
+	struct traffic_stats *s = &b->area->server.traffic, *c = &b->area->client.traffic;
+
+	if (b->o->traffic.on_data == ON_DATA_KEEP)
+		return true;
+	if (ld(&s->msgs_recv) < ld(&c->msgs_sent))
+		return false;
+	return b->o->traffic.on_data != ON_DATA_ECHO || ld(&c->msgs_recv) >= ld(&s->msgs_sent);
+}
+
+/*
+ * Holds every pair with the traffic running for --hold: heartbeats start
+ * only now, so their figures describe a steady box, not the ramp. The
+ * buffer memory is taken while they still run; then they stop and the
+ * messages in flight are given time to land.
+ */
+static void hold(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	double t0 = now_s(), end = t0 + hold_seconds(b->o), last_progress = 0;
+	uint64_t in0 = ld(&a->server.bytes_in);
+	uint64_t sockets = ld(&a->client.held) + ld(&a->server.held);
+
+	if (!b->spid || b->stop == STOP_SIGNAL || !traffic_on(&b->o->traffic) || !b->last.conns)
+		return;
+	atomic_store(&a->ctl.beats, 1);
+	while (now_s() < end && !holder_signalled && !child_gone(b->spid)) {
+		double t = now_s();
+
+		if (t - last_progress >= 0.2) {
+			report_progress(b->rep, pairs(b), t - b->t0, 0, 0);
+			last_progress = t;
+		}
+		sleep_ns(POLL_NS * 4);
+	}
+	if (!meter_sample(b->now)) {
+		struct meter_delta d;
+
+		meter_diff(b->base, b->now, &d);
+		b->hold_buffer = per_unit(d.buffer_bytes, sockets);
+	}
+	diag_wscale(BENCH_BASE_PORT, BENCH_BASE_PORT + b->o->ports - 1, &b->wscale[1], &b->wscale[0]);
+	atomic_store(&a->ctl.beats, 0);
+	b->hold_s = now_s() - t0;
+	b->throughput = b->hold_s > 0 ? (ld(&a->server.bytes_in) - in0) / b->hold_s : 0;
+	for (double deadline = now_s() + LAND_TIMEOUT_S; now_s() < deadline && !landed(b);)
+		sleep_ns(POLL_NS);
+	wait_fresh(b, now_s() + 1);
+	/* Taken now: the close probe and the teardown would add their own errors. */
+	traffic_report_fill(&b->tr[0], &a->server.traffic, ld(&a->server.bytes_in),
+			    ld(&a->server.bytes_out));
+	traffic_report_fill(&b->tr[1], &a->client.traffic, ld(&a->client.bytes_in),
+			    ld(&a->client.bytes_out));
+}
+
+static void teardown(struct bench *b)
+{
+	double t0 = now_s(), deadline = t0 + TEARDOWN_TIMEOUT_S;
+	struct meter_sample *s = b->now;
+
+	netns_rps(false);
+	atomic_store(&b->area->ctl.release, RELEASE_CLIENT);
+	if (b->cpid)
+		waitpid(b->cpid, NULL, 0);
+	/* Let the server see the RSTs as peer closes while it keeps up, then release the rest. */
+	for (uint64_t held = UINT64_MAX, last = 0; b->spid && ld(&b->area->server.held);) {
+		double t = now_s();
+
+		if (ld(&b->area->server.held) < held) {
+			held = ld(&b->area->server.held);
+			last = t * 1000;
+		} else if (t * 1000 - last > 250 || t > t0 + TEARDOWN_TIMEOUT_S / 2) {
+			break; /* --watch none: it will not notice */
+		}
+		sleep_ns(POLL_NS);
+	}
+	atomic_store(&b->area->ctl.release, RELEASE_ALL);
+	if (b->spid)
+		waitpid(b->spid, NULL, 0);
+	/* Done when the kernel has let go of the sockets, not when the processes exit. */
+	while (now_s() < deadline) {
+		if (!meter_sample(s) && s->tcp_inuse <= b->base->tcp_inuse + 16)
+			break;
+		sleep_ns(POLL_NS * 4);
+	}
+	b->teardown_s = now_s() - t0;
+}
+
+static void summary(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	struct report_summary s = { 0 };
+	struct bench_result *res = b->res;
+
+	s.command = "bench";
+	s.mode = mode_name(b->o->mode);
+	s.client_mode = mode_name(b->o->client_mode);
+	s.target = b->o->conns_max ? 0 : b->o->conns;
+	s.held = b->last.conns;
+	s.stop_reason = stop_reason_name(b->stop);
+	memcpy(res->detail, b->detail, sizeof(res->detail));
+	s.stop_detail = res->detail[0] ? res->detail : NULL;
+	s.ramp_s = b->ramp_s;
+	s.teardown_s = b->teardown_s;
+	s.avg_rate = b->ramp_s > 0 ? b->last.conns / b->ramp_s : 0;
+	s.peak_rate = b->peak_rate;
+	s.user_bytes_per_conn = b->last.user_bytes_per_conn;
+	s.kernel_bytes_per_socket = b->last.kernel_bytes_per_socket;
+	s.buffer_bytes_per_conn = b->last.buffer_bytes_per_conn;
+	s.rcvbuf_server = atomic_load(&a->server.rcvbuf);
+	s.sndbuf_server = atomic_load(&a->server.sndbuf);
+	s.rcvbuf_client = atomic_load(&a->client.rcvbuf);
+	s.sndbuf_client = atomic_load(&a->client.sndbuf);
+	s.failed = ld(&a->client.failed);
+	s.lost = ld(&a->server.lost);
+	s.closed_early = b->closed_early;
+	s.watch = b->o->mode == MODE_URING ? watch_name(b->o->watch) : NULL;
+	s.client_watch = b->o->client_mode == MODE_URING ? watch_name(b->o->client_watch) : NULL;
+	s.close_probe = b->probe;
+	s.bytes_in = ld(&a->server.bytes_in);
+	s.sweeps = ld(&a->server.sweeps);
+	s.sweep_ms = s.sweeps ? ld(&a->server.sweep_us) / 1e3 / s.sweeps : 0;
+	s.bytes_out = ld(&a->server.bytes_out);
+	s.close_detected = b->detected;
+	s.close_detect_s = b->detect_s;
+	s.rings_server = atomic_load(&a->server.nrings);
+	s.rings_client = atomic_load(&a->client.nrings);
+	s.ring_bytes = ld(&a->server.ring_bytes) + ld(&a->client.ring_bytes);
+	s.reserve = b->ccfg.reserve;
+	s.mem_available_min = b->mem_available_min;
+	s.predicted = b->pred.max;
+	s.predicted_binding = b->pred.binding;
+	s.predicted_stop = b->pred.stop;
+	if (traffic_on(&b->o->traffic)) {
+		uint64_t pressures = 0;
+
+		s.traffic = &b->o->traffic;
+		s.tr_server = b->tr[0];
+		s.tr_client = b->tr[1];
+		s.hold_s = b->hold_s;
+		s.throughput_Bps = b->throughput;
+		s.hold_buffer_bytes_per_conn = b->hold_buffer;
+		if (!meter_tcp_pressures(&pressures))
+			s.tcp_mem_pressures = pressures - b->pressures0;
+	}
+	s.wscale_server = b->wscale[0];
+	s.wscale_client = b->wscale[1];
+	res->delta = b->delta;
+	s.delta = &res->delta;
+	s.sockets = b->last.sockets;
+	res->summary = s;
+}
+
+/* A side that died instead of failing cleanly: say so rather than "Success". */
+static void explain_death(int status, char *msg, size_t len)
+{
+	if (status == -1 || (WIFEXITED(status) && WEXITSTATUS(status) == 1))
+		return;
+	if (WIFSIGNALED(status))
+		snprintf(msg, len, "the process died while starting (signal %d): a bug, please report it",
+			 WTERMSIG(status));
+	else
+		snprintf(msg, len, "the process exited while starting (status %d)", WEXITSTATUS(status));
+}
+
+static int start_sides(struct bench *b)
+{
+	char msg[256];
+	int status = -1;
+
+	b->spid = spawn(&b->scfg);
+	if (b->spid < 0 || !side_started(&b->area->server, b->spid, &status)) {
+		side_explain_failure(b->o, b->o->mode, atomic_load(&b->area->server.stop_errno), msg,
+				     sizeof(msg));
+		explain_death(status, msg, sizeof(msg));
+		fprintf(stderr, "holdconn bench: serve: %s\n", msg);
+		return -1;
+	}
+	meter_rss_anon(b->spid, &b->rss_base[0]);
+	b->t0 = b->last_t = now_s();
+	b->cpid = spawn(&b->ccfg);
+	if (b->cpid < 0 || !side_started(&b->area->client, b->cpid, &status)) {
+		side_explain_failure(b->o, b->o->client_mode, atomic_load(&b->area->client.stop_errno),
+				     msg, sizeof(msg));
+		explain_death(status, msg, sizeof(msg));
+		fprintf(stderr, "holdconn bench: connect: %s\n", msg);
+		return -1;
+	}
+	meter_rss_anon(b->cpid, &b->rss_base[1]);
+	return 0;
+}
+
+int bench_run(const struct options *o, struct reporter *rep, struct bench_result *res)
+{
+	struct bench *b = calloc(1, sizeof(*b));
+	char err[256];
+	int ret, code = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (!b)
+		return 1;
+	b->o = o;
+	b->rep = rep;
+	b->res = res;
+	b->area = mmap(NULL, sizeof(*b->area), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	b->base = malloc(sizeof(*b->base));
+	b->now = malloc(sizeof(*b->now));
+	if (b->area == MAP_FAILED || !b->base || !b->now) {
+		code = 1;
+		goto out;
+	}
+	memset(b->area, 0, sizeof(*b->area));
+	if (!o->no_netns) {
+		int rps;
+
+		/* Sized for the run; --conns max: as many as memory could hold. */
+		uint64_t sockets = 2 * o->conns, total = 0, avail = 0;
+
+		/* --conns max: as many sockets as memory could hold at ~3.6 KB each. */
+		if (o->conns_max && !meter_meminfo(&total, &avail))
+			sockets = avail / 3600;
+		if (netns_enter(sockets, err, sizeof(err), &rps) || !rps)
+			report_notice(rep, "%s; running on the host's loopback%s", err, rps ? "" : " settings");
+	}
+	ret = configure(b, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "holdconn bench: %s\n", err);
+		code = ret == -EINVAL ? 2 : 1;
+		goto out;
+	}
+	settle_baseline(b);
+	b->wscale[0] = b->wscale[1] = -1;
+	meter_tcp_pressures(&b->pressures0);
+	b->next_report = o->report_every;
+	atomic_store(&b->area->ctl.ramp_limit, b->next_report);
+	report_start(rep, "bench", mode_name(o->mode), o->conns_max ? 0 : o->conns, b->ccfg.reserve,
+		     b->base->mem_available);
+	/* Said before the ramp, from documented costs, so the summary can be checked against it. */
+	if (o->conns_max &&
+	    !limits_predict_bench(o, b->base->mem_available, b->ccfg.reserve, &b->pred))
+		report_notice(rep, "predicted: %" PRIu64 " pairs, bound by %s (stop: %s)%s%s",
+			      b->pred.max, b->pred.binding, b->pred.stop,
+			      /* The reserve check cannot stop the OOM killer: say how to make it. */
+			      strcmp(b->pred.stop, "OOM") ? "; holdconn limits explains" : "; ",
+			      strcmp(b->pred.stop, "OOM") ? "" : b->pred.lift);
+	if (start_sides(b)) {
+		/* Either side without io_uring is a usage matter (exit 2), as for serve/connect. */
+		int se = atomic_load(&b->area->server.stop_errno);
+		int ce = atomic_load(&b->area->client.stop_errno);
+
+		code = se == ENOSYS || se == EPERM || ce == ENOSYS || ce == EPERM ? 2 : 1;
+	} else {
+		ramp(b);
+		settle(b);
+		hold(b);
+		probe_close(b);
+	}
+	teardown(b);
+	if (!code)
+		summary(b);
+out:
+	if (b->area != MAP_FAILED)
+		munmap(b->area, sizeof(*b->area));
+	free(b->base);
+	free(b->now);
+	free(b);
+	return code;
+}
+
+int bench_main(const struct options *o)
+{
+	static struct bench_result res;
+	struct reporter rep;
+	int code;
+
+	reporter_init(&rep, stdout, o->json);
+	holder_signals(false);
+	code = bench_run(o, &rep, &res);
+	if (!code)
+		report_summary(&rep, &res.summary);
+	return code;
+}

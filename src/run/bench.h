@@ -1,0 +1,39 @@
+/* bench.h - `holdconn bench`: serve and connect as two processes on loopback. */
+#ifndef HOLDCONN_BENCH_H
+#define HOLDCONN_BENCH_H
+
+#include "cmd/args.h"
+#include "run/report.h"
+
+#define BENCH_LISTEN_ADDR 0x7f000001u /* 127.0.0.1 */
+#define BENCH_BASE_PORT 17000
+
+#define BENCH_MAX_POINTS 512
+
+/* One report point, kept for plots and comparisons. */
+struct bench_point {
+	uint64_t conns, sockets;
+	double elapsed_s, rate;
+	double user_bytes_per_conn, kernel_bytes_per_socket, buffer_bytes_per_conn;
+	double rss_bytes_per_socket; /* RssAnon growth of both sides / sockets */
+};
+
+struct bench_result {
+	struct report_summary summary; /* summary.delta points at delta below */
+	struct meter_delta delta;
+	char detail[160];
+	double cpu_user_s[2], cpu_sys_s[2]; /* [0] server, [1] client, over the ramp */
+	int npoints;
+	struct bench_point points[BENCH_MAX_POINTS];
+};
+
+/*
+ * Runs one bench: both sides, the ramp, the teardown. Report points go to
+ * rep as they are taken (rep may write to /dev/null); the summary is left
+ * in res, not printed. Returns 0, or the exit code (1 runtime, 2 usage).
+ */
+int bench_run(const struct options *o, struct reporter *rep, struct bench_result *res);
+/* `holdconn bench`: bench_run and print the summary. Returns the exit code. */
+int bench_main(const struct options *o);
+
+#endif

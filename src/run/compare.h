@@ -1,0 +1,76 @@
+/*
+ * compare.h - `holdconn compare`: one bench per holder mode, one after
+ * another, the same target, buffers and uring client, then one table
+ * with a column per mode. Where a mode stops early (epoll at
+ * RLIMIT_NOFILE) the modes are also compared at the largest count every
+ * one of them reached, read from the report points.
+ */
+#ifndef HOLDCONN_COMPARE_H
+#define HOLDCONN_COMPARE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "cmd/args.h"
+#include "run/bench.h"
+
+#define COMPARE_DEFAULT_CONNS 100000
+#define COMPARE_DETAIL_LEN 200
+
+struct compare_run {
+	enum mode mode;
+	int code;                 /* bench_run's exit code: nonzero, the run failed */
+	char detail[COMPARE_DETAIL_LEN]; /* why it stopped; "" when it reached the target */
+	struct bench_result res;
+};
+
+struct comparison {
+	const struct options *o;
+	uint64_t report_every;    /* the interval every run used */
+	uint64_t nofile;          /* RLIMIT_NOFILE the sides inherit */
+	uint32_t slots_per_ring;  /* a uring holder's registered table size */
+	int nruns;
+	struct compare_run runs[MAX_MODES];
+	uint64_t common_n;        /* largest count every run has a point at; 0: none */
+	int at[MAX_MODES];        /* index of that point in each run's points */
+};
+
+/* Bytes per socket of one report point: kernel, buffers and user memory. */
+struct point_cost {
+	double kernel, buffers, user, total;
+};
+
+/* compare's defaults: COMPARE_DEFAULT_CONNS, every mode, the report interval from --conns. */
+void compare_defaults(struct options *o);
+/*
+ * Parses a --modes list ("uring,epoll"). 0, or -EINVAL with the reason in
+ * why, worded to follow the list: "names 'x', not a mode (...)".
+ */
+int compare_parse_modes(const char *s, enum mode modes[MAX_MODES], int *n, char *why,
+			size_t len);
+/* The report interval when none is given: min(N/10, 1000), or coarser to fit the points. */
+uint64_t compare_report_every(uint64_t conns);
+/*
+ * The largest connection count at which every run has a report point
+ * (points are taken at exact multiples of the interval, and where a run
+ * stops). Runs with code != 0 are left out. Fills at[] with each run's
+ * point index; 0 when no count is common.
+ */
+uint64_t compare_common_n(const struct compare_run *runs, int nruns, int at[]);
+/*
+ * What a point costs per socket. User memory is the larger of the conn
+ * arenas and the processes' RssAnon growth: the arenas are allocated
+ * before the baseline, thread stacks only show in RSS.
+ */
+struct point_cost compare_point_cost(const struct bench_point *p);
+/* The run's last point, or NULL when it has none. */
+const struct bench_point *compare_last_point(const struct compare_run *r);
+
+/* compare_report.c: the side-by-side table, and the JSON object. */
+void compare_print_table(FILE *f, const struct comparison *c);
+void compare_print_json(FILE *f, const struct comparison *c);
+
+/* `holdconn compare`. Returns the exit code. */
+int compare_main(const struct options *o);
+
+#endif

@@ -1,0 +1,586 @@
+/*
+ * report.c - formats what the user reads: a progress line, a table and a
+ * summary for people, or one JSON object per line for programs. Every line
+ * is flushed at once: both forms are read live through pipes.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+#include "run/report.h"
+
+#define HEADER_EVERY 20		/* table rows between repeated headers */
+#define BREAKDOWN_EVERY 1000000 /* conns between per-cache breakdown lines */
+#define NOTICE_MAX 1024
+
+/* Erases the TTY progress line so the next output starts on a clean line. */
+#define CLEAR_LINE "\r\033[K"
+
+static double gib(uint64_t bytes)
+{
+	return (double)bytes / (1024.0 * 1024.0 * 1024.0);
+}
+
+static double mib(uint64_t bytes)
+{
+	return (double)bytes / (1024.0 * 1024.0);
+}
+
+void json_string(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+/* JSON has no NaN or infinity: an undefined figure is written as null. */
+static void json_double(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.1f", v);
+	else
+		fputs("null", f);
+}
+
+/* The members below follow an opening member, so each writes its comma. */
+void json_num(FILE *f, const char *key, double v)
+{
+	fprintf(f, ",\"%s\":", key);
+	json_double(f, v);
+}
+
+void json_u64(FILE *f, const char *key, uint64_t v)
+{
+	fprintf(f, ",\"%s\":%" PRIu64, key, v);
+}
+
+void json_str(FILE *f, const char *key, const char *v)
+{
+	fprintf(f, ",\"%s\":", key);
+	json_string(f, v);
+}
+
+/* A socket buffer size; -1 (not read back) becomes null. */
+void json_sides(FILE *f, const char *key, int server, int client)
+{
+	fprintf(f, ",\"%s\":{\"server\":", key);
+	if (server < 0)
+		fputs("null", f);
+	else
+		fprintf(f, "%d", server);
+	fputs(",\"client\":", f);
+	if (client < 0)
+		fputs("null", f);
+	else
+		fprintf(f, "%d", client);
+	fputc('}', f);
+}
+
+/* "slab":{"TCP":{"objs":N,"bytes_per_socket":X},...}, per socket of sockets. */
+static void json_slab(FILE *f, const struct meter_delta *d, uint64_t sockets)
+{
+	int i;
+
+	fputs(",\"slab\":{", f);
+	for (i = 0; i < d->ncaches; i++) {
+		if (i)
+			fputc(',', f);
+		json_string(f, d->caches[i].name);
+		fprintf(f, ":{\"objs\":%" PRId64 ",\"bytes_per_socket\":", d->caches[i].objs);
+		json_double(f, per_unit(d->caches[i].bytes, sockets));
+		fputc('}', f);
+	}
+	fputc('}', f);
+}
+
+static void end_line(struct reporter *r)
+{
+	fputc('\n', r->out);
+	fflush(r->out);
+}
+
+static void clear_progress(struct reporter *r)
+{
+	if (!r->progress_shown)
+		return;
+	fputs(CLEAR_LINE, r->out);
+	r->progress_shown = false;
+}
+
+void reporter_init(struct reporter *r, FILE *out, bool json)
+{
+	r->out = out;
+	r->json = json;
+	r->tty = !json && isatty(fileno(out));
+	r->progress_shown = false;
+	r->quiet = false;
+	r->rows = 0;
+}
+
+void report_start(struct reporter *r, const char *command, const char *mode, uint64_t target,
+		  uint64_t reserve, uint64_t mem_available)
+{
+	FILE *f = r->out;
+
+	if (r->quiet)
+		return;
+	if (r->json) {
+		fputs("{\"event\":\"start\"", f);
+		json_str(f, "command", command);
+		json_str(f, "mode", mode);
+		json_u64(f, "target", target);
+		json_u64(f, "reserve", reserve);
+		json_u64(f, "mem_available", mem_available);
+		fputc('}', f);
+		end_line(r);
+		return;
+	}
+	clear_progress(r);
+	fprintf(f, "holdconn %s: %s holder, target ", command, mode);
+	if (target)
+		fprintf(f, "%" PRIu64 " conns", target);
+	else
+		fputs("max conns", f);
+	fprintf(f, ", reserve %.2f GiB, MemAvailable %.2f GiB", gib(reserve), gib(mem_available));
+	end_line(r);
+}
+
+void report_progress(struct reporter *r, uint64_t conns, double elapsed_s, double rate,
+		     uint64_t mem_available)
+{
+	if (!r->tty)
+		return;
+	fprintf(r->out, CLEAR_LINE "%" PRIu64 " conns  %.1f s  %.0f/s  MemAvailable %.2f GiB",
+		conns, elapsed_s, rate, gib(mem_available));
+	fflush(r->out);
+	r->progress_shown = true;
+}
+
+static void point_json(struct reporter *r, const struct report_point *p)
+{
+	FILE *f = r->out;
+
+	fputs("{\"event\":\"report\"", f);
+	json_u64(f, "conns", p->conns);
+	json_u64(f, "sockets", p->sockets);
+	json_num(f, "elapsed_s", p->elapsed_s);
+	json_num(f, "rate", p->rate);
+	json_num(f, "user_bytes_per_conn", p->user_bytes_per_conn);
+	json_num(f, "kernel_bytes_per_socket", p->kernel_bytes_per_socket);
+	json_num(f, "buffer_bytes_per_conn", p->buffer_bytes_per_conn);
+	json_num(f, "rss_bytes_per_socket", p->rss_bytes_per_socket);
+	json_u64(f, "mem_available", p->mem_available);
+	if (p->delta)
+		json_slab(f, p->delta, p->sockets);
+	fputc('}', f);
+	end_line(r);
+}
+
+/* "TCP 2368, sock_inode_cache 832, ...": bytes per socket, caches under a byte left out. */
+static void slab_breakdown(FILE *f, const struct meter_delta *d, uint64_t sockets)
+{
+	double v;
+	int i, shown = 0;
+
+	for (i = 0; i < d->ncaches; i++) {
+		v = per_unit(d->caches[i].bytes, sockets);
+		if (v > -0.5 && v < 0.5)
+			continue;
+		fprintf(f, "%s%s %.0f", shown++ ? ", " : "", d->caches[i].name, v);
+	}
+}
+
+static void table_header(FILE *f)
+{
+	fprintf(f, "%12s %9s %10s %12s %14s %14s %12s\n", "conns", "elapsed", "rate/s",
+		"user B/conn", "kernel B/sock", "buffer B/conn", "MemAvail GiB");
+}
+
+static void point_table(struct reporter *r, const struct report_point *p)
+{
+	FILE *f = r->out;
+
+	clear_progress(r);
+	if (r->rows % HEADER_EVERY == 0)
+		table_header(f);
+	r->rows++;
+	fprintf(f, "%12" PRIu64 " %8.1fs %10.0f %12.1f %14.1f %14.1f %12.2f\n", p->conns,
+		p->elapsed_s, p->rate, p->user_bytes_per_conn, p->kernel_bytes_per_socket,
+		p->buffer_bytes_per_conn, gib(p->mem_available));
+	if (p->delta && p->delta->ncaches && p->conns && p->conns % BREAKDOWN_EVERY == 0) {
+		fputs("  slab: ", f);
+		slab_breakdown(f, p->delta, p->sockets);
+		fputc('\n', f);
+	}
+	fflush(f);
+}
+
+void report_point(struct reporter *r, const struct report_point *p)
+{
+	if (r->quiet)
+		return;
+	if (r->json)
+		point_json(r, p);
+	else
+		point_table(r, p);
+}
+
+static const char *kernel_source(const struct meter_delta *d)
+{
+	if (!d)
+		return NULL;
+	return d->from_slabinfo ? "slabinfo" : "meminfo";
+}
+
+void traffic_report_fill(struct traffic_report *r, const struct traffic_stats *st,
+			 uint64_t bytes_in, uint64_t bytes_out)
+{
+	r->bytes_in = bytes_in;
+	r->bytes_out = bytes_out;
+	r->msgs_sent = atomic_load_explicit(&st->msgs_sent, memory_order_relaxed);
+	r->msgs_recv = atomic_load_explicit(&st->msgs_recv, memory_order_relaxed);
+	r->beats_blocked = atomic_load_explicit(&st->beats_blocked, memory_order_relaxed);
+	r->stalled_conns = atomic_load_explicit(&st->stalled_conns, memory_order_relaxed);
+	r->send_errors = atomic_load_explicit(&st->send_errors, memory_order_relaxed);
+	uint64_t started = atomic_load_explicit(&st->msgs_started, memory_order_relaxed);
+
+	r->waiting = started > r->msgs_sent + r->send_errors ? started - r->msgs_sent - r->send_errors : 0;
+	r->timed = lat_count(&st->lat);
+	r->p50_us = lat_quantile(&st->lat, 0.50) / 1e3;
+	r->p99_us = lat_quantile(&st->lat, 0.99) / 1e3;
+	r->p999_us = lat_quantile(&st->lat, 0.999) / 1e3;
+	r->max_us = atomic_load_explicit(&st->lat_max_ns, memory_order_relaxed) / 1e3;
+	/* A bucket's top edge may pass the largest value seen: never report more. */
+	if (r->p50_us > r->max_us)
+		r->p50_us = r->max_us;
+	if (r->p99_us > r->max_us)
+		r->p99_us = r->max_us;
+	if (r->p999_us > r->max_us)
+		r->p999_us = r->max_us;
+}
+
+/* Which sides a summary speaks for: serve the holder, connect the generator, bench both. */
+static bool shows_server(const struct report_summary *s)
+{
+	return strcmp(s->command, "connect") != 0;
+}
+
+static bool shows_client(const struct report_summary *s)
+{
+	return strcmp(s->command, "serve") != 0;
+}
+
+void traffic_side_json(FILE *f, const char *key, const struct traffic_report *t)
+{
+	fprintf(f, ",\"%s\":{\"bytes_in\":%" PRIu64, key, t->bytes_in);
+	json_u64(f, "bytes_out", t->bytes_out);
+	json_u64(f, "msgs_sent", t->msgs_sent);
+	json_u64(f, "msgs_recv", t->msgs_recv);
+	json_u64(f, "timed", t->timed);
+	json_num(f, "lat_p50_us", t->p50_us);
+	json_num(f, "lat_p99_us", t->p99_us);
+	json_num(f, "lat_p999_us", t->p999_us);
+	json_num(f, "lat_max_us", t->max_us);
+	json_u64(f, "beats_blocked", t->beats_blocked);
+	json_u64(f, "stalled_conns", t->stalled_conns);
+	json_u64(f, "send_errors", t->send_errors);
+	json_u64(f, "msgs_waiting", t->waiting);
+	fputc('}', f);
+}
+
+static void traffic_json(FILE *f, const struct report_summary *s)
+{
+	const struct traffic *t = s->traffic;
+
+	fprintf(f, ",\"traffic\":{\"send\":%" PRIu32, t->send);
+	json_num(f, "every_s", t->send ? t->every_us / 1e6 : 0);
+	json_u64(f, "once", t->once);
+	json_str(f, "on_data", on_data_name(t->on_data));
+	json_str(f, "set_buffers", t->late_buffers ? "after" : "before");
+	if (!strcmp(s->command, "bench")) {
+		json_num(f, "hold_s", s->hold_s);
+		json_num(f, "throughput_Bps", s->throughput_Bps);
+		json_num(f, "buffer_bytes_per_socket", s->hold_buffer_bytes_per_conn);
+		json_u64(f, "tcp_mem_pressures", s->tcp_mem_pressures);
+		fprintf(f, ",\"wscale\":{\"server\":%d,\"client\":%d}", s->wscale_server,
+			s->wscale_client);
+	}
+	if (shows_server(s))
+		traffic_side_json(f, "server", &s->tr_server);
+	if (shows_client(s))
+		traffic_side_json(f, "client", &s->tr_client);
+	fputc('}', f);
+}
+
+static void summary_json(struct reporter *r, const struct report_summary *s)
+{
+	FILE *f = r->out;
+
+	fputs("{\"event\":\"summary\"", f);
+	json_str(f, "command", s->command);
+	json_str(f, "mode", s->mode);
+	json_str(f, "client_mode", s->client_mode);
+	json_u64(f, "target", s->target);
+	json_u64(f, "held", s->held);
+	json_u64(f, "sockets", s->sockets);
+	json_str(f, "stop_reason", s->stop_reason);
+	json_str(f, "stop_detail", s->stop_detail);
+	if (s->predicted) {
+		json_u64(f, "predicted", s->predicted);
+		json_str(f, "predicted_binding", s->predicted_binding);
+		json_str(f, "predicted_stop", s->predicted_stop);
+	}
+	json_num(f, "ramp_s", s->ramp_s);
+	json_num(f, "teardown_s", s->teardown_s);
+	json_num(f, "avg_rate", s->avg_rate);
+	json_num(f, "peak_rate", s->peak_rate);
+	json_num(f, "user_bytes_per_conn", s->user_bytes_per_conn);
+	json_num(f, "kernel_bytes_per_socket", s->kernel_bytes_per_socket);
+	json_num(f, "buffer_bytes_per_conn", s->buffer_bytes_per_conn);
+	json_sides(f, "rcvbuf", s->rcvbuf_server, s->rcvbuf_client);
+	json_sides(f, "sndbuf", s->sndbuf_server, s->sndbuf_client);
+	json_u64(f, "failed", s->failed);
+	json_u64(f, "lost", s->lost);
+	json_u64(f, "closed_early", s->closed_early);
+	json_str(f, "watch", s->watch);
+	json_str(f, "client_watch", s->client_watch);
+	if (s->sweeps) {
+		json_u64(f, "sweeps", s->sweeps);
+		json_num(f, "sweep_ms", s->sweep_ms);
+	}
+	json_u64(f, "bytes_in", s->bytes_in);
+	json_u64(f, "bytes_out", s->bytes_out);
+	if (s->traffic)
+		traffic_json(f, s);
+	if (s->close_probe) {
+		fprintf(f, ",\"close_detection\":{\"probe\":%" PRIu64 ",\"detected\":%" PRIu64,
+			s->close_probe, s->close_detected);
+		if (s->close_detect_s >= 0)
+			json_num(f, "seconds", s->close_detect_s);
+		else
+			fputs(",\"seconds\":null", f);
+		fputc('}', f);
+	}
+	fprintf(f, ",\"rings\":{\"server\":%" PRIu32 ",\"client\":%" PRIu32 "}", s->rings_server,
+		s->rings_client);
+	json_u64(f, "ring_bytes", s->ring_bytes);
+	json_u64(f, "reserve", s->reserve);
+	json_u64(f, "mem_available_min", s->mem_available_min);
+	json_str(f, "kernel_source", kernel_source(s->delta));
+	if (s->delta)
+		json_slab(f, s->delta, s->sockets);
+	fputc('}', f);
+	end_line(r);
+}
+
+static void print_buf_size(FILE *f, int v)
+{
+	if (v < 0)
+		fputc('?', f);
+	else
+		fprintf(f, "%d", v);
+}
+
+static void summary_bufs(FILE *f, const char *key, int server, int client)
+{
+	fprintf(f, "  %-14s server ", key);
+	print_buf_size(f, server);
+	fputs(", client ", f);
+	print_buf_size(f, client);
+	fputc('\n', f);
+}
+
+static void summary_kernel(FILE *f, const struct report_summary *s)
+{
+	fprintf(f, "  %-14s %.1f B/socket", "kernel:", s->kernel_bytes_per_socket);
+	if (s->delta && !s->delta->from_slabinfo)
+		fputs(" (meminfo Slab:; per-cache figures need root)", f);
+	fputc('\n', f);
+	if (s->delta && s->delta->ncaches) {
+		fprintf(f, "  %-14s ", "slab:");
+		slab_breakdown(f, s->delta, s->sockets);
+		fputc('\n', f);
+	}
+}
+
+/* "45 us", "2.1 ms", "1.20 s" */
+static void print_us(FILE *f, double us)
+{
+	if (us < 1000)
+		fprintf(f, "%.0f us", us);
+	else if (us < 1e6)
+		fprintf(f, "%.1f ms", us / 1e3);
+	else
+		fprintf(f, "%.2f s", us / 1e6);
+}
+
+static void latency_line(FILE *f, const char *key, const struct traffic_report *t)
+{
+	if (!t->timed)
+		return;
+	fprintf(f, "  %-14s p50 ", key);
+	print_us(f, t->p50_us);
+	fputs(", p99 ", f);
+	print_us(f, t->p99_us);
+	fputs(", p99.9 ", f);
+	print_us(f, t->p999_us);
+	fputs(", max ", f);
+	print_us(f, t->max_us);
+	fprintf(f, " (%" PRIu64 " timed)\n", t->timed);
+}
+
+static void summary_traffic(FILE *f, const struct report_summary *s)
+{
+	const struct traffic *t = s->traffic;
+	const struct traffic_report *sv = &s->tr_server, *cl = &s->tr_client;
+
+	fprintf(f, "  %-14s ", "traffic:");
+	if (t->send)
+		fprintf(f, "%" PRIu32 " B every %.3g s", t->send, t->every_us / 1e6);
+	if (t->once)
+		fprintf(f, "%s%" PRIu32 " B once", t->send ? ", " : "", t->once);
+	fprintf(f, "; holder %s; buffers set %s the handshake\n", on_data_name(t->on_data),
+		t->late_buffers ? "after" : "before");
+	if (!strcmp(s->command, "bench")) {
+		fprintf(f, "  %-14s %.1f s, holder read %.0f B/s; buffers %.0f B/socket; "
+			"tcp_mem pressure %s\n", "held with it:", s->hold_s, s->throughput_Bps,
+			s->hold_buffer_bytes_per_conn, s->tcp_mem_pressures ? "entered" : "never");
+		fprintf(f, "  %-14s server %d, client %d%s\n", "wscale:", s->wscale_server,
+			s->wscale_client,
+			s->wscale_server == 0 || s->wscale_client == 0 ?
+				" (0: windows capped at 64 KiB; --set-buffers after keeps the scale)" : "");
+		fprintf(f, "  %-14s sent %" PRIu64 ", delivered %" PRIu64, "messages:", cl->msgs_sent,
+			sv->msgs_recv);
+		if (t->on_data == ON_DATA_ECHO)
+			fprintf(f, ", echoed %" PRIu64 ", back %" PRIu64, sv->msgs_sent, cl->msgs_recv);
+		fputc('\n', f);
+	} else {
+		const struct traffic_report *me = shows_server(s) ? sv : cl;
+
+		fprintf(f, "  %-14s sent %" PRIu64 ", read %" PRIu64 "\n", "messages:", me->msgs_sent,
+			me->msgs_recv);
+	}
+	if (shows_server(s))
+		latency_line(f, "one way:", sv);
+	if (shows_client(s))
+		latency_line(f, "round trip:", cl);
+	if (shows_client(s))
+		fprintf(f, "  %-14s %" PRIu64 " heartbeats blocked on %" PRIu64
+			" connections, %" PRIu64 " messages still waiting for room, %" PRIu64
+			" send errors\n", "stalls:", cl->beats_blocked, cl->stalled_conns, cl->waiting,
+			cl->send_errors);
+}
+
+/* Like wrk's: one screen of "key: value" lines that people quote. */
+static void summary_human(struct reporter *r, const struct report_summary *s)
+{
+	FILE *f = r->out;
+
+	clear_progress(r);
+	fprintf(f, "\nholdconn %s summary\n", s->command);
+	fprintf(f, "  %-14s %s", "mode:", s->mode);
+	if (s->client_mode)
+		fprintf(f, " (client %s)", s->client_mode);
+	fprintf(f, "\n  %-14s %" PRIu64 " / ", "held:", s->held);
+	if (s->target)
+		fprintf(f, "%" PRIu64, s->target);
+	else
+		fputs("max", f);
+	fprintf(f, " conns, %" PRIu64 " sockets\n", s->sockets);
+	fprintf(f, "  %-14s %s%s%s\n", "stop:", s->stop_reason ? s->stop_reason : "none",
+		s->stop_detail ? ": " : "", s->stop_detail ? s->stop_detail : "");
+	if (s->predicted)
+		fprintf(f, "  %-14s %" PRIu64 " conns, stop %s (%s)\n", "predicted:", s->predicted,
+			s->predicted_stop, s->predicted_binding);
+	fprintf(f, "  %-14s %.1f s, avg %.0f/s, peak %.0f/s\n", "ramp:", s->ramp_s, s->avg_rate,
+		s->peak_rate);
+	if (s->watch)
+		fprintf(f, "  %-14s holder %s, client %s\n", "watch:", s->watch,
+			s->client_watch ? s->client_watch : "-");
+	fprintf(f, "  %-14s %.1f B/conn\n", "user:", s->user_bytes_per_conn);
+	summary_kernel(f, s);
+	fprintf(f, "  %-14s %.1f B/conn\n", "buffers:", s->buffer_bytes_per_conn);
+	summary_bufs(f, "rcvbuf:", s->rcvbuf_server, s->rcvbuf_client);
+	summary_bufs(f, "sndbuf:", s->sndbuf_server, s->sndbuf_client);
+	fprintf(f, "  %-14s server %" PRIu32 ", client %" PRIu32 ", %.1f MiB\n",
+		"rings:", s->rings_server, s->rings_client, mib(s->ring_bytes));
+	fprintf(f, "  %-14s %" PRIu64 " failed, %" PRIu64 " lost, %" PRIu64 " closed early\n",
+		"failures:", s->failed, s->lost, s->closed_early);
+	fprintf(f, "  %-14s min %.2f GiB, reserve %.2f GiB\n",
+		"MemAvailable:", gib(s->mem_available_min), gib(s->reserve));
+	if (s->sweeps)
+		fprintf(f, "  %-14s %" PRIu64 " sock_diag dumps, %.1f ms each\n", "sweeps:", s->sweeps,
+			s->sweep_ms);
+	if (s->close_probe && s->close_detect_s >= 0)
+		fprintf(f, "  %-14s %" PRIu64 " peers closed, all noticed in %.3f s (watch %s)\n",
+			"close seen:", s->close_probe, s->close_detect_s, s->watch ? s->watch : "-");
+	else if (s->close_probe)
+		fprintf(f, "  %-14s %" PRIu64 " peers closed, %" PRIu64 " noticed (watch %s)\n",
+			"close seen:", s->close_probe, s->close_detected, s->watch ? s->watch : "-");
+	if (s->traffic)
+		summary_traffic(f, s);
+	fprintf(f, "  %-14s %.1f s\n", "teardown:", s->teardown_s);
+	fflush(f);
+}
+
+void report_summary(struct reporter *r, const struct report_summary *s)
+{
+	if (r->json)
+		summary_json(r, s);
+	else
+		summary_human(r, s);
+}
+
+void report_notice(struct reporter *r, const char *fmt, ...)
+{
+	char text[NOTICE_MAX];
+	va_list ap;
+	size_t len;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	/* A notice is one line whether or not the caller ended it. */
+	len = strlen(text);
+	if (len && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	if (r->json) {
+		fputs("{\"event\":\"notice\"", r->out);
+		json_str(r->out, "text", text);
+		fputc('}', r->out);
+	} else {
+		clear_progress(r);
+		fputs(text, r->out);
+	}
+	end_line(r);
+}

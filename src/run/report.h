@@ -1,0 +1,112 @@
+/*
+ * report.h - everything the user reads: the live progress line on a TTY,
+ * the table of report points, the summary, or one JSON object per line
+ * with --json. Takes numbers, never touches sockets or /proc.
+ */
+#ifndef HOLDCONN_REPORT_H
+#define HOLDCONN_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "measure/meter.h"
+#include "hold/traffic.h"
+
+struct report_point {
+	uint64_t conns;                 /* pairs (bench) or connections held (serve/connect) */
+	uint64_t sockets;               /* TCP sockets those use on this box */
+	double elapsed_s;
+	double rate;                    /* conns per second over the last interval */
+	double user_bytes_per_conn;     /* arena bytes / sockets held by our processes */
+	double kernel_bytes_per_socket; /* slab delta / sockets */
+	double buffer_bytes_per_conn;   /* sockstat TCP mem delta / sockets */
+	double rss_bytes_per_socket;    /* RssAnon growth of our processes / sockets (bench) */
+	uint64_t mem_available;
+	const struct meter_delta *delta; /* per-cache breakdown; NULL to omit */
+};
+
+/* One side's traffic, as the summary shows it. */
+struct traffic_report {
+	uint64_t bytes_in, bytes_out;
+	uint64_t msgs_sent, msgs_recv;  /* messages handed whole to the kernel / read whole */
+	uint64_t timed;                 /* messages read with their stamp whole: the latencies */
+	double p50_us, p99_us, p999_us, max_us; /* holder: one way; connect: round trip (echo) */
+	uint64_t beats_blocked;         /* heartbeats skipped: the last had not gone out */
+	uint64_t stalled_conns;         /* connections that blocked at least once */
+	uint64_t send_errors;
+	uint64_t waiting;               /* messages begun and not yet out (nor failed) */
+};
+
+struct report_summary {
+	const char *command;            /* "bench", "serve", "connect" */
+	const char *mode;               /* holder mode: "uring", ... */
+	const char *client_mode;        /* bench only; NULL otherwise */
+	uint64_t target;                /* 0: max */
+	uint64_t held;
+	uint64_t sockets;               /* TCP sockets the held conns use on this box */
+	const char *stop_reason;        /* stop_reason_name() */
+	const char *stop_detail;        /* one line, may be NULL */
+	double ramp_s, teardown_s;
+	double avg_rate, peak_rate;
+	double user_bytes_per_conn, kernel_bytes_per_socket, buffer_bytes_per_conn;
+	int rcvbuf_server, sndbuf_server, rcvbuf_client, sndbuf_client; /* -1: unknown */
+	uint64_t failed, lost, closed_early;
+	uint32_t rings_server, rings_client;
+	uint64_t ring_bytes;            /* SQ/CQ memory of all rings */
+	uint64_t reserve, mem_available_min;
+	uint64_t predicted;             /* bench --conns max: limits' prediction; 0: none */
+	const char *predicted_binding, *predicted_stop;
+	const struct meter_delta *delta;
+	const char *watch;              /* uring watch strategy; NULL: not applicable */
+	const char *client_watch;       /* bench: the generator's */
+	uint64_t bytes_in, bytes_out;   /* payload read (and dropped) / written by the holder */
+	uint64_t sweeps;                /* --watch diag: dumps the holder took */
+	double sweep_ms;                /* ... and the CPU time each took, on average */
+	uint64_t close_probe;           /* bench: client connections closed to time detection */
+	uint64_t close_detected;        /* ... of which the holder noticed */
+	double close_detect_s;          /* until the last was noticed; -1: not all were */
+	const struct traffic *traffic;  /* the pattern; NULL: none (idle connections) */
+	struct traffic_report tr_server, tr_client;
+	double hold_s;                  /* how long heartbeats ran (bench) */
+	double throughput_Bps;          /* payload the holder read per second of the hold */
+	double hold_buffer_bytes_per_conn; /* sockstat TCP mem / pairs at the end of the hold */
+	uint64_t tcp_mem_pressures;     /* TCPMemoryPressures entered during the run */
+	int wscale_server, wscale_client; /* window scale each side offered; -1: unknown */
+};
+
+/* Fills r from one side's published numbers. */
+void traffic_report_fill(struct traffic_report *r, const struct traffic_stats *st,
+			 uint64_t bytes_in, uint64_t bytes_out);
+
+struct reporter {
+	FILE *out;
+	bool json;
+	bool tty;       /* live progress line allowed */
+	bool quiet;     /* compare: the progress line and notices only, no start line or table */
+	bool progress_shown;
+	int rows;       /* table rows printed, to repeat the header */
+};
+
+void reporter_init(struct reporter *r, FILE *out, bool json);
+/* One line saying what runs ("holdconn bench: uring holder, ..."); JSON: {"event":"start",...}. */
+void report_start(struct reporter *r, const char *command, const char *mode, uint64_t target,
+		  uint64_t reserve, uint64_t mem_available);
+/* TTY only: overwrites one line in place; no-op for JSON or a pipe. */
+void report_progress(struct reporter *r, uint64_t conns, double elapsed_s, double rate,
+		     uint64_t mem_available);
+void report_point(struct reporter *r, const struct report_point *p);
+void report_summary(struct reporter *r, const struct report_summary *s);
+/* A one-line notice ("warning: ..."); JSON: {"event":"notice","text":...}. */
+void report_notice(struct reporter *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes s as a JSON string literal (with quotes) to f. */
+void json_string(FILE *f, const char *s);
+/* Members after an opening one: each writes its comma, then "key":value (a NaN is null). */
+void json_num(FILE *f, const char *key, double v);
+void json_u64(FILE *f, const char *key, uint64_t v);
+void json_str(FILE *f, const char *key, const char *v);
+/* ,"key":{"server":S,"client":C}; a negative side (not known) is null. */
+void json_sides(FILE *f, const char *key, int server, int client);
+/* ,"key":{"bytes_in":...,"lat_p50_us":...,"send_errors":...}: one side's traffic. */
+void traffic_side_json(FILE *f, const char *key, const struct traffic_report *t);
+
+#endif

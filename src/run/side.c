@@ -1,0 +1,315 @@
+/* side.c - `holdconn serve` and `holdconn connect`: one holder, reported live. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hold/conn.h"
+#include "measure/meter.h"
+#include "run/report.h"
+#include "run/side.h"
+#include "measure/sysinfo.h"
+
+/* Loopback targets with no --source: spread over 127.1.0.0/16. */
+#define LOOPBACK_SOURCE_FIRST 0x7f010001u /* 127.1.0.1 */
+#define LOOPBACK_SOURCE_LAST 0x7f01fffeu  /* 127.1.255.254 */
+#define CONNECT_WINDOW 1024               /* connects in flight at most */
+
+static int clamp_int(uint64_t v)
+{
+	return v > INT_MAX ? INT_MAX : (int)v;
+}
+
+static int expand_listen(const struct options *o, struct holder_config *cfg, char *err, size_t errlen)
+{
+	for (int i = 0; i < o->nlisten; i++) {
+		const struct endpoint_range *e = &o->listen[i];
+
+		for (uint32_t p = e->ports.first; p <= e->ports.last; p++) {
+			if (cfg->nlisten == HOLDER_MAX_LISTEN) {
+				snprintf(err, errlen, "--listen: more than %d ports in all", HOLDER_MAX_LISTEN);
+				return -EINVAL;
+			}
+			sockaddr_from(&cfg->listen[cfg->nlisten++], e->addr, (uint16_t)p);
+		}
+	}
+	return 0;
+}
+
+static bool all_loopback(const struct options *o)
+{
+	for (int i = 0; i < o->ntarget; i++)
+		if (!addr_is_loopback(o->target[i].addr))
+			return false;
+	return true;
+}
+
+static int make_plan(const struct options *o, struct plan *plan, char *err, size_t errlen)
+{
+	struct addr_range src = { LOOPBACK_SOURCE_FIRST, LOOPBACK_SOURCE_LAST };
+	const struct addr_range *srcp = NULL;
+	struct port_range sport = o->sport;
+	int ret;
+
+	if (o->has_source)
+		srcp = &o->source;
+	else if (all_loopback(o))
+		srcp = &src;
+	/* Bound explicitly: keep clear of the ephemeral range the rest of the box connects from. */
+	if (!o->has_sport && (srcp ? sysinfo_source_ports(&sport) : sysinfo_local_port_range(&sport)))
+		sport = (struct port_range){ 32768, 60999 };
+	ret = plan_init(plan, srcp, &sport, o->target, o->ntarget, o->conns_max ? 0 : o->conns);
+	if (ret == -EINVAL) {
+		snprintf(err, errlen, "--target: at most %d destinations in all", PLAN_MAX_DST);
+		return ret;
+	}
+	/* Fewer tuples than --conns is a finding, not an error: the ramp stops at EADDRNOTAVAIL. */
+	return 0;
+}
+
+int side_config(const struct options *o, enum role role, struct holder_config *cfg,
+		struct plan *plan, char *err, size_t errlen)
+{
+	uint64_t total = 0, avail = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->role = role;
+	cfg->backend = backend_for(o->mode);
+	cfg->backlog = o->backlog;
+	cfg->rcvbuf = clamp_int(o->rcvbuf);
+	cfg->sndbuf = clamp_int(o->sndbuf);
+	cfg->linger_rst = true;
+	cfg->watch = o->watch;
+	cfg->sweep_interval_us = o->sweep_interval_us;
+	cfg->traffic = o->traffic;
+	cfg->window = CONNECT_WINDOW;
+	cfg->rate = o->rate;
+	cfg->target = o->conns_max ? UINT64_MAX : o->conns;
+	meter_meminfo(&total, &avail);
+	cfg->reserve = o->has_reserve ? o->reserve : meter_default_reserve(total);
+	if (role == ROLE_SERVE)
+		return expand_listen(o, cfg, err, errlen);
+	cfg->plan = plan;
+	return make_plan(o, plan, err, errlen);
+}
+
+void side_explain_failure(const struct options *o, enum mode m, int err, char *buf, size_t len)
+{
+	/* bench runs two sides: both must leave io_uring, or the other fails next. */
+	const char *fix = o && o->cmd == CMD_BENCH ? "--mode epoll --client-mode epoll" : "--mode epoll";
+
+	if (m == MODE_URING && (err == ENOSYS || err == EPERM))
+		snprintf(buf, len,
+			 "io_uring is unavailable here (%s; kernel.io_uring_disabled=%d): "
+			 "use %s, or allow it with sysctl kernel.io_uring_disabled=0",
+			 strerror(err), sysinfo_io_uring_disabled(), fix);
+	else if (err == EADDRINUSE)
+		snprintf(buf, len, "a listening address is already in use: pick other ports");
+	else if (err == EADDRNOTAVAIL)
+		snprintf(buf, len, "a listening address is not local to this host");
+	else if (err == EMFILE)
+		snprintf(buf, len, "out of file descriptors (RLIMIT_NOFILE): raise it with ulimit -n");
+	else
+		snprintf(buf, len, "%s mode could not start: %s", mode_name(m), strerror(err));
+}
+
+/* ---- live reporting ------------------------------------------------------- */
+
+struct side_report {
+	struct reporter rep;
+	const struct options *o;
+	enum role role;
+	uint64_t target, reserve;
+	struct meter_sample *base, *now;
+	uint64_t report_every, next_report;
+	uint64_t last_conns;
+	double t0, last_t, last_report_t;
+	uint64_t last_report_conns;
+	double peak_rate;
+	struct meter_delta delta;
+	struct report_point last; /* the latest point, for the summary */
+	bool final_taken;
+	uint64_t mem_available_min;
+};
+
+static void side_point(struct side_report *sr, struct holder *h, double t)
+{
+	struct arena_stats as = { 0 };
+	struct report_point p = { 0 };
+
+	/* Out of descriptors (epoll at EMFILE) /proc cannot be read: keep the last delta. */
+	if (!meter_sample(sr->now))
+		meter_diff(sr->base, sr->now, &sr->delta);
+	conn_arena_stats(&as);
+	p.conns = h->held;
+	p.sockets = h->held;
+	p.elapsed_s = t - sr->t0;
+	p.rate = t > sr->last_report_t ? (double)(h->opened - sr->last_report_conns) / (t - sr->last_report_t) : 0;
+	p.user_bytes_per_conn = per_unit((int64_t)as.allocated, h->held);
+	p.kernel_bytes_per_socket = per_unit(sr->delta.kernel_bytes, h->held);
+	p.buffer_bytes_per_conn = per_unit(sr->delta.buffer_bytes, h->held);
+	p.mem_available = sr->now->mem_available;
+	p.delta = &sr->delta;
+	if (p.rate > sr->peak_rate)
+		sr->peak_rate = p.rate;
+	sr->last_report_t = t;
+	sr->last_report_conns = h->opened;
+	sr->last = p;
+	report_point(&sr->rep, &p);
+}
+
+static void side_tick(void *arg, struct holder *h)
+{
+	struct side_report *sr = arg;
+	double t = now_s(), rate = 0;
+	uint64_t total, avail = 0;
+
+	meter_meminfo(&total, &avail);
+	if (!sr->mem_available_min || avail < sr->mem_available_min)
+		sr->mem_available_min = avail;
+	if (t > sr->last_t)
+		rate = (double)(h->opened - sr->last_conns) / (t - sr->last_t);
+	sr->last_t = t;
+	sr->last_conns = h->opened;
+	report_progress(&sr->rep, h->held, t - sr->t0, rate, avail);
+	if (h->held >= sr->next_report) {
+		side_point(sr, h, t);
+		while (sr->next_report <= h->held)
+			sr->next_report += sr->report_every;
+	}
+	/* The ramp is over: one last point at the count actually held. */
+	if (!h->ramping && !sr->final_taken && h->held) {
+		sr->final_taken = true;
+		if (sr->last.conns != h->held)
+			side_point(sr, h, t);
+	}
+}
+
+/* The start line means "up": serve prints it once it listens. */
+static void side_ready(void *arg, struct holder *h)
+{
+	struct side_report *sr = arg;
+
+	(void)h;
+	report_start(&sr->rep, sr->role == ROLE_SERVE ? "serve" : "connect", mode_name(sr->o->mode),
+		     sr->target, sr->reserve, sr->base->mem_available);
+}
+
+static void side_summary(struct side_report *sr, const struct options *o, struct holder *h,
+			 const struct holder_config *cfg, enum role role)
+{
+	struct report_summary s = { 0 };
+	char detail[160] = "";
+
+	s.command = role == ROLE_SERVE ? "serve" : "connect";
+	s.mode = mode_name(o->mode);
+	s.target = role == ROLE_CONNECT && !o->conns_max ? o->conns : 0;
+	s.held = h->held_final;
+	s.stop_reason = stop_reason_name(h->stop);
+	if (h->stop_errno && h->stop != STOP_TARGET && h->stop != STOP_SIGNAL)
+		snprintf(detail, sizeof(detail), "%s", strerror(h->stop_errno));
+	s.stop_detail = detail[0] ? detail : NULL;
+	s.ramp_s = h->ramp_s;
+	s.teardown_s = h->release_s;
+	s.avg_rate = h->ramp_s > 0 ? h->opened / h->ramp_s : 0;
+	s.peak_rate = sr->peak_rate;
+	s.user_bytes_per_conn = sr->last.user_bytes_per_conn;
+	s.kernel_bytes_per_socket = sr->last.kernel_bytes_per_socket;
+	s.buffer_bytes_per_conn = sr->last.buffer_bytes_per_conn;
+	s.rcvbuf_server = s.sndbuf_server = s.rcvbuf_client = s.sndbuf_client = -1;
+	if (role == ROLE_SERVE) {
+		s.rcvbuf_server = h->rcvbuf;
+		s.sndbuf_server = h->sndbuf;
+		s.rings_server = h->nrings;
+	} else {
+		s.rcvbuf_client = h->rcvbuf;
+		s.sndbuf_client = h->sndbuf;
+		s.rings_client = h->nrings;
+	}
+	s.failed = h->failed;
+	s.lost = h->lost;
+	s.closed_early = h->closed;
+	s.bytes_in = h->bytes_in;
+	s.sweeps = h->sweeps;
+	s.sweep_ms = h->sweeps ? h->sweep_us / 1e3 / h->sweeps : 0;
+	s.bytes_out = h->bytes_out;
+	s.watch = o->mode == MODE_URING ? watch_name(o->watch) : NULL;
+	s.ring_bytes = h->ring_bytes;
+	s.reserve = cfg->reserve;
+	s.mem_available_min = sr->mem_available_min;
+	s.delta = &sr->delta;
+	s.sockets = sr->last.sockets;
+	s.wscale_server = s.wscale_client = -1;
+	if (traffic_on(&o->traffic) || h->bytes_in || h->bytes_out) {
+		s.traffic = &o->traffic;
+		traffic_report_fill(role == ROLE_SERVE ? &s.tr_server : &s.tr_client,
+				    &cfg->stats->traffic, h->bytes_in, h->bytes_out);
+	}
+	report_summary(&sr->rep, &s);
+}
+
+int side_main(const struct options *o, enum role role)
+{
+	static struct holder_config cfg;
+	static struct plan plan;
+	struct side_report sr = { 0 };
+	struct stats_block { struct side_stats st; } *blk = calloc(1, sizeof(*blk));
+	struct holder h;
+	char err[256];
+	int ret, code = 1;
+
+	if (!blk)
+		return 1;
+	ret = side_config(o, role, &cfg, &plan, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "holdconn: %s\n", err);
+		code = ret == -EINVAL ? 2 : 1;
+		goto out;
+	}
+	reporter_init(&sr.rep, stdout, o->json);
+	/* Zeroed: a sample /proc could not fill (EMFILE) is never read uninitialised. */
+	sr.base = calloc(1, sizeof(*sr.base));
+	sr.now = calloc(1, sizeof(*sr.now));
+	if (!sr.base || !sr.now)
+		goto out;
+	meter_sample(sr.base);
+	/* A run shorter than one tick (a refused target) still has a minimum. */
+	sr.mem_available_min = sr.base->mem_available;
+	sr.report_every = o->report_every;
+	sr.next_report = o->report_every;
+	sr.t0 = sr.last_t = sr.last_report_t = now_s();
+	cfg.stats = &blk->st;
+	cfg.tick = side_tick;
+	cfg.tick_arg = &sr;
+	cfg.tick_ms = 100;
+	cfg.ready = side_ready;
+	sr.o = o;
+	sr.role = role;
+	sr.target = role == ROLE_CONNECT ? cfg.target : 0;
+	sr.reserve = cfg.reserve;
+	holder_signals(false);
+	ret = holder_run(&h, &cfg);
+	if (ret) {
+		side_explain_failure(o, o->mode, -ret, err, sizeof(err));
+		if (h.failed_listener >= 0 && (ret == -EADDRINUSE || ret == -EADDRNOTAVAIL)) {
+			char ep[64];
+			const struct sockaddr_in *sa = &cfg.listen[h.failed_listener];
+
+			format_endpoint(ntohl(sa->sin_addr.s_addr), ntohs(sa->sin_port), ep, sizeof(ep));
+			snprintf(err, sizeof(err), "%s %s", ep,
+				 ret == -EADDRINUSE ? "is already in use: pick another port"
+						    : "is not an address of this host");
+		}
+		fprintf(stderr, "holdconn %s: %s\n", role == ROLE_SERVE ? "serve" : "connect", err);
+		code = ret == -ENOSYS || ret == -EPERM ? 2 : 1;
+		goto out;
+	}
+	side_summary(&sr, o, &h, &cfg, role);
+	code = h.stop == STOP_ERROR ? 1 : 0;
+out:
+	free(sr.base);
+	free(sr.now);
+	free(blk);
+	return code;
+}
