@@ -112,3 +112,70 @@ void plan_tuple(const struct plan *p, uint64_t i, struct sockaddr_in *src, struc
 	sockaddr_from(src, p->saddr_first + (uint32_t)(j / p->nsport),
 		      p->sport_first + (uint16_t)(j % p->nsport));
 }
+
+/* ---- shards --------------------------------------------------------------- */
+
+static int parse_u32(const char *s, const char *end, uint32_t *out)
+{
+	uint64_t v = 0;
+
+	if (s == end)
+		return -EINVAL;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > UINT32_MAX)
+			return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int plan_parse_shard(const char *s, const char *index_env, struct plan_shard *out)
+{
+	const char *slash = s ? strchr(s, '/') : NULL;
+	struct plan_shard sh;
+
+	if (!s)
+		return -EINVAL;
+	if (slash) {
+		if (parse_u32(s, slash, &sh.index) || parse_u32(slash + 1, slash + strlen(slash), &sh.count))
+			return -EINVAL;
+	} else {
+		if (!index_env || parse_u32(index_env, index_env + strlen(index_env), &sh.index) ||
+		    parse_u32(s, s + strlen(s), &sh.count))
+			return -EINVAL;
+	}
+	if (!sh.count || sh.index >= sh.count)
+		return -EINVAL;
+	*out = sh;
+	return 0;
+}
+
+/* Part i of k of [first, first + n): n <= 2^32 and i < 2^32, so n * i fits in 64 bits. */
+static void split(uint64_t first, uint64_t n, uint32_t i, uint32_t k, uint64_t *lo, uint64_t *hi)
+{
+	*lo = first + n * i / k;
+	*hi = first + n * (i + 1ull) / k - 1;
+}
+
+int plan_shard_sources(const struct plan_shard *sh, struct addr_range *src, struct port_range *sport)
+{
+	uint64_t lo, hi;
+
+	if (!sh->count)
+		return 0;
+	if (src && (uint64_t)src->last - src->first + 1 >= sh->count) {
+		split(src->first, (uint64_t)src->last - src->first + 1, sh->index, sh->count, &lo, &hi);
+		src->first = (uint32_t)lo;
+		src->last = (uint32_t)hi;
+		return 0;
+	}
+	if (port_range_count(sport) < sh->count)
+		return -ERANGE;
+	split(sport->first, port_range_count(sport), sh->index, sh->count, &lo, &hi);
+	sport->first = (uint16_t)lo;
+	sport->last = (uint16_t)hi;
+	return 0;
+}

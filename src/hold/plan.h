@@ -49,6 +49,30 @@ struct plan {
 int plan_init(struct plan *p, const struct addr_range *src, const struct port_range *sport,
 	      const struct endpoint_range *targets, int ntargets, uint64_t need);
 
+/*
+ * Shards: N generators against the same targets each take one of N disjoint
+ * parts of the sources, so no two ever pick the same 4-tuple. The source
+ * addresses split into N contiguous blocks when there are at least N of
+ * them, else the source ports do; part I of a range of n is
+ * [first + n*I/N, first + n*(I+1)/N - 1], so the parts cover it exactly.
+ */
+struct plan_shard {
+	uint32_t index, count; /* count 0: no sharding */
+};
+
+/*
+ * "I/N", or "N" alone with I from index_env (JOB_COMPLETION_INDEX, NULL
+ * when unset). 0, or -EINVAL (malformed, N 0, I >= N, no I anywhere).
+ */
+int plan_parse_shard(const char *s, const char *index_env, struct plan_shard *out);
+
+/*
+ * Narrows *src (NULL: the wildcard address, so only ports split) and *sport
+ * to shard sh. 0, or -ERANGE when the range to split has fewer than N
+ * members (a part would be empty).
+ */
+int plan_shard_sources(const struct plan_shard *sh, struct addr_range *src, struct port_range *sport);
+
 /* Tuple i (i < capacity) as socket addresses. */
 void plan_tuple(const struct plan *p, uint64_t i, struct sockaddr_in *src, struct sockaddr_in *dst);
 
