@@ -346,7 +346,7 @@ static void on_connect(struct holder *h, int fd, uint32_t events)
 		return;
 	}
 	be->conns[fd].state = CONN_HELD;
-	holder_opened(h);
+	holder_connected(h, (uint32_t)tuple);
 	established(h, fd);
 }
 

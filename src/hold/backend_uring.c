@@ -592,7 +592,7 @@ static void on_connect(struct holder *h, struct ring *r, uint32_t slot, int res)
 	if (res == 0) {
 		c->state = CONN_HELD;
 		c->flags |= CONN_F_HELD;
-		holder_opened(h);
+		holder_connected(h, c->next);
 		established(h, r, slot);
 		if (be->watch == WATCH_DIAG)
 			arm_watch(be, r, slot);

@@ -78,6 +78,20 @@ void holder_opened(struct holder *h)
 	h->consecutive_failures = 0;
 }
 
+void holder_connected(struct holder *h, uint32_t tuple)
+{
+	const struct connect_start *t0 = &h->connect_t0[tuple % HOLDER_CONNECT_TIMES];
+	struct side_stats *st = h->cfg->stats;
+
+	holder_opened(h);
+	if (t0->tuple != tuple || !t0->ns)
+		return;
+	uint64_t ns = now_ns() - t0->ns;
+
+	lat_hist_add(&st->connect_lat, ns);
+	atomic_fetch_add_explicit(&st->connect_lat_sum_ns, ns, memory_order_relaxed);
+}
+
 void holder_closed(struct holder *h)
 {
 	h->held--;
@@ -203,6 +217,8 @@ static void ramp_connect(struct holder *h, double now)
 			return;
 		}
 		plan_tuple(p, h->next_tuple, &src, &dst);
+		h->connect_t0[h->next_tuple % HOLDER_CONNECT_TIMES] =
+			(struct connect_start){ (uint32_t)h->next_tuple, now_ns() };
 		ret = h->cfg->backend->open(h, h->next_tuple, &src, &dst);
 		if (ret == -EAGAIN)
 			return;

@@ -16,6 +16,8 @@
 #include "hold/stats.h"
 
 #define HOLDER_MAX_LISTEN 4096
+/* Connects timed at once: a start time is kept per tuple modulo this (a power of two). */
+#define HOLDER_CONNECT_TIMES 4096
 
 enum role {
 	ROLE_SERVE,
@@ -74,6 +76,11 @@ struct holder {
 	int failed_listener;  /* index in cfg->listen of the one that could not listen; -1 */
 	uint64_t dropped;     /* connections closed on bench's request (close-detection probe) */
 	uint64_t beat_us;     /* when heartbeats were last handed out; 0: not running */
+	/* When each connect in flight started, by tuple modulo the table: a start overwritten by a later tuple goes untimed. */
+	struct connect_start {
+		uint32_t tuple;
+		uint64_t ns;
+	} connect_t0[HOLDER_CONNECT_TIMES];
 };
 
 /* Runs the side until it is stopped and has released everything. 0 or -errno. */
@@ -81,6 +88,8 @@ int holder_run(struct holder *h, const struct holder_config *cfg);
 
 /* Called by backends. */
 void holder_opened(struct holder *h);          /* established (connect) or accepted (serve) */
+/* connect: tuple is established; holder_opened plus its connect latency. */
+void holder_connected(struct holder *h, uint32_t tuple);
 void holder_open_failed(struct holder *h, uint64_t tuple, int err);
 void holder_closed(struct holder *h);          /* a held connection went away and its slot is free */
 void holder_lost(struct holder *h, int err);   /* the kernel dropped an accepted connection */

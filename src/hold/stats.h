@@ -61,6 +61,8 @@ struct side_stats {
 	_Atomic int32_t stop_errno;
 	_Atomic int32_t rcvbuf, sndbuf; /* effective sizes read back from a held socket; -1 unknown */
 	_Atomic uint64_t seq;        /* bumped on every publish */
+	_Atomic uint64_t connect_lat_sum_ns; /* connect: start of the open to established, all timed */
+	struct lat_hist connect_lat;  /* written live by the holder (uring and epoll modes) */
 	struct traffic_stats traffic; /* written live by the backend, not by publish */
 };
 

@@ -183,11 +183,29 @@ static uint64_t bucket_top(unsigned i)
 	return ((8ull + i % 8) << (e - 3)) + (1ull << (e - 3)) - 1;
 }
 
+void lat_hist_add(struct lat_hist *h, uint64_t ns)
+{
+	atomic_fetch_add_explicit(&h->n[bucket(ns)], 1, memory_order_relaxed);
+}
+
+void lat_cumulative(const struct lat_hist *h, const uint64_t *le_ns, int n, uint64_t *cum)
+{
+	uint64_t seen = 0;
+	unsigned b = 0;
+
+	for (int i = 0; i < n; i++) {
+		for (; b < LAT_BUCKETS && bucket_top(b) <= le_ns[i]; b++)
+			seen += atomic_load_explicit(&h->n[b], memory_order_relaxed);
+		cum[i] = seen;
+	}
+}
+
 void lat_record(struct traffic_stats *st, uint64_t ns)
 {
 	uint64_t max = atomic_load_explicit(&st->lat_max_ns, memory_order_relaxed);
 
-	atomic_fetch_add_explicit(&st->lat.n[bucket(ns)], 1, memory_order_relaxed);
+	lat_hist_add(&st->lat, ns);
+	atomic_fetch_add_explicit(&st->lat_sum_ns, ns, memory_order_relaxed);
 	while (ns > max && !atomic_compare_exchange_weak_explicit(&st->lat_max_ns, &max, ns,
 								  memory_order_relaxed,
 								  memory_order_relaxed))

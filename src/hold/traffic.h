@@ -54,6 +54,7 @@ struct traffic_stats {
 	_Atomic uint64_t stalled_conns; /* connections that blocked at least once */
 	_Atomic uint64_t send_errors;   /* sends that failed (peer gone, say) */
 	_Atomic uint64_t lat_max_ns;
+	_Atomic uint64_t lat_sum_ns;    /* of every latency recorded: a histogram's _sum */
 	struct lat_hist lat;            /* receive time - send time of each message read */
 };
 
@@ -93,7 +94,14 @@ uint32_t traffic_slot(uint32_t slots, uint32_t ring, uint32_t pos);
 
 void traffic_blocked(struct traffic_stats *st, bool first_for_conn);
 void lat_record(struct traffic_stats *st, uint64_t ns);
+void lat_hist_add(struct lat_hist *h, uint64_t ns);
 uint64_t lat_count(const struct lat_hist *h);
+/*
+ * Cumulative counts at the n increasing bounds le_ns[]: cum[i] counts the
+ * buckets whose upper edge is <= le_ns[i] (edges are ~9% apart, so a bound
+ * between two edges counts only the buckets wholly below it).
+ */
+void lat_cumulative(const struct lat_hist *h, const uint64_t *le_ns, int n, uint64_t *cum);
 /* The latency at quantile q (0..1), ns (a bucket's upper edge); 0 when empty. */
 uint64_t lat_quantile(const struct lat_hist *h, double q);
 uint64_t now_ns(void);

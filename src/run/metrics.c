@@ -1,0 +1,198 @@
+/* metrics.c - holdconn's Prometheus metrics (see metrics.h). */
+#include <stdio.h>
+#include <string.h>
+#include "run/metrics.h"
+
+/* Latency bucket bounds, seconds: loopback connects and messages sit at 10-500 µs. */
+static const double lat_le_s[] = { 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+				   0.01,    0.025,  0.05,    0.1,    0.25,  0.5,    1,
+				   2.5,     5,      10 };
+#define NLE ((int)(sizeof(lat_le_s) / sizeof(lat_le_s[0])))
+
+static const char *const state_names[] = {
+	[SIDE_STARTING] = "starting", [SIDE_RAMPING] = "ramping", [SIDE_HOLDING] = "holding",
+	[SIDE_RELEASING] = "releasing", [SIDE_DONE] = "done",     [SIDE_FAILED] = "failed",
+};
+
+static uint64_t ld(_Atomic uint64_t *v)
+{
+	return atomic_load_explicit(v, memory_order_relaxed);
+}
+
+/* side="serve" and, under bench --clients, client="N". */
+static int side_labels(const struct metrics_side *s, struct expo_label *l)
+{
+	l[0] = (struct expo_label){ "side", s->side };
+	if (!s->client[0])
+		return 1;
+	l[1] = (struct expo_label){ "client", s->client };
+	return 2;
+}
+
+struct counter {
+	const char *name, *type, *help;
+	size_t offset; /* of an _Atomic uint64_t in struct side_stats */
+	double scale;
+};
+
+#define SS(f) offsetof(struct side_stats, f)
+
+static const struct counter per_side[] = {
+	{ "holdconn_connections_held", "gauge", "Connections held right now.", SS(held), 1 },
+	{ "holdconn_connections_opened_total", "counter",
+	  "Connections established (connect) or accepted (serve).", SS(opened), 1 },
+	{ "holdconn_connections_failed_total", "counter", "Connect attempts that failed.", SS(failed), 1 },
+	{ "holdconn_connections_closed_by_peer_total", "counter",
+	  "Held connections that went away before the release: closed by the peer (or on bench's request).",
+	  SS(closed), 1 },
+	{ "holdconn_connections_in_flight", "gauge", "Connects started and not yet finished.",
+	  SS(in_flight), 1 },
+	{ "holdconn_connections_lost_total", "counter",
+	  "Connections the kernel accepted into a full table and dropped.", SS(lost), 1 },
+	{ "holdconn_received_bytes_total", "counter", "Payload bytes read.", SS(bytes_in), 1 },
+	{ "holdconn_sent_bytes_total", "counter", "Payload bytes written.", SS(bytes_out), 1 },
+	{ "holdconn_arena_allocated_bytes", "gauge",
+	  "Bytes allocated in the per-connection jemalloc arena.", SS(arena_allocated), 1 },
+	{ "holdconn_ring_bytes", "gauge", "SQ, CQ and SQE memory of every io_uring ring.",
+	  SS(ring_bytes), 1 },
+};
+
+static void write_counters(struct expo *e, const struct metrics_side *sides, int n)
+{
+	struct expo_label l[2];
+
+	for (size_t c = 0; c < sizeof(per_side) / sizeof(per_side[0]); c++) {
+		expo_family(e, per_side[c].name, per_side[c].type, per_side[c].help);
+		for (int i = 0; i < n; i++) {
+			_Atomic uint64_t *v = (_Atomic uint64_t *)((char *)sides[i].st + per_side[c].offset);
+
+			expo_sample(e, per_side[c].name, l, side_labels(&sides[i], l), (double)ld(v) * per_side[c].scale);
+		}
+	}
+}
+
+static void write_cpu(struct expo *e, const struct metrics_side *sides, int n)
+{
+	static const char name[] = "holdconn_cpu_seconds_total";
+	struct expo_label l[3];
+
+	expo_family(e, name, "counter", "CPU time of the side's process, user and system.");
+	for (int i = 0; i < n; i++) {
+		int k = side_labels(&sides[i], l);
+
+		l[k] = (struct expo_label){ "mode", "user" };
+		expo_sample(e, name, l, k + 1, ld(&sides[i].st->cpu_user_us) / 1e6);
+		l[k] = (struct expo_label){ "mode", "system" };
+		expo_sample(e, name, l, k + 1, ld(&sides[i].st->cpu_sys_us) / 1e6);
+	}
+}
+
+/* The ramp's state and stop reason as labels of a gauge that is always 1. */
+static void write_info(struct expo *e, const struct metrics_side *sides, int n)
+{
+	static const char name[] = "holdconn_ramp_info";
+	struct expo_label l[4];
+
+	expo_family(e, name, "gauge",
+		    "The side's state (starting, ramping, holding, releasing, done, failed) and why its ramp stopped (none while it runs).");
+	for (int i = 0; i < n; i++) {
+		uint32_t s = atomic_load_explicit(&sides[i].st->state, memory_order_relaxed);
+		int32_t r = atomic_load_explicit(&sides[i].st->stop_reason, memory_order_relaxed);
+		int k = side_labels(&sides[i], l);
+
+		l[k] = (struct expo_label){ "state", s <= SIDE_FAILED ? state_names[s] : "unknown" };
+		l[k + 1] = (struct expo_label){ "stop_reason",
+						r > STOP_NONE && r < STOP__COUNT ? stop_reason_name(r) : "none" };
+		expo_sample(e, name, l, k + 2, 1);
+	}
+}
+
+static void write_hist(struct expo *e, const char *name, const struct metrics_side *s,
+		       const struct lat_hist *h, uint64_t sum_ns)
+{
+	struct expo_label l[2];
+	uint64_t le_ns[NLE], cum[NLE];
+
+	for (int i = 0; i < NLE; i++)
+		le_ns[i] = (uint64_t)(lat_le_s[i] * 1e9 + 0.5);
+	lat_cumulative(h, le_ns, NLE, cum);
+	/* Read after the buckets: a record landing meanwhile makes the count no smaller than them. */
+	expo_histogram(e, name, l, side_labels(s, l), lat_le_s, cum, NLE, lat_count(h), sum_ns / 1e9);
+}
+
+static void write_latencies(struct expo *e, const struct metrics_side *sides, int n)
+{
+	static const char conn[] = "holdconn_connect_latency_seconds";
+	static const char msg[] = "holdconn_message_latency_seconds";
+
+	expo_family(e, conn, "histogram",
+		    "From the start of a connect to its establishment (connect side; uring and epoll modes).");
+	for (int i = 0; i < n; i++)
+		write_hist(e, conn, &sides[i], &sides[i].st->connect_lat, ld(&sides[i].st->connect_lat_sum_ns));
+	expo_family(e, msg, "histogram",
+		    "Send to read of each message: one way at the holder, a round trip at the generator when the holder echoes.");
+	for (int i = 0; i < n; i++)
+		write_hist(e, msg, &sides[i], &sides[i].st->traffic.lat, ld(&sides[i].st->traffic.lat_sum_ns));
+}
+
+static uint64_t sockets_held(const struct metrics_side *sides, int n)
+{
+	uint64_t total = 0;
+
+	for (int i = 0; i < n; i++)
+		total += ld(&sides[i].st->held);
+	return total;
+}
+
+/* Per socket: the kernel's accounting is global, so divided by every socket held here. */
+static void write_kernel(struct expo *e, const struct metrics_side *sides, int n,
+			 const struct metrics_kernel *k)
+{
+	static const char slab[] = "holdconn_slab_bytes_per_socket";
+	uint64_t sockets = sockets_held(sides, n), user = 0;
+	struct expo_label l[1];
+
+	expo_family(e, "holdconn_sockets", "gauge", "TCP sockets held by the processes reported here.");
+	expo_sample(e, "holdconn_sockets", NULL, 0, (double)sockets);
+	for (int i = 0; i < n; i++)
+		user += ld(&sides[i].st->arena_allocated);
+	expo_family(e, "holdconn_user_bytes_per_connection", "gauge",
+		    "Per-connection arena bytes in user space, divided by the sockets held.");
+	expo_sample(e, "holdconn_user_bytes_per_connection", NULL, 0, per_unit((int64_t)user, sockets));
+	if (!k || !k->have)
+		return;
+	expo_family(e, "holdconn_kernel_bytes_per_socket", "gauge",
+		    "Kernel memory grown since serving began (slab, kernel stacks, page tables), per socket held.");
+	expo_sample(e, "holdconn_kernel_bytes_per_socket", NULL, 0,
+		    per_unit(k->delta->kernel_bytes, sockets));
+	expo_family(e, slab, "gauge",
+		    k->delta->from_slabinfo ? "Growth of one slab cache since serving began, per socket held (the largest caches)."
+					    : "Growth of meminfo Slab since serving began, per socket held (slabinfo unreadable).");
+	for (int i = 0; i < k->delta->ncaches; i++) {
+		l[0] = (struct expo_label){ "cache", k->delta->caches[i].name };
+		expo_sample(e, slab, l, 1, per_unit(k->delta->caches[i].bytes, sockets));
+	}
+	expo_family(e, "holdconn_tcp_buffer_bytes", "gauge",
+		    "TCP socket buffer memory (sockstat TCP mem), the whole network namespace.");
+	expo_sample(e, "holdconn_tcp_buffer_bytes", NULL, 0, (double)k->tcp_mem_bytes);
+	expo_family(e, "holdconn_buffer_bytes_per_socket", "gauge",
+		    "Growth of TCP socket buffer memory since serving began, per socket held.");
+	expo_sample(e, "holdconn_buffer_bytes_per_socket", NULL, 0,
+		    per_unit(k->delta->buffer_bytes, sockets));
+}
+
+void metrics_write(struct expo *e, const struct metrics_side *sides, int nsides,
+		   const struct metrics_kernel *k)
+{
+	write_counters(e, sides, nsides);
+	write_info(e, sides, nsides);
+	write_cpu(e, sides, nsides);
+	write_latencies(e, sides, nsides);
+	write_kernel(e, sides, nsides, k);
+}
+
+size_t metrics_size(int nsides)
+{
+	/* ~70 lines a side of ~120 bytes, plus the kernel's families. */
+	return 16384 + (size_t)nsides * 12288;
+}
