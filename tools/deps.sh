@@ -5,7 +5,9 @@ set -eu
 
 # libclang-rt-14-dev: clang's ASan, UBSan and libFuzzer runtimes (make check, make fuzz);
 # --no-install-recommends below would otherwise leave them out.
-PKGS="liburing-dev libjemalloc-dev libcriterion-dev pkg-config gnuplot-nox iproute2 clang libclang-rt-14-dev"
+# libmicrohttpd-dev: the --metrics endpoint; prometheus: promtool checks the exposition and the
+# fleet test scrapes with a real server; python3-yaml: tools/check_k8s.py.
+PKGS="liburing-dev libjemalloc-dev libcriterion-dev pkg-config gnuplot-nox iproute2 clang libclang-rt-14-dev libmicrohttpd-dev prometheus python3-yaml"
 
 missing=""
 for p in $PKGS; do
@@ -19,6 +21,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "holdconn: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# A server package (prometheus) must not leave its system service running:
+# policy-rc.d exiting 101 forbids invoke-rc.d to start anything meanwhile.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 0755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
