@@ -1,4 +1,4 @@
-/* addr.c - IPv4 addresses, address ranges and port ranges as typed by users. */
+/* addr.c - IPv4 and IPv6 addresses, address ranges and port ranges as typed by users. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #define PORT_MAX 65535
 
 /* One dotted quad and nothing else: inet_pton refuses "1.2.3", hex and octal. */
-static int parse_addr(const char *s, size_t n, uint32_t *out)
+static int parse_addr(const char *s, size_t n, addr128 *out)
 {
 	char buf[INET_ADDRSTRLEN];
 	struct in_addr a;
@@ -56,8 +56,8 @@ static int worse(int a, int b)
 
 int parse_addr_range(const char *s, struct addr_range *out)
 {
+	struct addr_range r = { 0 };
 	const char *dash;
-	struct addr_range r;
 	int ret;
 
 	if (!s)
@@ -104,7 +104,7 @@ int parse_port_range(const char *s, struct port_range *out)
 
 int parse_endpoint_range(const char *s, struct endpoint_range *out)
 {
-	struct endpoint_range e;
+	struct endpoint_range e = { 0 };
 	const char *colon;
 	int ret;
 
@@ -120,22 +120,67 @@ int parse_endpoint_range(const char *s, struct endpoint_range *out)
 	return 0;
 }
 
-void sockaddr_from(struct sockaddr_in *sa, uint32_t addr, uint16_t port)
+bool addr_is_loopback(bool v6, addr128 a)
 {
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_addr.s_addr = htonl(addr);
-	sa->sin_port = htons(port);
+	return v6 ? a == 1 : (a >> 24) == 127;
 }
 
-const char *format_endpoint(uint32_t addr, uint16_t port, char *buf, int len)
+void sockaddr_from(union sockaddr_inet *sa, bool v6, addr128 addr, uint16_t port)
 {
-	struct in_addr a = { .s_addr = htonl(addr) };
-	char ip[INET_ADDRSTRLEN];
+	memset(sa, 0, sizeof(*sa));
+	if (!v6) {
+		sa->v4.sin_family = AF_INET;
+		sa->v4.sin_addr.s_addr = htonl((uint32_t)addr);
+		sa->v4.sin_port = htons(port);
+		return;
+	}
+	sa->v6.sin6_family = AF_INET6;
+	for (int i = 15; i >= 0; i--, addr >>= 8)
+		sa->v6.sin6_addr.s6_addr[i] = (uint8_t)addr;
+	sa->v6.sin6_port = htons(port);
+}
+
+socklen_t sockaddr_len(const union sockaddr_inet *sa)
+{
+	return sa->sa.sa_family == AF_INET6 ? sizeof(sa->v6) : sizeof(sa->v4);
+}
+
+uint16_t sockaddr_port(const union sockaddr_inet *sa)
+{
+	return ntohs(sa->sa.sa_family == AF_INET6 ? sa->v6.sin6_port : sa->v4.sin_port);
+}
+
+static addr128 sockaddr_addr(const union sockaddr_inet *sa)
+{
+	addr128 a = 0;
+
+	if (sa->sa.sa_family != AF_INET6)
+		return ntohl(sa->v4.sin_addr.s_addr);
+	for (int i = 0; i < 16; i++)
+		a = a << 8 | sa->v6.sin6_addr.s6_addr[i];
+	return a;
+}
+
+const char *format_endpoint(bool v6, addr128 addr, uint16_t port, char *buf, int len)
+{
+	union sockaddr_inet sa;
+	char ip[INET6_ADDRSTRLEN];
 
 	if (!buf || len <= 0)
 		return buf;
-	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	snprintf(buf, len, "%s:%u", ip, (unsigned int)port);
+	sockaddr_from(&sa, v6, addr, port);
+	if (!v6) {
+		inet_ntop(AF_INET, &sa.v4.sin_addr, ip, sizeof(ip));
+		snprintf(buf, len, "%s:%u", ip, (unsigned int)port);
+	} else {
+		inet_ntop(AF_INET6, &sa.v6.sin6_addr, ip, sizeof(ip));
+		snprintf(buf, len, "[%s]:%u", ip, (unsigned int)port);
+	}
 	return buf;
+}
+
+const char *format_sockaddr(const union sockaddr_inet *sa, char *buf, int len)
+{
+	return format_endpoint(sa->sa.sa_family == AF_INET6, sockaddr_addr(sa), sockaddr_port(sa),
+			       buf, len);
 }

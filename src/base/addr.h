@@ -1,14 +1,24 @@
-/* addr.h - IPv4 addresses, ranges of addresses and ports, as given on the command line. */
+/* addr.h - IPv4 and IPv6 addresses, ranges of addresses and ports, as given on the command line. */
 #ifndef HOLDCONN_ADDR_H
 #define HOLDCONN_ADDR_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
-/* Host byte order throughout; converted only when a sockaddr is built. */
+/*
+ * An address as a number in host byte order: IPv4 in the low 32 bits,
+ * IPv6 in all 128. A range is then first..last and a planner's offset an
+ * addition, whatever the family; it becomes network order only when a
+ * sockaddr is built. The family travels beside it as `v6`, false (the
+ * zero value) for IPv4.
+ */
+typedef unsigned __int128 addr128;
+
 struct addr_range {
-	uint32_t first, last;
+	addr128 first, last;
+	bool v6;
 };
 
 struct port_range {
@@ -17,8 +27,16 @@ struct port_range {
 
 /* ADDR:PORT[-PORT] */
 struct endpoint_range {
-	uint32_t addr;
+	addr128 addr;
 	struct port_range ports;
+	bool v6;
+};
+
+/* A socket address of either family, as bind(), connect() and listen take it. */
+union sockaddr_inet {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
 };
 
 /* "127.0.0.2" or "127.0.0.2-127.0.0.40"; 0 or -EINVAL. */
@@ -28,7 +46,8 @@ int parse_port_range(const char *s, struct port_range *out);
 /* "127.0.0.1:5000" or "127.0.0.1:5000-5007"; 0 or -EINVAL / -ERANGE. */
 int parse_endpoint_range(const char *s, struct endpoint_range *out);
 
-static inline uint32_t addr_range_count(const struct addr_range *r)
+/* Addresses in r; 0 only for all 2^128 IPv6 addresses. */
+static inline addr128 addr_range_count(const struct addr_range *r)
 {
 	return r->last - r->first + 1;
 }
@@ -38,13 +57,16 @@ static inline uint32_t port_range_count(const struct port_range *r)
 	return (uint32_t)r->last - r->first + 1;
 }
 
-static inline bool addr_is_loopback(uint32_t a)
-{
-	return (a >> 24) == 127;
-}
+/* 127.0.0.0/8 or ::1. */
+bool addr_is_loopback(bool v6, addr128 a);
 
-void sockaddr_from(struct sockaddr_in *sa, uint32_t addr, uint16_t port);
-/* "127.0.0.1:5000" into buf; returns buf. */
-const char *format_endpoint(uint32_t addr, uint16_t port, char *buf, int len);
+void sockaddr_from(union sockaddr_inet *sa, bool v6, addr128 addr, uint16_t port);
+/* What bind()/connect() take as the length of sa. */
+socklen_t sockaddr_len(const union sockaddr_inet *sa);
+/* Host order. */
+uint16_t sockaddr_port(const union sockaddr_inet *sa);
+/* "127.0.0.1:5000" or "[::1]:5000" into buf; returns buf. */
+const char *format_endpoint(bool v6, addr128 addr, uint16_t port, char *buf, int len);
+const char *format_sockaddr(const union sockaddr_inet *sa, char *buf, int len);
 
 #endif

@@ -653,7 +653,7 @@ static bool addr_range_reversed(const char *s)
 
 static bool endpoints_overlap(const struct endpoint_range *a, const struct endpoint_range *b)
 {
-	return a->addr == b->addr && a->ports.first <= b->ports.last &&
+	return a->v6 == b->v6 && a->addr == b->addr && a->ports.first <= b->ports.last &&
 	       b->ports.first <= a->ports.last;
 }
 

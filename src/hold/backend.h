@@ -11,6 +11,7 @@
 
 #include <netinet/in.h>
 #include <stdint.h>
+#include "base/addr.h"
 #include "cmd/args.h"
 
 struct holder;
@@ -20,14 +21,14 @@ struct backend_ops {
 	/* Allocates private state into h->be; 0 or -errno (-ENOSYS: mode unavailable here). */
 	int (*init)(struct holder *h);
 	/* serve: listen on addr and start accepting. */
-	int (*listen)(struct holder *h, const struct sockaddr_in *addr);
+	int (*listen)(struct holder *h, const union sockaddr_inet *addr);
 	/*
 	 * connect: start one connection from src (port 0: kernel picks) to dst.
 	 * 0 started, -EAGAIN no room right now (try after the next wait),
 	 * other -errno: failed at once (the holder maps it to a stop reason).
 	 */
-	int (*open)(struct holder *h, uint64_t tuple, const struct sockaddr_in *src,
-		    const struct sockaddr_in *dst);
+	int (*open)(struct holder *h, uint64_t tuple, const union sockaddr_inet *src,
+		    const union sockaddr_inet *dst);
 	/* Pushes out what open/listen queued, sleeps up to timeout_ms, runs completions. */
 	void (*wait)(struct holder *h, int timeout_ms);
 	/* serve: stop taking new connections (listeners stay, so peers queue, not fail). */

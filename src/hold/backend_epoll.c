@@ -393,14 +393,14 @@ static void on_conn(struct holder *h, int fd, uint32_t events)
 	}
 }
 
-static int epoll_open(struct holder *h, uint64_t tuple, const struct sockaddr_in *src,
-		      const struct sockaddr_in *dst)
+static int epoll_open(struct holder *h, uint64_t tuple, const union sockaddr_inet *src,
+		      const union sockaddr_inet *dst)
 {
 	struct epoll_be *be = BE(h);
 	bool bind_src = h->cfg->plan->bind_source;
 	int fd, ret = 0;
 
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(dst->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno; /* EMFILE/ENFILE: the holder stops the ramp there */
 	if ((uint32_t)fd >= be->nconns) {
@@ -408,9 +408,9 @@ static int epoll_open(struct holder *h, uint64_t tuple, const struct sockaddr_in
 		return -EMFILE;
 	}
 	sockopt_apply(fd, h->cfg, bind_src);
-	if (bind_src && bind(fd, (const struct sockaddr *)src, sizeof(*src)))
+	if (bind_src && bind(fd, &src->sa, sockaddr_len(src)))
 		ret = -errno;
-	if (!ret && connect(fd, (const struct sockaddr *)dst, sizeof(*dst)) && errno != EINPROGRESS)
+	if (!ret && connect(fd, &dst->sa, sockaddr_len(dst)) && errno != EINPROGRESS)
 		ret = -errno;
 	/* Even a connect that finished at once is reported writable: one path for both. */
 	if (!ret)
@@ -488,7 +488,7 @@ static void on_listener(struct holder *h, int l)
 	}
 }
 
-static int epoll_listen(struct holder *h, const struct sockaddr_in *addr)
+static int epoll_listen(struct holder *h, const union sockaddr_inet *addr)
 {
 	struct epoll_be *be = BE(h);
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = LISTENER_TAG | be->nlisten };

@@ -441,10 +441,10 @@ static void *connect_worker(void *arg)
 	struct worker *w = arg;
 	struct threads_be *be = w->be;
 	int fd = worker_fd(w);
-	struct sockaddr_in src, dst;
+	union sockaddr_inet src, dst;
 
 	plan_tuple(be->plan, w->tuple, &src, &dst);
-	if (connect(fd, (const struct sockaddr *)&dst, sizeof(dst))) {
+	if (connect(fd, &dst.sa, sockaddr_len(&dst))) {
 		w->err = errno;
 	} else {
 		w->err = 0;
@@ -492,22 +492,22 @@ static int spawn(struct holder *h, int fd, void *(*fn)(void *))
 }
 
 
-static int threads_open(struct holder *h, uint64_t tuple, const struct sockaddr_in *src,
-			const struct sockaddr_in *dst)
+static int threads_open(struct holder *h, uint64_t tuple, const union sockaddr_inet *src,
+			const union sockaddr_inet *dst)
 {
 	struct threads_be *be = BE(h);
 	bool bind_src = h->cfg->plan->bind_source;
 	int fd, ret = 0;
 
-	(void)dst; /* the worker finds it again from the tuple */
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* The worker finds dst again from the tuple. */
+	fd = socket(dst->sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno; /* EMFILE/ENFILE: the holder stops the ramp there */
 	if ((uint32_t)fd >= be->nconns)
 		ret = -EMFILE;
 	if (!ret)
 		sockopt_apply(fd, h->cfg, bind_src);
-	if (!ret && bind_src && bind(fd, (const struct sockaddr *)src, sizeof(*src)))
+	if (!ret && bind_src && bind(fd, &src->sa, sockaddr_len(src)))
 		ret = -errno;
 	if (ret) {
 		close(fd);
@@ -572,7 +572,7 @@ static void accept_all(struct holder *h, int l)
 	}
 }
 
-static int threads_listen(struct holder *h, const struct sockaddr_in *addr)
+static int threads_listen(struct holder *h, const union sockaddr_inet *addr)
 {
 	struct threads_be *be = BE(h);
 	int fd;

@@ -652,15 +652,16 @@ static void chain_sockopt(struct uring_be *be, struct ring *r, uint32_t slot, in
 }
 
 /* Kernels without BIND or socket uring_cmd: a plain socket, installed into the slot. */
-static int open_by_fd(struct holder *h, struct ring *r, uint32_t slot, const struct sockaddr_in *src)
+static int open_by_fd(struct holder *h, struct ring *r, uint32_t slot,
+		      const union sockaddr_inet *src)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(src->sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int ret = 0;
 
 	if (fd < 0)
 		return -errno;
 	sockopt_apply(fd, h->cfg, h->cfg->plan->bind_source);
-	if (h->cfg->plan->bind_source && bind(fd, (const struct sockaddr *)src, sizeof(*src)))
+	if (h->cfg->plan->bind_source && bind(fd, &src->sa, sockaddr_len(src)))
 		ret = -errno;
 	if (!ret) {
 		ret = io_uring_register_files_update(&r->uring, slot, &fd, 1);
@@ -670,8 +671,8 @@ static int open_by_fd(struct holder *h, struct ring *r, uint32_t slot, const str
 	return ret;
 }
 
-static int uring_open(struct holder *h, uint64_t tuple, const struct sockaddr_in *src,
-		      const struct sockaddr_in *dst)
+static int uring_open(struct holder *h, uint64_t tuple, const union sockaddr_inet *src,
+		      const union sockaddr_inet *dst)
 {
 	struct uring_be *be = BE(h);
 	bool chained = be->has_bind && be->has_sockopt;
@@ -692,7 +693,7 @@ static int uring_open(struct holder *h, uint64_t tuple, const struct sockaddr_in
 	ring_reserve(&be->rs, r, 8);
 	if (chained) {
 		sqe = ring_sqe(&be->rs, r);
-		io_uring_prep_socket_direct(sqe, AF_INET, SOCK_STREAM, 0, slot, 0);
+		io_uring_prep_socket_direct(sqe, dst->sa.sa_family, SOCK_STREAM, 0, slot, 0);
 		sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
 		io_uring_sqe_set_data64(sqe, UD(OP_CHAIN, c->gen, r->id, slot));
 		if (bind_src)
@@ -704,12 +705,12 @@ static int uring_open(struct holder *h, uint64_t tuple, const struct sockaddr_in
 		if (be->sndbuf && !h->cfg->traffic.late_buffers)
 			chain_sockopt(be, r, slot, SO_SNDBUF, &be->sndbuf, sizeof(be->sndbuf));
 		if (bind_src) {
-			struct sockaddr_in *sa;
+			union sockaddr_inet *sa;
 
 			sqe = ring_sqe(&be->rs, r);
 			sa = ring_sqe_addr(r, sqe);
 			*sa = *src;
-			hc_prep_bind(sqe, slot, sa, sizeof(*sa));
+			hc_prep_bind(sqe, slot, &sa->sa, sockaddr_len(sa));
 			sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
 			io_uring_sqe_set_data64(sqe, UD(OP_CHAIN, c->gen, r->id, slot));
 		}
@@ -719,9 +720,9 @@ static int uring_open(struct holder *h, uint64_t tuple, const struct sockaddr_in
 		return ret;
 	}
 	sqe = ring_sqe(&be->rs, r);
-	struct sockaddr_in *sa = ring_sqe_addr(r, sqe);
+	union sockaddr_inet *sa = ring_sqe_addr(r, sqe);
 	*sa = *dst;
-	io_uring_prep_connect(sqe, slot, (struct sockaddr *)sa, sizeof(*sa));
+	io_uring_prep_connect(sqe, slot, &sa->sa, sockaddr_len(sa));
 	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
 	io_uring_sqe_set_data64(sqe, UD(OP_CONNECT, c->gen, r->id, slot));
 	/* Watch from the moment it is established; cancelled with the chain if connect fails. */
@@ -819,7 +820,7 @@ static void on_accept(struct holder *h, struct ring *r, int l, int res, unsigned
 		arm_accept(be, r, l);
 }
 
-static int uring_listen(struct holder *h, const struct sockaddr_in *addr)
+static int uring_listen(struct holder *h, const union sockaddr_inet *addr)
 {
 	struct uring_be *be = BE(h);
 	int fd;
@@ -830,7 +831,7 @@ static int uring_listen(struct holder *h, const struct sockaddr_in *addr)
 	if (fd < 0)
 		return fd;
 	be->lfd[be->nlisten] = fd;
-	if (!diag_ports_add(&be->ports, ntohs(addr->sin_port)))
+	if (!diag_ports_add(&be->ports, sockaddr_port(addr)))
 		be->ports_full = true;
 	be->accepting = true;
 	be->margin = 0;

@@ -206,7 +206,7 @@ static void ramp_connect(struct holder *h, double now)
 {
 	const struct plan *p = h->cfg->plan;
 	uint64_t n = ramp_budget(h, now);
-	struct sockaddr_in src, dst;
+	union sockaddr_inet src, dst;
 
 	while (n-- && h->ramping) {
 		int ret;

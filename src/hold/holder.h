@@ -28,7 +28,7 @@ struct holder_config {
 	enum role role;
 	const struct backend_ops *backend;
 	/* serve */
-	struct sockaddr_in listen[HOLDER_MAX_LISTEN];
+	union sockaddr_inet listen[HOLDER_MAX_LISTEN];
 	int nlisten;
 	uint32_t backlog;
 	/* connect */

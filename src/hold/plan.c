@@ -9,7 +9,7 @@
  * the second connect() would fail with EADDRNOTAVAIL. Quadratic, but it
  * runs once over at most PLAN_MAX_DST entries.
  */
-static bool dst_seen(const struct plan *p, uint32_t addr, uint16_t port)
+static bool dst_seen(const struct plan *p, addr128 addr, uint16_t port)
 {
 	uint32_t i;
 
@@ -20,7 +20,7 @@ static bool dst_seen(const struct plan *p, uint32_t addr, uint16_t port)
 	return false;
 }
 
-static int add_dst(struct plan *p, uint32_t addr, uint16_t port)
+static int add_dst(struct plan *p, addr128 addr, uint16_t port)
 {
 	if (p->ndst == PLAN_MAX_DST || dst_seen(p, addr, port))
 		return -EINVAL;
@@ -35,7 +35,7 @@ static bool port_range_valid(const struct port_range *r)
 	return r->first && r->first <= r->last;
 }
 
-/* Every port of every target becomes one destination. */
+/* Every port of every target becomes one destination; all of one family. */
 static int expand_targets(struct plan *p, const struct endpoint_range *t, int n)
 {
 	uint32_t port; /* not uint16_t: the loop must be able to pass 65535 */
@@ -43,9 +43,12 @@ static int expand_targets(struct plan *p, const struct endpoint_range *t, int n)
 
 	if (!t || n <= 0)
 		return -EINVAL;
+	p->v6 = t[0].v6;
 	for (i = 0; i < n; i++) {
 		if (!port_range_valid(&t[i].ports))
 			return -EINVAL;
+		if (t[i].v6 != p->v6)
+			return -EAFNOSUPPORT;
 		for (port = t[i].ports.first; port <= t[i].ports.last; port++) {
 			ret = add_dst(p, t[i].addr, port);
 			if (ret)
@@ -55,7 +58,8 @@ static int expand_targets(struct plan *p, const struct endpoint_range *t, int n)
 	return 0;
 }
 
-static int check_sources(const struct addr_range *src, const struct port_range *sport)
+static int check_sources(const struct plan *p, const struct addr_range *src,
+			 const struct port_range *sport)
 {
 	if (!sport || !port_range_valid(sport))
 		return -EINVAL;
@@ -63,10 +67,10 @@ static int check_sources(const struct addr_range *src, const struct port_range *
 		return 0;
 	if (src->first > src->last)
 		return -EINVAL;
-	/* All 2^32 addresses: nsaddr could not count them, and none can be bound. */
-	if (src->first == 0 && src->last == UINT32_MAX)
+	/* Every address of the family: 0.0.0.0 and :: cannot be bound as a source. */
+	if (src->first == 0 && src->last == (src->v6 ? ~(addr128)0 : UINT32_MAX))
 		return -EINVAL;
-	return 0;
+	return src->v6 == p->v6 ? 0 : -EAFNOSUPPORT;
 }
 
 int plan_init(struct plan *p, const struct addr_range *src, const struct port_range *sport,
@@ -76,21 +80,24 @@ int plan_init(struct plan *p, const struct addr_range *src, const struct port_ra
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	ret = check_sources(src, sport);
+	ret = expand_targets(p, targets, ntargets);
 	if (ret)
 		return ret;
-	ret = expand_targets(p, targets, ntargets);
+	ret = check_sources(p, src, sport);
 	if (ret)
 		return ret;
 
 	p->bind_source = src != NULL;
-	p->saddr_first = src ? src->first : INADDR_ANY;
+	p->saddr_first = src ? src->first : 0;
 	p->sport_first = sport->first;
 	p->nsport = port_range_count(sport);
-	offered = src ? (uint64_t)src->last - src->first + 1 : 1;
+	/* An IPv6 /64 offers 2^64 sources: more than any run can use, so count at most 2^64 - 1. */
+	offered = src ? addr_range_count(src) > UINT64_MAX ? UINT64_MAX
+							      : (uint64_t)addr_range_count(src)
+		      : 1;
 	per_addr = (uint64_t)p->nsport * p->ndst;
-	/* At most 2^32 * 2^16 * 2^12 = 2^60: no overflow. */
-	p->capacity = offered * per_addr;
+	/* IPv4: at most 2^32 * 2^16 * 2^12 = 2^60. IPv6 may pass 2^64: saturate. */
+	p->capacity = offered > UINT64_MAX / per_addr ? UINT64_MAX : offered * per_addr;
 	if (need > p->capacity) {
 		p->nsaddr = offered;
 		return -EADDRNOTAVAIL;
@@ -99,17 +106,18 @@ int plan_init(struct plan *p, const struct addr_range *src, const struct port_ra
 	return 0;
 }
 
-void plan_tuple(const struct plan *p, uint64_t i, struct sockaddr_in *src, struct sockaddr_in *dst)
+void plan_tuple(const struct plan *p, uint64_t i, union sockaddr_inet *src,
+		union sockaddr_inet *dst)
 {
 	const struct plan_dst *d = &p->dst[i % p->ndst];
 	uint64_t j = i / p->ndst;
 
-	sockaddr_from(dst, d->addr, d->port);
+	sockaddr_from(dst, p->v6, d->addr, d->port);
 	if (!p->bind_source) {
-		sockaddr_from(src, INADDR_ANY, 0);
+		sockaddr_from(src, p->v6, 0, 0);
 		return;
 	}
-	sockaddr_from(src, p->saddr_first + (uint32_t)(j / p->nsport),
+	sockaddr_from(src, p->v6, p->saddr_first + j / p->nsport,
 		      p->sport_first + (uint16_t)(j % p->nsport));
 }
 
@@ -153,11 +161,17 @@ int plan_parse_shard(const char *s, const char *index_env, struct plan_shard *ou
 	return 0;
 }
 
-/* Part i of k of [first, first + n): n <= 2^32 and i < 2^32, so n * i fits in 64 bits. */
+/* Part i of k of the ports [first, first + n): n * i fits in 64 bits. */
 static void split(uint64_t first, uint64_t n, uint32_t i, uint32_t k, uint64_t *lo, uint64_t *hi)
 {
 	*lo = first + n * i / k;
 	*hi = first + n * (i + 1ull) / k - 1;
+}
+
+/* floor(n * i / k) for i < k, without n * i overflowing: n may be near 2^128 (IPv6). */
+static addr128 share(addr128 n, uint32_t i, uint32_t k)
+{
+	return n / k * i + n % k * i / k;
 }
 
 int plan_shard_sources(const struct plan_shard *sh, struct addr_range *src, struct port_range *sport)
@@ -166,10 +180,12 @@ int plan_shard_sources(const struct plan_shard *sh, struct addr_range *src, stru
 
 	if (!sh->count)
 		return 0;
-	if (src && (uint64_t)src->last - src->first + 1 >= sh->count) {
-		split(src->first, (uint64_t)src->last - src->first + 1, sh->index, sh->count, &lo, &hi);
-		src->first = (uint32_t)lo;
-		src->last = (uint32_t)hi;
+	/* Count 0 is all 2^128 IPv6 addresses, which no plan takes: split the ports then. */
+	if (src && addr_range_count(src) >= sh->count) {
+		addr128 n = addr_range_count(src), first = src->first;
+
+		src->first = first + share(n, sh->index, sh->count);
+		src->last = first + share(n, sh->index + 1, sh->count) - 1;
 		return 0;
 	}
 	if (port_range_count(sport) < sh->count)

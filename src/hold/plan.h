@@ -23,14 +23,15 @@
 #define PLAN_MAX_DST 4096
 
 struct plan_dst {
-	uint32_t addr;
+	addr128 addr;
 	uint16_t port;
 };
 
 struct plan {
 	bool bind_source;   /* false: no explicit bind, the kernel picks (slow past ~17K/dst) */
-	uint32_t saddr_first;
-	uint32_t nsaddr;    /* source addresses actually needed (<= those offered) */
+	bool v6;            /* every source and destination is IPv6 */
+	addr128 saddr_first;
+	uint64_t nsaddr;    /* source addresses actually needed (<= those offered) */
 	uint16_t sport_first;
 	uint32_t nsport;
 	uint32_t ndst;
@@ -43,7 +44,8 @@ struct plan {
  * src may be NULL: then no explicit bind and capacity is
  * nsport * ndst per kernel-chosen source. Returns 0, -EINVAL for empty
  * targets, more than PLAN_MAX_DST destinations or one destination given
- * twice (it would repeat 4-tuples), -EADDRNOTAVAIL when the
+ * twice (it would repeat 4-tuples), -EAFNOSUPPORT when IPv4 and IPv6
+ * are mixed among targets and source, -EADDRNOTAVAIL when the
  * ranges offer fewer than `need` tuples (capacity is still filled in).
  */
 int plan_init(struct plan *p, const struct addr_range *src, const struct port_range *sport,
@@ -74,6 +76,7 @@ int plan_parse_shard(const char *s, const char *index_env, struct plan_shard *ou
 int plan_shard_sources(const struct plan_shard *sh, struct addr_range *src, struct port_range *sport);
 
 /* Tuple i (i < capacity) as socket addresses. */
-void plan_tuple(const struct plan *p, uint64_t i, struct sockaddr_in *src, struct sockaddr_in *dst);
+void plan_tuple(const struct plan *p, uint64_t i, union sockaddr_inet *src,
+		union sockaddr_inet *dst);
 
 #endif

@@ -141,7 +141,7 @@ struct io_uring_sqe *ring_sqe(struct ringset *rs, struct ring *r)
 	return sqe;
 }
 
-struct sockaddr_in *ring_sqe_addr(struct ring *r, struct io_uring_sqe *sqe)
+union sockaddr_inet *ring_sqe_addr(struct ring *r, struct io_uring_sqe *sqe)
 {
 	if (!r->sa) {
 		r->sa = calloc(*r->uring.sq.kring_entries, sizeof(*r->sa));

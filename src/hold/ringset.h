@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "base/addr.h"
 #include "hold/conn.h"
 
 #define RING_NO_SLOT UINT32_MAX
@@ -25,7 +26,7 @@ struct ring {
 	uint32_t used;      /* slots opening, held or closing */
 	uint32_t free_head; /* first free slot (client side picks its own slots) */
 	struct conn *conns; /* nslots records, from the conn arena */
-	struct sockaddr_in *sa; /* per-SQE address scratch, read by the kernel at submit */
+	union sockaddr_inet *sa; /* per-SQE address scratch, read by the kernel at submit */
 	bool dirty;         /* has SQEs not yet submitted */
 	uint64_t *cookies;  /* per slot SO_COOKIE, for --watch diag (conn arena) */
 	struct io_uring_buf_ring *br; /* provided buffers, set up by whoever recvs on this ring */
@@ -58,7 +59,7 @@ void ring_reserve(struct ringset *rs, struct ring *r, unsigned n);
 /* An SQE on r; submits r first when its SQ is full. Never NULL. */
 struct io_uring_sqe *ring_sqe(struct ringset *rs, struct ring *r);
 /* The sockaddr scratch entry that belongs to sqe (valid until r is submitted). */
-struct sockaddr_in *ring_sqe_addr(struct ring *r, struct io_uring_sqe *sqe);
+union sockaddr_inet *ring_sqe_addr(struct ring *r, struct io_uring_sqe *sqe);
 /* Submits every ring holding new SQEs; 0 or -errno. */
 int ringset_submit(struct ringset *rs);
 /* Sleeps until some ring may have completions or timeout_ms passes. */

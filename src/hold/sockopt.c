@@ -24,14 +24,14 @@ void sockopt_buffers(int fd, const struct holder_config *cfg)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &cfg->sndbuf, sizeof(cfg->sndbuf));
 }
 
-int sockopt_listener(const struct sockaddr_in *addr, const struct holder_config *cfg, bool nonblock)
+int sockopt_listener(const union sockaddr_inet *addr, const struct holder_config *cfg, bool nonblock)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+	int fd = socket(addr->sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
 
 	if (fd < 0)
 		return -errno;
 	sockopt_apply(fd, cfg, true);
-	if (bind(fd, (const struct sockaddr *)addr, sizeof(*addr)) || listen(fd, cfg->backlog)) {
+	if (bind(fd, &addr->sa, sockaddr_len(addr)) || listen(fd, cfg->backlog)) {
 		int err = -errno;
 
 		close(fd);

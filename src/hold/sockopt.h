@@ -30,7 +30,7 @@ void sockopt_buffers(int fd, const struct holder_config *cfg);
  * A listening socket on addr with the options above (SOCK_NONBLOCK when
  * nonblock); the fd or -errno. Accepted sockets inherit linger and sizes.
  */
-int sockopt_listener(const struct sockaddr_in *addr, const struct holder_config *cfg, bool nonblock);
+int sockopt_listener(const union sockaddr_inet *addr, const struct holder_config *cfg, bool nonblock);
 /* Reads back the sizes the kernel settled on and hands them to the holder, once. */
 void sockopt_report_buffers(struct holder *h, int fd);
 

@@ -301,7 +301,7 @@ static void probe_uring(struct limits_input *in)
 static bool all_loopback(const struct options *o)
 {
 	for (int i = 0; i < o->ntarget; i++)
-		if (!addr_is_loopback(o->target[i].addr))
+		if (!addr_is_loopback(o->target[i].v6, o->target[i].addr))
 			return false;
 	return o->ntarget > 0;
 }

@@ -31,7 +31,7 @@ static int expand_listen(const struct options *o, struct holder_config *cfg, cha
 				snprintf(err, errlen, "--listen: more than %d ports in all", HOLDER_MAX_LISTEN);
 				return -EINVAL;
 			}
-			sockaddr_from(&cfg->listen[cfg->nlisten++], e->addr, (uint16_t)p);
+			sockaddr_from(&cfg->listen[cfg->nlisten++], e->v6, e->addr, (uint16_t)p);
 		}
 	}
 	return 0;
@@ -40,7 +40,7 @@ static int expand_listen(const struct options *o, struct holder_config *cfg, cha
 static bool all_loopback(const struct options *o)
 {
 	for (int i = 0; i < o->ntarget; i++)
-		if (!addr_is_loopback(o->target[i].addr))
+		if (!addr_is_loopback(o->target[i].v6, o->target[i].addr))
 			return false;
 	return true;
 }
@@ -294,9 +294,8 @@ int side_main(const struct options *o, enum role role)
 		side_explain_failure(o, o->mode, -ret, err, sizeof(err));
 		if (h.failed_listener >= 0 && (ret == -EADDRINUSE || ret == -EADDRNOTAVAIL)) {
 			char ep[64];
-			const struct sockaddr_in *sa = &cfg.listen[h.failed_listener];
 
-			format_endpoint(ntohl(sa->sin_addr.s_addr), ntohs(sa->sin_port), ep, sizeof(ep));
+			format_sockaddr(&cfg.listen[h.failed_listener], ep, sizeof(ep));
 			snprintf(err, sizeof(err), "%s %s", ep,
 				 ret == -EADDRINUSE ? "is already in use: pick another port"
 						    : "is not an address of this host");

@@ -25,7 +25,8 @@ static void check_addr_range(const char *s)
 		return;
 	}
 	FUZZ_CHECK(r.first <= r.last);
-	FUZZ_CHECK(addr_range_count(&r) >= 1 || (r.first == 0 && r.last == UINT32_MAX));
+	FUZZ_CHECK(r.v6 || r.last <= UINT32_MAX);
+	FUZZ_CHECK(addr_range_count(&r) >= 1 || (r.v6 && r.first == 0 && r.last == ~(addr128)0));
 }
 
 static void check_port_range(const char *s)
@@ -53,9 +54,9 @@ static void check_endpoint(const char *s)
 		return;
 	FUZZ_CHECK(e.ports.first >= 1 && e.ports.first <= e.ports.last);
 	/* The first port formats and parses back to the same endpoint. */
-	format_endpoint(e.addr, e.ports.first, text, sizeof(text));
+	format_endpoint(e.v6, e.addr, e.ports.first, text, sizeof(text));
 	FUZZ_CHECK(parse_endpoint_range(text, &back) == 0);
-	FUZZ_CHECK(back.addr == e.addr && back.ports.first == e.ports.first &&
+	FUZZ_CHECK(back.v6 == e.v6 && back.addr == e.addr && back.ports.first == e.ports.first &&
 		   back.ports.last == e.ports.first);
 }
 

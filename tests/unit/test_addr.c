@@ -193,39 +193,41 @@ Test(addr, parsers_reject_null_with_einval)
 
 Test(addr, sockaddr_from_converts_to_network_order)
 {
-	struct sockaddr_in sa;
+	union sockaddr_inet sa;
 
 	memset(&sa, 0xff, sizeof(sa));
-	sockaddr_from(&sa, IP(127, 0, 0, 1), 5000);
-	cr_expect_eq(sa.sin_family, AF_INET);
-	cr_expect_eq(sa.sin_port, htons(5000));
-	cr_expect_eq(sa.sin_addr.s_addr, htonl(IP(127, 0, 0, 1)));
-	cr_expect_eq(memcmp(sa.sin_zero, "\0\0\0\0\0\0\0\0", sizeof(sa.sin_zero)), 0);
+	sockaddr_from(&sa, false, IP(127, 0, 0, 1), 5000);
+	cr_expect_eq(sa.v4.sin_family, AF_INET);
+	cr_expect_eq(sa.v4.sin_port, htons(5000));
+	cr_expect_eq(sa.v4.sin_addr.s_addr, htonl(IP(127, 0, 0, 1)));
+	cr_expect_eq(memcmp(sa.v4.sin_zero, "\0\0\0\0\0\0\0\0", sizeof(sa.v4.sin_zero)), 0);
+	cr_expect_eq(sockaddr_len(&sa), sizeof(struct sockaddr_in));
+	cr_expect_eq(sockaddr_port(&sa), 5000);
 }
 
 Test(addr, format_endpoint_prints_addr_colon_port)
 {
 	char buf[32];
 
-	cr_expect_str_eq(format_endpoint(IP(127, 0, 0, 1), 5000, buf, sizeof(buf)),
+	cr_expect_str_eq(format_endpoint(false, IP(127, 0, 0, 1), 5000, buf, sizeof(buf)),
 			 "127.0.0.1:5000");
-	cr_expect_str_eq(format_endpoint(IP(255, 255, 255, 255), 65535, buf, sizeof(buf)),
+	cr_expect_str_eq(format_endpoint(false, IP(255, 255, 255, 255), 65535, buf, sizeof(buf)),
 			 "255.255.255.255:65535");
-	cr_expect_str_eq(format_endpoint(0, 0, buf, sizeof(buf)), "0.0.0.0:0");
+	cr_expect_str_eq(format_endpoint(false, 0, 0, buf, sizeof(buf)), "0.0.0.0:0");
 }
 
 Test(addr, format_endpoint_truncates_to_len)
 {
 	char buf[6];
 
-	cr_expect_eq(format_endpoint(IP(127, 0, 0, 1), 5000, buf, sizeof(buf)), buf);
+	cr_expect_eq(format_endpoint(false, IP(127, 0, 0, 1), 5000, buf, sizeof(buf)), buf);
 	cr_expect_str_eq(buf, "127.0");
 }
 
 Test(addr, loopback_is_127_slash_8)
 {
-	cr_expect(addr_is_loopback(IP(127, 0, 0, 1)));
-	cr_expect(addr_is_loopback(IP(127, 255, 255, 254)));
-	cr_expect_not(addr_is_loopback(IP(128, 0, 0, 1)));
-	cr_expect_not(addr_is_loopback(IP(10, 0, 0, 1)));
+	cr_expect(addr_is_loopback(false, IP(127, 0, 0, 1)));
+	cr_expect(addr_is_loopback(false, IP(127, 255, 255, 254)));
+	cr_expect_not(addr_is_loopback(false, IP(128, 0, 0, 1)));
+	cr_expect_not(addr_is_loopback(false, IP(10, 0, 0, 1)));
 }

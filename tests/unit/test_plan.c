@@ -16,7 +16,7 @@ static const struct endpoint_range small_dst[] = {
 	{ IP(127, 0, 0, 2), { 6000, 6001 } },
 };
 
-/* The plan is 32 KiB: static, not on the stack of every test. */
+/* The plan is 128 KiB: static, not on the stack of every test. */
 static struct plan p;
 
 struct tuple {
@@ -26,16 +26,16 @@ struct tuple {
 
 static struct tuple tuple_at(uint64_t i)
 {
-	struct sockaddr_in s, d;
+	union sockaddr_inet s, d;
 	struct tuple t;
 
 	plan_tuple(&p, i, &s, &d);
-	cr_assert_eq(s.sin_family, AF_INET);
-	cr_assert_eq(d.sin_family, AF_INET);
-	t.saddr = ntohl(s.sin_addr.s_addr);
-	t.sport = ntohs(s.sin_port);
-	t.daddr = ntohl(d.sin_addr.s_addr);
-	t.dport = ntohs(d.sin_port);
+	cr_assert_eq(s.v4.sin_family, AF_INET);
+	cr_assert_eq(d.v4.sin_family, AF_INET);
+	t.saddr = ntohl(s.v4.sin_addr.s_addr);
+	t.sport = ntohs(s.v4.sin_port);
+	t.daddr = ntohl(d.v4.sin_addr.s_addr);
+	t.dport = ntohs(d.v4.sin_port);
 	return t;
 }
 

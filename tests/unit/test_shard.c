@@ -18,11 +18,11 @@ static struct plan p;
 /* One tuple packed into 64 bits: saddr's last octet, sport, dst index. */
 static uint64_t key(uint64_t i)
 {
-	struct sockaddr_in s, d;
+	union sockaddr_inet s, d;
 
 	plan_tuple(&p, i, &s, &d);
-	return (uint64_t)ntohl(s.sin_addr.s_addr) << 32 | (uint64_t)ntohs(s.sin_port) << 16 |
-	       (ntohl(d.sin_addr.s_addr) & 0xff) << 8 | (ntohs(d.sin_port) % 256);
+	return (uint64_t)ntohl(s.v4.sin_addr.s_addr) << 32 | (uint64_t)ntohs(s.v4.sin_port) << 16 |
+	       (ntohl(d.v4.sin_addr.s_addr) & 0xff) << 8 | (ntohs(d.v4.sin_port) % 256);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -165,4 +165,18 @@ Test(shard, rejects_malformed_and_out_of_range)
 		cr_expect_eq(plan_parse_shard(bad[i], NULL, &sh), -EINVAL, "'%s'", bad[i]);
 	cr_expect_eq(plan_parse_shard("4", "x", &sh), -EINVAL);
 	cr_expect_eq(plan_parse_shard("4", "4", &sh), -EINVAL);
+}
+
+Test(shard, ipv6_slash_64_splits_into_contiguous_blocks)
+{
+	addr128 base = (addr128)0xfd000001 << 96; /* fd00:1:: */
+	struct addr_range src = { base, base | UINT64_MAX, true };
+	struct port_range sport = { 1000, 1999 };
+	struct plan_shard sh = { 2, 3 };
+
+	cr_assert_eq(plan_shard_sources(&sh, &src, &sport), 0);
+	cr_expect(src.first == (base | 0xaaaaaaaaaaaaaaaaull), "2^64 * 2 / 3");
+	cr_expect(src.last == (base | UINT64_MAX));
+	cr_expect(src.v6);
+	cr_expect_eq(sport.first, 1000, "ports untouched when addresses split");
 }
