@@ -238,8 +238,8 @@ static bool send_out(struct holder *h, int fd)
 	return true;
 }
 
-/* connect: the n-th message (0: --send-once) unless the last is still going out. */
-static void send_message(struct holder *h, int fd, uint64_t n)
+/* connect: the n-th message (0: --send-once) unless the last is still going out; false: not begun. */
+static bool send_message(struct holder *h, int fd, uint64_t n)
 {
 	struct epoll_be *be = BE(h);
 	struct conn *c = &be->conns[fd];
@@ -247,28 +247,40 @@ static void send_message(struct holder *h, int fd, uint64_t n)
 	if (be->tx[fd].len) {
 		traffic_blocked(TS(h), !(c->flags & CONN_F_STALLED));
 		c->flags |= CONN_F_STALLED;
-		return;
+		return false;
 	}
 	be->tx[fd] = (struct tx){ .stamp = now_ns(), .len = traffic_msg_len(&h->cfg->traffic, n) };
 	atomic_fetch_add_explicit(&TS(h)->msgs_started, 1, memory_order_relaxed);
 	send_out(h, fd);
+	return true;
 }
 
 /* The fd table is the schedule's one ring; only its part below top can hold anything. */
 static void epoll_beat(struct holder *h, uint64_t prev_us, uint64_t now_us)
 {
 	struct epoll_be *be = BE(h);
-	uint32_t first, n, slots = be->top;
+	const struct traffic *t = &h->cfg->traffic;
+	uint64_t late_ns = traffic_late_us(t) * 1000;
+	struct beat_tally tally = { 0 };
+	uint32_t slots = be->top;
+	struct beat_span sp;
 
 	if (!be->tx)
 		return;
-	traffic_due(&h->cfg->traffic, slots, prev_us, now_us, &first, &n);
-	for (uint32_t k = 0; k < n; k++) {
-		uint32_t fd = traffic_slot(slots, 0, first + k);
+	traffic_due(t, slots, prev_us, now_us, &sp);
+	for (uint32_t k = 0; k < sp.n; k++) {
+		uint64_t point = sp.first + k;
+		uint32_t fd = traffic_slot(slots, 0, (uint32_t)point);
 
-		if (fd < slots && be->conns[fd].state == CONN_HELD)
-			send_message(h, (int)fd, 1);
+		if (fd >= slots || be->conns[fd].state != CONN_HELD)
+			continue;
+		tally.due++;
+		if (send_message(h, (int)fd, 1))
+			traffic_beat_sent(TS(h), &tally, late_ns,
+					  (now_us - traffic_point_us(t, sp.npos, point)) * 1000);
 	}
+	tally.due += sp.missed * h->held / sp.npos;
+	traffic_tally(TS(h), &tally);
 }
 
 /* serve --on-data echo: back what was read; what the kernel does not take waits in a copy. */

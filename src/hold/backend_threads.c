@@ -367,10 +367,22 @@ static int beat(struct threads_be *be, int fd, struct out *o, uint64_t *next, bo
 		*next = 0;
 		return 0;
 	}
+	struct beat_tally tally = { .due = 1 };
+	uint64_t due = *next;
+	int ret;
+
 	*next += every;
-	if (*next <= now) /* late (the box is busy): beat once, then back on the phase */
+	if (*next <= now) { /* late (the box is busy): beat once, then back on the phase */
+		tally.due += (now - *next) / every + 1; /* the periods passed unseen: never sent */
 		*next += (now - *next) / every * every + every;
-	return send_message(be, fd, o, be->cfg->traffic.send, stalled);
+	}
+	bool blocked = o->len != 0; /* the last message is still going out */
+
+	ret = send_message(be, fd, o, be->cfg->traffic.send, stalled);
+	if (!blocked && !ret)
+		traffic_beat_sent(TS(be), &tally, traffic_late_us(&be->cfg->traffic) * 1000, now - due);
+	traffic_tally(TS(be), &tally);
+	return ret;
 }
 
 /*

@@ -421,35 +421,52 @@ fail:
 	return false;
 }
 
-/* connect: the n-th message (0: --send-once) unless the last is still going out. */
-static void send_message(struct holder *h, struct ring *r, uint32_t slot, uint64_t n)
+/* connect: the n-th message (0: --send-once) unless the last is still going out; false: not sent. */
+static bool send_message(struct holder *h, struct ring *r, uint32_t slot, uint64_t n)
 {
 	struct conn *c = &r->conns[slot];
 
 	if (c->flags & CONN_F_SENDING) {
 		traffic_blocked(TS(h), !(c->flags & CONN_F_STALLED));
 		c->flags |= CONN_F_STALLED;
-		return;
+		return false;
 	}
-	send_bytes(h, r, slot, NULL, traffic_msg_len(&h->cfg->traffic, n));
+	return send_bytes(h, r, slot, NULL, traffic_msg_len(&h->cfg->traffic, n));
 }
 
+/*
+ * The heartbeats whose phase points passed in (prev_us, now_us]: each
+ * held slot at one of them is due, and is sent unless its last message is
+ * still going out. A point's lag is now less when it fell due.
+ */
 static void uring_beat(struct holder *h, uint64_t prev_us, uint64_t now_us)
 {
 	struct uring_be *be = BE(h);
-	uint32_t first, n, slots = be->rs.slots;
+	const struct traffic *t = &h->cfg->traffic;
+	uint64_t late_ns = traffic_late_us(t) * 1000;
+	struct beat_tally tally = { 0 };
+	uint32_t slots = be->rs.slots;
+	struct beat_span sp;
 
-	traffic_due(&h->cfg->traffic, slots, prev_us, now_us, &first, &n);
+	traffic_due(t, slots, prev_us, now_us, &sp);
 	for (uint32_t i = 0; i < be->rs.nrings; i++) {
 		struct ring *r = be->rs.rings[i];
 
-		for (uint32_t k = 0; k < n; k++) {
-			uint32_t s = traffic_slot(slots, r->id, first + k);
+		for (uint32_t k = 0; k < sp.n; k++) {
+			uint64_t point = sp.first + k;
+			uint32_t s = traffic_slot(slots, r->id, (uint32_t)point);
 
-			if (s < r->nslots && r->conns[s].state == CONN_HELD)
-				send_message(h, r, s, 1);
+			if (s >= r->nslots || r->conns[s].state != CONN_HELD)
+				continue;
+			tally.due++;
+			if (send_message(h, r, s, 1))
+				traffic_beat_sent(TS(h), &tally, late_ns,
+						  (now_us - traffic_point_us(t, sp.npos, point)) * 1000);
 		}
 	}
+	/* Whole periods passed unseen: every held slot missed a beat per period, none sent. */
+	tally.due += sp.missed * h->held / sp.npos;
+	traffic_tally(TS(h), &tally);
 }
 
 static void on_send(struct holder *h, struct ring *r, uint32_t slot, uint16_t gen, int res)

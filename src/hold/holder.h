@@ -76,6 +76,7 @@ struct holder {
 	int failed_listener;  /* index in cfg->listen of the one that could not listen; -1 */
 	uint64_t dropped;     /* connections closed on bench's request (close-detection probe) */
 	uint64_t beat_us;     /* when heartbeats were last handed out; 0: not running */
+	uint32_t beat_window; /* bench: the control's window they were handed out in */
 	/* When each connect in flight started, by tuple modulo the table: a start overwritten by a later tuple goes untimed. */
 	struct connect_start {
 		uint32_t tuple;

@@ -18,6 +18,7 @@ static const char *const stop_names[STOP__COUNT] = {
 	[STOP_REFUSED] = "refused",
 	[STOP_THREADS] = "threads",
 	[STOP_ERROR] = "error",
+	[STOP_SLO] = "slo",
 };
 /* clang-format on */
 

@@ -26,6 +26,7 @@ enum stop_reason {
 	STOP_REFUSED,       /* target refused or unreachable */
 	STOP_THREADS,       /* threads-max / RLIMIT_NPROC / pid_max (threads mode) */
 	STOP_ERROR,         /* anything else: see stop_errno */
+	STOP_SLO,           /* bench --slo: the pattern no longer met it at this count */
 	STOP__COUNT
 };
 
@@ -74,6 +75,13 @@ struct control {
 	_Atomic uint64_t ramp_limit;    /* nonzero: hold at most this many (a report point is next) */
 	_Atomic uint64_t drop;          /* the client closes this many held connections in all */
 	_Atomic uint32_t beats;         /* nonzero: heartbeats run (bench starts them once all are held) */
+	/*
+	 * The schedule's window, CLOCK_MONOTONIC µs: heartbeats are due from
+	 * beats_from_us (set before beats) until beats_until_us (0: open).
+	 * beats numbers the window, so a generator that never saw the last
+	 * one end still starts the next from its own beginning.
+	 */
+	_Atomic uint64_t beats_from_us, beats_until_us;
 };
 
 /*

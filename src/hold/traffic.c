@@ -115,20 +115,81 @@ static uint64_t passed(const struct traffic *t, uint32_t npos, uint64_t us)
 }
 
 void traffic_due(const struct traffic *t, uint32_t slots, uint64_t prev_us, uint64_t now_us,
-		 uint32_t *first, uint32_t *n)
+		 struct beat_span *sp)
 {
 	uint64_t a, b;
 
-	*n = 0;
-	*first = 0;
-	uint32_t npos = positions(slots);
-
+	*sp = (struct beat_span){ .npos = positions(slots) };
 	if (!t->send || !t->every_us || !slots || now_us <= prev_us)
 		return;
-	a = passed(t, npos, prev_us);
-	b = passed(t, npos, now_us);
-	*first = (a + 1) & (npos - 1);
-	*n = b - a >= npos ? npos : (uint32_t)(b - a);
+	a = passed(t, sp->npos, prev_us);
+	b = passed(t, sp->npos, now_us);
+	if (b - a > sp->npos) {
+		sp->missed = b - a - sp->npos;
+		a = b - sp->npos;
+	}
+	sp->first = a + 1;
+	sp->n = (uint32_t)(b - a);
+}
+
+uint64_t traffic_point_us(const struct traffic *t, uint32_t npos, uint64_t k)
+{
+	unsigned __int128 x = (unsigned __int128)k * t->every_us;
+
+	return (uint64_t)((x + npos - 1) / npos);
+}
+
+uint64_t traffic_late_us(const struct traffic *t)
+{
+	uint64_t us = t->every_us / 100;
+
+	return us > TRAFFIC_LATE_MIN_US ? us : TRAFFIC_LATE_MIN_US;
+}
+
+void traffic_beat_sent(struct traffic_stats *st, struct beat_tally *b, uint64_t late_ns,
+		       uint64_t lag_ns)
+{
+	hist_record(&st->lag, &st->lag_max_ns, lag_ns);
+	if (lag_ns > late_ns)
+		b->late++;
+	else
+		b->on_time++;
+}
+
+void traffic_tally(struct traffic_stats *st, const struct beat_tally *b)
+{
+	atomic_fetch_add_explicit(&st->beats_due, b->due, memory_order_relaxed);
+	atomic_fetch_add_explicit(&st->beats_on_time, b->on_time, memory_order_relaxed);
+	atomic_fetch_add_explicit(&st->beats_late, b->late, memory_order_relaxed);
+}
+
+void schedule_account(struct schedule_report *r, uint64_t due, uint64_t on_time, uint64_t late)
+{
+	uint64_t sent = on_time + late;
+
+	r->due = due;
+	r->on_time = on_time;
+	r->late = late;
+	r->not_sent = due > sent ? due - sent : 0;
+	r->slip = due ? (double)(due - (on_time < due ? on_time : due)) / due : 0;
+	r->kept = !due || on_time >= SCHEDULE_KEPT * due;
+}
+
+void schedule_report_fill(struct schedule_report *r, const struct traffic_stats *st)
+{
+	uint64_t max = atomic_load_explicit(&st->lag_max_ns, memory_order_relaxed);
+
+	schedule_account(r, atomic_load_explicit(&st->beats_due, memory_order_relaxed),
+			 atomic_load_explicit(&st->beats_on_time, memory_order_relaxed),
+			 atomic_load_explicit(&st->beats_late, memory_order_relaxed));
+	r->lag_max_us = max / 1e3;
+	r->lag_p50_us = lat_quantile(&st->lag, 0.50) / 1e3;
+	r->lag_p99_us = lat_quantile(&st->lag, 0.99) / 1e3;
+	/* A bucket's top edge may pass the largest value seen: never report more. */
+	if (r->lag_p50_us > r->lag_max_us)
+		r->lag_p50_us = r->lag_max_us;
+	if (r->lag_p99_us > r->lag_max_us)
+		r->lag_p99_us = r->lag_max_us;
 }
 
 /*
@@ -200,16 +261,21 @@ void lat_cumulative(const struct lat_hist *h, const uint64_t *le_ns, int n, uint
 	}
 }
 
-void lat_record(struct traffic_stats *st, uint64_t ns)
+void hist_record(struct lat_hist *h, _Atomic uint64_t *max_ns, uint64_t ns)
 {
-	uint64_t max = atomic_load_explicit(&st->lat_max_ns, memory_order_relaxed);
+	uint64_t max = atomic_load_explicit(max_ns, memory_order_relaxed);
 
-	lat_hist_add(&st->lat, ns);
-	atomic_fetch_add_explicit(&st->lat_sum_ns, ns, memory_order_relaxed);
-	while (ns > max && !atomic_compare_exchange_weak_explicit(&st->lat_max_ns, &max, ns,
+	lat_hist_add(h, ns);
+	while (ns > max && !atomic_compare_exchange_weak_explicit(max_ns, &max, ns,
 								  memory_order_relaxed,
 								  memory_order_relaxed))
 		;
+}
+
+void lat_record(struct traffic_stats *st, uint64_t ns)
+{
+	hist_record(&st->lat, &st->lat_max_ns, ns);
+	atomic_fetch_add_explicit(&st->lat_sum_ns, ns, memory_order_relaxed);
 }
 
 uint64_t lat_count(const struct lat_hist *h)
@@ -221,19 +287,61 @@ uint64_t lat_count(const struct lat_hist *h)
 	return n;
 }
 
-uint64_t lat_quantile(const struct lat_hist *h, double q)
+uint64_t counts_quantile(const uint64_t n[LAT_BUCKETS], double q)
 {
-	uint64_t total = lat_count(h), seen = 0, want;
+	uint64_t total = 0, seen = 0, want;
 
+	for (unsigned i = 0; i < LAT_BUCKETS; i++)
+		total += n[i];
 	if (!total)
 		return 0;
 	want = (uint64_t)(q * total + 0.5);
 	if (want < 1)
 		want = 1;
 	for (unsigned i = 0; i < LAT_BUCKETS; i++) {
-		seen += atomic_load_explicit(&h->n[i], memory_order_relaxed);
+		seen += n[i];
 		if (seen >= want)
 			return bucket_top(i);
 	}
 	return bucket_top(LAT_BUCKETS - 1);
+}
+
+static void hist_copy(uint64_t out[LAT_BUCKETS], const struct lat_hist *h)
+{
+	for (unsigned i = 0; i < LAT_BUCKETS; i++)
+		out[i] = atomic_load_explicit(&h->n[i], memory_order_relaxed);
+}
+
+uint64_t lat_quantile(const struct lat_hist *h, double q)
+{
+	uint64_t n[LAT_BUCKETS];
+
+	hist_copy(n, h);
+	return counts_quantile(n, q);
+}
+
+void traffic_counts_take(struct traffic_counts *c, const struct traffic_stats *st)
+{
+	c->msgs_sent = atomic_load_explicit(&st->msgs_sent, memory_order_relaxed);
+	c->msgs_recv = atomic_load_explicit(&st->msgs_recv, memory_order_relaxed);
+	c->beats_due = atomic_load_explicit(&st->beats_due, memory_order_relaxed);
+	c->beats_on_time = atomic_load_explicit(&st->beats_on_time, memory_order_relaxed);
+	c->beats_late = atomic_load_explicit(&st->beats_late, memory_order_relaxed);
+	c->beats_blocked = atomic_load_explicit(&st->beats_blocked, memory_order_relaxed);
+	hist_copy(c->lat, &st->lat);
+	hist_copy(c->lag, &st->lag);
+}
+
+void traffic_counts_since(struct traffic_counts *c, const struct traffic_counts *before)
+{
+	c->msgs_sent -= before->msgs_sent;
+	c->msgs_recv -= before->msgs_recv;
+	c->beats_due -= before->beats_due;
+	c->beats_on_time -= before->beats_on_time;
+	c->beats_late -= before->beats_late;
+	c->beats_blocked -= before->beats_blocked;
+	for (unsigned i = 0; i < LAT_BUCKETS; i++) {
+		c->lat[i] -= before->lat[i];
+		c->lag[i] -= before->lag[i];
+	}
 }

@@ -56,6 +56,19 @@ struct traffic_stats {
 	_Atomic uint64_t lat_max_ns;
 	_Atomic uint64_t lat_sum_ns;    /* of every latency recorded: a histogram's _sum */
 	struct lat_hist lat;            /* receive time - send time of each message read */
+	/*
+	 * The generator's account of its heartbeat schedule. Every heartbeat
+	 * due on a held connection is counted once, then either handed to the
+	 * kernel (on time, or late by more than traffic_late_us) or not at
+	 * all: due - on_time - late were never sent (blocked, failed, or
+	 * passed while the generator was a whole period behind).
+	 */
+	_Atomic uint64_t beats_due;
+	_Atomic uint64_t beats_on_time;
+	_Atomic uint64_t beats_late;
+	_Atomic uint64_t lag_max_ns;
+	struct lat_hist lag;            /* time handed over - time due, of every heartbeat sent */
+	_Atomic uint64_t sched_through_us; /* heartbeats were handed out up to this time (µs) */
 };
 
 bool traffic_on(const struct traffic *t);
@@ -80,21 +93,75 @@ void traffic_rx(const struct traffic *t, struct traffic_stats *st, uint32_t *rx,
 		size_t n, uint64_t now_ns);
 
 /*
- * The heartbeat schedule. Each slot of a ring of `slots` has its own phase
- * in the --every period, spread evenly over it (and staggered between
- * rings), so that a million connections beat a few at a time, not at once.
- * traffic_due: the phases passed from prev_us to now_us (µs on any clock),
- * as *n positions from *first on; traffic_slot: which slot of ring `ring`
- * sits at position pos. There are more positions than slots (a power of
- * two): a slot number >= slots is no slot, skip it.
+ * The heartbeat schedule. Phase points fall every_us / npos apart from
+ * time 0 on (µs on any clock), npos being the slots rounded up to a power
+ * of two; point k falls due at k * every_us / npos and is position
+ * k mod npos of the period. Each slot of a ring of `slots` has its own
+ * position, spread evenly over the period (and staggered between rings),
+ * so that a million connections beat a few at a time, not at once.
  */
+struct beat_span {
+	uint64_t first;  /* the first phase point handed out */
+	uint32_t n;      /* points from first on: at most npos (one period) */
+	uint32_t npos;
+	uint64_t missed; /* points passed before first: more than a period behind, never sent */
+};
+
+/* The points passed in (prev_us, now_us]: all of them, or the last period's when more passed. */
 void traffic_due(const struct traffic *t, uint32_t slots, uint64_t prev_us, uint64_t now_us,
-		 uint32_t *first, uint32_t *n);
+		 struct beat_span *sp);
+/* When phase point k falls due, µs (rounded up). */
+uint64_t traffic_point_us(const struct traffic *t, uint32_t npos, uint64_t k);
+/*
+ * Which slot of ring `ring` sits at position pos (only its low bits count).
+ * There are more positions than slots: a slot number >= slots is no slot.
+ */
 uint32_t traffic_slot(uint32_t slots, uint32_t ring, uint32_t pos);
+
+/*
+ * How late a heartbeat may be handed over and still count as on time: 1%
+ * of its period, and never less than the generator loop's own tick.
+ */
+#define TRAFFIC_LATE_MIN_US 2000
+uint64_t traffic_late_us(const struct traffic *t);
+
+/* A generator's tally of one batch of heartbeats, added to its stats at once. */
+struct beat_tally {
+	uint64_t due, on_time, late;
+};
+/* One heartbeat handed over lag_ns after it fell due: its lag timed, itself classed. */
+void traffic_beat_sent(struct traffic_stats *st, struct beat_tally *b, uint64_t late_ns,
+		       uint64_t lag_ns);
+void traffic_tally(struct traffic_stats *st, const struct beat_tally *b);
+
+/* A plain copy of the counters (maxima aside), to take differences over a window. */
+struct traffic_counts {
+	uint64_t msgs_sent, msgs_recv, beats_due, beats_on_time, beats_late, beats_blocked;
+	uint64_t lat[LAT_BUCKETS], lag[LAT_BUCKETS];
+};
+void traffic_counts_take(struct traffic_counts *c, const struct traffic_stats *st);
+/* c -= before, counter by counter. */
+void traffic_counts_since(struct traffic_counts *c, const struct traffic_counts *before);
+/* The value at quantile q (0..1) of a plain histogram, ns (a bucket's top edge); 0 when empty. */
+uint64_t counts_quantile(const uint64_t n[LAT_BUCKETS], double q);
+
+/* What the schedule's account says, from a generator's published numbers. */
+struct schedule_report {
+	uint64_t due, on_time, late, not_sent;
+	double lag_p50_us, lag_p99_us, lag_max_us; /* the generator's own lag, beats sent */
+	double slip;   /* (late + not sent) / due; 0 when nothing was due */
+	bool kept;     /* at least SCHEDULE_KEPT of the beats due were sent on time */
+};
+#define SCHEDULE_KEPT 0.99
+void schedule_report_fill(struct schedule_report *r, const struct traffic_stats *st);
+/* Arithmetic of the above, for tests: lag quantiles are left to the caller. */
+void schedule_account(struct schedule_report *r, uint64_t due, uint64_t on_time, uint64_t late);
 
 void traffic_blocked(struct traffic_stats *st, bool first_for_conn);
 void lat_record(struct traffic_stats *st, uint64_t ns);
 void lat_hist_add(struct lat_hist *h, uint64_t ns);
+/* One value into a histogram and its running maximum. */
+void hist_record(struct lat_hist *h, _Atomic uint64_t *max, uint64_t ns);
 uint64_t lat_count(const struct lat_hist *h);
 /*
  * Cumulative counts at the n increasing bounds le_ns[]: cum[i] counts the

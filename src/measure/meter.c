@@ -17,6 +17,7 @@
 #define SLABINFO_PATH "/proc/slabinfo"
 #define NETSTAT_PATH "/proc/net/netstat"
 #define TCP_MEM_PATH "/proc/sys/net/ipv4/tcp_mem"
+#define STAT_PATH "/proc/stat"
 
 /* Starting buffer sizes: each file fits in one read on a typical box. */
 #define MEMINFO_HINT 4096
@@ -24,6 +25,7 @@
 #define SLABINFO_HINT (128 * 1024)
 #define NETSTAT_HINT 8192
 #define TCP_MEM_HINT 128
+#define STAT_HINT 8192
 
 /* MemTotal and MemAvailable are the first and third lines of meminfo. */
 #define MEMINFO_HEAD 512
@@ -429,6 +431,54 @@ int meter_tcp_mem(uint64_t lim[3])
 	if (ret)
 		return ret;
 	ret = meter_parse_tcp_mem(text, lim);
+	free(text);
+	return ret;
+}
+
+/*
+ * The "cpu " line of /proc/stat: the box's time in USER_HZ ticks, summed
+ * over CPUs: user nice system idle iowait irq softirq steal ... The
+ * per-CPU "cpuN" lines that follow are counted for ncpus.
+ */
+int meter_parse_stat(const char *text, long ticks_per_s, struct cpu_times *c)
+{
+	uint64_t v[8] = { 0 };
+	const char *p;
+	char *end;
+	int i;
+
+	if (strncmp(text, "cpu ", 4) || ticks_per_s <= 0)
+		return -EINVAL;
+	p = text + 4;
+	for (i = 0; i < 8; i++) {
+		while (*p == ' ')
+			p++;
+		if (*p < '0' || *p > '9')
+			break;
+		v[i] = strtoull(p, &end, 10);
+		p = end;
+	}
+	if (i < 7) /* softirq is the seventh field (2.6.0 on) */
+		return -EINVAL;
+	*c = (struct cpu_times){ 0 };
+	for (i = 0; i < 8; i++)
+		c->total_us += v[i] * 1000000 / ticks_per_s;
+	c->user_us = (v[0] + v[1]) * 1000000 / ticks_per_s;
+	c->system_us = v[2] * 1000000 / ticks_per_s;
+	c->softirq_us = v[6] * 1000000 / ticks_per_s;
+	for (p = next_line(text); p && !strncmp(p, "cpu", 3); p = next_line(p))
+		c->ncpus += p[3] >= '0' && p[3] <= '9';
+	return c->ncpus ? 0 : -EINVAL;
+}
+
+int meter_cpu_times(struct cpu_times *c)
+{
+	char *text;
+	int ret = read_path(STAT_PATH, STAT_HINT, &text);
+
+	if (ret)
+		return ret;
+	ret = meter_parse_stat(text, sysconf(_SC_CLK_TCK), c);
 	free(text);
 	return ret;
 }

@@ -76,7 +76,18 @@ int meter_rss_anon(pid_t pid, uint64_t *bytes);
 int meter_tcp_pressures(uint64_t *count);
 /* net.ipv4.tcp_mem: the min, pressure and max thresholds, in pages. 0 or -errno. */
 int meter_tcp_mem(uint64_t lim[3]);
+/* The whole box's CPU time from /proc/stat, summed over its CPUs. */
+struct cpu_times {
+	uint64_t user_us;    /* user + nice */
+	uint64_t system_us;
+	uint64_t softirq_us; /* softirq work (on loopback: TCP receive, both ends) */
+	uint64_t total_us;   /* every column up to steal, idle included */
+	int ncpus;           /* cpuN lines: CPUs online */
+};
+/* 0 or -errno. Ticks are USER_HZ (10 ms at 100 Hz): compare samples seconds apart. */
+int meter_cpu_times(struct cpu_times *c);
 /* Parsers, split out for tests: they take the file's text. 0 or -EINVAL. */
+int meter_parse_stat(const char *text, long ticks_per_s, struct cpu_times *c);
 int meter_parse_slabinfo(const char *text, struct meter_sample *s);
 int meter_parse_meminfo(const char *text, struct meter_sample *s);
 int meter_parse_sockstat(const char *text, struct meter_sample *s);

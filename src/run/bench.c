@@ -35,6 +35,8 @@
 #define SETTLE_BYTES (256 << 10) /* slab change between two samples that counts as still */
 #define LAND_TIMEOUT_S 3.0      /* longest wait for messages in flight when the beats stop */
 #define HOLD_ONCE_S 2.0         /* default --hold with --send-once alone */
+#define WINDOW_LEAD_S 0.2       /* a schedule window is announced this far ahead of its start */
+#define SCHED_TIMEOUT_S 10.0    /* longest wait for a lagging generator to hand out what fell due */
 
 struct bench {
 	const struct options *o;
@@ -61,6 +63,29 @@ struct bench {
 	double hold_s, throughput, hold_buffer;
 	int wscale[2];         /* offered by [0] server, [1] client; -1 unknown */
 	struct traffic_report tr[2]; /* [0] server, [1] client, when the hold ended */
+	const struct bench_slo *slo; /* NULL: no --slo */
+	uint32_t window;       /* schedule windows opened so far */
+	uint64_t unseen_due;   /* beats due the generator never reached: it was still behind */
+	struct cpu_report hold_cpu;
+	bool has_hold_cpu;
+	struct slo_report slor;
+};
+
+/* CPU counters at one moment: both processes' rusage, the box's /proc/stat. */
+struct cpu_mark {
+	double t;
+	uint64_t user[2], sys[2]; /* [0] server, [1] client, µs */
+	uint64_t msgs;            /* messages the holder has read */
+	struct cpu_times box;
+	bool have_box;
+};
+
+/* One stretch of the heartbeat schedule, opened and closed by the parent. */
+struct window {
+	uint64_t from_us, until_us;
+	struct cpu_mark c0;
+	struct traffic_counts sv, cl; /* at the opening; at the close, what the window added */
+	struct cpu_report cpu;
 };
 
 static void sleep_ns(long ns)
@@ -273,6 +298,177 @@ static bool child_gone(pid_t pid)
 	return waitpid(pid, NULL, WNOHANG) == pid;
 }
 
+/* Every message the generator sent has been read (and echoed back, if asked). */
+static bool landed(struct bench *b)
+{
+	struct traffic_stats *s = &b->area->server.traffic, *c = &b->area->client.traffic;
+
+	if (b->o->traffic.on_data == ON_DATA_KEEP)
+		return true;
+	if (ld(&s->msgs_recv) < ld(&c->msgs_sent))
+		return false;
+	return b->o->traffic.on_data != ON_DATA_ECHO || ld(&c->msgs_recv) >= ld(&s->msgs_sent);
+}
+
+static void cpu_mark(struct bench *b, struct cpu_mark *m)
+{
+	struct shared_area *a = b->area;
+
+	m->t = now_s();
+	m->user[0] = ld(&a->server.cpu_user_us);
+	m->sys[0] = ld(&a->server.cpu_sys_us);
+	m->user[1] = ld(&a->client.cpu_user_us);
+	m->sys[1] = ld(&a->client.cpu_sys_us);
+	m->msgs = ld(&a->server.traffic.msgs_recv);
+	m->have_box = !meter_cpu_times(&m->box);
+}
+
+static void cpu_since(const struct cpu_mark *a, const struct cpu_mark *z, struct cpu_report *c)
+{
+	c->seconds = z->t - a->t;
+	c->msgs = z->msgs - a->msgs;
+	c->holder_user_s = (z->user[0] - a->user[0]) / 1e6;
+	c->holder_sys_s = (z->sys[0] - a->sys[0]) / 1e6;
+	c->generator_user_s = (z->user[1] - a->user[1]) / 1e6;
+	c->generator_sys_s = (z->sys[1] - a->sys[1]) / 1e6;
+	c->ncpus = a->have_box && z->have_box ? z->box.ncpus : 0;
+	c->softirq_s = c->ncpus ? (z->box.softirq_us - a->box.softirq_us) / 1e6 : 0;
+}
+
+/*
+ * Heartbeats fall due for every held pair from WINDOW_LEAD_S on. Announced
+ * ahead: an idle generator sleeps up to HOLD_WAIT_MS at a time, and would
+ * otherwise start every window that late.
+ */
+static void window_open(struct bench *b, struct window *w)
+{
+	struct shared_area *a = b->area;
+
+	w->from_us = now_ns() / 1000 + (uint64_t)(WINDOW_LEAD_S * 1e6);
+	atomic_store(&a->ctl.beats_until_us, 0);
+	atomic_store(&a->ctl.beats_from_us, w->from_us);
+	atomic_store_explicit(&a->ctl.beats, ++b->window, memory_order_release);
+	wait_fresh(b, now_s() + 1);
+	while (now_ns() / 1000 < w->from_us)
+		sleep_ns(POLL_NS / 5);
+	traffic_counts_take(&w->sv, &a->server.traffic);
+	traffic_counts_take(&w->cl, &a->client.traffic);
+	cpu_mark(b, &w->c0);
+}
+
+/*
+ * No more fall due from now on. The generator is given time to hand out
+ * what fell due before, however late; what it never reached is due and
+ * was never sent (counted here: the generator cannot count what it never
+ * saw). Then the messages in flight are given time to land, and w takes
+ * what the window added to each side's counts.
+ */
+static void window_close(struct bench *b, struct window *w)
+{
+	struct shared_area *a = b->area;
+	_Atomic uint64_t *through = &a->client.traffic.sched_through_us;
+	struct traffic_counts sv, cl;
+	struct cpu_mark c1;
+	uint64_t reached, unseen = 0;
+
+	w->until_us = now_ns() / 1000;
+	atomic_store(&a->ctl.beats_until_us, w->until_us);
+	for (double deadline = now_s() + SCHED_TIMEOUT_S;
+	     b->ccfg.backend->beat && now_s() < deadline && ld(through) < w->until_us &&
+	     !holder_signalled && !child_gone(b->cpid);)
+		sleep_ns(POLL_NS);
+	atomic_store(&a->ctl.beats, 0);
+	reached = ld(through) > w->from_us ? ld(through) : w->from_us;
+	if (b->ccfg.backend->beat && reached < w->until_us && b->o->traffic.every_us)
+		unseen = (uint64_t)((double)pairs(b) * (w->until_us - reached) / b->o->traffic.every_us);
+	for (double deadline = now_s() + LAND_TIMEOUT_S; now_s() < deadline && !landed(b);)
+		sleep_ns(POLL_NS);
+	wait_fresh(b, now_s() + 1);
+	cpu_mark(b, &c1);
+	cpu_since(&w->c0, &c1, &w->cpu);
+	traffic_counts_take(&sv, &a->server.traffic);
+	traffic_counts_take(&cl, &a->client.traffic);
+	traffic_counts_since(&sv, &w->sv);
+	traffic_counts_since(&cl, &w->cl);
+	cl.beats_due += unseen;
+	b->unseen_due += unseen;
+	w->sv = sv;
+	w->cl = cl;
+}
+
+static void hold_progress(struct bench *b, double end)
+{
+	double last_progress = 0;
+
+	while (now_s() < end && !holder_signalled && !child_gone(b->spid)) {
+		double t = now_s();
+
+		if (t - last_progress >= 0.2) {
+			report_progress(b->rep, pairs(b), t - b->t0, 0, 0);
+			last_progress = t;
+		}
+		sleep_ns(POLL_NS * 4);
+	}
+}
+
+static void slo_stop(struct bench *b, const char *why)
+{
+	if (!b->stop || b->stop == STOP_TARGET)
+		b->stop = STOP_SLO;
+	atomic_store(&b->area->ctl.stop, b->stop);
+	snprintf(b->detail, sizeof(b->detail), "%s", why);
+}
+
+/*
+ * bench --slo: holds the pattern at this count (the ramp paused) for the
+ * window, then judges it: the holder's one-way p99 and the share of
+ * heartbeats not sent on time. The first count that misses either stops
+ * the ramp with reason slo.
+ */
+static void slo_point(struct bench *b)
+{
+	struct slo_report *r = &b->slor;
+	struct schedule_report sr;
+	struct slo_point pt = { .conns = b->last.conns };
+	struct window w;
+	char why[160];
+
+	if (!b->spid || !b->last.conns || b->stop == STOP_SIGNAL || b->stop == STOP_SLO)
+		return;
+	atomic_store(&b->area->ctl.pause, 1);
+	window_open(b, &w);
+	hold_progress(b, now_s() + b->slo->window_s);
+	window_close(b, &w);
+	atomic_store(&b->area->ctl.pause, 0);
+	schedule_account(&sr, w.cl.beats_due, w.cl.beats_on_time, w.cl.beats_late);
+	pt.seconds = (w.until_us - w.from_us) / 1e6;
+	pt.msgs_per_s = pt.seconds > 0 ? w.sv.msgs_recv / pt.seconds : 0;
+	pt.p99_us = counts_quantile(w.sv.lat, 0.99) / 1e3;
+	pt.lag_p99_us = counts_quantile(w.cl.lag, 0.99) / 1e3;
+	pt.slip = sr.slip;
+	pt.met = pt.p99_us <= r->p99_us && pt.slip <= r->slip;
+	pt.cpu = w.cpu;
+	report_slo_point(b->rep, &pt);
+	if (pt.met) {
+		r->met_conns = pt.conns;
+		r->met_msgs_per_s = pt.msgs_per_s;
+		r->met_p99_us = pt.p99_us;
+		r->met_slip = pt.slip;
+		r->met_cpu = pt.cpu;
+		return;
+	}
+	r->failed_conns = pt.conns;
+	r->failed_p99_us = pt.p99_us;
+	r->failed_slip = pt.slip;
+	if (pt.p99_us > r->p99_us)
+		snprintf(why, sizeof(why), "one-way p99 %.0f us > %.0f us at %" PRIu64 " pairs",
+			 pt.p99_us, r->p99_us, pt.conns);
+	else
+		snprintf(why, sizeof(why), "%.1f%% of heartbeats not sent on time > %.0f%% at %" PRIu64
+			 " pairs", 100 * pt.slip, 100 * r->slip, pt.conns);
+	slo_stop(b, why);
+}
+
 /* The ramp: until the client stops by itself, or we stop it. */
 static void ramp(struct bench *b)
 {
@@ -316,6 +512,8 @@ static void ramp(struct bench *b)
 		}
 		if (n >= b->next_report) {
 			take_point(b);
+			if (b->slo)
+				slo_point(b);
 			while (b->next_report <= n)
 				b->next_report += b->o->report_every;
 			atomic_store(&a->ctl.ramp_limit, b->next_report);
@@ -354,6 +552,9 @@ static void settle(struct bench *b)
 	atomic_store(&a->ctl.stop, b->stop);
 	if (b->spid && pairs(b) && pairs(b) != b->last.conns)
 		take_point(b);
+	/* The count the ramp ended at is judged too, unless it already was. */
+	if (b->slo && b->last.conns != b->slor.met_conns)
+		slo_point(b);
 	b->closed_early = ld(&a->server.closed);
 }
 
@@ -392,18 +593,6 @@ static double hold_seconds(const struct options *o)
 	return o->traffic.once ? HOLD_ONCE_S : 0;
 }
 
-/* Every message the generator sent has been read (and echoed back, if asked). */
-static bool landed(struct bench *b)
-{
-	struct traffic_stats *s = &b->area->server.traffic, *c = &b->area->client.traffic;
-
-	if (b->o->traffic.on_data == ON_DATA_KEEP)
-		return true;
-	if (ld(&s->msgs_recv) < ld(&c->msgs_sent))
-		return false;
-	return b->o->traffic.on_data != ON_DATA_ECHO || ld(&c->msgs_recv) >= ld(&s->msgs_sent);
-}
-
 /*
  * Holds every pair with the traffic running for --hold: heartbeats start
  * only now, so their figures describe a steady box, not the ramp. The
@@ -413,22 +602,14 @@ static bool landed(struct bench *b)
 static void hold(struct bench *b)
 {
 	struct shared_area *a = b->area;
-	double t0 = now_s(), end = t0 + hold_seconds(b->o), last_progress = 0;
 	uint64_t in0 = ld(&a->server.bytes_in);
 	uint64_t sockets = ld(&a->client.held) + ld(&a->server.held);
+	struct window w;
 
 	if (!b->spid || b->stop == STOP_SIGNAL || !traffic_on(&b->o->traffic) || !b->last.conns)
 		return;
-	atomic_store(&a->ctl.beats, 1);
-	while (now_s() < end && !holder_signalled && !child_gone(b->spid)) {
-		double t = now_s();
-
-		if (t - last_progress >= 0.2) {
-			report_progress(b->rep, pairs(b), t - b->t0, 0, 0);
-			last_progress = t;
-		}
-		sleep_ns(POLL_NS * 4);
-	}
+	window_open(b, &w);
+	hold_progress(b, now_s() + hold_seconds(b->o));
 	if (!meter_sample(b->now)) {
 		struct meter_delta d;
 
@@ -436,12 +617,11 @@ static void hold(struct bench *b)
 		b->hold_buffer = per_unit(d.buffer_bytes, sockets);
 	}
 	diag_wscale(BENCH_BASE_PORT, BENCH_BASE_PORT + b->o->ports - 1, &b->wscale[1], &b->wscale[0]);
-	atomic_store(&a->ctl.beats, 0);
-	b->hold_s = now_s() - t0;
+	window_close(b, &w);
+	b->hold_s = (w.until_us - w.from_us) / 1e6;
 	b->throughput = b->hold_s > 0 ? (ld(&a->server.bytes_in) - in0) / b->hold_s : 0;
-	for (double deadline = now_s() + LAND_TIMEOUT_S; now_s() < deadline && !landed(b);)
-		sleep_ns(POLL_NS);
-	wait_fresh(b, now_s() + 1);
+	b->hold_cpu = w.cpu;
+	b->has_hold_cpu = true;
 	/* Taken now: the close probe and the teardown would add their own errors. */
 	traffic_report_fill(&b->tr[0], &a->server.traffic, ld(&a->server.bytes_in),
 			    ld(&a->server.bytes_out));
@@ -539,6 +719,21 @@ static void summary(struct bench *b)
 		if (!meter_tcp_pressures(&pressures))
 			s.tcp_mem_pressures = pressures - b->pressures0;
 	}
+	if (b->o->traffic.send) {
+		struct traffic_stats *ct = &a->client.traffic;
+
+		s.has_schedule = true;
+		schedule_report_fill(&s.schedule, ct);
+		/* What the generator never reached is due too: the account is redone with it. */
+		schedule_account(&s.schedule, s.schedule.due + b->unseen_due, s.schedule.on_time,
+				 s.schedule.late);
+	}
+	s.has_cpu = b->has_hold_cpu;
+	s.cpu = b->hold_cpu;
+	if (b->slo) {
+		res->slo = b->slor;
+		s.slo = &res->slo;
+	}
 	s.wscale_server = b->wscale[0];
 	s.wscale_client = b->wscale[1];
 	res->delta = b->delta;
@@ -588,6 +783,12 @@ static int start_sides(struct bench *b)
 
 int bench_run(const struct options *o, struct reporter *rep, struct bench_result *res)
 {
+	return bench_run_slo(o, NULL, rep, res);
+}
+
+int bench_run_slo(const struct options *o, const struct bench_slo *slo, struct reporter *rep,
+		  struct bench_result *res)
+{
 	struct bench *b = calloc(1, sizeof(*b));
 	char err[256];
 	int ret, code = 0;
@@ -596,6 +797,12 @@ int bench_run(const struct options *o, struct reporter *rep, struct bench_result
 	if (!b)
 		return 1;
 	b->o = o;
+	if (slo && slo->p99_us && o->traffic.send) {
+		b->slo = slo;
+		b->slor.p99_us = slo->p99_us;
+		b->slor.slip = BENCH_SLO_SLIP;
+		b->slor.window_s = slo->window_s;
+	}
 	b->rep = rep;
 	b->res = res;
 	b->area = mmap(NULL, sizeof(*b->area), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -648,7 +855,9 @@ int bench_run(const struct options *o, struct reporter *rep, struct bench_result
 	} else {
 		ramp(b);
 		settle(b);
-		hold(b);
+		/* With --slo every point held the pattern already. */
+		if (!b->slo)
+			hold(b);
 		probe_close(b);
 	}
 	teardown(b);

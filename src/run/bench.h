@@ -18,11 +18,20 @@ struct bench_point {
 	double rss_bytes_per_socket; /* RssAnon growth of both sides / sockets */
 };
 
+/* bench --slo: what every report point must meet while the pattern runs. */
+struct bench_slo {
+	uint64_t p99_us;   /* one-way p99 at most this; 0: no --slo */
+	double window_s;   /* how long each point holds the pattern */
+};
+#define BENCH_SLO_SLIP 0.01      /* and at most 1% of the heartbeats due not sent on time */
+#define BENCH_SLO_WINDOW_S 3.0   /* default window: a steady rate, not a whole period */
+
 struct bench_result {
 	struct report_summary summary; /* summary.delta points at delta below */
 	struct meter_delta delta;
 	char detail[160];
 	double cpu_user_s[2], cpu_sys_s[2]; /* [0] server, [1] client, over the ramp */
+	struct slo_report slo;
 	int npoints;
 	struct bench_point points[BENCH_MAX_POINTS];
 };
@@ -33,6 +42,9 @@ struct bench_result {
  * in res, not printed. Returns 0, or the exit code (1 runtime, 2 usage).
  */
 int bench_run(const struct options *o, struct reporter *rep, struct bench_result *res);
+/* The same, checking slo at every report point (slo->p99_us 0: none). */
+int bench_run_slo(const struct options *o, const struct bench_slo *slo, struct reporter *rep,
+		  struct bench_result *res);
 /* `holdconn bench`: bench_run and print the summary. Returns the exit code. */
 int bench_main(const struct options *o);
 

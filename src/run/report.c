@@ -342,6 +342,81 @@ static void traffic_json(FILE *f, const struct report_summary *s)
 	fputc('}', f);
 }
 
+/* A share (0..1): one decimal would round most of them away. */
+static void json_share(FILE *f, const char *key, double v)
+{
+	if (isfinite(v))
+		fprintf(f, ",\"%s\":%.5f", key, v);
+	else
+		fprintf(f, ",\"%s\":null", key);
+}
+
+double cpu_ms_per_kmsg(const struct cpu_report *c, double cpu_s)
+{
+	return c->msgs ? cpu_s * 1e6 / c->msgs : 0;
+}
+
+double cpu_share(const struct cpu_report *c, double cpu_s)
+{
+	return c->seconds > 0 && c->ncpus ? cpu_s / (c->seconds * c->ncpus) : 0;
+}
+
+static void cpu_part_json(FILE *f, const char *key, const struct cpu_report *c, double user_s,
+			  double sys_s)
+{
+	fprintf(f, ",\"%s\":{\"user_s\":%.3f,\"sys_s\":%.3f", key, user_s, sys_s);
+	json_num(f, "ms_per_kmsg", cpu_ms_per_kmsg(c, user_s + sys_s));
+	json_share(f, "share", cpu_share(c, user_s + sys_s));
+	fputc('}', f);
+}
+
+void cpu_json(FILE *f, const char *key, const struct cpu_report *c)
+{
+	fprintf(f, ",\"%s\":{\"seconds\":%.3f", key, c->seconds);
+	json_u64(f, "ncpus", (uint64_t)c->ncpus);
+	json_u64(f, "msgs", c->msgs);
+	cpu_part_json(f, "holder", c, c->holder_user_s, c->holder_sys_s);
+	cpu_part_json(f, "generator", c, c->generator_user_s, c->generator_sys_s);
+	fprintf(f, ",\"softirq\":{\"s\":%.3f", c->softirq_s);
+	json_num(f, "ms_per_kmsg", cpu_ms_per_kmsg(c, c->softirq_s));
+	json_share(f, "share", cpu_share(c, c->softirq_s));
+	fputs("}}", f);
+}
+
+void schedule_json(FILE *f, const struct schedule_report *r)
+{
+	fprintf(f, ",\"schedule\":{\"kept\":%s", r->kept ? "true" : "false");
+	json_u64(f, "due", r->due);
+	json_u64(f, "on_time", r->on_time);
+	json_u64(f, "late", r->late);
+	json_u64(f, "not_sent", r->not_sent);
+	json_share(f, "slip", r->slip);
+	json_num(f, "lag_p50_us", r->lag_p50_us);
+	json_num(f, "lag_p99_us", r->lag_p99_us);
+	json_num(f, "lag_max_us", r->lag_max_us);
+	fputc('}', f);
+}
+
+static void slo_json(FILE *f, const struct slo_report *r)
+{
+	fprintf(f, ",\"slo\":{\"p99_us\":%.0f", r->p99_us);
+	json_share(f, "slip", r->slip);
+	json_num(f, "window_s", r->window_s);
+	json_u64(f, "met_conns", r->met_conns);
+	if (r->met_conns) {
+		json_num(f, "met_msgs_per_s", r->met_msgs_per_s);
+		json_num(f, "met_p99_us", r->met_p99_us);
+		json_share(f, "met_slip", r->met_slip);
+		cpu_json(f, "met_cpu", &r->met_cpu);
+	}
+	json_u64(f, "failed_conns", r->failed_conns);
+	if (r->failed_conns) {
+		json_num(f, "failed_p99_us", r->failed_p99_us);
+		json_share(f, "failed_slip", r->failed_slip);
+	}
+	fputc('}', f);
+}
+
 static void summary_json(struct reporter *r, const struct report_summary *s)
 {
 	FILE *f = r->out;
@@ -380,6 +455,12 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	}
 	json_u64(f, "bytes_in", s->bytes_in);
 	json_u64(f, "bytes_out", s->bytes_out);
+	if (s->has_schedule)
+		schedule_json(f, &s->schedule);
+	if (s->has_cpu)
+		cpu_json(f, "cpu", &s->cpu);
+	if (s->slo)
+		slo_json(f, s->slo);
 	if (s->traffic)
 		traffic_json(f, s);
 	if (s->close_probe) {
@@ -501,6 +582,92 @@ static void summary_traffic(FILE *f, const struct report_summary *s)
 			cl->send_errors);
 }
 
+void schedule_verdict(FILE *f, const struct schedule_report *r)
+{
+	if (r->kept)
+		fprintf(f, "kept the schedule: %" PRIu64 " of %" PRIu64 " heartbeats due sent on time",
+			r->on_time, r->due);
+	else
+		fprintf(f, "fell behind: %" PRIu64 " of %" PRIu64 " due were not sent, %" PRIu64
+			" sent late", r->not_sent, r->due, r->late);
+	if (r->kept && (r->late || r->not_sent))
+		fprintf(f, " (%" PRIu64 " late, %" PRIu64 " not sent)", r->late, r->not_sent);
+	fputs(r->kept ? "; the generator lagged p50 " : "; the generator lagged up to ", f);
+	print_us(f, r->kept ? r->lag_p50_us : r->lag_max_us);
+	fputs(r->kept ? ", p99 " : " (p50 ", f);
+	print_us(f, r->kept ? r->lag_p99_us : r->lag_p50_us);
+	fputs(r->kept ? ", max " : ", p99 ", f);
+	print_us(f, r->kept ? r->lag_max_us : r->lag_p99_us);
+	fputs(r->kept ? "\n" : ")\n", f);
+}
+
+static void cpu_part(FILE *f, const char *name, const struct cpu_report *c, double cpu_s)
+{
+	fprintf(f, "%s %.2f s (%.2f ms/1k msgs, %.0f%%)", name, cpu_s, cpu_ms_per_kmsg(c, cpu_s),
+		100 * cpu_share(c, cpu_s));
+}
+
+static void summary_cpu(FILE *f, const char *key, const struct cpu_report *c)
+{
+	fprintf(f, "  %-14s ", key);
+	cpu_part(f, "holder", c, c->holder_user_s + c->holder_sys_s);
+	cpu_part(f, ", generator", c, c->generator_user_s + c->generator_sys_s);
+	if (c->ncpus)
+		cpu_part(f, ", softirq", c, c->softirq_s);
+	fprintf(f, "; %" PRIu64 " msgs in %.1f s, %% of %d CPUs\n", c->msgs, c->seconds, c->ncpus);
+}
+
+static void summary_slo(FILE *f, const struct slo_report *r)
+{
+	fprintf(f, "  %-14s one-way p99 <= ", "slo:");
+	print_us(f, r->p99_us);
+	fprintf(f, ", <= %.0f%% of heartbeats off schedule, %.1f s a point: ", 100 * r->slip,
+		r->window_s);
+	if (r->met_conns) {
+		fprintf(f, "met at %" PRIu64 " pairs (%.0f msgs/s, p99 ", r->met_conns,
+			r->met_msgs_per_s);
+		print_us(f, r->met_p99_us);
+		fprintf(f, ", %.2f%% off)", 100 * r->met_slip);
+	} else {
+		fputs("met at no point", f);
+	}
+	if (r->failed_conns)
+		fprintf(f, "; missed at %" PRIu64 " (p99 %.0f us, %.2f%% off)", r->failed_conns,
+			r->failed_p99_us, 100 * r->failed_slip);
+	fputc('\n', f);
+	if (r->met_conns)
+		summary_cpu(f, "cpu there:", &r->met_cpu);
+}
+
+void report_slo_point(struct reporter *r, const struct slo_point *p)
+{
+	FILE *f = r->out;
+
+	if (r->json) {
+		fprintf(f, "{\"event\":\"slo_point\",\"conns\":%" PRIu64, p->conns);
+		json_num(f, "seconds", p->seconds);
+		json_num(f, "msgs_per_s", p->msgs_per_s);
+		json_num(f, "p99_us", p->p99_us);
+		json_num(f, "lag_p99_us", p->lag_p99_us);
+		json_share(f, "slip", p->slip);
+		fprintf(f, ",\"met\":%s", p->met ? "true" : "false");
+		cpu_json(f, "cpu", &p->cpu);
+		fputc('}', f);
+		end_line(r);
+		return;
+	}
+	if (r->quiet)
+		return;
+	clear_progress(r);
+	fprintf(f, "  slo window at %" PRIu64 " pairs: %.0f msgs/s, one-way p99 ", p->conns,
+		p->msgs_per_s);
+	print_us(f, p->p99_us);
+	fprintf(f, ", %.2f%% off schedule (lag p99 ", 100 * p->slip);
+	print_us(f, p->lag_p99_us);
+	fprintf(f, "): %s\n", p->met ? "met" : "missed");
+	fflush(f);
+}
+
 /* Like wrk's: one screen of "key: value" lines that people quote. */
 static void summary_human(struct reporter *r, const struct report_summary *s)
 {
@@ -508,6 +675,12 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 
 	clear_progress(r);
 	fprintf(f, "\nholdconn %s summary\n", s->command);
+	if (s->has_schedule) {
+		fprintf(f, "  %-14s ", "schedule:");
+		schedule_verdict(f, &s->schedule);
+	}
+	if (s->slo)
+		summary_slo(f, s->slo);
 	fprintf(f, "  %-14s %s", "mode:", s->mode);
 	if (s->client_mode)
 		fprintf(f, " (client %s)", s->client_mode);
@@ -549,6 +722,8 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 			"close seen:", s->close_probe, s->close_detected, s->watch ? s->watch : "-");
 	if (s->traffic)
 		summary_traffic(f, s);
+	if (s->has_cpu)
+		summary_cpu(f, "cpu (hold):", &s->cpu);
 	fprintf(f, "  %-14s %.1f s\n", "teardown:", s->teardown_s);
 	fflush(f);
 }

@@ -37,6 +37,48 @@ struct traffic_report {
 	uint64_t waiting;               /* messages begun and not yet out (nor failed) */
 };
 
+/*
+ * CPU spent while the pattern ran (bench): each process's user + system
+ * time from its rusage, and the box's softirq time from /proc/stat (on
+ * loopback, where both ends' TCP receive work runs). Depending on the
+ * kernel's IRQ time accounting, softirq time may also show in the
+ * process that was interrupted.
+ */
+struct cpu_report {
+	double seconds;                 /* wall time the figures cover */
+	int ncpus;
+	uint64_t msgs;                  /* messages the holder read in that time */
+	double holder_user_s, holder_sys_s, generator_user_s, generator_sys_s;
+	double softirq_s;
+};
+
+/* CPU ms per 1,000 messages, and share of the box's CPUs (0..1) of x seconds of CPU. */
+double cpu_ms_per_kmsg(const struct cpu_report *c, double cpu_s);
+double cpu_share(const struct cpu_report *c, double cpu_s);
+
+/* bench --slo: the largest count that met the objective, and the first that did not. */
+struct slo_report {
+	double p99_us;                  /* the objective: one-way p99 at most this */
+	double slip;                    /* and at most this share of heartbeats not on time */
+	uint64_t met_conns;             /* the largest count that met it; 0: none */
+	double met_msgs_per_s, met_p99_us, met_slip;
+	struct cpu_report met_cpu;
+	uint64_t failed_conns;          /* the count that did not; 0: none did */
+	double failed_p99_us, failed_slip;
+	double window_s;                /* how long each point held the pattern */
+};
+
+/* One report point's window under bench --slo. */
+struct slo_point {
+	uint64_t conns;
+	double seconds, msgs_per_s;
+	double p99_us;                  /* one way, at the holder */
+	double lag_p99_us;              /* the generator's own lag */
+	double slip;                    /* share of the heartbeats due not sent on time */
+	bool met;
+	struct cpu_report cpu;
+};
+
 struct report_summary {
 	const char *command;            /* "bench", "serve", "connect" */
 	const char *mode;               /* holder mode: "uring", ... */
@@ -72,6 +114,11 @@ struct report_summary {
 	double hold_buffer_bytes_per_conn; /* sockstat TCP mem / pairs at the end of the hold */
 	uint64_t tcp_mem_pressures;     /* TCPMemoryPressures entered during the run */
 	int wscale_server, wscale_client; /* window scale each side offered; -1: unknown */
+	bool has_schedule;              /* the generator kept the heartbeat schedule's account */
+	struct schedule_report schedule;
+	bool has_cpu;
+	struct cpu_report cpu;          /* bench: during the hold */
+	const struct slo_report *slo;   /* bench --slo; NULL otherwise */
 };
 
 /* Fills r from one side's published numbers. */
@@ -96,6 +143,14 @@ void report_progress(struct reporter *r, uint64_t conns, double elapsed_s, doubl
 		     uint64_t mem_available);
 void report_point(struct reporter *r, const struct report_point *p);
 void report_summary(struct reporter *r, const struct report_summary *s);
+/* bench --slo: one line per report point's window; JSON: {"event":"slo_point",...}. */
+void report_slo_point(struct reporter *r, const struct slo_point *p);
+/* ,"cpu":{...}: CPU seconds, ms per 1,000 messages and share of the box, per process. */
+void cpu_json(FILE *f, const char *key, const struct cpu_report *c);
+/* ,"schedule":{"kept":...,"due":...,...}. */
+void schedule_json(FILE *f, const struct schedule_report *r);
+/* One line: "kept the schedule: ..." or "fell behind: N of M due were not sent, ...". */
+void schedule_verdict(FILE *f, const struct schedule_report *r);
 /* A one-line notice ("warning: ..."); JSON: {"event":"notice","text":...}. */
 void report_notice(struct reporter *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Writes s as a JSON string literal (with quotes) to f. */

@@ -245,6 +245,9 @@ static void side_summary(struct side_report *sr, const struct options *o, struct
 		s.traffic = &o->traffic;
 		traffic_report_fill(role == ROLE_SERVE ? &s.tr_server : &s.tr_client,
 				    &cfg->stats->traffic, h->bytes_in, h->bytes_out);
+		/* The generator kept the schedule's account: say whether it kept the schedule. */
+		s.has_schedule = role == ROLE_CONNECT && o->traffic.send;
+		schedule_report_fill(&s.schedule, &cfg->stats->traffic);
 	}
 	report_summary(&sr->rep, &s);
 }

@@ -1,6 +1,6 @@
 /*
  * fuzz_meter.c - the /proc parsers on any text, and meter_diff on what they
- * make of it (and the TcpExt / tcp_mem parsers on the same text). The input is split at its first form feed into a baseline
+ * make of it (and the TcpExt, tcp_mem and /proc/stat parsers on the same text). The input is split at its first form feed into a baseline
  * and a later sample (no form feed: the baseline is empty). Besides not
  * crashing or overflowing: results are 0 or -EINVAL, cache names are
  * terminated and nonempty, the top caches come largest first.
@@ -42,6 +42,13 @@ static void parse_all(const char *text, struct meter_sample *s)
 		FUZZ_CHECK(r == 0 || r == -EINVAL);
 		r = meter_parse_tcp_mem(text, lim);
 		FUZZ_CHECK(r == 0 || r == -EINVAL);
+	}
+	{
+		struct cpu_times c;
+		int r = meter_parse_stat(text, 100, &c);
+
+		FUZZ_CHECK(r == 0 || r == -EINVAL);
+		FUZZ_CHECK(r || c.ncpus > 0);
 	}
 }
 

@@ -526,3 +526,53 @@ Test(diag_ports, a_full_set_says_so)
 	cr_expect(!diag_ports_add(&p, 5000), "no room for a 33rd range");
 	cr_expect(diag_ports_add(&p, 1001), "but a port extending one still fits");
 }
+
+/* Taken from this 2-CPU box: user nice system idle iowait irq softirq steal guest guest_nice. */
+static const char stat_text[] =
+	"cpu  23022 7 19126 125449 445 0 2412 3 0 0\n"
+	"cpu0 10431 0 9360 64022 28 0 1410 0 0 0\n"
+	"cpu1 12590 7 9766 61427 417 0 1002 3 0 0\n"
+	"intr 612543 0 0 0\n"
+	"ctxt 1084105\n"
+	"btime 1764549000\n"
+	"processes 4242\n";
+
+Test(meter, stat_gives_the_box_softirq_user_and_system_time)
+{
+	struct cpu_times c;
+
+	cr_assert_eq(meter_parse_stat(stat_text, 100, &c), 0);
+	cr_expect_eq(c.ncpus, 2);
+	cr_expect_eq(c.user_us, 230290000ULL, "user + nice");
+	cr_expect_eq(c.system_us, 191260000ULL);
+	cr_expect_eq(c.softirq_us, 24120000ULL);
+	cr_expect_eq(c.total_us, (23022ULL + 7 + 19126 + 125449 + 445 + 0 + 2412 + 3) * 10000);
+}
+
+Test(meter, stat_ticks_follow_user_hz)
+{
+	struct cpu_times c;
+
+	cr_assert_eq(meter_parse_stat(stat_text, 250, &c), 0);
+	cr_expect_eq(c.softirq_us, 2412ULL * 4000);
+}
+
+Test(meter, stat_without_its_cpu_line_or_softirq_is_rejected)
+{
+	struct cpu_times c;
+
+	cr_expect_eq(meter_parse_stat("intr 1 2 3\n", 100, &c), -EINVAL);
+	cr_expect_eq(meter_parse_stat("cpu  1 2 3 4 5 6\ncpu0 1 2 3 4 5 6\n", 100, &c), -EINVAL,
+		     "six fields: no softirq column");
+	cr_expect_eq(meter_parse_stat("cpu  1 2 3 4 5 6 7\n", 100, &c), -EINVAL, "no cpuN line");
+	cr_expect_eq(meter_parse_stat(stat_text, 0, &c), -EINVAL);
+}
+
+Test(meter, the_live_stat_reads)
+{
+	struct cpu_times c;
+
+	cr_assert_eq(meter_cpu_times(&c), 0);
+	cr_expect_eq(c.ncpus, sysconf(_SC_NPROCESSORS_ONLN));
+	cr_expect_gt(c.total_us, 0);
+}

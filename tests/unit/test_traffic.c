@@ -104,14 +104,15 @@ Test(traffic, the_once_message_frames_the_stream_before_heartbeats)
 Test(traffic, every_slot_beats_once_per_period)
 {
 	struct traffic t = { .send = 64, .every_us = 1000000 };
-	uint32_t slots = 1000, first, n, hits[1024] = { 0 };
+	uint32_t slots = 1000, hits[1024] = { 0 };
+	struct beat_span sp;
 
 	/* One period in steps of 7 ms, from an arbitrary start. */
 	for (uint64_t us = 5000000, next; us < 6000000; us = next) {
 		next = us + 7000 < 6000000 ? us + 7000 : 6000000;
-		traffic_due(&t, slots, us, next, &first, &n);
-		for (uint32_t k = 0; k < n; k++) {
-			uint32_t s = traffic_slot(slots, 3, first + k);
+		traffic_due(&t, slots, us, next, &sp);
+		for (uint32_t k = 0; k < sp.n; k++) {
+			uint32_t s = traffic_slot(slots, 3, (uint32_t)(sp.first + k));
 
 			cr_assert_lt(s, 1024);
 			hits[s]++;
@@ -124,13 +125,14 @@ Test(traffic, every_slot_beats_once_per_period)
 Test(traffic, a_ring_that_is_mostly_empty_still_beats_evenly)
 {
 	struct traffic t = { .send = 64, .every_us = 1000000 };
-	uint32_t first, n, per_tenth[10] = { 0 };
+	uint32_t per_tenth[10] = { 0 };
+	struct beat_span sp;
 
 	/* 20,000 slots, only 0..99 held: each tenth of the period beats ~10 of them. */
 	for (uint64_t us = 0; us < 1000000; us += 1000) {
-		traffic_due(&t, 20000, us, us + 1000, &first, &n);
-		for (uint32_t k = 0; k < n; k++)
-			if (traffic_slot(20000, 0, first + k) < 100)
+		traffic_due(&t, 20000, us, us + 1000, &sp);
+		for (uint32_t k = 0; k < sp.n; k++)
+			if (traffic_slot(20000, 0, (uint32_t)(sp.first + k)) < 100)
 				per_tenth[us / 100000]++;
 	}
 	for (int i = 0; i < 10; i++)
@@ -141,22 +143,94 @@ Test(traffic, a_ring_that_is_mostly_empty_still_beats_evenly)
 Test(traffic, beats_are_spread_not_bunched)
 {
 	struct traffic t = { .send = 64, .every_us = 10000000 };
-	uint32_t first, n;
+	struct beat_span sp;
 
 	/* 20,000 slots are 32,768 positions: over 10 s, 10 ms of it is ~33 positions. */
-	traffic_due(&t, 20000, 1000000, 1010000, &first, &n);
-	cr_expect(n == 32 || n == 33, "%u", n);
-	traffic_due(&t, 20000, 0, 30000000, &first, &n);
-	cr_expect_eq(n, 32768, "a stall longer than the period beats each slot once, not thrice");
+	traffic_due(&t, 20000, 1000000, 1010000, &sp);
+	cr_expect(sp.n == 32 || sp.n == 33, "%u", sp.n);
+	traffic_due(&t, 20000, 0, 30000000, &sp);
+	cr_expect_eq(sp.n, 32768, "a stall longer than the period beats each slot once, not thrice");
+	cr_expect_eq(sp.missed, 2 * 32768, "the two periods before are missed, and counted");
+	cr_expect_eq(sp.first, 2 * 32768 + 1, "the last period's points are the ones handed out");
+}
+
+Test(traffic, a_phase_point_falls_due_at_its_share_of_the_period)
+{
+	struct traffic t = { .send = 64, .every_us = 10000000 };
+	struct beat_span sp;
+
+	/* 32,768 positions in 10 s: point k at k * 305.17578125 us, rounded up. */
+	cr_expect_eq(traffic_point_us(&t, 32768, 0), 0);
+	cr_expect_eq(traffic_point_us(&t, 32768, 1), 306);
+	cr_expect_eq(traffic_point_us(&t, 32768, 32768), 10000000);
+	cr_expect_eq(traffic_point_us(&t, 32768, 3 * 32768 + 16384), 35000000);
+	/* The span's points all fall due inside it, and the one after falls after it. */
+	traffic_due(&t, 20000, 1000000, 1010000, &sp);
+	cr_expect_gt(traffic_point_us(&t, sp.npos, sp.first), 1000000);
+	cr_expect_leq(traffic_point_us(&t, sp.npos, sp.first + sp.n - 1), 1010000);
+	cr_expect_gt(traffic_point_us(&t, sp.npos, sp.first + sp.n), 1010000);
+}
+
+Test(traffic, late_means_past_one_percent_of_the_period_or_the_loop_tick)
+{
+	cr_expect_eq(traffic_late_us(&(struct traffic){ .send = 64, .every_us = 10000000 }), 100000);
+	cr_expect_eq(traffic_late_us(&(struct traffic){ .send = 64, .every_us = 1000000 }), 10000);
+	cr_expect_eq(traffic_late_us(&(struct traffic){ .send = 64, .every_us = 100000 }),
+		     TRAFFIC_LATE_MIN_US);
+}
+
+Test(traffic, beats_sent_are_classed_by_their_lag_and_timed)
+{
+	static struct traffic_stats ts;
+	struct beat_tally b = { .due = 5 };
+	struct schedule_report r;
+
+	traffic_beat_sent(&ts, &b, 10000000, 1000);     /* 1 us: on time */
+	traffic_beat_sent(&ts, &b, 10000000, 10000000); /* exactly the limit: on time */
+	traffic_beat_sent(&ts, &b, 10000000, 10000001); /* past it: late */
+	traffic_tally(&ts, &b);
+	schedule_report_fill(&r, &ts);
+	cr_expect_eq(r.due, 5);
+	cr_expect_eq(r.on_time, 2);
+	cr_expect_eq(r.late, 1);
+	cr_expect_eq(r.not_sent, 2);
+	cr_expect_eq(lat_count(&ts.lag), 3);
+	cr_expect_float_eq(r.lag_max_us, 10000.001, 1e-9);
+	cr_expect_leq(r.lag_p99_us, r.lag_max_us, "never past the largest seen");
+}
+
+Test(traffic, the_schedule_is_kept_when_99_percent_go_on_time)
+{
+	struct schedule_report r;
+
+	schedule_account(&r, 2000000, 2000000, 0);
+	cr_expect(r.kept);
+	cr_expect_eq(r.not_sent, 0);
+	cr_expect_float_eq(r.slip, 0, 1e-12);
+	schedule_account(&r, 2000000, 1980000, 15000); /* 5,000 never sent */
+	cr_expect(r.kept, "exactly 99%% on time");
+	cr_expect_eq(r.not_sent, 5000);
+	cr_expect_float_eq(r.slip, 0.01, 1e-12);
+	schedule_account(&r, 2000000, 1523774, 0); /* issue 16's run: a quarter never sent */
+	cr_expect(!r.kept);
+	cr_expect_eq(r.not_sent, 476226);
+	cr_expect_float_eq(r.slip, 476226.0 / 2000000, 1e-12);
+	schedule_account(&r, 1000, 0, 1000); /* all sent, all late */
+	cr_expect(!r.kept);
+	cr_expect_eq(r.not_sent, 0);
+	cr_expect_float_eq(r.slip, 1, 1e-12);
+	schedule_account(&r, 0, 0, 0);
+	cr_expect(r.kept, "nothing due: nothing missed");
+	cr_expect_float_eq(r.slip, 0, 1e-12);
 }
 
 Test(traffic, no_beats_without_send)
 {
 	struct traffic t = { .once = 100, .every_us = 1000 };
-	uint32_t first, n = 7;
+	struct beat_span sp = { .n = 7 };
 
-	traffic_due(&t, 100, 0, 1000000, &first, &n);
-	cr_expect_eq(n, 0);
+	traffic_due(&t, 100, 0, 1000000, &sp);
+	cr_expect_eq(sp.n, 0);
 }
 
 Test(traffic, quantiles_come_from_the_histogram_within_its_resolution)
