@@ -50,6 +50,12 @@ enum figure {
 	BEATS_BLOCKED,
 	STALLED_CONNS,
 	HOLD_BUFFERS,
+	BEATS_NOT_ON_TIME,
+	LAG_P99_MS,
+	CPU_HOLDER_KMSG,
+	CPU_GENERATOR_KMSG,
+	CPU_SOFTIRQ_KMSG,
+	CPU_BOX_SHARE,
 };
 
 struct row {
@@ -117,6 +123,12 @@ static const struct row traffic_rows[] = {
 	{ "  heartbeats blocked", BEATS_BLOCKED, 0 },
 	{ "  connections stalled", STALLED_CONNS, 0 },
 	{ "  socket buffers held (B/socket)", HOLD_BUFFERS, 0 },
+	{ "  heartbeats not on time (%)", BEATS_NOT_ON_TIME, 2 },
+	{ "  generator lag p99 (ms)", LAG_P99_MS, 3 },
+	{ "  holder CPU (ms/1k msgs)", CPU_HOLDER_KMSG, 3 },
+	{ "  generator CPU (ms/1k msgs)", CPU_GENERATOR_KMSG, 3 },
+	{ "  softirq (ms/1k msgs)", CPU_SOFTIRQ_KMSG, 3 },
+	{ "  box CPUs busy in the hold (%)", CPU_BOX_SHARE, 1 },
 };
 
 static double per_100k(double seconds, uint64_t held)
@@ -172,6 +184,29 @@ static double table_figure(const struct comparison *c, const struct compare_run 
 	}
 }
 
+/* CPU while the pattern ran, per 1,000 messages the holder read, and the box's share busy. */
+static double cpu_figure(const struct report_summary *s, enum figure fig)
+{
+	const struct cpu_report *c = &s->cpu;
+
+	if (!s->has_cpu || !c->msgs)
+		return NAN;
+	switch (fig) {
+	case CPU_HOLDER_KMSG:
+		return cpu_ms_per_kmsg(c, c->holder_user_s + c->holder_sys_s);
+	case CPU_GENERATOR_KMSG:
+		return cpu_ms_per_kmsg(c, c->generator_user_s + c->generator_sys_s);
+	case CPU_SOFTIRQ_KMSG:
+		return c->ncpus ? cpu_ms_per_kmsg(c, c->softirq_s) : NAN;
+	case CPU_BOX_SHARE:
+		return c->ncpus ? 100 * cpu_share(c, c->holder_user_s + c->holder_sys_s +
+							c->generator_user_s + c->generator_sys_s +
+							c->softirq_s) : NAN;
+	default:
+		return NAN;
+	}
+}
+
 static double traffic_figure(const struct report_summary *s, enum figure fig)
 {
 	const struct traffic_report *sv = &s->tr_server, *cl = &s->tr_client;
@@ -199,8 +234,12 @@ static double traffic_figure(const struct report_summary *s, enum figure fig)
 		return cl->stalled_conns;
 	case HOLD_BUFFERS:
 		return s->hold_buffer_bytes_per_conn;
+	case BEATS_NOT_ON_TIME:
+		return s->has_schedule ? 100 * s->schedule.slip : NAN;
+	case LAG_P99_MS:
+		return s->has_schedule ? s->schedule.lag_p99_us / 1e3 : NAN;
 	default:
-		return NAN;
+		return cpu_figure(s, fig);
 	}
 }
 
@@ -245,6 +284,12 @@ static double figure(const struct comparison *c, const struct compare_run *r, en
 	case BEATS_BLOCKED:
 	case STALLED_CONNS:
 	case HOLD_BUFFERS:
+	case BEATS_NOT_ON_TIME:
+	case LAG_P99_MS:
+	case CPU_HOLDER_KMSG:
+	case CPU_GENERATOR_KMSG:
+	case CPU_SOFTIRQ_KMSG:
+	case CPU_BOX_SHARE:
 		return traffic_figure(s, fig);
 	default:
 		return table_figure(c, r, fig);
@@ -543,6 +588,11 @@ static void json_figures(FILE *f, const struct comparison *c, const struct compa
 		{ "one_way_p50_ms", ONE_WAY_P50_MS, 3 }, { "one_way_p99_ms", ONE_WAY_P99_MS, 3 },
 		{ "rtt_p99_ms", RTT_P99_MS, 3 }, { "beats_blocked", BEATS_BLOCKED, 0 },
 		{ "stalled_conns", STALLED_CONNS, 0 }, { "hold_buffer_bytes_per_socket", HOLD_BUFFERS, 0 },
+		{ "beats_not_on_time_pct", BEATS_NOT_ON_TIME, 3 }, { "lag_p99_ms", LAG_P99_MS, 3 },
+		{ "cpu_holder_ms_per_kmsg", CPU_HOLDER_KMSG, 3 },
+		{ "cpu_generator_ms_per_kmsg", CPU_GENERATOR_KMSG, 3 },
+		{ "cpu_softirq_ms_per_kmsg", CPU_SOFTIRQ_KMSG, 3 },
+		{ "cpu_box_share_pct", CPU_BOX_SHARE, 1 },
 	};
 
 	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
