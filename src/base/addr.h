@@ -39,11 +39,19 @@ union sockaddr_inet {
 	struct sockaddr_in6 v6;
 };
 
-/* "127.0.0.2" or "127.0.0.2-127.0.0.40"; 0 or -EINVAL. */
+/*
+ * "127.0.0.2", "127.0.0.2-127.0.0.40", "fd00::1-fd00::ff", or a block
+ * "10.1.0.0/16", "fd00:1::/64" (all its addresses, host bits ignored).
+ * Both ends of one family. 0, -EINVAL, or -ERANGE for a prefix length
+ * past 32 / 128.
+ */
 int parse_addr_range(const char *s, struct addr_range *out);
 /* "5000" or "5000-5007"; ports 1..65535; 0 or -EINVAL / -ERANGE. */
 int parse_port_range(const char *s, struct port_range *out);
-/* "127.0.0.1:5000" or "127.0.0.1:5000-5007"; 0 or -EINVAL / -ERANGE. */
+/*
+ * "127.0.0.1:5000", "127.0.0.1:5000-5007", "[::1]:5000-5007": IPv6 in
+ * brackets, IPv4 without; 0 or -EINVAL / -ERANGE.
+ */
 int parse_endpoint_range(const char *s, struct endpoint_range *out);
 
 /* Addresses in r; 0 only for all 2^128 IPv6 addresses. */
@@ -65,6 +73,8 @@ void sockaddr_from(union sockaddr_inet *sa, bool v6, addr128 addr, uint16_t port
 socklen_t sockaddr_len(const union sockaddr_inet *sa);
 /* Host order. */
 uint16_t sockaddr_port(const union sockaddr_inet *sa);
+/* "127.0.0.1" or "fd00::1" into buf; returns buf. */
+const char *format_addr(bool v6, addr128 addr, char *buf, int len);
 /* "127.0.0.1:5000" or "[::1]:5000" into buf; returns buf. */
 const char *format_endpoint(bool v6, addr128 addr, uint16_t port, char *buf, int len);
 const char *format_sockaddr(const union sockaddr_inet *sa, char *buf, int len);

@@ -1,8 +1,9 @@
 /*
  * fuzz_addr.c - parse_addr_range, parse_port_range and parse_endpoint_range
- * on any text. Besides not crashing: results are 0, -EINVAL or -ERANGE; an
- * accepted range is in order with ports 1-65535; an accepted endpoint
- * formats back to text that parses to the same thing.
+ * on any text, IPv4 and IPv6. Besides not crashing: results are 0, -EINVAL
+ * or -ERANGE; an accepted range is in order, an IPv4 one within 32 bits,
+ * with ports 1-65535; each end of an accepted range and an accepted
+ * endpoint format back to text that parses to the same thing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,17 @@
 static void check_ret(int ret)
 {
 	FUZZ_CHECK(ret == 0 || ret == -EINVAL || ret == -ERANGE);
+}
+
+/* One address formats to text that parses back to that address alone. */
+static void check_addr_text(bool v6, addr128 a)
+{
+	struct addr_range back;
+	char text[64];
+
+	format_addr(v6, a, text, sizeof(text));
+	FUZZ_CHECK(parse_addr_range(text, &back) == 0);
+	FUZZ_CHECK(back.v6 == v6 && back.first == a && back.last == a);
 }
 
 static void check_addr_range(const char *s)
@@ -27,6 +39,8 @@ static void check_addr_range(const char *s)
 	FUZZ_CHECK(r.first <= r.last);
 	FUZZ_CHECK(r.v6 || r.last <= UINT32_MAX);
 	FUZZ_CHECK(addr_range_count(&r) >= 1 || (r.v6 && r.first == 0 && r.last == ~(addr128)0));
+	check_addr_text(r.v6, r.first);
+	check_addr_text(r.v6, r.last);
 }
 
 static void check_port_range(const char *s)

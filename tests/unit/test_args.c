@@ -342,9 +342,9 @@ Test(args, source_reversed_is_an_error)
 
 Test(args, source_junk_is_an_error)
 {
-	EXPECT_ERROR("--source: '127.0.0.0/8' is not ADDR or ADDR-ADDR (e.g. 127.0.0.2-127.0.0.40)",
+	EXPECT_ERROR("--source: '127.0.0.0/x' is not ADDR or ADDR-ADDR (e.g. 127.0.0.2-127.0.0.40)",
 		     "connect", "--target", "127.0.0.1:1", "--conns", "1", "--source",
-		     "127.0.0.0/8");
+		     "127.0.0.0/x");
 }
 
 Test(args, sport_port_0_is_named)

@@ -251,3 +251,90 @@ Test(plan, every_ipv4_address_as_source_is_einval)
 
 	cr_expect_eq(plan_init(&p, &src, &small_sport, small_dst, 2, 0), -EINVAL);
 }
+
+/* ---- IPv6 ---------------------------------------------------------------- */
+
+#define FD00_1 ((addr128)0xfd000001 << 96) /* fd00:1:: */
+
+static const struct endpoint_range v6_dst[] = {
+	{ 1, { 17000, 17003 }, true }, /* [::1]:17000-17003 */
+};
+
+Test(plan6, tuples_are_ipv6_with_offsets_into_the_source_block)
+{
+	struct addr_range src = { FD00_1 | 1, FD00_1 | UINT64_MAX, true };
+	struct port_range sport = { 1000, 1001 };
+	union sockaddr_inet s, d;
+
+	cr_assert_eq(plan_init(&p, &src, &sport, v6_dst, 1, 100), 0);
+	cr_expect(p.v6);
+	cr_expect_eq(p.ndst, 4);
+	cr_expect_eq(p.nsaddr, 13, "100 tuples at 8 per address: 13 addresses");
+	/* Tuple 8 * 12 + 3: address offset 12, port 1000, destination 17003. */
+	plan_tuple(&p, 8 * 12 + 3, &s, &d);
+	cr_assert_eq(s.v6.sin6_family, AF_INET6);
+	cr_assert_eq(d.v6.sin6_family, AF_INET6);
+	cr_expect_eq(ntohs(s.v6.sin6_port), 1000);
+	cr_expect_eq(s.v6.sin6_addr.s6_addr[0], 0xfd);
+	cr_expect_eq(s.v6.sin6_addr.s6_addr[3], 0x01);
+	cr_expect_eq(s.v6.sin6_addr.s6_addr[15], 13, "fd00:1::1 + 12 = fd00:1::d");
+	cr_expect(IN6_IS_ADDR_LOOPBACK(&d.v6.sin6_addr));
+	cr_expect_eq(ntohs(d.v6.sin6_port), 17003);
+}
+
+Test(plan6, offset_carries_past_the_low_64_bits)
+{
+	struct addr_range src = { FD00_1 | UINT64_MAX, FD00_1 | (addr128)1 << 64 | 5, true };
+	struct port_range sport = { 1000, 1000 };
+	union sockaddr_inet s, d;
+
+	cr_assert_eq(plan_init(&p, &src, &sport, v6_dst, 1, 0), 0);
+	cr_expect_eq(p.nsaddr, 7);
+	plan_tuple(&p, 4, &s, &d); /* second source address */
+	cr_expect_eq(s.v6.sin6_addr.s6_addr[7], 1, "fd00:1:0:0:ffff:ffff:ffff:ffff + 1 carries");
+	cr_expect_eq(s.v6.sin6_addr.s6_addr[8], 0);
+	cr_expect_eq(s.v6.sin6_addr.s6_addr[15], 0);
+}
+
+Test(plan6, slash_64_saturates_capacity_instead_of_overflowing)
+{
+	struct addr_range src = { FD00_1, FD00_1 | UINT64_MAX, true };
+	struct port_range sport = { 1, 65535 };
+	struct endpoint_range t = { 1, { 1, PLAN_MAX_DST }, true };
+
+	cr_assert_eq(plan_init(&p, &src, &sport, &t, 1, 0), 0);
+	cr_expect_eq(p.capacity, UINT64_MAX);
+	cr_expect_eq(p.nsaddr, UINT64_MAX);
+}
+
+Test(plan6, kernel_chosen_source_is_the_ipv6_any_address)
+{
+	union sockaddr_inet s, d;
+
+	cr_assert_eq(plan_init(&p, NULL, &small_sport, v6_dst, 1, 0), 0);
+	cr_expect_not(p.bind_source);
+	plan_tuple(&p, 0, &s, &d);
+	cr_expect_eq(s.v6.sin6_family, AF_INET6);
+	cr_expect(IN6_IS_ADDR_UNSPECIFIED(&s.v6.sin6_addr));
+	cr_expect_eq(s.v6.sin6_port, 0);
+}
+
+Test(plan6, ipv4_and_ipv6_mixed_is_eafnosupport)
+{
+	struct endpoint_range mixed[] = {
+		{ IP(127, 0, 0, 1), { 5000, 5000 } },
+		{ 1, { 5000, 5000 }, true },
+	};
+	struct addr_range src6 = { FD00_1, FD00_1 | 255, true };
+
+	cr_expect_eq(plan_init(&p, NULL, &small_sport, mixed, 2, 0), -EAFNOSUPPORT);
+	cr_expect_eq(plan_init(&p, &small_src, &small_sport, v6_dst, 1, 0), -EAFNOSUPPORT);
+	cr_expect_eq(plan_init(&p, &src6, &small_sport, small_dst, 2, 0), -EAFNOSUPPORT);
+}
+
+Test(plan6, every_ipv6_address_as_source_is_einval)
+{
+	struct addr_range src = { 0, ~(addr128)0, true };
+
+	cr_expect_eq(plan_init(&p, &src, &small_sport, v6_dst, 1, 0), -EINVAL);
+}
