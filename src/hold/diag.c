@@ -65,10 +65,10 @@ static size_t port_bytecode(const struct diag_ports *p, struct inet_diag_bc_op *
 }
 
 /*
- * Asks for the established IPv4 TCP sockets (on ports, if any), with
- * extensions ext (1 << (INET_DIAG_x - 1)).
+ * Asks for the established TCP sockets of family (AF_INET or AF_INET6: a
+ * dump lists one), on ports if any, with extensions ext (1 << (INET_DIAG_x - 1)).
  */
-static int diag_request(int fd, uint8_t ext, const struct diag_ports *ports)
+static int diag_request(int fd, int family, uint8_t ext, const struct diag_ports *ports)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -77,7 +77,7 @@ static int diag_request(int fd, uint8_t ext, const struct diag_ports *ports)
 		struct inet_diag_bc_op bc[DIAG_MAX_RANGES * BC_RANGE_BYTES / sizeof(struct inet_diag_bc_op)];
 	} msg = {
 		.nh = { .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
-		.req = { .sdiag_family = AF_INET, .sdiag_protocol = IPPROTO_TCP,
+		.req = { .sdiag_family = family, .sdiag_protocol = IPPROTO_TCP,
 			 .idiag_ext = ext, .idiag_states = 1 << TCP_ESTABLISHED },
 	};
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
@@ -151,7 +151,7 @@ static int by_cookie(const void *a, const void *b)
 int diag_dump(int *nlfd, struct diag_set *set, const struct diag_ports *ports)
 {
 	char *buf = malloc(DIAG_RECV_BYTES);
-	int ret;
+	int ret = 0;
 
 	set->n = 0;
 	if (!buf)
@@ -163,9 +163,21 @@ int diag_dump(int *nlfd, struct diag_set *set, const struct diag_ports *ports)
 			return -errno;
 		}
 	}
-	ret = diag_request(*nlfd, 0, ports);
+	/*
+	 * One dump per family, into one set. A kernel without IPv6 (or its
+	 * sock_diag handler) answers the second with a lone NLMSG_ERROR,
+	 * which ends that request: it has no IPv6 sockets to list.
+	 */
+	ret = diag_request(*nlfd, AF_INET, 0, ports);
 	while (!ret)
 		ret = diag_read(*nlfd, buf, push_each, set);
+	if (ret > 0) {
+		ret = diag_request(*nlfd, AF_INET6, 0, ports);
+		while (!ret)
+			ret = diag_read(*nlfd, buf, push_each, set);
+		if (ret == -EPROTO)
+			ret = 1;
+	}
 	free(buf);
 	if (ret < 0) {
 		/* A half-read dump would desynchronise the next one: start afresh. */
@@ -249,7 +261,7 @@ int diag_wscale(uint16_t dport_lo, uint16_t dport_hi, int *client_wscale, int *s
 {
 	struct wscale_find w = { .lo = dport_lo, .hi = dport_hi };
 	char *buf = malloc(DIAG_RECV_BYTES);
-	int fd, ret;
+	int fd, ret = 0;
 
 	if (!buf)
 		return -ENOMEM;
@@ -259,9 +271,12 @@ int diag_wscale(uint16_t dport_lo, uint16_t dport_hi, int *client_wscale, int *s
 		free(buf);
 		return ret;
 	}
-	ret = diag_request(fd, 1 << (INET_DIAG_INFO - 1), NULL);
-	while (!ret)
-		ret = diag_read(fd, buf, wscale_each, &w);
+	/* IPv4 first; a bench over IPv6 has its sockets in the second dump. */
+	for (int i = 0; i < 2 && !w.found && ret >= 0; i++) {
+		ret = diag_request(fd, i ? AF_INET6 : AF_INET, 1 << (INET_DIAG_INFO - 1), NULL);
+		while (!ret)
+			ret = diag_read(fd, buf, wscale_each, &w);
+	}
 	/* The rest of the dump, if any, goes with the socket. */
 	close(fd);
 	free(buf);

@@ -14,6 +14,7 @@
 
 #define MEMINFO_PATH "/proc/meminfo"
 #define SOCKSTAT_PATH "/proc/net/sockstat"
+#define SOCKSTAT6_PATH "/proc/net/sockstat6"
 #define SLABINFO_PATH "/proc/slabinfo"
 #define NETSTAT_PATH "/proc/net/netstat"
 #define TCP_MEM_PATH "/proc/sys/net/ipv4/tcp_mem"
@@ -156,6 +157,19 @@ int meter_parse_sockstat(const char *text, struct meter_sample *s)
 	return -EINVAL;
 }
 
+/* IPv6 sockets count only here; their buffer memory is in sockstat's TCP mem with IPv4's. */
+int meter_parse_sockstat6(const char *text, struct meter_sample *s)
+{
+	const char *p;
+
+	for (p = text; p && *p; p = next_line(p)) {
+		if (strncmp(p, "TCP6:", 5))
+			continue;
+		return sscanf(p, "TCP6: inuse %" SCNu64, &s->tcp6_inuse) == 1 ? 0 : -EINVAL;
+	}
+	return -EINVAL;
+}
+
 /*
  * One cache line: "name <active_objs> <num_objs> <objsize> ...". The line is
  * copied so that sscanf cannot run on into the next one. Names longer than
@@ -254,6 +268,9 @@ int meter_sample(struct meter_sample *s)
 	ret = parse_file(SOCKSTAT_PATH, SOCKSTAT_HINT, meter_parse_sockstat, s);
 	if (ret)
 		return ret;
+	/* Absent when the kernel runs without IPv6: then there are no IPv6 sockets. */
+	if (parse_file(SOCKSTAT6_PATH, SOCKSTAT_HINT, meter_parse_sockstat6, s))
+		s->tcp6_inuse = 0;
 	return sample_slabinfo(s);
 }
 

@@ -28,7 +28,8 @@ struct meter_sample {
 	uint64_t kernel_stack;     /* KernelStack: 16 KiB per thread, outside the slab */
 	uint64_t page_tables;      /* PageTables: grows with threads' stacks and mappings */
 	uint64_t reclaimable;      /* KReclaimable: slab MemAvailable counts as free (0 if absent) */
-	uint64_t tcp_inuse;        /* /proc/net/sockstat TCP: inuse */
+	uint64_t tcp_inuse;        /* /proc/net/sockstat TCP: inuse (IPv4 sockets only) */
+	uint64_t tcp6_inuse;       /* /proc/net/sockstat6 TCP6: inuse */
 	uint64_t tcp_orphan, tcp_tw, tcp_alloc;
 	uint64_t tcp_mem_pages;    /* TCP: mem, in pages */
 	bool have_slabinfo;
@@ -91,6 +92,7 @@ int meter_parse_stat(const char *text, long ticks_per_s, struct cpu_times *c);
 int meter_parse_slabinfo(const char *text, struct meter_sample *s);
 int meter_parse_meminfo(const char *text, struct meter_sample *s);
 int meter_parse_sockstat(const char *text, struct meter_sample *s);
+int meter_parse_sockstat6(const char *text, struct meter_sample *s);
 int meter_parse_netstat_pressures(const char *text, uint64_t *count);
 int meter_parse_tcp_mem(const char *text, uint64_t lim[3]);
 /* now - base, per cache (matched by name), top caches by |bytes|. */

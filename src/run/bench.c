@@ -655,7 +655,8 @@ static void teardown(struct bench *b)
 		waitpid(b->spid, NULL, 0);
 	/* Done when the kernel has let go of the sockets, not when the processes exit. */
 	while (now_s() < deadline) {
-		if (!meter_sample(s) && s->tcp_inuse <= b->base->tcp_inuse + 16)
+		if (!meter_sample(s) &&
+		    s->tcp_inuse + s->tcp6_inuse <= b->base->tcp_inuse + b->base->tcp6_inuse + 16)
 			break;
 		sleep_ns(POLL_NS * 4);
 	}

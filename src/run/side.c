@@ -37,29 +37,45 @@ static int expand_listen(const struct options *o, struct holder_config *cfg, cha
 	return 0;
 }
 
-static bool all_loopback(const struct options *o)
+/* Sources every loopback target can be reached from without any set-up. */
+static const struct addr_range loopback4_sources = { LOOPBACK_SOURCE_FIRST, LOOPBACK_SOURCE_LAST };
+/* IPv6 has only ::1 on lo unless a block is routed there (bench --ipv6 does, in its namespace). */
+static const struct addr_range loopback6_sources = { 1, 1, true };
+
+/* The default sources when every target is on loopback, all of one family; NULL otherwise. */
+static const struct addr_range *loopback_sources(const struct options *o)
 {
-	for (int i = 0; i < o->ntarget; i++)
-		if (!addr_is_loopback(o->target[i].v6, o->target[i].addr))
-			return false;
-	return true;
+	for (int i = 0; i < o->ntarget; i++) {
+		if (!addr_is_loopback(o->target[i].v6, o->target[i].addr) ||
+		    o->target[i].v6 != o->target[0].v6)
+			return NULL;
+	}
+	return o->target[0].v6 ? &loopback6_sources : &loopback4_sources;
 }
 
 static int make_plan(const struct options *o, struct plan *plan, char *err, size_t errlen)
 {
-	struct addr_range src = { LOOPBACK_SOURCE_FIRST, LOOPBACK_SOURCE_LAST };
 	const struct addr_range *srcp = NULL;
 	struct port_range sport = o->sport;
 	int ret;
 
 	if (o->has_source)
 		srcp = &o->source;
-	else if (all_loopback(o))
-		srcp = &src;
+	else
+		srcp = loopback_sources(o);
 	/* Bound explicitly: keep clear of the ephemeral range the rest of the box connects from. */
 	if (!o->has_sport && (srcp ? sysinfo_source_ports(&sport) : sysinfo_local_port_range(&sport)))
 		sport = (struct port_range){ 32768, 60999 };
 	ret = plan_init(plan, srcp, &sport, o->target, o->ntarget, o->conns_max ? 0 : o->conns);
+	if (ret == -EAFNOSUPPORT) {
+		snprintf(err, errlen, "%s mix IPv4 and IPv6: give addresses of one family",
+			 o->has_source ? "--target and --source" : "--target addresses");
+		return -EINVAL;
+	}
+	if (ret == -EINVAL && o->has_source && o->source.v6 && addr_range_count(&o->source) == 0) {
+		snprintf(err, errlen, "--source: every IPv6 address (give this host's, e.g. fd00:1::/64)");
+		return ret;
+	}
 	if (ret == -EINVAL) {
 		snprintf(err, errlen, "--target: at most %d destinations in all", PLAN_MAX_DST);
 		return ret;

@@ -214,6 +214,21 @@ Test(sockstat, reads_tcp_line)
 	cr_assert_eq(now.tcp_mem_pages, 4321);
 }
 
+Test(sockstat, reads_tcp6_line)
+{
+	static const char text[] = "TCP6: inuse 200004\nUDP6: inuse 0\nUDPLITE6: inuse 0\n"
+				   "RAW6: inuse 0\nFRAG6: inuse 0 memory 0\n";
+
+	cr_assert_eq(meter_parse_sockstat6(text, &now), 0);
+	cr_expect_eq(now.tcp6_inuse, 200004);
+}
+
+Test(sockstat, rejects_sockstat6_without_tcp6_line)
+{
+	cr_expect_eq(meter_parse_sockstat6("UDP6: inuse 0\n", &now), -EINVAL);
+	cr_expect_eq(meter_parse_sockstat6("TCP6: inuse x\n", &now), -EINVAL);
+}
+
 Test(sockstat, rejects_text_without_tcp_line)
 {
 	cr_assert_eq(meter_parse_sockstat("sockets: used 3\nUDP: inuse 0 mem 0\n", &now), -EINVAL);
