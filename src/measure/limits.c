@@ -85,9 +85,9 @@ uint64_t limits_tuples(const struct limits_input *in)
 	return ports * addrs * in->ndst;
 }
 
-static void addr_text(uint32_t a, char *buf, size_t len)
+static void addr_text(const struct limits_input *in, addr128 a, char *buf, size_t len)
 {
-	text(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	format_addr(in->saddr_v6, a, buf, (int)len);
 }
 
 static void row_tuples(const struct limits_input *in, struct limits_table *t)
@@ -95,12 +95,12 @@ static void row_tuples(const struct limits_input *in, struct limits_table *t)
 	struct limits_row *r = row(t, "4-tuples", "EADDRNOTAVAIL");
 	uint64_t ports = in->sport_last - in->sport_first + 1;
 	uint64_t per_addr = ports * in->ndst;
-	char first[16], last[16];
+	char first[INET6_ADDRSTRLEN], last[INET6_ADDRSTRLEN];
 
 	r->value = r->allows = limits_tuples(in);
 	r->per_conn = 1;
-	addr_text(in->saddr_first, first, sizeof(first));
-	addr_text(in->saddr_first + (in->nsaddr ? in->nsaddr - 1 : 0), last, sizeof(last));
+	addr_text(in, in->saddr_first, first, sizeof(first));
+	addr_text(in, in->saddr_first + (in->nsaddr ? in->nsaddr - 1 : 0), last, sizeof(last));
 	TEXT(r->source, "%s %" PRIu32 "-%" PRIu32 " (%" PRIu64 " ports) x %" PRIu32
 	     " source address%s (%s%s%s) x %" PRIu64 " destination%s",
 	     !in->sport_default ? "--sport" : in->bind_source ? "ports below/above ip_local_port_range"
@@ -116,7 +116,7 @@ static void row_tuples(const struct limits_input *in, struct limits_table *t)
 	} else if (in->conns > r->allows && per_addr) {
 		uint64_t need = div_ceil(in->conns, per_addr);
 
-		addr_text(in->saddr_first + (uint32_t)need - 1, last, sizeof(last));
+		addr_text(in, in->saddr_first + need - 1, last, sizeof(last));
 		TEXT(r->lift, "--source %s-%s (%" PRIu64 " addresses x %" PRIu64 " tuples each)", first,
 		     last, need, per_addr);
 	} else {

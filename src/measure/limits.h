@@ -85,7 +85,9 @@ struct limits_input {
 	uint32_t sport_first, sport_last;
 	bool sport_default;         /* from ip_local_port_range (not --sport) */
 	bool bind_source;           /* false: the kernel picks the source address and port */
-	uint32_t saddr_first, nsaddr;
+	addr128 saddr_first;        /* IPv4 or, with saddr_v6, IPv6 */
+	uint32_t nsaddr;            /* at most 2^32 - 1 counted: an IPv6 block offers more */
+	bool saddr_v6;
 	uint64_t ndst;
 	/* descriptors */
 	uint64_t nofile_soft, nofile_hard, nr_open;

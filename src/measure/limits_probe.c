@@ -324,8 +324,17 @@ static void probe_tuples(const struct options *o, struct limits_input *in)
 	in->saddr_first = BENCH_SOURCE_FIRST;
 	in->nsaddr = BENCH_SOURCE_COUNT;
 	if (o->has_source) {
+		addr128 n = addr_range_count(&o->source);
+
 		in->saddr_first = o->source.first;
-		in->nsaddr = o->source.last - o->source.first + 1;
+		in->saddr_v6 = o->source.v6;
+		/* 0 is all 2^128: as with any block past 2^32, more than a run can use. */
+		in->nsaddr = n == 0 || n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	} else if (!in->bench && o->ntarget && o->target[0].v6) {
+		/* As side.c: [::1] targets are reached from ::1 alone. */
+		in->saddr_first = 1;
+		in->saddr_v6 = true;
+		in->nsaddr = 1;
 	}
 	in->ndst = in->bench ? o->ports : 0;
 	for (int i = 0; i < o->ntarget; i++)
