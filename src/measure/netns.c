@@ -1,6 +1,8 @@
 /* netns.c - bench's private network namespace (see netns.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -164,5 +166,112 @@ int netns_enter(uint64_t sockets, char *why, size_t len, int *rps_cpus)
 	if (ret)
 		snprintf(why, len, "loopback RPS not enabled (%s): the connecting CPU does every handshake",
 			 strerror(-ret));
+	return 0;
+}
+
+#define IPV6_LO_DISABLE "/proc/sys/net/ipv6/conf/lo/disable_ipv6"
+#define IPV6_NONLOCAL_BIND "/proc/sys/net/ipv6/ip_nonlocal_bind"
+
+/* Appends an attribute to the message at msg (room checked by the caller's buffer size). */
+static void add_attr(char *msg, unsigned short type, const void *data, size_t n)
+{
+	struct nlmsghdr *nh = (struct nlmsghdr *)msg;
+	struct rtattr *a = (struct rtattr *)(msg + NLMSG_ALIGN(nh->nlmsg_len));
+
+	a->rta_type = type;
+	a->rta_len = RTA_LENGTH(n);
+	memcpy(RTA_DATA(a), data, n);
+	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(a->rta_len);
+}
+
+/* Sends one rtnetlink request and reads its acknowledgement: 0 or the kernel's -errno. */
+static int rtnl_ack(struct nlmsghdr *nh)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	union {
+		struct nlmsghdr nh;
+		char buf[512];
+	} ans;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE), ret = -EPROTO;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	if (sendto(fd, nh, nh->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+	} else if ((n = recv(fd, &ans, sizeof(ans), 0)) < 0) {
+		ret = -errno;
+	} else if (NLMSG_OK(&ans.nh, (size_t)n) && ans.nh.nlmsg_type == NLMSG_ERROR) {
+		ret = ((struct nlmsgerr *)NLMSG_DATA(&ans.nh))->error;
+	}
+	close(fd);
+	return ret;
+}
+
+/* Every address of prefix/len delivered locally on lo (table local, type local). */
+static int lo_local_route6(addr128 prefix, int len)
+{
+	union {
+		struct nlmsghdr nh;
+		char buf[NLMSG_SPACE(sizeof(struct rtmsg)) + RTA_SPACE(16) + RTA_SPACE(sizeof(int))];
+	} req = { .nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)),
+			  .nlmsg_type = RTM_NEWROUTE,
+			  .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL } };
+	struct rtmsg *rt = NLMSG_DATA(&req.nh);
+	union sockaddr_inet dst;
+	int lo = (int)if_nametoindex("lo");
+
+	if (!lo)
+		return -errno;
+	*rt = (struct rtmsg){ .rtm_family = AF_INET6, .rtm_dst_len = (unsigned char)len,
+			      .rtm_table = RT_TABLE_LOCAL, .rtm_protocol = RTPROT_BOOT,
+			      .rtm_scope = RT_SCOPE_HOST, .rtm_type = RTN_LOCAL };
+	sockaddr_from(&dst, true, prefix, 0);
+	add_attr(req.buf, RTA_DST, &dst.v6.sin6_addr, sizeof(dst.v6.sin6_addr));
+	add_attr(req.buf, RTA_OIF, &lo, sizeof(lo));
+	return rtnl_ack(&req.nh);
+}
+
+static int read_flag(const char *path, bool *on)
+{
+	char c = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (read(fd, &c, 1) != 1)
+		ret = -EIO;
+	close(fd);
+	*on = c == '1';
+	return ret;
+}
+
+int netns_ipv6_sources(addr128 prefix, int len, char *why, size_t whylen)
+{
+	char block[INET6_ADDRSTRLEN];
+	bool disabled = false;
+	int ret;
+
+	format_addr(true, prefix, block, sizeof(block));
+	if (read_flag(IPV6_LO_DISABLE, &disabled)) {
+		snprintf(why, whylen, "IPv6 is off in this kernel (no %s; ipv6.disable=1 at boot?)",
+			 IPV6_LO_DISABLE);
+		return -EAFNOSUPPORT;
+	}
+	/* Ours to change: a new namespace's lo, gone with it. Turning it on adds ::1. */
+	if (disabled && (ret = write_str(IPV6_LO_DISABLE, "0"))) {
+		snprintf(why, whylen, "IPv6 is disabled on lo and could not be enabled: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	if ((ret = write_str(IPV6_NONLOCAL_BIND, "1"))) {
+		snprintf(why, whylen, "could not set net.ipv6.ip_nonlocal_bind in the namespace: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	if ((ret = lo_local_route6(prefix, len))) {
+		snprintf(why, whylen, "could not route %s/%d to lo: %s", block, len, strerror(-ret));
+		return ret;
+	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "base/addr.h"
 
 /*
  * Moves this process into a new network and mount namespace whose TCP
@@ -30,5 +31,17 @@ int netns_enter(uint64_t sockets, char *why, size_t len, int *rps_cpus);
  * spread. -ENODEV when netns_enter did not enable it.
  */
 int netns_rps(bool on);
+
+/*
+ * IPv6 sources for a bench in our namespace: every address of the block
+ * prefix/len becomes local on lo (a local route, as `ip -6 route add local
+ * PREFIX dev lo table local` does), and net.ipv6.ip_nonlocal_bind is set
+ * in the namespace, since IPv6 bind() accepts only assigned addresses,
+ * not ones a local route covers (IPv4's 127/8 needs neither). Checks that
+ * IPv6 is on for lo first (net.ipv6.conf.lo.disable_ipv6 = 0). Call after
+ * netns_enter succeeded; both settings go with the namespace. 0, or -errno
+ * with a one-line reason in why.
+ */
+int netns_ipv6_sources(addr128 prefix, int len, char *why, size_t whylen);
 
 #endif
