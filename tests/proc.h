@@ -33,7 +33,7 @@ const char *proc_line(struct proc *p, const char *needle, char *buf, size_t len)
 bool json_num(const char *line, const char *key, double *out);
 /* String after "key": in a JSON line into buf; false if absent. */
 bool json_str(const char *line, const char *key, char *buf, size_t len);
-/* TCP sockets in use on the box (/proc/net/sockstat). */
+/* TCP sockets in use on the box, IPv4 and IPv6 (/proc/net/sockstat, sockstat6). */
 uint64_t tcp_inuse(void);
 /* Waits until TCP sockets in use are back within 4 of base (the kernel frees them late). */
 bool tcp_back_to(uint64_t base, double timeout_s);

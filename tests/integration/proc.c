@@ -215,19 +215,27 @@ bool json_str(const char *line, const char *key, char *buf, size_t len)
 	return true;
 }
 
-uint64_t tcp_inuse(void)
+/* The number after `key` on its line of a sockstat file; 0 if absent (no IPv6: no sockstat6). */
+static uint64_t sockstat_inuse(const char *path, const char *key)
 {
 	char buf[512];
-	FILE *f = fopen("/proc/net/sockstat", "r");
+	FILE *f = fopen(path, "r");
 	unsigned long long v = 0;
+	size_t klen = strlen(key);
 
 	if (!f)
 		return 0;
 	while (fgets(buf, sizeof(buf), f))
-		if (sscanf(buf, "TCP: inuse %llu", &v) == 1)
+		if (!strncmp(buf, key, klen) && sscanf(buf + klen, " inuse %llu", &v) == 1)
 			break;
 	fclose(f);
 	return v;
+}
+
+uint64_t tcp_inuse(void)
+{
+	return sockstat_inuse("/proc/net/sockstat", "TCP:") +
+	       sockstat_inuse("/proc/net/sockstat6", "TCP6:");
 }
 
 bool tcp_back_to(uint64_t base, double timeout_s)
