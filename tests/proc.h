@@ -20,6 +20,19 @@ struct proc {
 const char *holdconn_path(void);
 /* Starts holdconn with argv (NULL-terminated, without argv[0]); nofile > 0 lowers RLIMIT_NOFILE first. */
 void proc_start(struct proc *p, const char *const *args, long nofile);
+/* The limits a child starts under: 0 leaves one as it is. */
+struct proc_limits {
+	long nofile_soft, nofile_hard; /* RLIMIT_NOFILE */
+	long memlock;                  /* RLIMIT_MEMLOCK, bytes (soft and hard) */
+	bool drop_ipc_lock;            /* drop CAP_IPC_LOCK from the bounding set: rings get charged */
+};
+/* proc_start with limits set in the child before exec. */
+void proc_start_with(struct proc *p, const char *const *args, const struct proc_limits *l);
+/*
+ * Whether a child started with drop_ipc_lock has its rings charged to
+ * RLIMIT_MEMLOCK: we can drop CAP_IPC_LOCK (CAP_SETPCAP) or never had it.
+ */
+bool proc_can_charge_memlock(void);
 /* Reads stdout until a line contains needle or timeout_s passes; true when seen. */
 bool proc_wait_for(struct proc *p, const char *needle, double timeout_s);
 /* Waits for exit (SIGKILL after timeout_s); returns the exit code, 128+sig when killed. */

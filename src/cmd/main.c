@@ -7,6 +7,7 @@
 #include "measure/limits.h"
 #include "run/side.h"
 #include "run/sweep.h"
+#include "measure/sysinfo.h"
 
 #define HOLDCONN_VERSION "0.1.0"
 
@@ -23,6 +24,8 @@ int main(int argc, char **argv)
 		fputs(args_help(o.cmd == CMD_HELP ? CMD_NONE : o.cmd), stdout);
 		return 0;
 	}
+	/* Every command sizes ring tables by it, and limits predicts with it. */
+	sysinfo_raise_nofile();
 	switch (o.cmd) {
 	case CMD_VERSION:
 		puts("holdconn " HOLDCONN_VERSION);

@@ -29,10 +29,18 @@
 #include "hold/sockopt.h"
 #include "base/uring_compat.h"
 
-#define SQ_ENTRIES 512
-#define CQ_ENTRIES 8192
+/*
+ * Every ring is sized for the one that works hardest, and most of them sit
+ * full and idle: without CAP_IPC_LOCK each ring's SQEs and CQ (whole pages)
+ * are charged to the user's RLIMIT_MEMLOCK (8 MiB by default, shared by
+ * both bench sides), so the ring stays at two pages, 8 KiB: 64 SQEs, a
+ * 128-entry CQ. Completions beyond the CQ wait in the kernel's overflow
+ * list (reap() flushes it); a connect chain is at most 8 SQEs.
+ */
+#define SQ_ENTRIES 64
+#define CQ_ENTRIES 128
 #define DRAIN_BYTES 65536
-#define RELEASE_BATCH 2048 /* slots closed per submit while releasing */
+#define RELEASE_BATCH (CQ_ENTRIES / 2) /* slots closed per submit while releasing: 2 CQEs each */
 #define RECV_BUFS 32       /* provided buffers per ring (a power of two), shared by its slots */
 #define RECV_BUF_BYTES 2048
 #define WATCH_EVENTS (POLLIN | POLLRDHUP)
@@ -101,6 +109,17 @@ static struct uring_be *BE(struct holder *h)
 	return h->be;
 }
 
+/* The probe found no ring: why (EPERM: io_uring_disabled, ENOMEM: RLIMIT_MEMLOCK, ...). */
+static int ring_unavailable(void)
+{
+	struct io_uring u;
+	int ret = io_uring_queue_init(1, &u, 0);
+
+	if (!ret)
+		io_uring_queue_exit(&u);
+	return ret && ret != -EINVAL ? ret : -ENOSYS;
+}
+
 static int probe_features(struct uring_be *be)
 {
 	struct io_uring_probe *p = io_uring_get_probe();
@@ -109,7 +128,7 @@ static int probe_features(struct uring_be *be)
 				    IORING_OP_RECV };
 
 	if (!p)
-		return -ENOSYS;
+		return ring_unavailable();
 	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		if (!io_uring_opcode_supported(p, need[i])) {
 			io_uring_free_probe(p);
@@ -658,6 +677,12 @@ static int client_ring(struct uring_be *be, struct ring **out)
 	return ret;
 }
 
+/* Why a new ring could not be made: RLIMIT_MEMLOCK when it was the ring's charge. */
+static enum stop_reason ring_stop_reason(const struct uring_be *be, int err)
+{
+	return be->rs.memlock_hit ? STOP_MEMLOCK : stop_reason_from_errno(err);
+}
+
 static void chain_sockopt(struct uring_be *be, struct ring *r, uint32_t slot, int name,
 			  const void *val, uint32_t len)
 {
@@ -700,8 +725,10 @@ static int uring_open(struct holder *h, uint64_t tuple, const union sockaddr_ine
 	struct conn *c;
 	int ret = client_ring(be, &r);
 
-	if (ret)
+	if (ret) {
+		holder_stop(h, ring_stop_reason(be, ret), -ret);
 		return ret;
+	}
 	slot = ring_slot_get(r);
 	c = &r->conns[slot];
 	c->next = (uint32_t)tuple;
@@ -798,7 +825,7 @@ static void rotate_accept_ring(struct holder *h)
 		if (be->rs.rings[i] != old && be->rs.rings[i]->used < be->rs.slots / 2)
 			next = be->rs.rings[i];
 	if (!next && (ret = ringset_add(&be->rs, &next))) {
-		holder_stop(h, stop_reason_from_errno(-ret), -ret);
+		holder_stop(h, ring_stop_reason(be, ret), -ret);
 		be->accepting = false;
 		cancel_accepts(be, old);
 		return;

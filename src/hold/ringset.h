@@ -44,9 +44,16 @@ struct ringset {
 	int evfd;
 	uint32_t *dirty;    /* ids of rings with unsubmitted SQEs */
 	uint32_t ndirty;
-	uint64_t ring_bytes; /* SQ/CQ/SQE memory mapped for all rings */
+	uint64_t ring_bytes; /* SQ/CQ/SQE memory of all rings, whole pages (what memlock is charged) */
+	bool memlock_hit;    /* a ring could not be made: ENOMEM while RLIMIT_MEMLOCK is charged */
 };
 
+/*
+ * Whether new rings are charged to this user's RLIMIT_MEMLOCK: a finite
+ * limit, and no CAP_IPC_LOCK. The charge is per user (user->locked_vm),
+ * shared by every ring of every process the user runs.
+ */
+bool ringset_memlock_charged(void);
 /* Slots per ring allowed here: min(RLIMIT_NOFILE soft limit, 1<<20). */
 uint32_t ringset_slots_allowed(void);
 /* 0 or -errno. slots: table size per ring (0: ringset_slots_allowed()). */

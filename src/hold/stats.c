@@ -17,6 +17,7 @@ static const char *const stop_names[STOP__COUNT] = {
 	[STOP_PEER] = "peer",
 	[STOP_REFUSED] = "refused",
 	[STOP_THREADS] = "threads",
+	[STOP_MEMLOCK] = "RLIMIT_MEMLOCK",
 	[STOP_ERROR] = "error",
 	[STOP_SLO] = "slo",
 };

@@ -179,6 +179,8 @@ uint64_t limits_tuples(const struct limits_input *in);
 int limits_probe(const struct options *o, struct limits_input *in);
 /* Just the memory figures again (after a calibration has come and gone). 0 or -errno. */
 int limits_probe_memory(const struct options *o, struct limits_input *in);
+/* The tightest memory cgroup limit above this process (0: none), its usage and its file. */
+void limits_memcg(uint64_t *limit, uint64_t *usage, char *file, size_t len);
 /* /sys/kernel/slab/NAME: bytes of slab pages per object and the reclaim flag. 0 or -errno. */
 int limits_slab_cache(const char *name, double *page_share, bool *reclaimable);
 

@@ -70,16 +70,6 @@ static bool in_group(int64_t gid)
 	return false;
 }
 
-static bool cap_effective(int cap)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2] = { { 0 } };
-
-	if (syscall(SYS_capget, &hdr, data))
-		return false;
-	return data[cap / 32].effective & (1u << (cap % 32));
-}
-
 /* Entries of a directory, less the one opendir itself holds when it is /proc/self/fd. */
 static uint64_t count_fds(void)
 {
@@ -240,17 +230,25 @@ static void cg_tightest(const char *root, const char *rel, const char *limit_fil
 	}
 }
 
+void limits_memcg(uint64_t *limit, uint64_t *usage, char *file, size_t len)
+{
+	char rel[256];
+
+	*limit = *usage = 0;
+	file[0] = 0;
+	if (cgroup_path("memory", rel, sizeof(rel)))
+		cg_tightest("/sys/fs/cgroup/memory", rel, "memory.limit_in_bytes",
+			    "memory.usage_in_bytes", limit, usage, file, len);
+	else if (cgroup_path(NULL, rel, sizeof(rel)))
+		cg_tightest("/sys/fs/cgroup", rel, "memory.max", "memory.current", limit, usage, file,
+			    len);
+}
+
 static void probe_cgroups(struct limits_input *in)
 {
 	char rel[256];
 
-	if (cgroup_path("memory", rel, sizeof(rel)))
-		cg_tightest("/sys/fs/cgroup/memory", rel, "memory.limit_in_bytes",
-			    "memory.usage_in_bytes", &in->memcg_limit, &in->memcg_usage,
-			    in->memcg_file, sizeof(in->memcg_file));
-	else if (cgroup_path(NULL, rel, sizeof(rel)))
-		cg_tightest("/sys/fs/cgroup", rel, "memory.max", "memory.current", &in->memcg_limit,
-			    &in->memcg_usage, in->memcg_file, sizeof(in->memcg_file));
+	limits_memcg(&in->memcg_limit, &in->memcg_usage, in->memcg_file, sizeof(in->memcg_file));
 	if (cgroup_path("pids", rel, sizeof(rel))) {
 		char file[256];
 
@@ -351,8 +349,8 @@ static void probe_files(struct limits_input *in)
 		in->nofile_hard = rl.rlim_max;
 	}
 	in->nr_open = read_u64("/proc/sys/fs/nr_open", 1048576);
-	in->cap_sys_resource = cap_effective(CAP_SYS_RESOURCE);
-	in->cap_sys_admin = cap_effective(CAP_SYS_ADMIN);
+	in->cap_sys_resource = sysinfo_has_cap(CAP_SYS_RESOURCE);
+	in->cap_sys_admin = sysinfo_has_cap(CAP_SYS_ADMIN);
 	in->uid_root = getuid() == 0;
 	in->fds_open = count_fds();
 	in->file_max = read_u64("/proc/sys/fs/file-max", 0);

@@ -1,7 +1,10 @@
 /* sysinfo.c - small readers of /proc/sys. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "measure/sysinfo.h"
 
@@ -71,4 +74,35 @@ int sysinfo_io_uring_disabled(void)
 	if (sysinfo_read_u64s("/proc/sys/kernel/io_uring_disabled", &v, 1) != 1)
 		return -1;
 	return (int)v;
+}
+
+bool sysinfo_has_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = { { 0 } };
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+static uint64_t nofile_from, nofile_to;
+
+void sysinfo_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+		return;
+	nofile_from = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (!setrlimit(RLIMIT_NOFILE, &rl))
+		nofile_to = rl.rlim_cur;
+}
+
+bool sysinfo_nofile_raised(uint64_t *from, uint64_t *to)
+{
+	*from = nofile_from;
+	*to = nofile_to;
+	return nofile_to != 0;
 }

@@ -2,6 +2,7 @@
 #ifndef HOLDCONN_SYSINFO_H
 #define HOLDCONN_SYSINFO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "base/addr.h"
 
@@ -20,5 +21,16 @@ int sysinfo_local_port_range(struct port_range *r);
 int sysinfo_source_ports(struct port_range *r);
 /* kernel.io_uring_disabled: 0, 1, 2; -1 when the knob does not exist. */
 int sysinfo_io_uring_disabled(void);
+/* Whether this process has capability cap (CAP_IPC_LOCK, ...) in its effective set. */
+bool sysinfo_has_cap(int cap);
+
+/*
+ * Raises the soft RLIMIT_NOFILE to the hard limit (what Go's runtime and
+ * many servers do at start): a ring's registered table is sized by it.
+ * Once per process; sysinfo_nofile_raised() then tells what it did.
+ */
+void sysinfo_raise_nofile(void);
+/* true when sysinfo_raise_nofile() raised it: from *from to *to. */
+bool sysinfo_nofile_raised(uint64_t *from, uint64_t *to);
 
 #endif

@@ -20,6 +20,7 @@
 #include "hold/holder.h"
 #include "measure/meter.h"
 #include "measure/netns.h"
+#include "run/explain.h"
 #include "run/report.h"
 #include "run/side.h"
 #include "measure/limits.h"
@@ -53,7 +54,7 @@ struct bench {
 	double t0, last_t, peak_rate, ramp_s, teardown_s;
 	uint64_t mem_available_min;
 	enum stop_reason stop;
-	char detail[160];
+	char detail[400];
 	uint64_t closed_early; /* server-side closes before the teardown */
 	uint64_t probe, detected;
 	double detect_s;
@@ -521,27 +522,46 @@ static void ramp(struct bench *b)
 	}
 }
 
+/* The detail line: which side stopped, on what resource, and what to change. */
+static void explain_bench_stop(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	/* The side that met it has its errno; the other was told to stop (errno 0). */
+	bool server = atomic_load(&a->server.stop_reason) == (int32_t)b->stop &&
+		      atomic_load(&a->server.stop_errno);
+	bool client = !server && atomic_load(&a->client.stop_reason) == (int32_t)b->stop;
+	struct side_stats *st = client ? &a->client : &a->server;
+	enum mode m = client ? b->o->client_mode : b->o->mode;
+	char why[sizeof(b->detail) - 16];
+
+	explain_stop(b->stop, client || server ? atomic_load(&st->stop_errno) : 0, m == MODE_URING,
+		     why, sizeof(why));
+	if (why[0])
+		snprintf(b->detail, sizeof(b->detail), "%s%s", client ? "connect: " : server ? "serve: " : "",
+			 why);
+}
+
 /* After the ramp: let the client finish what is in flight, then the last point. */
 static void settle(struct bench *b)
 {
 	struct shared_area *a = b->area;
 	double deadline = now_s() + QUIESCE_S;
-	int32_t cr;
+	int32_t cr, sr;
 
 	while (now_s() < deadline && ld32(&a->client.state) < SIDE_HOLDING && b->spid)
 		sleep_ns(POLL_NS);
 	b->ramp_s = now_s() - b->t0;
 	cr = atomic_load(&a->client.stop_reason);
-	if (cr && cr != STOP_SIGNAL && b->stop != STOP_PEER)
+	sr = atomic_load(&a->server.stop_reason);
+	/* A holder that hit a limit first is the cause; the client's resets follow from it. */
+	if (sr && sr != STOP_SIGNAL && b->stop != STOP_PEER)
+		b->stop = sr;
+	else if (cr && cr != STOP_SIGNAL && b->stop != STOP_PEER)
 		b->stop = cr;
 	if (!b->stop)
 		b->stop = STOP_TARGET;
-	if (b->stop != STOP_TARGET && b->stop != STOP_SIGNAL && !b->detail[0]) {
-		int e = atomic_load(&a->client.stop_errno);
-
-		if (e)
-			snprintf(b->detail, sizeof(b->detail), "connect: %s", strerror(e));
-	}
+	if (b->stop != STOP_TARGET && b->stop != STOP_SIGNAL && !b->detail[0])
+		explain_bench_stop(b);
 	/* A slower holder (threads) may still be accepting what the client holds. */
 	while (now_s() < deadline + QUIESCE_S && b->spid && ld32(&a->server.state) < SIDE_HOLDING &&
 	       ld(&a->server.opened) < ld(&a->client.opened)) {

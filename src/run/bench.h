@@ -29,7 +29,7 @@ struct bench_slo {
 struct bench_result {
 	struct report_summary summary; /* summary.delta points at delta below */
 	struct meter_delta delta;
-	char detail[160];
+	char detail[400];
 	double cpu_user_s[2], cpu_sys_s[2]; /* [0] server, [1] client, over the ramp */
 	struct slo_report slo;
 	int npoints;

@@ -164,15 +164,15 @@ static void explain_stop(const struct comparison *c, struct compare_run *r)
 	const struct report_summary *s = &r->res.summary;
 
 	r->detail[0] = '\0';
-	if (s->stop_detail)
-		snprintf(r->detail, sizeof(r->detail), "%s", s->stop_detail);
-	else if (s->stop_reason && !strcmp(s->stop_reason, "EMFILE") && r->mode != MODE_URING)
+	if (s->stop_reason && !strcmp(s->stop_reason, "EMFILE") && r->mode != MODE_URING)
 		snprintf(r->detail, sizeof(r->detail),
 			 "RLIMIT_NOFILE is %" PRIu64 "; %s cannot hold more: "
 			 "use --mode uring or raise ulimit -n", c->nofile, mode_name(r->mode));
 	else if (s->stop_reason && !strcmp(s->stop_reason, "EMFILE"))
 		snprintf(r->detail, sizeof(r->detail),
 			 "RLIMIT_NOFILE is %" PRIu64 ": raise ulimit -n", c->nofile);
+	else if (s->stop_detail)
+		snprintf(r->detail, sizeof(r->detail), "%s", s->stop_detail);
 }
 
 static void run_mode(struct comparison *c, struct compare_run *r, struct reporter *rep)

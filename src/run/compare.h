@@ -15,7 +15,7 @@
 #include "run/bench.h"
 
 #define COMPARE_DEFAULT_CONNS 100000
-#define COMPARE_DETAIL_LEN 200
+#define COMPARE_DETAIL_LEN 400
 
 struct compare_run {
 	enum mode mode;

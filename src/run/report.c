@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "run/report.h"
+#include "measure/sysinfo.h"
 
 #define HEADER_EVERY 20		/* table rows between repeated headers */
 #define BREAKDOWN_EVERY 1000000 /* conns between per-cache breakdown lines */
@@ -151,6 +152,8 @@ void report_start(struct reporter *r, const char *command, const char *mode, uin
 		  uint64_t reserve, uint64_t mem_available)
 {
 	FILE *f = r->out;
+	uint64_t from, to;
+	bool raised = sysinfo_nofile_raised(&from, &to);
 
 	if (r->quiet)
 		return;
@@ -161,6 +164,10 @@ void report_start(struct reporter *r, const char *command, const char *mode, uin
 		json_u64(f, "target", target);
 		json_u64(f, "reserve", reserve);
 		json_u64(f, "mem_available", mem_available);
+		if (raised) {
+			json_u64(f, "nofile_raised_from", from);
+			json_u64(f, "nofile", to);
+		}
 		fputc('}', f);
 		end_line(r);
 		return;
@@ -172,6 +179,9 @@ void report_start(struct reporter *r, const char *command, const char *mode, uin
 	else
 		fputs("max conns", f);
 	fprintf(f, ", reserve %.2f GiB, MemAvailable %.2f GiB", gib(reserve), gib(mem_available));
+	if (raised)
+		fprintf(f, "; RLIMIT_NOFILE soft limit raised from %" PRIu64 " to the hard limit %" PRIu64,
+			from, to);
 	end_line(r);
 }
 

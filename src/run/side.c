@@ -7,6 +7,7 @@
 #include <string.h>
 #include "hold/conn.h"
 #include "measure/meter.h"
+#include "run/explain.h"
 #include "run/report.h"
 #include "run/side.h"
 #include "measure/sysinfo.h"
@@ -115,17 +116,29 @@ void side_explain_failure(const struct options *o, enum mode m, int err, char *b
 	/* bench runs two sides: both must leave io_uring, or the other fails next. */
 	const char *fix = o && o->cmd == CMD_BENCH ? "--mode epoll --client-mode epoll" : "--mode epoll";
 
-	if (m == MODE_URING && (err == ENOSYS || err == EPERM))
+	char memlock[32];
+
+	if (m == MODE_URING && err == EPERM && sysinfo_io_uring_disabled() == 1)
+		snprintf(buf, len,
+			 "io_uring is disabled for this user (kernel.io_uring_disabled=1: only "
+			 "CAP_SYS_ADMIN or members of kernel.io_uring_group may create rings): use %s, "
+			 "join that group, or sysctl kernel.io_uring_disabled=0", fix);
+	else if (m == MODE_URING && (err == ENOSYS || err == EPERM))
 		snprintf(buf, len,
 			 "io_uring is unavailable here (%s; kernel.io_uring_disabled=%d): "
 			 "use %s, or allow it with sysctl kernel.io_uring_disabled=0",
 			 strerror(err), sysinfo_io_uring_disabled(), fix);
+	else if (m == MODE_URING && err == ENOMEM && explain_memlock(memlock, sizeof(memlock)))
+		snprintf(buf, len,
+			 "no room for one io_uring ring under RLIMIT_MEMLOCK (%s, charged per user "
+			 "without CAP_IPC_LOCK): raise it (ulimit -l, memlock in "
+			 "/etc/security/limits.conf) or use %s", memlock, fix);
 	else if (err == EADDRINUSE)
 		snprintf(buf, len, "a listening address is already in use: pick other ports");
 	else if (err == EADDRNOTAVAIL)
 		snprintf(buf, len, "a listening address is not local to this host");
 	else if (err == EMFILE)
-		snprintf(buf, len, "out of file descriptors (RLIMIT_NOFILE): raise it with ulimit -n");
+		explain_stop(STOP_EMFILE, err, m == MODE_URING, buf, len);
 	else
 		snprintf(buf, len, "%s mode could not start: %s", mode_name(m), strerror(err));
 }
@@ -216,15 +229,14 @@ static void side_summary(struct side_report *sr, const struct options *o, struct
 			 const struct holder_config *cfg, enum role role)
 {
 	struct report_summary s = { 0 };
-	char detail[160] = "";
+	char detail[400] = "";
 
 	s.command = role == ROLE_SERVE ? "serve" : "connect";
 	s.mode = mode_name(o->mode);
 	s.target = role == ROLE_CONNECT && !o->conns_max ? o->conns : 0;
 	s.held = h->held_final;
 	s.stop_reason = stop_reason_name(h->stop);
-	if (h->stop_errno && h->stop != STOP_TARGET && h->stop != STOP_SIGNAL)
-		snprintf(detail, sizeof(detail), "%s", strerror(h->stop_errno));
+	explain_stop(h->stop, h->stop_errno, o->mode == MODE_URING, detail, sizeof(detail));
 	s.stop_detail = detail[0] ? detail : NULL;
 	s.ramp_s = h->ramp_s;
 	s.teardown_s = h->release_s;

@@ -20,7 +20,7 @@
 #include "run/report.h"
 
 #define SWEEP_RUNS_MAX (2 * SWEEP_MAX * SWEEP_MAX)
-#define SWEEP_DETAIL_LEN 160
+#define SWEEP_DETAIL_LEN 400
 #define SWEEP_PER 1000000.0 /* savings are per this many connections */
 
 /* One run's buffers. */

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -57,7 +60,49 @@ void proc_cleanup(void)
 	}
 }
 
+static void set_limits(const struct proc_limits *l)
+{
+	struct rlimit rl;
+
+	if (l->nofile_soft > 0 || l->nofile_hard > 0) {
+		getrlimit(RLIMIT_NOFILE, &rl);
+		if (l->nofile_hard > 0)
+			rl.rlim_max = l->nofile_hard;
+		rl.rlim_cur = l->nofile_soft > 0 ? (rlim_t)l->nofile_soft : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (l->memlock > 0) {
+		rl = (struct rlimit){ l->memlock, l->memlock };
+		setrlimit(RLIMIT_MEMLOCK, &rl);
+	}
+	if (l->drop_ipc_lock)
+		prctl(PR_CAPBSET_DROP, CAP_IPC_LOCK, 0, 0, 0);
+}
+
+static bool has_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = { { 0 } };
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+bool proc_can_charge_memlock(void)
+{
+	/* Root keeps CAP_IPC_LOCK across exec unless it leaves the bounding set. */
+	return !has_cap(CAP_IPC_LOCK) || (has_cap(CAP_SETPCAP) && geteuid() == 0);
+}
+
 void proc_start(struct proc *p, const char *const *args, long nofile)
+{
+	struct proc_limits l = { nofile, nofile, 0, false };
+
+	proc_start_with(p, args, &l);
+}
+
+void proc_start_with(struct proc *p, const char *const *args, const struct proc_limits *l)
 {
 	int out[2], err[2];
 	const char *argv[64];
@@ -78,11 +123,7 @@ void proc_start(struct proc *p, const char *const *args, long nofile)
 	if (p->pid == 0) {
 		dup2(out[1], 1);
 		dup2(err[1], 2);
-		if (nofile > 0) {
-			struct rlimit rl = { nofile, nofile };
-
-			setrlimit(RLIMIT_NOFILE, &rl);
-		}
+		set_limits(l);
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
