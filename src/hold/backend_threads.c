@@ -454,11 +454,19 @@ static void *connect_worker(void *arg)
 	struct threads_be *be = w->be;
 	int fd = worker_fd(w);
 	union sockaddr_inet src, dst;
+	struct side_stats *st = be->cfg->stats;
+	uint64_t t0;
 
 	plan_tuple(be->plan, w->tuple, &src, &dst);
+	t0 = now_ns();
 	if (connect(fd, &dst.sa, sockaddr_len(&dst))) {
 		w->err = errno;
 	} else {
+		/* Timed here, around the blocking connect: the loop learns of it in bulk. */
+		uint64_t ns = now_ns() - t0;
+
+		hist_record(&st->connect_lat, &st->connect_lat_max_ns, ns);
+		atomic_fetch_add_explicit(&st->connect_lat_sum_ns, ns, memory_order_relaxed);
 		w->err = 0;
 		if (be->cfg->traffic.late_buffers)
 			sockopt_buffers(fd, be->cfg);

@@ -108,7 +108,7 @@ void holder_connected(struct holder *h, uint32_t tuple)
 		return;
 	uint64_t ns = now_ns() - t0->ns;
 
-	lat_hist_add(&st->connect_lat, ns);
+	hist_record(&st->connect_lat, &st->connect_lat_max_ns, ns);
 	atomic_fetch_add_explicit(&st->connect_lat_sum_ns, ns, memory_order_relaxed);
 }
 

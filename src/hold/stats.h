@@ -64,8 +64,9 @@ struct side_stats {
 	_Atomic int32_t rcvbuf, sndbuf; /* effective sizes read back from a held socket; -1 unknown */
 	_Atomic uint64_t seq;        /* bumped on every publish */
 	_Atomic uint64_t connect_lat_sum_ns; /* connect: start of the open to established, all timed */
-	struct lat_hist connect_lat;  /* written live by the holder (uring and epoll modes) */
+	struct lat_hist connect_lat;  /* written live by the holder (uring, epoll), the workers (threads) */
 	struct traffic_stats traffic; /* written live by the backend, not by publish */
+	_Atomic uint64_t connect_lat_max_ns; /* connect: the slowest connect_lat recorded */
 };
 
 struct control {

@@ -249,6 +249,24 @@ void lat_hist_add(struct lat_hist *h, uint64_t ns)
 	atomic_fetch_add_explicit(&h->n[bucket(ns)], 1, memory_order_relaxed);
 }
 
+void lat_hist_diff(const struct lat_hist *now, const struct lat_hist *before, struct lat_hist *out)
+{
+	for (unsigned i = 0; i < LAT_BUCKETS; i++) {
+		uint64_t a = atomic_load_explicit(&now->n[i], memory_order_relaxed);
+		uint64_t b = atomic_load_explicit(&before->n[i], memory_order_relaxed);
+
+		atomic_store_explicit(&out->n[i], a > b ? a - b : 0, memory_order_relaxed);
+	}
+}
+
+uint64_t lat_hist_top(const struct lat_hist *h)
+{
+	for (unsigned i = LAT_BUCKETS; i-- > 0;)
+		if (atomic_load_explicit(&h->n[i], memory_order_relaxed))
+			return bucket_top(i);
+	return 0;
+}
+
 void lat_cumulative(const struct lat_hist *h, const uint64_t *le_ns, int n, uint64_t *cum)
 {
 	uint64_t seen = 0;

@@ -162,6 +162,10 @@ void lat_record(struct traffic_stats *st, uint64_t ns);
 void lat_hist_add(struct lat_hist *h, uint64_t ns);
 /* One value into a histogram and its running maximum. */
 void hist_record(struct lat_hist *h, _Atomic uint64_t *max, uint64_t ns);
+/* out = now - before, bucket by bucket: the latencies recorded in between. */
+void lat_hist_diff(const struct lat_hist *now, const struct lat_hist *before, struct lat_hist *out);
+/* The upper edge of the highest non-empty bucket, ns; 0 when empty. */
+uint64_t lat_hist_top(const struct lat_hist *h);
 uint64_t lat_count(const struct lat_hist *h);
 /*
  * Cumulative counts at the n increasing bounds le_ns[]: cum[i] counts the

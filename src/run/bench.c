@@ -70,6 +70,7 @@ struct bench {
 	struct cpu_report hold_cpu;
 	bool has_hold_cpu;
 	struct slo_report slor;
+	struct lat_hist connect_lat_prev; /* the client's connect latencies at the last point */
 };
 
 /* CPU counters at one moment: both processes' rusage, the box's /proc/stat. */
@@ -244,6 +245,7 @@ static void take_point(struct bench *b)
 	p.rss_bytes_per_socket = per_unit(rss_growth(b), sockets);
 	p.mem_available = b->now->mem_available;
 	p.delta = &b->delta;
+	lat_report_since(&a->client.connect_lat, &b->connect_lat_prev, &p.connect_lat);
 	if (p.rate > b->peak_rate)
 		b->peak_rate = p.rate;
 	b->last_t = t;
@@ -625,9 +627,18 @@ static void hold(struct bench *b)
 	uint64_t in0 = ld(&a->server.bytes_in);
 	uint64_t sockets = ld(&a->client.held) + ld(&a->server.held);
 	struct window w;
+	bool traffic = traffic_on(&b->o->traffic);
 
-	if (!b->spid || b->stop == STOP_SIGNAL || !traffic_on(&b->o->traffic) || !b->last.conns)
+	/* Idle connections are held for --hold too, when it is given. */
+	if (!b->spid || b->stop == STOP_SIGNAL || !b->last.conns || (!traffic && !b->o->has_hold))
 		return;
+	if (!traffic) {
+		double t0 = now_s();
+
+		hold_progress(b, t0 + hold_seconds(b->o));
+		b->hold_s = now_s() - t0;
+		return;
+	}
 	window_open(b, &w);
 	hold_progress(b, now_s() + hold_seconds(b->o));
 	if (!meter_sample(b->now)) {
@@ -755,6 +766,8 @@ static void summary(struct bench *b)
 		res->slo = b->slor;
 		s.slo = &res->slo;
 	}
+	s.hold_s = b->hold_s;
+	lat_report_fill(&s.connect_lat, &a->client.connect_lat, ld(&a->client.connect_lat_max_ns));
 	s.wscale_server = b->wscale[0];
 	s.wscale_client = b->wscale[1];
 	res->delta = b->delta;

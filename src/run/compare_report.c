@@ -56,6 +56,10 @@ enum figure {
 	CPU_GENERATOR_KMSG,
 	CPU_SOFTIRQ_KMSG,
 	CPU_BOX_SHARE,
+	CONNECT_P50_US,
+	CONNECT_P99_US,
+	CONNECT_P999_US,
+	CONNECT_MAX_US,
 };
 
 struct row {
@@ -69,6 +73,10 @@ static const struct row run_rows[] = {
 	{ "establish avg (conns/s)", AVG_RATE, 0 },
 	{ "establish peak (conns/s)", PEAK_RATE, 0 },
 	{ "teardown (s)", TEARDOWN_S, 2 },
+	{ "connect p50 (us)", CONNECT_P50_US, 0 },
+	{ "connect p99 (us)", CONNECT_P99_US, 0 },
+	{ "connect p99.9 (us)", CONNECT_P999_US, 0 },
+	{ "connect max (us)", CONNECT_MAX_US, 0 },
 };
 
 static const struct row cpu_rows[] = {
@@ -259,6 +267,14 @@ static double figure(const struct comparison *c, const struct compare_run *r, en
 		return s->peak_rate;
 	case TEARDOWN_S:
 		return s->teardown_s;
+	case CONNECT_P50_US:
+		return s->connect_lat.count ? s->connect_lat.p50_us : NAN;
+	case CONNECT_P99_US:
+		return s->connect_lat.count ? s->connect_lat.p99_us : NAN;
+	case CONNECT_P999_US:
+		return s->connect_lat.count ? s->connect_lat.p999_us : NAN;
+	case CONNECT_MAX_US:
+		return s->connect_lat.count ? s->connect_lat.max_us : NAN;
 	case CPU_SERVER_USER:
 		return per_100k(user[0], s->held);
 	case CPU_SERVER_SYS:
@@ -617,6 +633,7 @@ static void json_run(FILE *f, const struct comparison *c, int i)
 	fputs(",\"stop_detail\":", f);
 	json_string(f, r->detail[0] ? r->detail : NULL);
 	json_figures(f, c, r);
+	lat_report_json(f, "connect_latency", &r->res.summary.connect_lat);
 	fprintf(f, ",\"ring_bytes\":%" PRIu64 ",\"bytes_per_socket\":", r->res.summary.ring_bytes);
 	json_costs(f, compare_last_point(r));
 	json_slab(f, r);

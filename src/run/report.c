@@ -210,6 +210,7 @@ static void point_json(struct reporter *r, const struct report_point *p)
 	json_num(f, "buffer_bytes_per_conn", p->buffer_bytes_per_conn);
 	json_num(f, "rss_bytes_per_socket", p->rss_bytes_per_socket);
 	json_u64(f, "mem_available", p->mem_available);
+	lat_report_json(f, "connect_latency", &p->connect_lat);
 	if (p->delta)
 		json_slab(f, p->delta, p->sockets);
 	fputc('}', f);
@@ -232,8 +233,8 @@ static void slab_breakdown(FILE *f, const struct meter_delta *d, uint64_t socket
 
 static void table_header(FILE *f)
 {
-	fprintf(f, "%12s %9s %10s %12s %14s %14s %12s\n", "conns", "elapsed", "rate/s",
-		"user B/conn", "kernel B/sock", "buffer B/conn", "MemAvail GiB");
+	fprintf(f, "%12s %9s %10s %12s %14s %14s %12s %16s\n", "conns", "elapsed", "rate/s",
+		"user B/conn", "kernel B/sock", "buffer B/conn", "MemAvail GiB", "connect p50/p99");
 }
 
 static void point_table(struct reporter *r, const struct report_point *p)
@@ -244,9 +245,13 @@ static void point_table(struct reporter *r, const struct report_point *p)
 	if (r->rows % HEADER_EVERY == 0)
 		table_header(f);
 	r->rows++;
-	fprintf(f, "%12" PRIu64 " %8.1fs %10.0f %12.1f %14.1f %14.1f %12.2f\n", p->conns,
+	char lat[32] = "-";
+
+	if (p->connect_lat.count)
+		snprintf(lat, sizeof(lat), "%.0f/%.0f us", p->connect_lat.p50_us, p->connect_lat.p99_us);
+	fprintf(f, "%12" PRIu64 " %8.1fs %10.0f %12.1f %14.1f %14.1f %12.2f %16s\n", p->conns,
 		p->elapsed_s, p->rate, p->user_bytes_per_conn, p->kernel_bytes_per_socket,
-		p->buffer_bytes_per_conn, gib(p->mem_available));
+		p->buffer_bytes_per_conn, gib(p->mem_available), lat);
 	if (p->delta && p->delta->ncaches && p->conns && p->conns % BREAKDOWN_EVERY == 0) {
 		fputs("  slab: ", f);
 		slab_breakdown(f, p->delta, p->sockets);
@@ -270,6 +275,38 @@ static const char *kernel_source(const struct meter_delta *d)
 	if (!d)
 		return NULL;
 	return d->from_slabinfo ? "slabinfo" : "meminfo";
+}
+
+void lat_report_fill(struct lat_report *r, const struct lat_hist *h, uint64_t max_ns)
+{
+	r->count = lat_count(h);
+	r->max_us = (max_ns ? max_ns : lat_hist_top(h)) / 1e3;
+	r->p50_us = fmin(lat_quantile(h, 0.50) / 1e3, r->max_us);
+	r->p99_us = fmin(lat_quantile(h, 0.99) / 1e3, r->max_us);
+	r->p999_us = fmin(lat_quantile(h, 0.999) / 1e3, r->max_us);
+}
+
+void lat_report_since(const struct lat_hist *h, struct lat_hist *prev, struct lat_report *out)
+{
+	static struct lat_hist zero, now, d;
+
+	lat_hist_diff(h, &zero, &now); /* one snapshot for both steps */
+	lat_hist_diff(&now, prev, &d);
+	lat_report_fill(out, &d, 0);
+	lat_hist_diff(&now, &zero, prev);
+}
+
+void lat_report_json(FILE *f, const char *key, const struct lat_report *l)
+{
+	if (!l->count)
+		return;
+	fprintf(f, ",\"%s\":{\"unit\":\"us\"", key);
+	json_u64(f, "count", l->count);
+	json_num(f, "p50", l->p50_us);
+	json_num(f, "p99", l->p99_us);
+	json_num(f, "p999", l->p999_us);
+	json_num(f, "max", l->max_us);
+	fputc('}', f);
 }
 
 void traffic_report_fill(struct traffic_report *r, const struct traffic_stats *st,
@@ -449,6 +486,9 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	json_num(f, "teardown_s", s->teardown_s);
 	json_num(f, "avg_rate", s->avg_rate);
 	json_num(f, "peak_rate", s->peak_rate);
+	lat_report_json(f, "connect_latency", &s->connect_lat);
+	if (!s->traffic && s->hold_s > 0)
+		json_num(f, "hold_s", s->hold_s); /* bench --hold, idle */
 	json_num(f, "user_bytes_per_conn", s->user_bytes_per_conn);
 	json_num(f, "kernel_bytes_per_socket", s->kernel_bytes_per_socket);
 	json_num(f, "buffer_bytes_per_conn", s->buffer_bytes_per_conn);
@@ -705,8 +745,19 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 	if (s->predicted)
 		fprintf(f, "  %-14s %" PRIu64 " conns, stop %s (%s)\n", "predicted:", s->predicted,
 			s->predicted_stop, s->predicted_binding);
-	fprintf(f, "  %-14s %.1f s, avg %.0f/s, peak %.0f/s\n", "ramp:", s->ramp_s, s->avg_rate,
-		s->peak_rate);
+	if (isnan(s->avg_rate))
+		fprintf(f, "  %-14s peak %.0f/s over %u ms (accepting until the signal)\n", "accepted:",
+			s->peak_rate, SERVE_PEAK_MS);
+	else
+		fprintf(f, "  %-14s %.1f s, avg %.0f/s, peak %.0f/s\n", "ramp:", s->ramp_s, s->avg_rate,
+			s->peak_rate);
+	if (s->connect_lat.count)
+		fprintf(f, "  %-14s p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us "
+			"(%" PRIu64 " connects, start to established)\n", "connect time:",
+			s->connect_lat.p50_us, s->connect_lat.p99_us, s->connect_lat.p999_us,
+			s->connect_lat.max_us, s->connect_lat.count);
+	if (!s->traffic && s->hold_s > 0)
+		fprintf(f, "  %-14s %.1f s, every pair idle (--hold)\n", "held for:", s->hold_s);
 	if (s->watch)
 		fprintf(f, "  %-14s holder %s, client %s\n", "watch:", s->watch,
 			s->client_watch ? s->client_watch : "-");

@@ -12,6 +12,14 @@
 #include "measure/meter.h"
 #include "hold/traffic.h"
 
+#define SERVE_PEAK_MS 100 /* serve's peak accept rate is over the progress tick */
+
+/* Connect latency: from the start of a connect to its completion, on the generator. */
+struct lat_report {
+	uint64_t count;                 /* connects timed; 0: none (the figures are absent) */
+	double p50_us, p99_us, p999_us, max_us;
+};
+
 struct report_point {
 	uint64_t conns;                 /* pairs (bench) or connections held (serve/connect) */
 	uint64_t sockets;               /* TCP sockets those use on this box */
@@ -23,6 +31,7 @@ struct report_point {
 	double rss_bytes_per_socket;    /* RssAnon growth of our processes / sockets (bench) */
 	uint64_t mem_available;
 	const struct meter_delta *delta; /* per-cache breakdown; NULL to omit */
+	struct lat_report connect_lat;  /* connects since the previous point */
 };
 
 /* One side's traffic, as the summary shows it. */
@@ -119,7 +128,15 @@ struct report_summary {
 	bool has_cpu;
 	struct cpu_report cpu;          /* bench: during the hold */
 	const struct slo_report *slo;   /* bench --slo; NULL otherwise */
+	struct lat_report connect_lat;  /* every connect of the run */
 };
+
+/* Quantiles of h; max_ns is the exact largest (0: the top of h's highest bucket). */
+void lat_report_fill(struct lat_report *r, const struct lat_hist *h, uint64_t max_ns);
+/* The latencies h gained since *prev (a snapshot, which moves on to now). */
+void lat_report_since(const struct lat_hist *h, struct lat_hist *prev, struct lat_report *out);
+/* ,"key":{"count":N,"p50":...,"p99":...,"p999":...,"max":...} in µs; nothing when count is 0. */
+void lat_report_json(FILE *f, const char *key, const struct lat_report *l);
 
 /* Fills r from one side's published numbers. */
 void traffic_report_fill(struct traffic_report *r, const struct traffic_stats *st,

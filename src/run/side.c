@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,7 @@ struct side_report {
 	struct report_point last; /* the latest point, for the summary */
 	bool final_taken;
 	uint64_t mem_available_min;
+	struct lat_hist connect_lat_prev; /* connect: the latencies at the last point */
 };
 
 static void side_point(struct side_report *sr, struct holder *h, double t)
@@ -180,6 +182,8 @@ static void side_point(struct side_report *sr, struct holder *h, double t)
 	p.buffer_bytes_per_conn = per_unit(sr->delta.buffer_bytes, h->held);
 	p.mem_available = sr->now->mem_available;
 	p.delta = &sr->delta;
+	if (sr->role == ROLE_CONNECT)
+		lat_report_since(&h->cfg->stats->connect_lat, &sr->connect_lat_prev, &p.connect_lat);
 	if (p.rate > sr->peak_rate)
 		sr->peak_rate = p.rate;
 	sr->last_report_t = t;
@@ -199,6 +203,9 @@ static void side_tick(void *arg, struct holder *h)
 		sr->mem_available_min = avail;
 	if (t > sr->last_t)
 		rate = (double)(h->opened - sr->last_conns) / (t - sr->last_t);
+	/* serve has no ramp to average over: its peak is the best 100 ms of accepting. */
+	if (sr->role == ROLE_SERVE && rate > sr->peak_rate)
+		sr->peak_rate = rate;
 	sr->last_t = t;
 	sr->last_conns = h->opened;
 	report_progress(&sr->rep, h->held, t - sr->t0, rate, avail);
@@ -238,9 +245,10 @@ static void side_summary(struct side_report *sr, const struct options *o, struct
 	s.stop_reason = stop_reason_name(h->stop);
 	explain_stop(h->stop, h->stop_errno, o->mode == MODE_URING, detail, sizeof(detail));
 	s.stop_detail = detail[0] ? detail : NULL;
-	s.ramp_s = h->ramp_s;
+	/* serve accepts until the signal: a ramp time or an average over it would mean nothing. */
+	s.ramp_s = role == ROLE_SERVE ? NAN : h->ramp_s;
 	s.teardown_s = h->release_s;
-	s.avg_rate = h->ramp_s > 0 ? h->opened / h->ramp_s : 0;
+	s.avg_rate = role == ROLE_SERVE ? NAN : h->ramp_s > 0 ? h->opened / h->ramp_s : 0;
 	s.peak_rate = sr->peak_rate;
 	s.user_bytes_per_conn = sr->last.user_bytes_per_conn;
 	s.kernel_bytes_per_socket = sr->last.kernel_bytes_per_socket;
@@ -269,6 +277,9 @@ static void side_summary(struct side_report *sr, const struct options *o, struct
 	s.delta = &sr->delta;
 	s.sockets = sr->last.sockets;
 	s.wscale_server = s.wscale_client = -1;
+	if (role == ROLE_CONNECT)
+		lat_report_fill(&s.connect_lat, &cfg->stats->connect_lat,
+				atomic_load(&cfg->stats->connect_lat_max_ns));
 	if (traffic_on(&o->traffic) || h->bytes_in || h->bytes_out) {
 		s.traffic = &o->traffic;
 		traffic_report_fill(role == ROLE_SERVE ? &s.tr_server : &s.tr_client,
@@ -313,7 +324,7 @@ int side_main(const struct options *o, enum role role)
 	cfg.stats = &blk->st;
 	cfg.tick = side_tick;
 	cfg.tick_arg = &sr;
-	cfg.tick_ms = 100;
+	cfg.tick_ms = SERVE_PEAK_MS;
 	cfg.ready = side_ready;
 	sr.o = o;
 	sr.role = role;

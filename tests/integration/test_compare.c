@@ -154,8 +154,18 @@ Test(compare, the_table_has_a_column_per_mode, .timeout = 60)
 			   "modes in the order given: %s", P.out);
 	cr_assert_not_null(proc_line(&P, "stop  ", line, sizeof(line)), "%s", P.out);
 	cr_expect_not_null(strstr(line, "target      target"), "%s", line);
-	cr_expect_not_null(strstr(P.out, "    TCP "), "no per-cache row: %s", P.out);
 	cr_expect_null(strstr(P.out, "\"event\""), "JSON in the table: %s", P.out);
+}
+
+Test(compare, the_table_breaks_kernel_bytes_down_by_slab_cache, .timeout = 60)
+{
+	const char *args[] = { "compare", "--conns", "1000", "--modes", "epoll,uring", NULL };
+	long nofile = nofile_for_conns();
+
+	if (access("/proc/slabinfo", R_OK))
+		cr_skip_test("/proc/slabinfo is readable only by root: per-cache rows need it");
+	cr_assert_eq(run_holdconn(&P, args, nofile, 55), 0, "stderr: %s", P.err);
+	cr_expect_not_null(strstr(P.out, "    TCP "), "no per-cache row: %s", P.out);
 }
 
 Test(compare, plot_writes_a_png, .timeout = 60)

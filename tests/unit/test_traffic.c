@@ -290,3 +290,20 @@ Test(traffic, iov_rebuilds_a_message_from_any_offset)
 		cr_assert_arr_eq(got + off, want + off, sizeof(want) - off, "from %u", off);
 	}
 }
+
+Test(traffic, a_histogram_difference_holds_only_what_came_between)
+{
+	static struct lat_hist before, now, d;
+	lat_hist_add(&before, 1000);
+	lat_hist_add(&now, 1000);
+	lat_hist_add(&now, 50000);
+	lat_hist_add(&now, 60000);
+	lat_hist_diff(&now, &before, &d);
+	cr_assert_eq(lat_count(&d), 2);
+	cr_assert_geq(lat_quantile(&d, 0.5), 50000);
+	cr_assert_lt(lat_quantile(&d, 0.5), 50000 * 1.1);
+	cr_assert_geq(lat_hist_top(&d), 60000);
+	cr_assert_lt(lat_hist_top(&d), 60000 * 1.1);
+	lat_hist_diff(&now, &now, &d);
+	cr_assert_eq(lat_hist_top(&d), 0, "an empty histogram has no top");
+}
