@@ -25,9 +25,9 @@ enum stop_reason {
 	STOP_PEER,          /* the other side went away */
 	STOP_REFUSED,       /* target refused or unreachable */
 	STOP_THREADS,       /* threads-max / RLIMIT_NPROC / pid_max (threads mode) */
-	STOP_MEMLOCK,       /* RLIMIT_MEMLOCK: io_uring rings are charged to it without CAP_IPC_LOCK */
 	STOP_ERROR,         /* anything else: see stop_errno */
 	STOP_SLO,           /* bench --slo: the pattern no longer met it at this count */
+	STOP_MEMLOCK,       /* RLIMIT_MEMLOCK: io_uring rings are charged to it without CAP_IPC_LOCK */
 	STOP__COUNT
 };
 

@@ -134,7 +134,7 @@ Test(stop_reason, names_are_stable)
 {
 	static const char *const want[STOP__COUNT] = {
 		"none", "target", "reserve", "EMFILE", "ENFILE", "EADDRNOTAVAIL", "ENOMEM",
-		"backlog", "signal", "peer", "refused", "threads", "error", "slo",
+		"backlog", "signal", "peer", "refused", "threads", "error", "slo", "RLIMIT_MEMLOCK",
 	};
 
 	for (int i = 0; i < STOP__COUNT; i++)
@@ -249,9 +249,23 @@ Test(reporter, point_table_starts_with_header)
 	open_reporter(false);
 	report_point(&r, &p);
 	cr_assert_str_eq(text(), "       conns   elapsed     rate/s  user B/conn  kernel B/sock"
-				 "  buffer B/conn MemAvail GiB\n"
+				 "  buffer B/conn MemAvail GiB  connect p50/p99\n"
 				 "      100000     12.5s      80000          8.0         3200.0"
-				 "            0.0        20.00\n");
+				 "            0.0        20.00                -\n");
+}
+
+Test(reporter, point_shows_the_connect_latency_of_its_interval)
+{
+	struct report_point p = point(100000);
+
+	p.connect_lat = (struct lat_report){ 100000, 45.2, 120.7, 300, 1500 };
+	open_reporter(false);
+	report_point(&r, &p);
+	cr_assert(strstr(text(), "20.00        45/121 us\n"), "%s", text());
+	open_reporter(true);
+	report_point(&r, &p);
+	cr_assert(strstr(text(), ",\"connect_latency\":{\"unit\":\"us\",\"count\":100000,"
+			  "\"p50\":45.2,\"p99\":120.7,\"p999\":300.0,\"max\":1500.0}"), "%s", text());
 }
 
 Test(reporter, point_table_repeats_header_every_20_rows)
