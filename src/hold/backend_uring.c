@@ -456,7 +456,10 @@ static bool send_message(struct holder *h, struct ring *r, uint32_t slot, uint64
 /*
  * The heartbeats whose phase points passed in (prev_us, now_us]: each
  * held slot at one of them is due, and is sent unless its last message is
- * still going out. A point's lag is now less when it fell due.
+ * still going out. A point's lag is now less when it fell due. The points
+ * run over the rings in turn (traffic_set_slot): a batch of beats fills a
+ * few rings' submission queues, one io_uring_enter each, not one SQE on
+ * every ring.
  */
 static void uring_beat(struct holder *h, uint64_t prev_us, uint64_t now_us)
 {
@@ -464,24 +467,23 @@ static void uring_beat(struct holder *h, uint64_t prev_us, uint64_t now_us)
 	const struct traffic *t = &h->cfg->traffic;
 	uint64_t late_ns = traffic_late_us(t) * 1000;
 	struct beat_tally tally = { 0 };
-	uint32_t slots = be->rs.slots;
+	uint32_t slots = be->rs.slots, nrings = be->rs.nrings;
 	struct beat_span sp;
 
-	traffic_due(t, slots, prev_us, now_us, &sp);
-	for (uint32_t i = 0; i < be->rs.nrings; i++) {
-		struct ring *r = be->rs.rings[i];
+	traffic_due_set(t, slots, nrings, prev_us, now_us, &sp);
+	for (uint32_t k = 0; k < sp.n; k++) {
+		uint64_t point = sp.first + k;
+		uint32_t i, s;
+		struct ring *r;
 
-		for (uint32_t k = 0; k < sp.n; k++) {
-			uint64_t point = sp.first + k;
-			uint32_t s = traffic_slot(slots, r->id, (uint32_t)point);
-
-			if (s >= r->nslots || r->conns[s].state != CONN_HELD)
-				continue;
-			tally.due++;
-			if (send_message(h, r, s, 1))
-				traffic_beat_sent(TS(h), &tally, late_ns,
-						  (now_us - traffic_point_us(t, sp.npos, point)) * 1000);
-		}
+		traffic_set_slot(slots, nrings, point, &i, &s);
+		r = be->rs.rings[i];
+		if (s >= r->nslots || r->conns[s].state != CONN_HELD)
+			continue;
+		tally.due++;
+		if (send_message(h, r, s, 1))
+			traffic_beat_sent(TS(h), &tally, late_ns,
+					  (now_us - traffic_point_us(t, sp.npos, point)) * 1000);
 	}
 	/* Whole periods passed unseen: every held slot missed a beat per period, none sent. */
 	tally.due += sp.missed * h->held / sp.npos;

@@ -114,22 +114,34 @@ static uint64_t passed(const struct traffic *t, uint32_t npos, uint64_t us)
 	return (uint64_t)((unsigned __int128)us * npos / t->every_us);
 }
 
-void traffic_due(const struct traffic *t, uint32_t slots, uint64_t prev_us, uint64_t now_us,
+static void span(const struct traffic *t, uint32_t npos, uint64_t prev_us, uint64_t now_us,
 		 struct beat_span *sp)
 {
 	uint64_t a, b;
 
-	*sp = (struct beat_span){ .npos = positions(slots) };
-	if (!t->send || !t->every_us || !slots || now_us <= prev_us)
+	*sp = (struct beat_span){ .npos = npos };
+	if (!t->send || !t->every_us || !npos || now_us <= prev_us)
 		return;
-	a = passed(t, sp->npos, prev_us);
-	b = passed(t, sp->npos, now_us);
-	if (b - a > sp->npos) {
-		sp->missed = b - a - sp->npos;
-		a = b - sp->npos;
+	a = passed(t, npos, prev_us);
+	b = passed(t, npos, now_us);
+	if (b - a > npos) {
+		sp->missed = b - a - npos;
+		a = b - npos;
 	}
 	sp->first = a + 1;
 	sp->n = (uint32_t)(b - a);
+}
+
+void traffic_due(const struct traffic *t, uint32_t slots, uint64_t prev_us, uint64_t now_us,
+		 struct beat_span *sp)
+{
+	span(t, slots ? positions(slots) : 0, prev_us, now_us, sp);
+}
+
+void traffic_due_set(const struct traffic *t, uint32_t slots, uint32_t nrings, uint64_t prev_us,
+		     uint64_t now_us, struct beat_span *sp)
+{
+	span(t, slots && nrings ? positions(slots) * nrings : 0, prev_us, now_us, sp);
 }
 
 uint64_t traffic_point_us(const struct traffic *t, uint32_t npos, uint64_t k)
@@ -215,6 +227,18 @@ uint32_t traffic_slot(uint32_t slots, uint32_t ring, uint32_t pos)
 	if (bits == 0)
 		return 0;
 	return bitreverse(p) >> (32 - bits);
+}
+
+void traffic_set_slot(uint32_t slots, uint32_t nrings, uint64_t point, uint32_t *ring,
+		      uint32_t *slot)
+{
+	uint32_t npos = positions(slots), bits = __builtin_ctz(npos);
+	uint32_t run = npos < TRAFFIC_RUN ? npos : TRAFFIC_RUN;
+	uint64_t q = point % ((uint64_t)npos * nrings), chunk = q / run;
+	uint32_t pos = (uint32_t)(chunk / nrings * run + q % run);
+
+	*ring = (uint32_t)(chunk % nrings);
+	*slot = bits ? bitreverse(pos) >> (32 - bits) : 0;
 }
 
 void traffic_blocked(struct traffic_stats *st, bool first_for_conn)

@@ -110,6 +110,19 @@ struct beat_span {
 /* The points passed in (prev_us, now_us]: all of them, or the last period's when more passed. */
 void traffic_due(const struct traffic *t, uint32_t slots, uint64_t prev_us, uint64_t now_us,
 		 struct beat_span *sp);
+/*
+ * The same over a set of nrings rings of `slots` each, taken as one table
+ * of npos * nrings positions (sp->npos). Consecutive points go to one ring
+ * in runs of TRAFFIC_RUN, the rings in turn: a batch of beats lands on a
+ * few rings (a few submits), not one beat on each. Within its ring a run's
+ * positions are bit-reversed as traffic_slot's, so a half-full ring is
+ * spread over the period too. traffic_set_slot: where point sits.
+ */
+#define TRAFFIC_RUN 64
+void traffic_due_set(const struct traffic *t, uint32_t slots, uint32_t nrings, uint64_t prev_us,
+		     uint64_t now_us, struct beat_span *sp);
+void traffic_set_slot(uint32_t slots, uint32_t nrings, uint64_t point, uint32_t *ring,
+		      uint32_t *slot);
 /* When phase point k falls due, µs (rounded up). */
 uint64_t traffic_point_us(const struct traffic *t, uint32_t npos, uint64_t k);
 /*

@@ -307,3 +307,70 @@ Test(traffic, a_histogram_difference_holds_only_what_came_between)
 	lat_hist_diff(&now, &now, &d);
 	cr_assert_eq(lat_hist_top(&d), 0, "an empty histogram has no top");
 }
+
+Test(traffic, a_ring_set_beats_every_slot_of_every_ring_once_per_period)
+{
+	struct traffic t = { .send = 64, .every_us = 1000000 };
+	static uint8_t hits[3][1024];
+	struct beat_span sp;
+
+	/* 3 rings of 1,000 slots (1,024 positions each), one period in 7 ms steps. */
+	for (uint64_t us = 5000000, next; us < 6000000; us = next) {
+		next = us + 7000 < 6000000 ? us + 7000 : 6000000;
+		traffic_due_set(&t, 1000, 3, us, next, &sp);
+		cr_assert_eq(sp.npos, 3 * 1024);
+		for (uint32_t k = 0; k < sp.n; k++) {
+			uint32_t ring, slot;
+
+			traffic_set_slot(1000, 3, sp.first + k, &ring, &slot);
+			cr_assert_lt(ring, 3);
+			cr_assert_lt(slot, 1024);
+			hits[ring][slot]++;
+		}
+	}
+	for (int r = 0; r < 3; r++)
+		for (uint32_t s = 0; s < 1024; s++)
+			cr_expect_eq(hits[r][s], 1, "ring %d slot %u beat %u times", r, s, hits[r][s]);
+}
+
+Test(traffic, a_batch_of_beats_lands_on_a_few_rings_not_all)
+{
+	struct traffic t = { .send = 64, .every_us = 10000000 };
+	struct beat_span sp;
+	bool touched[50] = { false };
+	int rings = 0;
+
+	/* 50 rings of 20,000 (1M connections), 10 s period: 1 ms is ~164 points. */
+	traffic_due_set(&t, 20000, 50, 3000000, 3001000, &sp);
+	cr_expect(sp.n >= 163 && sp.n <= 165, "%u", sp.n);
+	for (uint32_t k = 0; k < sp.n; k++) {
+		uint32_t ring, slot;
+
+		traffic_set_slot(20000, 50, sp.first + k, &ring, &slot);
+		rings += !touched[ring];
+		touched[ring] = true;
+	}
+	cr_expect_leq(rings, 4, "164 points in runs of 64: at most 4 rings, %d touched", rings);
+}
+
+Test(traffic, a_half_full_ring_in_a_set_still_beats_evenly)
+{
+	struct traffic t = { .send = 64, .every_us = 1000000 };
+	uint32_t per_tenth[10] = { 0 };
+	struct beat_span sp;
+
+	/* 2 rings of 20,000, the second holding slots 0..99 only: ~10 of those each tenth. */
+	for (uint64_t us = 0; us < 1000000; us += 1000) {
+		traffic_due_set(&t, 20000, 2, us, us + 1000, &sp);
+		for (uint32_t k = 0; k < sp.n; k++) {
+			uint32_t ring, slot;
+
+			traffic_set_slot(20000, 2, sp.first + k, &ring, &slot);
+			if (ring == 1 && slot < 100)
+				per_tenth[us / 100000]++;
+		}
+	}
+	for (int i = 0; i < 10; i++)
+		cr_expect(per_tenth[i] >= 8 && per_tenth[i] <= 12, "tenth %d beats %u", i,
+			  per_tenth[i]);
+}
