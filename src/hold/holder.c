@@ -12,6 +12,7 @@
 #define RAMP_WAIT_MS 1
 #define HOLD_WAIT_MS 50
 #define BEAT_WAIT_MS 1 /* heartbeats go out in batches this far apart: small batches, short queues */
+#define BEAT_SPAN_MAX_US 20000 /* the most of the schedule handed out in one turn of the loop */
 #define MAX_CONSECUTIVE_FAILURES 10000 /* skipped tuples in a row before giving up */
 
 volatile sig_atomic_t holder_signalled;
@@ -58,10 +59,32 @@ bool holder_beating(const struct holder *h)
 }
 
 /*
- * Hands the backend the heartbeats due since the last call. Under bench the
+ * A generator behind its schedule by more than a period has lost those
+ * beats: each held connection missed one per period. Counted as due, never
+ * sent; the schedule resumes one period back.
+ */
+static void skip_lost_periods(struct holder *h, uint64_t now)
+{
+	uint64_t every = h->cfg->traffic.every_us, skip;
+
+	if (!every || now - h->beat_us <= every)
+		return;
+	skip = now - every - h->beat_us;
+	atomic_fetch_add_explicit(&h->cfg->stats->traffic.beats_due,
+				  (uint64_t)((double)h->held * skip / every), memory_order_relaxed);
+	h->beat_us += skip;
+}
+
+/*
+ * Hands the backend the heartbeats due since the last call, at most
+ * BEAT_SPAN_MAX_US of the schedule at a time: a generator that fell behind
+ * catches up over several turns of the loop, reaping completions between
+ * them, instead of queueing seconds of beats at once. Under bench the
  * schedule runs from the window's start, not from when this loop noticed
  * it, and ends at its end however late this loop gets there: the beats
- * due meanwhile are handed out late, and the account says so.
+ * due meanwhile go out late, and the account says so. What is about to be
+ * handed out is published first (sched_through_us), so that bench counts
+ * as never reached only what the generator never took on.
  */
 static void beat(struct holder *h)
 {
@@ -83,12 +106,19 @@ static void beat(struct holder *h)
 		if (until && now > until)
 			now = until;
 	}
-	if (h->beat_us && now > h->beat_us)
-		h->cfg->backend->beat(h, h->beat_us, now);
-	if (!h->beat_us || now > h->beat_us)
-		h->beat_us = now;
-	atomic_store_explicit(&h->cfg->stats->traffic.sched_through_us, h->beat_us,
-			      memory_order_release);
+	h->beat_behind = false;
+	if (!h->beat_us || now <= h->beat_us) {
+		if (!h->beat_us)
+			h->beat_us = now;
+		return;
+	}
+	skip_lost_periods(h, now);
+	h->beat_behind = now - h->beat_us > BEAT_SPAN_MAX_US;
+	if (h->beat_behind)
+		now = h->beat_us + BEAT_SPAN_MAX_US;
+	atomic_store_explicit(&h->cfg->stats->traffic.sched_through_us, now, memory_order_release);
+	h->cfg->backend->beat(h, h->beat_us, now);
+	h->beat_us = now;
 }
 
 void holder_opened(struct holder *h)
@@ -337,7 +367,8 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 		if (h->ramping && cfg->role == ROLE_CONNECT)
 			ramp_connect(h, now);
 		beat(h);
-		cfg->backend->wait(h, h->ramping ? RAMP_WAIT_MS : holder_beating(h) ? BEAT_WAIT_MS : HOLD_WAIT_MS);
+		cfg->backend->wait(h, h->ramping ? RAMP_WAIT_MS : h->beat_behind ? 0 :
+				      holder_beating(h) ? BEAT_WAIT_MS : HOLD_WAIT_MS);
 		check_target(h);
 		now = now_s();
 		if (now - last_check >= CHECK_INTERVAL_S || !h->ramping) {

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "run/bench.h"
+#include "base/units.h"
 #include "hold/conn.h"
 #include "hold/holder.h"
 #include "measure/meter.h"
@@ -386,7 +387,8 @@ static void window_close(struct bench *b, struct window *w)
 		unseen = (uint64_t)((double)pairs(b) * (w->until_us - reached) / b->o->traffic.every_us);
 	for (double deadline = now_s() + LAND_TIMEOUT_S; now_s() < deadline && !landed(b);)
 		sleep_ns(POLL_NS);
-	wait_fresh(b, now_s() + 1);
+	/* Both loops turned since: the beats the generator was handing out are in its counts. */
+	wait_fresh(b, now_s() + SCHED_TIMEOUT_S);
 	cpu_mark(b, &c1);
 	cpu_since(&w->c0, &c1, &w->cpu);
 	traffic_counts_take(&sv, &a->server.traffic);
@@ -517,6 +519,8 @@ static void ramp(struct bench *b)
 			take_point(b);
 			if (b->slo)
 				slo_point(b);
+			if (b->stop == STOP_SLO)
+				return; /* the ramp limit stays at this point: nothing more opens */
 			while (b->next_report <= n)
 				b->next_report += b->o->report_every;
 			atomic_store(&a->ctl.ramp_limit, b->next_report);
@@ -812,6 +816,16 @@ static int start_sides(struct bench *b)
 		return -1;
 	}
 	meter_rss_anon(b->cpid, &b->rss_base[1]);
+	return 0;
+}
+
+int bench_parse_slo(const char *s, struct bench_slo *out)
+{
+	uint64_t us;
+
+	if (!s || strncmp(s, "p99=", 4) || parse_duration_us(s + 4, &us) || !us)
+		return -EINVAL;
+	out->p99_us = us;
 	return 0;
 }
 

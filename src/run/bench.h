@@ -23,6 +23,8 @@ struct bench_slo {
 	uint64_t p99_us;   /* one-way p99 at most this; 0: no --slo */
 	double window_s;   /* how long each point holds the pattern */
 };
+/* --slo p99=DURATION (the one objective so far); 0 or -EINVAL. */
+int bench_parse_slo(const char *s, struct bench_slo *out);
 #define BENCH_SLO_SLIP 0.01      /* and at most 1% of the heartbeats due not sent on time */
 #define BENCH_SLO_WINDOW_S 3.0   /* default window: a steady rate, not a whole period */
 
