@@ -5,6 +5,8 @@
 #   e.g. sh bench/keepalive-ab.sh batch 2 "--conns 600000 --send 64 --every 6s --hold 12s" \
 #          "old=./holdconn.old" "new=./holdconn" "new-recv=./holdconn --watch recv"
 # Run it under the machine lock. One JSON summary per run, and a table, in bench/results/.
+# The benches run at nice $NICE (default -10): builds and tests others run outside the
+# lock meanwhile would otherwise take their CPU (the load average is recorded with each run).
 set -eu
 cd "$(dirname "$0")/.."
 name=$1 rounds=$2 common=$3
@@ -24,9 +26,10 @@ while [ "$round" -le "$rounds" ]; do
 		cmd=${variant#*=}
 		bin=${cmd%% *}
 		extra=${cmd#"$bin"}
-		echo "== round $round $label: $bin bench $common$extra --json" | tee -a "$file.txt" >&2
+		echo "== round $round $label: $bin bench $common$extra --json (load $(cut -d' ' -f1-3 /proc/loadavg))" |
+			tee -a "$file.txt" >&2
 		# shellcheck disable=SC2086
-		$bin bench $common $extra --json | grep '"event":"summary"' |
+		nice -n "${NICE:--10}" $bin bench $common $extra --json | grep '"event":"summary"' |
 			sed "s/^{/{\"label\":\"$label\",\"round\":$round,/" >> "$file.jsonl"
 	done
 	round=$((round + 1))

@@ -4,7 +4,9 @@
 # hold: both processes and the softirq work they cause.
 # Usage: sh bench/keepalive.sh NAME BINARY BENCH-ARGS...
 #   e.g. sh bench/keepalive.sh 1m-before ./holdconn --conns 1000000 --send 64 --every 10s --hold 20s
-# Run it under the machine lock. PERF_SECONDS (default 8) of the hold are profiled.
+# Run it under the machine lock. PERF_SECONDS (default 8) of the hold are profiled. The
+# bench runs at nice $NICE (default -10): builds and tests others run outside the lock
+# meanwhile would otherwise take its CPU; the profile by command shows what else ran.
 set -eu
 cd "$(dirname "$0")/.."
 name=$1 bin=$2
@@ -13,8 +15,8 @@ out=bench/results
 stamp=$(date -u +%Y%m%d-%H%M)
 base="$out/$stamp-keepalive-$name"
 mkdir -p "$out"
-echo "== $bin bench $* --json > $base.jsonl" >&2
-"$bin" bench "$@" --json > "$base.jsonl" &
+echo "== $bin bench $* --json > $base.jsonl (load $(cut -d' ' -f1-3 /proc/loadavg))" | tee "$base.txt" >&2
+nice -n "${NICE:--10}" "$bin" bench "$@" --json > "$base.jsonl" &
 pid=$!
 # The hold starts once the summary of the ramp's last point is out and the sides settle:
 # wait for the first schedule window (the client's progress is not in the JSON), i.e. for the
@@ -50,4 +52,4 @@ print("one way p50/p99/max %.3f/%.3f/%.1f ms" % (sv.get("lat_p50_us", 0) / 1e3,
 for k in ("holder", "generator", "softirq"):
     p = c.get(k, {})
     print("cpu %s %.3f ms/1k msgs, %.1f%% of the box" % (k, p.get("ms_per_kmsg", 0), 100 * p.get("share", 0)))
-' | tee "$base.txt"
+' | tee -a "$base.txt"
