@@ -261,6 +261,7 @@ static void epoll_beat(struct holder *h, uint64_t prev_us, uint64_t now_us)
 	struct epoll_be *be = BE(h);
 	const struct traffic *t = &h->cfg->traffic;
 	uint64_t late_ns = traffic_late_us(t) * 1000;
+	uint64_t at_us = now_ns() / 1000; /* when they are handed over: now_us may be a turn's share */
 	struct beat_tally tally = { 0 };
 	uint32_t slots = be->top;
 	struct beat_span sp;
@@ -277,7 +278,7 @@ static void epoll_beat(struct holder *h, uint64_t prev_us, uint64_t now_us)
 		tally.due++;
 		if (send_message(h, (int)fd, 1))
 			traffic_beat_sent(TS(h), &tally, late_ns,
-					  (now_us - traffic_point_us(t, sp.npos, point)) * 1000);
+					  (at_us - traffic_point_us(t, sp.npos, point)) * 1000);
 	}
 	tally.due += sp.missed * h->held / sp.npos;
 	traffic_tally(TS(h), &tally);

@@ -466,6 +466,7 @@ static void uring_beat(struct holder *h, uint64_t prev_us, uint64_t now_us)
 	struct uring_be *be = BE(h);
 	const struct traffic *t = &h->cfg->traffic;
 	uint64_t late_ns = traffic_late_us(t) * 1000;
+	uint64_t at_us = now_ns() / 1000; /* when they are handed over: now_us may be a turn's share */
 	struct beat_tally tally = { 0 };
 	uint32_t slots = be->rs.slots, nrings = be->rs.nrings;
 	struct beat_span sp;
@@ -483,7 +484,7 @@ static void uring_beat(struct holder *h, uint64_t prev_us, uint64_t now_us)
 		tally.due++;
 		if (send_message(h, r, s, 1))
 			traffic_beat_sent(TS(h), &tally, late_ns,
-					  (now_us - traffic_point_us(t, sp.npos, point)) * 1000);
+					  (at_us - traffic_point_us(t, sp.npos, point)) * 1000);
 	}
 	/* Whole periods passed unseen: every held slot missed a beat per period, none sent. */
 	tally.due += sp.missed * h->held / sp.npos;
