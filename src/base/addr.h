@@ -16,6 +16,8 @@
  */
 typedef unsigned __int128 addr128;
 
+#define MAX_ENDPOINTS 64 /* --listen or --target ranges one command takes */
+
 struct addr_range {
 	addr128 first, last;
 	bool v6;

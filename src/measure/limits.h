@@ -19,7 +19,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "cmd/args.h"
+#include "base/addr.h"
+#include "base/mode.h"
 
 #define LIMITS_NONE UINT64_MAX /* a row that does not bound the count */
 #define LIMITS_MODES 3         /* uring, epoll, threads: enum mode */
@@ -173,31 +174,35 @@ double limits_side_extra(const struct slab_shares *s, enum mode m);
 /* 4-tuples the ranges produce. */
 uint64_t limits_tuples(const struct limits_input *in);
 
+/*
+ * What the limits are asked about: the holder's mode, the connections
+ * wanted and where they go (no targets: bench's pairs on loopback).
+ */
+struct limits_query {
+	enum mode mode;
+	uint64_t conns;           /* 0: as many as fit */
+	struct endpoint_range target[MAX_ENDPOINTS];
+	int ntarget;
+	struct addr_range source;
+	bool has_source;
+	struct port_range sport;
+	bool has_sport;
+	uint32_t ports;           /* bench's listening ports */
+	uint64_t reserve;
+	bool has_reserve;
+	uint32_t backlog;
+};
+
 /* --- limits_probe.c: the inputs, from this machine --- */
 
 /* Everything but the costs (set to the documented defaults). 0 or -errno. */
-int limits_probe(const struct options *o, struct limits_input *in);
+int limits_probe(const struct limits_query *q, struct limits_input *in);
 /* Just the memory figures again (after a calibration has come and gone). 0 or -errno. */
-int limits_probe_memory(const struct options *o, struct limits_input *in);
+int limits_probe_memory(const struct limits_query *q, struct limits_input *in);
 /* The tightest memory cgroup limit above this process (0: none), its usage and its file. */
 void limits_memcg(uint64_t *limit, uint64_t *usage, char *file, size_t len);
 /* /sys/kernel/slab/NAME: bytes of slab pages per object and the reclaim flag. 0 or -errno. */
 int limits_slab_cache(const char *name, double *page_share, bool *reclaimable);
-
-/* --- limits_report.c --- */
-
-struct calibration;
-/* The table for people; cal may be unmeasured (then it says why). */
-void limits_print(FILE *f, const struct limits_input *in, const struct limits_table *t,
-		  const struct calibration *cal);
-/* One JSON object: {"event":"limits",...}. */
-void limits_print_json(FILE *f, const struct limits_input *in, const struct limits_table *t,
-		       const struct calibration *cal);
-
-/* --- limits_cmd.c --- */
-
-/* `holdconn limits`: returns the exit code. */
-int limits_main(const struct options *o);
 
 /* What bench --conns max should reach, without calibration. */
 struct limits_prediction {
@@ -211,7 +216,7 @@ struct limits_prediction {
  * For bench --conns max, from inside its namespace, with the baseline's
  * MemAvailable and the reserve. 0, or -errno (-ERANGE: nothing binds).
  */
-int limits_predict_bench(const struct options *o, uint64_t mem_available, uint64_t reserve,
+int limits_predict_bench(const struct limits_query *q, uint64_t mem_available, uint64_t reserve,
 			 struct limits_prediction *p);
 
 #endif

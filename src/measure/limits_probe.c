@@ -296,23 +296,23 @@ static void probe_uring(struct limits_input *in)
 	io_uring_free_probe(p);
 }
 
-static bool all_loopback(const struct options *o)
+static bool all_loopback(const struct limits_query *q)
 {
-	for (int i = 0; i < o->ntarget; i++)
-		if (!addr_is_loopback(o->target[i].v6, o->target[i].addr))
+	for (int i = 0; i < q->ntarget; i++)
+		if (!addr_is_loopback(q->target[i].v6, q->target[i].addr))
 			return false;
-	return o->ntarget > 0;
+	return q->ntarget > 0;
 }
 
-static void probe_tuples(const struct options *o, struct limits_input *in)
+static void probe_tuples(const struct limits_query *q, struct limits_input *in)
 {
 	struct port_range r = { NETNS_PORT_FIRST, NETNS_PORT_LAST };
 
-	in->sport_default = !o->has_sport;
-	in->bind_source = in->bench || o->has_source || in->loopback;
+	in->sport_default = !q->has_sport;
+	in->bind_source = in->bench || q->has_source || in->loopback;
 	/* As side.c plans them: outside the ephemeral range when bound explicitly. */
-	if (o->has_sport)
-		r = o->sport;
+	if (q->has_sport)
+		r = q->sport;
 	else if (in->bind_source && !in->bench)
 		sysinfo_source_ports(&r);
 	else if (!in->bench)
@@ -321,22 +321,22 @@ static void probe_tuples(const struct options *o, struct limits_input *in)
 	in->sport_last = r.last;
 	in->saddr_first = BENCH_SOURCE_FIRST;
 	in->nsaddr = BENCH_SOURCE_COUNT;
-	if (o->has_source) {
-		addr128 n = addr_range_count(&o->source);
+	if (q->has_source) {
+		addr128 n = addr_range_count(&q->source);
 
-		in->saddr_first = o->source.first;
-		in->saddr_v6 = o->source.v6;
+		in->saddr_first = q->source.first;
+		in->saddr_v6 = q->source.v6;
 		/* 0 is all 2^128: as with any block past 2^32, more than a run can use. */
 		in->nsaddr = n == 0 || n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-	} else if (!in->bench && o->ntarget && o->target[0].v6) {
+	} else if (!in->bench && q->ntarget && q->target[0].v6) {
 		/* As side.c: [::1] targets are reached from ::1 alone. */
 		in->saddr_first = 1;
 		in->saddr_v6 = true;
 		in->nsaddr = 1;
 	}
-	in->ndst = in->bench ? o->ports : 0;
-	for (int i = 0; i < o->ntarget; i++)
-		in->ndst += port_range_count(&o->target[i].ports);
+	in->ndst = in->bench ? q->ports : 0;
+	for (int i = 0; i < q->ntarget; i++)
+		in->ndst += port_range_count(&q->target[i].ports);
 }
 
 static void probe_files(struct limits_input *in)
@@ -359,9 +359,9 @@ static void probe_files(struct limits_input *in)
 }
 
 /* The bucket count netns.c gives bench's namespace: a power of two for the sockets. */
-static uint64_t bench_ehash(const struct options *o, uint64_t mem_available)
+static uint64_t bench_ehash(const struct limits_query *q, uint64_t mem_available)
 {
-	uint64_t sockets = o->conns ? 2 * o->conns : mem_available / BENCH_SOCKET_GUESS;
+	uint64_t sockets = q->conns ? 2 * q->conns : mem_available / BENCH_SOCKET_GUESS;
 	uint64_t b = EHASH_MIN;
 
 	while (b < sockets && b < EHASH_MAX)
@@ -369,7 +369,7 @@ static uint64_t bench_ehash(const struct options *o, uint64_t mem_available)
 	return b;
 }
 
-int limits_probe_memory(const struct options *o, struct limits_input *in)
+int limits_probe_memory(const struct limits_query *q, struct limits_input *in)
 {
 	struct meter_sample *s = malloc(sizeof(*s));
 	int ret;
@@ -379,8 +379,8 @@ int limits_probe_memory(const struct options *o, struct limits_input *in)
 	ret = meter_sample(s);
 	if (!ret) {
 		in->mem_available = s->mem_available;
-		in->reserve = o->has_reserve ? o->reserve : meter_default_reserve(s->mem_total);
-		in->reserve_default = !o->has_reserve;
+		in->reserve = q->has_reserve ? q->reserve : meter_default_reserve(s->mem_total);
+		in->reserve_default = !q->has_reserve;
 		in->reclaimable_now = s->reclaimable;
 		in->tcp_mem_used = s->tcp_mem_pages;
 	}
@@ -406,7 +406,7 @@ static void probe_threads(struct limits_input *in)
 	in->stack_size = (stack + in->page_size - 1) / in->page_size * in->page_size;
 }
 
-static void probe_net(const struct options *o, struct limits_input *in)
+static void probe_net(const struct limits_query *q, struct limits_input *in)
 {
 	uint64_t ehash;
 
@@ -414,13 +414,13 @@ static void probe_net(const struct options *o, struct limits_input *in)
 	in->tw_buckets = read_u64("/proc/sys/net/ipv4/tcp_max_tw_buckets", 0);
 	in->somaxconn = read_u64("/proc/sys/net/core/somaxconn", 4096);
 	in->syn_backlog = read_u64("/proc/sys/net/ipv4/tcp_max_syn_backlog", 0);
-	in->backlog = o->backlog;
+	in->backlog = q->backlog;
 	in->window = WINDOW;
 	/* A namespace that shares the host's hash shows its size negated. */
 	ehash = llabs(read_i64("/proc/sys/net/ipv4/tcp_ehash_entries", 0));
 	in->ehash_host = ehash;
 	in->ehash_per_run = in->bench && in->uid_root;
-	in->ehash = in->ehash_per_run ? bench_ehash(o, in->mem_available) : ehash;
+	in->ehash = in->ehash_per_run ? bench_ehash(q, in->mem_available) : ehash;
 }
 
 /* The documented objects, at this kernel's slab page share where /sys/kernel/slab says. */
@@ -441,22 +441,22 @@ static void probe_shares(struct slab_shares *s)
 		limits_slab_cache(caches[i].cache, caches[i].share, &rec);
 }
 
-int limits_probe(const struct options *o, struct limits_input *in)
+int limits_probe(const struct limits_query *q, struct limits_input *in)
 {
 	int ret;
 
 	memset(in, 0, sizeof(*in));
-	in->mode = o->mode;
-	in->conns = o->conns_max ? 0 : o->conns;
-	in->bench = o->ntarget == 0;
-	in->loopback = all_loopback(o);
-	in->listeners = in->bench ? o->ports : 0;
+	in->mode = q->mode;
+	in->conns = q->conns;
+	in->bench = q->ntarget == 0;
+	in->loopback = all_loopback(q);
+	in->listeners = in->bench ? q->ports : 0;
 	in->page_size = sysconf(_SC_PAGESIZE);
-	probe_tuples(o, in);
+	probe_tuples(q, in);
 	probe_files(in);
-	ret = limits_probe_memory(o, in);
+	ret = limits_probe_memory(q, in);
 	probe_threads(in);
-	probe_net(o, in);
+	probe_net(q, in);
 	probe_uring(in);
 	probe_shares(&in->share);
 	for (int m = 0; m < LIMITS_MODES; m++)
@@ -479,5 +479,27 @@ int limits_slab_cache(const char *name, double *page_share, bool *reclaimable)
 		return -ENOENT;
 	*page_share = (double)((uint64_t)sysconf(_SC_PAGESIZE) << order) / objs;
 	*reclaimable = rec != 0;
+	return 0;
+}
+
+int limits_predict_bench(const struct limits_query *q, uint64_t mem_available, uint64_t reserve,
+			 struct limits_prediction *p)
+{
+	static struct limits_input in;
+	static struct limits_table t;
+	int ret = limits_probe(q, &in);
+
+	if (ret)
+		return ret;
+	in.conns = 0;
+	in.mem_available = mem_available;
+	in.reserve = reserve;
+	limits_compute(&in, &t);
+	if (t.predicted[q->mode] == LIMITS_NONE)
+		return -ERANGE;
+	p->max = t.predicted[q->mode];
+	p->binding = t.binding_by_mode[q->mode];
+	p->stop = t.stop_by_mode[q->mode];
+	snprintf(p->lift, sizeof(p->lift), "%s", t.rows[t.binding].lift);
 	return 0;
 }

@@ -41,7 +41,7 @@
 #define SCHED_TIMEOUT_S 10.0    /* longest wait for a lagging generator to hand out what fell due */
 
 struct bench {
-	const struct options *o;
+	const struct run_opts *o;
 	struct shared_area *area;
 	struct holder_config scfg, ccfg;
 	struct plan plan;
@@ -137,7 +137,7 @@ static pid_t spawn(struct holder_config *cfg)
 
 static int configure(struct bench *b, char *err, size_t errlen)
 {
-	struct options so = *b->o, co = *b->o;
+	struct run_opts so = *b->o, co = *b->o;
 	int ret;
 
 	so.nlisten = 1;
@@ -610,7 +610,7 @@ static void probe_close(struct bench *b)
 		b->detect_s = now_s() - t0;
 }
 
-static double hold_seconds(const struct options *o)
+static double hold_seconds(const struct run_opts *o)
 {
 	if (o->has_hold)
 		return o->hold_us / 1e6;
@@ -829,12 +829,22 @@ int bench_parse_slo(const char *s, struct bench_slo *out)
 	return 0;
 }
 
-int bench_run(const struct options *o, struct reporter *rep, struct bench_result *res)
+/* The limits model's prediction for a bench of o: pairs on loopback, as many as fit. */
+static int predict(const struct run_opts *o, uint64_t mem_available, uint64_t reserve,
+		   struct limits_prediction *p)
+{
+	static struct limits_query q;
+
+	run_opts_limits_query(o, &q);
+	return limits_predict_bench(&q, mem_available, reserve, p);
+}
+
+int bench_run(const struct run_opts *o, struct reporter *rep, struct bench_result *res)
 {
 	return bench_run_slo(o, NULL, rep, res);
 }
 
-int bench_run_slo(const struct options *o, const struct bench_slo *slo, struct reporter *rep,
+int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct reporter *rep,
 		  struct bench_result *res)
 {
 	struct bench *b = calloc(1, sizeof(*b));
@@ -887,8 +897,7 @@ int bench_run_slo(const struct options *o, const struct bench_slo *slo, struct r
 	report_start(rep, "bench", mode_name(o->mode), o->conns_max ? 0 : o->conns, b->ccfg.reserve,
 		     b->base->mem_available);
 	/* Said before the ramp, from documented costs, so the summary can be checked against it. */
-	if (o->conns_max &&
-	    !limits_predict_bench(o, b->base->mem_available, b->ccfg.reserve, &b->pred))
+	if (o->conns_max && !predict(o, b->base->mem_available, b->ccfg.reserve, &b->pred))
 		report_notice(rep, "predicted: %" PRIu64 " pairs, bound by %s (stop: %s)%s%s",
 			      b->pred.max, b->pred.binding, b->pred.stop,
 			      /* The reserve check cannot stop the OOM killer: say how to make it. */
@@ -920,7 +929,7 @@ out:
 	return code;
 }
 
-int bench_main(const struct options *o)
+int bench_main(const struct run_opts *o)
 {
 	static struct bench_result res;
 	struct reporter rep;
@@ -932,4 +941,18 @@ int bench_main(const struct options *o)
 	if (!code)
 		report_summary(&rep, &res.summary);
 	return code;
+}
+
+struct point_cost bench_point_cost(const struct bench_point *p)
+{
+	struct point_cost c = {
+		.kernel = p->kernel_bytes_per_socket,
+		.buffers = p->buffer_bytes_per_conn,
+		.user = p->user_bytes_per_conn,
+	};
+
+	if (p->rss_bytes_per_socket > c.user)
+		c.user = p->rss_bytes_per_socket;
+	c.total = c.kernel + c.buffers + c.user;
+	return c;
 }

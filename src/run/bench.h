@@ -2,7 +2,7 @@
 #ifndef HOLDCONN_BENCH_H
 #define HOLDCONN_BENCH_H
 
-#include "cmd/args.h"
+#include "run/run_opts.h"
 #include "run/report.h"
 
 #define BENCH_LISTEN_ADDR 0x7f000001u /* 127.0.0.1 */
@@ -27,6 +27,13 @@ struct bench_slo {
 int bench_parse_slo(const char *s, struct bench_slo *out);
 #define BENCH_SLO_SLIP 0.01      /* and at most 1% of the heartbeats due not sent on time */
 #define BENCH_SLO_WINDOW_S 3.0   /* default window: a steady rate, not a whole period */
+/* Bytes per socket of one report point: kernel, buffers and user memory. */
+struct point_cost {
+	double kernel, buffers, user, total;
+};
+/* A point's bytes per socket; user memory is the larger of the arena and RssAnon growth. */
+struct point_cost bench_point_cost(const struct bench_point *p);
+
 
 struct bench_result {
 	struct report_summary summary; /* summary.delta points at delta below */
@@ -43,11 +50,11 @@ struct bench_result {
  * rep as they are taken (rep may write to /dev/null); the summary is left
  * in res, not printed. Returns 0, or the exit code (1 runtime, 2 usage).
  */
-int bench_run(const struct options *o, struct reporter *rep, struct bench_result *res);
+int bench_run(const struct run_opts *o, struct reporter *rep, struct bench_result *res);
 /* The same, checking slo at every report point (slo->p99_us 0: none). */
-int bench_run_slo(const struct options *o, const struct bench_slo *slo, struct reporter *rep,
+int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct reporter *rep,
 		  struct bench_result *res);
 /* `holdconn bench`: bench_run and print the summary. Returns the exit code. */
-int bench_main(const struct options *o);
+int bench_main(const struct run_opts *o);
 
 #endif

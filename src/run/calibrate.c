@@ -20,24 +20,25 @@
 #define SHRINK_SLACK 64 /* B per pair a cache may shrink by before it is someone else's */
 #define COST_SLACK 1.3  /* measured vs documented, at most this factor apart */
 
-static struct options bench_options(const struct options *o, uint64_t pairs)
+static struct run_opts bench_options(const struct limits_query *q, uint64_t pairs)
 {
-	struct options b = *o;
+	struct run_opts b;
 
-	b.cmd = CMD_BENCH;
-	b.conns = pairs;
-	b.conns_max = false;
-	b.report_every = pairs;
+	run_opts_defaults(&b);
+	b.bench = true;
+	b.mode = q->mode;
 	b.client_mode = BENCH_CLIENT_MODE;
-	b.ntarget = 0;
-	b.has_source = b.has_sport = false;
-	b.json = false;
-	b.no_netns = false;
+	b.conns = pairs;
+	b.report_every = pairs;
+	b.ports = q->ports;
+	b.backlog = q->backlog;
+	b.reserve = q->reserve;
+	b.has_reserve = q->has_reserve;
 	return b;
 }
 
 /* bench in a child: its namespace and signal handling stay there. */
-static int run_child(const struct options *bo, struct bench_result *res)
+static int run_child(const struct run_opts *bo, struct bench_result *res)
 {
 	int status;
 	pid_t pid;
@@ -158,7 +159,7 @@ static bool disturbed(const struct calibration *c, const struct meter_delta *d, 
 	return false;
 }
 
-static int measure(const struct options *bo, struct bench_result *res, struct calibration *c)
+static int measure(const struct run_opts *bo, struct bench_result *res, struct calibration *c)
 {
 	int ret = run_child(bo, res);
 
@@ -173,10 +174,10 @@ static int measure(const struct options *bo, struct bench_result *res, struct ca
 	return c->why[0] ? (ret ? ret : -EIO) : 0;
 }
 
-int calibrate(const struct options *o, uint64_t pairs, const struct limits_cost *expect,
+int calibrate(const struct limits_query *q, uint64_t pairs, const struct limits_cost *expect,
 	      struct calibration *c)
 {
-	struct options bo = bench_options(o, pairs);
+	struct run_opts bo = bench_options(q, pairs);
 	double want = expect->unreclaimable + expect->reclaimable;
 	struct bench_result *res;
 	char why[120] = "";
@@ -190,7 +191,7 @@ int calibrate(const struct options *o, uint64_t pairs, const struct limits_cost 
 	}
 	for (int i = 0; i < TRIES && !ret; i++) {
 		memset(c, 0, sizeof(*c));
-		c->mode = o->mode;
+		c->mode = q->mode;
 		ret = measure(&bo, res, c);
 		if (ret || holder_signalled)
 			break;

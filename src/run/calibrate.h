@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "cmd/args.h"
+#include "run/run_opts.h"
 #include "measure/limits.h"
 #include "measure/meter.h"
 
@@ -38,12 +38,12 @@ struct calibration {
 };
 
 /*
- * Runs bench for `pairs` pairs in mode o->mode (client uring) in a child
+ * Runs bench for `pairs` pairs in mode q->mode (client uring) in a child
  * process, so that its namespace stays there; again, up to 3 times, while
  * other activity on the box shows in the slab deltas (expect: the
  * documented cost per pair). 0, or -errno with c->why set.
  */
-int calibrate(const struct options *o, uint64_t pairs, const struct limits_cost *expect,
+int calibrate(const struct limits_query *q, uint64_t pairs, const struct limits_cost *expect,
 	      struct calibration *c);
 /* Sets the measured mode's cost in `in` (the others keep the documented ones). */
 void calibrate_apply(const struct calibration *c, struct limits_input *in);

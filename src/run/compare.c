@@ -18,10 +18,10 @@
 #define EVERY_PARTS 10
 #define EVERY_MAX 1000
 
-void compare_defaults(struct options *o)
+void compare_defaults(struct compare_opts *o)
 {
-	o->conns = COMPARE_DEFAULT_CONNS;
-	o->report_every = 0; /* none given: compare_report_every(--conns) */
+	o->run.conns = COMPARE_DEFAULT_CONNS;
+	o->run.report_every = 0; /* none given: compare_report_every(--conns) */
 	o->nmodes = 0;
 	o->modes[o->nmodes++] = MODE_URING;
 	o->modes[o->nmodes++] = MODE_EPOLL;
@@ -137,20 +137,6 @@ uint64_t compare_common_n(const struct compare_run *runs, int nruns, int at[])
 	return 0;
 }
 
-struct point_cost compare_point_cost(const struct bench_point *p)
-{
-	struct point_cost c = {
-		.kernel = p->kernel_bytes_per_socket,
-		.buffers = p->buffer_bytes_per_conn,
-		.user = p->user_bytes_per_conn,
-	};
-
-	if (p->rss_bytes_per_socket > c.user)
-		c.user = p->rss_bytes_per_socket;
-	c.total = c.kernel + c.buffers + c.user;
-	return c;
-}
-
 const struct bench_point *compare_last_point(const struct compare_run *r)
 {
 	if (r->code || !r->res.npoints)
@@ -177,9 +163,9 @@ static void explain_stop(const struct comparison *c, struct compare_run *r)
 
 static void run_mode(struct comparison *c, struct compare_run *r, struct reporter *rep)
 {
-	struct options o = *c->o;
+	struct run_opts o = c->o->run;
 
-	o.cmd = CMD_BENCH;
+	o.bench = true;
 	o.mode = r->mode;
 	o.client_mode = MODE_URING; /* the fastest generator: only the holder differs */
 	o.conns_max = false;
@@ -191,10 +177,10 @@ static void run_mode(struct comparison *c, struct compare_run *r, struct reporte
 
 static void announce(const struct comparison *c, const struct compare_run *r, int i)
 {
-	if (c->o->json)
+	if (c->o->run.json)
 		return;
 	printf("run %d/%d: %s holder, uring client, %" PRIu64 " conns\n", i + 1, c->o->nmodes,
-	       mode_name(r->mode), c->o->conns);
+	       mode_name(r->mode), c->o->run.conns);
 	fflush(stdout);
 }
 
@@ -213,13 +199,14 @@ static void conclude(struct reporter *rep, const struct compare_run *r)
 		      s->stop_reason, s->ramp_s, s->avg_rate);
 }
 
-static void setup(struct comparison *c, const struct options *o)
+static void setup(struct comparison *c, const struct compare_opts *o)
 {
 	struct rlimit rl;
 
 	memset(c, 0, sizeof(*c));
 	c->o = o;
-	c->report_every = o->report_every ? o->report_every : compare_report_every(o->conns);
+	c->report_every = o->run.report_every ? o->run.report_every
+					       : compare_report_every(o->run.conns);
 	c->nofile = getrlimit(RLIMIT_NOFILE, &rl) ? 0 : (uint64_t)rl.rlim_cur;
 	c->slots_per_ring = ringset_slots_allowed();
 }
@@ -239,7 +226,7 @@ static int draw(const struct comparison *c)
 						    r->res.npoints };
 	}
 	snprintf(title, sizeof(title), "holdconn compare: %" PRIu64 " conns per mode, uring client",
-		 c->o->conns);
+		 c->o->run.conns);
 	if (plot_draw(c->o->plot, series, n, title, err, sizeof(err))) {
 		fprintf(stderr, "holdconn compare: %s\n", err);
 		return 1;
@@ -247,7 +234,7 @@ static int draw(const struct comparison *c)
 	return 0;
 }
 
-int compare_main(const struct options *o)
+int compare_main(const struct compare_opts *o)
 {
 	static struct comparison c;
 	struct reporter rep;
@@ -260,8 +247,8 @@ int compare_main(const struct options *o)
 		return 1;
 	}
 	setup(&c, o);
-	reporter_init(&rep, stdout, o->json);
-	rep.quiet = !o->json; /* the live line only: the table comes at the end */
+	reporter_init(&rep, stdout, o->run.json);
+	rep.quiet = !o->run.json; /* the live line only: the table comes at the end */
 	holder_signals(false);
 	for (int i = 0; i < o->nmodes && !holder_signalled; i++) {
 		struct compare_run *r = &c.runs[c.nruns++];
@@ -274,7 +261,7 @@ int compare_main(const struct options *o)
 		conclude(&rep, r);
 	}
 	c.common_n = compare_common_n(c.runs, c.nruns, c.at);
-	if (o->json)
+	if (o->run.json)
 		compare_print_json(stdout, &c);
 	else
 		compare_print_table(stdout, &c);

@@ -11,11 +11,19 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "cmd/args.h"
+#include "run/run_opts.h"
 #include "run/bench.h"
 
 #define COMPARE_DEFAULT_CONNS 100000
 #define COMPARE_DETAIL_LEN 400
+
+/* compare's options: a bench's, and the holders to run it with. */
+struct compare_opts {
+	struct run_opts run;
+	enum mode modes[MAX_MODES]; /* --modes, default uring,epoll,threads */
+	int nmodes;
+	const char *plot;           /* --plot FILE (.png or .svg); NULL: no plot */
+};
 
 struct compare_run {
 	enum mode mode;
@@ -25,7 +33,7 @@ struct compare_run {
 };
 
 struct comparison {
-	const struct options *o;
+	const struct compare_opts *o;
 	uint64_t report_every;    /* the interval every run used */
 	uint64_t nofile;          /* RLIMIT_NOFILE the sides inherit */
 	uint32_t slots_per_ring;  /* a uring holder's registered table size */
@@ -35,13 +43,9 @@ struct comparison {
 	int at[MAX_MODES];        /* index of that point in each run's points */
 };
 
-/* Bytes per socket of one report point: kernel, buffers and user memory. */
-struct point_cost {
-	double kernel, buffers, user, total;
-};
 
 /* compare's defaults: COMPARE_DEFAULT_CONNS, every mode, the report interval from --conns. */
-void compare_defaults(struct options *o);
+void compare_defaults(struct compare_opts *o);
 /*
  * Parses a --modes list ("uring,epoll"). 0, or -EINVAL with the reason in
  * why, worded to follow the list: "names 'x', not a mode (...)".
@@ -57,12 +61,6 @@ uint64_t compare_report_every(uint64_t conns);
  * point index; 0 when no count is common.
  */
 uint64_t compare_common_n(const struct compare_run *runs, int nruns, int at[]);
-/*
- * What a point costs per socket. User memory is the larger of the conn
- * arenas and the processes' RssAnon growth: the arenas are allocated
- * before the baseline, thread stacks only show in RSS.
- */
-struct point_cost compare_point_cost(const struct bench_point *p);
 /* The run's last point, or NULL when it has none. */
 const struct bench_point *compare_last_point(const struct compare_run *r);
 
@@ -71,6 +69,6 @@ void compare_print_table(FILE *f, const struct comparison *c);
 void compare_print_json(FILE *f, const struct comparison *c);
 
 /* `holdconn compare`. Returns the exit code. */
-int compare_main(const struct options *o);
+int compare_main(const struct compare_opts *o);
 
 #endif

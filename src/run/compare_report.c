@@ -150,7 +150,7 @@ static double cost_figure(const struct bench_point *p, enum figure fig)
 
 	if (!p)
 		return NAN;
-	c = compare_point_cost(p);
+	c = bench_point_cost(p);
 	switch (fig) {
 	case TOTAL:
 		return c.total;
@@ -516,7 +516,7 @@ static void print_notes(FILE *f, const struct comparison *c)
 void compare_print_table(FILE *f, const struct comparison *c)
 {
 	fprintf(f, "\nholdconn compare: %" PRIu64 " conns per mode, uring client, "
-		"report every %" PRIu64 ", RLIMIT_NOFILE %" PRIu64 "\n\n", c->o->conns,
+		"report every %" PRIu64 ", RLIMIT_NOFILE %" PRIu64 "\n\n", c->o->run.conns,
 		c->report_every, c->nofile);
 	print_text_row(f, c, "", mode_text);
 	print_rows(f, c, run_rows, 1);
@@ -530,7 +530,7 @@ void compare_print_table(FILE *f, const struct comparison *c)
 	print_text_row(f, c, "  uring watch", watch_text);
 	fputs("watching\n", f);
 	print_rows(f, c, watch_rows, ARRAY_SIZE(watch_rows));
-	if (traffic_on(&c->o->traffic)) {
+	if (traffic_on(&c->o->run.traffic)) {
 		fputs("traffic, while every connection was held\n", f);
 		print_rows(f, c, traffic_rows, ARRAY_SIZE(traffic_rows));
 	}
@@ -646,7 +646,7 @@ void compare_print_json(FILE *f, const struct comparison *c)
 {
 	fprintf(f, "{\"event\":\"comparison\",\"target\":%" PRIu64 ",\"client_mode\":\"uring\","
 		"\"report_every\":%" PRIu64 ",\"nofile\":%" PRIu64 ",\"common_conns\":%" PRIu64
-		",\"runs\":[", c->o->conns, c->report_every, c->nofile, c->common_n);
+		",\"runs\":[", c->o->run.conns, c->report_every, c->nofile, c->common_n);
 	for (int i = 0; i < c->nruns; i++) {
 		if (i)
 			fputc(',', f);

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include "run/calibrate.h"
+#include "run/limits_report.h"
 #include "measure/limits.h"
 #include "run/report.h"
 

@@ -17,7 +17,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "run/compare.h"
 #include "run/plot.h"
 
 #define GNUPLOT "gnuplot"
@@ -124,7 +123,7 @@ static void write_data(FILE *f, const struct plot_series *s, int n)
 	fputs("$d << EOD\n", f);
 	for (int i = 0; i < n; i++) {
 		for (int k = 0; k < s[i].npoints; k++) {
-			struct point_cost c = compare_point_cost(&s[i].points[k]);
+			struct point_cost c = bench_point_cost(&s[i].points[k]);
 
 			fprintf(f, "%" PRIu64 " %.1f %.1f %.1f\n", s[i].points[k].conns, c.total,
 				c.kernel, c.user);

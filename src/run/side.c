@@ -23,7 +23,7 @@ static int clamp_int(uint64_t v)
 	return v > INT_MAX ? INT_MAX : (int)v;
 }
 
-static int expand_listen(const struct options *o, struct holder_config *cfg, char *err, size_t errlen)
+static int expand_listen(const struct run_opts *o, struct holder_config *cfg, char *err, size_t errlen)
 {
 	for (int i = 0; i < o->nlisten; i++) {
 		const struct endpoint_range *e = &o->listen[i];
@@ -45,7 +45,7 @@ static const struct addr_range loopback4_sources = { LOOPBACK_SOURCE_FIRST, LOOP
 static const struct addr_range loopback6_sources = { 1, 1, true };
 
 /* The default sources when every target is on loopback, all of one family; NULL otherwise. */
-static const struct addr_range *loopback_sources(const struct options *o)
+static const struct addr_range *loopback_sources(const struct run_opts *o)
 {
 	for (int i = 0; i < o->ntarget; i++) {
 		if (!addr_is_loopback(o->target[i].v6, o->target[i].addr) ||
@@ -55,7 +55,7 @@ static const struct addr_range *loopback_sources(const struct options *o)
 	return o->target[0].v6 ? &loopback6_sources : &loopback4_sources;
 }
 
-static int make_plan(const struct options *o, struct plan *plan, char *err, size_t errlen)
+static int make_plan(const struct run_opts *o, struct plan *plan, char *err, size_t errlen)
 {
 	const struct addr_range *srcp = NULL;
 	struct port_range sport = o->sport;
@@ -86,7 +86,7 @@ static int make_plan(const struct options *o, struct plan *plan, char *err, size
 	return 0;
 }
 
-int side_config(const struct options *o, enum role role, struct holder_config *cfg,
+int side_config(const struct run_opts *o, enum role role, struct holder_config *cfg,
 		struct plan *plan, char *err, size_t errlen)
 {
 	uint64_t total = 0, avail = 0;
@@ -112,10 +112,10 @@ int side_config(const struct options *o, enum role role, struct holder_config *c
 	return make_plan(o, plan, err, errlen);
 }
 
-void side_explain_failure(const struct options *o, enum mode m, int err, char *buf, size_t len)
+void side_explain_failure(const struct run_opts *o, enum mode m, int err, char *buf, size_t len)
 {
 	/* bench runs two sides: both must leave io_uring, or the other fails next. */
-	const char *fix = o && o->cmd == CMD_BENCH ? "--mode epoll --client-mode epoll" : "--mode epoll";
+	const char *fix = o && o->bench ? "--mode epoll --client-mode epoll" : "--mode epoll";
 
 	char memlock[32];
 
@@ -148,7 +148,7 @@ void side_explain_failure(const struct options *o, enum mode m, int err, char *b
 
 struct side_report {
 	struct reporter rep;
-	const struct options *o;
+	const struct run_opts *o;
 	enum role role;
 	uint64_t target, reserve;
 	struct meter_sample *base, *now;
@@ -232,7 +232,7 @@ static void side_ready(void *arg, struct holder *h)
 		     sr->target, sr->reserve, sr->base->mem_available);
 }
 
-static void side_summary(struct side_report *sr, const struct options *o, struct holder *h,
+static void side_summary(struct side_report *sr, const struct run_opts *o, struct holder *h,
 			 const struct holder_config *cfg, enum role role)
 {
 	struct report_summary s = { 0 };
@@ -291,7 +291,7 @@ static void side_summary(struct side_report *sr, const struct options *o, struct
 	report_summary(&sr->rep, &s);
 }
 
-int side_main(const struct options *o, enum role role)
+int side_main(const struct run_opts *o, enum role role)
 {
 	static struct holder_config cfg;
 	static struct plan plan;

@@ -16,14 +16,14 @@
 /* SK_MEMORY_PCPU_RESERVE: TCP memory a CPU may hold back from the total (Linux 6.0+). */
 #define SOCKSTAT_PCPU_BYTES (1 << 20)
 
-static int plan_pass(const struct options *o, unsigned when, bool defaults_done,
+static int plan_pass(const struct sweep_opts *o, unsigned when, bool defaults_done,
 		     struct sweep_setting *out)
 {
 	static const uint64_t defaults[1] = { 0 };
-	const uint64_t *rcv = o->nsweep_rcvbuf ? o->sweep_rcvbuf : defaults;
-	const uint64_t *snd = o->nsweep_sndbuf ? o->sweep_sndbuf : defaults;
-	int nrcv = o->nsweep_rcvbuf ? o->nsweep_rcvbuf : 1;
-	int nsnd = o->nsweep_sndbuf ? o->nsweep_sndbuf : 1;
+	const uint64_t *rcv = o->nrcvbuf ? o->rcvbuf : defaults;
+	const uint64_t *snd = o->nsndbuf ? o->sndbuf : defaults;
+	int nrcv = o->nrcvbuf ? o->nrcvbuf : 1;
+	int nsnd = o->nsndbuf ? o->nsndbuf : 1;
 	int n = 0;
 
 	for (int i = 0; i < nrcv; i++) {
@@ -47,13 +47,13 @@ static bool has_defaults(const struct sweep_setting *s, int n)
 	return false;
 }
 
-int sweep_plan(const struct options *o, struct sweep_setting out[SWEEP_RUNS_MAX])
+int sweep_plan(const struct sweep_opts *o, struct sweep_setting out[SWEEP_RUNS_MAX])
 {
 	int n = 0;
 
-	if (o->sweep_when & SWEEP_BEFORE)
+	if (o->when & SWEEP_BEFORE)
 		n += plan_pass(o, SWEEP_BEFORE, false, out);
-	if (o->sweep_when & SWEEP_AFTER)
+	if (o->when & SWEEP_AFTER)
 		n += plan_pass(o, SWEEP_AFTER, has_defaults(out, n), out + n);
 	return n;
 }
@@ -247,12 +247,12 @@ static void keep(struct sweep_row *r, const struct bench_result *res)
 	r->s.traffic = NULL;
 }
 
-static void run_setting(const struct options *o, struct sweep_row *r, struct reporter *rep,
+static void run_setting(const struct run_opts *o, struct sweep_row *r, struct reporter *rep,
 			struct bench_result *res)
 {
-	struct options b = *o;
+	struct run_opts b = *o;
 
-	b.cmd = CMD_BENCH;
+	b.bench = true;
 	b.conns_max = false;
 	b.report_every = o->conns; /* one point, at the end of the ramp */
 	b.rcvbuf = r->set.rcvbuf;
@@ -263,7 +263,7 @@ static void run_setting(const struct options *o, struct sweep_row *r, struct rep
 		keep(r, res);
 }
 
-static void print_row(struct reporter *rep, const struct options *o, const struct sweep_row *r)
+static void print_row(struct reporter *rep, const struct run_opts *o, const struct sweep_row *r)
 {
 	clear_line(rep);
 	if (o->json)
@@ -273,14 +273,15 @@ static void print_row(struct reporter *rep, const struct options *o, const struc
 	fflush(rep->out);
 }
 
-int sweep_main(const struct options *o)
+int sweep_main(const struct sweep_opts *s)
 {
+	const struct run_opts *o = &s->run;
 	static struct sweep_setting plan[SWEEP_RUNS_MAX];
 	static struct sweep_row rows[SWEEP_RUNS_MAX];
 	static struct bench_result res;
 	struct sweep_verdict v;
 	struct reporter rep;
-	int nplan = sweep_plan(o, plan), n = 0, code = 0;
+	int nplan = sweep_plan(s, plan), n = 0, code = 0;
 
 	reporter_init(&rep, stdout, o->json);
 	rep.quiet = true; /* the progress line and notices only: the rows are ours */

@@ -16,8 +16,20 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "cmd/args.h"
+#include "run/run_opts.h"
 #include "run/report.h"
+
+#define SWEEP_MAX 16 /* sizes in one sweep --rcvbuf/--sndbuf list */
+#define SWEEP_BEFORE 1u /* buffers set before connect/listen */
+#define SWEEP_AFTER 2u  /* buffers set once established */
+
+/* sweep's options: a bench's, and the buffer settings to run it with. */
+struct sweep_opts {
+	struct run_opts run;
+	uint64_t rcvbuf[SWEEP_MAX], sndbuf[SWEEP_MAX]; /* --rcvbuf/--sndbuf lists (0: default) */
+	int nrcvbuf, nsndbuf;
+	unsigned when;            /* --set-buffers: SWEEP_BEFORE | SWEEP_AFTER */
+};
 
 #define SWEEP_RUNS_MAX (2 * SWEEP_MAX * SWEEP_MAX)
 #define SWEEP_DETAIL_LEN 400
@@ -65,7 +77,7 @@ struct sweep_verdict {
  * default alone). Defaults on both sides set nothing, so that pair runs
  * once, with when 0. Fills out (SWEEP_RUNS_MAX); returns the count.
  */
-int sweep_plan(const struct options *o, struct sweep_setting out[SWEEP_RUNS_MAX]);
+int sweep_plan(const struct sweep_opts *o, struct sweep_setting out[SWEEP_RUNS_MAX]);
 /*
  * Flowing: the run held every pair, sent messages, no send failed, no
  * heartbeat was skipped for a send still pending, and unless the holder
@@ -99,15 +111,15 @@ void sweep_decide(const struct sweep_row *rows, int n, enum on_data on_data, lon
 /* sweep_report.c: the table as rows arrive, the verdict; or JSON lines. */
 /* A requested size as the user would type it: "default", "4K", "1M", "2304". */
 const char *sweep_size_text(uint64_t bytes, char *buf, size_t len);
-void sweep_print_head(FILE *f, const struct options *o, int nruns);
-void sweep_print_row(FILE *f, const struct options *o, const struct sweep_row *r);
-void sweep_print_verdict(FILE *f, const struct options *o, const struct sweep_row *rows, int n,
+void sweep_print_head(FILE *f, const struct run_opts *o, int nruns);
+void sweep_print_row(FILE *f, const struct run_opts *o, const struct sweep_row *r);
+void sweep_print_verdict(FILE *f, const struct run_opts *o, const struct sweep_row *rows, int n,
 			 const struct sweep_verdict *v);
-void sweep_json_row(FILE *f, const struct options *o, const struct sweep_row *r);
-void sweep_json_verdict(FILE *f, const struct options *o, const struct sweep_row *rows, int n,
+void sweep_json_row(FILE *f, const struct run_opts *o, const struct sweep_row *r);
+void sweep_json_verdict(FILE *f, const struct run_opts *o, const struct sweep_row *rows, int n,
 			const struct sweep_verdict *v);
 
 /* `holdconn sweep`. Returns the exit code. */
-int sweep_main(const struct options *o);
+int sweep_main(const struct sweep_opts *s);
 
 #endif

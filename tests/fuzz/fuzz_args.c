@@ -1,5 +1,5 @@
 /*
- * fuzz_args.c - args_parse on any command line. The input is split on NUL
+ * fuzz_args.c - commands_parse on any command line. The input is split on NUL
  * and newline into words, parsed once as typed and once after each
  * subcommand. Besides not crashing or leaking: an error is -EINVAL with a
  * message of one nonempty line free of control characters; a success
@@ -9,13 +9,15 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
-#include "cmd/args.h"
+#include "cmd/commands.h"
+#include "cmd/common.h"
 #include "fuzz.h"
 #include "hold/plan.h"
 
 #define MAX_WORDS 48
 
-static const char *const subcommands[] = { "serve", "connect", "bench", "limits", "compare" };
+static const char *const subcommands[] = { "serve", "connect", "bench", "limits", "compare",
+					   "sweep" };
 
 /* Splits s in place; returns the number of words put after argv[0] (and cmd). */
 static int split_words(char *s, size_t size, char **argv, const char *cmd)
@@ -45,7 +47,7 @@ static void check_ranges(const struct endpoint_range *e, int n)
 		FUZZ_CHECK(e[i].ports.first >= 1 && e[i].ports.first <= e[i].ports.last);
 }
 
-static void check_options(const struct options *o)
+static void check_options(const struct command *cmd, bool help, const struct run_opts *o)
 {
 	FUZZ_CHECK(o->mode <= MODE_THREADS && o->client_mode <= MODE_THREADS);
 	FUZZ_CHECK(o->report_every >= 1);
@@ -59,12 +61,12 @@ static void check_options(const struct options *o)
 			   !(o->source.first == 0 && o->source.last == UINT32_MAX));
 	if (o->has_sport)
 		FUZZ_CHECK(o->sport.first >= 1 && o->sport.first <= o->sport.last);
-	if (o->help)
+	if (help)
 		return;
 	/* What main() and the planner count on once parsing said yes. */
-	if (o->cmd == CMD_SERVE)
+	if (cmd == &cmd_serve)
 		FUZZ_CHECK(o->nlisten >= 1);
-	if (o->cmd == CMD_CONNECT) {
+	if (cmd == &cmd_connect) {
 		uint64_t dst = 0;
 
 		FUZZ_CHECK(o->ntarget >= 1 && o->conns >= 1 && !o->conns_max);
@@ -72,13 +74,13 @@ static void check_options(const struct options *o)
 			dst += port_range_count(&o->target[i].ports);
 		FUZZ_CHECK(dst <= PLAN_MAX_DST);
 	}
-	if (o->cmd == CMD_BENCH)
+	if (cmd == &cmd_bench)
 		FUZZ_CHECK(o->conns_max ? o->conns == 0 : o->conns >= 1);
 }
 
 static void parse_one(const uint8_t *data, size_t size, const char *cmd)
 {
-	static struct options o;
+	struct cmdline cl;
 	char *argv[MAX_WORDS + 1];
 	char err[256];
 	char *s = fuzz_cstr(data, size);
@@ -86,7 +88,7 @@ static void parse_one(const uint8_t *data, size_t size, const char *cmd)
 	int ret;
 
 	memset(err, 'x', sizeof(err));
-	ret = args_parse(argc, argv, &o, err, sizeof(err));
+	ret = commands_parse(argc, argv, &cl, err, sizeof(err));
 	FUZZ_CHECK(ret == 0 || ret == -EINVAL);
 	FUZZ_CHECK(memchr(err, '\0', sizeof(err)) != NULL);
 	if (ret) {
@@ -96,11 +98,11 @@ static void parse_one(const uint8_t *data, size_t size, const char *cmd)
 			FUZZ_CHECK((unsigned char)*c >= 0x20 && *c != 0x7f);
 	} else {
 		FUZZ_CHECK(err[0] == '\0');
-		FUZZ_CHECK(o.cmd > CMD_NONE && o.cmd <= CMD_VERSION);
+		FUZZ_CHECK(cl.cmd || cl.help || cl.version);
 		/* The limits below are those of the three holding commands. */
-		if (o.cmd == CMD_SERVE || o.cmd == CMD_CONNECT || o.cmd == CMD_BENCH)
-			check_options(&o);
-		FUZZ_CHECK(args_help(o.cmd)[0] != '\0');
+		if (cl.cmd == &cmd_serve || cl.cmd == &cmd_connect || cl.cmd == &cmd_bench)
+			check_options(cl.cmd, cl.help, cl.cmd->parsed);
+		FUZZ_CHECK(commands_help(cl.cmd ? cl.cmd->name : NULL)[0] != '\0');
 	}
 	free(s);
 }

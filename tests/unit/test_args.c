@@ -3,21 +3,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "cmd/args.h"
+#include "cmdline.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 
-static struct options o;
-static char err[256];
 
-static int parse_argv(char **argv)
-{
-	int argc = 0;
-
-	while (argv[argc])
-		argc++;
-	return args_parse(argc, argv, &o, err, sizeof(err));
-}
 
 /* PARSE("bench", "--conns", "5") parses `holdconn bench --conns 5`. */
 #define PARSE(...) parse_argv((char *[]){ "holdconn", __VA_ARGS__, NULL })
@@ -48,18 +38,18 @@ Test(args, no_command_is_an_error_pointing_at_help)
 Test(args, help_words_give_cmd_help)
 {
 	cr_expect_eq(PARSE("--help"), 0);
-	cr_expect_eq(o.cmd, CMD_HELP);
+	cr_expect(cl.help && !cl.cmd);
 	cr_expect_eq(PARSE("-h"), 0);
-	cr_expect_eq(o.cmd, CMD_HELP);
+	cr_expect(cl.help && !cl.cmd);
 	cr_expect_eq(PARSE("help"), 0);
-	cr_expect_eq(o.cmd, CMD_HELP);
+	cr_expect(cl.help && !cl.cmd);
 }
 
 Test(args, help_with_a_command_asks_for_that_commands_help)
 {
 	cr_assert_eq(PARSE("help", "bench"), 0);
-	cr_expect_eq(o.cmd, CMD_BENCH);
-	cr_expect(o.help);
+	cr_expect_eq(cl.cmd, &cmd_bench);
+	cr_expect(cl.help);
 }
 
 Test(args, help_with_an_unknown_command_names_it)
@@ -71,7 +61,7 @@ Test(args, help_with_an_unknown_command_names_it)
 Test(args, version_gives_cmd_version)
 {
 	cr_expect_eq(PARSE("--version"), 0);
-	cr_expect_eq(o.cmd, CMD_VERSION);
+	cr_expect(cl.version);
 }
 
 Test(args, unknown_command_is_named)
@@ -84,7 +74,7 @@ Test(args, null_error_buffer_is_allowed)
 {
 	char *argv[] = { "holdconn", "frob", NULL };
 
-	cr_expect_eq(args_parse(2, argv, &o, NULL, 0), -EINVAL);
+	cr_expect_eq(parse_args(2, argv, NULL, 0), -EINVAL);
 }
 
 /* --- defaults --- */
@@ -92,8 +82,8 @@ Test(args, null_error_buffer_is_allowed)
 Test(args, bench_defaults)
 {
 	cr_assert_eq(PARSE("bench"), 0);
-	cr_expect_eq(o.cmd, CMD_BENCH);
-	cr_expect_not(o.help);
+	cr_expect_eq(cl.cmd, &cmd_bench);
+	cr_expect_not(cl.help);
 	cr_expect_eq(o.mode, MODE_URING);
 	cr_expect_eq(o.client_mode, MODE_URING);
 	cr_expect_eq(o.conns, 1000000);
@@ -116,7 +106,7 @@ Test(args, bench_defaults)
 Test(args, serve_defaults_to_unlimited_conns)
 {
 	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000"), 0);
-	cr_expect_eq(o.cmd, CMD_SERVE);
+	cr_expect_eq(cl.cmd, &cmd_serve);
 	cr_expect_eq(o.conns, 0);
 	cr_expect_eq(o.backlog, 4096);
 	cr_expect_eq(o.report_every, 100000);
@@ -181,13 +171,13 @@ Test(args, listen_accepts_max_endpoints_and_no_more)
 		argv[argc++] = eps[i];
 	}
 	argv[argc] = NULL;
-	cr_expect_eq(args_parse(argc, argv, &o, err, sizeof(err)), 0);
+	cr_expect_eq(parse_args(argc, argv, err, sizeof(err)), 0);
 	cr_expect_eq(o.nlisten, MAX_ENDPOINTS);
 
 	argv[argc++] = "--listen";
 	argv[argc++] = "127.0.0.1:6000";
 	argv[argc] = NULL;
-	cr_expect_eq(args_parse(argc, argv, &o, err, sizeof(err)), -EINVAL);
+	cr_expect_eq(parse_args(argc, argv, err, sizeof(err)), -EINVAL);
 	cr_expect_str_eq(err, "--listen: '127.0.0.1:6000' is one too many (at most 64 endpoints)");
 }
 
@@ -266,7 +256,7 @@ Test(args, connect_takes_all_its_options)
 			   "--rate", "10k", "--source", "127.0.0.2-127.0.0.40", "--sport",
 			   "10000-60999", "--mode", "epoll", "--json"),
 		     0, "%s", err);
-	cr_expect_eq(o.cmd, CMD_CONNECT);
+	cr_expect_eq(cl.cmd, &cmd_connect);
 	cr_expect_eq(o.ntarget, 1);
 	cr_expect_eq(o.target[0].ports.last, 5015);
 	cr_expect_eq(o.conns, 1000000);
@@ -368,8 +358,8 @@ Test(args, rate_junk_is_an_error)
 Test(args, connect_help_needs_nothing_else)
 {
 	cr_expect_eq(PARSE("connect", "-h"), 0);
-	cr_expect_eq(o.cmd, CMD_CONNECT);
-	cr_expect(o.help);
+	cr_expect_eq(cl.cmd, &cmd_connect);
+	cr_expect(cl.help);
 }
 
 /* --- bench --- */
@@ -511,8 +501,8 @@ Test(args, json_sets_json)
 Test(args, command_help_flag_sets_help)
 {
 	cr_assert_eq(PARSE("bench", "--help"), 0);
-	cr_expect_eq(o.cmd, CMD_BENCH);
-	cr_expect(o.help);
+	cr_expect_eq(cl.cmd, &cmd_bench);
+	cr_expect(cl.help);
 }
 
 /* --- getopt's own errors, reworded --- */
@@ -570,7 +560,7 @@ Test(args, every_error_is_one_line)
 			argv[argc] = (char *)cases[i][argc - 1];
 			argc++;
 		}
-		cr_expect_eq(args_parse(argc, argv, &o, err, sizeof(err)), -EINVAL);
+		cr_expect_eq(parse_args(argc, argv, err, sizeof(err)), -EINVAL);
 		cr_expect_neq(err[0], '\0', "case %zu: empty message", i);
 		cr_expect_null(strchr(err, '\n'), "case %zu: '%s' spans lines", i, err);
 	}
@@ -606,12 +596,13 @@ Test(args, mode_name_of_an_unknown_mode)
 	cr_expect_str_eq(mode_name((enum mode)42), "unknown");
 }
 
-static void expect_help_has(enum command cmd, const char *const *words)
+static void expect_help_has(const char *cmd, const char *const *words)
 {
-	const char *h = args_help(cmd);
+	const char *h = commands_help(cmd);
 
 	for (; *words; words++)
-		cr_expect(strstr(h, *words) != NULL, "help of %d lacks '%s'", cmd, *words);
+		cr_expect(strstr(h, *words) != NULL, "help of %s lacks '%s'", cmd ? cmd : "holdconn",
+			  *words);
 }
 
 Test(args, top_help_lists_the_commands_and_exit_codes)
@@ -621,8 +612,8 @@ Test(args, top_help_lists_the_commands_and_exit_codes)
 		"0 ok, 1 runtime failure, 2 bad usage", NULL,
 	};
 
-	expect_help_has(CMD_NONE, words);
-	cr_expect_eq(args_help(CMD_HELP), args_help(CMD_NONE));
+	expect_help_has(NULL, words);
+	cr_expect_eq(commands_help("help"), commands_help(NULL));
 }
 
 Test(args, serve_help_lists_every_serve_option)
@@ -633,7 +624,7 @@ Test(args, serve_help_lists_every_serve_option)
 		"0 ok, 1 runtime failure, 2 bad usage", NULL,
 	};
 
-	expect_help_has(CMD_SERVE, words);
+	expect_help_has("serve", words);
 }
 
 Test(args, connect_help_lists_every_connect_option)
@@ -644,7 +635,7 @@ Test(args, connect_help_lists_every_connect_option)
 		"example", "0 ok, 1 runtime failure, 2 bad usage", NULL,
 	};
 
-	expect_help_has(CMD_CONNECT, words);
+	expect_help_has("connect", words);
 }
 
 Test(args, bench_help_lists_every_bench_option_and_its_two_processes)
@@ -656,7 +647,7 @@ Test(args, bench_help_lists_every_bench_option_and_its_two_processes)
 		"0 ok, 1 runtime failure, 2 bad usage", NULL,
 	};
 
-	expect_help_has(CMD_BENCH, words);
+	expect_help_has("bench", words);
 }
 
 /* ---- traffic patterns (issue 4) ---- */
@@ -730,15 +721,15 @@ Test(args, hold_takes_a_duration_and_zero)
 Test(args, sweep_takes_lists_and_defaults_a_heartbeat)
 {
 	cr_assert_eq(PARSE("sweep", "--rcvbuf", "4k,16k,default", "--sndbuf", "8k"), 0, "%s", err);
-	cr_expect_eq(o.nsweep_rcvbuf, 3);
-	cr_expect_eq(o.sweep_rcvbuf[0], 4096);
-	cr_expect_eq(o.sweep_rcvbuf[1], 16384);
-	cr_expect_eq(o.sweep_rcvbuf[2], 0, "default: the kernel's");
-	cr_expect_eq(o.nsweep_sndbuf, 1);
-	cr_expect_eq(o.sweep_sndbuf[0], 8192);
+	cr_expect_eq(sopts.nrcvbuf, 3);
+	cr_expect_eq(sopts.rcvbuf[0], 4096);
+	cr_expect_eq(sopts.rcvbuf[1], 16384);
+	cr_expect_eq(sopts.rcvbuf[2], 0, "default: the kernel's");
+	cr_expect_eq(sopts.nsndbuf, 1);
+	cr_expect_eq(sopts.sndbuf[0], 8192);
 	cr_expect_eq(o.conns, 10000);
 	cr_expect_eq(o.traffic.send, 64, "no pattern given: a 64-byte heartbeat");
-	cr_expect_eq(o.sweep_when, SWEEP_BEFORE | SWEEP_AFTER);
+	cr_expect_eq(sopts.when, SWEEP_BEFORE | SWEEP_AFTER);
 }
 
 Test(args, sweep_needs_a_list_and_checks_each_size)
@@ -748,5 +739,5 @@ Test(args, sweep_needs_a_list_and_checks_each_size)
 	EXPECT_ERROR("--rcvbuf: '4k,,8k' is not a list of sizes (try 4k,16k,default)", "sweep", "--rcvbuf", "4k,,8k");
 	EXPECT_ERROR("--rcvbuf: 'lots' is not a size (try 4096, 64k or 1G)", "sweep", "--rcvbuf", "4k,lots");
 	cr_assert_eq(PARSE("sweep", "--rcvbuf", "4k", "--set-buffers", "after"), 0, "%s", err);
-	cr_expect_eq(o.sweep_when, SWEEP_AFTER);
+	cr_expect_eq(sopts.when, SWEEP_AFTER);
 }

@@ -6,21 +6,11 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <string.h>
-#include "cmd/args.h"
+#include "cmdline.h"
 #include "run/compare.h"
 #include "run/plot.h"
 
-static struct options o;
-static char err[256];
 
-static int parse_argv(char **argv)
-{
-	int argc = 0;
-
-	while (argv[argc])
-		argc++;
-	return args_parse(argc, argv, &o, err, sizeof(err));
-}
 
 #define PARSE(...) parse_argv((char *[]){ "holdconn", "compare", __VA_ARGS__, NULL })
 
@@ -105,14 +95,14 @@ Test(compare_modes, empty_items_are_refused)
 Test(compare_args, defaults_compare_every_mode_at_100k)
 {
 	cr_assert_eq(PARSE("--json"), 0);
-	cr_expect_eq(o.cmd, CMD_COMPARE);
+	cr_expect_eq(cl.cmd, &cmd_compare);
 	cr_expect_eq(o.conns, 100000);
-	cr_expect_eq(o.nmodes, 3);
-	cr_expect_eq(o.modes[0], MODE_URING);
-	cr_expect_eq(o.modes[1], MODE_EPOLL);
-	cr_expect_eq(o.modes[2], MODE_THREADS);
+	cr_expect_eq(copts.nmodes, 3);
+	cr_expect_eq(copts.modes[0], MODE_URING);
+	cr_expect_eq(copts.modes[1], MODE_EPOLL);
+	cr_expect_eq(copts.modes[2], MODE_THREADS);
 	cr_expect_eq(o.report_every, 0, "0: compare picks the interval from --conns");
-	cr_expect_null(o.plot);
+	cr_expect_null(copts.plot);
 }
 
 Test(compare_args, options_are_taken)
@@ -122,11 +112,11 @@ Test(compare_args, options_are_taken)
 		     0, "%s", err);
 	cr_expect_eq(o.watch, WATCH_DIAG);
 	cr_expect_eq(o.conns, 15000);
-	cr_expect_eq(o.nmodes, 2);
-	cr_expect_eq(o.modes[0], MODE_EPOLL);
+	cr_expect_eq(copts.nmodes, 2);
+	cr_expect_eq(copts.modes[0], MODE_EPOLL);
 	cr_expect_eq(o.report_every, 500);
 	cr_expect_eq(o.rcvbuf, 4096);
-	cr_expect_str_eq(o.plot, "out.SVG");
+	cr_expect_str_eq(copts.plot, "out.SVG");
 }
 
 Test(compare_args, plot_needs_png_or_svg)
@@ -148,9 +138,9 @@ Test(compare_args, the_client_mode_is_always_uring)
 Test(compare_args, help_names_the_command)
 {
 	cr_assert_eq(PARSE("--help"), 0);
-	cr_expect(o.help);
-	cr_expect(strstr(args_help(CMD_COMPARE), "usage: holdconn compare") != NULL);
-	cr_expect(strstr(args_help(CMD_NONE), "compare") != NULL);
+	cr_expect(cl.help);
+	cr_expect(strstr(commands_help("compare"), "usage: holdconn compare") != NULL);
+	cr_expect(strstr(commands_help(NULL), "compare") != NULL);
 }
 
 /* --- the report interval --- */
@@ -270,7 +260,7 @@ Test(compare_cost, user_is_the_arena_when_rss_did_not_grow)
 {
 	struct bench_point p = { .kernel_bytes_per_socket = 3800, .buffer_bytes_per_conn = 10,
 				 .user_bytes_per_conn = 55, .rss_bytes_per_socket = 0 };
-	struct point_cost c = compare_point_cost(&p);
+	struct point_cost c = bench_point_cost(&p);
 
 	cr_expect_float_eq(c.user, 55, 1e-9);
 	cr_expect_float_eq(c.total, 3865, 1e-9);
@@ -280,7 +270,7 @@ Test(compare_cost, user_is_rss_when_thread_stacks_grew_it)
 {
 	struct bench_point p = { .kernel_bytes_per_socket = 15000, .buffer_bytes_per_conn = 0,
 				 .user_bytes_per_conn = 55, .rss_bytes_per_socket = 4282 };
-	struct point_cost c = compare_point_cost(&p);
+	struct point_cost c = bench_point_cost(&p);
 
 	cr_expect_float_eq(c.user, 4282, 1e-9);
 	cr_expect_float_eq(c.kernel, 15000, 1e-9);

@@ -7,23 +7,13 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-#include "cmd/args.h"
+#include "cmdline.h"
 #include "run/sweep.h"
 
 #define MIB (1024.0 * 1024.0)
 
-static struct options o;
-static char err[256];
 static struct sweep_setting plan[SWEEP_RUNS_MAX];
 
-static int parse_argv(char **argv)
-{
-	int argc = 0;
-
-	while (argv[argc])
-		argc++;
-	return args_parse(argc, argv, &o, err, sizeof(err));
-}
 
 #define PARSE(...) parse_argv((char *[]){ "holdconn", "sweep", __VA_ARGS__, NULL })
 
@@ -57,7 +47,7 @@ static struct sweep_row row(unsigned when, uint64_t rcvbuf, uint64_t sndbuf, int
 Test(sweep_plan, before_then_after_with_the_defaults_once)
 {
 	cr_assert_eq(PARSE("--rcvbuf", "4k,default"), 0);
-	cr_assert_eq(sweep_plan(&o, plan), 3);
+	cr_assert_eq(sweep_plan(&sopts, plan), 3);
 	expect_setting(0, SWEEP_BEFORE, 4096, 0);
 	expect_setting(1, 0, 0, 0);
 	expect_setting(2, SWEEP_AFTER, 4096, 0);
@@ -67,7 +57,7 @@ Test(sweep_plan, every_pair_of_the_two_lists_rcvbuf_outer)
 {
 	cr_assert_eq(PARSE("--rcvbuf", "4k,8k", "--sndbuf", "16k,default", "--set-buffers",
 			   "after"), 0);
-	cr_assert_eq(sweep_plan(&o, plan), 4);
+	cr_assert_eq(sweep_plan(&sopts, plan), 4);
 	expect_setting(0, SWEEP_AFTER, 4096, 16384);
 	expect_setting(1, SWEEP_AFTER, 4096, 0);
 	expect_setting(2, SWEEP_AFTER, 8192, 16384);
@@ -77,32 +67,32 @@ Test(sweep_plan, every_pair_of_the_two_lists_rcvbuf_outer)
 Test(sweep_plan, an_absent_list_is_the_default_alone)
 {
 	cr_assert_eq(PARSE("--sndbuf", "2304", "--set-buffers", "before"), 0);
-	cr_assert_eq(sweep_plan(&o, plan), 1);
+	cr_assert_eq(sweep_plan(&sopts, plan), 1);
 	expect_setting(0, SWEEP_BEFORE, 0, 2304);
 }
 
 Test(sweep_plan, the_defaults_alone_run_once_with_nothing_set)
 {
 	cr_assert_eq(PARSE("--rcvbuf", "default"), 0);
-	cr_assert_eq(sweep_plan(&o, plan), 1);
+	cr_assert_eq(sweep_plan(&sopts, plan), 1);
 	expect_setting(0, 0, 0, 0);
 }
 
 Test(sweep_plan, after_alone_still_runs_the_defaults)
 {
 	cr_assert_eq(PARSE("--rcvbuf", "default,4k", "--set-buffers", "after"), 0);
-	cr_assert_eq(sweep_plan(&o, plan), 2);
+	cr_assert_eq(sweep_plan(&sopts, plan), 2);
 	expect_setting(0, 0, 0, 0);
 	expect_setting(1, SWEEP_AFTER, 4096, 0);
 }
 
 Test(sweep_plan, the_largest_lists_fit)
 {
-	o = (struct options){ .nsweep_rcvbuf = SWEEP_MAX, .nsweep_sndbuf = SWEEP_MAX,
-			      .sweep_when = SWEEP_BEFORE | SWEEP_AFTER };
+	sopts = (struct sweep_opts){ .nrcvbuf = SWEEP_MAX, .nsndbuf = SWEEP_MAX,
+				     .when = SWEEP_BEFORE | SWEEP_AFTER };
 	for (int i = 0; i < SWEEP_MAX; i++)
-		o.sweep_rcvbuf[i] = o.sweep_sndbuf[i] = 4096 * (i + 1);
-	cr_assert_eq(sweep_plan(&o, plan), SWEEP_RUNS_MAX);
+		sopts.rcvbuf[i] = sopts.sndbuf[i] = 4096 * (i + 1);
+	cr_assert_eq(sweep_plan(&sopts, plan), SWEEP_RUNS_MAX);
 	expect_setting(SWEEP_RUNS_MAX - 1, SWEEP_AFTER, 4096 * SWEEP_MAX, 4096 * SWEEP_MAX);
 }
 

@@ -1,0 +1,96 @@
+/* bench.c - `holdconn bench`: serve and connect on loopback, and what the connections cost. */
+#include "cmd/common.h"
+#include "run/bench.h"
+
+#define DEFAULT_BENCH_CONNS 1000000
+
+static const char bench_help[] =
+	"usage: holdconn bench [--conns N|max] [options]\n"
+	"\n"
+	"Measures this machine in one command: starts serve and connect as two\n"
+	"processes talking over loopback, opens --conns connections between them,\n"
+	"holds them and prints one summary of what they cost. With --conns max it\n"
+	"keeps opening until a limit stops it (the memory reserve, file limits or\n"
+	"4-tuples) and names that limit.\n"
+	"\n"
+	"options:\n"
+	"  --conns N|max        connections to hold, or max for as many as fit\n"
+	"                       (default: 1000000)\n"
+	"  --mode MODE          server's event model: uring, epoll or threads\n"
+	"                       (default: uring)\n"
+	"  --client-mode MODE   client's event model (default: uring)\n"
+	"  --ports N            ports the server listens on, 1-1024 (default: 16)\n"
+	"  --rcvbuf BYTES       SO_RCVBUF per connection (default: kernel's)\n"
+	"  --sndbuf BYTES       SO_SNDBUF per connection (default: kernel's)\n"
+	"  --reserve BYTES      open no new connection once MemAvailable would fall\n"
+	"                       below this (default: the larger of 1 GiB and 5% of\n"
+	"                       MemTotal)\n"
+	"  --report-every N     progress every N connections (default: 100000)\n"
+	"  --json               print the final report as JSON\n"
+	"  --watch HOW          how a closed peer is noticed (uring, both sides): poll,\n"
+	"                       recv, none or diag (default: poll); see serve --help\n"
+	"  --sweep-interval D   how often --watch diag looks (default: 1s)\n"
+	"  --client-watch HOW   the generator's watch (default: none: bench notices a\n"
+	"                       dead holder by itself, so the client need not pay)\n"
+	"  --no-netns           run on the host's loopback instead of a private\n"
+	"                       network namespace (see below)\n"
+	"  --send BYTES         a heartbeat of BYTES per connection (at least 8)\n"
+	"  --every DURATION     heartbeat period, spread over the connections (10s)\n"
+	"  --send-once BYTES    send BYTES once per connection after connecting\n"
+	"  --on-data WHAT       holder: drain, echo or keep (default: drain)\n"
+	"  --set-buffers WHEN   before or after the handshake (default: before)\n"
+	"  --hold DURATION      hold with the traffic this long before the teardown\n"
+	"                       (default: 2 x --every with --send, 2s with\n"
+	"                       --send-once, else 0)\n"
+	"  -h, --help           print this help\n"
+	"\n"
+	"As root, bench runs both sides in a network namespace of its own: its\n"
+	"ports cannot clash with the host's, /proc/net/sockstat counts only its\n"
+	"sockets, and loopback packets are spread over every CPU (RPS) so the\n"
+	"handshakes are not all done by the connecting process's CPU.\n"
+	"\n"
+	UNITS_HELP
+	"\n"
+	"examples:\n"
+	"  holdconn bench\n"
+	"  holdconn bench --conns max --mode epoll --json\n"
+	"  holdconn bench --conns 100k --send 64 --every 10s --on-data echo\n"
+	"\n"
+	EXIT_HELP;
+
+static struct run_opts o;
+
+static const struct opt options[] = {
+	OPT_CALLBACK("conns", &o, opt_conns_or_max),
+	OPT_RUN_MODE(o),
+	OPT_CALLBACK("client-mode", &o.client_mode, opt_mode),
+	OPT_RUN_PORTS(o),
+	BUFFER_OPTS(o),
+	OPT_RUN_RESERVE(o),
+	OPT_RUN_REPORT_EVERY(o),
+	OPT_RUN_JSON(o),
+	OPT_FLAG("no-netns", &o.no_netns),
+	WATCH_OPTS(o),
+	OPT_CALLBACK("client-watch", &o.client_watch, opt_watch),
+	TRAFFIC_OPTS(o),
+	OPT_END(),
+};
+
+static void defaults(void)
+{
+	run_opts_defaults(&o);
+	o.bench = true;
+	o.conns = DEFAULT_BENCH_CONNS;
+}
+
+static int check(struct opt_parser *p)
+{
+	return check_traffic(p, &o, true);
+}
+
+static int run(void)
+{
+	return bench_main(&o);
+}
+
+const struct command cmd_bench = { "bench", bench_help, options, defaults, check, run, &o };

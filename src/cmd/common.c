@@ -1,0 +1,302 @@
+/* common.c - option callbacks and checks several commands share (see common.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "base/units.h"
+#include "cmd/common.h"
+
+#define PORT_MAX 65535
+#define DURATION_MAX_US 86400000000ull /* --every, --hold: 24 h */
+#define SWEEP_INTERVAL_MAX_US 3600000000ull
+
+/* --- diagnosis: what exactly is wrong with a rejected address or port --- */
+
+/* The value of an all-digit port, capped at PORT_MAX + 1; -1 when not a number. */
+static long port_value(const char *s, size_t n)
+{
+	long v = 0;
+	size_t i;
+
+	if (n == 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+		if (v > PORT_MAX)
+			v = PORT_MAX + 1;
+	}
+	return v;
+}
+
+static bool port_in_range(long v)
+{
+	return v >= 1 && v <= PORT_MAX;
+}
+
+/* Explains a rejected "PORT[-PORT]" in why; false when it is plain junk. */
+static bool port_problem(const char *ports, char *why, size_t len)
+{
+	const char *dash = strchr(ports, '-');
+	int nlo = dash ? (int)(dash - ports) : (int)strlen(ports);
+	const char *hi_text = dash ? dash + 1 : ports;
+	long lo = port_value(ports, nlo);
+	long hi = dash ? port_value(hi_text, strlen(hi_text)) : lo;
+
+	if (lo < 0 || hi < 0)
+		return false;
+	if (!port_in_range(lo))
+		snprintf(why, len, "has port %.*s (ports are 1-65535)", nlo, ports);
+	else if (!port_in_range(hi))
+		snprintf(why, len, "has port %s (ports are 1-65535)", hi_text);
+	else if (lo > hi)
+		snprintf(why, len, "has its ports reversed (write LO-HI: %ld-%ld)", hi, lo);
+	else
+		return false;
+	return true;
+}
+
+static bool one_addr(const char *s, size_t n, uint32_t *out)
+{
+	char buf[INET_ADDRSTRLEN];
+	struct in_addr a;
+
+	if (n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET, buf, &a) != 1)
+		return false;
+	*out = ntohl(a.s_addr);
+	return true;
+}
+
+static bool addr_range_reversed(const char *s)
+{
+	const char *dash = strchr(s, '-');
+	uint32_t lo, hi;
+
+	return dash && one_addr(s, dash - s, &lo) &&
+	       one_addr(dash + 1, strlen(dash + 1), &hi) && lo > hi;
+}
+
+/* --- one function per kind of option value --- */
+
+static bool endpoints_overlap(const struct endpoint_range *a, const struct endpoint_range *b)
+{
+	return a->v6 == b->v6 && a->addr == b->addr && a->ports.first <= b->ports.last &&
+	       b->ports.first <= a->ports.last;
+}
+
+/* A port given twice would fail later: EADDRINUSE to listen, a repeated 4-tuple to connect. */
+static int add_endpoint(struct opt_parser *p, const char *name, const char *arg,
+			const struct endpoint_range *e, struct endpoint_range *list, int *n)
+{
+	int i;
+
+	for (i = 0; i < *n; i++) {
+		if (endpoints_overlap(&list[i], e))
+			return opts_fail(p, "--%s: '%s' overlaps an earlier --%s (give each port once)",
+				    name, arg, name);
+	}
+	list[(*n)++] = *e;
+	return 0;
+}
+
+int opt_endpoint(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	struct run_opts *r = o->value;
+	bool listen = !strcmp(o->name, "listen");
+	struct endpoint_range *list = listen ? r->listen : r->target;
+	int *n = listen ? &r->nlisten : &r->ntarget;
+	const char *name = o->name;
+	const char *colon = strchr(arg, ':');
+	struct endpoint_range e;
+	char why[128];
+	uint32_t addr;
+
+	if (*n == MAX_ENDPOINTS)
+		return opts_fail(p, "--%s: '%s' is one too many (at most %d endpoints)", name, arg,
+			    MAX_ENDPOINTS);
+	if (parse_endpoint_range(arg, &e) == 0)
+		return add_endpoint(p, name, arg, &e, list, n);
+	if (colon && one_addr(arg, colon - arg, &addr) && port_problem(colon + 1, why, sizeof(why)))
+		return opts_fail(p, "--%s: '%s' %s", name, arg, why);
+	return opts_fail(p, "--%s: '%s' is not ADDR:PORT or ADDR:PORT-PORT (e.g. 127.0.0.1:5000-5015)",
+		    name, arg);
+}
+
+int opt_source(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	struct run_opts *r = o->value;
+	const char *name = o->name;
+
+	if (parse_addr_range(arg, &r->source) == 0) {
+		/* The planner cannot count 2^32 sources, and no host binds them all. */
+		if (r->source.first == 0 && r->source.last == UINT32_MAX)
+			return opts_fail(p, "--%s: '%s' is every IPv4 address (give this host's, "
+				    "e.g. 127.0.0.2-127.0.0.40)", name, arg);
+		r->has_source = true;
+		return 0;
+	}
+	if (addr_range_reversed(arg))
+		return opts_fail(p, "--%s: '%s' is reversed (write LOW-HIGH, e.g. 127.0.0.2-127.0.0.40)",
+			    name, arg);
+	return opts_fail(p, "--%s: '%s' is not ADDR or ADDR-ADDR (e.g. 127.0.0.2-127.0.0.40)", name,
+		    arg);
+}
+
+int opt_sport(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	struct run_opts *r = o->value;
+	const char *name = o->name;
+	char why[128];
+
+	if (parse_port_range(arg, &r->sport) == 0) {
+		r->has_sport = true;
+		return 0;
+	}
+	if (port_problem(arg, why, sizeof(why)))
+		return opts_fail(p, "--%s: '%s' %s", name, arg, why);
+	return opts_fail(p, "--%s: '%s' is not PORT or LO-HI (e.g. 10000-60999)", name, arg);
+}
+
+
+/* --conns N: at least one. */
+int opt_conns(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	struct run_opts *r = o->value;
+
+	if (strcmp(arg, "max") == 0)
+		return opts_fail(p, "--%s: 'max' is only for bench (give a count, e.g. 1M)",
+				 o->name);
+	return opts_count(p, o->name, arg, 1, &r->conns);
+}
+
+/* bench alone may ask for "max": as many connections as the machine holds. */
+int opt_conns_or_max(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	struct run_opts *r = o->value;
+
+	if (strcmp(arg, "max") == 0) {
+		r->conns_max = true;
+		r->conns = 0;
+		return 0;
+	}
+	r->conns_max = false;
+	return opts_count(p, o->name, arg, 1, &r->conns);
+}
+
+int opt_reserve(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	struct run_opts *r = o->value;
+
+	r->has_reserve = true;
+	return opts_size(p, o->name, arg, UINT64_MAX, &r->reserve);
+}
+
+int opt_mode(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	if (parse_mode(arg, o->value))
+		return opts_fail(p, "--%s: '%s' is not a mode (uring, epoll or threads)", o->name,
+				 arg);
+	return 0;
+}
+
+int opt_watch(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	if (parse_watch(arg, o->value))
+		return opts_fail(p, "--%s: '%s' is not a watch strategy (poll, recv, none or diag)",
+				 o->name, arg);
+	return 0;
+}
+
+int opt_sweep_interval(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	uint64_t *us = o->value;
+
+	if (parse_duration_us(arg, us) || *us < 1000 || *us > SWEEP_INTERVAL_MAX_US)
+		return opts_fail(p, "--%s: '%s' is not a duration from 1ms to 1h (try 500ms or 2s)",
+				 o->name, arg);
+	return 0;
+}
+
+/* A message carries its send time in its last 8 bytes. */
+int opt_msg(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	uint64_t v;
+	int ret = opts_size(p, o->name, arg, TRAFFIC_MSG_MAX, &v);
+
+	if (ret)
+		return ret;
+	if (v < TRAFFIC_STAMP)
+		return opts_fail(p, "--%s: '%s' is too small (at least %d bytes: a message ends "
+				 "with its send time)", o->name, arg, TRAFFIC_STAMP);
+	*(uint32_t *)o->value = (uint32_t)v;
+	return 0;
+}
+
+static int duration(struct opt_parser *p, const char *name, const char *arg, uint64_t min_us,
+		    uint64_t *out)
+{
+	if (parse_duration_us(arg, out) || *out < min_us || *out > DURATION_MAX_US)
+		return opts_fail(p, "--%s: '%s' is not a duration from %s to 24h (try 500ms, 10s or "
+				 "2m)", name, arg, min_us ? "1ms" : "0");
+	return 0;
+}
+
+int opt_every(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	struct run_opts *r = o->value;
+
+	r->every_given = true;
+	return duration(p, o->name, arg, 1000, &r->traffic.every_us);
+}
+
+int opt_hold(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	struct run_opts *r = o->value;
+
+	r->has_hold = true;
+	return duration(p, o->name, arg, 0, &r->hold_us);
+}
+
+int opt_on_data(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	struct run_opts *r = o->value;
+
+	r->on_data_given = true;
+	if (parse_on_data(arg, &r->traffic.on_data))
+		return opts_fail(p, "--%s: '%s' is not drain, echo or keep", o->name, arg);
+	return 0;
+}
+
+int opt_set_buffers(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	if (strcmp(arg, "before") && strcmp(arg, "after"))
+		return opts_fail(p, "--%s: '%s' is not before or after", o->name, arg);
+	*(bool *)o->value = !strcmp(arg, "after");
+	return 0;
+}
+
+int check_traffic(struct opt_parser *p, struct run_opts *r, bool holder)
+{
+	enum on_data d = r->traffic.on_data;
+
+	if (r->every_given && !r->traffic.send)
+		return opts_fail(p, "--every needs --send BYTES (the heartbeat it paces)");
+	if (r->mode != MODE_URING || !holder)
+		return 0;
+	if (r->watch == WATCH_NONE) {
+		if (r->on_data_given && d != ON_DATA_KEEP)
+			return opts_fail(p, "--on-data %s: --watch none never reads; use --watch poll, "
+					 "recv or diag, or --on-data keep", on_data_name(d));
+		r->traffic.on_data = ON_DATA_KEEP;
+	}
+	if (r->watch == WATCH_RECV && d != ON_DATA_DRAIN)
+		return opts_fail(p, "--on-data %s: --watch recv reads everything it is sent; use "
+				 "--watch poll or diag", on_data_name(d));
+	return 0;
+}

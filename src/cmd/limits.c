@@ -1,0 +1,120 @@
+/*
+ * limits.c - `holdconn limits`: probe the machine, measure what a
+ * connection costs, print which limit binds first.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "cmd/common.h"
+#include "hold/holder.h"
+#include "run/calibrate.h"
+#include "run/limits_report.h"
+
+static const char limits_help[] =
+	"usage: holdconn limits [--mode MODE] [--conns N] [options]\n"
+	"\n"
+	"Lists every limit on holding idle connections here: its value and where it\n"
+	"comes from, what one connection uses of it, how many connections it allows\n"
+	"and the command that lifts it; then the one that binds first and the most\n"
+	"each mode can hold. Without --target a connection is a bench pair (two\n"
+	"sockets on this box). The memory cost is measured first by a short bench\n"
+	"(10,000 pairs, a few seconds).\n"
+	"\n"
+	"options:\n"
+	"  --mode MODE                uring, epoll or threads (default: uring)\n"
+	"  --conns N                  connections wanted: the lift commands size for it\n"
+	"  --target ADDR:PORT[-PORT]  count connect's 4-tuples to these; repeatable\n"
+	"                             (default: bench's pairs on loopback)\n"
+	"  --source ADDR[-ADDR]       source addresses (default: 127.1.0.1-127.1.255.254\n"
+	"                             for loopback targets, else the kernel's choice)\n"
+	"  --sport LO-HI              source ports (default: as connect plans them)\n"
+	"  --ports N                  bench's listening ports, 1-1024 (default: 16)\n"
+	"  --reserve BYTES            MemAvailable to keep (default: the larger of 1 GiB\n"
+	"                             and 5% of MemTotal)\n"
+	"  --json                     print one JSON object\n"
+	"  --no-calibrate             use the documented costs; run no bench\n"
+	"  -h, --help                 print this help\n"
+	"\n"
+	UNITS_HELP
+	"\n"
+	"examples:\n"
+	"  holdconn limits\n"
+	"  holdconn limits --mode epoll --json\n"
+	"  holdconn limits --target 10.0.0.5:80 --source 10.0.0.2-10.0.0.9 --conns 1M\n"
+	"\n"
+	EXIT_HELP;
+
+static struct run_opts o;    /* the run limits are asked about */
+static bool no_calibrate;    /* --no-calibrate: documented costs, no measuring bench */
+
+static const struct opt options[] = {
+	OPT_RUN_MODE(o),
+	OPT_CALLBACK("conns", &o, opt_conns),
+	OPT_RUN_TARGET(o),
+	OPT_RUN_SOURCE(o),
+	OPT_RUN_SPORT(o),
+	OPT_RUN_PORTS(o),
+	OPT_RUN_RESERVE(o),
+	OPT_RUN_JSON(o),
+	OPT_FLAG("no-calibrate", &no_calibrate),
+	OPT_END(),
+};
+
+static void defaults(void)
+{
+	run_opts_defaults(&o);
+	no_calibrate = false;
+}
+
+static int check(struct opt_parser *p)
+{
+	return check_traffic(p, &o, true);
+}
+
+/* Calibrate below the descriptor limit: an EMFILE there measures nothing new. */
+static uint64_t calibration_pairs(const struct limits_input *in)
+{
+	uint64_t pairs = in->mode == MODE_THREADS ? CALIBRATE_PAIRS_THREADS : CALIBRATE_PAIRS;
+	uint64_t fixed = in->fds_open + in->listeners + 1;
+	uint64_t room = in->nofile_soft > fixed ? in->nofile_soft - fixed : 0;
+
+	if (in->mode != MODE_URING && room * 9 / 10 < pairs)
+		pairs = room * 9 / 10;
+	return pairs;
+}
+
+static int run(void)
+{
+	static struct limits_query q;
+	static struct limits_input in;
+	static struct limits_table t;
+	static struct calibration cal;
+	int ret;
+
+	run_opts_limits_query(&o, &q);
+	ret = limits_probe(&q, &in);
+	if (ret) {
+		fprintf(stderr, "holdconn limits: cannot read /proc/meminfo: %s\n", strerror(-ret));
+		return 1;
+	}
+	holder_signals(false);
+	if (no_calibrate) {
+		snprintf(cal.why, sizeof(cal.why), "--no-calibrate");
+	} else if (calibrate(&q, calibration_pairs(&in), &in.cost[in.mode], &cal)) {
+		if (holder_signalled)
+			return 1;
+		fprintf(stderr, "holdconn limits: %s; using the documented costs\n", cal.why);
+	}
+	calibrate_apply(&cal, &in);
+	/* The calibration's teardown refilled the per-CPU free lists: look again. */
+	if (!no_calibrate)
+		limits_probe_memory(&q, &in);
+	limits_compute(&in, &t);
+	if (o.json)
+		limits_print_json(stdout, &in, &t, &cal);
+	else
+		limits_print(stdout, &in, &t, &cal);
+	return 0;
+}
+
+const struct command cmd_limits = { "limits", limits_help, options, defaults, check, run, &o };

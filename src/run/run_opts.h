@@ -1,0 +1,58 @@
+/*
+ * run_opts.h - what one run of holders is asked to do: the options serve,
+ * connect and bench share (and compare and sweep, which run benches),
+ * filled by those commands' option tables in cmd/ and read by side.c and
+ * bench.c to configure each holder.
+ */
+#ifndef HOLDCONN_RUN_OPTS_H
+#define HOLDCONN_RUN_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "base/addr.h"
+#include "base/mode.h"
+#include "hold/backend.h"
+#include "hold/traffic.h"
+#include "measure/limits.h"
+
+struct run_opts {
+	bool bench;               /* both sides run here (bench, compare, sweep, calibration) */
+	enum mode mode;           /* --mode, default uring */
+	enum mode client_mode;    /* bench --client-mode, default uring */
+
+	struct endpoint_range listen[MAX_ENDPOINTS]; /* serve --listen, repeatable */
+	int nlisten;
+	struct endpoint_range target[MAX_ENDPOINTS]; /* connect --target, repeatable */
+	int ntarget;
+	struct addr_range source; /* connect --source */
+	bool has_source;
+	struct port_range sport;  /* connect --sport; default: net.ipv4.ip_local_port_range */
+	bool has_sport;
+
+	uint64_t conns;           /* --conns; bench default 1,000,000 */
+	bool conns_max;           /* --conns max (bench) */
+	uint64_t rate;            /* --rate, connections per second; 0 = as fast as possible */
+	uint64_t report_every;    /* --report-every, default 100,000 */
+	uint64_t rcvbuf, sndbuf;  /* --rcvbuf/--sndbuf bytes; 0 = kernel default */
+	uint64_t reserve;         /* --reserve bytes; 0 = default max(1 GiB, 5% MemTotal) */
+	bool has_reserve;
+	uint32_t backlog;         /* --backlog, default 4096 */
+	uint32_t ports;           /* bench --ports: listening ports, default 16 */
+	bool json;                /* --json */
+	enum watch watch;         /* --watch, default poll */
+	uint64_t sweep_interval_us; /* --sweep-interval for --watch diag, default 1 s */
+	enum watch client_watch;  /* bench --client-watch, default none: bench watches the holder itself */
+	bool no_netns;            /* bench --no-netns: stay in the host's network namespace */
+	struct traffic traffic;   /* --send, --every, --send-once, --on-data, --set-buffers */
+	bool on_data_given;
+	bool every_given;
+	uint64_t hold_us;         /* bench/compare/sweep --hold: time held with traffic */
+	bool has_hold;
+};
+
+/* What every run starts from: uring both sides, poll watch, 100K report points. */
+void run_opts_defaults(struct run_opts *o);
+/* What the limits model is asked about such a run (no targets: bench's pairs). */
+void run_opts_limits_query(const struct run_opts *o, struct limits_query *q);
+
+#endif

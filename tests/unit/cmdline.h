@@ -1,0 +1,50 @@
+/*
+ * cmdline.h - the unit tests' view of a parsed command line: which command
+ * (cl), and its options copied out of the command's own struct: o for the
+ * run options every command but limits' --no-calibrate fills, copts and
+ * sopts for what only compare and sweep take.
+ */
+#ifndef HOLDCONN_TEST_CMDLINE_H
+#define HOLDCONN_TEST_CMDLINE_H
+
+#include <stddef.h>
+#include "cmd/commands.h"
+#include "cmd/common.h"
+#include "run/compare.h"
+#include "run/sweep.h"
+
+#define UNUSED __attribute__((unused))
+
+static UNUSED struct cmdline cl;
+static UNUSED struct run_opts o;
+static UNUSED struct compare_opts copts;
+static UNUSED struct sweep_opts sopts;
+static UNUSED char err[256];
+
+static UNUSED int parse_args(int argc, char **argv, char *e, size_t elen)
+{
+	int ret = commands_parse(argc, argv, &cl, e, elen);
+
+	if (cl.cmd == &cmd_compare) {
+		copts = *(const struct compare_opts *)cl.cmd->parsed;
+		o = copts.run;
+	} else if (cl.cmd == &cmd_sweep) {
+		sopts = *(const struct sweep_opts *)cl.cmd->parsed;
+		o = sopts.run;
+	} else if (cl.cmd) {
+		o = *(const struct run_opts *)cl.cmd->parsed;
+	}
+	return ret;
+}
+
+/* argv is NULL-terminated, argv[0] the program. */
+static UNUSED int parse_argv(char **argv)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	return parse_args(argc, argv, err, sizeof(err));
+}
+
+#endif
