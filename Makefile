@@ -1,7 +1,7 @@
 # holdconn - how many idle TCP connections can this box hold?
 #   make          build ./holdconn
 #   make run      install deps, build, run the main job (holdconn bench)
-#   make test     install deps, build, run unit + integration tests
+#   make test     install deps, build, check the layers, run unit + integration tests
 #   make check    the same tests built with ASan + UBSan
 #   make bench    bench/run.sh: 1M and max, results in bench/results/
 #   make fuzz     run each fuzz harness for FUZZ_SECONDS (default 60)
@@ -49,6 +49,7 @@ run: deps holdconn
 	./holdconn bench
 
 test: deps $(BIN) $(BUILD)/unit_tests $(BUILD)/integration_tests
+	sh tools/layers.sh
 	$(BUILD)/unit_tests --jobs 2
 	HOLDCONN=$(CURDIR)/$(BIN) $(BUILD)/integration_tests --jobs 1
 
