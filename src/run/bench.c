@@ -348,16 +348,17 @@ static void window_open(struct bench *b, struct window *w)
 {
 	struct shared_area *a = b->area;
 
+	/* Taken before the window opens: no beat can fall between them and its start. */
+	wait_fresh(b, now_s() + 1);
+	traffic_counts_take(&w->sv, &a->server.traffic);
+	traffic_counts_take(&w->cl, &a->client.traffic);
+	cpu_mark(b, &w->c0);
 	w->from_us = now_ns() / 1000 + (uint64_t)(WINDOW_LEAD_S * 1e6);
 	atomic_store(&a->ctl.beats_until_us, 0);
 	atomic_store(&a->ctl.beats_from_us, w->from_us);
 	atomic_store_explicit(&a->ctl.beats, ++b->window, memory_order_release);
-	wait_fresh(b, now_s() + 1);
 	while (now_ns() / 1000 < w->from_us)
 		sleep_ns(POLL_NS / 5);
-	traffic_counts_take(&w->sv, &a->server.traffic);
-	traffic_counts_take(&w->cl, &a->client.traffic);
-	cpu_mark(b, &w->c0);
 }
 
 /*
