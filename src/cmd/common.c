@@ -6,6 +6,7 @@
 #include <string.h>
 #include "base/units.h"
 #include "cmd/common.h"
+#include "run/bench.h"
 
 #define PORT_MAX 65535
 #define DURATION_MAX_US 86400000000ull /* --every, --hold: 24 h */
@@ -263,6 +264,16 @@ int opt_hold(struct opt_parser *p, const struct opt *o, const char *arg)
 	return duration(p, o->name, arg, 0, &r->hold_us);
 }
 
+int opt_slo(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	struct bench_slo slo;
+
+	if (bench_parse_slo(arg, &slo))
+		return opts_fail(p, "--%s: '%s' is not p99=DURATION (e.g. p99=10ms)", o->name, arg);
+	*(uint64_t *)o->value = slo.p99_us;
+	return 0;
+}
+
 int opt_on_data(struct opt_parser *p, const struct opt *o, const char *arg)
 {
 	struct run_opts *r = o->value;
@@ -287,6 +298,8 @@ int check_traffic(struct opt_parser *p, struct run_opts *r, bool holder)
 
 	if (r->every_given && !r->traffic.send)
 		return opts_fail(p, "--every needs --send BYTES (the heartbeat it paces)");
+	if (r->slo_p99_us && !r->traffic.send)
+		return opts_fail(p, "--slo needs --send BYTES: the objective is the heartbeats'");
 	if (r->mode != MODE_URING || !holder)
 		return 0;
 	if (r->watch == WATCH_NONE) {

@@ -51,6 +51,7 @@ int opt_sweep_interval(struct opt_parser *p, const struct opt *o, const char *ar
 int opt_msg(struct opt_parser *p, const struct opt *o, const char *arg);   /* uint32_t */
 int opt_every(struct opt_parser *p, const struct opt *o, const char *arg);
 int opt_hold(struct opt_parser *p, const struct opt *o, const char *arg);
+int opt_slo(struct opt_parser *p, const struct opt *o, const char *arg); /* slo_p99_us */
 int opt_on_data(struct opt_parser *p, const struct opt *o, const char *arg);
 int opt_set_buffers(struct opt_parser *p, const struct opt *o, const char *arg); /* bool */
 
@@ -75,10 +76,11 @@ int opt_set_buffers(struct opt_parser *p, const struct opt *o, const char *arg);
 #define OPT_ON_DATA(r) OPT_CALLBACK("on-data", &(r), opt_on_data)
 #define OPT_SET_BUFFERS(r) OPT_CALLBACK("set-buffers", &(r).traffic.late_buffers, opt_set_buffers)
 #define OPT_HOLD(r) OPT_CALLBACK("hold", &(r), opt_hold)
+#define OPT_SLO(r) OPT_CALLBACK("slo", &(r).slo_p99_us, opt_slo)
 /* The traffic pattern, as bench, compare and sweep take it. */
 #define TRAFFIC_OPTS(r)                                                            \
 	OPT_SEND(r), OPT_EVERY(r), OPT_SEND_ONCE(r), OPT_ON_DATA(r), OPT_SET_BUFFERS(r), \
-		OPT_HOLD(r)
+		OPT_HOLD(r), OPT_SLO(r)
 
 /*
  * What the holder does with data must be something its watch can do

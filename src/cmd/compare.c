@@ -34,6 +34,8 @@ static const char compare_help[] =
 	"  --on-data WHAT         holder: drain, echo or keep (default: drain)\n"
 	"  --set-buffers WHEN     before or after the handshake (default: before)\n"
 	"  --hold DURATION        hold with the traffic this long (see bench --help)\n"
+	"  --slo p99=DURATION     stop each bench at the first report point that misses\n"
+	"                         the objective (see bench --help)\n"
 	"  --plot FILE            draw bytes per socket against connections held, one\n"
 	"                         line per mode, into FILE (.png or .svg; needs gnuplot)\n"
 	"  -h, --help             print this help\n"

@@ -33,6 +33,8 @@ static const char sweep_help[] =
 	"                         each setting both ways, to show the window scale)\n"
 	"  --hold DURATION        time each setting runs its traffic (default: 2 x\n"
 	"                         --every, or 2s for --send-once alone)\n"
+	"  --slo p99=DURATION     stop each bench at the first report point that misses\n"
+	"                         the objective (see bench --help)\n"
 	"  --watch HOW            the holder's watch (default: poll)\n"
 	"  --reserve BYTES        MemAvailable to keep (as bench)\n"
 	"  --json                 one JSON object per setting, then the recommendation\n"
@@ -107,6 +109,7 @@ static const struct opt options[] = {
 	OPT_ON_DATA(s.run),
 	OPT_CALLBACK("set-buffers", &s, opt_when),
 	OPT_HOLD(s.run),
+	OPT_SLO(s.run),
 	OPT_RUN_WATCH(s.run),
 	OPT_RUN_RESERVE(s.run),
 	OPT_RUN_JSON(s.run),

@@ -842,7 +842,9 @@ static int predict(const struct run_opts *o, uint64_t mem_available, uint64_t re
 
 int bench_run(const struct run_opts *o, struct reporter *rep, struct bench_result *res)
 {
-	return bench_run_slo(o, NULL, rep, res);
+	struct bench_slo slo = { o->slo_p99_us, o->has_hold ? o->hold_us / 1e6 : BENCH_SLO_WINDOW_S };
+
+	return bench_run_slo(o, &slo, rep, res);
 }
 
 int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct reporter *rep,

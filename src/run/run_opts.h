@@ -46,6 +46,7 @@ struct run_opts {
 	struct traffic traffic;   /* --send, --every, --send-once, --on-data, --set-buffers */
 	bool on_data_given;
 	bool every_given;
+	uint64_t slo_p99_us;      /* bench/compare/sweep --slo p99=D: judge every report point; 0: none */
 	uint64_t hold_us;         /* bench/compare/sweep --hold: time held with traffic */
 	bool has_hold;
 };

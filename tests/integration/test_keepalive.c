@@ -74,3 +74,39 @@ Test(keepalive, the_human_summary_leads_with_the_verdict, .timeout = 60)
 		  "%s", sum);
 	cr_expect_not_null(strstr(sum, "cpu (hold):"), "%s", sum);
 }
+
+Test(keepalive, an_slo_nothing_meets_stops_the_ramp_at_the_first_point, .timeout = 60)
+{
+	const char *args[] = { "bench", "--conns", "2000", "--report-every", "1000", "--send", "64",
+			       "--every", "1s", "--hold", "1s", "--slo", "p99=1us", "--json", NULL };
+	char reason[32], point[4096];
+
+	cr_assert_eq(run_holdconn(&P, args, 0, 50), 0, "%s", P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s", P.out);
+	cr_assert(json_str(line, "stop_reason", reason, sizeof(reason)), "%s", line);
+	cr_expect_str_eq(reason, "slo", "%s", line);
+	cr_expect_eq(in("\"slo\":{", "p99_us"), 1, "%s", line);
+	cr_expect_eq(in("\"slo\":{", "met_conns"), 0, "no count met it: %s", line);
+	cr_expect_eq(in("\"slo\":{", "failed_conns"), 1000, "the first point missed: %s", line);
+	cr_expect_eq(in("\"summary\"", "held"), 1000, "the ramp went no further: %s", line);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"slo_point\"", point, sizeof(point)), "%s", P.out);
+	cr_expect_not_null(strstr(point, "\"met\":false"), "%s", point);
+}
+
+Test(keepalive, an_slo_every_point_meets_runs_to_the_target, .timeout = 60)
+{
+	/* Every 5 s: a heartbeat is late past 50 ms, which a busy test box does not reach. */
+	const char *args[] = { "bench", "--conns", "2000", "--report-every", "1000", "--send", "64",
+			       "--every", "5s", "--hold", "1s", "--slo", "p99=10s", "--json", NULL };
+	char reason[32];
+
+	cr_assert_eq(run_holdconn(&P, args, 0, 50), 0, "%s", P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s", P.out);
+	cr_assert(json_str(line, "stop_reason", reason, sizeof(reason)), "%s", line);
+	cr_expect_str_eq(reason, "target", "%s", line);
+	cr_expect_eq(in("\"slo\":{", "met_conns"), 2000, "%s", line);
+	cr_expect_eq(in("\"slo\":{", "failed_conns"), 0, "%s", line);
+	cr_expect(in("\"slo\":{", "met_msgs_per_s") > 300 && in("\"slo\":{", "met_msgs_per_s") < 500,
+		  "2,000 pairs beating every 5 s: %s", line);
+	cr_expect_gt(in("\"met_cpu\":{", "msgs"), 0, "%s", line);
+}

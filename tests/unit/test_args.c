@@ -681,6 +681,26 @@ Test(args, every_without_send_is_refused)
 	EXPECT_ERROR("--every needs --send BYTES (the heartbeat it paces)", "bench", "--every", "1s");
 }
 
+Test(args, slo_takes_a_p99_for_bench_compare_and_sweep)
+{
+	cr_assert_eq(PARSE("bench", "--send", "64", "--slo", "p99=10ms"), 0, "%s", err);
+	cr_expect_eq(o.slo_p99_us, 10000);
+	cr_assert_eq(PARSE("compare", "--send", "64", "--slo", "p99=1ms"), 0, "%s", err);
+	cr_assert_eq(PARSE("sweep", "--rcvbuf", "4k", "--send", "64", "--slo", "p99=2ms"), 0, "%s", err);
+	cr_assert_eq(PARSE("bench"), 0, "%s", err);
+	cr_expect_eq(o.slo_p99_us, 0, "no objective unless asked");
+}
+
+Test(args, slo_needs_a_heartbeat_and_a_p99)
+{
+	EXPECT_ERROR("--slo needs --send BYTES: the objective is the heartbeats'", "bench", "--slo",
+		     "p99=10ms");
+	EXPECT_ERROR("--slo: 'p50=1ms' is not p99=DURATION (e.g. p99=10ms)", "bench", "--send", "64",
+		     "--slo", "p50=1ms");
+	EXPECT_ERROR_HAS("--slo", "connect", "--target", "127.0.0.1:5000", "--conns", "10", "--send",
+			 "64", "--slo", "p99=1ms");
+}
+
 Test(args, on_data_takes_drain_echo_or_keep)
 {
 	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000", "--on-data", "echo"), 0, "%s", err);
