@@ -175,6 +175,13 @@ static void close_held(struct holder *h, int fd)
 	holder_closed(h);
 }
 
+/* The peer ended a held connection (err 0 for a FIN): counted, then closed. */
+static void peer_closed(struct holder *h, int fd, int err)
+{
+	holder_peer_closed(h, err);
+	close_held(h, fd);
+}
+
 /* ---- traffic ------------------------------------------------------------ */
 
 /* Hands the kernel what it takes of fd's tx: 0 all of it, 1 some is left, or -errno. */
@@ -314,7 +321,12 @@ static void echo(struct holder *h, int fd, size_t n)
 static void received(struct holder *h, int fd, size_t n)
 {
 	struct epoll_be *be = BE(h);
+	struct conn *c = &be->conns[fd];
 
+	if (h->cfg->role == ROLE_CONNECT && !(c->flags & CONN_F_SPOKE)) {
+		c->flags |= CONN_F_SPOKE;
+		holder_first_bytes(h, be->drain, n);
+	}
 	h->bytes_in += n;
 	traffic_rx(&h->cfg->traffic, TS(h), &be->conns[fd].next, be->drain, n, now_ns());
 	if (be->echo)
@@ -372,7 +384,7 @@ static void drain(struct holder *h, int fd)
 	if (n > 0)
 		received(h, fd, (size_t)n);
 	else if (n == 0 || (errno != EAGAIN && errno != EINTR))
-		close_held(h, fd);
+		peer_closed(h, fd, n ? errno : 0);
 }
 
 static void on_held(struct holder *h, int fd, uint32_t events)
@@ -380,8 +392,16 @@ static void on_held(struct holder *h, int fd, uint32_t events)
 	struct epoll_be *be = BE(h);
 	struct conn *c = &be->conns[fd];
 
+	/*
+	 * connect: what a server said before it closed is read first (its
+	 * banner), then the EOF or the reset (read answers -ECONNRESET once).
+	 */
+	if ((events & EPOLLIN) && (events & CLOSE_EVENTS) && h->cfg->role == ROLE_CONNECT) {
+		drain(h, fd);
+		return;
+	}
 	if (events & CLOSE_EVENTS) {
-		close_held(h, fd);
+		peer_closed(h, fd, (events & EPOLLERR) ? ECONNRESET : 0);
 		return;
 	}
 	if ((events & EPOLLOUT) && (c->flags & CONN_F_WRITING) && !send_out(h, fd))

@@ -362,6 +362,13 @@ static void on_close(struct holder *h, struct ring *r, uint32_t slot)
 		r->used--;
 }
 
+/* The peer ended a held connection (res: 0 for a FIN, -errno): counted, then closed. */
+static void peer_closed(struct holder *h, struct ring *r, uint32_t slot, int res, bool cancel)
+{
+	holder_peer_closed(h, res < 0 ? -res : 0);
+	start_close(BE(h), r, slot, cancel);
+}
+
 static void drain(struct uring_be *be, struct ring *r, uint32_t slot)
 {
 	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
@@ -399,7 +406,7 @@ static void on_peek(struct holder *h, struct ring *r, uint32_t slot, int res)
 	if (c->state != CONN_HELD)
 		return;
 	if (res == 0 || (res < 0 && res != -EAGAIN))
-		start_close(be, r, slot, false);
+		peer_closed(h, r, slot, res, false);
 	else if (res > 0 && !be->keep && !(c->flags & CONN_F_SENDING))
 		drain(be, r, slot); /* half closed with bytes left: read them, then the EOF */
 }
@@ -528,6 +535,12 @@ static void on_send(struct holder *h, struct ring *r, uint32_t slot, uint16_t ge
 /* Bytes read from a held connection: counted, timed, echoed when asked. */
 static void received(struct holder *h, struct ring *r, uint32_t slot, const char *buf, int n)
 {
+	struct conn *c = &r->conns[slot];
+
+	if (h->cfg->role == ROLE_CONNECT && !(c->flags & CONN_F_SPOKE)) {
+		c->flags |= CONN_F_SPOKE;
+		holder_first_bytes(h, buf, (size_t)n);
+	}
 	h->bytes_in += n;
 	traffic_rx(&h->cfg->traffic, TS(h), &r->conns[slot].next, buf, n, now_ns());
 	/* No memory for the echo: the connection cannot answer, so it goes (nothing would read it again). */
@@ -585,7 +598,7 @@ static void on_recv_watch(struct holder *h, struct ring *r, uint32_t slot, int r
 			arm_watch(be, r, slot);
 		return;
 	}
-	start_close(be, r, slot, more);
+	peer_closed(h, r, slot, res, more);
 }
 
 static void on_poll(struct holder *h, struct ring *r, uint32_t slot, int res, unsigned flags)
@@ -596,8 +609,17 @@ static void on_poll(struct holder *h, struct ring *r, uint32_t slot, int res, un
 	(void)flags;
 	if (c->state != CONN_HELD)
 		return;
+	/*
+	 * connect: what a server said before it closed is read first (its
+	 * banner), then the EOF or the reset (recv answers -ECONNRESET once).
+	 */
+	if (res > 0 && (res & POLLIN) && (res & CLOSE_EVENTS) && h->cfg->role == ROLE_CONNECT &&
+	    !(c->flags & CONN_F_DRAINING)) {
+		drain(be, r, slot);
+		return;
+	}
 	if (res < 0 || (res & CLOSE_EVENTS)) {
-		start_close(be, r, slot, false);
+		peer_closed(h, r, slot, res < 0 ? res : (res & POLLERR) ? -ECONNRESET : 0, false);
 		return;
 	}
 	/* Readable: drain, and watch again once the socket is empty. */
@@ -620,7 +642,7 @@ static void on_recv(struct holder *h, struct ring *r, uint32_t slot, int res)
 	if (res == (int)sizeof(be->drain))
 		drain(be, r, slot);
 	else if (res == 0 || (res < 0 && res != -EAGAIN))
-		start_close(be, r, slot, false);
+		peer_closed(h, r, slot, res, false);
 	else
 		arm_watch(be, r, slot);
 }

@@ -29,6 +29,7 @@ _Static_assert(sizeof(struct conn) == 8, "per-connection record must stay 8 byte
 #define CONN_F_COOKIE 0x40   /* the slot's SO_COOKIE has been read (--watch diag) */
 #define CONN_F_DRAINING 0x01 /* a recv is in flight on this slot */
 #define CONN_F_PEER_GONE 0x02
+#define CONN_F_SPOKE 0x80    /* connect: the peer's first bytes have been seen */
 
 struct arena_stats {
 	uint64_t allocated; /* bytes handed out by the arena */

@@ -14,6 +14,20 @@
 #define BEAT_WAIT_MS 1 /* heartbeats go out in batches this far apart: small batches, short queues */
 #define BEAT_SPAN_MAX_US 20000 /* the most of the schedule handed out in one turn of the loop */
 #define MAX_CONSECUTIVE_FAILURES 10000 /* skipped tuples in a row before giving up */
+/*
+ * connect: held connections the peer may close before the ramp stops
+ * (without --reconnect). A server that closes what it accepts, at a
+ * client cap or always, shows itself within this many.
+ */
+#define PEER_CLOSE_LIMIT 100
+/*
+ * connect: seconds with connects in flight and none finishing before the
+ * ramp stops as a timeout. A full accept queue drops SYNs, and the kernel
+ * retries one after 1 s, then 3 s: two lost retries mean nobody accepts.
+ * Under bench the holder is ours and a stall is bench's to judge: longer.
+ */
+#define CONNECT_STALL_S 3.0
+#define CONNECT_STALL_BENCH_S 10.0
 
 volatile sig_atomic_t holder_signalled;
 
@@ -126,6 +140,46 @@ void holder_opened(struct holder *h)
 	h->held++;
 	h->opened++;
 	h->consecutive_failures = 0;
+	h->last_progress = now_s();
+}
+
+static uint64_t peer_gone(const struct holder *h)
+{
+	return h->peer_closed + h->peer_reset;
+}
+
+/* Why peers ended our connections: mostly resets, or mostly FINs. */
+static enum stop_reason peer_reason(const struct holder *h)
+{
+	return h->peer_reset > h->peer_closed ? STOP_RESET : STOP_PEER;
+}
+
+void holder_peer_closed(struct holder *h, int err)
+{
+	if (err)
+		h->peer_reset++;
+	else
+		h->peer_closed++;
+	if (h->cfg->role != ROLE_CONNECT || h->cfg->reconnect)
+		return;
+	if (h->ramping && peer_gone(h) >= PEER_CLOSE_LIMIT)
+		holder_stop(h, peer_reason(h), err);
+	/* Every one was established, then the server closed some: that, not the target, is the news. */
+	else if (!h->ramping && h->stop == STOP_TARGET)
+		h->stop = peer_reason(h);
+}
+
+void holder_first_bytes(struct holder *h, const char *buf, size_t n)
+{
+	if (!n)
+		return;
+	if (!h->first_len) {
+		h->first_len = n < FIRST_BYTES_MAX ? (uint32_t)n : FIRST_BYTES_MAX;
+		memcpy(h->first, buf, h->first_len);
+	}
+	/* Counted when this read begins with what was kept (a shorter read: its whole self). */
+	if (!memcmp(h->first, buf, n < h->first_len ? n : h->first_len))
+		h->first_conns++;
 }
 
 void holder_connected(struct holder *h, uint32_t tuple)
@@ -171,6 +225,7 @@ void holder_open_failed(struct holder *h, uint64_t tuple, int err)
 
 	(void)tuple;
 	h->failed++;
+	h->last_progress = now_s();
 	if (err == EADDRINUSE && ++h->consecutive_failures < MAX_CONSECUTIVE_FAILURES)
 		return;
 	holder_stop(h, r, err);
@@ -197,6 +252,13 @@ static void publish(struct holder *h, bool arena)
 	atomic_store_explicit(&st->sndbuf, h->sndbuf, memory_order_relaxed);
 	atomic_store_explicit(&st->stop_reason, h->stop, memory_order_relaxed);
 	atomic_store_explicit(&st->stop_errno, h->stop_errno, memory_order_relaxed);
+	atomic_store_explicit(&st->peer_closed, h->peer_closed, memory_order_relaxed);
+	atomic_store_explicit(&st->peer_reset, h->peer_reset, memory_order_relaxed);
+	atomic_store_explicit(&st->first_conns, h->first_conns, memory_order_relaxed);
+	if (h->first_len && !atomic_load_explicit(&st->first_len, memory_order_relaxed)) {
+		memcpy(st->first, h->first, h->first_len);
+		atomic_store_explicit(&st->first_len, h->first_len, memory_order_release);
+	}
 	if (arena) {
 		struct arena_stats as;
 
@@ -227,7 +289,7 @@ static void set_state(struct holder *h, enum side_state s)
 static uint64_t ramp_budget(struct holder *h, double now)
 {
 	const struct holder_config *cfg = h->cfg;
-	uint64_t want, budget = cfg->window > h->in_flight ? cfg->window - h->in_flight : 0;
+	uint64_t want, counted, budget = cfg->window > h->in_flight ? cfg->window - h->in_flight : 0;
 
 	if (cfg->ctl) {
 		uint64_t accepted = atomic_load_explicit(&cfg->ctl->peer_accepted, memory_order_relaxed);
@@ -249,7 +311,9 @@ static uint64_t ramp_budget(struct holder *h, double now)
 
 		budget = due > started ? (uint64_t)(due - started) < budget ? (uint64_t)(due - started) : budget : 0;
 	}
-	want = cfg->target > h->held + h->in_flight ? cfg->target - h->held - h->in_flight : 0;
+	/* A connection the peer closed still counts, unless --reconnect replaces it. */
+	counted = h->held + h->in_flight + (cfg->reconnect ? 0 : peer_gone(h));
+	want = cfg->target > counted ? cfg->target - counted : 0;
 	return budget < want ? budget : want;
 }
 
@@ -283,8 +347,22 @@ static void ramp_connect(struct holder *h, double now)
 
 static void check_target(struct holder *h)
 {
-	if (h->cfg->role == ROLE_CONNECT && h->ramping && h->held >= h->cfg->target)
+	if (h->cfg->role != ROLE_CONNECT || !h->ramping)
+		return;
+	if (h->held >= h->cfg->target)
 		holder_stop(h, STOP_TARGET, 0);
+	else if (!h->cfg->reconnect && !h->in_flight && h->held + peer_gone(h) >= h->cfg->target)
+		holder_stop(h, peer_reason(h), 0); /* all opened; what is missing the peer closed */
+}
+
+/* connect: connects in flight and none finished for a while: nobody accepts them. */
+static void check_stall(struct holder *h, double now)
+{
+	double limit = h->cfg->ctl ? CONNECT_STALL_BENCH_S : CONNECT_STALL_S;
+
+	if (h->cfg->role == ROLE_CONNECT && h->ramping && h->in_flight &&
+	    now - h->last_progress > limit)
+		holder_stop(h, STOP_TIMEOUT, ETIMEDOUT);
 }
 
 static void check_limits(struct holder *h)
@@ -359,7 +437,7 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 	set_state(h, SIDE_RAMPING);
 	if (cfg->ready)
 		cfg->ready(cfg->tick_arg, h);
-	h->t_start = now_s();
+	h->t_start = h->last_progress = now_s();
 
 	while (!loop_done(h)) {
 		now = now_s();
@@ -377,6 +455,7 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 				     (cfg->ctl && atomic_load_explicit(&cfg->ctl->pause, memory_order_relaxed));
 
 			check_limits(h);
+			check_stall(h, now);
 			publish(h, arena);
 			if (arena)
 				last_arena = now;

@@ -35,6 +35,7 @@ struct holder_config {
 	const struct plan *plan;
 	uint64_t target;      /* connections to open; 0: serve has no target */
 	uint64_t rate;        /* per second, 0: unpaced */
+	bool reconnect;       /* replace connections the peer closed (else they count, and stop the ramp) */
 	uint32_t window;      /* most connects in flight (and unaccepted, under bench) */
 	uint32_t accept_margin; /* serve: table slots kept free for connections already queued (0: auto) */
 	/* both */
@@ -83,6 +84,12 @@ struct holder {
 		uint32_t tuple;
 		uint64_t ns;
 	} connect_t0[HOLDER_CONNECT_TIMES];
+	uint64_t peer_closed; /* held connections the peer ended with a FIN */
+	uint64_t peer_reset;  /* ... with a reset or another error */
+	double last_progress; /* connect: when a connect last completed or failed */
+	char first[FIRST_BYTES_MAX]; /* connect: the first bytes a peer sent */
+	uint32_t first_len;
+	uint64_t first_conns; /* connections whose first read began with first[] */
 };
 
 /* Runs the side until it is stopped and has released everything. 0 or -errno. */
@@ -97,6 +104,10 @@ void holder_closed(struct holder *h);          /* a held connection went away an
 void holder_lost(struct holder *h, int err);   /* the kernel dropped an accepted connection */
 void holder_buffers(struct holder *h, int rcvbuf, int sndbuf);
 void holder_stop(struct holder *h, enum stop_reason r, int err);
+/* A held connection was ended by its peer: err 0 for a FIN, else ECONNRESET or the error. */
+void holder_peer_closed(struct holder *h, int err);
+/* connect: a connection's first read from its peer (once per connection). */
+void holder_first_bytes(struct holder *h, const char *buf, size_t n);
 /* connect: heartbeats are due now (standalone: always; under bench: once it says so). */
 bool holder_beating(const struct holder *h);
 

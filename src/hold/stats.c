@@ -20,6 +20,8 @@ static const char *const stop_names[STOP__COUNT] = {
 	[STOP_MEMLOCK] = "RLIMIT_MEMLOCK",
 	[STOP_ERROR] = "error",
 	[STOP_SLO] = "slo",
+	[STOP_RESET] = "reset",
+	[STOP_TIMEOUT] = "timeout",
 };
 /* clang-format on */
 

@@ -22,12 +22,14 @@ enum stop_reason {
 	STOP_ENOMEM,        /* the kernel refused memory */
 	STOP_BACKLOG,       /* connects time out: listen queues overflow */
 	STOP_SIGNAL,        /* SIGINT / SIGTERM */
-	STOP_PEER,          /* the other side went away */
+	STOP_PEER,          /* the other side went away (connect: it closed what we opened) */
 	STOP_REFUSED,       /* target refused or unreachable */
 	STOP_THREADS,       /* threads-max / RLIMIT_NPROC / pid_max (threads mode) */
 	STOP_ERROR,         /* anything else: see stop_errno */
 	STOP_SLO,           /* bench --slo: the pattern no longer met it at this count */
 	STOP_MEMLOCK,       /* RLIMIT_MEMLOCK: io_uring rings are charged to it without CAP_IPC_LOCK */
+	STOP_RESET,         /* connect: the peer reset what we opened */
+	STOP_TIMEOUT,       /* connect: connects in flight and none completed for a while */
 	STOP__COUNT
 };
 
@@ -35,6 +37,9 @@ enum stop_reason {
 const char *stop_reason_name(enum stop_reason r);
 /* Maps an errno from socket/bind/connect/accept to the reason it means. */
 enum stop_reason stop_reason_from_errno(int err);
+
+/* What connect keeps of the first bytes a server sent, for its summary. */
+#define FIRST_BYTES_MAX 96
 
 enum side_state {
 	SIDE_STARTING = 0,
@@ -62,6 +67,11 @@ struct side_stats {
 	_Atomic int32_t stop_reason; /* enum stop_reason */
 	_Atomic int32_t stop_errno;
 	_Atomic int32_t rcvbuf, sndbuf; /* effective sizes read back from a held socket; -1 unknown */
+	_Atomic uint64_t peer_closed; /* held connections the peer ended: FIN */
+	_Atomic uint64_t peer_reset;  /* ... with a reset or another error */
+	_Atomic uint64_t first_conns; /* connect: connections whose first bytes were first[] */
+	_Atomic uint32_t first_len;   /* bytes in first[]; stored after them */
+	char first[FIRST_BYTES_MAX];  /* connect: the first bytes a peer sent */
 	_Atomic uint64_t seq;        /* bumped on every publish */
 	_Atomic uint64_t connect_lat_sum_ns; /* connect: start of the open to established, all timed */
 	struct lat_hist connect_lat;  /* written live by the holder (uring, epoll), the workers (threads) */

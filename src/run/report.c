@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "run/report.h"
 #include "measure/sysinfo.h"
+#include "measure/attrib.h"
 
 #define HEADER_EVERY 20		/* table rows between repeated headers */
 #define BREAKDOWN_EVERY 1000000 /* conns between per-cache breakdown lines */
@@ -108,6 +109,51 @@ void json_sides(FILE *f, const char *key, int server, int client)
 }
 
 /* "slab":{"TCP":{"objs":N,"bytes_per_socket":X},...}, per socket of sockets. */
+char *report_escape(const char *buf, size_t n, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	if (!outlen)
+		return out;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)buf[i];
+		char e[8];
+
+		if (c == '\r' || c == '\n' || c == '\t' || c == '\\')
+			snprintf(e, sizeof(e), "\\%c", c == '\r' ? 'r' : c == '\n' ? 'n' : c == '\t' ? 't' : '\\');
+		else if (c < 0x20 || c >= 0x7f)
+			snprintf(e, sizeof(e), "\\x%02x", c);
+		else
+			snprintf(e, sizeof(e), "%c", c);
+		if (o + strlen(e) + 3 >= outlen) {
+			/* Room left for "..." only: cut here. */
+			snprintf(out + o, outlen - o, "...");
+			return out;
+		}
+		memcpy(out + o, e, strlen(e));
+		o += strlen(e);
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* A cost: "~0" when under its resolution (or negative: noise), else the value. */
+static void print_cost(FILE *f, double v, double resolution, const char *unit)
+{
+	bool below;
+
+	v = attrib_floor(v, resolution, &below);
+	if (below)
+		fprintf(f, "~0 %s", unit);
+	else
+		fprintf(f, "%.1f %s", v, unit);
+}
+
+static void json_cost(FILE *f, const char *key, double v, double resolution)
+{
+	json_num(f, key, attrib_floor(v, resolution, NULL));
+}
+
 static void json_slab(FILE *f, const struct meter_delta *d, uint64_t sockets)
 {
 	int i;
@@ -464,6 +510,38 @@ static void slo_json(FILE *f, const struct slo_report *r)
 	fputc('}', f);
 }
 
+static void json_nofile(FILE *f, const char *key, uint64_t v)
+{
+	if (v == UINT64_MAX)
+		fprintf(f, ",\"%s\":null", key);
+	else
+		json_u64(f, key, v);
+}
+
+static void server_json(FILE *f, const struct server_cost *c)
+{
+	fputs(",\"server\":{", f);
+	fputs("\"command\":", f);
+	json_string(f, c->command);
+	json_u64(f, "conns", c->conns);
+	json_num(f, "user_bytes_per_conn", attrib_floor(c->user_bytes_per_conn, 0, NULL));
+	json_num(f, "pss_anon_bytes_per_conn", attrib_floor(c->pss_anon_per_conn, 0, NULL));
+	json_num(f, "pss_file_bytes_per_conn", attrib_floor(c->pss_file_per_conn, 0, NULL));
+	json_num(f, "rss_bytes_per_conn", attrib_floor(c->rss_per_conn, 0, NULL));
+	json_cost(f, "kernel_bytes_per_socket", c->kernel_bytes_per_socket, c->resolution_per_socket);
+	json_cost(f, "generator_kernel_bytes_per_socket", c->generator_kernel_bytes_per_socket,
+		  c->resolution_per_socket);
+	json_num(f, "kernel_resolution_bytes_per_socket", c->resolution_per_socket);
+	json_str(f, "kernel_split", c->split);
+	json_num(f, "fds_per_conn", c->fds_per_conn);
+	json_u64(f, "fds", c->fds);
+	json_u64(f, "threads", c->threads);
+	json_u64(f, "processes", (uint64_t)c->nprocs);
+	json_nofile(f, "rlimit_nofile", c->nofile_soft);
+	json_nofile(f, "rlimit_nofile_hard", c->nofile_hard);
+	fputc('}', f);
+}
+
 static void summary_json(struct reporter *r, const struct report_summary *s)
 {
 	FILE *f = r->out;
@@ -490,13 +568,27 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	if (!s->traffic && s->hold_s > 0)
 		json_num(f, "hold_s", s->hold_s); /* bench --hold, idle */
 	json_num(f, "user_bytes_per_conn", s->user_bytes_per_conn);
-	json_num(f, "kernel_bytes_per_socket", s->kernel_bytes_per_socket);
-	json_num(f, "buffer_bytes_per_conn", s->buffer_bytes_per_conn);
+	if (s->kernel_resolution > 0)
+		json_cost(f, "kernel_bytes_per_socket", s->kernel_bytes_per_socket, s->kernel_resolution);
+	else
+		json_num(f, "kernel_bytes_per_socket", s->kernel_bytes_per_socket);
+	if (s->buffer_resolution > 0)
+		json_cost(f, "buffer_bytes_per_conn", s->buffer_bytes_per_conn, s->buffer_resolution);
+	else
+		json_num(f, "buffer_bytes_per_conn", s->buffer_bytes_per_conn);
 	json_sides(f, "rcvbuf", s->rcvbuf_server, s->rcvbuf_client);
 	json_sides(f, "sndbuf", s->sndbuf_server, s->sndbuf_client);
 	json_u64(f, "failed", s->failed);
 	json_u64(f, "lost", s->lost);
 	json_u64(f, "closed_early", s->closed_early);
+	if (!shows_server(s)) {
+		json_u64(f, "peer_closed", s->peer_closed);
+		json_u64(f, "peer_reset", s->peer_reset);
+		json_str(f, "first_bytes", s->first_bytes);
+		json_u64(f, "first_bytes_conns", s->first_conns);
+	}
+	if (s->server)
+		server_json(f, s->server);
 	json_str(f, "watch", s->watch);
 	json_str(f, "client_watch", s->client_watch);
 	if (s->sweeps) {
@@ -542,22 +634,81 @@ static void print_buf_size(FILE *f, int v)
 		fprintf(f, "%d", v);
 }
 
-static void summary_bufs(FILE *f, const char *key, int server, int client)
+static void summary_bufs(FILE *f, const struct report_summary *s, const char *key, int server,
+			 int client)
 {
-	fprintf(f, "  %-14s server ", key);
-	print_buf_size(f, server);
-	fputs(", client ", f);
-	print_buf_size(f, client);
+	fprintf(f, "  %-14s ", key);
+	if (shows_server(s)) {
+		fputs("server ", f);
+		print_buf_size(f, server);
+	}
+	if (shows_server(s) && shows_client(s))
+		fputs(", ", f);
+	if (shows_client(s)) {
+		fputs("client ", f);
+		print_buf_size(f, client);
+	}
 	fputc('\n', f);
+}
+
+static void print_nofile(FILE *f, uint64_t v)
+{
+	if (v == UINT64_MAX)
+		fputs("unlimited", f);
+	else
+		fprintf(f, "%" PRIu64, v);
+}
+
+/* connect: why the server's connections ended, and what it said first. */
+static void summary_peer(FILE *f, const struct report_summary *s)
+{
+	if (s->peer_closed || s->peer_reset)
+		fprintf(f, "  %-14s %" PRIu64 " closed (FIN), %" PRIu64 " reset\n", "server ended:",
+			s->peer_closed, s->peer_reset);
+	if (s->first_bytes)
+		fprintf(f, "  %-14s \"%s\" (%" PRIu64 " connections)\n", "server said:", s->first_bytes,
+			s->first_conns);
+}
+
+static void summary_server(FILE *f, const struct server_cost *c)
+{
+	if (c->command)
+		fprintf(f, "  %-14s %s\n", "server cmd:", c->command);
+	fprintf(f, "  %-14s ", "server user:");
+	print_cost(f, c->user_bytes_per_conn, 0, "B/conn");
+	fputs(" PSS (anon ", f);
+	print_cost(f, c->pss_anon_per_conn, 0, "B");
+	fputs(", file ", f);
+	print_cost(f, c->pss_file_per_conn, 0, "B");
+	fprintf(f, "), %d process%s, %" PRIu64 " threads\n", c->nprocs, c->nprocs == 1 ? "" : "es",
+		c->threads);
+	fprintf(f, "  %-14s ", "server kernel:");
+	print_cost(f, c->kernel_bytes_per_socket, c->resolution_per_socket, "B/socket");
+	fputs(" (generator ", f);
+	print_cost(f, c->generator_kernel_bytes_per_socket, c->resolution_per_socket, "B/socket");
+	fprintf(f, ", resolution %.1f B/socket)\n", c->resolution_per_socket);
+	fprintf(f, "  %-14s %s\n", "split:", c->split ? c->split : "-");
+	fprintf(f, "  %-14s %.2f fds/conn (%" PRIu64 " open), RLIMIT_NOFILE ", "server fds:",
+		c->fds_per_conn, c->fds);
+	print_nofile(f, c->nofile_soft);
+	fputs(" (hard ", f);
+	print_nofile(f, c->nofile_hard);
+	fputs(")\n", f);
 }
 
 static void summary_kernel(FILE *f, const struct report_summary *s)
 {
-	fprintf(f, "  %-14s %.1f B/socket", "kernel:", s->kernel_bytes_per_socket);
+	fprintf(f, "  %-14s ", "kernel:");
+	if (s->kernel_resolution > 0)
+		print_cost(f, s->kernel_bytes_per_socket, s->kernel_resolution, "B/socket");
+	else
+		fprintf(f, "%.1f B/socket", s->kernel_bytes_per_socket);
 	if (s->delta && !s->delta->from_slabinfo)
 		fputs(" (meminfo Slab:; per-cache figures need root)", f);
 	fputc('\n', f);
-	if (s->delta && s->delta->ncaches) {
+	/* Under the resolution the breakdown is noise too. */
+	if (s->delta && s->delta->ncaches &&
+	    (s->kernel_resolution <= 0 || s->kernel_bytes_per_socket >= s->kernel_resolution)) {
 		fprintf(f, "  %-14s ", "slab:");
 		slab_breakdown(f, s->delta, s->sockets);
 		fputc('\n', f);
@@ -600,8 +751,9 @@ static void summary_traffic(FILE *f, const struct report_summary *s)
 		fprintf(f, "%" PRIu32 " B every %.3g s", t->send, t->every_us / 1e6);
 	if (t->once)
 		fprintf(f, "%s%" PRIu32 " B once", t->send ? ", " : "", t->once);
-	fprintf(f, "; holder %s; buffers set %s the handshake\n", on_data_name(t->on_data),
-		t->late_buffers ? "after" : "before");
+	if (shows_server(s))
+		fprintf(f, "; holder %s", on_data_name(t->on_data));
+	fprintf(f, "; buffers set %s the handshake\n", t->late_buffers ? "after" : "before");
 	if (!strcmp(s->command, "bench")) {
 		fprintf(f, "  %-14s %.1f s, holder read %.0f B/s; buffers %.0f B/socket; "
 			"tcp_mem pressure %s\n", "held with it:", s->hold_s, s->throughput_Bps,
@@ -758,18 +910,35 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 			s->connect_lat.max_us, s->connect_lat.count);
 	if (!s->traffic && s->hold_s > 0)
 		fprintf(f, "  %-14s %.1f s, every pair idle (--hold)\n", "held for:", s->hold_s);
-	if (s->watch)
+	if (s->watch && strcmp(s->command, "bench"))
+		fprintf(f, "  %-14s %s\n", "watch:", s->watch);
+	else if (s->watch)
 		fprintf(f, "  %-14s holder %s, client %s\n", "watch:", s->watch,
 			s->client_watch ? s->client_watch : "-");
 	fprintf(f, "  %-14s %.1f B/conn\n", "user:", s->user_bytes_per_conn);
 	summary_kernel(f, s);
-	fprintf(f, "  %-14s %.1f B/conn\n", "buffers:", s->buffer_bytes_per_conn);
-	summary_bufs(f, "rcvbuf:", s->rcvbuf_server, s->rcvbuf_client);
-	summary_bufs(f, "sndbuf:", s->sndbuf_server, s->sndbuf_client);
-	fprintf(f, "  %-14s server %" PRIu32 ", client %" PRIu32 ", %.1f MiB\n",
-		"rings:", s->rings_server, s->rings_client, mib(s->ring_bytes));
+	fprintf(f, "  %-14s ", "buffers:");
+	if (s->buffer_resolution > 0)
+		print_cost(f, s->buffer_bytes_per_conn, s->buffer_resolution, "B/conn\n");
+	else
+		fprintf(f, "%.1f B/conn\n", s->buffer_bytes_per_conn);
+	summary_bufs(f, s, "rcvbuf:", s->rcvbuf_server, s->rcvbuf_client);
+	summary_bufs(f, s, "sndbuf:", s->sndbuf_server, s->sndbuf_client);
+	if (!strcmp(s->command, "connect"))
+		fprintf(f, "  %-14s %" PRIu32 ", %.1f MiB\n", "rings:", s->rings_client,
+			mib(s->ring_bytes));
+	else if (!strcmp(s->command, "serve"))
+		fprintf(f, "  %-14s %" PRIu32 ", %.1f MiB\n", "rings:", s->rings_server,
+			mib(s->ring_bytes));
+	else
+		fprintf(f, "  %-14s server %" PRIu32 ", client %" PRIu32 ", %.1f MiB\n",
+			"rings:", s->rings_server, s->rings_client, mib(s->ring_bytes));
 	fprintf(f, "  %-14s %" PRIu64 " failed, %" PRIu64 " lost, %" PRIu64 " closed early\n",
 		"failures:", s->failed, s->lost, s->closed_early);
+	if (!shows_server(s))
+		summary_peer(f, s);
+	if (s->server)
+		summary_server(f, s->server);
 	fprintf(f, "  %-14s min %.2f GiB, reserve %.2f GiB\n",
 		"MemAvailable:", gib(s->mem_available_min), gib(s->reserve));
 	if (s->sweeps)

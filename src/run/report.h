@@ -88,6 +88,26 @@ struct slo_point {
 	struct cpu_report cpu;
 };
 
+/*
+ * What a server process cost (connect --server-pid, bench --server): its
+ * own growth from /proc/PID and its part of the box's kernel growth.
+ */
+struct server_cost {
+	uint64_t conns;                 /* connections it held at the point */
+	double user_bytes_per_conn;     /* PSS growth / conns */
+	double pss_anon_per_conn, pss_file_per_conn;
+	double rss_per_conn;
+	double kernel_bytes_per_socket; /* attributed: the growth less the generator's */
+	double generator_kernel_bytes_per_socket;
+	double resolution_per_socket;   /* kernel figures under this show as ~0 */
+	double fds_per_conn;
+	uint64_t fds, threads;          /* at the point */
+	uint64_t nofile_soft, nofile_hard; /* RLIMIT_NOFILE; UINT64_MAX: unlimited */
+	int nprocs;
+	const char *split;              /* how the kernel growth was split */
+	const char *command;            /* bench --server: the command run; NULL otherwise */
+};
+
 struct report_summary {
 	const char *command;            /* "bench", "serve", "connect" */
 	const char *mode;               /* holder mode: "uring", ... */
@@ -129,6 +149,12 @@ struct report_summary {
 	struct cpu_report cpu;          /* bench: during the hold */
 	const struct slo_report *slo;   /* bench --slo; NULL otherwise */
 	struct lat_report connect_lat;  /* every connect of the run */
+	uint64_t peer_closed, peer_reset; /* connect: held connections the server ended */
+	const char *first_bytes;        /* connect: the server's first bytes, escaped; NULL: none */
+	uint64_t first_conns;           /* ... and how many connections began with them */
+	double buffer_resolution;       /* buffer figures under this show as ~0; 0: as they are */
+	double kernel_resolution;       /* the same for kernel_bytes_per_socket */
+	const struct server_cost *server; /* NULL: not measured */
 };
 
 /* Quantiles of h; max_ns is the exact largest (0: the top of h's highest bucket). */
@@ -170,6 +196,11 @@ void schedule_json(FILE *f, const struct schedule_report *r);
 void schedule_verdict(FILE *f, const struct schedule_report *r);
 /* A one-line notice ("warning: ..."); JSON: {"event":"notice","text":...}. */
 void report_notice(struct reporter *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Bytes as one printable line: \r \n \t \\ and \xNN for the rest, at most
+ * outlen - 1 characters, "..." when cut. Returns out.
+ */
+char *report_escape(const char *buf, size_t n, char *out, size_t outlen);
 /* Writes s as a JSON string literal (with quotes) to f. */
 void json_string(FILE *f, const char *s);
 /* Members after an opening one: each writes its comma, then "key":value (a NaN is null). */

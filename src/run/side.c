@@ -12,11 +12,14 @@
 #include "run/report.h"
 #include "run/side.h"
 #include "measure/sysinfo.h"
+#include "measure/attrib.h"
+#include "measure/proc.h"
 
 /* Loopback targets with no --source: spread over 127.1.0.0/16. */
 #define LOOPBACK_SOURCE_FIRST 0x7f010001u /* 127.1.0.1 */
 #define LOOPBACK_SOURCE_LAST 0x7f01fffeu  /* 127.1.255.254 */
 #define CONNECT_WINDOW 1024               /* connects in flight at most */
+#define FIRST_ESCAPED_MAX 104             /* the server's first bytes, escaped: one line */
 
 static int clamp_int(uint64_t v)
 {
@@ -162,7 +165,53 @@ struct side_report {
 	bool final_taken;
 	uint64_t mem_available_min;
 	struct lat_hist connect_lat_prev; /* connect: the latencies at the last point */
+	/* connect --server-pid: the server's processes, read at the baseline and each point */
+	const struct proc_set *server;
+	struct proc_usage server_base;
+	bool server_ok;
+	struct server_cost cost;
+	struct attrib_generator gen;
 };
+
+/* TCP sockets the box gained since the baseline: ours, and a local peer's. */
+static uint64_t box_sockets(const struct side_report *sr, uint64_t held)
+{
+	uint64_t grown = sr->now->tcp_inuse > sr->base->tcp_inuse ?
+				 sr->now->tcp_inuse - sr->base->tcp_inuse : 0;
+
+	return grown > held ? grown : held;
+}
+
+/*
+ * connect --server-pid: what the server gained since the baseline, and its
+ * part of the box's kernel growth (the generator's own objects taken out).
+ */
+static void server_point(struct side_report *sr, struct holder *h, uint64_t sockets)
+{
+	struct server_cost *c = &sr->cost;
+	struct proc_usage u;
+	struct attribution a;
+	uint64_t n = h->held;
+
+	if (!sr->server || !sr->server_ok || proc_set_read(sr->server, &u))
+		return;
+	attrib_split(sr->base, sr->now, &sr->gen, n, sockets > n ? sockets - n : 0, &a);
+	c->conns = n;
+	c->user_bytes_per_conn = per_unit((int64_t)u.pss - (int64_t)sr->server_base.pss, n);
+	c->pss_anon_per_conn = per_unit((int64_t)u.pss_anon - (int64_t)sr->server_base.pss_anon, n);
+	c->pss_file_per_conn = per_unit((int64_t)u.pss_file - (int64_t)sr->server_base.pss_file, n);
+	c->rss_per_conn = per_unit((int64_t)u.rss - (int64_t)sr->server_base.rss, n);
+	c->fds_per_conn = per_unit((int64_t)u.fds - (int64_t)sr->server_base.fds, n);
+	c->kernel_bytes_per_socket = a.server_per_socket;
+	c->generator_kernel_bytes_per_socket = a.generator_per_socket;
+	c->resolution_per_socket = a.resolution_per_socket;
+	c->split = a.method;
+	c->fds = u.fds;
+	c->threads = u.threads;
+	c->nofile_soft = u.nofile_soft;
+	c->nofile_hard = u.nofile_hard;
+	c->nprocs = u.nprocs;
+}
 
 static void side_point(struct side_report *sr, struct holder *h, double t)
 {
@@ -174,12 +223,14 @@ static void side_point(struct side_report *sr, struct holder *h, double t)
 		meter_diff(sr->base, sr->now, &sr->delta);
 	conn_arena_stats(&as);
 	p.conns = h->held;
-	p.sockets = h->held;
+	/* The slab is global: its growth pays for every socket the box gained, a local peer's too. */
+	p.sockets = box_sockets(sr, h->held);
 	p.elapsed_s = t - sr->t0;
 	p.rate = t > sr->last_report_t ? (double)(h->opened - sr->last_report_conns) / (t - sr->last_report_t) : 0;
 	p.user_bytes_per_conn = per_unit((int64_t)as.allocated, h->held);
-	p.kernel_bytes_per_socket = per_unit(sr->delta.kernel_bytes, h->held);
-	p.buffer_bytes_per_conn = per_unit(sr->delta.buffer_bytes, h->held);
+	p.kernel_bytes_per_socket = per_unit(sr->delta.kernel_bytes, p.sockets);
+	p.buffer_bytes_per_conn = per_unit(sr->delta.buffer_bytes, p.sockets);
+	server_point(sr, h, p.sockets);
 	p.mem_available = sr->now->mem_available;
 	p.delta = &sr->delta;
 	if (sr->role == ROLE_CONNECT)
@@ -190,6 +241,25 @@ static void side_point(struct side_report *sr, struct holder *h, double t)
 	sr->last_report_conns = h->opened;
 	sr->last = p;
 	report_point(&sr->rep, &p);
+}
+
+/* The processes --server-pid names; NULL: none. */
+static const struct proc_set *side_server_pids(const struct options *o)
+{
+	(void)o;
+	return NULL;
+}
+
+/* connect --server-pid: the server's baseline, and the generator's own objects per socket. */
+static void side_server_init(struct side_report *sr, const struct options *o,
+			     const struct holder_config *cfg)
+{
+	sr->server = side_server_pids(o);
+	attrib_generator_init(&sr->gen, o->mode == MODE_URING && cfg->watch != WATCH_NONE,
+			      cfg->plan ? cfg->plan->ndst : 1);
+	if (!sr->server)
+		return;
+	sr->server_ok = !proc_set_read(sr->server, &sr->server_base);
 }
 
 static void side_tick(void *arg, struct holder *h)
@@ -236,8 +306,13 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 			 const struct holder_config *cfg, enum role role)
 {
 	struct report_summary s = { 0 };
-	char detail[400] = "";
+	char detail[400] = "", first[FIRST_ESCAPED_MAX];
 
+	/* A run that ended before its first point (a server that closed everything) still has one. */
+	if (!sr->last.conns && !meter_sample(sr->now)) {
+		meter_diff(sr->base, sr->now, &sr->delta);
+		sr->last.sockets = box_sockets(sr, h->held_final);
+	}
 	s.command = role == ROLE_SERVE ? "serve" : "connect";
 	s.mode = mode_name(o->mode);
 	s.target = role == ROLE_CONNECT && !o->conns_max ? o->conns : 0;
@@ -280,7 +355,21 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 	if (role == ROLE_CONNECT)
 		lat_report_fill(&s.connect_lat, &cfg->stats->connect_lat,
 				atomic_load(&cfg->stats->connect_lat_max_ns));
-	if (traffic_on(&o->traffic) || h->bytes_in || h->bytes_out) {
+	s.kernel_resolution = per_unit(attrib_resolution(sr->delta.from_slabinfo,
+							 sysconf(_SC_NPROCESSORS_ONLN)),
+				       s.sockets ? s.sockets : 1);
+	s.buffer_resolution = per_unit(attrib_resolution(false, sysconf(_SC_NPROCESSORS_ONLN)),
+				       s.sockets ? s.sockets : 1);
+	s.peer_closed = h->peer_closed;
+	s.peer_reset = h->peer_reset;
+	if (h->first_len) {
+		s.first_bytes = report_escape(h->first, h->first_len, first, sizeof(first));
+		s.first_conns = h->first_conns;
+	}
+	if (sr->server && sr->cost.conns)
+		s.server = &sr->cost;
+	/* A server's banner is not traffic: connect speaks of traffic only when it sent some. */
+	if (traffic_on(&o->traffic) || (role == ROLE_SERVE && (h->bytes_in || h->bytes_out))) {
 		s.traffic = &o->traffic;
 		traffic_report_fill(role == ROLE_SERVE ? &s.tr_server : &s.tr_client,
 				    &cfg->stats->traffic, h->bytes_in, h->bytes_out);
@@ -316,6 +405,7 @@ int side_main(const struct run_opts *o, enum role role)
 	if (!sr.base || !sr.now)
 		goto out;
 	meter_sample(sr.base);
+	side_server_init(&sr, o, &cfg);
 	/* A run shorter than one tick (a refused target) still has a minimum. */
 	sr.mem_available_min = sr.base->mem_available;
 	sr.report_every = o->report_every;

@@ -1,0 +1,225 @@
+/* proc.c - a server process's memory, descriptors, threads and limits from /proc/PID. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "measure/proc.h"
+
+#define PROC_TEXT_MAX 8192 /* smaps_rollup, status and limits are well under this */
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	while (got + 1 < len && (n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	buf[got] = '\0';
+	return got ? 0 : -ENODATA;
+}
+
+/* "Key:   123 kB" anywhere in text, as bytes; false if absent. */
+static bool kb_field(const char *text, const char *key, uint64_t *out)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = text; *p;) {
+		const char *eol = strchr(p, '\n');
+		unsigned long long v;
+
+		if (!strncmp(p, key, klen) && p[klen] == ':') {
+			if (sscanf(p + klen + 1, "%llu", &v) != 1)
+				return false;
+			*out = (uint64_t)v * 1024;
+			return true;
+		}
+		if (!eol)
+			break;
+		p = eol + 1;
+	}
+	return false;
+}
+
+int proc_parse_smaps_rollup(const char *text, struct proc_usage *u)
+{
+	if (!kb_field(text, "Rss", &u->rss) || !kb_field(text, "Pss", &u->pss))
+		return -EINVAL;
+	/* Pss_Anon/File/Shmem since Linux 5.7; older kernels: anonymous from Anonymous. */
+	if (!kb_field(text, "Anonymous", &u->anon))
+		u->anon = 0;
+	if (!kb_field(text, "Pss_Anon", &u->pss_anon))
+		u->pss_anon = u->anon;
+	if (!kb_field(text, "Pss_File", &u->pss_file))
+		u->pss_file = u->pss > u->pss_anon ? u->pss - u->pss_anon : 0;
+	if (!kb_field(text, "Pss_Shmem", &u->pss_shmem))
+		u->pss_shmem = 0;
+	return 0;
+}
+
+static int limit_value(const char *s, uint64_t *v)
+{
+	unsigned long long n;
+
+	if (!strncmp(s, "unlimited", 9)) {
+		*v = UINT64_MAX;
+		return 0;
+	}
+	if (sscanf(s, "%llu", &n) != 1)
+		return -EINVAL;
+	*v = n;
+	return 0;
+}
+
+/* The "Max open files   SOFT   HARD   files" row of /proc/PID/limits. */
+int proc_parse_nofile(const char *text, uint64_t *soft, uint64_t *hard)
+{
+	const char *p = strstr(text, "Max open files");
+	char a[32], b[32];
+
+	if (!p || sscanf(p + strlen("Max open files"), "%31s %31s", a, b) != 2)
+		return -EINVAL;
+	if (limit_value(a, soft) || limit_value(b, hard))
+		return -EINVAL;
+	return 0;
+}
+
+int proc_parse_threads(const char *text, uint64_t *threads)
+{
+	const char *p = strstr(text, "\nThreads:");
+	unsigned long long n;
+
+	if (!p || sscanf(p + strlen("\nThreads:"), "%llu", &n) != 1)
+		return -EINVAL;
+	*threads = n;
+	return 0;
+}
+
+static int count_fds(pid_t pid, uint64_t *n)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	*n = 0;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			(*n)++;
+	closedir(d);
+	return 0;
+}
+
+int proc_read(pid_t pid, struct proc_usage *u)
+{
+	char path[64], *text = malloc(PROC_TEXT_MAX);
+	int ret;
+
+	if (!text)
+		return -ENOMEM;
+	memset(u, 0, sizeof(*u));
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	ret = read_text(path, text, PROC_TEXT_MAX);
+	if (!ret)
+		ret = proc_parse_smaps_rollup(text, u);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!ret && !(ret = read_text(path, text, PROC_TEXT_MAX)))
+		ret = proc_parse_threads(text, &u->threads);
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	if (!ret && !(ret = read_text(path, text, PROC_TEXT_MAX)))
+		ret = proc_parse_nofile(text, &u->nofile_soft, &u->nofile_hard);
+	if (!ret)
+		ret = count_fds(pid, &u->fds);
+	free(text);
+	if (ret == -ENOENT)
+		ret = -ESRCH;
+	u->nprocs = ret ? 0 : 1;
+	return ret;
+}
+
+int proc_set_add(struct proc_set *set, const char *arg)
+{
+	char *end;
+	long v;
+
+	if (arg[0] == '/') {
+		if (set->cgroup[0] || strlen(arg) >= sizeof(set->cgroup))
+			return -EINVAL;
+		strcpy(set->cgroup, arg);
+		return 0;
+	}
+	v = strtol(arg, &end, 10);
+	if (*end || end == arg || v <= 0 || v > (1 << 30))
+		return -EINVAL;
+	if (set->npids == PROC_MAX_PIDS)
+		return -E2BIG;
+	set->pids[set->npids++] = (pid_t)v;
+	return 0;
+}
+
+static void add_usage(struct proc_usage *sum, const struct proc_usage *u)
+{
+	sum->rss += u->rss;
+	sum->pss += u->pss;
+	sum->pss_anon += u->pss_anon;
+	sum->pss_file += u->pss_file;
+	sum->pss_shmem += u->pss_shmem;
+	sum->anon += u->anon;
+	sum->fds += u->fds;
+	sum->threads += u->threads;
+	if (!sum->nprocs || u->nofile_soft < sum->nofile_soft)
+		sum->nofile_soft = u->nofile_soft;
+	if (!sum->nprocs || u->nofile_hard < sum->nofile_hard)
+		sum->nofile_hard = u->nofile_hard;
+	sum->nprocs++;
+}
+
+/* A cgroup's processes: one PID a line in its cgroup.procs. */
+static int read_cgroup(const char *dir, struct proc_usage *sum)
+{
+	char path[300];
+	FILE *f;
+	int pid;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%d", &pid) == 1) {
+		struct proc_usage u;
+
+		if (!proc_read(pid, &u))
+			add_usage(sum, &u);
+	}
+	fclose(f);
+	return 0;
+}
+
+int proc_set_read(const struct proc_set *set, struct proc_usage *sum)
+{
+	int ret = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	for (int i = 0; i < set->npids; i++) {
+		struct proc_usage u;
+		int r = proc_read(set->pids[i], &u);
+
+		if (r)
+			ret = r;
+		else
+			add_usage(sum, &u);
+	}
+	if (set->cgroup[0] && (ret = read_cgroup(set->cgroup, sum)))
+		return ret;
+	return sum->nprocs ? 0 : ret ? ret : -ESRCH;
+}
