@@ -7,7 +7,9 @@ set -eu
 # --no-install-recommends below would otherwise leave them out.
 # libmicrohttpd-dev: the --metrics endpoint; prometheus: promtool checks the exposition and the
 # fleet test scrapes with a real server; python3-yaml: tools/check_k8s.py.
-PKGS="liburing-dev libjemalloc-dev libcriterion-dev pkg-config gnuplot-nox iproute2 clang libclang-rt-14-dev libmicrohttpd-dev prometheus python3-yaml"
+# redis-server nginx-light haproxy memcached: the servers bench --server and the tests measure;
+# each test and bench starts its own.
+PKGS="liburing-dev libjemalloc-dev libcriterion-dev pkg-config gnuplot-nox iproute2 clang libclang-rt-14-dev libmicrohttpd-dev prometheus python3-yaml redis-server nginx-light haproxy memcached"
 
 missing=""
 for p in $PKGS; do
@@ -21,7 +23,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "holdconn: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-# A server package (prometheus) must not leave its system service running:
+# A server package (prometheus, redis-server, nginx, haproxy, memcached) must not leave its system service running:
 # policy-rc.d exiting 101 forbids invoke-rc.d to start anything meanwhile.
 if [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d

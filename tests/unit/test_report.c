@@ -465,3 +465,36 @@ Test(reporter, notice_human_is_one_line)
 	report_notice(&r, "warning: %d rings\n", 4);
 	cr_assert_str_eq(text(), "warning: 4 rings\n");
 }
+
+Test(report_escape, a_banner_is_one_printable_line)
+{
+	char esc[128];
+
+	cr_assert_str_eq(report_escape("-ERR max number of clients reached\r\n", 36, esc, sizeof(esc)),
+			 "-ERR max number of clients reached\\r\\n");
+}
+
+Test(report_escape, other_bytes_are_hex_and_backslash_is_doubled)
+{
+	char esc[128];
+
+	cr_assert_str_eq(report_escape("a\\\x00\xff\t", 5, esc, sizeof(esc)), "a\\\\\\x00\\xff\\t");
+}
+
+Test(report_escape, a_long_reply_is_cut_with_dots_within_the_room)
+{
+	char in[200], esc[40];
+
+	memset(in, 'x', sizeof(in));
+	report_escape(in, sizeof(in), esc, sizeof(esc));
+	cr_assert_lt(strlen(esc), sizeof(esc));
+	cr_assert_str_eq(esc + strlen(esc) - 3, "...");
+}
+
+Test(report_escape, an_escape_is_never_cut_in_half)
+{
+	char esc[8];
+
+	report_escape("ab\r\n\r\n", 6, esc, sizeof(esc));
+	cr_assert_str_eq(esc, "ab\\r...");
+}
