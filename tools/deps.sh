@@ -23,7 +23,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "holdconn: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-# A server package (prometheus, redis-server, nginx, haproxy, memcached) must not leave its system service running:
+# A server package (prometheus, redis-server, nginx, haproxy, memcached) must not leave its
+# system service running:
 # policy-rc.d exiting 101 forbids invoke-rc.d to start anything meanwhile.
 if [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
