@@ -51,6 +51,14 @@ static const char connect_help[] =
 	"                             which sizes the window scale for them (0 for a\n"
 	"                             small receive buffer: a 64 KiB window for life);\n"
 	"                             after: set once established (default: before)\n"
+	"  --reconnect                open a new connection for each one the server\n"
+	"                             closes (default: count it; past 100 the ramp stops\n"
+	"                             with stop reason peer or reset)\n"
+	"  --server-pid PID|CGROUP    the server's process (repeatable) or cgroup\n"
+	"                             directory: its memory (PSS growth, anonymous and\n"
+	"                             file), descriptors, threads and RLIMIT_NOFILE are\n"
+	"                             read at each report point, and on this box the\n"
+	"                             kernel's growth is split between it and us\n"
 	"  -h, --help                 print this help\n"
 	"\n"
 	"The holder's latency is one way; connect times the echo (serve --on-data\n"
@@ -66,6 +74,18 @@ static const char connect_help[] =
 	EXIT_HELP;
 
 static struct run_opts o;
+
+static int opt_server_pid(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	int ret = proc_set_add(&o.server_pids, arg);
+
+	if (ret == -E2BIG)
+		return opts_fail(p, "--%s: more than %d processes", opt->name, PROC_MAX_PIDS);
+	if (ret)
+		return opts_fail(p, "--%s: '%s' is neither a PID nor a cgroup directory (/sys/fs/cgroup/...)",
+				 opt->name, arg);
+	return 0;
+}
 
 static const struct opt options[] = {
 	OPT_RUN_TARGET(o),
@@ -83,6 +103,8 @@ static const struct opt options[] = {
 	OPT_EVERY(o),
 	OPT_SEND_ONCE(o),
 	OPT_SET_BUFFERS(o),
+	OPT_FLAG("reconnect", &o.reconnect),
+	OPT_CALLBACK("server-pid", &o, opt_server_pid),
 	OPT_END(),
 };
 

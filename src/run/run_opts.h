@@ -14,6 +14,7 @@
 #include "hold/backend.h"
 #include "hold/traffic.h"
 #include "measure/limits.h"
+#include "measure/proc.h"
 
 struct run_opts {
 	bool bench;               /* both sides run here (bench, compare, sweep, calibration) */
@@ -49,6 +50,8 @@ struct run_opts {
 	uint64_t slo_p99_us;      /* bench/compare/sweep --slo p99=D: judge every report point; 0: none */
 	uint64_t hold_us;         /* bench/compare/sweep --hold: time held with traffic */
 	bool has_hold;
+	bool reconnect;           /* connect --reconnect: replace connections the peer closed */
+	struct proc_set server_pids; /* connect --server-pid: the server's processes to read */
 };
 
 /* What every run starts from: uring both sides, poll watch, 100K report points. */

@@ -106,6 +106,7 @@ int side_config(const struct run_opts *o, enum role role, struct holder_config *
 	cfg->traffic = o->traffic;
 	cfg->window = CONNECT_WINDOW;
 	cfg->rate = o->rate;
+	cfg->reconnect = o->reconnect;
 	cfg->target = o->conns_max ? UINT64_MAX : o->conns;
 	meter_meminfo(&total, &avail);
 	cfg->reserve = o->has_reserve ? o->reserve : meter_default_reserve(total);
@@ -244,14 +245,15 @@ static void side_point(struct side_report *sr, struct holder *h, double t)
 }
 
 /* The processes --server-pid names; NULL: none. */
-static const struct proc_set *side_server_pids(const struct options *o)
+static const struct proc_set *side_server_pids(const struct run_opts *o)
 {
-	(void)o;
-	return NULL;
+	const struct proc_set *set = &o->server_pids;
+
+	return set->npids || set->cgroup[0] ? set : NULL;
 }
 
 /* connect --server-pid: the server's baseline, and the generator's own objects per socket. */
-static void side_server_init(struct side_report *sr, const struct options *o,
+static void side_server_init(struct side_report *sr, const struct run_opts *o,
 			     const struct holder_config *cfg)
 {
 	sr->server = side_server_pids(o);
@@ -260,6 +262,27 @@ static void side_server_init(struct side_report *sr, const struct options *o,
 	if (!sr->server)
 		return;
 	sr->server_ok = !proc_set_read(sr->server, &sr->server_base);
+}
+
+/* --server-pid names processes that must be readable now: say which is not. */
+static int check_server_pids(const struct run_opts *o)
+{
+	const struct proc_set *set = &o->server_pids;
+	struct proc_usage u;
+
+	for (int i = 0; i < set->npids; i++)
+		if (proc_read(set->pids[i], &u)) {
+			fprintf(stderr, "holdconn connect: --server-pid %d: no such process (or /proc/%d "
+				"is not readable): give the server's PID\n", (int)set->pids[i],
+				(int)set->pids[i]);
+			return -1;
+		}
+	if (set->cgroup[0] && proc_set_read(set, &u)) {
+		fprintf(stderr, "holdconn connect: --server-pid %s: no process in this cgroup: give its "
+			"directory under /sys/fs/cgroup\n", set->cgroup);
+		return -1;
+	}
+	return 0;
 }
 
 static void side_tick(void *arg, struct holder *h)
@@ -398,6 +421,8 @@ int side_main(const struct run_opts *o, enum role role)
 		code = ret == -EINVAL ? 2 : 1;
 		goto out;
 	}
+	if (role == ROLE_CONNECT && check_server_pids(o))
+		goto out;
 	reporter_init(&sr.rep, stdout, o->json);
 	/* Zeroed: a sample /proc could not fill (EMFILE) is never read uninitialised. */
 	sr.base = calloc(1, sizeof(*sr.base));
