@@ -3,7 +3,8 @@
 #   make run      install deps, build, run the main job (holdconn bench)
 #   make test     install deps, build, check the layers, run unit + integration tests
 #   make check    the same tests built with ASan + UBSan
-#   make bench    bench/run.sh: 1M and max, results in bench/results/
+#   make bench    bench/run.sh: 1M and max, results in bench/results/ (builds the floor too)
+#   make floor    bench/floor/floor, the least that holds bench's pairs (bench/ratio.sh)
 #   make fuzz     run each fuzz harness for FUZZ_SECONDS (default 60)
 
 CC      ?= cc
@@ -36,6 +37,14 @@ $(BUILD)/%.o: src/%.c $(wildcard src/*/*.h)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 
+# The floor under bench (bench/floor/floor.c): bench's own set-up modules, nothing else.
+FLOOR_OBJ := $(addprefix $(BUILD)/,base/addr.o hold/plan.o measure/meter.o measure/netns.o \
+	       measure/sysinfo.o)
+
+floor: bench/floor/floor
+bench/floor/floor: bench/floor/floor.c $(FLOOR_OBJ) $(wildcard src/*/*.h)
+	$(CC) $(CFLAGS) -o $@ $< $(FLOOR_OBJ) $(LDLIBS)
+
 $(BUILD)/unit_tests: $(UNIT) $(LIB_OBJ) $(wildcard tests/*.h)
 	$(CC) $(CFLAGS) -Itests -o $@ $(UNIT) $(LIB_OBJ) $(CRIT) $(LDLIBS)
 
@@ -48,10 +57,10 @@ deps:
 run: deps holdconn
 	./holdconn bench
 
-test: deps $(BIN) $(BUILD)/unit_tests $(BUILD)/integration_tests
+test: deps $(BIN) floor $(BUILD)/unit_tests $(BUILD)/integration_tests
 	sh tools/layers.sh
 	$(BUILD)/unit_tests --jobs 2
-	HOLDCONN=$(CURDIR)/$(BIN) $(BUILD)/integration_tests --jobs 1
+	HOLDCONN=$(CURDIR)/$(BIN) FLOOR=$(CURDIR)/bench/floor/floor $(BUILD)/integration_tests --jobs 1
 
 # jemalloc stays linked under ASan: the executable's malloc/free (ASan's
 # interceptors) win over libjemalloc's, so every ordinary allocation is
@@ -62,7 +71,7 @@ check: deps
 	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  test
 
-bench: deps holdconn
+bench: deps holdconn floor
 	sh bench/run.sh
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c) linked with the sources built as for check,
@@ -83,6 +92,6 @@ install: holdconn
 	install -D -m 0755 holdconn $(DESTDIR)$(PREFIX)/bin/holdconn
 
 clean:
-	rm -rf build build-san build-fuzz holdconn
+	rm -rf build build-san build-fuzz holdconn bench/floor/floor
 
-.PHONY: all deps run test check bench fuzz install clean
+.PHONY: all deps run test check bench floor fuzz install clean

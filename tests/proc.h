@@ -18,6 +18,10 @@ struct proc {
 
 /* Path of the binary under test: $HOLDCONN, else ./holdconn. */
 const char *holdconn_path(void);
+/* Path of the floor under test (bench/floor): $FLOOR, else ./bench/floor/floor. */
+const char *floor_path(void);
+/* proc_start for another binary than holdconn. */
+void proc_start_path(struct proc *p, const char *path, const char *const *args, long nofile);
 /* Starts holdconn with argv (NULL-terminated, without argv[0]); nofile > 0 lowers RLIMIT_NOFILE first. */
 void proc_start(struct proc *p, const char *const *args, long nofile);
 /* The limits a child starts under: 0 leaves one as it is. */
@@ -28,6 +32,9 @@ struct proc_limits {
 };
 /* proc_start with limits set in the child before exec. */
 void proc_start_with(struct proc *p, const char *const *args, const struct proc_limits *l);
+/* Both: another binary, with limits. */
+void proc_start_path_with(struct proc *p, const char *path, const char *const *args,
+			  const struct proc_limits *l);
 /*
  * Whether a child started with drop_ipc_lock has its rings charged to
  * RLIMIT_MEMLOCK: we can drop CAP_IPC_LOCK (CAP_SETPCAP) or never had it.

@@ -274,6 +274,34 @@ int meter_sample(struct meter_sample *s)
 	return sample_slabinfo(s);
 }
 
+#define SETTLE_STILL_BYTES (256 << 10) /* slab change between two samples that counts as still */
+#define SETTLE_PERIOD_NS 100000000L      /* 100 ms between samples */
+
+static int64_t slab_total(const struct meter_sample *s)
+{
+	int64_t t = 0;
+
+	for (int i = 0; i < s->ncaches; i++)
+		t += (int64_t)(s->caches[i].active_objs * s->caches[i].objsize);
+	return s->have_slabinfo ? t : (int64_t)s->slab_bytes;
+}
+
+int meter_settle(struct meter_sample *s, double timeout_s)
+{
+	struct timespec pause = { 0, SETTLE_PERIOD_NS };
+	int64_t prev;
+	double deadline;
+	int ret = meter_sample(s);
+
+	deadline = s->t + timeout_s;
+	do {
+		prev = slab_total(s);
+		nanosleep(&pause, NULL);
+		ret = meter_sample(s);
+	} while (!ret && s->t < deadline && prev - slab_total(s) > SETTLE_STILL_BYTES);
+	return ret;
+}
+
 /* Called every few milliseconds during a ramp: no allocation, one read. */
 static int read_meminfo(char *buf, size_t len)
 {

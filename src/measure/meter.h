@@ -57,6 +57,13 @@ struct meter_delta {
 /* Fills s from /proc; slabinfo is optional (have_slabinfo says). 0 or -errno. */
 int meter_sample(struct meter_sample *s);
 /*
+ * Samples into s until the slab stops shrinking (less than 256 KiB between
+ * two samples 100 ms apart) or timeout_s passes: a previous run's sockets
+ * are freed through RCU seconds after its processes exit. s is the last
+ * sample. 0 or -errno.
+ */
+int meter_settle(struct meter_sample *s, double timeout_s);
+/*
  * MemAvailable less what it wrongly counts as free: it takes reclaimable
  * slab (KReclaimable) as available, but an open socket pins its inode and
  * dentry there (~2 KB a pair). kreclaim_base is KReclaimable before the

@@ -34,7 +34,6 @@
 #define PROBE_SHARE 100         /* the close-detection probe closes 1 connection in this many */
 #define PROBE_TIMEOUT_S 5.0
 #define SETTLE_TIMEOUT_S 15.0   /* longest wait for an earlier run's sockets to be freed */
-#define SETTLE_BYTES (256 << 10) /* slab change between two samples that counts as still */
 #define LAND_TIMEOUT_S 3.0      /* longest wait for messages in flight when the beats stop */
 #define HOLD_ONCE_S 2.0         /* default --hold with --send-once alone */
 #define WINDOW_LEAD_S 0.2       /* a schedule window is announced this far ahead of its start */
@@ -263,31 +262,14 @@ static void take_point(struct bench *b)
 	report_point(b->rep, &p);
 }
 
-static int64_t slab_total(const struct meter_sample *s)
-{
-	int64_t t = 0;
-
-	for (int i = 0; i < s->ncaches; i++)
-		t += (int64_t)(s->caches[i].active_objs * s->caches[i].objsize);
-	return s->have_slabinfo ? t : (int64_t)s->slab_bytes;
-}
-
 /*
  * The kernel frees sockets through RCU, seconds after a previous run let
  * go of them: a baseline taken meanwhile would hide part of this run's
- * cost. Wait until the slab stops shrinking.
+ * cost. The floor (bench/floor) waits the same way.
  */
 static void settle_baseline(struct bench *b)
 {
-	double deadline = now_s() + SETTLE_TIMEOUT_S;
-	int64_t prev;
-
-	meter_sample(b->base);
-	do {
-		prev = slab_total(b->base);
-		sleep_ns(100 * 1000000L);
-		meter_sample(b->base);
-	} while (now_s() < deadline && prev - slab_total(b->base) > SETTLE_BYTES);
+	meter_settle(b->base, SETTLE_TIMEOUT_S);
 }
 
 static void bench_stop(struct bench *b, enum stop_reason r)

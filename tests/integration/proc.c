@@ -95,14 +95,34 @@ bool proc_can_charge_memlock(void)
 	return !has_cap(CAP_IPC_LOCK) || (has_cap(CAP_SETPCAP) && geteuid() == 0);
 }
 
+const char *floor_path(void)
+{
+	const char *p = getenv("FLOOR");
+
+	return p && *p ? p : "./bench/floor/floor";
+}
+
 void proc_start(struct proc *p, const char *const *args, long nofile)
 {
 	struct proc_limits l = { nofile, nofile, 0, false };
 
-	proc_start_with(p, args, &l);
+	proc_start_path_with(p, holdconn_path(), args, &l);
 }
 
 void proc_start_with(struct proc *p, const char *const *args, const struct proc_limits *l)
+{
+	proc_start_path_with(p, holdconn_path(), args, l);
+}
+
+void proc_start_path(struct proc *p, const char *path, const char *const *args, long nofile)
+{
+	struct proc_limits l = { nofile, nofile, 0, false };
+
+	proc_start_path_with(p, path, args, &l);
+}
+
+void proc_start_path_with(struct proc *p, const char *path, const char *const *args,
+			  const struct proc_limits *l)
 {
 	int out[2], err[2];
 	const char *argv[64];
@@ -110,7 +130,7 @@ void proc_start_with(struct proc *p, const char *const *args, const struct proc_
 
 	memset(p, 0, sizeof(*p));
 	p->status = -1;
-	argv[n++] = holdconn_path();
+	argv[n++] = path;
 	while (args[n - 1] && n < 63) {
 		argv[n] = args[n - 1];
 		n++;

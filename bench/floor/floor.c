@@ -1,0 +1,723 @@
+/*
+ * floor.c - the floor under `holdconn bench`: the least a program must do
+ * to hold N loopback pairs the way bench does, so that holdconn's rates
+ * can be read against it in the same run (bench/ratio.sh).
+ *
+ * The same set-up as bench, by construction (holdconn's own netns, plan,
+ * sysinfo and meter objects): a private network namespace with a run-sized
+ * established hash and RPS on lo, 16 listeners on 127.0.0.1:17000-17015,
+ * tuples planned from 127.1.0.0/16 and the ports outside the ephemeral
+ * range, the slab settled before the start. Then two single-threaded
+ * processes, as bench's two sides:
+ *   client: SOCKET(direct) -> SETSOCKOPT REUSEADDR -> SETSOCKOPT LINGER{1,0}
+ *           -> BIND -> CONNECT, one linked chain into the next slot, at most
+ *           1024 connects in flight or unaccepted;
+ *   server: multishot accept-direct on every listener (the kernel picks the
+ *           slot), moving to a fresh ring 2048 slots before a table fills.
+ * Nothing per connection but the slot: no watch, no records, no reports.
+ * The parent only waits; the sides stamp when they pass each mark.
+ *
+ * Teardown (--teardown), timed like bench's, from the release order until
+ * /proc/net/sockstat's TCP inuse is back at the baseline, with RPS off:
+ *   client-first  bench's order: the client closes every slot and exits,
+ *                 then the server closes every slot
+ *   server-first  the other way round
+ *   both          both close their slots at once, one per CPU
+ *   ring-exit     client first, each side closing its rings, not its slots
+ *   exit          both exit at once without closing anything
+ *
+ * Output, one line each: `floor: ...` (the set-up), `point conns=N
+ * elapsed_s=T rate=R` per mark, `summary pairs=N ramp_s=T rate=R
+ * last10_rate=R teardown_s=T teardown=MODE`. Exit 0, 1 on a failure, 2 on
+ * bad usage.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <liburing.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "base/addr.h"
+#include "base/uring_compat.h"
+#include "hold/plan.h"
+#include "measure/meter.h"
+#include "measure/netns.h"
+#include "measure/sysinfo.h"
+
+/* bench's values (src/run/bench.c, src/cmd, src/hold/backend_uring.c, src/run/side.c). */
+#define LISTEN_ADDR 0x7f000001u   /* 127.0.0.1 */
+#define BASE_PORT 17000
+#define DEFAULT_PORTS 16
+#define BACKLOG 4096
+#define WINDOW 1024               /* connects in flight or unaccepted */
+#define ACCEPT_MARGIN (2 * WINDOW) /* slots kept free on the accepting ring */
+#define SOURCE_FIRST 0x7f010001u  /* 127.1.0.1 */
+#define SOURCE_LAST 0x7f01fffeu   /* 127.1.255.254 */
+#define SQ_ENTRIES 512
+#define CQ_ENTRIES 8192
+#define MAX_SLOTS (1u << 20)      /* IORING_MAX_FIXED_FILES */
+#define SETTLE_TIMEOUT_S 15.0
+#define TEARDOWN_TIMEOUT_S 120.0
+#define STALL_S 30.0              /* no progress this long: give up */
+#define MAX_MARKS 1100
+#define MAX_RINGS 4096
+
+enum teardown { T_CLIENT_FIRST, T_SERVER_FIRST, T_BOTH, T_RING_EXIT, T_EXIT };
+static const char *const teardown_names[] = { "client-first", "server-first", "both",
+					      "ring-exit", "exit" };
+
+enum go { GO_WAIT, GO_CLOSE, GO_EXIT };
+
+enum op { OP_CHAIN = 1, OP_CONNECT, OP_ACCEPT, OP_CLOSE };
+
+/* What the three processes share; each field has one writer. */
+struct shared {
+	_Atomic uint64_t connected, accepted;
+	_Atomic int server_up;
+	_Atomic int go[2];       /* [0] server, [1] client: the parent's release order */
+	_Atomic int err[2];      /* errno of a side's failure */
+	double t[2][MAX_MARKS];  /* when each side passed marks[i] (CLOCK_MONOTONIC) */
+};
+
+struct floor {
+	uint64_t n;
+	int ports;
+	uint64_t every;
+	enum teardown teardown;
+	uint64_t marks[MAX_MARKS];
+	int nmarks;
+	struct plan plan;
+	uint32_t slots;          /* per ring: min(RLIMIT_NOFILE, 1<<20), as holdconn */
+	struct shared *sh;
+};
+
+/* One side's rings; a side only ever adds to the end. */
+struct rings {
+	struct io_uring *r[MAX_RINGS];
+	uint32_t used[MAX_RINGS];
+	uint32_t pending[MAX_RINGS]; /* client: connects in flight on each ring */
+	int n;
+	struct sockaddr_in sa[2][SQ_ENTRIES]; /* [0] bind, [1] connect: read at submit */
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void pause_us(long us)
+{
+	struct timespec ts = { us / 1000000, us % 1000000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static const int one = 1;
+static const struct linger linger_rst = { 1, 0 };
+
+static int ring_add(struct rings *rs, uint32_t slots, struct io_uring **out)
+{
+	struct io_uring_params p = {
+		.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_CQSIZE,
+		.cq_entries = CQ_ENTRIES,
+	};
+	struct io_uring *r;
+	int ret;
+
+	if (rs->n == MAX_RINGS || !(r = calloc(1, sizeof(*r))))
+		return -ENOMEM;
+	ret = io_uring_queue_init_params(SQ_ENTRIES, r, &p);
+	if (!ret && (ret = io_uring_register_files_sparse(r, slots)))
+		io_uring_queue_exit(r);
+	if (ret) {
+		free(r);
+		return ret;
+	}
+	rs->used[rs->n] = 0;
+	rs->r[rs->n++] = r;
+	*out = r;
+	return 0;
+}
+
+static struct io_uring_sqe *sqe_get(struct io_uring *r)
+{
+	struct io_uring_sqe *sqe;
+
+	while (!(sqe = io_uring_get_sqe(r)))
+		io_uring_submit(r);
+	return sqe;
+}
+
+static void mark(struct floor *f, int side, uint64_t count, int *next)
+{
+	double t = now_s();
+
+	while (*next < f->nmarks && count >= f->marks[*next])
+		f->sh->t[side][(*next)++] = t;
+}
+
+/* ---- release ---------------------------------------------------------- */
+
+/* Closes every used slot of every ring from this process, then drops the rings. */
+static void close_slots(struct rings *rs)
+{
+	for (int i = 0; i < rs->n; i++) {
+		struct io_uring *r = rs->r[i];
+		struct io_uring_cqe *cqe;
+
+		for (uint32_t s = 0; s < rs->used[i]; s++) {
+			struct io_uring_sqe *sqe = sqe_get(r);
+
+			io_uring_prep_close_direct(sqe, s);
+			sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+			io_uring_sqe_set_data64(sqe, OP_CLOSE);
+		}
+		io_uring_submit(r);
+		/* A close runs at submit: what is left are failures, if any. */
+		while (io_uring_peek_cqe(r, &cqe) == 0)
+			io_uring_cqe_seen(r, cqe);
+	}
+}
+
+static void release(struct floor *f, struct rings *rs, int side)
+{
+	while (atomic_load(&f->sh->go[side]) == GO_WAIT)
+		pause_us(1000);
+	if (atomic_load(&f->sh->go[side]) == GO_EXIT)
+		_exit(0); /* the kernel closes the rings, with every slot */
+	if (f->teardown != T_RING_EXIT)
+		close_slots(rs);
+	for (int i = 0; i < rs->n; i++)
+		io_uring_queue_exit(rs->r[i]);
+	_exit(0);
+}
+
+static void fail(struct floor *f, int side, int err)
+{
+	atomic_store(&f->sh->err[side], err);
+	_exit(1);
+}
+
+/* ---- server ----------------------------------------------------------- */
+
+static int listener(uint16_t port)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	sockaddr_from(&sa, LISTEN_ADDR, port);
+	/* Accepted sockets inherit the linger: every close sends RST, none waits in TIME_WAIT. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger_rst, sizeof(linger_rst));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, BACKLOG)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void arm_accepts(struct io_uring *r, const int *lfd, int n)
+{
+	for (int l = 0; l < n; l++) {
+		struct io_uring_sqe *sqe = sqe_get(r);
+
+		io_uring_prep_multishot_accept_direct(sqe, lfd[l], NULL, NULL, 0);
+		io_uring_sqe_set_data64(sqe, OP_ACCEPT);
+	}
+}
+
+static void cancel_accepts(struct io_uring *r)
+{
+	struct io_uring_sqe *sqe = sqe_get(r);
+
+	io_uring_prep_cancel64(sqe, OP_ACCEPT, IORING_ASYNC_CANCEL_ALL);
+	io_uring_sqe_set_data64(sqe, 0);
+}
+
+/* Counts the accepts among r's completions into ring index i; -errno on a failure. */
+static int reap_accepts(struct rings *rs, int i, uint64_t *accepted)
+{
+	struct io_uring *r = rs->r[i];
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0;
+	int err = 0;
+
+	io_uring_for_each_cqe(r, head, cqe) {
+		n++;
+		if (cqe->user_data != OP_ACCEPT)
+			continue;
+		if (cqe->res >= 0) {
+			(*accepted)++;
+			/* The kernel allocates slots in order: used is the high mark. */
+			if ((uint32_t)cqe->res + 1 > rs->used[i])
+				rs->used[i] = cqe->res + 1;
+		} else if (cqe->res != -ECANCELED && !err) {
+			err = cqe->res;
+		}
+	}
+	io_uring_cq_advance(r, n);
+	return err;
+}
+
+static void serve(struct floor *f, struct rings *rs)
+{
+	struct __kernel_timespec wait = { 0, 10 * 1000000L };
+	int lfd[1024], active = 0, next_mark = 0, ret;
+	struct io_uring *r;
+	struct io_uring_cqe *cqe;
+	uint64_t accepted = 0;
+	uint32_t accepted_here = 0;
+
+	for (int l = 0; l < f->ports; l++)
+		if ((lfd[l] = listener(BASE_PORT + l)) < 0)
+			fail(f, 0, -lfd[l]);
+	if ((ret = ring_add(rs, f->slots, &r)))
+		fail(f, 0, -ret);
+	arm_accepts(r, lfd, f->ports);
+	io_uring_submit(r);
+	atomic_store(&f->sh->server_up, 1);
+	while (accepted < f->n) {
+		uint64_t before = accepted;
+
+		/* The ring before the active one may still post accepts that raced its cancel. */
+		for (int i = active ? active - 1 : 0; i <= active; i++)
+			if ((ret = reap_accepts(rs, i, &accepted)))
+				fail(f, 0, -ret);
+		if (accepted != before) {
+			accepted_here += accepted - before;
+			atomic_store_explicit(&f->sh->accepted, accepted, memory_order_release);
+			mark(f, 0, accepted, &next_mark);
+		}
+		if (rs->used[active] >= f->slots - ACCEPT_MARGIN) {
+			struct io_uring *old = rs->r[active];
+
+			if ((ret = ring_add(rs, f->slots, &r)))
+				fail(f, 0, -ret);
+			active = rs->n - 1;
+			arm_accepts(r, lfd, f->ports);
+			io_uring_submit(r);
+			cancel_accepts(old);
+			io_uring_submit(old);
+			continue;
+		}
+		if (accepted == before)
+			io_uring_submit_and_wait_timeout(rs->r[active], &cqe, 1, &wait, NULL);
+	}
+	(void)accepted_here;
+	for (int l = 0; l < f->ports; l++)
+		close(lfd[l]);
+	release(f, rs, 0);
+}
+
+/* ---- client ----------------------------------------------------------- */
+
+static void chain_sockopt(struct io_uring *r, int slot, int name, const void *val, uint32_t len)
+{
+	struct io_uring_sqe *sqe = sqe_get(r);
+
+	hc_prep_sockopt(sqe, slot, HC_SOCKET_URING_OP_SETSOCKOPT, SOL_SOCKET, name, val, len);
+	sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+	io_uring_sqe_set_data64(sqe, OP_CHAIN);
+}
+
+/* Connection i into the next slot of r: one chain of five, only CONNECT posts on success. */
+static void open_one(struct floor *f, struct rings *rs, struct io_uring *r, uint32_t slot,
+		     uint64_t i)
+{
+	struct sockaddr_in src, dst, *sa;
+	struct io_uring_sqe *sqe;
+
+	if (io_uring_sq_space_left(r) < 5)
+		io_uring_submit(r); /* a chain split over two submits would run its tail unlinked */
+	plan_tuple(&f->plan, i, &src, &dst);
+	sqe = sqe_get(r);
+	io_uring_prep_socket_direct(sqe, AF_INET, SOCK_STREAM, 0, slot, 0);
+	sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+	io_uring_sqe_set_data64(sqe, OP_CHAIN);
+	chain_sockopt(r, slot, SO_REUSEADDR, &one, sizeof(one));
+	chain_sockopt(r, slot, SO_LINGER, &linger_rst, sizeof(linger_rst));
+	sqe = sqe_get(r);
+	sa = &rs->sa[0][sqe - r->sq.sqes];
+	*sa = src;
+	hc_prep_bind(sqe, slot, sa, sizeof(*sa));
+	sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+	io_uring_sqe_set_data64(sqe, OP_CHAIN);
+	sqe = sqe_get(r);
+	sa = &rs->sa[1][sqe - r->sq.sqes];
+	*sa = dst;
+	io_uring_prep_connect(sqe, slot, (struct sockaddr *)sa, sizeof(*sa));
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, OP_CONNECT);
+}
+
+/* Established connections among ring i's completions; -errno on any failure. */
+static int reap_connects(struct rings *rs, int i, uint64_t *connected)
+{
+	struct io_uring *r = rs->r[i];
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0;
+	int err = 0;
+
+	io_uring_for_each_cqe(r, head, cqe) {
+		n++;
+		if (cqe->res < 0 && !err)
+			err = cqe->res;
+		else if (cqe->user_data == OP_CONNECT)
+			(*connected)++;
+		rs->pending[i]--;
+	}
+	io_uring_cq_advance(r, n);
+	return err;
+}
+
+static void connect_all(struct floor *f, struct rings *rs)
+{
+	uint64_t next = 0, connected = 0;
+	int active = -1, next_mark = 0, ret;
+	struct io_uring *r = NULL;
+
+	while (connected < f->n) {
+		uint64_t accepted = atomic_load_explicit(&f->sh->accepted, memory_order_acquire);
+		uint64_t in_flight = next - connected;
+		uint64_t busy = in_flight + (connected > accepted ? connected - accepted : 0);
+		uint64_t before = connected;
+		int first = active > 0 ? active - 1 : 0; /* in flight spans two rings at most */
+
+		for (; busy < WINDOW && next < f->n; busy++, next++) {
+			if (!r || rs->used[active] == f->slots) {
+				if (r)
+					io_uring_submit(r);
+				if ((ret = ring_add(rs, f->slots, &r)))
+					fail(f, 1, -ret);
+				active = rs->n - 1;
+			}
+			open_one(f, rs, r, rs->used[active]++, next);
+			rs->pending[active]++;
+		}
+		io_uring_submit(r);
+		for (int i = first; i <= active; i++)
+			if ((ret = reap_connects(rs, i, &connected)))
+				fail(f, 1, -ret);
+		if (connected != before) {
+			atomic_store_explicit(&f->sh->connected, connected, memory_order_release);
+			mark(f, 1, connected, &next_mark);
+		} else if (next > connected) {
+			/* Wait on the ring with the oldest connects: they complete first. */
+			int i = rs->pending[first] ? first : active;
+
+			io_uring_submit_and_wait(rs->r[i], 1);
+		} else {
+			pause_us(20); /* the server is a whole window behind */
+		}
+	}
+	release(f, rs, 1);
+}
+
+/* ---- the parent ------------------------------------------------------- */
+
+static pid_t spawn(struct floor *f, int side)
+{
+	static struct rings rs; /* each child gets its own copy */
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(1);
+	if (side == 0)
+		serve(f, &rs);
+	else
+		connect_all(f, &rs);
+	_exit(0);
+}
+
+static bool gone(pid_t *pid, int *status)
+{
+	if (*pid && waitpid(*pid, status, WNOHANG) == *pid) {
+		*pid = 0;
+		return true;
+	}
+	return false;
+}
+
+static void add_mark(struct floor *f, uint64_t m)
+{
+	int i = f->nmarks;
+
+	for (int k = 0; k < f->nmarks; k++)
+		if (f->marks[k] == m)
+			return;
+	while (i > 0 && f->marks[i - 1] > m) {
+		f->marks[i] = f->marks[i - 1];
+		i--;
+	}
+	f->marks[i] = m;
+	f->nmarks++;
+}
+
+/* Every report point, the start of the last tenth, and N. */
+static void plan_marks(struct floor *f)
+{
+	for (uint64_t m = f->every; m < f->n; m += f->every)
+		add_mark(f, m);
+	if (f->n - f->n / 10)
+		add_mark(f, f->n - f->n / 10);
+	add_mark(f, f->n);
+}
+
+static int mark_index(const struct floor *f, uint64_t m)
+{
+	for (int i = 0; i < f->nmarks; i++)
+		if (f->marks[i] == m)
+			return i;
+	return -1;
+}
+
+static double pair_time(const struct floor *f, int i)
+{
+	double s = f->sh->t[0][i], c = f->sh->t[1][i];
+
+	return s > c ? s : c;
+}
+
+static int side_error(struct floor *f, const char *what)
+{
+	int s = atomic_load(&f->sh->err[0]), c = atomic_load(&f->sh->err[1]);
+
+	fprintf(stderr, "floor: %s: %s\n", s ? "server" : c ? "client" : what,
+		strerror(s ? s : c ? c : EIO));
+	return 1;
+}
+
+static int setup(struct floor *f)
+{
+	struct addr_range src = { SOURCE_FIRST, SOURCE_LAST };
+	struct endpoint_range dst = { LISTEN_ADDR, { BASE_PORT, BASE_PORT + f->ports - 1 } };
+	struct port_range sport;
+	struct rlimit rl;
+	char why[256] = "", ns[64];
+	int rps = 0;
+	ssize_t n;
+
+	if (sysinfo_source_ports(&sport))
+		sport = (struct port_range){ 32768, 60999 };
+	if (plan_init(&f->plan, &src, &sport, &dst, 1, f->n)) {
+		fprintf(stderr, "floor: %" PRIu64 " pairs need more 4-tuples than the plan has\n", f->n);
+		return 2;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur > MAX_SLOTS)
+		rl.rlim_cur = MAX_SLOTS;
+	f->slots = (uint32_t)rl.rlim_cur;
+	if (f->slots <= 2 * ACCEPT_MARGIN) {
+		fprintf(stderr, "floor: RLIMIT_NOFILE %u is too small for its tables: raise it with ulimit -n\n",
+			f->slots);
+		return 2;
+	}
+	if (netns_enter(2 * f->n, why, sizeof(why), &rps)) {
+		fprintf(stderr, "floor: %s: the floor runs only where bench has its own namespace\n", why);
+		return 1;
+	}
+	if (!rps && why[0]) /* as bench: said, and carried on */
+		fprintf(stderr, "floor: %s\n", why);
+	n = readlink("/proc/self/ns/net", ns, sizeof(ns) - 1);
+	ns[n > 0 ? n : 0] = 0;
+	printf("floor: %" PRIu64 " pairs, %d ports, RPS on %d CPUs, %u slots per ring, teardown %s, netns %s\n",
+	       f->n, f->ports, rps, f->slots, teardown_names[f->teardown], ns);
+	return 0;
+}
+
+static bool supported(void)
+{
+	struct io_uring_probe *p = io_uring_get_probe();
+	bool ok = p && io_uring_opcode_supported(p, HC_OP_BIND) &&
+		  io_uring_opcode_supported(p, HC_OP_URING_CMD);
+
+	if (p)
+		io_uring_free_probe(p);
+	return ok;
+}
+
+/* Releases in the order asked and times it like bench: until sockstat is back at base. */
+static double teardown(struct floor *f, pid_t *spid, pid_t *cpid, uint64_t base_inuse)
+{
+	static struct meter_sample s;
+	double t0 = now_s();
+	int first = f->teardown == T_SERVER_FIRST ? 0 : 1;
+
+	netns_rps(false);
+	if (f->teardown == T_BOTH || f->teardown == T_EXIT) {
+		int go = f->teardown == T_EXIT ? GO_EXIT : GO_CLOSE;
+
+		atomic_store(&f->sh->go[0], go);
+		atomic_store(&f->sh->go[1], go);
+	} else {
+		pid_t *p = first ? cpid : spid;
+
+		atomic_store(&f->sh->go[first], GO_CLOSE);
+		waitpid(*p, NULL, 0);
+		*p = 0;
+		atomic_store(&f->sh->go[!first], GO_CLOSE);
+	}
+	if (*spid)
+		waitpid(*spid, NULL, 0);
+	if (*cpid)
+		waitpid(*cpid, NULL, 0);
+	*spid = *cpid = 0;
+	while (now_s() < t0 + TEARDOWN_TIMEOUT_S) {
+		if (!meter_sample(&s) && s.tcp_inuse <= base_inuse + 16)
+			break;
+		pause_us(20000);
+	}
+	return now_s() - t0;
+}
+
+static void print_points(const struct floor *f, double t0)
+{
+	double last_t = t0;
+	uint64_t last = 0;
+
+	for (int i = 0; i < f->nmarks; i++) {
+		double t = pair_time(f, i);
+
+		if (f->marks[i] % f->every && f->marks[i] != f->n)
+			continue; /* the 90% mark is for last10_rate only */
+		printf("point conns=%" PRIu64 " elapsed_s=%.3f rate=%.0f\n", f->marks[i], t - t0,
+		       (f->marks[i] - last) / (t - last_t));
+		last = f->marks[i];
+		last_t = t;
+	}
+}
+
+static int run(struct floor *f)
+{
+	static struct meter_sample base;
+	pid_t spid, cpid;
+	int status, code;
+	double t0, stall, ramp_s, t90, teardown_s;
+	uint64_t progress = 0;
+
+	if ((code = setup(f)))
+		return code;
+	meter_settle(&base, SETTLE_TIMEOUT_S);
+	spid = spawn(f, 0);
+	while (!atomic_load(&f->sh->server_up))
+		if (gone(&spid, &status) || spid < 0)
+			return side_error(f, "server");
+		else
+			pause_us(1000);
+	t0 = now_s();
+	cpid = spawn(f, 1);
+	stall = t0;
+	for (;;) {
+		uint64_t c = atomic_load(&f->sh->connected), s = atomic_load(&f->sh->accepted);
+		uint64_t pairs = c < s ? c : s;
+
+		if (pairs >= f->n)
+			break;
+		if (gone(&spid, &status) || gone(&cpid, &status) || now_s() - stall > STALL_S) {
+			if (spid)
+				kill(spid, SIGKILL);
+			if (cpid)
+				kill(cpid, SIGKILL);
+			while (wait(NULL) > 0)
+				;
+			if (now_s() - stall > STALL_S)
+				fprintf(stderr, "floor: stalled at %" PRIu64 " pairs for %.0f s\n", pairs, STALL_S);
+			return side_error(f, "a side exited");
+		}
+		if (pairs > progress) {
+			progress = pairs;
+			stall = now_s();
+		}
+		pause_us(1000);
+	}
+	ramp_s = pair_time(f, mark_index(f, f->n)) - t0;
+	t90 = pair_time(f, mark_index(f, f->n - f->n / 10));
+	print_points(f, t0);
+	fflush(stdout);
+	teardown_s = teardown(f, &spid, &cpid, base.tcp_inuse);
+	printf("summary pairs=%" PRIu64 " ramp_s=%.3f rate=%.0f last10_rate=%.0f teardown_s=%.3f teardown=%s\n",
+	       f->n, ramp_s, f->n / ramp_s, (f->n / 10) / (t0 + ramp_s - t90), teardown_s,
+	       teardown_names[f->teardown]);
+	return 0;
+}
+
+static int usage(const char *why)
+{
+	if (why)
+		fprintf(stderr, "floor: %s\n", why);
+	fprintf(stderr, "usage: floor N [--ports P] [--report-every R] "
+			"[--teardown client-first|server-first|both|ring-exit|exit]\n");
+	return 2;
+}
+
+static bool parse_count(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (end == s || *end || !v)
+		return false;
+	*out = v;
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	static struct floor f = { .ports = DEFAULT_PORTS, .every = 100000 };
+	uint64_t v;
+
+	if (argc < 2 || !parse_count(argv[1], &f.n))
+		return usage("N: pairs to hold, a positive count");
+	for (int i = 2; i < argc; i += 2) {
+		const char *opt = argv[i], *arg = i + 1 < argc ? argv[i + 1] : NULL;
+		int t;
+
+		if (!arg)
+			return usage("an option lacks its value");
+		if (!strcmp(opt, "--ports") && parse_count(arg, &v) && v <= 1024) {
+			f.ports = (int)v;
+		} else if (!strcmp(opt, "--report-every") && parse_count(arg, &v)) {
+			f.every = v;
+		} else if (!strcmp(opt, "--teardown")) {
+			for (t = 0; t <= T_EXIT && strcmp(arg, teardown_names[t]); t++)
+				;
+			if (t > T_EXIT)
+				return usage("--teardown: client-first, server-first, both, ring-exit or exit");
+			f.teardown = t;
+		} else {
+			return usage(NULL);
+		}
+	}
+	if (f.n / f.every > MAX_MARKS - 2)
+		return usage("--report-every: too many points; raise it");
+	if (!supported()) {
+		fprintf(stderr, "floor: io_uring BIND (6.11) and socket uring_cmd (6.7) are missing here\n");
+		return 2;
+	}
+	f.sh = mmap(NULL, sizeof(*f.sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (f.sh == MAP_FAILED)
+		return 1;
+	memset(f.sh, 0, sizeof(*f.sh));
+	plan_marks(&f);
+	return run(&f);
+}

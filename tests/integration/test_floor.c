@@ -1,0 +1,123 @@
+/*
+ * test_floor.c - the floor under bench (bench/floor/floor) keeps working:
+ * it holds a few thousand pairs, prints its points and summary, and leaves
+ * nothing behind (its namespace, the ehash sysctl it sets around unshare).
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <liburing.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "base/uring_compat.h"
+#include "proc.h"
+
+TestSuite(floor, .fini = proc_cleanup);
+
+static struct proc P;
+
+/* A private network namespace, as the floor makes one (root, not in a locked-down container). */
+static bool can_unshare_net(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWNET | CLONE_NEWNS) ? 1 : 0);
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0;
+}
+
+static bool has_bind_op(void)
+{
+	struct io_uring_probe *p = io_uring_get_probe();
+	bool ok = p && io_uring_opcode_supported(p, HC_OP_BIND) &&
+		  io_uring_opcode_supported(p, HC_OP_URING_CMD);
+
+	if (p)
+		io_uring_free_probe(p);
+	return ok;
+}
+
+static long read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f && fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* Any process still in the namespace named ns ("net:[N]")? */
+static bool netns_alive(const char *ns)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	bool found = false;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[300], link[64];
+		ssize_t n;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = 0;
+			found = !strcmp(link, ns);
+		}
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static double field(const char *line, const char *key)
+{
+	char pat[64];
+	const char *s;
+
+	snprintf(pat, sizeof(pat), " %s=", key);
+	s = strstr(line, pat);
+	return s ? strtod(s + strlen(pat), NULL) : -1;
+}
+
+Test(floor, holds_3000_pairs_reports_and_leaves_nothing, .timeout = 60)
+{
+	const char *args[] = { "3000", "--report-every", "1000", "--ports", "4", NULL };
+	long ehash = read_long("/proc/sys/net/ipv4/tcp_child_ehash_entries");
+	char line[1024], ns[64] = "";
+	const char *s;
+
+	if (!can_unshare_net())
+		cr_skip_test("cannot unshare a network namespace here (needs root): the floor needs one");
+	if (!has_bind_op())
+		cr_skip_test("io_uring lacks BIND (6.11) or socket uring_cmd (6.7): the floor needs both");
+	proc_start_path(&P, floor_path(), args, 0);
+	cr_assert_eq(proc_finish(&P, 50), 0, "stderr: %s", P.err);
+	cr_assert_not_null(proc_line(&P, "point conns=1000 ", line, sizeof(line)), "out: %s", P.out);
+	cr_assert_not_null(proc_line(&P, "point conns=2000 ", line, sizeof(line)), "out: %s", P.out);
+	cr_assert_not_null(proc_line(&P, "point conns=3000 ", line, sizeof(line)), "out: %s", P.out);
+	cr_assert_gt(field(line, "rate"), 0, "%s", line);
+	cr_assert_not_null(proc_line(&P, "summary pairs=3000 ", line, sizeof(line)), "out: %s", P.out);
+	cr_assert_gt(field(line, "ramp_s"), 0, "%s", line);
+	cr_assert_gt(field(line, "rate"), 0, "%s", line);
+	cr_assert_gt(field(line, "last10_rate"), 0, "%s", line);
+	cr_assert_gt(field(line, "teardown_s"), 0, "%s", line);
+	cr_assert_not_null(strstr(line, " teardown=client-first"), "%s", line);
+	cr_assert_not_null(proc_line(&P, "floor: 3000 pairs, 4 ports", line, sizeof(line)), "%s", P.out);
+	s = strstr(line, "netns ");
+	cr_assert_not_null(s, "%s", line);
+	sscanf(s + strlen("netns "), "%63s", ns);
+	cr_assert_not_null(strstr(ns, "net:["), "%s", line);
+	cr_assert_not(netns_alive(ns), "a process is still in the floor's namespace %s", ns);
+	cr_assert_eq(read_long("/proc/sys/net/ipv4/tcp_child_ehash_entries"), ehash,
+		     "tcp_child_ehash_entries was not put back");
+}
