@@ -106,7 +106,7 @@ struct rings {
 	uint32_t used[MAX_RINGS];
 	uint32_t pending[MAX_RINGS]; /* client: connects in flight on each ring */
 	int n;
-	struct sockaddr_in sa[2][SQ_ENTRIES]; /* [0] bind, [1] connect: read at submit */
+	union sockaddr_inet sa[2][SQ_ENTRIES]; /* [0] bind, [1] connect: read at submit */
 };
 
 static double now_s(void)
@@ -214,16 +214,16 @@ static void fail(struct floor *f, int side, int err)
 
 static int listener(uint16_t port)
 {
-	struct sockaddr_in sa;
+	union sockaddr_inet sa;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -errno;
-	sockaddr_from(&sa, LISTEN_ADDR, port);
+	sockaddr_from(&sa, false, LISTEN_ADDR, port);
 	/* Accepted sockets inherit the linger: every close sends RST, none waits in TIME_WAIT. */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger_rst, sizeof(linger_rst));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, BACKLOG)) {
+	if (bind(fd, &sa.sa, sockaddr_len(&sa)) || listen(fd, BACKLOG)) {
 		int err = -errno;
 
 		close(fd);
@@ -340,7 +340,7 @@ static void chain_sockopt(struct io_uring *r, int slot, int name, const void *va
 static void open_one(struct floor *f, struct rings *rs, struct io_uring *r, uint32_t slot,
 		     uint64_t i)
 {
-	struct sockaddr_in src, dst, *sa;
+	union sockaddr_inet src, dst, *sa;
 	struct io_uring_sqe *sqe;
 
 	if (io_uring_sq_space_left(r) < 5)
@@ -355,13 +355,13 @@ static void open_one(struct floor *f, struct rings *rs, struct io_uring *r, uint
 	sqe = sqe_get(r);
 	sa = &rs->sa[0][sqe - r->sq.sqes];
 	*sa = src;
-	hc_prep_bind(sqe, slot, sa, sizeof(*sa));
+	hc_prep_bind(sqe, slot, sa, sockaddr_len(sa));
 	sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
 	io_uring_sqe_set_data64(sqe, OP_CHAIN);
 	sqe = sqe_get(r);
 	sa = &rs->sa[1][sqe - r->sq.sqes];
 	*sa = dst;
-	io_uring_prep_connect(sqe, slot, (struct sockaddr *)sa, sizeof(*sa));
+	io_uring_prep_connect(sqe, slot, &sa->sa, sockaddr_len(sa));
 	sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data64(sqe, OP_CONNECT);
 }
@@ -510,8 +510,9 @@ static int side_error(struct floor *f, const char *what)
 
 static int setup(struct floor *f)
 {
-	struct addr_range src = { SOURCE_FIRST, SOURCE_LAST };
-	struct endpoint_range dst = { LISTEN_ADDR, { BASE_PORT, BASE_PORT + f->ports - 1 } };
+	struct addr_range src = { .first = SOURCE_FIRST, .last = SOURCE_LAST };
+	struct endpoint_range dst = { .addr = LISTEN_ADDR,
+				      .ports = { BASE_PORT, BASE_PORT + f->ports - 1 } };
 	struct port_range sport;
 	struct rlimit rl;
 	char why[256] = "", ns[64];
