@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/ratio.sh - holdconn bench against the floor (bench/floor/floor), side by side.
 # Usage: sh bench/ratio.sh [N] [ROUNDS]     (defaults: 1000000 pairs, 3 rounds)
-# Env:   BENCH_ARGS  extra arguments for holdconn bench (e.g. "--watch none")
+# Env:   HOLDCONN, FLOOR  the binaries (default ./holdconn, bench/floor/floor)
+#        BENCH_ARGS  extra arguments for holdconn bench (e.g. "--watch none")
 #        FLOOR_ARGS  extra arguments for the floor (e.g. "--teardown both")
 #
 # Runs them alternately, ABAB, ROUNDS of each, at the same N, each run under the
@@ -18,7 +19,9 @@ lock=/tmp/holdconn-machine.lock
 stamp=$(date -u +%Y%m%d-%H%M)
 out=bench/results/ratio-$stamp
 mkdir -p bench/results
-[ -x ./holdconn ] && [ -x bench/floor/floor ] || { echo "ratio: build first: make holdconn floor" >&2; exit 2; }
+hc=${HOLDCONN:-./holdconn}
+fl=${FLOOR:-bench/floor/floor}
+[ -x "$hc" ] && [ -x "$fl" ] || { echo "ratio: build first: make holdconn floor" >&2; exit 2; }
 every=$((n / 10))
 [ "$every" -ge 1 ] || { echo "ratio: N must be at least 10" >&2; exit 2; }
 
@@ -35,14 +38,14 @@ i=1
 while [ "$i" -le "$rounds" ]; do
 	h="$out-holdconn-$i.jsonl"
 	f="$out-floor-$i.txt"
-	echo "== [$i/$rounds] holdconn bench --conns $n --report-every $every ${BENCH_ARGS:-} --json > $h" >&2
+	echo "== [$i/$rounds] $hc bench --conns $n --report-every $every ${BENCH_ARGS:-} --json > $h" >&2
 	# shellcheck disable=SC2086
-	flock "$lock" ./holdconn bench --conns "$n" --report-every "$every" ${BENCH_ARGS:-} --json > "$h"
+	flock "$lock" "$hc" bench --conns "$n" --report-every "$every" ${BENCH_ARGS:-} --json > "$h"
 	printf '%s\t%s\t%s\n' "$(jfield "$h" avg_rate)" "$(jlast10 "$h")" "$(jfield "$h" teardown_s)" |
 		tee -a "$out.h.tsv" >&2
-	echo "== [$i/$rounds] bench/floor/floor $n --report-every $every ${FLOOR_ARGS:-} > $f" >&2
+	echo "== [$i/$rounds] $fl $n --report-every $every ${FLOOR_ARGS:-} > $f" >&2
 	# shellcheck disable=SC2086
-	flock "$lock" bench/floor/floor "$n" --report-every "$every" ${FLOOR_ARGS:-} > "$f"
+	flock "$lock" "$fl" "$n" --report-every "$every" ${FLOOR_ARGS:-} > "$f"
 	printf '%s\t%s\t%s\n' "$(ffield "$f" rate)" "$(ffield "$f" last10_rate)" "$(ffield "$f" teardown_s)" |
 		tee -a "$out.f.tsv" >&2
 	i=$((i + 1))
@@ -53,8 +56,8 @@ col() { cut -f"$2" "$1" | median; }
 	echo "# holdconn bench / floor, $n pairs, $rounds rounds ABAB ($stamp UTC)"
 	echo
 	echo "- kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
-	echo "- A: holdconn bench --conns $n --report-every $every ${BENCH_ARGS:-} --json"
-	echo "- B: bench/floor/floor $n --report-every $every ${FLOOR_ARGS:-}"
+	echo "- A: $hc bench --conns $n --report-every $every ${BENCH_ARGS:-} --json"
+	echo "- B: $fl $n --report-every $every ${FLOOR_ARGS:-}"
 	echo "- each run under $lock, taken per run: others' short runs may fall between them"
 	echo
 	echo "| figure (median of $rounds) | holdconn | floor | holdconn / floor |"
