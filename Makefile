@@ -41,8 +41,10 @@ $(BUILD)/%.o: src/%.c $(wildcard src/*/*.h)
 FLOOR_OBJ := $(addprefix $(BUILD)/,base/addr.o hold/plan.o measure/meter.o measure/netns.o \
 	       measure/sysinfo.o)
 
-floor: bench/floor/floor
-bench/floor/floor: bench/floor/floor.c $(FLOOR_OBJ) $(wildcard src/*/*.h)
+FLOOR_BIN ?= bench/floor/floor
+
+floor: $(FLOOR_BIN)
+$(FLOOR_BIN): bench/floor/floor.c $(FLOOR_OBJ) $(wildcard src/*/*.h)
 	$(CC) $(CFLAGS) -o $@ $< $(FLOOR_OBJ) $(LDLIBS)
 
 $(BUILD)/unit_tests: $(UNIT) $(LIB_OBJ) $(wildcard tests/*.h)
@@ -60,14 +62,14 @@ run: deps holdconn
 test: deps $(BIN) floor $(BUILD)/unit_tests $(BUILD)/integration_tests
 	sh tools/layers.sh
 	$(BUILD)/unit_tests --jobs 2
-	HOLDCONN=$(CURDIR)/$(BIN) FLOOR=$(CURDIR)/bench/floor/floor $(BUILD)/integration_tests --jobs 1
+	HOLDCONN=$(CURDIR)/$(BIN) FLOOR=$(CURDIR)/$(FLOOR_BIN) $(BUILD)/integration_tests --jobs 1
 
 # jemalloc stays linked under ASan: the executable's malloc/free (ASan's
 # interceptors) win over libjemalloc's, so every ordinary allocation is
 # checked, while the conn arena's mallocx/dallocx still go to jemalloc,
 # unseen by ASan. No ASAN_OPTIONS needed.
 check: deps
-	$(MAKE) BUILD=build-san BIN=build-san/holdconn CC=clang \
+	$(MAKE) BUILD=build-san BIN=build-san/holdconn FLOOR_BIN=build-san/floor CC=clang \
 	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  test
 
