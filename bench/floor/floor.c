@@ -28,7 +28,8 @@
  *
  * Output, one line each: `floor: ...` (the set-up), `point conns=N
  * elapsed_s=T rate=R` per mark, `summary pairs=N ramp_s=T rate=R
- * last10_rate=R teardown_s=T teardown=MODE`. Exit 0, 1 on a failure, 2 on
+ * last10_rate=R teardown_s=T released_s=T teardown=MODE` (released_s: until
+ * every socket file is gone too, see teardown()). Exit 0, 1 on a failure, 2 on
  * bad usage.
  */
 #include <errno.h>
@@ -557,11 +558,30 @@ static bool supported(void)
 	return ok;
 }
 
-/* Releases in the order asked and times it like bench: until sockstat is back at base. */
-static double teardown(struct floor *f, pid_t *spid, pid_t *cpid, uint64_t base_inuse)
+/* "sockets: used N" from /proc/net/sockstat: socket files open in this namespace; -1 unread. */
+static long sockets_used(void)
+{
+	FILE *fp = fopen("/proc/net/sockstat", "r");
+	long n = -1;
+
+	if (fp && fscanf(fp, "sockets: used %ld", &n) != 1)
+		n = -1;
+	if (fp)
+		fclose(fp);
+	return n;
+}
+
+/*
+ * Releases in the order asked and times it like bench: until sockstat's
+ * TCP inuse is back at base. A socket reset by its peer leaves inuse at
+ * once, though, and a ring's exit closes its files later in a kernel
+ * worker: *released_s waits for every socket file to be gone as well.
+ */
+static double teardown(struct floor *f, pid_t *spid, pid_t *cpid, uint64_t base_inuse,
+		       long base_used, double *released_s)
 {
 	static struct meter_sample s;
-	double t0 = now_s();
+	double t0 = now_s(), inuse_s = -1;
 	int first = f->teardown == T_SERVER_FIRST ? 0 : 1;
 
 	netns_rps(false);
@@ -583,12 +603,15 @@ static double teardown(struct floor *f, pid_t *spid, pid_t *cpid, uint64_t base_
 	if (*cpid)
 		waitpid(*cpid, NULL, 0);
 	*spid = *cpid = 0;
-	while (now_s() < t0 + TEARDOWN_TIMEOUT_S) {
-		if (!meter_sample(&s) && s.tcp_inuse <= base_inuse + 16)
-			break;
+	*released_s = -1;
+	while (now_s() < t0 + TEARDOWN_TIMEOUT_S && (inuse_s < 0 || *released_s < 0)) {
+		if (inuse_s < 0 && !meter_sample(&s) && s.tcp_inuse <= base_inuse + 16)
+			inuse_s = now_s() - t0;
+		if (*released_s < 0 && sockets_used() <= base_used + 16)
+			*released_s = now_s() - t0;
 		pause_us(20000);
 	}
-	return now_s() - t0;
+	return inuse_s;
 }
 
 static void print_points(const struct floor *f, double t0)
@@ -613,12 +636,14 @@ static int run(struct floor *f)
 	static struct meter_sample base;
 	pid_t spid, cpid;
 	int status, code;
-	double t0, stall, ramp_s, t90, teardown_s;
+	double t0, stall, ramp_s, t90, teardown_s, released_s;
+	long base_used;
 	uint64_t progress = 0;
 
 	if ((code = setup(f)))
 		return code;
 	meter_settle(&base, SETTLE_TIMEOUT_S);
+	base_used = sockets_used();
 	spid = spawn(f, 0);
 	while (!atomic_load(&f->sh->server_up))
 		if (gone(&spid, &status) || spid < 0)
@@ -655,9 +680,10 @@ static int run(struct floor *f)
 	t90 = pair_time(f, mark_index(f, f->n - f->n / 10));
 	print_points(f, t0);
 	fflush(stdout);
-	teardown_s = teardown(f, &spid, &cpid, base.tcp_inuse);
-	printf("summary pairs=%" PRIu64 " ramp_s=%.3f rate=%.0f last10_rate=%.0f teardown_s=%.3f teardown=%s\n",
-	       f->n, ramp_s, f->n / ramp_s, (f->n / 10) / (t0 + ramp_s - t90), teardown_s,
+	teardown_s = teardown(f, &spid, &cpid, base.tcp_inuse, base_used, &released_s);
+	printf("summary pairs=%" PRIu64 " ramp_s=%.3f rate=%.0f last10_rate=%.0f teardown_s=%.3f "
+	       "released_s=%.3f teardown=%s\n",
+	       f->n, ramp_s, f->n / ramp_s, (f->n / 10) / (t0 + ramp_s - t90), teardown_s, released_s,
 	       teardown_names[f->teardown]);
 	return 0;
 }
