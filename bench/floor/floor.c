@@ -233,26 +233,33 @@ static int listener(uint16_t port)
 	return fd;
 }
 
-static void arm_accepts(struct io_uring *r, const int *lfd, int n)
+/* user_data of listener l's accept: the op in the low byte. */
+#define ACCEPT_UD(l) (OP_ACCEPT | (uint64_t)(l) << 8)
+
+static void arm_accept(struct io_uring *r, int lfd, int l)
+{
+	struct io_uring_sqe *sqe = sqe_get(r);
+
+	io_uring_prep_multishot_accept_direct(sqe, lfd, NULL, NULL, 0);
+	io_uring_sqe_set_data64(sqe, ACCEPT_UD(l));
+}
+
+static void cancel_accepts(struct io_uring *r, int n)
 {
 	for (int l = 0; l < n; l++) {
 		struct io_uring_sqe *sqe = sqe_get(r);
 
-		io_uring_prep_multishot_accept_direct(sqe, lfd[l], NULL, NULL, 0);
-		io_uring_sqe_set_data64(sqe, OP_ACCEPT);
+		io_uring_prep_cancel64(sqe, ACCEPT_UD(l), 0);
+		io_uring_sqe_set_data64(sqe, 0);
 	}
 }
 
-static void cancel_accepts(struct io_uring *r)
-{
-	struct io_uring_sqe *sqe = sqe_get(r);
-
-	io_uring_prep_cancel64(sqe, OP_ACCEPT, IORING_ASYNC_CANCEL_ALL);
-	io_uring_sqe_set_data64(sqe, 0);
-}
-
-/* Counts the accepts among r's completions into ring index i; -errno on a failure. */
-static int reap_accepts(struct rings *rs, int i, uint64_t *accepted)
+/*
+ * Counts the accepts among ring i's completions; -errno on a failure. A
+ * multishot accept the kernel ended (no F_MORE) is armed again on the
+ * active ring, as holdconn does.
+ */
+static int reap_accepts(struct rings *rs, int i, bool active, const int *lfd, uint64_t *accepted)
 {
 	struct io_uring *r = rs->r[i];
 	struct io_uring_cqe *cqe;
@@ -261,8 +268,10 @@ static int reap_accepts(struct rings *rs, int i, uint64_t *accepted)
 
 	io_uring_for_each_cqe(r, head, cqe) {
 		n++;
-		if (cqe->user_data != OP_ACCEPT)
+		if ((cqe->user_data & 0xff) != OP_ACCEPT)
 			continue;
+		if (active && !(cqe->flags & IORING_CQE_F_MORE) && cqe->res != -ECANCELED)
+			arm_accept(r, lfd[cqe->user_data >> 8], (int)(cqe->user_data >> 8));
 		if (cqe->res >= 0) {
 			(*accepted)++;
 			/* The kernel allocates slots in order: used is the high mark. */
@@ -283,14 +292,14 @@ static void serve(struct floor *f, struct rings *rs)
 	struct io_uring *r;
 	struct io_uring_cqe *cqe;
 	uint64_t accepted = 0;
-	uint32_t accepted_here = 0;
 
 	for (int l = 0; l < f->ports; l++)
 		if ((lfd[l] = listener(BASE_PORT + l)) < 0)
 			fail(f, 0, -lfd[l]);
 	if ((ret = ring_add(rs, f->slots, &r)))
 		fail(f, 0, -ret);
-	arm_accepts(r, lfd, f->ports);
+	for (int l = 0; l < f->ports; l++)
+		arm_accept(r, lfd[l], l);
 	io_uring_submit(r);
 	atomic_store(&f->sh->server_up, 1);
 	while (accepted < f->n) {
@@ -298,10 +307,9 @@ static void serve(struct floor *f, struct rings *rs)
 
 		/* The ring before the active one may still post accepts that raced its cancel. */
 		for (int i = active ? active - 1 : 0; i <= active; i++)
-			if ((ret = reap_accepts(rs, i, &accepted)))
+			if ((ret = reap_accepts(rs, i, i == active, lfd, &accepted)))
 				fail(f, 0, -ret);
 		if (accepted != before) {
-			accepted_here += accepted - before;
 			atomic_store_explicit(&f->sh->accepted, accepted, memory_order_release);
 			mark(f, 0, accepted, &next_mark);
 		}
@@ -311,16 +319,16 @@ static void serve(struct floor *f, struct rings *rs)
 			if ((ret = ring_add(rs, f->slots, &r)))
 				fail(f, 0, -ret);
 			active = rs->n - 1;
-			arm_accepts(r, lfd, f->ports);
+			for (int l = 0; l < f->ports; l++)
+				arm_accept(r, lfd[l], l);
 			io_uring_submit(r);
-			cancel_accepts(old);
+			cancel_accepts(old, f->ports);
 			io_uring_submit(old);
 			continue;
 		}
 		if (accepted == before)
 			io_uring_submit_and_wait_timeout(rs->r[active], &cqe, 1, &wait, NULL);
 	}
-	(void)accepted_here;
 	for (int l = 0; l < f->ports; l++)
 		close(lfd[l]);
 	release(f, rs, 0);
