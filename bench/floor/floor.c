@@ -63,8 +63,8 @@
 #define ACCEPT_MARGIN (2 * WINDOW) /* slots kept free on the accepting ring */
 #define SOURCE_FIRST 0x7f010001u  /* 127.1.0.1 */
 #define SOURCE_LAST 0x7f01fffeu   /* 127.1.255.254 */
-#define SQ_ENTRIES 512
-#define CQ_ENTRIES 8192
+#define SQ_ENTRIES 64              /* holdconn's ring: 8 KiB, under RLIMIT_MEMLOCK */
+#define CQ_ENTRIES 128
 #define MAX_SLOTS (1u << 20)      /* IORING_MAX_FIXED_FILES */
 #define SETTLE_TIMEOUT_S 15.0
 #define TEARDOWN_TIMEOUT_S 120.0
@@ -721,6 +721,7 @@ int main(int argc, char **argv)
 	static struct floor f = { .ports = DEFAULT_PORTS, .every = 100000 };
 	uint64_t v;
 
+	sysinfo_raise_nofile(); /* as holdconn's main: the soft limit up to the hard one */
 	if (argc < 2 || !parse_count(argv[1], &f.n))
 		return usage("N: pairs to hold, a positive count");
 	for (int i = 2; i < argc; i += 2) {
