@@ -34,6 +34,8 @@ static const char bench_help[] =
 	"                       dead holder by itself, so the client need not pay)\n"
 	"  --no-netns           run on the host's loopback instead of a private\n"
 	"                       network namespace (see below)\n"
+	"  --ipv6               over IPv6: to [::1] from fd00:1::/64, a block bench\n"
+	"                       routes to lo in its namespace (::1 alone without one)\n"
 	"  --send BYTES         a heartbeat of BYTES per connection (at least 8)\n"
 	"  --every DURATION     heartbeat period, spread over the connections (10s)\n"
 	"  --send-once BYTES    send BYTES once per connection after connecting\n"
@@ -59,6 +61,7 @@ static const char bench_help[] =
 	"  holdconn bench\n"
 	"  holdconn bench --conns max --mode epoll --json\n"
 	"  holdconn bench --conns 100k --send 64 --every 10s --on-data echo\n"
+	"  holdconn bench --ipv6 --conns 100k --mode epoll\n"
 	"\n"
 	EXIT_HELP;
 
@@ -74,6 +77,7 @@ static const struct opt options[] = {
 	OPT_RUN_REPORT_EVERY(o),
 	OPT_RUN_JSON(o),
 	OPT_FLAG("no-netns", &o.no_netns),
+	OPT_FLAG("ipv6", &o.ipv6),
 	WATCH_OPTS(o),
 	OPT_CALLBACK("client-watch", &o.client_watch, opt_watch),
 	TRAFFIC_OPTS(o),

@@ -1,5 +1,4 @@
 /* common.c - option callbacks and checks several commands share (see common.h). */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -59,28 +58,35 @@ static bool port_problem(const char *ports, char *why, size_t len)
 	return true;
 }
 
-static bool one_addr(const char *s, size_t n, uint32_t *out)
+/* s[0..n) is one address of either family ("[::1]" too), not a range or block. */
+static bool one_addr(const char *s, size_t n, struct addr_range *out)
 {
-	char buf[INET_ADDRSTRLEN];
-	struct in_addr a;
+	char buf[64];
 
 	if (n >= sizeof(buf))
 		return false;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	if (inet_pton(AF_INET, buf, &a) != 1)
-		return false;
-	*out = ntohl(a.s_addr);
-	return true;
+	return !strpbrk(buf, "-/") && parse_addr_range(buf, out) == 0;
 }
 
 static bool addr_range_reversed(const char *s)
 {
 	const char *dash = strchr(s, '-');
-	uint32_t lo, hi;
+	struct addr_range lo, hi;
 
 	return dash && one_addr(s, dash - s, &lo) &&
-	       one_addr(dash + 1, strlen(dash + 1), &hi) && lo > hi;
+	       one_addr(dash + 1, strlen(dash + 1), &hi) && lo.v6 == hi.v6 && lo.first > hi.first;
+}
+
+/* Where ":PORT" starts: after "]" for IPv6 in brackets, else at the first colon. */
+static const char *port_colon(const char *arg)
+{
+	const char *close = arg[0] == '[' ? strchr(arg, ']') : NULL;
+
+	if (arg[0] != '[')
+		return strchr(arg, ':');
+	return close && close[1] == ':' ? close + 1 : NULL;
 }
 
 /* --- one function per kind of option value --- */
@@ -113,10 +119,10 @@ int opt_endpoint(struct opt_parser *p, const struct opt *o, const char *arg)
 	struct endpoint_range *list = listen ? r->listen : r->target;
 	int *n = listen ? &r->nlisten : &r->ntarget;
 	const char *name = o->name;
-	const char *colon = strchr(arg, ':');
+	const char *colon = port_colon(arg);
 	struct endpoint_range e;
+	struct addr_range addr;
 	char why[128];
-	uint32_t addr;
 
 	if (*n == MAX_ENDPOINTS)
 		return opts_fail(p, "--%s: '%s' is one too many (at most %d endpoints)", name, arg,
@@ -125,8 +131,8 @@ int opt_endpoint(struct opt_parser *p, const struct opt *o, const char *arg)
 		return add_endpoint(p, name, arg, &e, list, n);
 	if (colon && one_addr(arg, colon - arg, &addr) && port_problem(colon + 1, why, sizeof(why)))
 		return opts_fail(p, "--%s: '%s' %s", name, arg, why);
-	return opts_fail(p, "--%s: '%s' is not ADDR:PORT or ADDR:PORT-PORT (e.g. 127.0.0.1:5000-5015)",
-		    name, arg);
+	return opts_fail(p, "--%s: '%s' is not ADDR:PORT or ADDR:PORT-PORT (e.g. 127.0.0.1:5000-5015, "
+			 "[::1]:5000)", name, arg);
 }
 
 int opt_source(struct opt_parser *p, const struct opt *o, const char *arg)
@@ -135,18 +141,21 @@ int opt_source(struct opt_parser *p, const struct opt *o, const char *arg)
 	const char *name = o->name;
 
 	if (parse_addr_range(arg, &r->source) == 0) {
-		/* The planner cannot count 2^32 sources, and no host binds them all. */
-		if (r->source.first == 0 && r->source.last == UINT32_MAX)
+		/* No host binds every address, and 0.0.0.0 or :: is no source. */
+		if (!r->source.v6 && r->source.first == 0 && r->source.last == UINT32_MAX)
 			return opts_fail(p, "--%s: '%s' is every IPv4 address (give this host's, "
 				    "e.g. 127.0.0.2-127.0.0.40)", name, arg);
+		if (r->source.v6 && addr_range_count(&r->source) == 0)
+			return opts_fail(p, "--%s: '%s' is every IPv6 address (give this host's, "
+				    "e.g. fd00:1::/64)", name, arg);
 		r->has_source = true;
 		return 0;
 	}
 	if (addr_range_reversed(arg))
 		return opts_fail(p, "--%s: '%s' is reversed (write LOW-HIGH, e.g. 127.0.0.2-127.0.0.40)",
 			    name, arg);
-	return opts_fail(p, "--%s: '%s' is not ADDR or ADDR-ADDR (e.g. 127.0.0.2-127.0.0.40)", name,
-		    arg);
+	return opts_fail(p, "--%s: '%s' is not ADDR, ADDR-ADDR or ADDR/LEN (e.g. 127.0.0.2-127.0.0.40, "
+			 "fd00:1::/64)", name, arg);
 }
 
 int opt_sport(struct opt_parser *p, const struct opt *o, const char *arg)

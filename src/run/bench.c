@@ -61,6 +61,7 @@ struct bench {
 	struct limits_prediction pred; /* --conns max: what `holdconn limits` expects */
 	uint64_t rss_base[2];  /* RssAnon of [0] server, [1] client once started */
 	uint64_t pressures0;   /* TCPMemoryPressures before the run */
+	bool v6_block;         /* --ipv6: BENCH_SOURCE6_BLOCK is routed to lo, sources from it */
 	double hold_s, throughput, hold_buffer;
 	int wscale[2];         /* offered by [0] server, [1] client; -1 unknown */
 	struct traffic_report tr[2]; /* [0] server, [1] client, when the hold ended */
@@ -134,14 +135,31 @@ static pid_t spawn(struct holder_config *cfg)
 	}
 }
 
+/* Says where an IPv6 bench runs: its sockets are then TCPv6 objects, not TCP. */
+static void notice_ipv6(struct bench *b)
+{
+	char block[INET6_ADDRSTRLEN];
+
+	format_addr(true, BENCH_SOURCE6_BLOCK, block, sizeof(block));
+	if (b->v6_block)
+		report_notice(b->rep, "IPv6: [::1]:%d-%d from %s/%d, routed to lo in bench's namespace",
+			      BENCH_BASE_PORT, BENCH_BASE_PORT + (int)b->o->ports - 1, block,
+			      BENCH_SOURCE6_LEN);
+	else
+		report_notice(b->rep, "IPv6: [::1]:%d-%d from ::1 alone: at most %" PRIu64 " pairs",
+			      BENCH_BASE_PORT, BENCH_BASE_PORT + (int)b->o->ports - 1,
+			      b->plan.capacity);
+}
+
 static int configure(struct bench *b, char *err, size_t errlen)
 {
 	struct run_opts so = *b->o, co = *b->o;
 	int ret;
 
 	so.nlisten = 1;
-	so.listen[0] = (struct endpoint_range){ BENCH_LISTEN_ADDR,
-						{ BENCH_BASE_PORT, BENCH_BASE_PORT + b->o->ports - 1 } };
+	so.listen[0] = (struct endpoint_range){
+		b->o->ipv6 ? BENCH_LISTEN_ADDR6 : BENCH_LISTEN_ADDR,
+		{ BENCH_BASE_PORT, BENCH_BASE_PORT + b->o->ports - 1 }, b->o->ipv6 };
 	ret = side_config(&so, ROLE_SERVE, &b->scfg, NULL, err, errlen);
 	if (ret)
 		return ret;
@@ -152,6 +170,12 @@ static int configure(struct bench *b, char *err, size_t errlen)
 		co.watch = WATCH_POLL;
 	co.ntarget = 1;
 	co.target[0] = so.listen[0];
+	/* Without the block, side.c's default for [::1] applies: ::1 alone, explicit ports. */
+	if (b->v6_block) {
+		co.source = (struct addr_range){ BENCH_SOURCE6_BLOCK | 1,
+						 BENCH_SOURCE6_BLOCK | UINT64_MAX, true };
+		co.has_source = true;
+	}
 	ret = side_config(&co, ROLE_CONNECT, &b->ccfg, &b->plan, err, errlen);
 	if (ret)
 		return ret;
@@ -865,8 +889,14 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 		/* --conns max: as many sockets as memory could hold at ~3.6 KB each. */
 		if (o->conns_max && !meter_meminfo(&total, &avail))
 			sockets = avail / 3600;
-		if (netns_enter(sockets, err, sizeof(err), &rps) || !rps)
+		ret = netns_enter(sockets, err, sizeof(err), &rps);
+		if (ret || !rps)
 			report_notice(rep, "%s; running on the host's loopback%s", err, rps ? "" : " settings");
+		if (!ret && o->ipv6)
+			b->v6_block = !netns_ipv6_sources(BENCH_SOURCE6_BLOCK, BENCH_SOURCE6_LEN, err,
+							  sizeof(err));
+		if (!ret && o->ipv6 && !b->v6_block)
+			report_notice(rep, "%s; sources: ::1 alone", err);
 	}
 	ret = configure(b, err, sizeof(err));
 	if (ret) {
@@ -874,6 +904,8 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 		code = ret == -EINVAL ? 2 : 1;
 		goto out;
 	}
+	if (o->ipv6)
+		notice_ipv6(b);
 	settle_baseline(b);
 	b->wscale[0] = b->wscale[1] = -1;
 	meter_tcp_pressures(&b->pressures0);

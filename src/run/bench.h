@@ -6,6 +6,10 @@
 #include "run/report.h"
 
 #define BENCH_LISTEN_ADDR 0x7f000001u /* 127.0.0.1 */
+#define BENCH_LISTEN_ADDR6 1           /* ::1 */
+/* --ipv6 sources in bench's namespace: fd00:1::/64, a unique local block routed to lo. */
+#define BENCH_SOURCE6_BLOCK ((addr128)0xfd000001 << 96)
+#define BENCH_SOURCE6_LEN 64
 #define BENCH_BASE_PORT 17000
 
 #define BENCH_MAX_POINTS 512

@@ -44,6 +44,7 @@ struct run_opts {
 	uint64_t sweep_interval_us; /* --sweep-interval for --watch diag, default 1 s */
 	enum watch client_watch;  /* bench --client-watch, default none: bench watches the holder itself */
 	bool no_netns;            /* bench --no-netns: stay in the host's network namespace */
+	bool ipv6;                /* bench --ipv6: [::1] from fd00:1::/64 instead of IPv4 */
 	struct traffic traffic;   /* --send, --every, --send-once, --on-data, --set-buffers */
 	bool on_data_given;
 	bool every_given;

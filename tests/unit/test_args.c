@@ -217,7 +217,7 @@ Test(args, listen_reversed_ports_say_how_to_write_them)
 Test(args, listen_junk_shows_the_expected_form)
 {
 	EXPECT_ERROR("--listen: 'localhost:5000' is not ADDR:PORT or ADDR:PORT-PORT "
-		     "(e.g. 127.0.0.1:5000-5015)",
+		     "(e.g. 127.0.0.1:5000-5015, [::1]:5000)",
 		     "serve", "--listen", "localhost:5000");
 }
 
@@ -332,7 +332,8 @@ Test(args, source_reversed_is_an_error)
 
 Test(args, source_junk_is_an_error)
 {
-	EXPECT_ERROR("--source: '127.0.0.0/x' is not ADDR or ADDR-ADDR (e.g. 127.0.0.2-127.0.0.40)",
+	EXPECT_ERROR("--source: '127.0.0.0/x' is not ADDR, ADDR-ADDR or ADDR/LEN "
+		     "(e.g. 127.0.0.2-127.0.0.40, fd00:1::/64)",
 		     "connect", "--target", "127.0.0.1:1", "--conns", "1", "--source",
 		     "127.0.0.0/x");
 }
@@ -648,6 +649,73 @@ Test(args, bench_help_lists_every_bench_option_and_its_two_processes)
 	};
 
 	expect_help_has("bench", words);
+}
+
+/* ---- IPv6 (issue 11) ---- */
+
+Test(args, bench_ipv6_is_off_unless_asked)
+{
+	cr_assert_eq(PARSE("bench"), 0, "%s", err);
+	cr_expect_not(o.ipv6);
+	cr_assert_eq(PARSE("bench", "--ipv6"), 0, "%s", err);
+	cr_expect(o.ipv6);
+}
+
+Test(args, listen_takes_ipv6_in_brackets)
+{
+	cr_assert_eq(PARSE("serve", "--listen", "[::1]:5000-5015"), 0, "%s", err);
+	cr_assert_eq(o.nlisten, 1);
+	cr_expect(o.listen[0].v6);
+	cr_expect(o.listen[0].addr == 1);
+	cr_expect_eq(o.listen[0].ports.first, 5000);
+	cr_expect_eq(o.listen[0].ports.last, 5015);
+}
+
+Test(args, same_port_on_ipv4_and_ipv6_loopback_does_not_overlap)
+{
+	/* ::1 and 0.0.0.1 are both the number 1: the family tells them apart. */
+	cr_expect_eq(PARSE("serve", "--listen", "[::1]:5000", "--listen", "0.0.0.1:5000"), 0, "%s",
+		     err);
+	EXPECT_ERROR("--listen: '[::1]:5000-5001' overlaps an earlier --listen (give each port once)",
+		     "serve", "--listen", "[::1]:5001", "--listen", "[::1]:5000-5001");
+}
+
+Test(args, ipv6_endpoint_port_problems_are_named)
+{
+	EXPECT_ERROR("--listen: '[::1]:0' has port 0 (ports are 1-65535)", "serve", "--listen",
+		     "[::1]:0");
+	EXPECT_ERROR("--target: '[::1]:5007-5000' has its ports reversed (write LO-HI: 5000-5007)",
+		     "connect", "--conns", "1", "--target", "[::1]:5007-5000");
+}
+
+Test(args, unbracketed_ipv6_endpoint_shows_the_expected_form)
+{
+	EXPECT_ERROR("--listen: '::1:5000' is not ADDR:PORT or ADDR:PORT-PORT "
+		     "(e.g. 127.0.0.1:5000-5015, [::1]:5000)",
+		     "serve", "--listen", "::1:5000");
+}
+
+Test(args, source_takes_an_ipv6_block)
+{
+	cr_assert_eq(PARSE("connect", "--conns", "1", "--target", "[::1]:5000", "--source",
+			   "fd00:1::/64"), 0, "%s", err);
+	cr_expect(o.has_source);
+	cr_expect(o.source.v6);
+	cr_expect(o.source.first == (addr128)0xfd000001 << 96);
+	cr_expect(o.source.last == ((addr128)0xfd000001 << 96 | UINT64_MAX));
+}
+
+Test(args, source_every_ipv6_address_is_an_error)
+{
+	EXPECT_ERROR("--source: '::/0' is every IPv6 address (give this host's, e.g. fd00:1::/64)",
+		     "connect", "--target", "[::1]:1", "--conns", "1", "--source", "::/0");
+}
+
+Test(args, source_ipv6_reversed_is_an_error)
+{
+	EXPECT_ERROR("--source: 'fd00::9-fd00::2' is reversed (write LOW-HIGH, "
+		     "e.g. 127.0.0.2-127.0.0.40)",
+		     "connect", "--target", "[::1]:1", "--conns", "1", "--source", "fd00::9-fd00::2");
 }
 
 /* ---- traffic patterns (issue 4) ---- */
