@@ -32,6 +32,8 @@ static void parse_all(const char *text, struct meter_sample *s)
 	FUZZ_CHECK(ret == 0 || ret == -EINVAL);
 	ret = meter_parse_sockstat(text, s);
 	FUZZ_CHECK(ret == 0 || ret == -EINVAL);
+	ret = meter_parse_sockstat6(text, s);
+	FUZZ_CHECK(ret == 0 || ret == -EINVAL);
 	ret = meter_parse_slabinfo(text, s);
 	FUZZ_CHECK(ret == 0 || ret == -EINVAL);
 	check_sample(s, ret);
