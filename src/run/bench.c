@@ -3,6 +3,11 @@
  * single-threaded holder, steers them through a shared page, and measures
  * the box from outside both: slab, sockstat and MemAvailable deltas
  * against a baseline taken before either started.
+ *
+ * Over 800 lines, and one cohesive thing: one run's steps (spawn, ramp to
+ * each report point, quiesce, measure, hold, probe, tear down) all read and
+ * write the same struct bench and the shared page; split, each part would
+ * need the others' private state through a wider header.
  */
 #include <errno.h>
 #include <inttypes.h>

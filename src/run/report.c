@@ -2,6 +2,10 @@
  * report.c - formats what the user reads: a progress line, a table and a
  * summary for people, or one JSON object per line for programs. Every line
  * is flushed at once: both forms are read live through pipes.
+ *
+ * Over 800 lines, and one cohesive thing: each figure's human line and its
+ * JSON member are written side by side, so a field added to one form is
+ * seen beside the other; the JSON primitives live in base/json.c.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -27,85 +31,6 @@ static double gib(uint64_t bytes)
 static double mib(uint64_t bytes)
 {
 	return (double)bytes / (1024.0 * 1024.0);
-}
-
-void json_string(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
-}
-
-/* JSON has no NaN or infinity: an undefined figure is written as null. */
-static void json_double(FILE *f, double v)
-{
-	if (isfinite(v))
-		fprintf(f, "%.1f", v);
-	else
-		fputs("null", f);
-}
-
-/* The members below follow an opening member, so each writes its comma. */
-void json_num(FILE *f, const char *key, double v)
-{
-	fprintf(f, ",\"%s\":", key);
-	json_double(f, v);
-}
-
-void json_u64(FILE *f, const char *key, uint64_t v)
-{
-	fprintf(f, ",\"%s\":%" PRIu64, key, v);
-}
-
-void json_str(FILE *f, const char *key, const char *v)
-{
-	fprintf(f, ",\"%s\":", key);
-	json_string(f, v);
-}
-
-/* A socket buffer size; -1 (not read back) becomes null. */
-void json_sides(FILE *f, const char *key, int server, int client)
-{
-	fprintf(f, ",\"%s\":{\"server\":", key);
-	if (server < 0)
-		fputs("null", f);
-	else
-		fprintf(f, "%d", server);
-	fputs(",\"client\":", f);
-	if (client < 0)
-		fputs("null", f);
-	else
-		fprintf(f, "%d", client);
-	fputc('}', f);
 }
 
 /* "slab":{"TCP":{"objs":N,"bytes_per_socket":X},...}, per socket of sockets. */

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "base/json.h"
 #include "measure/meter.h"
 #include "hold/traffic.h"
 
@@ -201,14 +202,6 @@ void report_notice(struct reporter *r, const char *fmt, ...) __attribute__((form
  * outlen - 1 characters, "..." when cut. Returns out.
  */
 char *report_escape(const char *buf, size_t n, char *out, size_t outlen);
-/* Writes s as a JSON string literal (with quotes) to f. */
-void json_string(FILE *f, const char *s);
-/* Members after an opening one: each writes its comma, then "key":value (a NaN is null). */
-void json_num(FILE *f, const char *key, double v);
-void json_u64(FILE *f, const char *key, uint64_t v);
-void json_str(FILE *f, const char *key, const char *v);
-/* ,"key":{"server":S,"client":C}; a negative side (not known) is null. */
-void json_sides(FILE *f, const char *key, int server, int client);
 /* ,"key":{"bytes_in":...,"lat_p50_us":...,"send_errors":...}: one side's traffic. */
 void traffic_side_json(FILE *f, const char *key, const struct traffic_report *t);
 
