@@ -9,12 +9,12 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := liburing jemalloc
+PKGS    := liburing jemalloc libmicrohttpd
 CFLAGS  ?= -O2 -g
 # override: `make CFLAGS=...` (as check does) still gets these appended.
 override CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wno-missing-field-initializers \
            -D_GNU_SOURCE -iquote src $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -luring -ljemalloc) -lpthread -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -luring -ljemalloc -lmicrohttpd) -lpthread -lm
 ifneq ($(CI),)
 override CFLAGS += -Werror
 endif

@@ -9,6 +9,7 @@
 #include "hold/conn.h"
 #include "measure/meter.h"
 #include "run/explain.h"
+#include "run/metrics_http.h"
 #include "run/report.h"
 #include "run/side.h"
 #include "measure/sysinfo.h"
@@ -58,6 +59,28 @@ static const struct addr_range *loopback_sources(const struct run_opts *o)
 	return o->target[0].v6 ? &loopback6_sources : &loopback4_sources;
 }
 
+/* The shard's part of the sources; with no source address, the wildcard's ports. */
+static int shard_sources(const struct run_opts *o, struct addr_range *src, const struct addr_range **srcp,
+			 struct port_range *sport, char *err, size_t errlen)
+{
+	if (!o->shard.count)
+		return 0;
+	if (!*srcp) {
+		/* Bound to INADDR_ANY with explicit ports: the route picks the address. */
+		*src = (struct addr_range){ INADDR_ANY, INADDR_ANY };
+		*srcp = src;
+	} else {
+		*src = **srcp;
+		*srcp = src;
+	}
+	if (plan_shard_sources(&o->shard, src, sport)) {
+		snprintf(err, errlen, "--shard %u/%u: %u source ports cannot be split %u ways: widen --sport",
+			 o->shard.index, o->shard.count, port_range_count(sport), o->shard.count);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int make_plan(const struct run_opts *o, struct plan *plan, char *err, size_t errlen)
 {
 	const struct addr_range *srcp = NULL;
@@ -69,8 +92,12 @@ static int make_plan(const struct run_opts *o, struct plan *plan, char *err, siz
 	else
 		srcp = loopback_sources(o);
 	/* Bound explicitly: keep clear of the ephemeral range the rest of the box connects from. */
-	if (!o->has_sport && (srcp ? sysinfo_source_ports(&sport) : sysinfo_local_port_range(&sport)))
+	if (!o->has_sport &&
+	    (srcp || o->shard.count ? sysinfo_source_ports(&sport) : sysinfo_local_port_range(&sport)))
 		sport = (struct port_range){ 32768, 60999 };
+	ret = shard_sources(o, &src, &srcp, &sport, err, errlen);
+	if (ret)
+		return ret;
 	ret = plan_init(plan, srcp, &sport, o->target, o->ntarget, o->conns_max ? 0 : o->conns);
 	if (ret == -EAFNOSUPPORT) {
 		snprintf(err, errlen, "%s mix IPv4 and IPv6: give addresses of one family",
@@ -86,6 +113,12 @@ static int make_plan(const struct run_opts *o, struct plan *plan, char *err, siz
 		return ret;
 	}
 	/* Fewer tuples than --conns is a finding, not an error: the ramp stops at EADDRNOTAVAIL. */
+	if (ret == -EADDRNOTAVAIL && o->shard.count)
+		fprintf(stderr,
+			"holdconn connect: shard %u/%u reaches %llu connections, fewer than --conns %llu: "
+			"it stops there; widen --source, --sport or the targets' ports\n",
+			o->shard.index, o->shard.count, (unsigned long long)plan->capacity,
+			(unsigned long long)o->conns);
 	return 0;
 }
 
@@ -409,6 +442,7 @@ int side_main(const struct run_opts *o, enum role role)
 	static struct plan plan;
 	struct side_report sr = { 0 };
 	struct stats_block { struct side_stats st; } *blk = calloc(1, sizeof(*blk));
+	struct metrics_server *metrics = NULL;
 	struct holder h;
 	char err[256];
 	int ret, code = 1;
@@ -446,6 +480,21 @@ int side_main(const struct run_opts *o, enum role role)
 	sr.target = role == ROLE_CONNECT ? cfg.target : 0;
 	sr.reserve = cfg.reserve;
 	holder_signals(false);
+	if (o->has_metrics) {
+		struct metrics_side ms = { role == ROLE_SERVE ? "serve" : "connect", "", cfg.stats };
+		char ep[64];
+
+		ret = metrics_listen(&o->metrics);
+		if (ret >= 0)
+			ret = metrics_start(&metrics, ret, &ms, 1);
+		if (ret) {
+			format_endpoint(ntohl(o->metrics.sin_addr.s_addr), ntohs(o->metrics.sin_port), ep,
+					sizeof(ep));
+			fprintf(stderr, "holdconn %s: --metrics %s: %s\n", ms.side, ep,
+				ret == -EADDRINUSE ? "already in use: pick another port" : strerror(-ret));
+			goto out;
+		}
+	}
 	ret = holder_run(&h, &cfg);
 	if (ret) {
 		side_explain_failure(o, o->mode, -ret, err, sizeof(err));
@@ -464,6 +513,7 @@ int side_main(const struct run_opts *o, enum role role)
 	side_summary(&sr, o, &h, &cfg, role);
 	code = h.stop == STOP_ERROR ? 1 : 0;
 out:
+	metrics_stop(metrics);
 	free(sr.base);
 	free(sr.now);
 	free(blk);
