@@ -285,6 +285,16 @@ static void set_state(struct holder *h, enum side_state s)
 	atomic_store_explicit(&h->cfg->stats->state, s, memory_order_release);
 }
 
+/* bench --clients: client i's part of a count all K clients share, as the shards split tuples. */
+static uint64_t share(const struct holder_config *cfg, uint64_t v)
+{
+	uint64_t k = cfg->share_count, i = cfg->share_index;
+
+	if (k <= 1)
+		return v;
+	return v * (i + 1) / k - v * i / k;
+}
+
 /* How many more connects may start now: window, unaccepted backlog, rate, target. */
 static uint64_t ramp_budget(struct holder *h, double now)
 {
@@ -292,10 +302,10 @@ static uint64_t ramp_budget(struct holder *h, double now)
 	uint64_t want, counted, budget = cfg->window > h->in_flight ? cfg->window - h->in_flight : 0;
 
 	if (cfg->ctl) {
-		uint64_t accepted = atomic_load_explicit(&cfg->ctl->peer_accepted, memory_order_relaxed);
+		uint64_t accepted = share(cfg, atomic_load_explicit(&cfg->ctl->peer_accepted, memory_order_relaxed));
 		uint64_t unaccepted = h->opened > accepted ? h->opened - accepted : 0;
 
-		uint64_t limit = atomic_load_explicit(&cfg->ctl->ramp_limit, memory_order_relaxed);
+		uint64_t limit = share(cfg, atomic_load_explicit(&cfg->ctl->ramp_limit, memory_order_relaxed));
 
 		if (atomic_load_explicit(&cfg->ctl->pause, memory_order_relaxed))
 			return 0;
@@ -462,7 +472,7 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 			last_check = now;
 		}
 		if (cfg->ctl && cfg->role == ROLE_CONNECT && cfg->backend->drop) {
-			uint64_t want = atomic_load_explicit(&cfg->ctl->drop, memory_order_relaxed);
+			uint64_t want = share(cfg, atomic_load_explicit(&cfg->ctl->drop, memory_order_relaxed));
 
 			if (want > h->dropped) {
 				cfg->backend->drop(h, want - h->dropped);

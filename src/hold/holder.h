@@ -47,6 +47,8 @@ struct holder_config {
 	struct traffic traffic; /* what flows: heartbeats, a first message, the answer to data */
 	struct side_stats *stats;
 	struct control *ctl;  /* bench's steering; NULL standalone */
+	/* bench --clients: this client's share of ctl's ramp_limit, drop and peer_accepted (count 0: all) */
+	uint32_t share_index, share_count;
 	/* Called once the side is up (listening, for serve), before the ramp. */
 	void (*ready)(void *arg, struct holder *h);
 	/* Called about every tick_ms from the loop, for standalone reporting. */

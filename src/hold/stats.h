@@ -103,9 +103,12 @@ struct control {
 #define RELEASE_CLIENT 1
 #define RELEASE_ALL 2
 
+#define SHARED_MAX_CLIENTS 32
+
 struct shared_area {
 	struct control ctl;
-	struct side_stats server, client;
+	struct side_stats server, client; /* client: the sum of clients[] under bench --clients */
+	struct side_stats clients[SHARED_MAX_CLIENTS];
 };
 
 #endif

@@ -19,6 +19,8 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 #include "run/bench.h"
 #include "base/units.h"
@@ -31,6 +33,10 @@
 #include "run/side.h"
 #include "measure/limits.h"
 #include "hold/diag.h"
+#include "measure/sysinfo.h"
+#include "measure/vethnet.h"
+#include "run/metrics_http.h"
+#include <arpa/inet.h>
 
 #define POLL_NS 5000000L        /* the parent's loop period */
 #define QUIESCE_S 3.0           /* longest wait for the sides to settle for a measurement */
@@ -47,9 +53,14 @@
 struct bench {
 	const struct run_opts *o;
 	struct shared_area *area;
-	struct holder_config scfg, ccfg;
-	struct plan plan;
-	pid_t spid, cpid;
+	struct holder_config scfg, ccfg[BENCH_MAX_CLIENTS]; /* ccfg[k]: client k's */
+	struct plan plan[BENCH_MAX_CLIENTS];
+	pid_t spid, cpid[BENCH_MAX_CLIENTS];
+	int nclients;          /* --clients: 1 writes area->client; more write clients[] */
+	uint32_t naddrs;       /* --path veth: addresses in each client's namespace */
+	struct metrics_server *metrics; /* --metrics */
+	int metrics_fd;        /* its listening socket until the server takes it; -1 */
+	bool veth;             /* --path veth: each client in a namespace of its own */
 	struct reporter *rep;
 	struct bench_result *res;
 	struct meter_sample *base, *now;
@@ -64,7 +75,7 @@ struct bench {
 	uint64_t probe, detected;
 	double detect_s;
 	struct limits_prediction pred; /* --conns max: what `holdconn limits` expects */
-	uint64_t rss_base[2];  /* RssAnon of [0] server, [1] client once started */
+	uint64_t rss_base[2];  /* RssAnon of [0] server, [1] clients once started */
 	uint64_t pressures0;   /* TCPMemoryPressures before the run */
 	bool v6_block;         /* --ipv6: BENCH_SOURCE6_BLOCK is routed to lo, sources from it */
 	double hold_s, throughput, hold_buffer;
@@ -113,6 +124,121 @@ static uint32_t ld32(_Atomic uint32_t *v)
 	return atomic_load_explicit(v, memory_order_acquire);
 }
 
+static void st_add(_Atomic uint64_t *to, _Atomic uint64_t *from)
+{
+	atomic_store_explicit(to, ld(to) + ld(from), memory_order_relaxed);
+}
+
+static void hist_add(struct lat_hist *to, struct lat_hist *from)
+{
+	for (int i = 0; i < LAT_BUCKETS; i++)
+		st_add(&to->n[i], &from->n[i]);
+}
+
+/* The clients' counters summed, states and stop reasons combined, into one side_stats. */
+static void gather_traffic(struct traffic_stats *t, struct traffic_stats *c, bool first)
+{
+	st_add(&t->msgs_started, &c->msgs_started);
+	st_add(&t->msgs_sent, &c->msgs_sent);
+	st_add(&t->msgs_recv, &c->msgs_recv);
+	st_add(&t->beats_blocked, &c->beats_blocked);
+	st_add(&t->stalled_conns, &c->stalled_conns);
+	st_add(&t->send_errors, &c->send_errors);
+	st_add(&t->lat_sum_ns, &c->lat_sum_ns);
+	if (ld(&c->lat_max_ns) > ld(&t->lat_max_ns))
+		atomic_store(&t->lat_max_ns, ld(&c->lat_max_ns));
+	hist_add(&t->lat, &c->lat);
+	st_add(&t->beats_due, &c->beats_due);
+	st_add(&t->beats_on_time, &c->beats_on_time);
+	st_add(&t->beats_late, &c->beats_late);
+	if (ld(&c->lag_max_ns) > ld(&t->lag_max_ns))
+		atomic_store(&t->lag_max_ns, ld(&c->lag_max_ns));
+	hist_add(&t->lag, &c->lag);
+	/* The schedule is handed out as far as the furthest behind client. */
+	if (first || ld(&c->sched_through_us) < ld(&t->sched_through_us))
+		atomic_store(&t->sched_through_us, ld(&c->sched_through_us));
+}
+
+/*
+ * bench --clients: area->client becomes the sum of every client, so that
+ * everything reading it (quiesce, points, summary) sees the fleet as one.
+ * The state is the least advanced client's; the stop reason the first that
+ * is not the target, so one shard running out stops the bench.
+ */
+static void gather_clients(struct bench *b)
+{
+	static struct side_stats sum;
+	struct side_stats *t = &sum;
+	uint32_t state = SIDE_DONE;
+	uint64_t seq = UINT64_MAX;
+	int32_t reason = STOP_NONE, err = 0;
+
+	if (b->nclients <= 1)
+		return;
+	memset(t, 0, sizeof(*t));
+	for (int k = 0; k < b->nclients; k++) {
+		struct side_stats *c = &b->area->clients[k];
+		uint32_t cs = ld32(&c->state);
+		int32_t r = atomic_load(&c->stop_reason);
+
+		st_add(&t->held, &c->held);
+		st_add(&t->opened, &c->opened);
+		st_add(&t->closed, &c->closed);
+		st_add(&t->failed, &c->failed);
+		st_add(&t->in_flight, &c->in_flight);
+		st_add(&t->lost, &c->lost);
+		st_add(&t->bytes_in, &c->bytes_in);
+		st_add(&t->bytes_out, &c->bytes_out);
+		st_add(&t->arena_allocated, &c->arena_allocated);
+		st_add(&t->arena_resident, &c->arena_resident);
+		st_add(&t->ring_bytes, &c->ring_bytes);
+		st_add(&t->cpu_user_us, &c->cpu_user_us);
+		st_add(&t->cpu_sys_us, &c->cpu_sys_us);
+		st_add(&t->connect_lat_sum_ns, &c->connect_lat_sum_ns);
+		hist_add(&t->connect_lat, &c->connect_lat);
+		gather_traffic(&t->traffic, &c->traffic, k == 0);
+		atomic_store(&t->nrings, ld32(&t->nrings) + ld32(&c->nrings));
+		if (ld(&c->seq) < seq)
+			seq = ld(&c->seq);
+		if (cs == SIDE_FAILED || (cs < state && state != SIDE_FAILED))
+			state = cs;
+		if (r && r != STOP_TARGET && (!reason || reason == STOP_TARGET)) {
+			reason = r;
+			err = atomic_load(&c->stop_errno);
+		} else if (r && !reason) {
+			reason = r;
+		}
+		if (k == 0) {
+			atomic_store(&t->rcvbuf, atomic_load(&c->rcvbuf));
+			atomic_store(&t->sndbuf, atomic_load(&c->sndbuf));
+		}
+	}
+	atomic_store(&t->seq, seq);
+	atomic_store(&t->stop_reason, reason);
+	atomic_store(&t->stop_errno, err);
+	atomic_store(&t->state, state);
+	memcpy(&b->area->client, t, sizeof(*t));
+}
+
+/* A shard that ran out (EADDRNOTAVAIL) holds while the others wait at their share: stop them all. */
+static bool client_gave_up(struct bench *b)
+{
+	for (int k = 0; b->nclients > 1 && k < b->nclients; k++) {
+		struct side_stats *c = &b->area->clients[k];
+		int32_t r = atomic_load(&c->stop_reason);
+
+		if (ld32(&c->state) >= SIDE_HOLDING && r != STOP_TARGET)
+			return true;
+	}
+	return false;
+}
+
+static void bench_sleep(struct bench *b, long ns)
+{
+	sleep_ns(ns);
+	gather_clients(b);
+}
+
 static uint64_t pairs(struct bench *b)
 {
 	uint64_t c = ld(&b->area->client.held), s = ld(&b->area->server.held);
@@ -153,18 +279,69 @@ static void notice_ipv6(struct bench *b)
 	else
 		report_notice(b->rep, "IPv6: [::1]:%d-%d from ::1 alone: at most %" PRIu64 " pairs",
 			      BENCH_BASE_PORT, BENCH_BASE_PORT + (int)b->o->ports - 1,
-			      b->plan.capacity);
+			      b->plan[0].capacity);
+}
+
+/*
+ * --path veth: how many addresses each client needs for its share of
+ * --conns, at (source ports outside the ephemeral range) x (--ports)
+ * tuples an address; --conns max: as many as the range gives them.
+ */
+static uint32_t veth_addrs_per_client(const struct run_opts *o, int k)
+{
+	uint32_t avail = (VETHNET_CLIENT_LAST - VETHNET_CLIENT_FIRST + 1) / (uint32_t)k;
+	struct port_range sp = { 1024, 32767 };
+	uint64_t per_addr, need;
+
+	sysinfo_source_ports(&sp);
+	per_addr = (uint64_t)port_range_count(&sp) * o->ports;
+	if (o->conns_max)
+		return avail < BENCH_MAX_ADDRS_PER_CLIENT ? avail : BENCH_MAX_ADDRS_PER_CLIENT;
+	need = (o->conns / (uint64_t)k + per_addr) / per_addr;
+	return need < avail ? (uint32_t)need : avail;
+}
+
+/* Client k of K: its shard of the sources, its share of --conns, its own stats. */
+static int configure_client(struct bench *b, struct run_opts *co, int k, uint32_t naddrs,
+			    char *err, size_t errlen)
+{
+	struct holder_config *cfg = &b->ccfg[k];
+	int ret;
+
+	if (b->nclients > 1) {
+		co->shard = (struct plan_shard){ (uint32_t)k, (uint32_t)b->nclients };
+		if (!b->o->conns_max)
+			co->conns = b->o->conns * (k + 1) / b->nclients - b->o->conns * k / b->nclients;
+	}
+	if (b->veth) {
+		co->has_source = true;
+		co->source = (struct addr_range){ VETHNET_CLIENT_FIRST,
+						  VETHNET_CLIENT_FIRST + naddrs * b->nclients - 1 };
+	}
+	ret = side_config(co, ROLE_CONNECT, cfg, &b->plan[k], err, errlen);
+	if (ret)
+		return ret;
+	/* The window bounds connects in flight or unaccepted across all clients: past the listen backlog the holder drops the handshake's last ACK. */
+	cfg->window = BENCH_WINDOW / b->nclients;
+	cfg->stats = b->nclients > 1 ? &b->area->clients[k] : &b->area->client;
+	cfg->ctl = &b->area->ctl;
+	cfg->share_index = (uint32_t)k;
+	cfg->share_count = (uint32_t)b->nclients;
+	return 0;
 }
 
 static int configure(struct bench *b, char *err, size_t errlen)
 {
 	struct run_opts so = *b->o, co = *b->o;
+	uint32_t naddrs = 0;
 	int ret;
 
+	b->nclients = b->o->clients > 1 ? b->o->clients : 1;
+	b->veth = b->o->path_veth;
 	so.nlisten = 1;
 	so.listen[0] = (struct endpoint_range){
-		b->o->ipv6 ? BENCH_LISTEN_ADDR6 : BENCH_LISTEN_ADDR,
-		{ BENCH_BASE_PORT, BENCH_BASE_PORT + b->o->ports - 1 }, b->o->ipv6 };
+		b->veth ? VETHNET_HUB_ADDR : b->o->ipv6 ? BENCH_LISTEN_ADDR6 : BENCH_LISTEN_ADDR,
+		{ BENCH_BASE_PORT, BENCH_BASE_PORT + b->o->ports - 1 }, b->o->ipv6 && !b->veth };
 	ret = side_config(&so, ROLE_SERVE, &b->scfg, NULL, err, errlen);
 	if (ret)
 		return ret;
@@ -181,15 +358,20 @@ static int configure(struct bench *b, char *err, size_t errlen)
 						 BENCH_SOURCE6_BLOCK | UINT64_MAX, true };
 		co.has_source = true;
 	}
-	ret = side_config(&co, ROLE_CONNECT, &b->ccfg, &b->plan, err, errlen);
-	if (ret)
-		return ret;
-	b->ccfg.window = BENCH_WINDOW;
-	/* The client never runs more than its window ahead of what we publish as accepted. */
+	if (b->veth)
+		naddrs = veth_addrs_per_client(b->o, b->nclients);
+	b->naddrs = naddrs;
+	for (int k = 0; k < b->nclients; k++) {
+		struct run_opts one = co;
+
+		ret = configure_client(b, &one, k, naddrs, err, errlen);
+		if (ret)
+			return ret;
+	}
+	/* No client runs more than its window ahead of what we publish as accepted. */
 	b->scfg.accept_margin = 2 * BENCH_WINDOW;
 	b->scfg.stats = &b->area->server;
-	b->ccfg.stats = &b->area->client;
-	b->scfg.ctl = b->ccfg.ctl = &b->area->ctl;
+	b->scfg.ctl = &b->area->ctl;
 	return 0;
 }
 
@@ -217,7 +399,7 @@ static void wait_fresh(struct bench *b, double deadline)
 
 	while (now_s() < deadline &&
 	       (ld(&b->area->server.seq) < s0 + 2 || ld(&b->area->client.seq) < c0 + 2))
-		sleep_ns(POLL_NS / 5);
+		bench_sleep(b, POLL_NS / 5);
 }
 
 /*
@@ -234,7 +416,7 @@ static void quiesce(struct bench *b)
 	while (now_s() < deadline &&
 	       (ld(&a->client.in_flight) || ld(&a->server.held) != ld(&a->client.held))) {
 		atomic_store(&a->ctl.peer_accepted, ld(&a->server.opened));
-		sleep_ns(POLL_NS / 5);
+		bench_sleep(b, POLL_NS / 5);
 	}
 	wait_fresh(b, deadline);
 }
@@ -242,10 +424,17 @@ static void quiesce(struct bench *b)
 /* Anonymous memory both sides gained since they started: arenas, heaps, thread stacks. */
 static int64_t rss_growth(struct bench *b)
 {
-	uint64_t s, c;
+	uint64_t s, c = 0;
 
-	if (meter_rss_anon(b->spid, &s) || meter_rss_anon(b->cpid, &c))
+	if (meter_rss_anon(b->spid, &s))
 		return 0;
+	for (int k = 0; k < b->nclients; k++) {
+		uint64_t one;
+
+		if (meter_rss_anon(b->cpid[k], &one))
+			return 0;
+		c += one;
+	}
 	return (int64_t)(s + c) - (int64_t)(b->rss_base[0] + b->rss_base[1]);
 }
 
@@ -313,6 +502,20 @@ static bool child_gone(pid_t pid)
 	return waitpid(pid, NULL, WNOHANG) == pid;
 }
 
+/* Any client exited (its pid is then reaped, and forgotten). */
+static bool clients_gone(struct bench *b)
+{
+	bool gone = false;
+
+	for (int k = 0; k < b->nclients; k++) {
+		if (b->cpid[k] > 0 && child_gone(b->cpid[k])) {
+			b->cpid[k] = 0;
+			gone = true;
+		}
+	}
+	return gone;
+}
+
 /* Every message the generator sent has been read (and echoed back, if asked). */
 static bool landed(struct bench *b)
 {
@@ -369,7 +572,7 @@ static void window_open(struct bench *b, struct window *w)
 	atomic_store(&a->ctl.beats_from_us, w->from_us);
 	atomic_store_explicit(&a->ctl.beats, ++b->window, memory_order_release);
 	while (now_ns() / 1000 < w->from_us)
-		sleep_ns(POLL_NS / 5);
+		bench_sleep(b, POLL_NS / 5);
 }
 
 /*
@@ -390,15 +593,15 @@ static void window_close(struct bench *b, struct window *w)
 	w->until_us = now_ns() / 1000;
 	atomic_store(&a->ctl.beats_until_us, w->until_us);
 	for (double deadline = now_s() + SCHED_TIMEOUT_S;
-	     b->ccfg.backend->beat && now_s() < deadline && ld(through) < w->until_us &&
-	     !holder_signalled && !child_gone(b->cpid);)
-		sleep_ns(POLL_NS);
+	     b->ccfg[0].backend->beat && now_s() < deadline && ld(through) < w->until_us &&
+	     !holder_signalled && !clients_gone(b);)
+		bench_sleep(b, POLL_NS);
 	atomic_store(&a->ctl.beats, 0);
 	reached = ld(through) > w->from_us ? ld(through) : w->from_us;
-	if (b->ccfg.backend->beat && reached < w->until_us && b->o->traffic.every_us)
+	if (b->ccfg[0].backend->beat && reached < w->until_us && b->o->traffic.every_us)
 		unseen = (uint64_t)((double)pairs(b) * (w->until_us - reached) / b->o->traffic.every_us);
 	for (double deadline = now_s() + LAND_TIMEOUT_S; now_s() < deadline && !landed(b);)
-		sleep_ns(POLL_NS);
+		bench_sleep(b, POLL_NS);
 	/* Both loops turned since: the beats the generator was handing out are in its counts. */
 	wait_fresh(b, now_s() + SCHED_TIMEOUT_S);
 	cpu_mark(b, &c1);
@@ -424,7 +627,7 @@ static void hold_progress(struct bench *b, double end)
 			report_progress(b->rep, pairs(b), t - b->t0, 0, 0);
 			last_progress = t;
 		}
-		sleep_ns(POLL_NS * 4);
+		bench_sleep(b, POLL_NS * 4);
 	}
 }
 
@@ -497,7 +700,7 @@ static void ramp(struct bench *b)
 		uint32_t cs;
 		double t;
 
-		sleep_ns(POLL_NS);
+		bench_sleep(b, POLL_NS);
 		atomic_store(&a->ctl.peer_accepted, ld(&a->server.opened));
 		t = now_s();
 		n = pairs(b);
@@ -507,7 +710,7 @@ static void ramp(struct bench *b)
 			b->mem_available_min = avail;
 		if (holder_signalled)
 			bench_stop(b, STOP_SIGNAL);
-		else if (avail < b->ccfg.reserve)
+		else if (avail < b->ccfg[0].reserve)
 			bench_stop(b, STOP_RESERVE);
 		if (child_gone(b->spid)) {
 			b->spid = 0;
@@ -518,6 +721,8 @@ static void ramp(struct bench *b)
 		/* The holder hit a limit (EMFILE for epoll): the client would wait on its window forever. */
 		if (ld32(&a->server.state) >= SIDE_HOLDING)
 			bench_stop(b, atomic_load(&a->server.stop_reason));
+		if (client_gave_up(b))
+			bench_stop(b, atomic_load(&a->client.stop_reason));
 		cs = ld32(&a->client.state);
 		if (cs >= SIDE_HOLDING || b->stop)
 			return;
@@ -567,7 +772,7 @@ static void settle(struct bench *b)
 	int32_t cr, sr;
 
 	while (now_s() < deadline && ld32(&a->client.state) < SIDE_HOLDING && b->spid)
-		sleep_ns(POLL_NS);
+		bench_sleep(b, POLL_NS);
 	b->ramp_s = now_s() - b->t0;
 	cr = atomic_load(&a->client.stop_reason);
 	sr = atomic_load(&a->server.stop_reason);
@@ -584,7 +789,7 @@ static void settle(struct bench *b)
 	while (now_s() < deadline + QUIESCE_S && b->spid && ld32(&a->server.state) < SIDE_HOLDING &&
 	       ld(&a->server.opened) < ld(&a->client.opened)) {
 		atomic_store(&a->ctl.peer_accepted, ld(&a->server.opened));
-		sleep_ns(POLL_NS);
+		bench_sleep(b, POLL_NS);
 	}
 	/* Tell the server too: it stops accepting, and holds. */
 	atomic_store(&a->ctl.stop, b->stop);
@@ -608,7 +813,7 @@ static void probe_close(struct bench *b)
 
 	b->detect_s = -1;
 	/* Only a client that can close on request (uring) can run the probe. */
-	if (!b->spid || b->stop == STOP_SIGNAL || !n || !b->ccfg.backend->drop)
+	if (!b->spid || b->stop == STOP_SIGNAL || !n || !b->ccfg[0].backend->drop)
 		return;
 	b->probe = n;
 	atomic_store(&a->ctl.drop, n);
@@ -616,7 +821,7 @@ static void probe_close(struct bench *b)
 	double timeout = PROBE_TIMEOUT_S + 3 * b->o->sweep_interval_us / 1e6;
 
 	while (now_s() < t0 + timeout && ld(&a->server.closed) < c0 + n && !holder_signalled)
-		sleep_ns(POLL_NS / 5);
+		bench_sleep(b, POLL_NS / 5);
 	b->detected = ld(&a->server.closed) - c0;
 	if (b->detected >= n)
 		b->detect_s = now_s() - t0;
@@ -683,8 +888,9 @@ static void teardown(struct bench *b)
 
 	netns_rps(false);
 	atomic_store(&b->area->ctl.release, RELEASE_CLIENT);
-	if (b->cpid)
-		waitpid(b->cpid, NULL, 0);
+	for (int k = 0; k < b->nclients; k++)
+		if (b->cpid[k] > 0)
+			waitpid(b->cpid[k], NULL, 0);
 	/* Let the server see the RSTs as peer closes while it keeps up, then release the rest. */
 	for (uint64_t held = UINT64_MAX, last = 0; b->spid && ld(&b->area->server.held);) {
 		double t = now_s();
@@ -695,7 +901,7 @@ static void teardown(struct bench *b)
 		} else if (t * 1000 - last > 250 || t > t0 + TEARDOWN_TIMEOUT_S / 2) {
 			break; /* --watch none: it will not notice */
 		}
-		sleep_ns(POLL_NS);
+		bench_sleep(b, POLL_NS);
 	}
 	atomic_store(&b->area->ctl.release, RELEASE_ALL);
 	if (b->spid)
@@ -705,7 +911,7 @@ static void teardown(struct bench *b)
 		if (!meter_sample(s) &&
 		    s->tcp_inuse + s->tcp6_inuse <= b->base->tcp_inuse + b->base->tcp6_inuse + 16)
 			break;
-		sleep_ns(POLL_NS * 4);
+		bench_sleep(b, POLL_NS * 4);
 	}
 	b->teardown_s = now_s() - t0;
 }
@@ -750,7 +956,9 @@ static void summary(struct bench *b)
 	s.rings_server = atomic_load(&a->server.nrings);
 	s.rings_client = atomic_load(&a->client.nrings);
 	s.ring_bytes = ld(&a->server.ring_bytes) + ld(&a->client.ring_bytes);
-	s.reserve = b->ccfg.reserve;
+	s.reserve = b->ccfg[0].reserve;
+	s.clients = b->nclients;
+	s.path = b->veth ? "veth" : "loopback";
 	s.mem_available_min = b->mem_available_min;
 	s.predicted = b->pred.max;
 	s.predicted_binding = b->pred.binding;
@@ -792,6 +1000,39 @@ static void summary(struct bench *b)
 	res->summary = s;
 }
 
+/* --metrics: the holder and every client, each with its own labels, from the shared page. */
+static int start_metrics(struct bench *b)
+{
+	struct metrics_side sides[1 + BENCH_MAX_CLIENTS] = { { "serve", "", &b->area->server } };
+	int ret;
+
+	for (int k = 0; k < b->nclients; k++) {
+		sides[1 + k] = (struct metrics_side){ "connect", "", b->ccfg[k].stats };
+		if (b->nclients > 1)
+			snprintf(sides[1 + k].client, sizeof(sides[1 + k].client), "%d", k);
+	}
+	ret = metrics_start(&b->metrics, b->metrics_fd, sides, 1 + b->nclients);
+	b->metrics_fd = -1;
+	if (ret)
+		fprintf(stderr, "holdconn bench: --metrics: %s\n", strerror(-ret));
+	return ret;
+}
+
+/* Bound in the host's namespace, before bench enters its own: scrapers reach it there. */
+static int listen_metrics(struct bench *b)
+{
+	char ep[64];
+
+	b->metrics_fd = metrics_listen(&b->o->metrics);
+	if (b->metrics_fd >= 0)
+		return 0;
+	format_endpoint(ntohl(b->o->metrics.sin_addr.s_addr), ntohs(b->o->metrics.sin_port), ep,
+			sizeof(ep));
+	fprintf(stderr, "holdconn bench: --metrics %s: %s\n", ep,
+		b->metrics_fd == -EADDRINUSE ? "already in use: pick another port" : strerror(-b->metrics_fd));
+	return -1;
+}
+
 /* A side that died instead of failing cleanly: say so rather than "Success". */
 static void explain_death(int status, char *msg, size_t len)
 {
@@ -802,6 +1043,55 @@ static void explain_death(int status, char *msg, size_t len)
 			 WTERMSIG(status));
 	else
 		snprintf(msg, len, "the process exited while starting (status %d)", WEXITSTATUS(status));
+}
+
+/*
+ * Client k in a closed namespace of its own: the child unshares its
+ * network, we join it to the bridge and give it its addresses, then it
+ * runs. Returns its pid, or -1 with the reason in msg.
+ */
+static pid_t spawn_in_netns(struct bench *b, int k, char *msg, size_t len)
+{
+	int up[2], go[2];
+	char c = 0;
+	pid_t pid;
+
+	if (pipe2(up, O_CLOEXEC) || pipe2(go, O_CLOEXEC)) {
+		snprintf(msg, len, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(1);
+		holder_signals(true);
+		c = unshare(CLONE_NEWNET) ? 1 : 0;
+		if (write(up[1], &c, 1) != 1 || c || read(go[0], &c, 1) != 1 || c)
+			_exit(1);
+		struct holder h;
+
+		_exit(holder_run(&h, &b->ccfg[k]) ? 1 : 0);
+	}
+	close(up[1]);
+	close(go[0]);
+	if (pid < 0 || read(up[0], &c, 1) != 1 || c) {
+		snprintf(msg, len, "no network namespace of its own (needs root)");
+		c = 1;
+	} else if (vethnet_join(pid, k, VETHNET_CLIENT_FIRST + (uint32_t)k * b->naddrs, b->naddrs, msg,
+				len)) {
+		c = 1;
+	}
+	if (write(go[1], &c, 1) != 1)
+		c = 1;
+	close(up[0]);
+	close(go[1]);
+	if (c && pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	return c ? -1 : pid;
 }
 
 static int start_sides(struct bench *b)
@@ -819,15 +1109,27 @@ static int start_sides(struct bench *b)
 	}
 	meter_rss_anon(b->spid, &b->rss_base[0]);
 	b->t0 = b->last_t = now_s();
-	b->cpid = spawn(&b->ccfg);
-	if (b->cpid < 0 || !side_started(&b->area->client, b->cpid, &status)) {
-		side_explain_failure(b->o, b->o->client_mode, atomic_load(&b->area->client.stop_errno),
-				     msg, sizeof(msg));
-		explain_death(status, msg, sizeof(msg));
-		fprintf(stderr, "holdconn bench: connect: %s\n", msg);
-		return -1;
+	for (int k = 0; k < b->nclients; k++) {
+		struct side_stats *st = b->ccfg[k].stats;
+		uint64_t rss = 0;
+
+		b->cpid[k] = b->veth ? spawn_in_netns(b, k, msg, sizeof(msg)) : spawn(&b->ccfg[k]);
+		if (b->cpid[k] < 0) {
+			fprintf(stderr, "holdconn bench: client %d: %s\n", k, msg);
+			return -1;
+		}
+		if (!side_started(st, b->cpid[k], &status)) {
+			side_explain_failure(b->o, b->o->client_mode, atomic_load(&st->stop_errno), msg,
+					     sizeof(msg));
+			explain_death(status, msg, sizeof(msg));
+			fprintf(stderr, "holdconn bench: connect: %s\n", msg);
+			atomic_store(&b->area->client.stop_errno, atomic_load(&st->stop_errno));
+			return -1;
+		}
+		meter_rss_anon(b->cpid[k], &rss);
+		b->rss_base[1] += rss;
 	}
-	meter_rss_anon(b->cpid, &b->rss_base[1]);
+	gather_clients(b);
 	return 0;
 }
 
@@ -877,6 +1179,7 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 	}
 	b->rep = rep;
 	b->res = res;
+	b->metrics_fd = -1;
 	b->area = mmap(NULL, sizeof(*b->area), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	b->base = malloc(sizeof(*b->base));
 	b->now = malloc(sizeof(*b->now));
@@ -885,6 +1188,15 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 		goto out;
 	}
 	memset(b->area, 0, sizeof(*b->area));
+	if (o->has_metrics && listen_metrics(b)) {
+		code = 1;
+		goto out;
+	}
+	if (o->path_veth && o->no_netns) {
+		fprintf(stderr, "holdconn bench: --path veth needs bench's own network namespace: drop --no-netns\n");
+		code = 2;
+		goto out;
+	}
 	if (!o->no_netns) {
 		int rps;
 
@@ -895,6 +1207,11 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 		if (o->conns_max && !meter_meminfo(&total, &avail))
 			sockets = avail / 3600;
 		ret = netns_enter(sockets, err, sizeof(err), &rps);
+		if (ret && o->path_veth) {
+			fprintf(stderr, "holdconn bench: --path veth: %s\n", err);
+			code = 1;
+			goto out;
+		}
 		if (ret || !rps)
 			report_notice(rep, "%s; running on the host's loopback%s", err, rps ? "" : " settings");
 		if (!ret && o->ipv6)
@@ -902,6 +1219,11 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 							  sizeof(err));
 		if (!ret && o->ipv6 && !b->v6_block)
 			report_notice(rep, "%s; sources: ::1 alone", err);
+		if (o->path_veth && vethnet_hub(err, sizeof(err))) {
+			fprintf(stderr, "holdconn bench: --path veth: %s\n", err);
+			code = 1;
+			goto out;
+		}
 	}
 	ret = configure(b, err, sizeof(err));
 	if (ret) {
@@ -916,10 +1238,10 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 	meter_tcp_pressures(&b->pressures0);
 	b->next_report = o->report_every;
 	atomic_store(&b->area->ctl.ramp_limit, b->next_report);
-	report_start(rep, "bench", mode_name(o->mode), o->conns_max ? 0 : o->conns, b->ccfg.reserve,
+	report_start(rep, "bench", mode_name(o->mode), o->conns_max ? 0 : o->conns, b->ccfg[0].reserve,
 		     b->base->mem_available);
 	/* Said before the ramp, from documented costs, so the summary can be checked against it. */
-	if (o->conns_max && !predict(o, b->base->mem_available, b->ccfg.reserve, &b->pred))
+	if (o->conns_max && !predict(o, b->base->mem_available, b->ccfg[0].reserve, &b->pred))
 		report_notice(rep, "predicted: %" PRIu64 " pairs, bound by %s (stop: %s)%s%s",
 			      b->pred.max, b->pred.binding, b->pred.stop,
 			      /* The reserve check cannot stop the OOM killer: say how to make it. */
@@ -931,6 +1253,8 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 		int ce = atomic_load(&b->area->client.stop_errno);
 
 		code = se == ENOSYS || se == EPERM || ce == ENOSYS || ce == EPERM ? 2 : 1;
+	} else if (b->metrics_fd >= 0 && start_metrics(b)) {
+		code = 1;
 	} else {
 		ramp(b);
 		settle(b);
@@ -943,6 +1267,9 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 	if (!code)
 		summary(b);
 out:
+	metrics_stop(b->metrics);
+	if (b->metrics_fd >= 0)
+		close(b->metrics_fd);
 	if (b->area != MAP_FAILED)
 		munmap(b->area, sizeof(*b->area));
 	free(b->base);

@@ -2,6 +2,7 @@
 #ifndef HOLDCONN_BENCH_H
 #define HOLDCONN_BENCH_H
 
+#include "hold/stats.h"
 #include "run/run_opts.h"
 #include "run/report.h"
 
@@ -13,6 +14,8 @@
 #define BENCH_BASE_PORT 17000
 
 #define BENCH_MAX_POINTS 512
+#define BENCH_MAX_CLIENTS SHARED_MAX_CLIENTS /* --clients */
+#define BENCH_MAX_ADDRS_PER_CLIENT 64       /* --path veth --conns max */
 
 /* One report point, kept for plots and comparisons. */
 struct bench_point {

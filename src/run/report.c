@@ -475,6 +475,10 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	json_str(f, "command", s->command);
 	json_str(f, "mode", s->mode);
 	json_str(f, "client_mode", s->client_mode);
+	if (s->path) {
+		json_str(f, "path", s->path);
+		json_u64(f, "clients", (uint64_t)s->clients);
+	}
 	json_u64(f, "target", s->target);
 	json_u64(f, "held", s->held);
 	json_u64(f, "sockets", s->sockets);
@@ -811,6 +815,8 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 	fprintf(f, "  %-14s %s", "mode:", s->mode);
 	if (s->client_mode)
 		fprintf(f, " (client %s)", s->client_mode);
+	if (s->path && (s->clients > 1 || strcmp(s->path, "loopback")))
+		fprintf(f, ", %d client%s over %s", s->clients, s->clients > 1 ? "s" : "", s->path);
 	fprintf(f, "\n  %-14s %" PRIu64 " / ", "held:", s->held);
 	if (s->target)
 		fprintf(f, "%" PRIu64, s->target);

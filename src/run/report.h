@@ -113,6 +113,8 @@ struct report_summary {
 	const char *command;            /* "bench", "serve", "connect" */
 	const char *mode;               /* holder mode: "uring", ... */
 	const char *client_mode;        /* bench only; NULL otherwise */
+	int clients;                    /* bench: generator processes (--clients) */
+	const char *path;               /* bench: "loopback" or "veth"; NULL otherwise */
 	uint64_t target;                /* 0: max */
 	uint64_t held;
 	uint64_t sockets;               /* TCP sockets the held conns use on this box */
