@@ -1026,8 +1026,7 @@ static int listen_metrics(struct bench *b)
 	b->metrics_fd = metrics_listen(&b->o->metrics);
 	if (b->metrics_fd >= 0)
 		return 0;
-	format_endpoint(ntohl(b->o->metrics.sin_addr.s_addr), ntohs(b->o->metrics.sin_port), ep,
-			sizeof(ep));
+	format_sockaddr(&b->o->metrics, ep, sizeof(ep));
 	fprintf(stderr, "holdconn bench: --metrics %s: %s\n", ep,
 		b->metrics_fd == -EADDRINUSE ? "already in use: pick another port" : strerror(-b->metrics_fd));
 	return -1;

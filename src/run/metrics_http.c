@@ -101,14 +101,14 @@ void metrics_stop(struct metrics_server *s)
 }
 
 /* Our own socket, so that a port in use is an error we can name (MHD only says "failed"). */
-int metrics_listen(const struct sockaddr_in *addr)
+int metrics_listen(const union sockaddr_inet *addr)
 {
-	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ret;
+	int one = 1, fd = socket(addr->sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0), ret;
 
 	if (fd < 0)
 		return -errno;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, (const struct sockaddr *)addr, sizeof(*addr)) || listen(fd, 64)) {
+	    bind(fd, &addr->sa, sockaddr_len(addr)) || listen(fd, 64)) {
 		ret = -errno;
 		close(fd);
 		return ret;

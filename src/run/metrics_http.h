@@ -7,7 +7,7 @@
 #ifndef HOLDCONN_METRICS_HTTP_H
 #define HOLDCONN_METRICS_HTTP_H
 
-#include <netinet/in.h>
+#include "base/addr.h"
 #include "run/metrics.h"
 
 struct metrics_server;
@@ -18,7 +18,7 @@ struct metrics_server;
  * own (and starts the thread after, as unshare wants one thread). A
  * descriptor, or -errno (-EADDRINUSE: the port is taken).
  */
-int metrics_listen(const struct sockaddr_in *addr);
+int metrics_listen(const union sockaddr_inet *addr);
 /*
  * Serves the sides (copied; the side_stats they point to must outlive the
  * server) on the socket fd (taken over, closed on failure too). The

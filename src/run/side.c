@@ -488,8 +488,7 @@ int side_main(const struct run_opts *o, enum role role)
 		if (ret >= 0)
 			ret = metrics_start(&metrics, ret, &ms, 1);
 		if (ret) {
-			format_endpoint(ntohl(o->metrics.sin_addr.s_addr), ntohs(o->metrics.sin_port), ep,
-					sizeof(ep));
+			format_sockaddr(&o->metrics, ep, sizeof(ep));
 			fprintf(stderr, "holdconn %s: --metrics %s: %s\n", ms.side, ep,
 				ret == -EADDRINUSE ? "already in use: pick another port" : strerror(-ret));
 			goto out;
