@@ -66,8 +66,8 @@ static int shard_sources(const struct run_opts *o, struct addr_range *src, const
 	if (!o->shard.count)
 		return 0;
 	if (!*srcp) {
-		/* Bound to INADDR_ANY with explicit ports: the route picks the address. */
-		*src = (struct addr_range){ INADDR_ANY, INADDR_ANY };
+		/* Bound to the wildcard with explicit ports: the route picks the address. */
+		*src = (struct addr_range){ 0, 0, o->ntarget && o->target[0].v6 };
 		*srcp = src;
 	} else {
 		*src = **srcp;
@@ -83,6 +83,7 @@ static int shard_sources(const struct run_opts *o, struct addr_range *src, const
 
 static int make_plan(const struct run_opts *o, struct plan *plan, char *err, size_t errlen)
 {
+	struct addr_range src;
 	const struct addr_range *srcp = NULL;
 	struct port_range sport = o->sport;
 	int ret;
