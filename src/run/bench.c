@@ -196,6 +196,8 @@ static void gather_clients(struct bench *b)
 		st_add(&t->cpu_sys_us, &c->cpu_sys_us);
 		st_add(&t->connect_lat_sum_ns, &c->connect_lat_sum_ns);
 		hist_add(&t->connect_lat, &c->connect_lat);
+		if (ld(&c->connect_lat_max_ns) > ld(&t->connect_lat_max_ns))
+			atomic_store(&t->connect_lat_max_ns, ld(&c->connect_lat_max_ns));
 		gather_traffic(&t->traffic, &c->traffic, k == 0);
 		atomic_store(&t->nrings, ld32(&t->nrings) + ld32(&c->nrings));
 		if (ld(&c->seq) < seq)
