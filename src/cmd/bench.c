@@ -1,4 +1,5 @@
 /* bench.c - `holdconn bench`: serve and connect on loopback, and what the connections cost. */
+#include <inttypes.h>
 #include "cmd/common.h"
 #include "run/bench.h"
 
@@ -27,6 +28,13 @@ static const char bench_help[] =
 	"                       MemTotal)\n"
 	"  --report-every N     progress every N connections (default: 100000)\n"
 	"  --json               print the final report as JSON\n"
+	"  --metrics ADDR:PORT  serve Prometheus metrics of the holder and every client\n"
+	"                       at http://ADDR:PORT/metrics (in the host's namespace)\n"
+	"  --clients K          generator processes, 1-32, each with its own shard of\n"
+	"                       the sources and its share of --conns (default: 1)\n"
+	"  --path PATH          loopback, or veth: each client in a closed network\n"
+	"                       namespace of its own (198.18.0.0/15), reaching the\n"
+	"                       holder over a veth pair and a bridge (default: loopback)\n"
 	"  --watch HOW          how a closed peer is noticed (uring, both sides): poll,\n"
 	"                       recv, none or diag (default: poll); see serve --help\n"
 	"  --sweep-interval D   how often --watch diag looks (default: 1s)\n"
@@ -81,6 +89,9 @@ static const struct opt options[] = {
 	WATCH_OPTS(o),
 	OPT_CALLBACK("client-watch", &o.client_watch, opt_watch),
 	TRAFFIC_OPTS(o),
+	OPT_RUN_METRICS(o),
+	OPT_UINT("clients", &o.clients, 1, BENCH_MAX_CLIENTS),
+	OPT_CALLBACK("path", &o, opt_path),
 	OPT_END(),
 };
 
@@ -89,10 +100,16 @@ static void defaults(void)
 	run_opts_defaults(&o);
 	o.bench = true;
 	o.conns = DEFAULT_BENCH_CONNS;
+	o.clients = 1;
 }
 
 static int check(struct opt_parser *p)
 {
+	if (o.path_veth && o.no_netns)
+		return opts_fail(p, "--path veth needs bench's own network namespace: drop --no-netns");
+	if (!o.conns_max && o.clients > 1 && o.conns < o.clients)
+		return opts_fail(p, "--conns %" PRIu64 " cannot be shared by --clients %u: give at "
+				 "least one connection each", o.conns, o.clients);
 	return check_traffic(p, &o, true);
 }
 

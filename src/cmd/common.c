@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include "base/units.h"
 #include "cmd/common.h"
 #include "run/bench.h"
@@ -321,4 +322,43 @@ int check_traffic(struct opt_parser *p, struct run_opts *r, bool holder)
 		return opts_fail(p, "--on-data %s: --watch recv reads everything it is sent; use "
 				 "--watch poll or diag", on_data_name(d));
 	return 0;
+}
+
+/* --metrics ADDR:PORT: one port, where GET /metrics is served. */
+int opt_metrics(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	struct run_opts *r = o->value;
+	struct endpoint_range e;
+
+	if (parse_endpoint_range(arg, &e) || e.ports.first != e.ports.last)
+		return opts_fail(p, "--%s: '%s' is not ADDR:PORT (e.g. 127.0.0.1:9464)", o->name, arg);
+	sockaddr_from(&r->metrics, e.v6, e.addr, e.ports.first);
+	r->has_metrics = true;
+	return 0;
+}
+
+/* --shard I/N, or N with I from JOB_COMPLETION_INDEX (an Indexed Job's pod). */
+int opt_shard(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	struct run_opts *r = o->value;
+	const char *index = getenv("JOB_COMPLETION_INDEX");
+
+	if (plan_parse_shard(arg, index, &r->shard) == 0)
+		return 0;
+	if (!strchr(arg, '/') && !index)
+		return opts_fail(p, "--%s: '%s' has no index: write I/N, or set JOB_COMPLETION_INDEX",
+				 o->name, arg);
+	return opts_fail(p, "--%s: '%s' is not I/N with 0 <= I < N (e.g. 0/4)", o->name, arg);
+}
+
+/* --path loopback|veth */
+int opt_path(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	struct run_opts *r = o->value;
+
+	if (!strcmp(arg, "veth") || !strcmp(arg, "loopback")) {
+		r->path_veth = !strcmp(arg, "veth");
+		return 0;
+	}
+	return opts_fail(p, "--%s: '%s' is not loopback or veth", o->name, arg);
 }

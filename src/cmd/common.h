@@ -54,6 +54,9 @@ int opt_hold(struct opt_parser *p, const struct opt *o, const char *arg);
 int opt_slo(struct opt_parser *p, const struct opt *o, const char *arg); /* slo_p99_us */
 int opt_on_data(struct opt_parser *p, const struct opt *o, const char *arg);
 int opt_set_buffers(struct opt_parser *p, const struct opt *o, const char *arg); /* bool */
+int opt_metrics(struct opt_parser *p, const struct opt *o, const char *arg);
+int opt_shard(struct opt_parser *p, const struct opt *o, const char *arg);
+int opt_path(struct opt_parser *p, const struct opt *o, const char *arg);
 
 /* Options several commands take, each declared once; r is the command's struct run_opts. */
 #define OPT_RUN_MODE(r) OPT_CALLBACK("mode", &(r).mode, opt_mode)
@@ -63,6 +66,9 @@ int opt_set_buffers(struct opt_parser *p, const struct opt *o, const char *arg);
 #define OPT_RUN_TARGET(r) OPT_CALLBACK("target", &(r), opt_endpoint)
 #define OPT_RUN_SOURCE(r) OPT_CALLBACK("source", &(r), opt_source)
 #define OPT_RUN_SPORT(r) OPT_CALLBACK("sport", &(r), opt_sport)
+#define OPT_RUN_METRICS(r) OPT_CALLBACK("metrics", &(r), opt_metrics)
+#define METRICS_HELP \
+	"  --metrics ADDR:PORT        serve Prometheus metrics at http://ADDR:PORT/metrics\n"
 #define OPT_RUN_PORTS(r) OPT_UINT("ports", &(r).ports, 1, BENCH_PORTS_MAX)
 #define BUFFER_OPTS(r)                                    \
 	OPT_SIZE("rcvbuf", &(r).rcvbuf, SOCKBUF_MAX), \

@@ -38,6 +38,12 @@ static const char connect_help[] =
 	"                             MemTotal)\n"
 	"  --report-every N           progress every N connections (default: 100000)\n"
 	"  --json                     print the final report as JSON\n"
+	METRICS_HELP
+	"  --shard I/N                take the I-th of N disjoint parts of the sources\n"
+	"                             (the addresses, or the ports when there are fewer\n"
+	"                             than N), so N generators never share a 4-tuple;\n"
+	"                             --conns is then per shard. N alone: I is\n"
+	"                             JOB_COMPLETION_INDEX (a Kubernetes Indexed Job's)\n"
 	"  --watch HOW                how a closed peer is noticed (uring): poll, one-shot\n"
 	"                             poll per socket; recv, multishot recv into shared\n"
 	"                             buffers; none, never look; diag, a sock_diag dump\n"
@@ -106,6 +112,8 @@ static const struct opt options[] = {
 	OPT_SET_BUFFERS(o),
 	OPT_FLAG("reconnect", &o.reconnect),
 	OPT_CALLBACK("server-pid", &o, opt_server_pid),
+	OPT_RUN_METRICS(o),
+	OPT_CALLBACK("shard", &o, opt_shard),
 	OPT_END(),
 };
 

@@ -21,6 +21,7 @@ static const char serve_help[] =
 	"                             MemTotal)\n"
 	"  --report-every N           progress every N connections (default: 100000)\n"
 	"  --json                     print the final report as JSON\n"
+	METRICS_HELP
 	"  --watch HOW                how a closed peer is noticed (uring): poll, one-shot\n"
 	"                             poll per socket; recv, multishot recv into shared\n"
 	"                             buffers; none, never look; diag, a sock_diag dump\n"
@@ -60,6 +61,7 @@ static const struct opt options[] = {
 	OPT_SET_BUFFERS(o),
 	OPT_SEND(o),
 	OPT_SEND_ONCE(o),
+	OPT_RUN_METRICS(o),
 	OPT_END(),
 };
 

@@ -12,6 +12,7 @@
 #include "base/addr.h"
 #include "base/mode.h"
 #include "hold/backend.h"
+#include "hold/plan.h"
 #include "hold/traffic.h"
 #include "measure/limits.h"
 #include "measure/proc.h"
@@ -53,6 +54,11 @@ struct run_opts {
 	bool has_hold;
 	bool reconnect;           /* connect --reconnect: replace connections the peer closed */
 	struct proc_set server_pids; /* connect --server-pid: the server's processes to read */
+	struct plan_shard shard;  /* connect --shard I/N; count 0: not sharded */
+	union sockaddr_inet metrics; /* --metrics ADDR:PORT: GET /metrics served there */
+	bool has_metrics;
+	uint32_t clients;         /* bench --clients: generator processes, default 1 */
+	bool path_veth;           /* bench --path veth: each client in a closed namespace of its own */
 };
 
 /* What every run starts from: uring both sides, poll watch, 100K report points. */
