@@ -107,6 +107,9 @@ static int check(struct opt_parser *p)
 {
 	if (o.path_veth && o.no_netns)
 		return opts_fail(p, "--path veth needs bench's own network namespace: drop --no-netns");
+	if (o.path_veth && o.ipv6)
+		return opts_fail(p, "--path veth holds over IPv4 (198.18.0.0/15) only: drop --ipv6 "
+				 "or use --path loopback");
 	if (!o.conns_max && o.clients > 1 && o.conns < o.clients)
 		return opts_fail(p, "--conns %" PRIu64 " cannot be shared by --clients %u: give at "
 				 "least one connection each", o.conns, o.clients);

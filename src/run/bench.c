@@ -194,6 +194,11 @@ static void gather_clients(struct bench *b)
 		st_add(&t->ring_bytes, &c->ring_bytes);
 		st_add(&t->cpu_user_us, &c->cpu_user_us);
 		st_add(&t->cpu_sys_us, &c->cpu_sys_us);
+		st_add(&t->sweeps, &c->sweeps);
+		st_add(&t->sweep_us, &c->sweep_us);
+		st_add(&t->peer_closed, &c->peer_closed);
+		st_add(&t->peer_reset, &c->peer_reset);
+		st_add(&t->first_conns, &c->first_conns);
 		st_add(&t->connect_lat_sum_ns, &c->connect_lat_sum_ns);
 		hist_add(&t->connect_lat, &c->connect_lat);
 		if (ld(&c->connect_lat_max_ns) > ld(&t->connect_lat_max_ns))
@@ -213,6 +218,11 @@ static void gather_clients(struct bench *b)
 		if (k == 0) {
 			atomic_store(&t->rcvbuf, atomic_load(&c->rcvbuf));
 			atomic_store(&t->sndbuf, atomic_load(&c->sndbuf));
+		}
+		/* The first bytes a server sent: any client's that saw some. */
+		if (!ld32(&t->first_len) && ld32(&c->first_len)) {
+			memcpy(t->first, c->first, sizeof(t->first));
+			atomic_store(&t->first_len, ld32(&c->first_len));
 		}
 	}
 	atomic_store(&t->seq, seq);
