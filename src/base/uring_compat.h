@@ -15,6 +15,24 @@
 #define HC_OP_BIND 56      /* 6.11 */
 #define HC_OP_LISTEN 57    /* 6.11 */
 
+/*
+ * The rings holdconn makes (hold/ringset.c): every ring is sized for the
+ * busiest one, and most sit full and idle. Without CAP_IPC_LOCK the kernel
+ * (6.13+) charges each ring's SQE array and its CQ region, whole pages, to
+ * the user's RLIMIT_MEMLOCK: 64 SQEs and 128 CQEs are two pages, 8 KiB.
+ */
+#define HC_RING_SQ_ENTRIES 64
+#define HC_RING_CQ_ENTRIES 128
+
+/* The bytes a ring set up with p is charged: SQE array + (heads, CQEs, SQ index array). */
+static inline uint64_t hc_ring_charge(const struct io_uring_params *p, uint64_t page)
+{
+	uint64_t sqes = (uint64_t)p->sq_entries * sizeof(struct io_uring_sqe);
+	uint64_t rings = (uint64_t)p->sq_off.array + (uint64_t)p->sq_entries * sizeof(uint32_t);
+
+	return (sqes + page - 1) / page * page + (rings + page - 1) / page * page;
+}
+
 /* uring_cmd sub-commands on sockets (6.7). */
 #define HC_SOCKET_URING_OP_SIOCINQ 0
 #define HC_SOCKET_URING_OP_SIOCOUTQ 1

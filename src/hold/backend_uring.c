@@ -35,15 +35,14 @@
 #include "base/uring_compat.h"
 
 /*
- * Every ring is sized for the one that works hardest, and most of them sit
- * full and idle: without CAP_IPC_LOCK each ring's SQEs and CQ (whole pages)
- * are charged to the user's RLIMIT_MEMLOCK (8 MiB by default, shared by
- * both bench sides), so the ring stays at two pages, 8 KiB: 64 SQEs, a
- * 128-entry CQ. Completions beyond the CQ wait in the kernel's overflow
- * list (reap() flushes it); a connect chain is at most 8 SQEs.
+ * Every ring is sized for the one that works hardest, and most sit full
+ * and idle: two pages (uring_compat.h), which is what RLIMIT_MEMLOCK is
+ * charged per ring without CAP_IPC_LOCK. Completions beyond the CQ wait in
+ * the kernel's overflow list (reap() flushes it); a connect chain is at
+ * most 8 SQEs.
  */
-#define SQ_ENTRIES 64
-#define CQ_ENTRIES 128
+#define SQ_ENTRIES HC_RING_SQ_ENTRIES
+#define CQ_ENTRIES HC_RING_CQ_ENTRIES
 #define DRAIN_BYTES 65536
 #define RELEASE_BATCH (CQ_ENTRIES / 2) /* slots closed per submit while releasing: 2 CQEs each */
 #define RECV_BUFS 32       /* provided buffers per ring (a power of two), shared by its slots */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "hold/ringset.h"
 #include "measure/sysinfo.h"
+#include "base/uring_compat.h"
 
 uint32_t ringset_slots_allowed(void)
 {
@@ -64,26 +65,6 @@ static int ring_grow_array(struct ringset *rs)
 	return 0;
 }
 
-static uint64_t page_align(uint64_t n)
-{
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-
-	return (n + page - 1) / page * page;
-}
-
-/*
- * The ring's memory as the kernel maps it: the SQE array, and one region
- * holding the heads, the CQEs and the SQ index array (it ends with that
- * array, at sq_off.array). Each is whole pages, and since Linux 6.13 both
- * are charged to the user's RLIMIT_MEMLOCK unless the creator has
- * CAP_IPC_LOCK (measured on 6.18: 64 SQ / 128 CQ entries = 2 pages).
- */
-static uint64_t ring_charge(const struct io_uring_params *p)
-{
-	return page_align((uint64_t)p->sq_entries * sizeof(struct io_uring_sqe)) +
-	       page_align((uint64_t)p->sq_off.array + (uint64_t)p->sq_entries * sizeof(uint32_t));
-}
-
 static int ring_setup(struct ringset *rs, struct ring *r)
 {
 	struct io_uring_params p = {
@@ -110,7 +91,7 @@ static int ring_setup(struct ringset *rs, struct ring *r)
 		io_uring_queue_exit(&r->uring);
 		return ret;
 	}
-	rs->ring_bytes += ring_charge(&p);
+	rs->ring_bytes += hc_ring_charge(&p, (uint64_t)sysconf(_SC_PAGESIZE));
 	return 0;
 }
 

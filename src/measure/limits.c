@@ -486,6 +486,88 @@ static void row_pids_cgroup(const struct limits_input *in, enum mode m, struct l
 		r->allows = sub0(in->pids_max, in->pids_now);
 }
 
+/* Slots per ring: min(RLIMIT_NOFILE, 1<<20), as ringset.c sizes the tables. */
+static uint64_t ring_slots(const struct limits_input *in)
+{
+	return in->nofile_soft < RING_SLOTS_MAX ? in->nofile_soft : RING_SLOTS_MAX;
+}
+
+/* A bench server ring moves on with this many slots left free (backend_uring.c). */
+static uint64_t server_ring_holds(const struct limits_input *in)
+{
+	uint64_t slots = ring_slots(in), margin = in->accept_margin;
+
+	if (margin > slots / 2)
+		margin = slots / 2;
+	return slots - margin;
+}
+
+/* Rings the uring processes make to hold n: the client's, and bench's uring server's. */
+static uint64_t rings_for(const struct limits_input *in, enum mode m, uint64_t n)
+{
+	uint64_t slots = ring_slots(in), rings = n > slots ? div_ceil(n, slots) : 1;
+
+	if (in->bench && m == MODE_URING)
+		rings += n / server_ring_holds(in) + 1; /* it moves on once a ring is nearly full */
+	return rings;
+}
+
+/* The most connections whose rings fit in budget rings (rings_for only grows with n). */
+static uint64_t conns_in_rings(const struct limits_input *in, enum mode m, uint64_t budget)
+{
+	uint64_t lo = 0, hi = (uint64_t)1 << 40;
+
+	if (rings_for(in, m, 0) > budget)
+		return 0;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo + 1) / 2;
+
+		if (rings_for(in, m, mid) <= budget)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+static void row_memlock(const struct limits_input *in, enum mode m, struct limits_table *t)
+{
+	struct limits_row *r = row(t, "RLIMIT_MEMLOCK", "RLIMIT_MEMLOCK");
+	bool uring = m == MODE_URING || in->bench;
+	uint64_t slots = ring_slots(in);
+
+	r->bytes = true;
+	r->value = in->memlock_soft == LIMITS_NONE ? 0 : in->memlock_soft;
+	if (in->memlock_soft == LIMITS_NONE)
+		TEXT(r->source, "unlimited");
+	else
+		TEXT(r->source, "soft %.0f KiB, hard %.0f KiB, per user (uid %" PRIu32 "): every ring of "
+		     "every process it runs; CAP_IPC_LOCK %s", in->memlock_soft / 1024.0,
+		     in->memlock_hard == LIMITS_NONE ? INFINITY : in->memlock_hard / 1024.0, in->uid,
+		     in->memlock_charged ? "no" : "yes (nothing is charged)");
+	TEXT(r->lift, "ulimit -l KIB (up to the hard limit), memlock in /etc/security/limits.conf or "
+	     "LimitMEMLOCK= above it, or CAP_IPC_LOCK");
+	if (!uring) {
+		TEXT(r->unit, "none: %s mode makes no rings", mode_name(m));
+		return;
+	}
+	if (!in->memlock_charged || !in->ring_charge || !slots) {
+		TEXT(r->unit, "%" PRIu64 " B per ring, not charged here", in->ring_charge);
+		return;
+	}
+	r->per_conn = (double)in->ring_charge / slots;
+	if (in->bench && m == MODE_URING)
+		r->per_conn += (double)in->ring_charge / server_ring_holds(in);
+	r->allows = conns_in_rings(in, m, in->memlock_soft / in->ring_charge);
+	if (in->bench && m == MODE_URING)
+		TEXT(r->unit, "%" PRIu64 " B per ring (its queues, whole pages); a ring holds %" PRIu64
+		     " client slots or %" PRIu64 " server ones (the rest kept free for accepts), both "
+		     "processes one user", in->ring_charge, slots, server_ring_holds(in));
+	else
+		TEXT(r->unit, "%" PRIu64 " B per ring (its queues, whole pages) of %" PRIu64 " slots",
+		     in->ring_charge, slots);
+}
+
 static void row_uring(const struct limits_input *in, enum mode m, struct limits_table *t)
 {
 	struct limits_row *r = row(t, "io_uring", "error");
@@ -495,11 +577,18 @@ static void row_uring(const struct limits_input *in, enum mode m, struct limits_
 	bool usable = in->uring_probed && !in->uring_missing[0] && !off;
 
 	r->value = in->io_uring_disabled < 0 ? 0 : (uint64_t)in->io_uring_disabled;
-	TEXT(r->source, "kernel.io_uring_disabled %d; probe: %s%s%s%s", in->io_uring_disabled,
+	char group[64] = "";
+
+	if (in->io_uring_disabled == 1)
+		TEXT(group, " (io_uring_group %" PRId64 ": %s)", in->uring_group,
+		     in->uring_group_member ? "a member" : in->cap_sys_admin ? "CAP_SYS_ADMIN" : "not a member");
+	TEXT(r->source, "kernel.io_uring_disabled %d%s; probe: %s%s%s%s", in->io_uring_disabled, group,
 	     !in->uring_probed ? "no answer" : in->uring_missing[0] ? "lacks " : "every opcode needed",
 	     in->uring_missing, in->uring_optional[0] ? "; without (falls back): " : "",
 	     in->uring_optional);
-	TEXT(r->lift, usable ? "-" : off ? "sysctl -w kernel.io_uring_disabled=0"
+	TEXT(r->lift, usable ? "-" : off && in->io_uring_disabled == 1
+			? "join kernel.io_uring_group, or sysctl -w kernel.io_uring_disabled=0"
+			: off ? "sysctl -w kernel.io_uring_disabled=0"
 				     : "a newer kernel (SOCKET 5.19, BIND 6.11), or --mode epoll");
 	if (m != MODE_URING && !in->bench) {
 		TEXT(r->unit, "not used in %s mode", mode_name(m));
@@ -549,6 +638,7 @@ static void build(const struct limits_input *in, enum mode m, struct limits_tabl
 	row_thread_stack(in, m, t);
 	row_pids_cgroup(in, m, t);
 	row_uring(in, m, t);
+	row_memlock(in, m, t);
 }
 
 /* The first row with the fewest connections; -1 when nothing bounds. */

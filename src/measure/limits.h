@@ -128,7 +128,13 @@ struct limits_input {
 	uint64_t pids_max, pids_now; /* pids cgroup; pids_max 0: none */
 	uint64_t stack_size;        /* a worker's stack: PTHREAD_STACK_MIN rounded to pages */
 	/* io_uring */
+	uint64_t memlock_soft, memlock_hard; /* RLIMIT_MEMLOCK, bytes; LIMITS_NONE: unlimited */
+	bool memlock_charged;       /* rings are charged to it: no CAP_IPC_LOCK, a finite limit */
+	uint64_t ring_charge;       /* bytes one ring is charged (its queues, whole pages) */
+	uint32_t accept_margin;     /* bench's serving rings keep this many slots free */
+	uint32_t uid;
 	int io_uring_disabled;      /* kernel.io_uring_disabled; -1: no such knob */
+	int64_t uring_group;        /* kernel.io_uring_group; -1: none */
 	bool uring_group_member;    /* in kernel.io_uring_group */
 	bool uring_probed;          /* io_uring_get_probe() answered */
 	char uring_missing[96];     /* required opcodes it lacks, "" if none */

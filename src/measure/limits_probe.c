@@ -280,7 +280,8 @@ static void probe_uring(struct limits_input *in)
 	struct io_uring_probe *p;
 
 	in->io_uring_disabled = sysinfo_io_uring_disabled();
-	in->uring_group_member = in_group(read_i64("/proc/sys/kernel/io_uring_group", -1));
+	in->uring_group = read_i64("/proc/sys/kernel/io_uring_group", -1);
+	in->uring_group_member = in_group(in->uring_group);
 	p = io_uring_get_probe();
 	if (!p)
 		return;
@@ -294,6 +295,35 @@ static void probe_uring(struct limits_input *in)
 			append(in->uring_optional, sizeof(in->uring_optional), ops[i].name);
 	}
 	io_uring_free_probe(p);
+}
+
+/*
+ * What a ring is charged, measured on a ring of holdconn's own size (its
+ * params tell where the kernel's regions end); two pages when none can be
+ * made (memlock or io_uring_disabled may forbid even that one).
+ */
+static uint64_t ring_charge(uint64_t page)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_CQSIZE, .cq_entries = HC_RING_CQ_ENTRIES };
+	struct io_uring u;
+
+	if (io_uring_queue_init_params(HC_RING_SQ_ENTRIES, &u, &p))
+		return 2 * page;
+	io_uring_queue_exit(&u);
+	return hc_ring_charge(&p, page);
+}
+
+static void probe_memlock(struct limits_input *in)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+
+	getrlimit(RLIMIT_MEMLOCK, &rl);
+	in->memlock_soft = rl.rlim_cur == RLIM_INFINITY ? LIMITS_NONE : rl.rlim_cur;
+	in->memlock_hard = rl.rlim_max == RLIM_INFINITY ? LIMITS_NONE : rl.rlim_max;
+	in->memlock_charged = in->memlock_soft != LIMITS_NONE && !sysinfo_has_cap(CAP_IPC_LOCK);
+	in->ring_charge = ring_charge(in->page_size);
+	in->accept_margin = 2 * WINDOW; /* bench.c: twice the client's window */
+	in->uid = getuid();
 }
 
 static bool all_loopback(const struct limits_query *q)
@@ -458,6 +488,7 @@ int limits_probe(const struct limits_query *q, struct limits_input *in)
 	probe_threads(in);
 	probe_net(q, in);
 	probe_uring(in);
+	probe_memlock(in);
 	probe_shares(&in->share);
 	for (int m = 0; m < LIMITS_MODES; m++)
 		limits_default_cost(in, m, &in->cost[m]);

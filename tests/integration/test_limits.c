@@ -328,3 +328,36 @@ Test(limits, conns_max_is_for_bench_only, .timeout = 10)
 	cr_assert_eq(run_holdconn(&P, args, 0, 5), 2);
 	cr_assert(strstr(P.err, "--conns: 'max' is only for bench"), "%s", P.err);
 }
+
+/*
+ * Without CAP_IPC_LOCK each ring's queues (8 KiB) are charged to
+ * RLIMIT_MEMLOCK: at 256 KiB and 1024-slot tables both bench sides share
+ * 32 rings. limits names it and bench stops there, within 5%.
+ */
+Test(limits, bench_stops_at_rlimit_memlock_where_limits_said, .timeout = 60)
+{
+	struct proc_limits pl = { .nofile_soft = 1024, .nofile_hard = 1024, .memlock = 256 << 10,
+				  .drop_ipc_lock = true };
+	const char *largs[] = { "limits", "--json", "--no-calibrate", NULL };
+	const char *bargs[] = { "bench", "--conns", "max", "--json", NULL };
+	const char *l;
+	double predicted, held;
+
+	if (!proc_can_charge_memlock())
+		cr_skip_test("this process has CAP_IPC_LOCK and cannot drop it (no CAP_SETPCAP): "
+			     "its rings would not be charged to RLIMIT_MEMLOCK");
+	proc_start_with(&P, largs, &pl);
+	cr_assert_eq(proc_finish(&P, 20), 0, "%s", P.err);
+	l = limits_line(&P);
+	expect_str(l, "binding", "RLIMIT_MEMLOCK");
+	expect_str(l, "binding_stop", "RLIMIT_MEMLOCK");
+	predicted = num(l, "uring");
+	proc_start_with(&Q, bargs, &pl);
+	cr_assert_eq(proc_finish(&Q, 50), 0, "%s", Q.err);
+	l = summary_line(&Q);
+	expect_str(l, "stop_reason", "RLIMIT_MEMLOCK");
+	expect_str(l, "predicted_binding", "RLIMIT_MEMLOCK");
+	held = num(l, "held");
+	cr_assert_leq(fabs(held - predicted), 0.05 * predicted, "held %.0f, predicted %.0f: %s", held,
+		      predicted, l);
+}
