@@ -1,11 +1,13 @@
 /* holder.c - the loop every mode shares: ramp, limits, publish, release. */
 #include <errno.h>
+#include <linux/capability.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 #include "hold/holder.h"
 #include "hold/conn.h"
 #include "measure/meter.h"
+#include "measure/sysinfo.h"
 
 #define CHECK_INTERVAL_S 0.010  /* reserve and control checks while ramping */
 #define ARENA_INTERVAL_S 0.100  /* arena stats refresh */
@@ -378,7 +380,7 @@ static void check_stall(struct holder *h, double now)
 static void check_limits(struct holder *h)
 {
 	const struct holder_config *cfg = h->cfg;
-	uint64_t total, avail;
+	uint64_t total, avail, files;
 
 	if (holder_signalled)
 		holder_stop(h, STOP_SIGNAL, 0);
@@ -392,6 +394,9 @@ static void check_limits(struct holder *h)
 	if (h->ramping && cfg->reserve && !meter_avail_pinned(h->kreclaim_base, &avail) &&
 	    avail < cfg->reserve)
 		holder_stop(h, STOP_RESERVE, ENOMEM);
+	if (h->ramping && !h->file_max_exempt && !sysinfo_files_left(&files) &&
+	    files < SYSINFO_FILE_RESERVE)
+		holder_stop(h, STOP_ENFILE, ENFILE);
 }
 
 /* Standalone sides decide for themselves when they are done. */
@@ -427,6 +432,7 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 	h->failed_listener = -1;
 	/* The reserve check subtracts slab our sockets pin from MemAvailable. */
 	meter_kreclaimable(&h->kreclaim_base);
+	h->file_max_exempt = sysinfo_has_cap(CAP_SYS_ADMIN);
 	ret = cfg->backend->init(h);
 	for (int i = 0; !ret && cfg->role == ROLE_SERVE && i < cfg->nlisten; i++) {
 		ret = cfg->backend->listen(h, &cfg->listen[i]);

@@ -76,6 +76,7 @@ struct holder {
 	uint64_t held_final;  /* held when the release began */
 	uint64_t sweeps, sweep_us; /* --watch diag: dumps taken and the time they took */
 	uint64_t kreclaim_base; /* KReclaimable when the side started, for the reserve check */
+	bool file_max_exempt; /* CAP_SYS_ADMIN: the kernel lets it past fs.file-max */
 	int failed_listener;  /* index in cfg->listen of the one that could not listen; -1 */
 	uint64_t dropped;     /* connections closed on bench's request (close-detection probe) */
 	uint64_t beat_us;     /* when heartbeats were last handed out; 0: not running */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "measure/limits.h"
+#include "measure/sysinfo.h"
 
 #define RING_SLOTS_MAX (1u << 20) /* IORING_MAX_FIXED_FILES */
 #define MIB (1024.0 * 1024.0)
@@ -212,9 +213,10 @@ static void row_files(const struct limits_input *in, struct limits_table *t)
 		     "caller with CAP_SYS_ADMIN past file-max, and this one has it", n, conn_word(in));
 		return;
 	}
-	r->allows = sub0(in->file_max, in->file_nr) / n;
+	r->allows = sub0(in->file_max, in->file_nr + SYSINFO_FILE_RESERVE) / n;
 	TEXT(r->unit, "%u struct file per %s (direct descriptors too): ENFILE past file-max "
-	     "without CAP_SYS_ADMIN", n, conn_word(in));
+	     "without CAP_SYS_ADMIN, for every process of the box; the ramp stops %d short",
+	     n, conn_word(in), SYSINFO_FILE_RESERVE);
 }
 
 /*

@@ -106,3 +106,16 @@ bool sysinfo_nofile_raised(uint64_t *from, uint64_t *to)
 	*to = nofile_to;
 	return nofile_to != 0;
 }
+
+int sysinfo_files_left(uint64_t *left)
+{
+	uint64_t nr[3], max;
+	int ret = sysinfo_read_u64s("/proc/sys/fs/file-nr", nr, 3);
+
+	if (ret < 0)
+		return ret;
+	if (ret != 3 || sysinfo_read_u64s("/proc/sys/fs/file-max", &max, 1) != 1)
+		return -EINVAL;
+	*left = max > nr[0] ? max - nr[0] : 0;
+	return 0;
+}

@@ -21,6 +21,16 @@ int sysinfo_local_port_range(struct port_range *r);
 int sysinfo_source_ports(struct port_range *r);
 /* kernel.io_uring_disabled: 0, 1, 2; -1 when the knob does not exist. */
 int sysinfo_io_uring_disabled(void);
+/*
+ * Past fs.file-max the kernel refuses a struct file to every process
+ * without CAP_SYS_ADMIN, whoever's they are: a ramp that is not exempt
+ * stops this many short of it, so the box (and bench's own /proc reads)
+ * can still open files.
+ */
+#define SYSINFO_FILE_RESERVE 1024
+/* fs.file-max less fs.file-nr's allocated count: struct files left. 0 or -errno. */
+int sysinfo_files_left(uint64_t *left);
+
 /* Whether this process has capability cap (CAP_IPC_LOCK, ...) in its effective set. */
 bool sysinfo_has_cap(int cap);
 

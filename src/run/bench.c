@@ -709,6 +709,7 @@ static void ramp(struct bench *b)
 
 	for (;;) {
 		uint64_t total, avail = 0, n;
+		bool have;
 		uint32_t cs;
 		double t;
 
@@ -717,12 +718,13 @@ static void ramp(struct bench *b)
 		t = now_s();
 		n = pairs(b);
 		(void)total;
-		meter_avail_pinned(b->base->reclaimable, &avail);
-		if (!b->mem_available_min || avail < b->mem_available_min)
+		/* Unread (no file to read it with, say), MemAvailable says nothing. */
+		have = !meter_avail_pinned(b->base->reclaimable, &avail);
+		if (have && (!b->mem_available_min || avail < b->mem_available_min))
 			b->mem_available_min = avail;
 		if (holder_signalled)
 			bench_stop(b, STOP_SIGNAL);
-		else if (avail < b->ccfg[0].reserve)
+		else if (have && avail < b->ccfg[0].reserve)
 			bench_stop(b, STOP_RESERVE);
 		if (child_gone(b->spid)) {
 			b->spid = 0;

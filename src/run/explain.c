@@ -94,8 +94,9 @@ void explain_stop(enum stop_reason r, int err, bool uring, char *buf, size_t len
 		break;
 	case STOP_ENFILE:
 		sysinfo_read_u64s("/proc/sys/fs/file-max", &v, 1);
-		snprintf(buf, len, "fs.file-max (%" PRIu64 ") is reached: raise it as root "
-			 "(sysctl -w fs.file-max=%" PRIu64 ")", v, 2 * v);
+		snprintf(buf, len, "fs.file-max (%" PRIu64 ") is nearly reached: past it no process "
+			 "without CAP_SYS_ADMIN can open a file, so the ramp stops %d short; raise it "
+			 "as root (sysctl -w fs.file-max=%" PRIu64 ")", v, SYSINFO_FILE_RESERVE, 2 * v);
 		break;
 	case STOP_EADDRNOTAVAIL:
 		snprintf(buf, len, "4-tuples are used up: add --source addresses, widen --sport, "

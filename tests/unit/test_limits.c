@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "measure/limits.h"
+#include "measure/sysinfo.h"
 
 #define MB 1000000ull
 #define GB 1000000000ull
@@ -173,17 +174,34 @@ Test(limits, nofile_lift_says_why_it_cannot_be_raised)
 			 "ulimit -n 20000 (the hard limit; no privilege needed)");
 }
 
-Test(limits, file_max_counts_both_sockets_of_a_pair_unless_cap_sys_admin)
+Test(limits, file_max_counts_both_sockets_of_a_pair_and_a_reserve_unless_cap_sys_admin)
 {
 	in.cap_sys_admin = false;
 	in.file_max = 100000;
 	in.file_nr = 20000;
 	limits_compute(&in, &t);
-	cr_expect_eq(find("fs.file-max")->allows, 40000);
+	cr_expect_eq(find("fs.file-max")->allows, (100000 - 20000 - SYSINFO_FILE_RESERVE) / 2);
 	cr_expect_str_eq(binding(), "fs.file-max");
 	in.cap_sys_admin = true;
 	limits_compute(&in, &t);
 	cr_expect_eq(find("fs.file-max")->allows, LIMITS_NONE);
+}
+
+Test(limits, memlock_counts_the_rings_both_bench_sides_make)
+{
+	/* 8 rings of 8 KiB; 1024-slot tables, the server's moving on at 512. */
+	in.memlock_soft = in.memlock_hard = 64 << 10;
+	in.memlock_charged = true;
+	in.ring_charge = 8192;
+	in.nofile_soft = 1024;
+	in.accept_margin = 2048;
+	limits_compute(&in, &t);
+	/* 2559 pairs: 3 client rings + 2559 / 512 + 1 = 5 server rings; 2560 would need a 6th. */
+	cr_expect_eq(find("RLIMIT_MEMLOCK")->allows, 2559);
+	cr_expect_str_eq(binding(), "RLIMIT_MEMLOCK");
+	in.memlock_charged = false;
+	limits_compute(&in, &t);
+	cr_expect_eq(find("RLIMIT_MEMLOCK")->allows, LIMITS_NONE, "CAP_IPC_LOCK: nothing charged");
 }
 
 Test(limits, reserve_counts_pinned_slab_and_binds_before_ram)
