@@ -91,6 +91,7 @@ struct uring_be {
 	int lfd[HOLDER_MAX_LISTEN];
 	int nlisten;
 	uint32_t margin;     /* serve: slots left free on the accepting ring */
+	uint32_t late;       /* serve: accepts on earlier rings since the active one took over */
 	bool accepting;
 	bool has_bind, has_sockopt;
 	bool asked_buffers;
@@ -850,8 +851,9 @@ static void rotate_accept_ring(struct holder *h)
 	struct ring *old = be->active, *next = NULL;
 	int ret;
 
+	/* An earlier ring with room for two margins (one the ramp filled has less). */
 	for (uint32_t i = 0; i < be->rs.nrings && !next; i++)
-		if (be->rs.rings[i] != old && be->rs.rings[i]->used < be->rs.slots / 2)
+		if (be->rs.rings[i] != old && be->rs.rings[i]->used + 2 * be->margin <= be->rs.slots)
 			next = be->rs.rings[i];
 	if (!next && (ret = ringset_add(&be->rs, &next))) {
 		holder_stop(h, ring_stop_reason(be, ret), -ret);
@@ -860,6 +862,7 @@ static void rotate_accept_ring(struct holder *h)
 		return;
 	}
 	be->active = next;
+	be->late = 0;
 	for (int l = 0; l < be->nlisten; l++)
 		arm_accept(be, next, l);
 	cancel_accepts(be, old);
@@ -880,7 +883,16 @@ static void on_accept(struct holder *h, struct ring *r, int l, int res, unsigned
 		arm_watch(be, r, res);
 		holder_opened(h);
 		established(h, r, res);
-		if (r == be->active && be->accepting && r->used >= r->nslots - be->margin)
+		if (r != be->active)
+			be->late++;
+		/*
+		 * Accepts already under way when a ring was rotated away land on it
+		 * late, a number that varies run to run; counting them against the
+		 * active ring's share makes a new ring come every nslots - margin
+		 * accepts, so RLIMIT_MEMLOCK (charged per ring) binds at a count
+		 * limits can predict.
+		 */
+		if (be->accepting && be->active->used + be->late >= be->active->nslots - be->margin)
 			rotate_accept_ring(h);
 	} else if (res == -ENFILE) {
 		holder_lost(h, -res);
