@@ -7,24 +7,26 @@
 # whole run's p50/p99 from serve's summary. Each run in a network namespace of its
 # own (unshare -n): nothing outlives it.
 # Run under the machine lock: flock /tmp/holdconn-machine.lock sh THIS OUTDIR [N HOLD ROUNDS]
+# VARIANTS: NAME=SCRAPE:BINARY ..., run in this order each round (SCRAPE 1s or none).
 cd "$(dirname "$0")/../.."
 out=$1
 n=${2:-100000}
 hold=${3:-30}
 rounds=${4:-3}
+VARIANTS=${VARIANTS:-"1s=1s:./holdconn none=none:./holdconn"}
 mkdir -p "$out"
-run() { # run ROUND SCRAPE
+run() { # run ROUND NAME SCRAPE BINARY
 	d="$out/r$1-$2"
 	mkdir -p "$d"
 	unshare -n sh -c '
 		set -u
-		d=$1 n=$2 hold=$3 scrape=$4
+		d=$1 n=$2 hold=$3 scrape=$4 H=$5
 		ip link set lo up
-		./holdconn serve --listen 127.0.0.1:5000-5015 --metrics 127.0.0.1:9464 --send 64 \
+		"$H" serve --listen 127.0.0.1:5000-5015 --metrics 127.0.0.1:9464 --send 64 \
 			--report-every "$n" --json >"$d/serve.json" 2>&1 &
 		S=$!
 		sleep 0.5
-		./holdconn connect --target 127.0.0.1:5000-5015 --conns "$n" --send 64 --every 10s \
+		"$H" connect --target 127.0.0.1:5000-5015 --conns "$n" --send 64 --every 10s \
 			--report-every "$n" --json >"$d/connect.json" 2>&1 &
 		C=$!
 		until grep -q "\"conns\":$n," "$d/connect.json"; do sleep 0.2; done
@@ -41,11 +43,13 @@ run() { # run ROUND SCRAPE
 		curl -s -o "$d/m1" http://127.0.0.1:9464/metrics
 		kill -INT $C; wait $C
 		kill -INT $S; wait $S
-	' sh "$d" "$n" "$hold" "$2"
+	' sh "$d" "$n" "$hold" "$3" "$4"
 }
 r=1
 while [ $r -le "$rounds" ]; do
-	run $r 1s
-	run $r none
+	for v in $VARIANTS; do
+		name=${v%%=*} scrape=${v#*=}
+		run $r "$name" "${scrape%%:*}" "${scrape#*:}"
+	done
 	r=$((r + 1))
 done

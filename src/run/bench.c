@@ -232,7 +232,7 @@ static void gather_clients(struct bench *b)
 	memcpy(&b->area->client, t, sizeof(*t));
 }
 
-/* A shard that ran out (EADDRNOTAVAIL) holds while the others wait at their share: stop them all. */
+/* A shard that ran out (EADDRNOTAVAIL) holds while the others wait at their share: stop all. */
 static bool client_gave_up(struct bench *b)
 {
 	for (int k = 0; b->nclients > 1 && k < b->nclients; k++) {
@@ -333,7 +333,10 @@ static int configure_client(struct bench *b, struct run_opts *co, int k, uint32_
 	ret = side_config(co, ROLE_CONNECT, cfg, &b->plan[k], err, errlen);
 	if (ret)
 		return ret;
-	/* The window bounds connects in flight or unaccepted across all clients: past the listen backlog the holder drops the handshake's last ACK. */
+	/*
+	 * The window bounds connects in flight or unaccepted across all clients:
+	 * past the listen backlog the holder drops the handshake's last ACK.
+	 */
 	cfg->window = BENCH_WINDOW / b->nclients;
 	cfg->stats = b->nclients > 1 ? &b->area->clients[k] : &b->area->client;
 	cfg->ctl = &b->area->ctl;
@@ -1206,7 +1209,8 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 		goto out;
 	}
 	if (o->path_veth && o->no_netns) {
-		fprintf(stderr, "holdconn bench: --path veth needs bench's own network namespace: drop --no-netns\n");
+		fprintf(stderr, "holdconn bench: --path veth needs bench's own network namespace: "
+				 "drop --no-netns\n");
 		code = 2;
 		goto out;
 	}
