@@ -650,7 +650,7 @@ static int run(struct floor *f)
 
 	if ((code = setup(f)))
 		return code;
-	meter_settle(&base, SETTLE_TIMEOUT_S);
+	meter_settle(&base, SETTLE_TIMEOUT_S, NULL);
 	base_used = sockets_used();
 	spid = spawn(f, 0);
 	while (!atomic_load(&f->sh->server_up))

@@ -28,6 +28,10 @@
 #define TCP_MEM_HINT 128
 #define STAT_HINT 8192
 
+/* meter_settle: the step between samples, and the drop over one that counts as still. */
+#define SETTLE_STEP_NS 100000000L
+#define SETTLE_STILL_BYTES (256 << 10)
+
 /* MemTotal and MemAvailable are the first and third lines of meminfo. */
 #define MEMINFO_HEAD 512
 
@@ -171,7 +175,8 @@ int meter_parse_sockstat6(const char *text, struct meter_sample *s)
 }
 
 /*
- * One cache line: "name <active_objs> <num_objs> <objsize> ...". The line is
+ * One cache line: "name <active_objs> <num_objs> <objsize> <objperslab>
+ * <pagesperslab> ..."; the last two are optional (0 when absent). The line is
  * copied so that sscanf cannot run on into the next one. Names longer than
  * the field are cut; the kernel's names are far shorter in practice.
  */
@@ -188,7 +193,9 @@ static int parse_slab_line(const char *p, struct slab_cache *c)
 	nlen = strcspn(line, " \t");
 	if (nlen == 0)
 		return -EINVAL;
-	if (sscanf(line + nlen, " %" SCNu64 " %*s %" SCNu64, &c->active_objs, &c->objsize) != 2)
+	c->objperslab = c->pagesperslab = 0;
+	if (sscanf(line + nlen, " %" SCNu64 " %*s %" SCNu64 " %" SCNu64 " %" SCNu64, &c->active_objs,
+		   &c->objsize, &c->objperslab, &c->pagesperslab) < 2)
 		return -EINVAL;
 	if (nlen >= METER_NAME_LEN)
 		nlen = METER_NAME_LEN - 1;
@@ -274,32 +281,56 @@ int meter_sample(struct meter_sample *s)
 	return sample_slabinfo(s);
 }
 
-#define SETTLE_STILL_BYTES (256 << 10) /* slab change between two samples that counts as still */
-#define SETTLE_PERIOD_NS 100000000L      /* 100 ms between samples */
-
-static int64_t slab_total(const struct meter_sample *s)
+uint64_t meter_slab_total(const struct meter_sample *s)
 {
-	int64_t t = 0;
+	uint64_t t = 0;
 
+	if (!s->have_slabinfo)
+		return s->slab_bytes;
 	for (int i = 0; i < s->ncaches; i++)
-		t += (int64_t)(s->caches[i].active_objs * s->caches[i].objsize);
-	return s->have_slabinfo ? t : (int64_t)s->slab_bytes;
+		t += s->caches[i].active_objs * s->caches[i].objsize;
+	return t;
 }
 
-int meter_settle(struct meter_sample *s, double timeout_s)
+uint64_t meter_tcp_objects(const struct meter_sample *s)
 {
-	struct timespec pause = { 0, SETTLE_PERIOD_NS };
-	int64_t prev;
-	double deadline;
-	int ret = meter_sample(s);
+	uint64_t n = 0;
 
-	deadline = s->t + timeout_s;
+	for (int i = 0; i < s->ncaches; i++)
+		if (!strcmp(s->caches[i].name, "TCP") || !strcmp(s->caches[i].name, "TCPv6"))
+			n += s->caches[i].active_objs;
+	return n;
+}
+
+static uint64_t drop(uint64_t before, uint64_t after)
+{
+	return before > after ? before - after : 0;
+}
+
+int meter_settle(struct meter_sample *base, double timeout_s, struct meter_residue *r)
+{
+	const struct timespec step = { 0, SETTLE_STEP_NS };
+	struct meter_residue unused;
+	uint64_t slab, tcp;
+	double deadline;
+	int ret = meter_sample(base);
+
+	if (!r)
+		r = &unused;
+	if (ret)
+		return ret;
+	deadline = base->t + timeout_s;
 	do {
-		prev = slab_total(s);
-		nanosleep(&pause, NULL);
-		ret = meter_sample(s);
-	} while (!ret && s->t < deadline && prev - slab_total(s) > SETTLE_STILL_BYTES);
-	return ret;
+		slab = meter_slab_total(base);
+		tcp = meter_tcp_objects(base);
+		nanosleep(&step, NULL);
+		ret = meter_sample(base);
+		if (ret)
+			return ret;
+		r->slab_bytes = drop(slab, meter_slab_total(base));
+		r->tcp_objs = drop(tcp, meter_tcp_objects(base));
+	} while (base->t < deadline && r->slab_bytes > SETTLE_STILL_BYTES);
+	return 0;
 }
 
 /* Called every few milliseconds during a ramp: no allocation, one read. */

@@ -18,6 +18,8 @@ struct slab_cache {
 	char name[METER_NAME_LEN];
 	uint64_t active_objs;
 	uint64_t objsize;
+	uint64_t objperslab;       /* objects in one slab; 0 when the line lacks it */
+	uint64_t pagesperslab;
 };
 
 struct meter_sample {
@@ -54,15 +56,26 @@ struct meter_delta {
 	struct cache_delta caches[METER_TOP_CACHES];
 };
 
+/* What the slab was still freeing when a baseline was taken (meter_settle). */
+struct meter_residue {
+	uint64_t slab_bytes;       /* drop over the last settling step */
+	uint64_t tcp_objs;         /* ... of TCP socket objects */
+};
+
 /* Fills s from /proc; slabinfo is optional (have_slabinfo says). 0 or -errno. */
 int meter_sample(struct meter_sample *s);
 /*
- * Samples into s until the slab stops shrinking (less than 256 KiB between
- * two samples 100 ms apart) or timeout_s passes: a previous run's sockets
- * are freed through RCU seconds after its processes exit. s is the last
- * sample. 0 or -errno.
+ * Samples into base until the slab stops shrinking (at most timeout_s): a
+ * previous run's sockets are freed through RCU and deferred work seconds
+ * after it exits, and a baseline taken meanwhile hides cost: less than
+ * 256 KiB between two samples 100 ms apart is still. r (may be NULL) gets
+ * what was still going. 0 or -errno.
  */
-int meter_settle(struct meter_sample *s, double timeout_s);
+int meter_settle(struct meter_sample *base, double timeout_s, struct meter_residue *r);
+/* The slab's total (every cache's active objects x size), or meminfo's Slab: without slabinfo. */
+uint64_t meter_slab_total(const struct meter_sample *s);
+/* TCP socket objects (the TCP and TCPv6 caches); 0 without slabinfo. */
+uint64_t meter_tcp_objects(const struct meter_sample *s);
 /*
  * MemAvailable less what it wrongly counts as free: it takes reclaimable
  * slab (KReclaimable) as available, but an open socket pins its inode and

@@ -502,7 +502,7 @@ static void take_point(struct bench *b)
  */
 static void settle_baseline(struct bench *b)
 {
-	meter_settle(b->base, SETTLE_TIMEOUT_S);
+	meter_settle(b->base, SETTLE_TIMEOUT_S, NULL);
 }
 
 static void bench_stop(struct bench *b, enum stop_reason r)
