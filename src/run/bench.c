@@ -65,6 +65,8 @@ struct bench {
 	struct bench_result *res;
 	struct meter_sample *base, *now;
 	struct meter_delta delta;
+	struct crosscheck_env env;
+	struct crosscheck check;
 	struct report_point last;
 	uint64_t next_report, last_pairs;
 	double t0, last_t, peak_rate, ramp_s, teardown_s;
@@ -78,7 +80,7 @@ struct bench {
 	uint64_t rss_base[2];  /* RssAnon of [0] server, [1] clients once started */
 	uint64_t pressures0;   /* TCPMemoryPressures before the run */
 	bool v6_block;         /* --ipv6: BENCH_SOURCE6_BLOCK is routed to lo, sources from it */
-	double hold_s, throughput, hold_buffer;
+	double hold_s, throughput, hold_buffer, hold_buffer_res;
 	int wscale[2];         /* offered by [0] server, [1] client; -1 unknown */
 	struct traffic_report tr[2]; /* [0] server, [1] client, when the hold ended */
 	const struct bench_slo *slo; /* NULL: no --slo */
@@ -473,12 +475,17 @@ static void take_point(struct bench *b)
 	p.rate = t > b->last_t && n >= b->last_pairs ? (n - b->last_pairs) / (t - b->last_t) : 0;
 	p.user_bytes_per_conn = per_unit((int64_t)(ld(&a->client.arena_allocated) +
 						  ld(&a->server.arena_allocated)), sockets);
-	p.kernel_bytes_per_socket = per_unit(b->delta.kernel_bytes, sockets);
-	p.buffer_bytes_per_conn = per_unit(b->delta.buffer_bytes, sockets);
+	/* Our TCP sockets on the box: the pairs' and the listeners'. */
+	crosscheck_point(b->base, b->now, &b->delta, &b->env, sockets, sockets + b->o->ports,
+			 &b->check);
+	p.kernel_bytes_per_socket = b->check.kernel;
+	p.buffer_bytes_per_conn = b->check.buffer;
 	p.rss_bytes_per_socket = per_unit(rss_growth(b), sockets);
+	p.rss_res = per_unit((int64_t)crosscheck_rss_res(&b->env, 1 + b->nclients), sockets);
 	p.mem_available = b->now->mem_available;
 	p.delta = &b->delta;
 	lat_report_since(&a->client.connect_lat, &b->connect_lat_prev, &p.connect_lat);
+	p.check = &b->check;
 	if (p.rate > b->peak_rate)
 		b->peak_rate = p.rate;
 	b->last_t = t;
@@ -487,22 +494,13 @@ static void take_point(struct bench *b)
 	if (b->res->npoints < BENCH_MAX_POINTS)
 		b->res->points[b->res->npoints++] = (struct bench_point){
 			p.conns, p.sockets, p.elapsed_s, p.rate, p.user_bytes_per_conn,
-			p.kernel_bytes_per_socket, p.buffer_bytes_per_conn, p.rss_bytes_per_socket };
+			p.kernel_bytes_per_socket, p.buffer_bytes_per_conn, p.rss_bytes_per_socket,
+			b->check.sockets.disturbed };
 	b->res->cpu_user_s[0] = ld(&a->server.cpu_user_us) / 1e6;
 	b->res->cpu_sys_s[0] = ld(&a->server.cpu_sys_us) / 1e6;
 	b->res->cpu_user_s[1] = ld(&a->client.cpu_user_us) / 1e6;
 	b->res->cpu_sys_s[1] = ld(&a->client.cpu_sys_us) / 1e6;
 	report_point(b->rep, &p);
-}
-
-/*
- * The kernel frees sockets through RCU, seconds after a previous run let
- * go of them: a baseline taken meanwhile would hide part of this run's
- * cost. The floor (bench/floor) waits the same way.
- */
-static void settle_baseline(struct bench *b)
-{
-	meter_settle(b->base, SETTLE_TIMEOUT_S, NULL);
 }
 
 static void bench_stop(struct bench *b, enum stop_reason r)
@@ -881,9 +879,12 @@ static void hold(struct bench *b)
 	hold_progress(b, now_s() + hold_seconds(b->o));
 	if (!meter_sample(b->now)) {
 		struct meter_delta d;
+		struct crosscheck c;
 
 		meter_diff(b->base, b->now, &d);
-		b->hold_buffer = per_unit(d.buffer_bytes, sockets);
+		crosscheck_point(b->base, b->now, &d, &b->env, sockets, sockets + b->o->ports, &c);
+		b->hold_buffer = c.buffer;
+		b->hold_buffer_res = c.buffer_res;
 	}
 	diag_wscale(BENCH_BASE_PORT, BENCH_BASE_PORT + b->o->ports - 1, &b->wscale[1], &b->wscale[0]);
 	window_close(b, &w);
@@ -989,6 +990,7 @@ static void summary(struct bench *b)
 		s.hold_s = b->hold_s;
 		s.throughput_Bps = b->throughput;
 		s.hold_buffer_bytes_per_conn = b->hold_buffer;
+		s.hold_buffer_res = b->hold_buffer_res;
 		if (!meter_tcp_pressures(&pressures))
 			s.tcp_mem_pressures = pressures - b->pressures0;
 	}
@@ -1013,6 +1015,8 @@ static void summary(struct bench *b)
 	s.wscale_client = b->wscale[1];
 	res->delta = b->delta;
 	s.delta = &res->delta;
+	res->check = b->check;
+	s.check = &res->check;
 	s.sockets = b->last.sockets;
 	res->summary = s;
 }
@@ -1250,7 +1254,13 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 	}
 	if (o->ipv6)
 		notice_ipv6(b);
-	settle_baseline(b);
+	/*
+	 * The kernel frees sockets through RCU, seconds after a previous run let
+	 * go of them: a baseline taken meanwhile would hide part of this run's
+	 * cost. The floor (bench/floor) waits the same way.
+	 */
+	crosscheck_env(&b->env);
+	meter_settle(b->base, SETTLE_TIMEOUT_S, &b->env.residue);
 	b->wscale[0] = b->wscale[1] = -1;
 	meter_tcp_pressures(&b->pressures0);
 	b->next_report = o->report_every;

@@ -23,6 +23,7 @@ struct bench_point {
 	double elapsed_s, rate;
 	double user_bytes_per_conn, kernel_bytes_per_socket, buffer_bytes_per_conn;
 	double rss_bytes_per_socket; /* RssAnon growth of both sides / sockets */
+	bool disturbed;              /* the kernel counted other sockets too (check) */
 };
 
 /* bench --slo: what every report point must meet while the pattern runs. */
@@ -43,8 +44,9 @@ struct point_cost bench_point_cost(const struct bench_point *p);
 
 
 struct bench_result {
-	struct report_summary summary; /* summary.delta points at delta below */
+	struct report_summary summary; /* summary.delta and .check point at delta and check below */
 	struct meter_delta delta;
+	struct crosscheck check;       /* the last point's */
 	char detail[400];
 	double cpu_user_s[2], cpu_sys_s[2]; /* [0] server, [1] client, over the ramp */
 	struct slo_report slo;

@@ -14,9 +14,6 @@
 
 #define MIN_PAIRS 100   /* fewer held: the figures are noise */
 #define TRIES 3
-/* TCP objects per socket: 1, give or take 3% and the objects per-CPU slabs hide. */
-#define TCP_SLACK 0.03
-#define TCP_SLACK_OBJS 128
 #define SHRINK_SLACK 64 /* B per pair a cache may shrink by before it is someone else's */
 #define COST_SLACK 1.3  /* measured vs documented, at most this factor apart */
 
@@ -130,27 +127,27 @@ static void take(struct calibration *c, const struct bench_result *res)
 
 /*
  * The slab is global: another process's sockets or threads coming and
- * going during the ramp land in the deltas too. Ours make exactly one TCP
- * object per socket and shrink nothing.
+ * going during the ramp land in the deltas too. bench's own check (the
+ * kernel's count of TCP sockets against the pairs') says when sockets
+ * did; ours also shrink nothing, and cost about what is documented.
  */
-static bool disturbed(const struct calibration *c, const struct meter_delta *d, double expect,
+static bool disturbed(const struct calibration *c, const struct bench_result *res, double expect,
 		      char *why, size_t len)
 {
-	double tcp = 0, total = c->pair.unreclaimable + c->pair.reclaimable;
+	const struct sock_check *sc = &res->check.sockets;
+	double total = c->pair.unreclaimable + c->pair.reclaimable;
 
-	for (int i = 0; i < d->ncaches; i++)
-		if (!strcmp(d->caches[i].name, "TCP"))
-			tcp = (double)d->caches[i].objs;
+	if (sc->disturbed) {
+		snprintf(why, len, "the kernel counted %lld new TCP sockets, %llu of them ours",
+			 (long long)sc->seen, (unsigned long long)sc->expected);
+		return true;
+	}
 	for (int i = 0; i < c->ncaches; i++) {
 		if (c->caches[i].pages_per_pair < -SHRINK_SLACK) {
 			snprintf(why, len, "%s shrank by %.0f B per pair", c->caches[i].name,
 				 -c->caches[i].pages_per_pair);
 			return true;
 		}
-	}
-	if (fabs(tcp - c->sockets) > TCP_SLACK * c->sockets + TCP_SLACK_OBJS) {
-		snprintf(why, len, "%.2f TCP objects per socket", tcp / c->sockets);
-		return true;
 	}
 	if (total > expect * COST_SLACK || total < expect / COST_SLACK) {
 		snprintf(why, len, "%.0f B per pair, %.0f expected", total, expect);
@@ -196,7 +193,7 @@ int calibrate(const struct limits_query *q, uint64_t pairs, const struct limits_
 		if (ret || holder_signalled)
 			break;
 		take(c, res);
-		if (!disturbed(c, &res->delta, want, why, sizeof(why))) {
+		if (!disturbed(c, res, want, why, sizeof(why))) {
 			c->measured = true;
 			break;
 		}

@@ -14,7 +14,6 @@
 #include <unistd.h>
 #include "run/report.h"
 #include "measure/sysinfo.h"
-#include "measure/attrib.h"
 
 #define HEADER_EVERY 20		/* table rows between repeated headers */
 #define BREAKDOWN_EVERY 1000000 /* conns between per-cache breakdown lines */
@@ -33,7 +32,6 @@ static double mib(uint64_t bytes)
 	return (double)bytes / (1024.0 * 1024.0);
 }
 
-/* "slab":{"TCP":{"objs":N,"bytes_per_socket":X},...}, per socket of sockets. */
 char *report_escape(const char *buf, size_t n, char *out, size_t outlen)
 {
 	size_t o = 0;
@@ -62,24 +60,19 @@ char *report_escape(const char *buf, size_t n, char *out, size_t outlen)
 	return out;
 }
 
-/* A cost: "~0" when under its resolution (or negative: noise), else the value. */
-static void print_cost(FILE *f, double v, double resolution, const char *unit)
+/* What kernel figures are per: the check's divisor, else the sockets held. */
+static double divisor(const struct crosscheck *c, uint64_t sockets)
 {
-	bool below;
-
-	v = attrib_floor(v, resolution, &below);
-	if (below)
-		fprintf(f, "~0 %s", unit);
-	else
-		fprintf(f, "%.1f %s", v, unit);
+	return c ? c->divisor : (double)sockets;
 }
 
-static void json_cost(FILE *f, const char *key, double v, double resolution)
+static double per_socket(int64_t bytes, double n)
 {
-	json_num(f, key, attrib_floor(v, resolution, NULL));
+	return n > 0 ? (double)bytes / n : n == 0 ? 0 : NAN;
 }
 
-static void json_slab(FILE *f, const struct meter_delta *d, uint64_t sockets)
+/* "slab":{"TCP":{"objs":N,"bytes_per_socket":X},...}, per socket of n. */
+static void json_slab(FILE *f, const struct meter_delta *d, double n)
 {
 	int i;
 
@@ -89,10 +82,87 @@ static void json_slab(FILE *f, const struct meter_delta *d, uint64_t sockets)
 			fputc(',', f);
 		json_string(f, d->caches[i].name);
 		fprintf(f, ":{\"objs\":%" PRId64 ",\"bytes_per_socket\":", d->caches[i].objs);
-		json_double(f, per_unit(d->caches[i].bytes, sockets));
+		json_double(f, per_socket(d->caches[i].bytes, n));
 		fputc('}', f);
 	}
 	fputc('}', f);
+}
+
+void json_cost(FILE *f, const char *key, double value, double resolution)
+{
+	json_num(f, key, figure_is_zero(value, resolution) ? 0 : value);
+}
+
+/* ,"key":{"name":X,...}: each cost's resolution, or the measured value of those within it. */
+static void json_costs(FILE *f, const char *key, const char *const names[], const double v[],
+		       const double res[], int n, bool zero_only)
+{
+	int shown = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (zero_only && !figure_is_zero(v[i], res[i]))
+			continue;
+		if (shown++)
+			fputc(',', f);
+		else
+			fprintf(f, ",\"%s\":{", key);
+		fprintf(f, "\"%s\":", names[i]);
+		json_double(f, zero_only ? v[i] : res[i]);
+	}
+	if (shown)
+		fputc('}', f);
+}
+
+void crosscheck_json(FILE *f, const struct crosscheck *c, double rss, double rss_res)
+{
+	static const char *const names[] = { "kernel_bytes_per_socket", "buffer_bytes_per_conn",
+					     "rss_bytes_per_socket" };
+	const double v[] = { c->kernel, c->buffer, rss }, res[] = { c->kernel_res, c->buffer_res, rss_res };
+	int n = rss_res > 0 ? 3 : 2;
+
+	json_costs(f, "resolution", names, v, res, n, false);
+	json_costs(f, "within_resolution", names, v, res, n, true);
+	if (!c->sockets.known)
+		return;
+	fprintf(f, ",\"seen_sockets\":%" PRId64, c->sockets.seen);
+	if (!c->sockets.disturbed)
+		return;
+	fprintf(f, ",\"disturbed\":{\"expected_sockets\":%" PRIu64 ",\"seen_sockets\":%" PRId64,
+		c->sockets.expected, c->sockets.seen);
+	json_u64(f, "seen_resolution", c->sockets.resolution);
+	json_str(f, "source", c->sockets.source);
+	json_num(f, "raw_kernel_bytes_per_socket", c->kernel_raw);
+	json_num(f, "raw_buffer_bytes_per_conn", c->buffer_raw);
+	fputc('}', f);
+}
+
+void crosscheck_line(FILE *f, const char *indent, const struct crosscheck *c)
+{
+	if (!c || !c->sockets.disturbed)
+		return;
+	fprintf(f, "%sdisturbed: the kernel counted %" PRId64 " new TCP sockets (+-%" PRIu64
+		") where this run opened %" PRIu64 "; kernel and buffer figures are per socket counted "
+		"(per socket of this run: %.1f kernel B)\n", indent, c->sockets.seen,
+		c->sockets.resolution, c->sockets.expected, c->kernel_raw);
+}
+
+void print_figure(FILE *f, int width, double value, double resolution)
+{
+	if (figure_is_zero(value, resolution))
+		fprintf(f, "%*s", width, "~0");
+	else if (!isfinite(value))
+		fprintf(f, "%*s", width, "?");
+	else
+		fprintf(f, "%*.1f", width, value);
+}
+
+/* A summary's cost: the figure, its unit, and its resolution when it has one worth saying. */
+static void print_cost(FILE *f, double value, double resolution, const char *unit)
+{
+	print_figure(f, 0, value, resolution);
+	fprintf(f, " %s", unit);
+	if (resolution >= 0.05)
+		fprintf(f, " (resolution %.1f)", resolution);
 }
 
 static void end_line(struct reporter *r)
@@ -177,25 +247,33 @@ static void point_json(struct reporter *r, const struct report_point *p)
 	json_num(f, "elapsed_s", p->elapsed_s);
 	json_num(f, "rate", p->rate);
 	json_num(f, "user_bytes_per_conn", p->user_bytes_per_conn);
-	json_num(f, "kernel_bytes_per_socket", p->kernel_bytes_per_socket);
-	json_num(f, "buffer_bytes_per_conn", p->buffer_bytes_per_conn);
-	json_num(f, "rss_bytes_per_socket", p->rss_bytes_per_socket);
+	if (p->check) {
+		json_cost(f, "kernel_bytes_per_socket", p->kernel_bytes_per_socket, p->check->kernel_res);
+		json_cost(f, "buffer_bytes_per_conn", p->buffer_bytes_per_conn, p->check->buffer_res);
+		json_cost(f, "rss_bytes_per_socket", p->rss_bytes_per_socket, p->rss_res);
+	} else {
+		json_num(f, "kernel_bytes_per_socket", p->kernel_bytes_per_socket);
+		json_num(f, "buffer_bytes_per_conn", p->buffer_bytes_per_conn);
+		json_num(f, "rss_bytes_per_socket", p->rss_bytes_per_socket);
+	}
 	json_u64(f, "mem_available", p->mem_available);
 	lat_report_json(f, "connect_latency", &p->connect_lat);
 	if (p->delta)
-		json_slab(f, p->delta, p->sockets);
+		json_slab(f, p->delta, divisor(p->check, p->sockets));
+	if (p->check)
+		crosscheck_json(f, p->check, p->rss_bytes_per_socket, p->rss_res);
 	fputc('}', f);
 	end_line(r);
 }
 
 /* "TCP 2368, sock_inode_cache 832, ...": bytes per socket, caches under a byte left out. */
-static void slab_breakdown(FILE *f, const struct meter_delta *d, uint64_t sockets)
+static void slab_breakdown(FILE *f, const struct meter_delta *d, double n)
 {
 	double v;
 	int i, shown = 0;
 
 	for (i = 0; i < d->ncaches; i++) {
-		v = per_unit(d->caches[i].bytes, sockets);
+		v = per_socket(d->caches[i].bytes, n);
 		if (v > -0.5 && v < 0.5)
 			continue;
 		fprintf(f, "%s%s %.0f", shown++ ? ", " : "", d->caches[i].name, v);
@@ -220,12 +298,16 @@ static void point_table(struct reporter *r, const struct report_point *p)
 
 	if (p->connect_lat.count)
 		snprintf(lat, sizeof(lat), "%.0f/%.0f us", p->connect_lat.p50_us, p->connect_lat.p99_us);
-	fprintf(f, "%12" PRIu64 " %8.1fs %10.0f %12.1f %14.1f %14.1f %12.2f %16s\n", p->conns,
-		p->elapsed_s, p->rate, p->user_bytes_per_conn, p->kernel_bytes_per_socket,
-		p->buffer_bytes_per_conn, gib(p->mem_available), lat);
+	fprintf(f, "%12" PRIu64 " %8.1fs %10.0f %12.1f ", p->conns, p->elapsed_s, p->rate,
+		p->user_bytes_per_conn);
+	print_figure(f, 14, p->kernel_bytes_per_socket, p->check ? p->check->kernel_res : 0);
+	fputc(' ', f);
+	print_figure(f, 14, p->buffer_bytes_per_conn, p->check ? p->check->buffer_res : 0);
+	fprintf(f, " %12.2f %16s\n", gib(p->mem_available), lat);
+	crosscheck_line(f, "  ", p->check);
 	if (p->delta && p->delta->ncaches && p->conns && p->conns % BREAKDOWN_EVERY == 0) {
 		fputs("  slab: ", f);
-		slab_breakdown(f, p->delta, p->sockets);
+		slab_breakdown(f, p->delta, divisor(p->check, p->sockets));
 		fputc('\n', f);
 	}
 	fflush(f);
@@ -348,7 +430,10 @@ static void traffic_json(FILE *f, const struct report_summary *s)
 	if (!strcmp(s->command, "bench")) {
 		json_num(f, "hold_s", s->hold_s);
 		json_num(f, "throughput_Bps", s->throughput_Bps);
-		json_num(f, "buffer_bytes_per_socket", s->hold_buffer_bytes_per_conn);
+		json_cost(f, "buffer_bytes_per_socket", s->hold_buffer_bytes_per_conn, s->hold_buffer_res);
+		json_num(f, "buffer_resolution", s->hold_buffer_res);
+		if (figure_is_zero(s->hold_buffer_bytes_per_conn, s->hold_buffer_res))
+			json_num(f, "buffer_within_resolution", s->hold_buffer_bytes_per_conn);
 		json_u64(f, "tcp_mem_pressures", s->tcp_mem_pressures);
 		fprintf(f, ",\"wscale\":{\"server\":%d,\"client\":%d}", s->wscale_server,
 			s->wscale_client);
@@ -445,18 +530,24 @@ static void json_nofile(FILE *f, const char *key, uint64_t v)
 
 static void server_json(FILE *f, const struct server_cost *c)
 {
+	static const char *const names[] = { "kernel_bytes_per_socket",
+					     "generator_kernel_bytes_per_socket" };
+	const double v[] = { c->kernel_bytes_per_socket, c->generator_kernel_bytes_per_socket },
+		     res[] = { c->kernel_res, c->generator_kernel_res };
+
 	fputs(",\"server\":{", f);
 	fputs("\"command\":", f);
 	json_string(f, c->command);
 	json_u64(f, "conns", c->conns);
-	json_num(f, "user_bytes_per_conn", attrib_floor(c->user_bytes_per_conn, 0, NULL));
-	json_num(f, "pss_anon_bytes_per_conn", attrib_floor(c->pss_anon_per_conn, 0, NULL));
-	json_num(f, "pss_file_bytes_per_conn", attrib_floor(c->pss_file_per_conn, 0, NULL));
-	json_num(f, "rss_bytes_per_conn", attrib_floor(c->rss_per_conn, 0, NULL));
-	json_cost(f, "kernel_bytes_per_socket", c->kernel_bytes_per_socket, c->resolution_per_socket);
-	json_cost(f, "generator_kernel_bytes_per_socket", c->generator_kernel_bytes_per_socket,
-		  c->resolution_per_socket);
-	json_num(f, "kernel_resolution_bytes_per_socket", c->resolution_per_socket);
+	/* PSS and RSS can fall as pages are shared or swapped: never a negative cost. */
+	json_cost(f, "user_bytes_per_conn", c->user_bytes_per_conn, 0);
+	json_cost(f, "pss_anon_bytes_per_conn", c->pss_anon_per_conn, 0);
+	json_cost(f, "pss_file_bytes_per_conn", c->pss_file_per_conn, 0);
+	json_cost(f, "rss_bytes_per_conn", c->rss_per_conn, 0);
+	json_cost(f, names[0], v[0], res[0]);
+	json_cost(f, names[1], v[1], res[1]);
+	json_costs(f, "resolution", names, v, res, 2, false);
+	json_costs(f, "within_resolution", names, v, res, 2, true);
 	json_str(f, "kernel_split", c->split);
 	json_num(f, "fds_per_conn", c->fds_per_conn);
 	json_u64(f, "fds", c->fds);
@@ -497,14 +588,13 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	if (!s->traffic && s->hold_s > 0)
 		json_num(f, "hold_s", s->hold_s); /* bench --hold, idle */
 	json_num(f, "user_bytes_per_conn", s->user_bytes_per_conn);
-	if (s->kernel_resolution > 0)
-		json_cost(f, "kernel_bytes_per_socket", s->kernel_bytes_per_socket, s->kernel_resolution);
-	else
+	if (s->check) {
+		json_cost(f, "kernel_bytes_per_socket", s->kernel_bytes_per_socket, s->check->kernel_res);
+		json_cost(f, "buffer_bytes_per_conn", s->buffer_bytes_per_conn, s->check->buffer_res);
+	} else {
 		json_num(f, "kernel_bytes_per_socket", s->kernel_bytes_per_socket);
-	if (s->buffer_resolution > 0)
-		json_cost(f, "buffer_bytes_per_conn", s->buffer_bytes_per_conn, s->buffer_resolution);
-	else
 		json_num(f, "buffer_bytes_per_conn", s->buffer_bytes_per_conn);
+	}
 	json_sides(f, "rcvbuf", s->rcvbuf_server, s->rcvbuf_client);
 	json_sides(f, "sndbuf", s->sndbuf_server, s->sndbuf_client);
 	json_u64(f, "failed", s->failed);
@@ -550,7 +640,9 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	json_u64(f, "mem_available_min", s->mem_available_min);
 	json_str(f, "kernel_source", kernel_source(s->delta));
 	if (s->delta)
-		json_slab(f, s->delta, s->sockets);
+		json_slab(f, s->delta, divisor(s->check, s->sockets));
+	if (s->check)
+		crosscheck_json(f, s->check, 0, 0);
 	fputc('}', f);
 	end_line(r);
 }
@@ -612,10 +704,10 @@ static void summary_server(FILE *f, const struct server_cost *c)
 	fprintf(f, "), %d process%s, %" PRIu64 " threads\n", c->nprocs, c->nprocs == 1 ? "" : "es",
 		c->threads);
 	fprintf(f, "  %-14s ", "server kernel:");
-	print_cost(f, c->kernel_bytes_per_socket, c->resolution_per_socket, "B/socket");
-	fputs(" (generator ", f);
-	print_cost(f, c->generator_kernel_bytes_per_socket, c->resolution_per_socket, "B/socket");
-	fprintf(f, ", resolution %.1f B/socket)\n", c->resolution_per_socket);
+	print_cost(f, c->kernel_bytes_per_socket, c->kernel_res, "B/socket");
+	fputs("; generator ", f);
+	print_cost(f, c->generator_kernel_bytes_per_socket, c->generator_kernel_res, "B/socket");
+	fputc('\n', f);
 	fprintf(f, "  %-14s %s\n", "split:", c->split ? c->split : "-");
 	fprintf(f, "  %-14s %.2f fds/conn (%" PRIu64 " open), RLIMIT_NOFILE ", "server fds:",
 		c->fds_per_conn, c->fds);
@@ -628,20 +720,21 @@ static void summary_server(FILE *f, const struct server_cost *c)
 static void summary_kernel(FILE *f, const struct report_summary *s)
 {
 	fprintf(f, "  %-14s ", "kernel:");
-	if (s->kernel_resolution > 0)
-		print_cost(f, s->kernel_bytes_per_socket, s->kernel_resolution, "B/socket");
-	else
-		fprintf(f, "%.1f B/socket", s->kernel_bytes_per_socket);
+	print_cost(f, s->kernel_bytes_per_socket, s->check ? s->check->kernel_res : 0, "B/socket");
 	if (s->delta && !s->delta->from_slabinfo)
 		fputs(" (meminfo Slab:; per-cache figures need root)", f);
 	fputc('\n', f);
-	/* Under the resolution the breakdown is noise too. */
+	/* Within the resolution the breakdown is noise too. */
 	if (s->delta && s->delta->ncaches &&
-	    (s->kernel_resolution <= 0 || s->kernel_bytes_per_socket >= s->kernel_resolution)) {
+	    !figure_is_zero(s->kernel_bytes_per_socket, s->check ? s->check->kernel_res : 0)) {
 		fprintf(f, "  %-14s ", "slab:");
-		slab_breakdown(f, s->delta, s->sockets);
+		slab_breakdown(f, s->delta, divisor(s->check, s->sockets));
 		fputc('\n', f);
 	}
+	fprintf(f, "  %-14s ", "buffers:");
+	print_cost(f, s->buffer_bytes_per_conn, s->check ? s->check->buffer_res : 0, "B/conn");
+	fputc('\n', f);
+	crosscheck_line(f, "  ", s->check);
 }
 
 /* "45 us", "2.1 ms", "1.20 s" */
@@ -684,9 +777,10 @@ static void summary_traffic(FILE *f, const struct report_summary *s)
 		fprintf(f, "; holder %s", on_data_name(t->on_data));
 	fprintf(f, "; buffers set %s the handshake\n", t->late_buffers ? "after" : "before");
 	if (!strcmp(s->command, "bench")) {
-		fprintf(f, "  %-14s %.1f s, holder read %.0f B/s; buffers %.0f B/socket; "
-			"tcp_mem pressure %s\n", "held with it:", s->hold_s, s->throughput_Bps,
-			s->hold_buffer_bytes_per_conn, s->tcp_mem_pressures ? "entered" : "never");
+		fprintf(f, "  %-14s %.1f s, holder read %.0f B/s; buffers ", "held with it:", s->hold_s,
+			s->throughput_Bps);
+		print_figure(f, 0, s->hold_buffer_bytes_per_conn, s->hold_buffer_res);
+		fprintf(f, " B/socket; tcp_mem pressure %s\n", s->tcp_mem_pressures ? "entered" : "never");
 		fprintf(f, "  %-14s server %d, client %d%s\n", "wscale:", s->wscale_server,
 			s->wscale_client,
 			s->wscale_server == 0 || s->wscale_client == 0 ?
@@ -848,11 +942,6 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 			s->client_watch ? s->client_watch : "-");
 	fprintf(f, "  %-14s %.1f B/conn\n", "user:", s->user_bytes_per_conn);
 	summary_kernel(f, s);
-	fprintf(f, "  %-14s ", "buffers:");
-	if (s->buffer_resolution > 0)
-		print_cost(f, s->buffer_bytes_per_conn, s->buffer_resolution, "B/conn\n");
-	else
-		fprintf(f, "%.1f B/conn\n", s->buffer_bytes_per_conn);
 	summary_bufs(f, s, "rcvbuf:", s->rcvbuf_server, s->rcvbuf_client);
 	summary_bufs(f, s, "sndbuf:", s->sndbuf_server, s->sndbuf_client);
 	if (!strcmp(s->command, "connect"))

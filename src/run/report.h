@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "base/json.h"
+#include "measure/crosscheck.h"
 #include "measure/meter.h"
 #include "hold/traffic.h"
 
@@ -27,12 +28,14 @@ struct report_point {
 	double elapsed_s;
 	double rate;                    /* conns per second over the last interval */
 	double user_bytes_per_conn;     /* arena bytes / sockets held by our processes */
-	double kernel_bytes_per_socket; /* slab delta / sockets */
-	double buffer_bytes_per_conn;   /* sockstat TCP mem delta / sockets */
+	double kernel_bytes_per_socket; /* slab delta / sockets (check->divisor when checked) */
+	double buffer_bytes_per_conn;   /* sockstat TCP mem delta / sockets (the same) */
 	double rss_bytes_per_socket;    /* RssAnon growth of our processes / sockets (bench) */
+	double rss_res;                 /* ... and its resolution, bytes per socket */
 	uint64_t mem_available;
 	const struct meter_delta *delta; /* per-cache breakdown; NULL to omit */
 	struct lat_report connect_lat;  /* connects since the previous point */
+	const struct crosscheck *check; /* the kernel's count against ours, resolutions; NULL: none */
 };
 
 /* One side's traffic, as the summary shows it. */
@@ -100,7 +103,7 @@ struct server_cost {
 	double rss_per_conn;
 	double kernel_bytes_per_socket; /* attributed: the growth less the generator's */
 	double generator_kernel_bytes_per_socket;
-	double resolution_per_socket;   /* kernel figures under this show as ~0 */
+	double kernel_res, generator_kernel_res; /* what each cannot resolve, B/socket: ~0 within */
 	double fds_per_conn;
 	uint64_t fds, threads;          /* at the point */
 	uint64_t nofile_soft, nofile_hard; /* RLIMIT_NOFILE; UINT64_MAX: unlimited */
@@ -131,6 +134,7 @@ struct report_summary {
 	uint64_t predicted;             /* bench --conns max: limits' prediction; 0: none */
 	const char *predicted_binding, *predicted_stop;
 	const struct meter_delta *delta;
+	const struct crosscheck *check; /* the last point's; NULL: none */
 	const char *watch;              /* uring watch strategy; NULL: not applicable */
 	const char *client_watch;       /* bench: the generator's */
 	uint64_t bytes_in, bytes_out;   /* payload read (and dropped) / written by the holder */
@@ -144,6 +148,7 @@ struct report_summary {
 	double hold_s;                  /* how long heartbeats ran (bench) */
 	double throughput_Bps;          /* payload the holder read per second of the hold */
 	double hold_buffer_bytes_per_conn; /* sockstat TCP mem / pairs at the end of the hold */
+	double hold_buffer_res;         /* ... and its resolution */
 	uint64_t tcp_mem_pressures;     /* TCPMemoryPressures entered during the run */
 	int wscale_server, wscale_client; /* window scale each side offered; -1: unknown */
 	bool has_schedule;              /* the generator kept the heartbeat schedule's account */
@@ -155,8 +160,6 @@ struct report_summary {
 	uint64_t peer_closed, peer_reset; /* connect: held connections the server ended */
 	const char *first_bytes;        /* connect: the server's first bytes, escaped; NULL: none */
 	uint64_t first_conns;           /* ... and how many connections began with them */
-	double buffer_resolution;       /* buffer figures under this show as ~0; 0: as they are */
-	double kernel_resolution;       /* the same for kernel_bytes_per_socket */
 	const struct server_cost *server; /* NULL: not measured */
 };
 
@@ -204,6 +207,17 @@ void report_notice(struct reporter *r, const char *fmt, ...) __attribute__((form
  * outlen - 1 characters, "..." when cut. Returns out.
  */
 char *report_escape(const char *buf, size_t n, char *out, size_t outlen);
+/*
+ * ,"resolution":{...},"within_resolution":{...},"seen_sockets":M and, when
+ * disturbed, ,"disturbed":{"expected_sockets":N,"seen_sockets":M,...}.
+ */
+void crosscheck_json(FILE *f, const struct crosscheck *c, double rss, double rss_res);
+/* The one TTY line of a disturbed check ("disturbed: ..."); nothing when undisturbed. */
+void crosscheck_line(FILE *f, const char *indent, const struct crosscheck *c);
+/* A per-socket cost as people read it: "~0" within its resolution, "?" undefined, else %.1f. */
+void print_figure(FILE *f, int width, double value, double resolution);
+/* ,"key":v for a cost: 0.0 when within its resolution (crosscheck_json gives the measured value). */
+void json_cost(FILE *f, const char *key, double value, double resolution);
 /* ,"key":{"bytes_in":...,"lat_p50_us":...,"send_errors":...}: one side's traffic. */
 void traffic_side_json(FILE *f, const char *key, const struct traffic_report *t);
 

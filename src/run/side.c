@@ -239,7 +239,7 @@ static void server_point(struct side_report *sr, struct holder *h, uint64_t sock
 	c->fds_per_conn = per_unit((int64_t)u.fds - (int64_t)sr->server_base.fds, n);
 	c->kernel_bytes_per_socket = a.server_per_socket;
 	c->generator_kernel_bytes_per_socket = a.generator_per_socket;
-	c->resolution_per_socket = a.resolution_per_socket;
+	c->kernel_res = c->generator_kernel_res = a.resolution_per_socket;
 	c->split = a.method;
 	c->fds = u.fds;
 	c->threads = u.threads;
@@ -412,11 +412,6 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 	if (role == ROLE_CONNECT)
 		lat_report_fill(&s.connect_lat, &cfg->stats->connect_lat,
 				atomic_load(&cfg->stats->connect_lat_max_ns));
-	s.kernel_resolution = per_unit(attrib_resolution(sr->delta.from_slabinfo,
-							 sysconf(_SC_NPROCESSORS_ONLN)),
-				       s.sockets ? s.sockets : 1);
-	s.buffer_resolution = per_unit(attrib_resolution(false, sysconf(_SC_NPROCESSORS_ONLN)),
-				       s.sockets ? s.sockets : 1);
 	s.peer_closed = h->peer_closed;
 	s.peer_reset = h->peer_reset;
 	if (h->first_len) {

@@ -251,7 +251,7 @@ Test(reporter, point_table_starts_with_header)
 	cr_assert_str_eq(text(), "       conns   elapsed     rate/s  user B/conn  kernel B/sock"
 				 "  buffer B/conn MemAvail GiB  connect p50/p99\n"
 				 "      100000     12.5s      80000          8.0         3200.0"
-				 "            0.0        20.00                -\n");
+				 "             ~0        20.00                -\n");
 }
 
 Test(reporter, point_shows_the_connect_latency_of_its_interval)
@@ -406,7 +406,7 @@ Test(reporter, summary_human_has_key_lines)
 		"  user:          8.0 B/conn\n",
 		"  kernel:        3200.0 B/socket\n",
 		"  slab:          TCP 2368, sock_inode_cache 832\n",
-		"  buffers:       0.0 B/conn\n",
+		"  buffers:       ~0 B/conn\n",
 		"  rcvbuf:        server 131072, client 131072\n",
 		"  sndbuf:        server 16384, client 16384\n",
 		"  rings:         server 16, client 16, 2.0 MiB\n",
@@ -497,4 +497,115 @@ Test(report_escape, an_escape_is_never_cut_in_half)
 
 	report_escape("ab\r\n\r\n", 6, esc, sizeof(esc));
 	cr_assert_str_eq(esc, "ab\\r...");
+}
+
+/* A point whose check the kernel agrees with: 3200 B/socket (res. 8), buffers -5.2 (res. 10.5). */
+static const struct crosscheck agreed = {
+	.sockets = { .known = true, .source = "slabinfo", .expected = 2000000, .seen = 2000100,
+		     .resolution = 260 },
+	.divisor = 2000000,
+	.kernel = 3200, .kernel_raw = 3200, .kernel_res = 8,
+	.buffer = -5.2, .buffer_raw = -5.2, .buffer_res = 10.5,
+};
+
+/* Another run held as many sockets as ours. */
+static const struct crosscheck doubled = {
+	.sockets = { .known = true, .source = "slabinfo", .expected = 2000000, .seen = 4000000,
+		     .resolution = 260, .disturbed = true },
+	.divisor = 4000000,
+	.kernel = 3200, .kernel_raw = 6400, .kernel_res = 4,
+	.buffer = 20, .buffer_raw = 40, .buffer_res = 1,
+};
+
+static struct report_point checked(const struct crosscheck *c)
+{
+	struct report_point p = point(1000000);
+
+	p.kernel_bytes_per_socket = c->kernel;
+	p.buffer_bytes_per_conn = c->buffer;
+	p.check = c;
+	return p;
+}
+
+Test(reporter, point_json_writes_a_cost_within_its_resolution_as_zero)
+{
+	struct report_point p = checked(&agreed);
+
+	open_reporter(true);
+	report_point(&r, &p);
+	cr_assert(strstr(text(), "\"kernel_bytes_per_socket\":3200.0,\"buffer_bytes_per_conn\":0.0,"),
+		  "%s", buf);
+	cr_assert(strstr(buf, ",\"resolution\":{\"kernel_bytes_per_socket\":8.0,"
+			      "\"buffer_bytes_per_conn\":10.5},"
+			      "\"within_resolution\":{\"buffer_bytes_per_conn\":-5.2},"
+			      "\"seen_sockets\":2000100}\n"), "%s", buf);
+	cr_assert_null(strstr(buf, "disturbed"), "%s", buf);
+}
+
+Test(reporter, point_json_says_disturbed_with_both_counts_and_raw_figures)
+{
+	struct report_point p = checked(&doubled);
+
+	open_reporter(true);
+	report_point(&r, &p);
+	cr_assert(strstr(text(), "\"kernel_bytes_per_socket\":3200.0,\"buffer_bytes_per_conn\":20.0,"),
+		  "%s", buf);
+	cr_assert(strstr(buf, ",\"disturbed\":{\"expected_sockets\":2000000,\"seen_sockets\":4000000,"
+			      "\"seen_resolution\":260,\"source\":\"slabinfo\","
+			      "\"raw_kernel_bytes_per_socket\":6400.0,"
+			      "\"raw_buffer_bytes_per_conn\":40.0}}\n"), "%s", buf);
+}
+
+Test(reporter, point_json_gives_slab_per_socket_the_kernel_counted)
+{
+	struct report_point p = checked(&doubled);
+
+	p.delta = &million_delta;
+	open_reporter(true);
+	report_point(&r, &p);
+	cr_assert(strstr(text(), "\"TCP\":{\"objs\":2000000,\"bytes_per_socket\":1184.0}"), "%s", buf);
+}
+
+Test(reporter, point_table_prints_a_cost_within_resolution_as_tilde_zero)
+{
+	struct report_point p = checked(&agreed);
+
+	open_reporter(false);
+	report_point(&r, &p);
+	cr_assert(strstr(text(), "         3200.0             ~0        20.00                -\n"), "%s", buf);
+}
+
+Test(reporter, point_table_says_disturbed_in_one_line)
+{
+	struct report_point p = checked(&doubled);
+
+	open_reporter(false);
+	report_point(&r, &p);
+	cr_assert(strstr(text(), "\n  disturbed: the kernel counted 4000000 new TCP sockets (+-260) "
+				 "where this run opened 2000000; kernel and buffer figures are per "
+				 "socket counted (per socket of this run: 6400.0 kernel B)\n"), "%s", buf);
+}
+
+Test(reporter, summary_human_never_prints_a_negative_cost)
+{
+	struct report_summary s = summary();
+
+	s.buffer_bytes_per_conn = agreed.buffer;
+	s.check = &agreed;
+	open_reporter(false);
+	report_summary(&r, &s);
+	cr_assert(strstr(text(), "  buffers:       ~0 B/conn (resolution 10.5)\n"), "%s", buf);
+	cr_assert(strstr(buf, "  kernel:        3200.0 B/socket (resolution 8.0)\n"), "%s", buf);
+}
+
+Test(reporter, summary_json_carries_the_check)
+{
+	struct report_summary s = summary();
+
+	s.check = &doubled;
+	s.buffer_bytes_per_conn = 20;
+	open_reporter(true);
+	report_summary(&r, &s);
+	cr_assert(strstr(text(), ",\"disturbed\":{\"expected_sockets\":2000000,\"seen_sockets\":4000000,"),
+		  "%s", buf);
 }
