@@ -1,15 +1,6 @@
 /* attrib.c - the generator's and the server's shares of one box's kernel growth. */
 #include <string.h>
-#include <unistd.h>
 #include "measure/attrib.h"
-
-/*
- * Slab a sample may move with no socket opened: objects parked in per-CPU
- * slabs and partial pages. 256 KiB a CPU, as bench's settle threshold;
- * meminfo's Slab: line is in whole kB and moves with page frees: 1 MiB.
- */
-#define RESOLUTION_SLAB_PER_CPU (256 << 10)
-#define RESOLUTION_MEMINFO_PER_CPU (1 << 20)
 
 static void own(struct attrib_generator *g, const char *cache, double per_socket)
 {
@@ -74,19 +65,20 @@ static double cache_share(const struct attrib_generator *g, const char *name, in
 }
 
 void attrib_split(const struct meter_sample *base, const struct meter_sample *now,
-		  const struct attrib_generator *g, uint64_t gen, uint64_t server,
-		  struct attribution *a)
+		  const struct crosscheck_env *env, const struct attrib_generator *g, uint64_t gen,
+		  uint64_t server, struct attribution *a)
 {
 	struct meter_delta d;
-	double fraction = gen + server ? (double)gen / (gen + server) : 1, mine = 0;
+	double fraction = gen + server ? (double)gen / (gen + server) : 1, mine = 0, res;
 
 	meter_diff(base, now, &d);
 	memset(a, 0, sizeof(*a));
 	a->total = d.kernel_bytes;
 	a->generator_sockets = gen;
 	a->server_sockets = server;
-	a->resolution_per_socket =
-		per_unit(attrib_resolution(d.from_slabinfo, sysconf(_SC_NPROCESSORS_ONLN)), gen + server);
+	res = crosscheck_kernel_res(base, now, &d, env);
+	a->generator_res = gen ? res / (double)gen : 0;
+	a->server_res = server ? res / (double)server : 0;
 	if (!server) {
 		a->method = "all the generator's: no server sockets on this box";
 		mine = (double)a->total;
@@ -110,20 +102,4 @@ void attrib_split(const struct meter_sample *base, const struct meter_sample *no
 	a->server = a->total - a->generator;
 	a->generator_per_socket = per_unit(a->generator, gen);
 	a->server_per_socket = per_unit(a->server, server);
-}
-
-int64_t attrib_resolution(bool from_slabinfo, long ncpus)
-{
-	if (ncpus < 1)
-		ncpus = 1;
-	return (int64_t)ncpus * (from_slabinfo ? RESOLUTION_SLAB_PER_CPU : RESOLUTION_MEMINFO_PER_CPU);
-}
-
-double attrib_floor(double v, double resolution, bool *below)
-{
-	bool b = v < resolution && v > -resolution;
-
-	if (below)
-		*below = b || v < 0;
-	return b || v < 0 ? 0 : v;
 }

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "measure/crosscheck.h"
 #include "measure/meter.h"
 
 #define ATTRIB_MAX_OWN 16
@@ -33,7 +34,7 @@ struct attribution {
 	int64_t generator, server;  /* total = generator + server */
 	uint64_t generator_sockets, server_sockets;
 	double generator_per_socket, server_per_socket; /* 0 when that side has no sockets */
-	double resolution_per_socket; /* |figures| under this are noise: shown as ~0 */
+	double generator_res, server_res; /* what each per-socket figure cannot resolve (crosscheck) */
 	const char *method;         /* how the growth was split, for the report */
 };
 
@@ -45,14 +46,12 @@ struct attribution {
 void attrib_generator_init(struct attrib_generator *g, bool watched, uint32_t ndst);
 /*
  * Splits the growth between base and now. server_sockets: the other end's
- * sockets on this box (0 when the server is elsewhere: all is ours).
+ * sockets on this box (0 when the server is elsewhere: all is ours). The
+ * growth's resolution (crosscheck_kernel_res) could land on either side:
+ * each side's is all of it over that side's sockets.
  */
 void attrib_split(const struct meter_sample *base, const struct meter_sample *now,
-		  const struct attrib_generator *g, uint64_t generator_sockets,
-		  uint64_t server_sockets, struct attribution *a);
-/* Noise floor of a slab delta, bytes in all: per-CPU slab caches hold objects back. */
-int64_t attrib_resolution(bool from_slabinfo, long ncpus);
-/* v, or 0 when |v| is under the resolution (never a negative cost); *below says which. */
-double attrib_floor(double v, double resolution, bool *below);
+		  const struct crosscheck_env *env, const struct attrib_generator *g,
+		  uint64_t generator_sockets, uint64_t server_sockets, struct attribution *a);
 
 #endif

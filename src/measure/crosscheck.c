@@ -170,9 +170,17 @@ void crosscheck_point(const struct meter_sample *base, const struct meter_sample
 	memset(c, 0, sizeof(*c));
 	crosscheck_sockets(base, now, env, expected, &c->sockets);
 	c->divisor = (double)held;
-	/* The extra sockets are taken to be of our kind: divide by everything the kernel counted. */
-	if (c->sockets.disturbed)
+	/*
+	 * The extra sockets are taken to be of our kind: divide by everything
+	 * the kernel counted. Far fewer than ours means others were freed as
+	 * ours were opened, whose memory goes in stages (inodes after RCU):
+	 * no per-socket figure can be had then.
+	 */
+	if (c->sockets.disturbed) {
 		c->divisor = (double)c->sockets.seen - own_extra;
+		if (c->divisor < CROSSCHECK_MIN_SHARE * (double)held)
+			c->divisor = NAN;
+	}
 	c->kernel_raw = held ? (double)d->kernel_bytes / (double)held : 0;
 	c->buffer_raw = held ? (double)d->buffer_bytes / (double)held : 0;
 	c->kernel = per((double)d->kernel_bytes, c->divisor);

@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include "measure/meter.h"
 
+/* Disturbed by frees: below this share of ours the kernel's count divides nothing reliably. */
+#define CROSSCHECK_MIN_SHARE 0.5
 /* Counts further apart than this share of the expected (beyond the count's resolution) disagree. */
 #define CROSSCHECK_TOLERANCE 0.02
 
@@ -45,7 +47,8 @@ struct sock_check {
 /* The per-socket kernel figures of one report point. */
 struct crosscheck {
 	struct sock_check sockets;
-	double divisor;            /* what kernel and buffer figures are per: held, or the kernel's count */
+	double divisor;            /* what kernel and buffer figures are per: held, or the kernel's
+				    * count; NAN when that is far below ours (no figure) */
 	double kernel, kernel_raw, kernel_res;   /* slab (+ stacks, page tables) bytes per socket */
 	double buffer, buffer_raw, buffer_res;   /* sockstat TCP mem bytes per socket */
 };

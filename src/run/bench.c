@@ -495,7 +495,7 @@ static void take_point(struct bench *b)
 		b->res->points[b->res->npoints++] = (struct bench_point){
 			p.conns, p.sockets, p.elapsed_s, p.rate, p.user_bytes_per_conn,
 			p.kernel_bytes_per_socket, p.buffer_bytes_per_conn, p.rss_bytes_per_socket,
-			b->check.sockets.disturbed };
+			b->check.kernel_res, b->check.buffer_res, b->check.sockets.disturbed };
 	b->res->cpu_user_s[0] = ld(&a->server.cpu_user_us) / 1e6;
 	b->res->cpu_sys_s[0] = ld(&a->server.cpu_sys_us) / 1e6;
 	b->res->cpu_user_s[1] = ld(&a->client.cpu_user_us) / 1e6;
@@ -1321,9 +1321,12 @@ int bench_main(const struct run_opts *o)
 
 struct point_cost bench_point_cost(const struct bench_point *p)
 {
+	/* A cost its source cannot tell from nothing counts as nothing, never as a negative. */
 	struct point_cost c = {
-		.kernel = p->kernel_bytes_per_socket,
-		.buffers = p->buffer_bytes_per_conn,
+		.kernel = figure_is_zero(p->kernel_bytes_per_socket, p->kernel_res) ? 0
+										   : p->kernel_bytes_per_socket,
+		.buffers = figure_is_zero(p->buffer_bytes_per_conn, p->buffer_res) ? 0
+										  : p->buffer_bytes_per_conn,
 		.user = p->user_bytes_per_conn,
 	};
 

@@ -23,6 +23,7 @@ struct bench_point {
 	double elapsed_s, rate;
 	double user_bytes_per_conn, kernel_bytes_per_socket, buffer_bytes_per_conn;
 	double rss_bytes_per_socket; /* RssAnon growth of both sides / sockets */
+	double kernel_res, buffer_res; /* what the kernel and buffer figures cannot resolve */
 	bool disturbed;              /* the kernel counted other sockets too (check) */
 };
 

@@ -312,6 +312,14 @@ static double figure(const struct comparison *c, const struct compare_run *r, en
 	}
 }
 
+/* Bytes per socket of a run's kernel delta: over the kernel's count when it was disturbed. */
+static double run_per_socket(const struct compare_run *r, int64_t bytes)
+{
+	double n = r->res.summary.check ? r->res.check.divisor : (double)r->res.summary.sockets;
+
+	return n > 0 ? (double)bytes / n : NAN;
+}
+
 /* A cache's bytes per socket in one run; NAN when not among its largest changes. */
 static double cache_figure(const struct compare_run *r, const char *name)
 {
@@ -321,7 +329,7 @@ static double cache_figure(const struct compare_run *r, const char *name)
 		return NAN;
 	for (int i = 0; i < d->ncaches; i++) {
 		if (!strcmp(d->caches[i].name, name))
-			return per_unit(d->caches[i].bytes, r->res.summary.sockets);
+			return run_per_socket(r, d->caches[i].bytes);
 	}
 	return NAN;
 }
@@ -503,6 +511,10 @@ static void print_notes(FILE *f, const struct comparison *c)
 		else if (r->detail[0])
 			fprintf(f, "%s: stopped at %" PRIu64 " (%s): %s\n", mode_name(r->mode),
 				r->res.summary.held, r->res.summary.stop_reason, r->detail);
+		if (!r->code && r->res.check.sockets.disturbed) {
+			fprintf(f, "%s: ", mode_name(r->mode));
+			crosscheck_line(f, "", &r->res.check);
+		}
 	}
 	fputs("kernel: deltas since before each run of /proc/slabinfo caches (\"-\": not among\n"
 	      "  that run's largest), meminfo KernelStack and PageTables; user: the larger of\n"
@@ -583,7 +595,7 @@ static void json_slab(FILE *f, const struct compare_run *r)
 	for (int i = 0; i < d->ncaches; i++) {
 		if (i)
 			fputc(',', f);
-		jnum(f, d->caches[i].name, per_unit(d->caches[i].bytes, r->res.summary.sockets), 1);
+		jnum(f, d->caches[i].name, run_per_socket(r, d->caches[i].bytes), 1);
 	}
 	fputc('}', f);
 }
@@ -637,6 +649,8 @@ static void json_run(FILE *f, const struct comparison *c, int i)
 	fprintf(f, ",\"ring_bytes\":%" PRIu64 ",\"bytes_per_socket\":", r->res.summary.ring_bytes);
 	json_costs(f, compare_last_point(r));
 	json_slab(f, r);
+	if (r->res.summary.check)
+		crosscheck_json(f, &r->res.check, 0, 0);
 	fputs(",\"at_common\":", f);
 	json_costs(f, common_point(c, i));
 	fputc('}', f);

@@ -68,7 +68,9 @@ static double divisor(const struct crosscheck *c, uint64_t sockets)
 
 static double per_socket(int64_t bytes, double n)
 {
-	return n > 0 ? (double)bytes / n : n == 0 ? 0 : NAN;
+	if (isnan(n))
+		return NAN;
+	return n > 0 ? (double)bytes / n : 0;
 }
 
 /* "slab":{"TCP":{"objs":N,"bytes_per_socket":X},...}, per socket of n. */
@@ -113,15 +115,15 @@ static void json_costs(FILE *f, const char *key, const char *const names[], cons
 		fputc('}', f);
 }
 
-void crosscheck_json(FILE *f, const struct crosscheck *c, double rss, double rss_res)
+void json_resolutions(FILE *f, const char *const names[], const double v[], const double res[],
+		      int n)
 {
-	static const char *const names[] = { "kernel_bytes_per_socket", "buffer_bytes_per_conn",
-					     "rss_bytes_per_socket" };
-	const double v[] = { c->kernel, c->buffer, rss }, res[] = { c->kernel_res, c->buffer_res, rss_res };
-	int n = rss_res > 0 ? 3 : 2;
-
 	json_costs(f, "resolution", names, v, res, n, false);
 	json_costs(f, "within_resolution", names, v, res, n, true);
+}
+
+void crosscheck_sockets_json(FILE *f, const struct crosscheck *c)
+{
 	if (!c->sockets.known)
 		return;
 	fprintf(f, ",\"seen_sockets\":%" PRId64, c->sockets.seen);
@@ -134,6 +136,16 @@ void crosscheck_json(FILE *f, const struct crosscheck *c, double rss, double rss
 	json_num(f, "raw_kernel_bytes_per_socket", c->kernel_raw);
 	json_num(f, "raw_buffer_bytes_per_conn", c->buffer_raw);
 	fputc('}', f);
+}
+
+void crosscheck_json(FILE *f, const struct crosscheck *c, double rss, double rss_res)
+{
+	static const char *const names[] = { "kernel_bytes_per_socket", "buffer_bytes_per_conn",
+					     "rss_bytes_per_socket" };
+	const double v[] = { c->kernel, c->buffer, rss }, res[] = { c->kernel_res, c->buffer_res, rss_res };
+
+	json_resolutions(f, names, v, res, rss_res > 0 ? 3 : 2);
+	crosscheck_sockets_json(f, c);
 }
 
 void crosscheck_line(FILE *f, const char *indent, const struct crosscheck *c)
@@ -420,6 +432,7 @@ void traffic_side_json(FILE *f, const char *key, const struct traffic_report *t)
 
 static void traffic_json(FILE *f, const struct report_summary *s)
 {
+	static const char *const hold_names[] = { "buffer_bytes_per_socket" };
 	const struct traffic *t = s->traffic;
 
 	fprintf(f, ",\"traffic\":{\"send\":%" PRIu32, t->send);
@@ -430,10 +443,8 @@ static void traffic_json(FILE *f, const struct report_summary *s)
 	if (!strcmp(s->command, "bench")) {
 		json_num(f, "hold_s", s->hold_s);
 		json_num(f, "throughput_Bps", s->throughput_Bps);
-		json_cost(f, "buffer_bytes_per_socket", s->hold_buffer_bytes_per_conn, s->hold_buffer_res);
-		json_num(f, "buffer_resolution", s->hold_buffer_res);
-		if (figure_is_zero(s->hold_buffer_bytes_per_conn, s->hold_buffer_res))
-			json_num(f, "buffer_within_resolution", s->hold_buffer_bytes_per_conn);
+		json_cost(f, hold_names[0], s->hold_buffer_bytes_per_conn, s->hold_buffer_res);
+		json_resolutions(f, hold_names, &s->hold_buffer_bytes_per_conn, &s->hold_buffer_res, 1);
 		json_u64(f, "tcp_mem_pressures", s->tcp_mem_pressures);
 		fprintf(f, ",\"wscale\":{\"server\":%d,\"client\":%d}", s->wscale_server,
 			s->wscale_client);
@@ -546,8 +557,7 @@ static void server_json(FILE *f, const struct server_cost *c)
 	json_cost(f, "rss_bytes_per_conn", c->rss_per_conn, 0);
 	json_cost(f, names[0], v[0], res[0]);
 	json_cost(f, names[1], v[1], res[1]);
-	json_costs(f, "resolution", names, v, res, 2, false);
-	json_costs(f, "within_resolution", names, v, res, 2, true);
+	json_resolutions(f, names, v, res, 2);
 	json_str(f, "kernel_split", c->split);
 	json_num(f, "fds_per_conn", c->fds_per_conn);
 	json_u64(f, "fds", c->fds);

@@ -208,9 +208,14 @@ void report_notice(struct reporter *r, const char *fmt, ...) __attribute__((form
  */
 char *report_escape(const char *buf, size_t n, char *out, size_t outlen);
 /*
- * ,"resolution":{...},"within_resolution":{...},"seen_sockets":M and, when
- * disturbed, ,"disturbed":{"expected_sockets":N,"seen_sockets":M,...}.
+ * ,"resolution":{"name":R,...} for n costs, and ,"within_resolution":{"name":V,...}
+ * with the measured value of those within theirs (written 0.0 by json_cost).
  */
+void json_resolutions(FILE *f, const char *const names[], const double v[], const double res[],
+		      int n);
+/* ,"seen_sockets":M and, when disturbed, ,"disturbed":{"expected_sockets":N,"seen_sockets":M,...}. */
+void crosscheck_sockets_json(FILE *f, const struct crosscheck *c);
+/* json_resolutions of a point's kernel, buffer (and rss, when rss_res > 0), then its sockets. */
 void crosscheck_json(FILE *f, const struct crosscheck *c, double rss, double rss_res);
 /* The one TTY line of a disturbed check ("disturbed: ..."); nothing when undisturbed. */
 void crosscheck_line(FILE *f, const char *indent, const struct crosscheck *c);

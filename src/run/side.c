@@ -21,6 +21,7 @@
 #define LOOPBACK_SOURCE_LAST 0x7f01fffeu  /* 127.1.255.254 */
 #define CONNECT_WINDOW 1024               /* connects in flight at most */
 #define FIRST_ESCAPED_MAX 104             /* the server's first bytes, escaped: one line */
+#define SETTLE_TIMEOUT_S 5.0              /* longest wait for an earlier run's sockets to be freed */
 
 static int clamp_int(uint64_t v)
 {
@@ -196,6 +197,9 @@ struct side_report {
 	uint64_t last_report_conns;
 	double peak_rate;
 	struct meter_delta delta;
+	struct crosscheck_env env;
+	struct crosscheck check;
+	int nlisten;              /* serve's listening sockets: ours too */
 	struct report_point last; /* the latest point, for the summary */
 	bool final_taken;
 	uint64_t mem_available_min;
@@ -208,29 +212,50 @@ struct side_report {
 	struct attrib_generator gen;
 };
 
-/* TCP sockets the box gained since the baseline: ours, and a local peer's. */
-static uint64_t box_sockets(const struct side_report *sr, uint64_t held)
+/*
+ * This run's TCP sockets on the box: what it holds and, with --server-pid,
+ * the server's end of each (the server is on this box).
+ */
+static uint64_t side_sockets(const struct side_report *sr, uint64_t held)
 {
-	uint64_t grown = sr->now->tcp_inuse > sr->base->tcp_inuse ?
-				 sr->now->tcp_inuse - sr->base->tcp_inuse : 0;
+	return sr->server ? 2 * held : held;
+}
 
-	return grown > held ? grown : held;
+/*
+ * The TCP sockets the kernel should have gained: the run's and its
+ * listeners. A peer on the same box that is not named (serve and connect
+ * on loopback) adds its own, which the kernel counts too: the check then
+ * says disturbed and divides over what it counted.
+ */
+static uint64_t side_expected(const struct side_report *sr, uint64_t held)
+{
+	return side_sockets(sr, held) + (uint64_t)sr->nlisten;
+}
+
+/* Checks the point against the kernel's count; sr->delta must be this point's. */
+static void side_check(struct side_report *sr, uint64_t held)
+{
+	crosscheck_point(sr->base, sr->now, &sr->delta, &sr->env, side_sockets(sr, held),
+			 side_expected(sr, held), &sr->check);
 }
 
 /*
  * connect --server-pid: what the server gained since the baseline, and its
  * part of the box's kernel growth (the generator's own objects taken out).
+ * The server's sockets are those the kernel counted beyond ours.
  */
-static void server_point(struct side_report *sr, struct holder *h, uint64_t sockets)
+static void server_point(struct side_report *sr, struct holder *h)
 {
 	struct server_cost *c = &sr->cost;
 	struct proc_usage u;
 	struct attribution a;
-	uint64_t n = h->held;
+	uint64_t n = h->held, counted = side_sockets(sr, n);
 
 	if (!sr->server || !sr->server_ok || proc_set_read(sr->server, &u))
 		return;
-	attrib_split(sr->base, sr->now, &sr->gen, n, sockets > n ? sockets - n : 0, &a);
+	if (isfinite(sr->check.divisor))
+		counted = (uint64_t)sr->check.divisor;
+	attrib_split(sr->base, sr->now, &sr->env, &sr->gen, n, counted > n ? counted - n : 0, &a);
 	c->conns = n;
 	c->user_bytes_per_conn = per_unit((int64_t)u.pss - (int64_t)sr->server_base.pss, n);
 	c->pss_anon_per_conn = per_unit((int64_t)u.pss_anon - (int64_t)sr->server_base.pss_anon, n);
@@ -239,7 +264,8 @@ static void server_point(struct side_report *sr, struct holder *h, uint64_t sock
 	c->fds_per_conn = per_unit((int64_t)u.fds - (int64_t)sr->server_base.fds, n);
 	c->kernel_bytes_per_socket = a.server_per_socket;
 	c->generator_kernel_bytes_per_socket = a.generator_per_socket;
-	c->kernel_res = c->generator_kernel_res = a.resolution_per_socket;
+	c->kernel_res = a.server_res;
+	c->generator_kernel_res = a.generator_res;
 	c->split = a.method;
 	c->fds = u.fds;
 	c->threads = u.threads;
@@ -258,18 +284,19 @@ static void side_point(struct side_report *sr, struct holder *h, double t)
 		meter_diff(sr->base, sr->now, &sr->delta);
 	conn_arena_stats(&as);
 	p.conns = h->held;
-	/* The slab is global: its growth pays for every socket the box gained, a local peer's too. */
-	p.sockets = box_sockets(sr, h->held);
+	p.sockets = side_sockets(sr, h->held);
 	p.elapsed_s = t - sr->t0;
 	p.rate = t > sr->last_report_t ? (double)(h->opened - sr->last_report_conns) / (t - sr->last_report_t) : 0;
 	p.user_bytes_per_conn = per_unit((int64_t)as.allocated, h->held);
-	p.kernel_bytes_per_socket = per_unit(sr->delta.kernel_bytes, p.sockets);
-	p.buffer_bytes_per_conn = per_unit(sr->delta.buffer_bytes, p.sockets);
-	server_point(sr, h, p.sockets);
+	side_check(sr, h->held);
+	p.kernel_bytes_per_socket = sr->check.kernel;
+	p.buffer_bytes_per_conn = sr->check.buffer;
+	server_point(sr, h);
 	p.mem_available = sr->now->mem_available;
 	p.delta = &sr->delta;
 	if (sr->role == ROLE_CONNECT)
 		lat_report_since(&h->cfg->stats->connect_lat, &sr->connect_lat_prev, &p.connect_lat);
+	p.check = &sr->check;
 	if (p.rate > sr->peak_rate)
 		sr->peak_rate = p.rate;
 	sr->last_report_t = t;
@@ -368,7 +395,11 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 	/* A run that ended before its first point (a server that closed everything) still has one. */
 	if (!sr->last.conns && !meter_sample(sr->now)) {
 		meter_diff(sr->base, sr->now, &sr->delta);
-		sr->last.sockets = box_sockets(sr, h->held_final);
+		side_check(sr, h->held_final);
+		sr->last.sockets = side_sockets(sr, h->held_final);
+		sr->last.kernel_bytes_per_socket = sr->check.kernel;
+		sr->last.buffer_bytes_per_conn = sr->check.buffer;
+		sr->last.check = &sr->check;
 	}
 	s.command = role == ROLE_SERVE ? "serve" : "connect";
 	s.mode = mode_name(o->mode);
@@ -407,6 +438,7 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 	s.reserve = cfg->reserve;
 	s.mem_available_min = sr->mem_available_min;
 	s.delta = &sr->delta;
+	s.check = sr->last.check;
 	s.sockets = sr->last.sockets;
 	s.wscale_server = s.wscale_client = -1;
 	if (role == ROLE_CONNECT)
@@ -459,7 +491,9 @@ int side_main(const struct run_opts *o, enum role role)
 	sr.now = calloc(1, sizeof(*sr.now));
 	if (!sr.base || !sr.now)
 		goto out;
-	meter_sample(sr.base);
+	crosscheck_env(&sr.env);
+	meter_settle(sr.base, SETTLE_TIMEOUT_S, &sr.env.residue);
+	sr.nlisten = cfg.nlisten;
 	side_server_init(&sr, o, &cfg);
 	/* A run shorter than one tick (a refused target) still has a minimum. */
 	sr.mem_available_min = sr.base->mem_available;

@@ -245,6 +245,8 @@ static void keep(struct sweep_row *r, const struct bench_result *res)
 	r->s.stop_detail = r->detail[0] ? r->detail : NULL;
 	r->s.delta = NULL;
 	r->s.traffic = NULL;
+	r->check = res->check;
+	r->s.check = NULL;
 }
 
 static void run_setting(const struct run_opts *o, struct sweep_row *r, struct reporter *rep,

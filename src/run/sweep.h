@@ -46,6 +46,7 @@ struct sweep_row {
 	int code;                 /* bench_run's exit code: nonzero, the run failed */
 	char detail[SWEEP_DETAIL_LEN]; /* why the bench stopped short; "" otherwise */
 	struct report_summary s;  /* the bench's summary; its pointers into the run are cleared */
+	struct crosscheck check;  /* the bench's last point's */
 };
 
 /* Whether a row kept the pattern flowing, or the first reason it did not. */

@@ -142,6 +142,15 @@ static void print_stalls(FILE *f, const struct sweep_row *r)
 	fprintf(f, " %9s", buf);
 }
 
+/* A cost in whole bytes, "~0" when its source cannot tell it from nothing. */
+static void print_cost0(FILE *f, int width, double v, double res)
+{
+	if (figure_is_zero(v, res))
+		fprintf(f, "%*s", width, "~0");
+	else
+		fprintf(f, "%*.0f", width, v);
+}
+
 void sweep_print_row(FILE *f, const struct run_opts *o, const struct sweep_row *r)
 {
 	const struct report_summary *s = &r->s;
@@ -154,15 +163,17 @@ void sweep_print_row(FILE *f, const struct run_opts *o, const struct sweep_row *
 		fprintf(f, "  the run failed (exit %d; its error is above)\n", r->code);
 		return;
 	}
-	fprintf(f, " %13s %7s %10.0f %8s %10.0f", pair_text(s->rcvbuf_server, s->sndbuf_server, eff,
-							    sizeof(eff)),
-		pair_text(s->wscale_server, s->wscale_client, ws, sizeof(ws)),
-		s->hold_buffer_bytes_per_conn, s->tcp_mem_pressures ? "yes" : "no", s->throughput_Bps);
+	fprintf(f, " %13s %7s ", pair_text(s->rcvbuf_server, s->sndbuf_server, eff, sizeof(eff)),
+		pair_text(s->wscale_server, s->wscale_client, ws, sizeof(ws)));
+	print_cost0(f, 10, s->hold_buffer_bytes_per_conn, s->hold_buffer_res);
+	fprintf(f, " %8s %10.0f", s->tcp_mem_pressures ? "yes" : "no", s->throughput_Bps);
 	print_msgs(f, o, r);
 	print_latency(f, o, r);
 	print_stalls(f, r);
-	fprintf(f, " %11.0f  %s\n", s->kernel_bytes_per_socket,
-		sweep_flow_name(sweep_flow(r, o->traffic.on_data)));
+	fputc(' ', f);
+	print_cost0(f, 11, s->kernel_bytes_per_socket, r->check.kernel_res);
+	fprintf(f, "  %s\n", sweep_flow_name(sweep_flow(r, o->traffic.on_data)));
+	crosscheck_line(f, "       ", &r->check);
 	if (s->held < s->target)
 		fprintf(f, "       held %" PRIu64 " of %" PRIu64 ": %s%s%s\n", s->held, s->target,
 			s->stop_reason ? s->stop_reason : "stopped", s->stop_detail ? ": " : "",
@@ -288,7 +299,10 @@ static void json_setting(FILE *f, const struct sweep_setting *set)
 
 void sweep_json_row(FILE *f, const struct run_opts *o, const struct sweep_row *r)
 {
+	static const char *const names[] = { "buffer_bytes_per_socket", "kernel_bytes_per_socket" };
 	const struct report_summary *s = &r->s;
+	const double v[] = { s->hold_buffer_bytes_per_conn, s->kernel_bytes_per_socket },
+		     res[] = { s->hold_buffer_res, r->check.kernel_res };
 
 	fputs("{\"event\":\"sweep_row\",", f);
 	json_setting(f, &r->set);
@@ -302,12 +316,14 @@ void sweep_json_row(FILE *f, const struct run_opts *o, const struct sweep_row *r
 		json_sides(f, "sndbuf_effective", s->sndbuf_server, s->sndbuf_client);
 		json_sides(f, "wscale", s->wscale_server, s->wscale_client);
 		json_num(f, "hold_s", s->hold_s);
-		json_num(f, "buffer_bytes_per_socket", s->hold_buffer_bytes_per_conn);
+		json_cost(f, names[0], v[0], res[0]);
 		json_u64(f, "tcp_mem_pressures", s->tcp_mem_pressures);
 		json_num(f, "throughput_Bps", s->throughput_Bps);
-		json_num(f, "kernel_bytes_per_socket", s->kernel_bytes_per_socket);
+		json_cost(f, names[1], v[1], res[1]);
+		json_resolutions(f, names, v, res, 2);
 		traffic_side_json(f, "server", &s->tr_server);
 		traffic_side_json(f, "client", &s->tr_client);
+		crosscheck_sockets_json(f, &r->check);
 	}
 	json_u64(f, "limit_bytes", r->code ? 0 : sweep_limit(r));
 	json_str(f, "flows", sweep_flow_name(sweep_flow(r, o->traffic.on_data)));

@@ -6,6 +6,9 @@
 #include <unistd.h>
 #include "measure/attrib.h"
 
+/* 2 CPUs, 4 KiB pages, 1 MiB of TCP memory per CPU; no baseline residue. */
+static const struct crosscheck_env env = { .ncpus = 2, .page_size = 4096, .tcp_pcpu_pages = 256 };
+
 static struct meter_sample *sample(void)
 {
 	struct meter_sample *s = calloc(1, sizeof(*s));
@@ -45,7 +48,7 @@ Test(attrib, the_generator_takes_one_socket_object_per_socket_and_the_server_the
 
 	pairs_grown(base, now, true);
 	attrib_generator_init(&g, false, 1);
-	attrib_split(base, now, &g, 1000, 1000, &a);
+	attrib_split(base, now, &env, &g, 1000, 1000, &a);
 	/* Generator: TCP+inode+dentry+file 3584 B, half of kmalloc-64's 4000 objects 128 B. */
 	cr_assert_eq(a.total, 1000 * (2 * 3584 + 128 + 256));
 	cr_assert_eq(a.generator, 1000 * (3584 + 128));
@@ -64,7 +67,7 @@ Test(attrib, generator_and_server_parts_add_up_to_the_growth)
 
 	pairs_grown(base, now, false);
 	attrib_generator_init(&g, true, 1);
-	attrib_split(base, now, &g, 1000, 1000, &a);
+	attrib_split(base, now, &env, &g, 1000, 1000, &a);
 	cr_assert_eq(a.generator + a.server, a.total);
 	free(base);
 	free(now);
@@ -80,7 +83,7 @@ Test(attrib, the_generator_takes_no_more_than_the_cache_grew)
 	cache(base, "io_kiocb", 0, 256);
 	cache(now, "io_kiocb", 400, 256);
 	attrib_generator_init(&g, true, 1);
-	attrib_split(base, now, &g, 1000, 1000, &a);
+	attrib_split(base, now, &env, &g, 1000, 1000, &a);
 	cr_assert_eq(a.generator, 400 * 256);
 	cr_assert_eq(a.server, 0);
 	free(base);
@@ -96,7 +99,7 @@ Test(attrib, bind_buckets_are_shared_by_the_destinations_of_a_source)
 	cache(base, "tcp_bind_bucket", 0, 64);
 	cache(now, "tcp_bind_bucket", 250, 64);
 	attrib_generator_init(&g, false, 4);
-	attrib_split(base, now, &g, 1000, 1000, &a);
+	attrib_split(base, now, &env, &g, 1000, 1000, &a);
 	cr_assert_eq(a.generator, 250 * 64);
 	free(base);
 	free(now);
@@ -110,7 +113,7 @@ Test(attrib, a_remote_server_leaves_all_the_growth_to_the_generator)
 
 	pairs_grown(base, now, true);
 	attrib_generator_init(&g, false, 1);
-	attrib_split(base, now, &g, 1000, 0, &a);
+	attrib_split(base, now, &env, &g, 1000, 0, &a);
 	cr_assert_eq(a.generator, a.total);
 	cr_assert_eq(a.server, 0);
 	cr_assert_float_eq(a.server_per_socket, 0.0, 1e-9);
@@ -128,7 +131,7 @@ Test(attrib, without_slabinfo_the_growth_is_split_by_socket_count)
 	base->slab_bytes = 1000000;
 	now->slab_bytes = 1000000 + 3000 * 4000;
 	attrib_generator_init(&g, false, 1);
-	attrib_split(base, now, &g, 1000, 2000, &a);
+	attrib_split(base, now, &env, &g, 1000, 2000, &a);
 	cr_assert_eq(a.generator, 1000 * 4000);
 	cr_assert_eq(a.server, 2000 * 4000);
 	cr_assert(strstr(a.method, "evenly"));
@@ -145,7 +148,7 @@ Test(attrib, a_shrinking_cache_is_shared_noise_not_the_servers_gain)
 	cache(base, "dentry", 5000, 192);
 	cache(now, "dentry", 4000, 192);
 	attrib_generator_init(&g, false, 1);
-	attrib_split(base, now, &g, 100, 100, &a);
+	attrib_split(base, now, &env, &g, 100, 100, &a);
 	cr_assert_eq(a.total, -1000 * 192);
 	cr_assert_eq(a.generator, -500 * 192);
 	cr_assert_eq(a.server, -500 * 192);
@@ -153,35 +156,36 @@ Test(attrib, a_shrinking_cache_is_shared_noise_not_the_servers_gain)
 	free(now);
 }
 
-Test(attrib, resolution_grows_with_cpus_and_is_coarser_without_slabinfo)
+Test(attrib, each_sides_resolution_is_the_growths_over_its_own_sockets)
 {
-	cr_assert_eq(attrib_resolution(true, 2), 2 * (256 << 10));
-	cr_assert_eq(attrib_resolution(false, 2), 2 * (1 << 20));
-	cr_assert_eq(attrib_resolution(true, 0), 256 << 10);
+	struct meter_sample *base = sample(), *now = sample();
+	struct attrib_generator g;
+	struct attribution a;
+	struct slab_cache *tcp;
+	double res;
+
+	pairs_grown(base, now, false);
+	tcp = &now->caches[0];
+	tcp->objperslab = 13; /* TCP moved: 2 CPUs x 13 x 5 objects of slack */
+	attrib_generator_init(&g, false, 1);
+	attrib_split(base, now, &env, &g, 1000, 3000, &a);
+	res = 2 * 13 * 5 * 2368.0;
+	cr_assert_float_eq(a.generator_res, res / 1000, 1e-9);
+	cr_assert_float_eq(a.server_res, res / 3000, 1e-9);
+	free(base);
+	free(now);
 }
 
-Test(attrib, a_cost_under_the_resolution_is_zero_and_flagged)
+Test(attrib, no_server_sockets_leave_no_server_resolution)
 {
-	bool below;
+	struct meter_sample *base = sample(), *now = sample();
+	struct attrib_generator g;
+	struct attribution a;
 
-	cr_assert_float_eq(attrib_floor(3.0, 5.0, &below), 0.0, 1e-12);
-	cr_assert(below);
-	cr_assert_float_eq(attrib_floor(-3.0, 5.0, &below), 0.0, 1e-12);
-	cr_assert(below);
-}
-
-Test(attrib, a_negative_cost_past_the_resolution_is_never_shown)
-{
-	bool below;
-
-	cr_assert_float_eq(attrib_floor(-209.7, 5.0, &below), 0.0, 1e-12);
-	cr_assert(below);
-}
-
-Test(attrib, a_cost_past_the_resolution_is_kept)
-{
-	bool below;
-
-	cr_assert_float_eq(attrib_floor(3898.1, 5.0, &below), 3898.1, 1e-12);
-	cr_assert_not(below);
+	pairs_grown(base, now, false);
+	attrib_generator_init(&g, false, 1);
+	attrib_split(base, now, &env, &g, 1000, 0, &a);
+	cr_assert_float_eq(a.server_res, 0.0, 1e-12);
+	free(base);
+	free(now);
 }

@@ -189,6 +189,24 @@ Test(point, own_listeners_are_not_divided_over)
 	cr_assert_float_eq(cc.divisor, 80000, 1e-9);
 }
 
+Test(point, sockets_freed_as_ours_were_opened_are_divided_over_if_half_remain)
+{
+	/* Someone else's 10000 freed: 30000 counted, the bytes of 30000 like ours. */
+	point(30000, 40000, 40000, 30000 * 3855LL, 0);
+	cr_assert(cc.sockets.disturbed);
+	cr_assert_float_eq(cc.kernel, 3855, 1e-9);
+}
+
+Test(point, far_fewer_seen_than_ours_leaves_no_figure)
+{
+	point(19999, 40000, 40000, 19999 * 3855LL, 0);
+	cr_assert(cc.sockets.disturbed);
+	cr_assert(isnan(cc.divisor));
+	cr_assert(isnan(cc.kernel));
+	cr_assert(isnan(cc.buffer));
+	cr_assert_float_eq(cc.kernel_raw, 19999 * 3855.0 / 40000, 1e-9);
+}
+
 Test(point, no_sockets_seen_leaves_no_figure)
 {
 	point(0, 40000, 40000, 40000 * 3855LL, 0);
