@@ -405,6 +405,15 @@ static void cell(FILE *f, double v, int decimals)
 		fprintf(f, "%*.*f", COL_W, decimals, v);
 }
 
+/* A cache's bytes per socket: one that shrank freed someone else's memory, so "~0". */
+static void cost_cell(FILE *f, double v)
+{
+	if (v < 0.5)
+		fprintf(f, "%*s", COL_W, "~0");
+	else
+		cell(f, v, 0);
+}
+
 static void print_row(FILE *f, const struct comparison *c, const struct row *row)
 {
 	fprintf(f, "%-*s", LABEL_W, row->label);
@@ -457,7 +466,7 @@ static void print_memory(FILE *f, const struct comparison *c)
 		snprintf(label, sizeof(label), "    %s", names[k]);
 		fprintf(f, "%-*s", LABEL_W, label);
 		for (int i = 0; i < c->nruns; i++)
-			cell(f, cache_figure(&c->runs[i], names[k]), 0);
+			cost_cell(f, cache_figure(&c->runs[i], names[k]));
 		fputc('\n', f);
 	}
 	print_rows(f, c, cost_tail_rows, ARRAY_SIZE(cost_tail_rows));

@@ -278,7 +278,7 @@ static void point_json(struct reporter *r, const struct report_point *p)
 	end_line(r);
 }
 
-/* "TCP 2368, sock_inode_cache 832, ...": bytes per socket, caches under a byte left out. */
+/* "TCP 2368, sock_inode_cache 832, ...": bytes per socket, caches under a byte (or shrunk) left out. */
 static void slab_breakdown(FILE *f, const struct meter_delta *d, double n)
 {
 	double v;
@@ -286,7 +286,8 @@ static void slab_breakdown(FILE *f, const struct meter_delta *d, double n)
 
 	for (i = 0; i < d->ncaches; i++) {
 		v = per_socket(d->caches[i].bytes, n);
-		if (v > -0.5 && v < 0.5)
+		/* A cache that shrank freed someone else's memory: not a cost of ours. */
+		if (!(v >= 0.5))
 			continue;
 		fprintf(f, "%s%s %.0f", shown++ ? ", " : "", d->caches[i].name, v);
 	}
