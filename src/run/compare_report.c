@@ -408,7 +408,7 @@ static void cell(FILE *f, double v, int decimals)
 /* A cache's bytes per socket: one that shrank freed someone else's memory, so "~0". */
 static void cost_cell(FILE *f, double v)
 {
-	if (v < 0.5)
+	if (figure_is_zero(v, REPORT_WHOLE_BYTE))
 		fprintf(f, "%*s", COL_W, "~0");
 	else
 		cell(f, v, 0);

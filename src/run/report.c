@@ -287,7 +287,7 @@ static void slab_breakdown(FILE *f, const struct meter_delta *d, double n)
 	for (i = 0; i < d->ncaches; i++) {
 		v = per_socket(d->caches[i].bytes, n);
 		/* A cache that shrank freed someone else's memory: not a cost of ours. */
-		if (!(v >= 0.5))
+		if (!isfinite(v) || figure_is_zero(v, REPORT_WHOLE_BYTE))
 			continue;
 		fprintf(f, "%s%s %.0f", shown++ ? ", " : "", d->caches[i].name, v);
 	}

@@ -15,6 +15,7 @@
 #include "hold/traffic.h"
 
 #define SERVE_PEAK_MS 100 /* serve's peak accept rate is over the progress tick */
+#define REPORT_WHOLE_BYTE 0.5 /* a per-cache figure in whole bytes resolves no less than this */
 
 /* Connect latency: from the start of a connect to its completion, on the generator. */
 struct lat_report {
