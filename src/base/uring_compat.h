@@ -33,6 +33,15 @@ static inline uint64_t hc_ring_charge(const struct io_uring_params *p, uint64_t 
 	return (sqes + page - 1) / page * page + (rings + page - 1) / page * page;
 }
 
+/*
+ * Provided buffer rings consumed a piece at a time (6.12): the register
+ * flag (io_uring_buf_reg.flags, `pad` in the 6.1 struct), and the CQE flag
+ * saying the buffer still has room and stays the kernel's. A kernel
+ * without it refuses the flag with -EINVAL.
+ */
+#define HC_PBUF_RING_INC 2          /* IOU_PBUF_RING_INC */
+#define HC_CQE_F_BUF_MORE (1U << 4) /* IORING_CQE_F_BUF_MORE */
+
 /* uring_cmd sub-commands on sockets (6.7). */
 #define HC_SOCKET_URING_OP_SIOCINQ 0
 #define HC_SOCKET_URING_OP_SIOCOUTQ 1

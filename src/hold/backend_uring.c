@@ -25,9 +25,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "hold/bufring.h"
 #include "hold/diag.h"
 #include "hold/holder.h"
 #include "hold/ringset.h"
@@ -43,10 +43,16 @@
  */
 #define SQ_ENTRIES HC_RING_SQ_ENTRIES
 #define CQ_ENTRIES HC_RING_CQ_ENTRIES
+/*
+ * --watch recv: a multishot recv ends when the CQ has no room for its next
+ * completion (that one waits in the overflow list) and must be armed
+ * again, which is what it saves over a poll. 1024 CQEs ride out a burst of
+ * that many reads between two reaps, for 4 more pages of RLIMIT_MEMLOCK a
+ * ring (6 instead of 2; its buffer ring adds one more).
+ */
+#define CQ_ENTRIES_RECV 1024
 #define DRAIN_BYTES 65536
 #define RELEASE_BATCH (CQ_ENTRIES / 2) /* slots closed per submit while releasing: 2 CQEs each */
-#define RECV_BUFS 32       /* provided buffers per ring (a power of two), shared by its slots */
-#define RECV_BUF_BYTES 2048
 #define WATCH_EVENTS (POLLIN | POLLRDHUP)
 #define CLOSE_EVENTS (POLLRDHUP | POLLHUP | POLLERR)
 
@@ -103,6 +109,8 @@ struct uring_be {
 	struct diag_ports ports; /* serve: the sweep dumps only sockets on these ports */
 	bool ports_full;         /* too many ranges to filter on: the sweep dumps all */
 	double next_sweep;
+	uint64_t rx_empty, rx_buf_bytes; /* --watch recv, all rings (the holder's copy is set each turn) */
+	bool rx_inc;
 	/* Option values the kernel reads when the request runs, not at submit. */
 	int rcvbuf, sndbuf;
 	int got[2];
@@ -177,6 +185,28 @@ static void probe_sockopt(struct uring_be *be)
 	be->has_sockopt = res == 0;
 }
 
+/*
+ * A new ring; with --watch recv its buffer ring too, made here so that an
+ * idle run without it pays nothing, and its page is counted with the
+ * ring's (both are charged to RLIMIT_MEMLOCK).
+ */
+static int add_ring(struct uring_be *be, struct ring **out)
+{
+	int ret = ringset_add(&be->rs, out);
+
+	if (ret || be->watch != WATCH_RECV)
+		return ret;
+	ret = bufring_create(&(*out)->uring, 0, &(*out)->rx);
+	if (ret == -ENOMEM && !be->rs.memlock_hit)
+		be->rs.memlock_hit = ringset_memlock_charged();
+	if (ret)
+		return ret; /* the ring stays in the set, unused; released with it */
+	be->rs.ring_bytes += (*out)->rx->br_bytes;
+	be->rx_buf_bytes += (uint64_t)(*out)->rx->nbufs * BUFRING_BUF_BYTES;
+	be->rx_inc = (*out)->rx->inc;
+	return 0;
+}
+
 static int uring_init(struct holder *h)
 {
 	struct uring_be *be = calloc(1, sizeof(*be));
@@ -196,9 +226,10 @@ static int uring_init(struct holder *h)
 	if (!ret)
 		ret = conn_arena_init();
 	if (!ret)
-		ret = ringset_init(&be->rs, 0, SQ_ENTRIES, CQ_ENTRIES);
+		ret = ringset_init(&be->rs, 0, SQ_ENTRIES,
+				   be->watch == WATCH_RECV ? CQ_ENTRIES_RECV : CQ_ENTRIES);
 	if (!ret)
-		ret = ringset_add(&be->rs, &be->active);
+		ret = add_ring(be, &be->active);
 	if (ret) {
 		ringset_destroy(&be->rs);
 		free(be);
@@ -212,47 +243,6 @@ static int uring_init(struct holder *h)
 }
 
 /* ---- connections -------------------------------------------------------- */
-
-/* One buffer ring per io_uring: provided buffers belong to the ring that reads into them. */
-static int ring_buffers(struct ring *r)
-{
-	struct io_uring_buf_reg reg = { 0 };
-	size_t bytes = RECV_BUFS * sizeof(struct io_uring_buf);
-	void *mem;
-	int ret;
-
-	if (r->br)
-		return 0;
-	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	r->bufs = malloc(RECV_BUFS * RECV_BUF_BYTES);
-	if (mem == MAP_FAILED || !r->bufs)
-		return -ENOMEM;
-	reg.ring_addr = (uintptr_t)mem;
-	reg.ring_entries = RECV_BUFS;
-	reg.bgid = 0;
-	ret = io_uring_register_buf_ring(&r->uring, &reg, 0);
-	if (ret) {
-		munmap(mem, bytes);
-		return ret;
-	}
-	r->br = mem;
-	r->br_bytes = bytes;
-	io_uring_buf_ring_init(r->br);
-	for (int i = 0; i < RECV_BUFS; i++)
-		io_uring_buf_ring_add(r->br, r->bufs + i * RECV_BUF_BYTES, RECV_BUF_BYTES, i,
-				      io_uring_buf_ring_mask(RECV_BUFS), i);
-	io_uring_buf_ring_advance(r->br, RECV_BUFS);
-	return 0;
-}
-
-static void recycle_buffer(struct ring *r, unsigned cqe_flags)
-{
-	unsigned bid = cqe_flags >> IORING_CQE_BUFFER_SHIFT;
-
-	io_uring_buf_ring_add(r->br, r->bufs + bid * RECV_BUF_BYTES, RECV_BUF_BYTES, bid,
-			      io_uring_buf_ring_mask(RECV_BUFS), 0);
-	io_uring_buf_ring_advance(r->br, 1);
-}
 
 /* Only poll and recv arm a request per socket that must be cancelled before close. */
 static bool watch_armed(const struct uring_be *be)
@@ -280,8 +270,8 @@ static bool arm_watch(struct uring_be *be, struct ring *r, uint32_t slot)
 
 	if (be->watch == WATCH_DIAG && be->has_sockopt && r->conns[slot].state == CONN_HELD)
 		ask_cookie(be, r, slot);
-	if (!watch_armed(be) || (be->watch == WATCH_RECV && ring_buffers(r)))
-		return false;
+	if (!watch_armed(be) || (be->watch == WATCH_RECV && !r->rx))
+		return false; /* no buffers: this ring's add failed and the holder stopped */
 	sqe = ring_sqe(&be->rs, r);
 	if (be->watch == WATCH_RECV) {
 		io_uring_prep_recv_multishot(sqe, slot, NULL, 0, 0);
@@ -580,25 +570,36 @@ static void established(struct holder *h, struct ring *r, uint32_t slot)
 		send_message(h, r, slot, 0);
 }
 
-/* --watch recv: data, EOF (0) or an error on the multishot recv. */
+/*
+ * --watch recv: data, EOF (0) or an error on the multishot recv. It ends
+ * (no IORING_CQE_F_MORE) on -ENOBUFS, and with data when the CQ had no room
+ * for another completion; the bytes left in the socket wait for the re-arm.
+ * After -ENOBUFS the set grows first, so the re-arm (submitted after this
+ * reap, which gives back the buffers it read) finds room.
+ */
 static void on_recv_watch(struct holder *h, struct ring *r, uint32_t slot, int res, unsigned flags)
 {
 	struct uring_be *be = BE(h);
 	struct conn *c = &r->conns[slot];
-	bool more = flags & IORING_CQE_F_MORE;
+	const char *data = bufring_take(r->rx, res, flags);
 
-	if (res > 0 && c->state == CONN_HELD && (flags & IORING_CQE_F_BUFFER))
-		received(h, r, slot, r->bufs + (flags >> IORING_CQE_BUFFER_SHIFT) * RECV_BUF_BYTES, res);
-	if (flags & IORING_CQE_F_BUFFER)
-		recycle_buffer(r, flags);
+	if (data && c->state == CONN_HELD)
+		received(h, r, slot, data, res);
 	if (c->state != CONN_HELD)
 		return;
+	if (res == -ENOBUFS) {
+		uint16_t before = r->rx->nbufs;
+
+		bufring_starved(r->rx);
+		be->rx_empty++;
+		be->rx_buf_bytes += (uint64_t)(r->rx->nbufs - before) * BUFRING_BUF_BYTES;
+	}
 	if (res > 0 || res == -ENOBUFS) {
-		if (!more)
+		if (!(flags & IORING_CQE_F_MORE))
 			arm_watch(be, r, slot);
 		return;
 	}
-	peer_closed(h, r, slot, res, more);
+	peer_closed(h, r, slot, res, flags & IORING_CQE_F_MORE);
 }
 
 static void on_poll(struct holder *h, struct ring *r, uint32_t slot, int res, unsigned flags)
@@ -700,7 +701,7 @@ static int client_ring(struct uring_be *be, struct ring **out)
 			return 0;
 		}
 	}
-	int ret = ringset_add(&be->rs, out);
+	int ret = add_ring(be, out);
 
 	if (!ret)
 		be->active = *out;
@@ -855,7 +856,7 @@ static void rotate_accept_ring(struct holder *h)
 	for (uint32_t i = 0; i < be->rs.nrings && !next; i++)
 		if (be->rs.rings[i] != old && be->rs.rings[i]->used + 2 * be->margin <= be->rs.slots)
 			next = be->rs.rings[i];
-	if (!next && (ret = ringset_add(&be->rs, &next))) {
+	if (!next && (ret = add_ring(be, &next))) {
 		holder_stop(h, ring_stop_reason(be, ret), -ret);
 		be->accepting = false;
 		cancel_accepts(be, old);
@@ -959,8 +960,8 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
 		return on_accept(h, r, slot, cqe->res, cqe->flags);
 	if (op == OP_GETOPT)
 		return on_getopt(h, slot, cqe->res);
-	if (op == OP_POLL && (cqe->flags & IORING_CQE_F_BUFFER) && r->conns[slot].gen != UD_GEN(ud))
-		recycle_buffer(r, cqe->flags);
+	if (op == OP_POLL && r->rx && r->conns[slot].gen != UD_GEN(ud))
+		bufring_take(r->rx, cqe->res, cqe->flags); /* a stale read still used its buffer */
 	if (op == OP_SEND)
 		return on_send(h, r, slot, UD_GEN(ud), cqe->res);
 	if (op == OP_IGNORE || r->conns[slot].gen != UD_GEN(ud))
@@ -1031,16 +1032,18 @@ static void sweep(struct holder *h)
 	h->sweep_us += (uint64_t)((now_s() - t0) * 1e6);
 }
 
-static unsigned reap_ring(struct holder *h, struct io_uring *u)
+static unsigned reap_ring(struct holder *h, struct ring *r)
 {
 	struct io_uring_cqe *cqe;
 	unsigned head, n = 0;
 
-	io_uring_for_each_cqe(u, head, cqe) {
+	io_uring_for_each_cqe(&r->uring, head, cqe) {
 		dispatch(h, cqe);
 		n++;
 	}
-	io_uring_cq_advance(u, n);
+	io_uring_cq_advance(&r->uring, n);
+	if (r->rx)
+		bufring_flush(r->rx); /* the buffers read from, back in one batch */
 	return n;
 }
 
@@ -1050,16 +1053,17 @@ static unsigned reap(struct holder *h)
 	unsigned total = 0;
 
 	for (uint32_t i = 0; i < be->rs.nrings; i++) {
-		struct io_uring *u = &be->rs.rings[i]->uring;
+		struct ring *r = be->rs.rings[i];
+		struct io_uring *u = &r->uring;
 
-		total += reap_ring(h, u);
+		total += reap_ring(h, r);
 		/*
 		 * More completed at once than the CQ holds (a sweep closing
 		 * 10,000 slots of one ring): the kernel keeps the rest aside
 		 * until the ring is entered. Enter it and reap again.
 		 */
 		while (io_uring_cq_has_overflow(u) && io_uring_get_events(u) >= 0)
-			total += reap_ring(h, u);
+			total += reap_ring(h, r);
 	}
 	return total;
 }
@@ -1079,6 +1083,9 @@ static void uring_wait(struct holder *h, int timeout_ms)
 		reap(h);
 	}
 	ringset_submit(&be->rs);
+	h->rx_empty = be->rx_empty;
+	h->rx_buf_bytes = be->rx_buf_bytes;
+	h->rx_inc = be->rx_inc;
 }
 
 /* Counts release closes among r's completions; everything else is moot now. */

@@ -250,6 +250,9 @@ static void publish(struct holder *h, bool arena)
 	atomic_store_explicit(&st->nrings, h->nrings, memory_order_relaxed);
 	atomic_store_explicit(&st->sweeps, h->sweeps, memory_order_relaxed);
 	atomic_store_explicit(&st->sweep_us, h->sweep_us, memory_order_relaxed);
+	atomic_store_explicit(&st->rx_empty, h->rx_empty, memory_order_relaxed);
+	atomic_store_explicit(&st->rx_buf_bytes, h->rx_buf_bytes, memory_order_relaxed);
+	atomic_store_explicit(&st->rx_inc, h->rx_inc, memory_order_relaxed);
 	atomic_store_explicit(&st->rcvbuf, h->rcvbuf, memory_order_relaxed);
 	atomic_store_explicit(&st->sndbuf, h->sndbuf, memory_order_relaxed);
 	atomic_store_explicit(&st->stop_reason, h->stop, memory_order_relaxed);

@@ -75,6 +75,9 @@ struct holder {
 	double release_s;     /* time the backend took to release everything */
 	uint64_t held_final;  /* held when the release began */
 	uint64_t sweeps, sweep_us; /* --watch diag: dumps taken and the time they took */
+	uint64_t rx_empty;     /* --watch recv: recvs that found no buffer (re-armed) */
+	uint64_t rx_buf_bytes; /* ... provided buffer bytes in rotation, all rings */
+	bool rx_inc;           /* ... consumed incrementally (6.12) */
 	uint64_t kreclaim_base; /* KReclaimable when the side started, for the reserve check */
 	bool file_max_exempt; /* CAP_SYS_ADMIN: the kernel lets it past fs.file-max */
 	int failed_listener;  /* index in cfg->listen of the one that could not listen; -1 */

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include "hold/ringset.h"
@@ -220,9 +219,7 @@ static void ring_release(struct ring *r)
 	 * one pass and drops the table; the kernel finishes it in a worker.
 	 */
 	io_uring_queue_exit(&r->uring);
-	if (r->br)
-		munmap(r->br, r->br_bytes);
-	free(r->bufs);
+	bufring_free(r->rx);
 	conn_arena_free(r->cookies);
 	conn_arena_free(r->tx);
 	conn_array_free(r->conns);

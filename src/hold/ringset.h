@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "base/addr.h"
+#include "hold/bufring.h"
 #include "hold/conn.h"
 
 #define RING_NO_SLOT UINT32_MAX
@@ -29,9 +30,7 @@ struct ring {
 	union sockaddr_inet *sa; /* per-SQE address scratch, read by the kernel at submit */
 	bool dirty;         /* has SQEs not yet submitted */
 	uint64_t *cookies;  /* per slot SO_COOKIE, for --watch diag (conn arena) */
-	struct io_uring_buf_ring *br; /* provided buffers, set up by whoever recvs on this ring */
-	size_t br_bytes;
-	char *bufs;
+	struct bufring *rx; /* --watch recv: the buffers its multishot recvs read into */
 	void **tx;          /* per slot: the message a send is writing (backend's; conn arena) */
 };
 

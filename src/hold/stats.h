@@ -62,6 +62,8 @@ struct side_stats {
 	_Atomic uint64_t ring_bytes; /* SQ/CQ/SQE memory of all rings, bytes */
 	_Atomic uint64_t cpu_user_us, cpu_sys_us;
 	_Atomic uint64_t sweeps, sweep_us; /* --watch diag */
+	_Atomic uint64_t rx_empty, rx_buf_bytes; /* --watch recv: recvs without a buffer; buffer bytes */
+	_Atomic uint32_t rx_inc;     /* ... consumed incrementally */
 	_Atomic uint32_t nrings;
 	_Atomic uint32_t state;      /* enum side_state */
 	_Atomic int32_t stop_reason; /* enum stop_reason */

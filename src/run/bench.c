@@ -968,6 +968,9 @@ static void summary(struct bench *b)
 	s.bytes_in = ld(&a->server.bytes_in);
 	s.sweeps = ld(&a->server.sweeps);
 	s.sweep_ms = s.sweeps ? ld(&a->server.sweep_us) / 1e3 / s.sweeps : 0;
+	s.rx_buf_bytes = ld(&a->server.rx_buf_bytes);
+	s.rx_empty = ld(&a->server.rx_empty);
+	s.rx_inc = atomic_load(&a->server.rx_inc);
 	s.bytes_out = ld(&a->server.bytes_out);
 	s.close_detected = b->detected;
 	s.close_detect_s = b->detect_s;

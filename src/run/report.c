@@ -625,6 +625,12 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 		json_u64(f, "sweeps", s->sweeps);
 		json_num(f, "sweep_ms", s->sweep_ms);
 	}
+	if (s->rx_buf_bytes) {
+		fprintf(f, ",\"recv_buffers\":{\"incremental\":%s", s->rx_inc ? "true" : "false");
+		json_u64(f, "bytes", s->rx_buf_bytes);
+		json_u64(f, "empty", s->rx_empty);
+		fputc('}', f);
+	}
 	json_u64(f, "bytes_in", s->bytes_in);
 	json_u64(f, "bytes_out", s->bytes_out);
 	if (s->has_schedule)
@@ -975,6 +981,10 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 	if (s->sweeps)
 		fprintf(f, "  %-14s %" PRIu64 " sock_diag dumps, %.1f ms each\n", "sweeps:", s->sweeps,
 			s->sweep_ms);
+	if (s->rx_buf_bytes)
+		fprintf(f, "  %-14s %.0f KiB in rotation (%s), %" PRIu64 " recvs found none and were re-armed\n",
+			"recv buffers:", s->rx_buf_bytes / 1024.0,
+			s->rx_inc ? "consumed incrementally" : "a whole buffer a read", s->rx_empty);
 	if (s->close_probe && s->close_detect_s >= 0)
 		fprintf(f, "  %-14s %" PRIu64 " peers closed, all noticed in %.3f s (watch %s)\n",
 			"close seen:", s->close_probe, s->close_detect_s, s->watch ? s->watch : "-");

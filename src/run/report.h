@@ -141,6 +141,9 @@ struct report_summary {
 	uint64_t bytes_in, bytes_out;   /* payload read (and dropped) / written by the holder */
 	uint64_t sweeps;                /* --watch diag: dumps the holder took */
 	double sweep_ms;                /* ... and the CPU time each took, on average */
+	uint64_t rx_buf_bytes;          /* --watch recv: the holder's provided buffers; 0: none */
+	uint64_t rx_empty;              /* ... recvs that found none and were armed again */
+	bool rx_inc;                    /* ... consumed incrementally */
 	uint64_t close_probe;           /* bench: client connections closed to time detection */
 	uint64_t close_detected;        /* ... of which the holder noticed */
 	double close_detect_s;          /* until the last was noticed; -1: not all were */

@@ -432,6 +432,9 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 	s.bytes_in = h->bytes_in;
 	s.sweeps = h->sweeps;
 	s.sweep_ms = h->sweeps ? h->sweep_us / 1e3 / h->sweeps : 0;
+	s.rx_buf_bytes = h->rx_buf_bytes;
+	s.rx_empty = h->rx_empty;
+	s.rx_inc = h->rx_inc;
 	s.bytes_out = h->bytes_out;
 	s.watch = o->mode == MODE_URING ? watch_name(o->watch) : NULL;
 	s.ring_bytes = h->ring_bytes;
