@@ -161,6 +161,17 @@ static struct io_uring_sqe *sqe_get(struct io_uring *r)
 	return sqe;
 }
 
+/*
+ * After the CQ was emptied: true when the kernel moved completions it had
+ * kept aside into it. A CQ of 128 entries overflows under a window of 1,024
+ * connects, and the rest waits until the ring is entered for events, which
+ * a ring no longer submitted to never is.
+ */
+static bool overflow_flushed(struct io_uring *r)
+{
+	return io_uring_cq_has_overflow(r) && io_uring_get_events(r) >= 0;
+}
+
 static void mark(struct floor *f, int side, uint64_t count, int *next)
 {
 	double t = now_s();
@@ -266,6 +277,7 @@ static int reap_accepts(struct rings *rs, int i, bool active, const int *lfd, ui
 	unsigned head, n = 0;
 	int err = 0;
 
+again:
 	io_uring_for_each_cqe(r, head, cqe) {
 		n++;
 		if ((cqe->user_data & 0xff) != OP_ACCEPT)
@@ -282,6 +294,10 @@ static int reap_accepts(struct rings *rs, int i, bool active, const int *lfd, ui
 		}
 	}
 	io_uring_cq_advance(r, n);
+	if (overflow_flushed(r)) {
+		n = 0;
+		goto again;
+	}
 	return err;
 }
 
@@ -383,6 +399,7 @@ static int reap_connects(struct rings *rs, int i, uint64_t *connected)
 	unsigned head, n = 0;
 	int err = 0;
 
+again:
 	io_uring_for_each_cqe(r, head, cqe) {
 		n++;
 		if (cqe->res < 0 && !err)
@@ -392,13 +409,17 @@ static int reap_connects(struct rings *rs, int i, uint64_t *connected)
 		rs->pending[i]--;
 	}
 	io_uring_cq_advance(r, n);
+	if (overflow_flushed(r)) {
+		n = 0;
+		goto again;
+	}
 	return err;
 }
 
 static void connect_all(struct floor *f, struct rings *rs)
 {
 	uint64_t next = 0, connected = 0;
-	int active = -1, next_mark = 0, ret;
+	int active = -1, oldest = 0, next_mark = 0, ret;
 	struct io_uring *r = NULL;
 
 	while (connected < f->n) {
@@ -406,7 +427,6 @@ static void connect_all(struct floor *f, struct rings *rs)
 		uint64_t in_flight = next - connected;
 		uint64_t busy = in_flight + (connected > accepted ? connected - accepted : 0);
 		uint64_t before = connected;
-		int first = active > 0 ? active - 1 : 0; /* in flight spans two rings at most */
 
 		for (; busy < WINDOW && next < f->n; busy++, next++) {
 			if (!r || rs->used[active] == f->slots) {
@@ -420,17 +440,17 @@ static void connect_all(struct floor *f, struct rings *rs)
 			rs->pending[active]++;
 		}
 		io_uring_submit(r);
-		for (int i = first; i <= active; i++)
+		for (int i = oldest; i <= active; i++)
 			if ((ret = reap_connects(rs, i, &connected)))
 				fail(f, 1, -ret);
+		while (oldest < active && !rs->pending[oldest])
+			oldest++; /* connects in flight span the rings from oldest to active */
 		if (connected != before) {
 			atomic_store_explicit(&f->sh->connected, connected, memory_order_release);
 			mark(f, 1, connected, &next_mark);
 		} else if (next > connected) {
 			/* Wait on the ring with the oldest connects: they complete first. */
-			int i = rs->pending[first] ? first : active;
-
-			io_uring_submit_and_wait(rs->r[i], 1);
+			io_uring_submit_and_wait(rs->r[oldest], 1);
 		} else {
 			pause_us(20); /* the server is a whole window behind */
 		}

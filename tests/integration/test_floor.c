@@ -1,6 +1,6 @@
 /*
  * test_floor.c - the floor under bench (bench/floor/floor) keeps working:
- * it holds a few thousand pairs, prints its points and summary, and leaves
+ * it holds pairs over several rings, prints its points and summary, and leaves
  * nothing behind (its namespace, the ehash sysctl it sets around unshare).
  */
 #include <criterion/criterion.h>
@@ -89,9 +89,10 @@ static double field(const char *line, const char *key)
 	return s ? strtod(s + strlen(pat), NULL) : -1;
 }
 
-Test(floor, holds_3000_pairs_reports_and_leaves_nothing, .timeout = 60)
+/* 60,000 pairs take three rings of 20,000 slots a side, whose CQs of 128 overflow. */
+Test(floor, holds_60000_pairs_over_three_rings_and_leaves_nothing, .timeout = 60)
 {
-	const char *args[] = { "3000", "--report-every", "1000", "--ports", "4", NULL };
+	const char *args[] = { "60000", "--report-every", "20000", "--ports", "4", NULL };
 	long ehash = read_long("/proc/sys/net/ipv4/tcp_child_ehash_entries");
 	char line[1024], ns[64] = "";
 	const char *s;
@@ -102,17 +103,17 @@ Test(floor, holds_3000_pairs_reports_and_leaves_nothing, .timeout = 60)
 		cr_skip_test("io_uring lacks BIND (6.11) or socket uring_cmd (6.7): the floor needs both");
 	proc_start_path(&P, floor_path(), args, 0);
 	cr_assert_eq(proc_finish(&P, 50), 0, "stderr: %s", P.err);
-	cr_assert_not_null(proc_line(&P, "point conns=1000 ", line, sizeof(line)), "out: %s", P.out);
-	cr_assert_not_null(proc_line(&P, "point conns=2000 ", line, sizeof(line)), "out: %s", P.out);
-	cr_assert_not_null(proc_line(&P, "point conns=3000 ", line, sizeof(line)), "out: %s", P.out);
+	cr_assert_not_null(proc_line(&P, "point conns=20000 ", line, sizeof(line)), "out: %s", P.out);
+	cr_assert_not_null(proc_line(&P, "point conns=40000 ", line, sizeof(line)), "out: %s", P.out);
+	cr_assert_not_null(proc_line(&P, "point conns=60000 ", line, sizeof(line)), "out: %s", P.out);
 	cr_assert_gt(field(line, "rate"), 0, "%s", line);
-	cr_assert_not_null(proc_line(&P, "summary pairs=3000 ", line, sizeof(line)), "out: %s", P.out);
+	cr_assert_not_null(proc_line(&P, "summary pairs=60000 ", line, sizeof(line)), "out: %s", P.out);
 	cr_assert_gt(field(line, "ramp_s"), 0, "%s", line);
 	cr_assert_gt(field(line, "rate"), 0, "%s", line);
 	cr_assert_gt(field(line, "last10_rate"), 0, "%s", line);
 	cr_assert_gt(field(line, "teardown_s"), 0, "%s", line);
 	cr_assert_not_null(strstr(line, " teardown=client-first"), "%s", line);
-	cr_assert_not_null(proc_line(&P, "floor: 3000 pairs, 4 ports", line, sizeof(line)), "%s", P.out);
+	cr_assert_not_null(proc_line(&P, "floor: 60000 pairs, 4 ports", line, sizeof(line)), "%s", P.out);
 	s = strstr(line, "netns ");
 	cr_assert_not_null(s, "%s", line);
 	sscanf(s + strlen("netns "), "%63s", ns);
