@@ -6,10 +6,11 @@ set -eu
 # libclang-rt-14-dev: clang's ASan, UBSan and libFuzzer runtimes (make check, make fuzz);
 # --no-install-recommends below would otherwise leave them out.
 # libmicrohttpd-dev: the --metrics endpoint; prometheus: promtool checks the exposition and the
-# fleet test scrapes with a real server; python3-yaml: tools/check_k8s.py.
+# fleet test scrapes with a real server; python3-yaml: tools/check_k8s.py; curl: the scrape
+# bench (bench/results/20261201-fleet-scrape-1s.sh).
 # redis-server nginx-light haproxy memcached: the servers bench --server and the tests measure;
 # each test and bench starts its own.
-PKGS="liburing-dev libjemalloc-dev libcriterion-dev pkg-config gnuplot-nox iproute2 clang libclang-rt-14-dev libmicrohttpd-dev prometheus python3-yaml redis-server nginx-light haproxy memcached"
+PKGS="liburing-dev libjemalloc-dev libcriterion-dev pkg-config gnuplot-nox iproute2 clang libclang-rt-14-dev libmicrohttpd-dev prometheus python3-yaml curl redis-server nginx-light haproxy memcached"
 
 missing=""
 for p in $PKGS; do
