@@ -34,7 +34,7 @@ struct attribution {
 	int64_t generator, server;  /* total = generator + server */
 	uint64_t generator_sockets, server_sockets;
 	double generator_per_socket, server_per_socket; /* 0 when that side has no sockets */
-	double generator_res, server_res; /* what each per-socket figure cannot resolve (crosscheck) */
+	double generator_res, server_res; /* what each per-socket figure cannot resolve */
 	const char *method;         /* how the growth was split, for the report */
 };
 

@@ -88,7 +88,7 @@ void crosscheck_sockets(const struct meter_sample *base, const struct meter_samp
 	if (base->have_slabinfo && now->have_slabinfo) {
 		c->source = "slabinfo";
 		c->seen = (int64_t)(meter_tcp_objects(now) - meter_tcp_objects(base));
-		/* Either sample may count a CPU's free objects: the difference is off by one side's. */
+		/* Either sample may count a CPU's free objects: the difference is off by one's. */
 		c->resolution = tcp_slack(now, env) + env->residue.tcp_objs;
 	} else if (now->tcp_alloc || base->tcp_alloc) {
 		c->source = "sockstat";

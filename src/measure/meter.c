@@ -194,8 +194,8 @@ static int parse_slab_line(const char *p, struct slab_cache *c)
 	if (nlen == 0)
 		return -EINVAL;
 	c->objperslab = c->pagesperslab = 0;
-	if (sscanf(line + nlen, " %" SCNu64 " %*s %" SCNu64 " %" SCNu64 " %" SCNu64, &c->active_objs,
-		   &c->objsize, &c->objperslab, &c->pagesperslab) < 2)
+	if (sscanf(line + nlen, " %" SCNu64 " %*s %" SCNu64 " %" SCNu64 " %" SCNu64,
+		   &c->active_objs, &c->objsize, &c->objperslab, &c->pagesperslab) < 2)
 		return -EINVAL;
 	if (nlen >= METER_NAME_LEN)
 		nlen = METER_NAME_LEN - 1;

@@ -1326,10 +1326,10 @@ struct point_cost bench_point_cost(const struct bench_point *p)
 {
 	/* A cost its source cannot tell from nothing counts as nothing, never as a negative. */
 	struct point_cost c = {
-		.kernel = figure_is_zero(p->kernel_bytes_per_socket, p->kernel_res) ? 0
-										   : p->kernel_bytes_per_socket,
-		.buffers = figure_is_zero(p->buffer_bytes_per_conn, p->buffer_res) ? 0
-										  : p->buffer_bytes_per_conn,
+		.kernel = figure_is_zero(p->kernel_bytes_per_socket, p->kernel_res) ?
+				  0 : p->kernel_bytes_per_socket,
+		.buffers = figure_is_zero(p->buffer_bytes_per_conn, p->buffer_res) ?
+				   0 : p->buffer_bytes_per_conn,
 		.user = p->user_bytes_per_conn,
 	};
 

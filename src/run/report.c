@@ -142,7 +142,8 @@ void crosscheck_json(FILE *f, const struct crosscheck *c, double rss, double rss
 {
 	static const char *const names[] = { "kernel_bytes_per_socket", "buffer_bytes_per_conn",
 					     "rss_bytes_per_socket" };
-	const double v[] = { c->kernel, c->buffer, rss }, res[] = { c->kernel_res, c->buffer_res, rss_res };
+	const double v[] = { c->kernel, c->buffer, rss },
+		     res[] = { c->kernel_res, c->buffer_res, rss_res };
 
 	json_resolutions(f, names, v, res, rss_res > 0 ? 3 : 2);
 	crosscheck_sockets_json(f, c);
@@ -153,7 +154,8 @@ void crosscheck_line(FILE *f, const char *indent, const struct crosscheck *c)
 	if (!c || !c->sockets.disturbed)
 		return;
 	fprintf(f, "%sdisturbed: the kernel counted %" PRId64 " new TCP sockets (+-%" PRIu64
-		") where this run opened %" PRIu64 "; kernel and buffer figures are per socket counted "
+		") where this run opened %" PRIu64 "; kernel and buffer figures are per socket "
+		"counted "
 		"(per socket of this run: %.1f kernel B)\n", indent, c->sockets.seen,
 		c->sockets.resolution, c->sockets.expected, c->kernel_raw);
 }
@@ -260,8 +262,10 @@ static void point_json(struct reporter *r, const struct report_point *p)
 	json_num(f, "rate", p->rate);
 	json_num(f, "user_bytes_per_conn", p->user_bytes_per_conn);
 	if (p->check) {
-		json_cost(f, "kernel_bytes_per_socket", p->kernel_bytes_per_socket, p->check->kernel_res);
-		json_cost(f, "buffer_bytes_per_conn", p->buffer_bytes_per_conn, p->check->buffer_res);
+		json_cost(f, "kernel_bytes_per_socket", p->kernel_bytes_per_socket,
+			  p->check->kernel_res);
+		json_cost(f, "buffer_bytes_per_conn", p->buffer_bytes_per_conn,
+			  p->check->buffer_res);
 		json_cost(f, "rss_bytes_per_socket", p->rss_bytes_per_socket, p->rss_res);
 	} else {
 		json_num(f, "kernel_bytes_per_socket", p->kernel_bytes_per_socket);
@@ -278,7 +282,7 @@ static void point_json(struct reporter *r, const struct report_point *p)
 	end_line(r);
 }
 
-/* "TCP 2368, sock_inode_cache 832, ...": bytes per socket, caches under a byte (or shrunk) left out. */
+/* "TCP 2368, sock_inode_cache 832, ...": bytes per socket; caches under a byte or shrunk left out. */
 static void slab_breakdown(FILE *f, const struct meter_delta *d, double n)
 {
 	double v;
@@ -445,7 +449,8 @@ static void traffic_json(FILE *f, const struct report_summary *s)
 		json_num(f, "hold_s", s->hold_s);
 		json_num(f, "throughput_Bps", s->throughput_Bps);
 		json_cost(f, hold_names[0], s->hold_buffer_bytes_per_conn, s->hold_buffer_res);
-		json_resolutions(f, hold_names, &s->hold_buffer_bytes_per_conn, &s->hold_buffer_res, 1);
+		json_resolutions(f, hold_names, &s->hold_buffer_bytes_per_conn, &s->hold_buffer_res,
+				 1);
 		json_u64(f, "tcp_mem_pressures", s->tcp_mem_pressures);
 		fprintf(f, ",\"wscale\":{\"server\":%d,\"client\":%d}", s->wscale_server,
 			s->wscale_client);
@@ -600,8 +605,10 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 		json_num(f, "hold_s", s->hold_s); /* bench --hold, idle */
 	json_num(f, "user_bytes_per_conn", s->user_bytes_per_conn);
 	if (s->check) {
-		json_cost(f, "kernel_bytes_per_socket", s->kernel_bytes_per_socket, s->check->kernel_res);
-		json_cost(f, "buffer_bytes_per_conn", s->buffer_bytes_per_conn, s->check->buffer_res);
+		json_cost(f, "kernel_bytes_per_socket", s->kernel_bytes_per_socket,
+			  s->check->kernel_res);
+		json_cost(f, "buffer_bytes_per_conn", s->buffer_bytes_per_conn,
+			  s->check->buffer_res);
 	} else {
 		json_num(f, "kernel_bytes_per_socket", s->kernel_bytes_per_socket);
 		json_num(f, "buffer_bytes_per_conn", s->buffer_bytes_per_conn);
@@ -794,10 +801,11 @@ static void summary_traffic(FILE *f, const struct report_summary *s)
 		fprintf(f, "; holder %s", on_data_name(t->on_data));
 	fprintf(f, "; buffers set %s the handshake\n", t->late_buffers ? "after" : "before");
 	if (!strcmp(s->command, "bench")) {
-		fprintf(f, "  %-14s %.1f s, holder read %.0f B/s; buffers ", "held with it:", s->hold_s,
-			s->throughput_Bps);
+		fprintf(f, "  %-14s %.1f s, holder read %.0f B/s; buffers ", "held with it:",
+			s->hold_s, s->throughput_Bps);
 		print_figure(f, 0, s->hold_buffer_bytes_per_conn, s->hold_buffer_res);
-		fprintf(f, " B/socket; tcp_mem pressure %s\n", s->tcp_mem_pressures ? "entered" : "never");
+		fprintf(f, " B/socket; tcp_mem pressure %s\n",
+			s->tcp_mem_pressures ? "entered" : "never");
 		fprintf(f, "  %-14s server %d, client %d%s\n", "wscale:", s->wscale_server,
 			s->wscale_client,
 			s->wscale_server == 0 || s->wscale_client == 0 ?

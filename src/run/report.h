@@ -36,7 +36,7 @@ struct report_point {
 	uint64_t mem_available;
 	const struct meter_delta *delta; /* per-cache breakdown; NULL to omit */
 	struct lat_report connect_lat;  /* connects since the previous point */
-	const struct crosscheck *check; /* the kernel's count against ours, resolutions; NULL: none */
+	const struct crosscheck *check; /* the kernel's count against ours; NULL: none */
 };
 
 /* One side's traffic, as the summary shows it. */
@@ -217,7 +217,7 @@ char *report_escape(const char *buf, size_t n, char *out, size_t outlen);
  */
 void json_resolutions(FILE *f, const char *const names[], const double v[], const double res[],
 		      int n);
-/* ,"seen_sockets":M and, when disturbed, ,"disturbed":{"expected_sockets":N,"seen_sockets":M,...}. */
+/* ,"seen_sockets":M and, when disturbed, ,"disturbed":{"expected_sockets":N,...}. */
 void crosscheck_sockets_json(FILE *f, const struct crosscheck *c);
 /* json_resolutions of a point's kernel, buffer (and rss, when rss_res > 0), then its sockets. */
 void crosscheck_json(FILE *f, const struct crosscheck *c, double rss, double rss_res);
@@ -225,7 +225,7 @@ void crosscheck_json(FILE *f, const struct crosscheck *c, double rss, double rss
 void crosscheck_line(FILE *f, const char *indent, const struct crosscheck *c);
 /* A per-socket cost as people read it: "~0" within its resolution, "?" undefined, else %.1f. */
 void print_figure(FILE *f, int width, double value, double resolution);
-/* ,"key":v for a cost: 0.0 when within its resolution (crosscheck_json gives the measured value). */
+/* ,"key":v for a cost: 0.0 within its resolution (json_resolutions gives the measured value). */
 void json_cost(FILE *f, const char *key, double value, double resolution);
 /* ,"key":{"bytes_in":...,"lat_p50_us":...,"send_errors":...}: one side's traffic. */
 void traffic_side_json(FILE *f, const char *key, const struct traffic_report *t);

@@ -44,12 +44,13 @@ static void need_slabinfo(void)
 /* n connected loopback pairs, closed with a reset when the process goes (no TIME_WAIT left). */
 static int open_pairs(int n)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct linger rst = { 1, 0 };
 	socklen_t len = sizeof(sa);
 	struct rlimit rl;
 	int l;
 
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (getrlimit(RLIMIT_NOFILE, &rl))
 		return -1;
 	rl.rlim_cur = rl.rlim_max;
@@ -99,7 +100,8 @@ static double summary_kernel(struct proc *p, char *line, size_t len)
 {
 	double k;
 
-	cr_assert_not_null(proc_line(p, "\"event\":\"summary\"", line, len), "%s %s", p->out, p->err);
+	cr_assert_not_null(proc_line(p, "\"event\":\"summary\"", line, len), "%s %s", p->out,
+			   p->err);
 	cr_assert(json_num(line, "kernel_bytes_per_socket", &k), "%s", line);
 	return k;
 }

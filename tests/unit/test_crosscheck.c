@@ -245,7 +245,8 @@ Test(resolution, includes_what_the_baseline_was_still_freeing)
 	memset(&delta, 0, sizeof(delta));
 	delta.from_slabinfo = true;
 	e.residue.slab_bytes = 100000;
-	cr_assert_float_eq(crosscheck_kernel_res(&base, &now, &delta, &e), 130.0 * 2368 + 100000, 1e-6);
+	cr_assert_float_eq(crosscheck_kernel_res(&base, &now, &delta, &e), 130.0 * 2368 + 100000,
+			   1e-6);
 }
 
 Test(resolution, meminfo_slab_is_two_vmstat_counters_drifting)
@@ -254,8 +255,8 @@ Test(resolution, meminfo_slab_is_two_vmstat_counters_drifting)
 	memset(&now, 0, sizeof(now));
 	memset(&delta, 0, sizeof(delta));
 	/* 2 counters, 2 samples, 2 CPUs, 125 pages of 4 KiB. */
-	cr_assert_float_eq(crosscheck_kernel_res(&base, &now, &delta, &env), 2 * 2 * 2 * 125 * 4096.0,
-			   1e-6);
+	cr_assert_float_eq(crosscheck_kernel_res(&base, &now, &delta, &env),
+			   2 * 2 * 2 * 125 * 4096.0, 1e-6);
 }
 
 Test(resolution, rss_is_a_counter_batch_per_cpu_per_process_twice)

@@ -533,7 +533,8 @@ Test(reporter, point_json_writes_a_cost_within_its_resolution_as_zero)
 
 	open_reporter(true);
 	report_point(&r, &p);
-	cr_assert(strstr(text(), "\"kernel_bytes_per_socket\":3200.0,\"buffer_bytes_per_conn\":0.0,"),
+	cr_assert(strstr(text(), "\"kernel_bytes_per_socket\":3200.0,"
+				 "\"buffer_bytes_per_conn\":0.0,"),
 		  "%s", buf);
 	cr_assert(strstr(buf, ",\"resolution\":{\"kernel_bytes_per_socket\":8.0,"
 			      "\"buffer_bytes_per_conn\":10.5},"
@@ -548,9 +549,11 @@ Test(reporter, point_json_says_disturbed_with_both_counts_and_raw_figures)
 
 	open_reporter(true);
 	report_point(&r, &p);
-	cr_assert(strstr(text(), "\"kernel_bytes_per_socket\":3200.0,\"buffer_bytes_per_conn\":20.0,"),
+	cr_assert(strstr(text(), "\"kernel_bytes_per_socket\":3200.0,"
+				 "\"buffer_bytes_per_conn\":20.0,"),
 		  "%s", buf);
-	cr_assert(strstr(buf, ",\"disturbed\":{\"expected_sockets\":2000000,\"seen_sockets\":4000000,"
+	cr_assert(strstr(buf, ",\"disturbed\":{\"expected_sockets\":2000000,"
+			      "\"seen_sockets\":4000000,"
 			      "\"seen_resolution\":260,\"source\":\"slabinfo\","
 			      "\"raw_kernel_bytes_per_socket\":6400.0,"
 			      "\"raw_buffer_bytes_per_conn\":40.0}}\n"), "%s", buf);
@@ -563,7 +566,8 @@ Test(reporter, point_json_gives_slab_per_socket_the_kernel_counted)
 	p.delta = &million_delta;
 	open_reporter(true);
 	report_point(&r, &p);
-	cr_assert(strstr(text(), "\"TCP\":{\"objs\":2000000,\"bytes_per_socket\":1184.0}"), "%s", buf);
+	cr_assert(strstr(text(), "\"TCP\":{\"objs\":2000000,\"bytes_per_socket\":1184.0}"), "%s",
+		  buf);
 }
 
 Test(reporter, point_table_prints_a_cost_within_resolution_as_tilde_zero)
@@ -572,7 +576,8 @@ Test(reporter, point_table_prints_a_cost_within_resolution_as_tilde_zero)
 
 	open_reporter(false);
 	report_point(&r, &p);
-	cr_assert(strstr(text(), "         3200.0             ~0        20.00                -\n"), "%s", buf);
+	cr_assert(strstr(text(), "         3200.0             ~0        20.00                -\n"),
+		  "%s", buf);
 }
 
 Test(reporter, point_table_says_disturbed_in_one_line)
@@ -581,9 +586,11 @@ Test(reporter, point_table_says_disturbed_in_one_line)
 
 	open_reporter(false);
 	report_point(&r, &p);
-	cr_assert(strstr(text(), "\n  disturbed: the kernel counted 4000000 new TCP sockets (+-260) "
+	cr_assert(strstr(text(), "\n  disturbed: the kernel counted 4000000 new TCP sockets "
+				 "(+-260) "
 				 "where this run opened 2000000; kernel and buffer figures are per "
-				 "socket counted (per socket of this run: 6400.0 kernel B)\n"), "%s", buf);
+				 "socket counted (per socket of this run: 6400.0 kernel B)\n"),
+		  "%s", buf);
 }
 
 Test(reporter, summary_human_never_prints_a_negative_cost)
@@ -606,6 +613,7 @@ Test(reporter, summary_json_carries_the_check)
 	s.buffer_bytes_per_conn = 20;
 	open_reporter(true);
 	report_summary(&r, &s);
-	cr_assert(strstr(text(), ",\"disturbed\":{\"expected_sockets\":2000000,\"seen_sockets\":4000000,"),
+	cr_assert(strstr(text(), ",\"disturbed\":{\"expected_sockets\":2000000,"
+				 "\"seen_sockets\":4000000,"),
 		  "%s", buf);
 }
