@@ -1,4 +1,5 @@
 /* bench.c - `holdconn bench`: serve and connect on loopback, and what the connections cost. */
+#include <errno.h>
 #include <inttypes.h>
 #include "cmd/common.h"
 #include "run/bench.h"
@@ -56,6 +57,12 @@ static const char bench_help[] =
 	"                       or --hold) and stop (reason slo) at the first where the\n"
 	"                       one-way p99 exceeds DURATION or over 1% of heartbeats\n"
 	"                       are not sent on time; reports the largest count that met it\n"
+	"  --server CMD         a server holdconn did not write holds the connections\n"
+	"                       instead of serve: CMD runs with /bin/sh in bench's\n"
+	"                       namespace, {port} replaced by its port (17000), {ports}\n"
+	"                       by 17000-N for --ports N; the summary adds its memory,\n"
+	"                       fds, RLIMIT_NOFILE and what stopped it (idle\n"
+	"                       connections only: no traffic options)\n"
 	"  -h, --help           print this help\n"
 	"\n"
 	"As root, bench runs both sides in a network namespace of its own: its\n"
@@ -70,10 +77,20 @@ static const char bench_help[] =
 	"  holdconn bench --conns max --mode epoll --json\n"
 	"  holdconn bench --conns 100k --send 64 --every 10s --on-data echo\n"
 	"  holdconn bench --ipv6 --conns 100k --mode epoll\n"
+	"  holdconn bench --conns 15k --server 'redis-server --port {port} --save \"\" --maxclients 100000'\n"
 	"\n"
 	EXIT_HELP;
 
 static struct run_opts o;
+
+/* --server CMD: it must say where its port goes, or bench could not find it listening. */
+static int opt_server(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	if (check_server_cmd(p, opt->name, arg))
+		return -EINVAL;
+	*(const char **)opt->value = arg;
+	return 0;
+}
 
 static const struct opt options[] = {
 	OPT_CALLBACK("conns", &o, opt_conns_or_max),
@@ -92,6 +109,7 @@ static const struct opt options[] = {
 	OPT_RUN_METRICS(o),
 	OPT_UINT("clients", &o.clients, 1, BENCH_MAX_CLIENTS),
 	OPT_CALLBACK("path", &o, opt_path),
+	OPT_CALLBACK("server", &o.server_cmd, opt_server),
 	OPT_END(),
 };
 
@@ -113,6 +131,11 @@ static int check(struct opt_parser *p)
 	if (!o.conns_max && o.clients > 1 && o.conns < o.clients)
 		return opts_fail(p, "--conns %" PRIu64 " cannot be shared by --clients %u: give at "
 				 "least one connection each", o.conns, o.clients);
+	if (o.server_cmd && (o.clients > 1 || o.path_veth))
+		return opts_fail(p, "--server runs one generator on loopback: drop --clients and "
+				 "--path veth");
+	if (o.server_cmd && check_server_idle(p, &o))
+		return -EINVAL;
 	return check_traffic(p, &o, true);
 }
 

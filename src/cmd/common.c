@@ -7,6 +7,7 @@
 #include "base/units.h"
 #include "cmd/common.h"
 #include "run/bench.h"
+#include "run/extserver.h"
 
 #define PORT_MAX 65535
 #define DURATION_MAX_US 86400000000ull /* --every, --hold: 24 h */
@@ -361,4 +362,23 @@ int opt_path(struct opt_parser *p, const struct opt *o, const char *arg)
 		return 0;
 	}
 	return opts_fail(p, "--%s: '%s' is not loopback or veth", o->name, arg);
+}
+
+int check_server_cmd(struct opt_parser *p, const char *opt, const char *arg)
+{
+	if (!strstr(arg, "{port}") && !strstr(arg, "{ports}"))
+		return opts_fail(p, "--%s: '%s' has no {port}: put {port} where the server takes "
+				 "its port (bench listens on %d)", opt, arg, BENCH_BASE_PORT);
+	if (strlen(arg) >= EXTSERVER_CMD_MAX)
+		return opts_fail(p, "--%s: the command is longer than %d bytes", opt,
+				 EXTSERVER_CMD_MAX - 1);
+	return 0;
+}
+
+int check_server_idle(struct opt_parser *p, const struct run_opts *r)
+{
+	if (r->traffic.send || r->traffic.once || r->on_data_given || r->slo_p99_us)
+		return opts_fail(p, "--server holds idle connections: drop --send, --send-once, "
+				 "--on-data and --slo (the server's reads are not counted)");
+	return 0;
 }

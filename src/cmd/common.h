@@ -93,5 +93,9 @@ int opt_path(struct opt_parser *p, const struct opt *o, const char *arg);
  * (holder: the run's --mode holds; false for connect, the generator alone).
  */
 int check_traffic(struct opt_parser *p, struct run_opts *r, bool holder);
+/* A --server command must say where its port goes ({port} or {ports}); 0 or -EINVAL. */
+int check_server_cmd(struct opt_parser *p, const char *opt, const char *arg);
+/* A server of its own publishes nothing: no traffic pattern can be judged with one. */
+int check_server_idle(struct opt_parser *p, const struct run_opts *r);
 
 #endif

@@ -1,4 +1,5 @@
 /* compare.c - `holdconn compare`: one bench per holder mode, side by side. */
+#include <errno.h>
 #include "cmd/common.h"
 #include "run/compare.h"
 #include "run/plot.h"
@@ -6,9 +7,10 @@
 static const char compare_help[] =
 	"usage: holdconn compare [--conns N] [--modes MODE,...] [options]\n"
 	"\n"
-	"Runs bench once per holder mode, one after another, with the same target,\n"
-	"buffers and an io_uring client, so that only the holder differs; then prints\n"
-	"one table with a column per mode: connections held and why each stopped,\n"
+	"Runs bench once per holder mode (and per --server command), one after\n"
+	"another, with the same target, buffers and an io_uring client, so that only\n"
+	"the holder differs; then prints one table with a column per mode or server:\n"
+	"connections held and why each stopped,\n"
 	"establish rate, CPU, teardown, and bytes per socket split by slab cache.\n"
 	"A mode that stops early (epoll at RLIMIT_NOFILE) is also compared with the\n"
 	"others at the largest count every mode reached.\n"
@@ -38,6 +40,8 @@ static const char compare_help[] =
 	"                         the objective (see bench --help)\n"
 	"  --plot FILE            draw bytes per socket against connections held, one\n"
 	"                         line per mode, into FILE (.png or .svg; needs gnuplot)\n"
+	"  --server CMD           also run bench --server CMD (see bench --help), a\n"
+	"                         column after the modes' (repeatable, at most 6)\n"
 	"  -h, --help             print this help\n"
 	"\n"
 	UNITS_HELP
@@ -45,6 +49,7 @@ static const char compare_help[] =
 	"examples:\n"
 	"  holdconn compare --conns 15000\n"
 	"  holdconn compare --modes uring,epoll --json --plot compare.png\n"
+	"  holdconn compare --modes uring --server 'memcached -p {port} -c 30000' --conns 15k\n"
 	"\n"
 	EXIT_HELP;
 
@@ -56,6 +61,18 @@ static int opt_modes(struct opt_parser *p, const struct opt *o, const char *arg)
 
 	if (compare_parse_modes(arg, c.modes, &c.nmodes, why, sizeof(why)))
 		return opts_fail(p, "--%s: '%s' %s", o->name, arg, why);
+	return 0;
+}
+
+/* --server CMD, repeatable: a column after the modes' for each. */
+static int opt_server(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	if (check_server_cmd(p, o->name, arg))
+		return -EINVAL;
+	if (c.nservers == COMPARE_MAX_SERVERS)
+		return opts_fail(p, "--%s: at most %d servers in one comparison", o->name,
+				 COMPARE_MAX_SERVERS);
+	c.servers[c.nservers++] = arg;
 	return 0;
 }
 
@@ -76,6 +93,7 @@ static const struct opt options[] = {
 	OPT_RUN_REPORT_EVERY(c.run),
 	OPT_RUN_JSON(c.run),
 	OPT_CALLBACK("plot", &c, opt_plot),
+	OPT_CALLBACK("server", &c, opt_server),
 	TRAFFIC_OPTS(c.run),
 	OPT_END(),
 };
@@ -85,11 +103,14 @@ static void defaults(void)
 	run_opts_defaults(&c.run);
 	c.run.bench = true;
 	c.plot = NULL;
+	c.nservers = 0;
 	compare_defaults(&c);
 }
 
 static int check(struct opt_parser *p)
 {
+	if (c.nservers && check_server_idle(p, &c.run))
+		return -EINVAL;
 	return check_traffic(p, &c.run, true);
 }
 

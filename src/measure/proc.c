@@ -217,6 +217,42 @@ static int read_cgroup(const char *dir, struct proc_usage *sum)
 	return 0;
 }
 
+int proc_parse_stat_pgrp(const char *text, pid_t *pgrp)
+{
+	const char *p = strrchr(text, ')');
+	int ppid, g;
+	char state;
+
+	if (!p || sscanf(p + 1, " %c %d %d", &state, &ppid, &g) != 3)
+		return -EINVAL;
+	*pgrp = g;
+	return 0;
+}
+
+/* Every process whose group is pgrp: a scan of /proc. */
+static void read_pgrp(pid_t pgrp, struct proc_usage *sum)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	char path[64], text[512];
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct proc_usage u;
+		pid_t pid = (pid_t)atoi(de->d_name), g;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if (read_text(path, text, sizeof(text)) || proc_parse_stat_pgrp(text, &g) || g != pgrp)
+			continue;
+		if (!proc_read(pid, &u))
+			add_usage(sum, &u);
+	}
+	closedir(d);
+}
+
 int proc_set_read(const struct proc_set *set, struct proc_usage *sum)
 {
 	int ret = 0;
@@ -233,5 +269,7 @@ int proc_set_read(const struct proc_set *set, struct proc_usage *sum)
 	}
 	if (set->cgroup[0] && (ret = read_cgroup(set->cgroup, sum)))
 		return ret;
+	if (set->pgrp)
+		read_pgrp(set->pgrp, sum);
 	return sum->nprocs ? 0 : ret ? ret : -ESRCH;
 }

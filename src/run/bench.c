@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,9 @@
 #include "run/side.h"
 #include "measure/limits.h"
 #include "hold/diag.h"
+#include "measure/attrib.h"
+#include "measure/proc.h"
+#include "run/extserver.h"
 #include "measure/sysinfo.h"
 #include "measure/vethnet.h"
 #include "run/metrics_http.h"
@@ -42,6 +46,7 @@
 #define QUIESCE_S 3.0           /* longest wait for the sides to settle for a measurement */
 #define TEARDOWN_TIMEOUT_S 120.0
 #define BENCH_WINDOW 1024       /* connects in flight or unaccepted, at most */
+#define BENCH_SERVER_WINDOW 256 /* the same against a server of its own (bench --server) */
 #define PROBE_SHARE 100         /* the close-detection probe closes 1 connection in this many */
 #define PROBE_TIMEOUT_S 5.0
 #define SETTLE_TIMEOUT_S 15.0   /* longest wait for an earlier run's sockets to be freed */
@@ -49,6 +54,9 @@
 #define HOLD_ONCE_S 2.0         /* default --hold with --send-once alone */
 #define WINDOW_LEAD_S 0.2       /* a schedule window is announced this far ahead of its start */
 #define SCHED_TIMEOUT_S 10.0    /* longest wait for a lagging generator to hand out what fell due */
+#define SERVER_LISTEN_S 10.0    /* bench --server: longest wait for it to listen */
+#define SERVER_STALL_S 10.0     /* bench --server: no new accept for this long ends the ramp */
+#define NOFILE_SLACK 64         /* fds this close to RLIMIT_NOFILE: the limit is what binds */
 
 struct bench {
 	const struct run_opts *o;
@@ -90,6 +98,12 @@ struct bench {
 	bool has_hold_cpu;
 	struct slo_report slor;
 	struct lat_hist connect_lat_prev; /* the client's connect latencies at the last point */
+	/* bench --server: a server holdconn did not write holds the connections */
+	const char *server_cmd;      /* the command as given; NULL: holdconn serve */
+	struct extserver ext;
+	struct proc_usage srv_base;  /* its processes once it listens */
+	uint64_t inuse0;             /* TCP sockets in the namespace once it listens */
+	struct attrib_generator gen; /* the generator's own objects per socket */
 };
 
 /* CPU counters at one moment: both processes' rusage, the box's /proc/stat. */
@@ -108,6 +122,17 @@ struct window {
 	struct traffic_counts sv, cl; /* at the opening; at the close, what the window added */
 	struct cpu_report cpu;
 };
+
+static bool external(const struct bench *b)
+{
+	return b->server_cmd != NULL;
+}
+
+/* Listening ports: --ports for holdconn serve; one for a server unless its command takes {ports}. */
+static uint32_t bench_ports(const struct bench *b)
+{
+	return !external(b) || strstr(b->server_cmd, "{ports}") ? b->o->ports : 1;
+}
 
 static void sleep_ns(long ns)
 {
@@ -247,10 +272,14 @@ static bool client_gave_up(struct bench *b)
 	return false;
 }
 
+static void external_publish(struct bench *b);
+
+/* The parent's wait: then the clients' sum, and a server of its own's counts, are fresh. */
 static void bench_sleep(struct bench *b, long ns)
 {
 	sleep_ns(ns);
 	gather_clients(b);
+	external_publish(b);
 }
 
 static uint64_t pairs(struct bench *b)
@@ -340,6 +369,9 @@ static int configure_client(struct bench *b, struct run_opts *co, int k, uint32_
 	 * past the listen backlog the holder drops the handshake's last ACK.
 	 */
 	cfg->window = BENCH_WINDOW / b->nclients;
+	/* Under a server's own listen backlog (511 for redis and nginx): no SYN is dropped for room. */
+	if (external(b))
+		cfg->window = BENCH_SERVER_WINDOW;
 	cfg->stats = b->nclients > 1 ? &b->area->clients[k] : &b->area->client;
 	cfg->ctl = &b->area->ctl;
 	cfg->share_index = (uint32_t)k;
@@ -358,7 +390,7 @@ static int configure(struct bench *b, char *err, size_t errlen)
 	so.nlisten = 1;
 	so.listen[0] = (struct endpoint_range){
 		b->veth ? VETHNET_HUB_ADDR : b->o->ipv6 ? BENCH_LISTEN_ADDR6 : BENCH_LISTEN_ADDR,
-		{ BENCH_BASE_PORT, BENCH_BASE_PORT + b->o->ports - 1 }, b->o->ipv6 && !b->veth };
+		{ BENCH_BASE_PORT, BENCH_BASE_PORT + bench_ports(b) - 1 }, b->o->ipv6 && !b->veth };
 	ret = side_config(&so, ROLE_SERVE, &b->scfg, NULL, err, errlen);
 	if (ret)
 		return ret;
@@ -366,6 +398,9 @@ static int configure(struct bench *b, char *err, size_t errlen)
 	co.watch = b->o->client_watch;
 	/* The generator reads what the holder echoes, to time the round trip. */
 	if (b->o->traffic.on_data == ON_DATA_ECHO && co.watch == WATCH_NONE)
+		co.watch = WATCH_POLL;
+	/* A server of its own may close what it accepted (a client cap): the generator must see it. */
+	if (external(b) && co.watch == WATCH_NONE)
 		co.watch = WATCH_POLL;
 	co.ntarget = 1;
 	co.target[0] = so.listen[0];
@@ -389,7 +424,36 @@ static int configure(struct bench *b, char *err, size_t errlen)
 	b->scfg.accept_margin = 2 * BENCH_WINDOW;
 	b->scfg.stats = &b->area->server;
 	b->scfg.ctl = &b->area->ctl;
+	attrib_generator_init(&b->gen, co.mode == MODE_URING && co.watch != WATCH_NONE, 1);
 	return 0;
+}
+
+/*
+ * bench --server: the server publishes nothing, so its side of the shared
+ * page is filled from the kernel's counts. Its sockets are the namespace's
+ * TCP sockets less the generator's; those it has accepted are those less
+ * its listener's queue. That drives the generator's window (it never runs
+ * further ahead of the accepts) and the report points' wait for them.
+ */
+static void external_publish(struct bench *b)
+{
+	struct side_stats *s = &b->area->server, *c = &b->area->client;
+	uint64_t inuse, mine, theirs, queued, held;
+	long q;
+
+	if (!external(b))
+		return;
+	inuse = extserver_tcp_inuse();
+	mine = atomic_load(&c->held) + atomic_load(&c->in_flight);
+	theirs = inuse > b->inuse0 + mine ? inuse - b->inuse0 - mine : 0;
+	q = extserver_unaccepted(&b->ext);
+	queued = q > 0 ? (uint64_t)q : 0;
+	theirs = theirs > queued ? theirs - queued : 0;
+	held = atomic_load(&c->held);
+	atomic_store(&s->held, theirs < held ? theirs : held);
+	atomic_store(&s->opened, theirs);
+	atomic_store(&s->closed, atomic_load(&c->peer_closed) + atomic_load(&c->peer_reset));
+	atomic_fetch_add(&s->seq, 1);
 }
 
 /* Waits until a side has left SIDE_STARTING; false if it failed or died. */
@@ -430,11 +494,16 @@ static void quiesce(struct bench *b)
 	double deadline = now_s() + QUIESCE_S;
 
 	atomic_store(&a->ctl.pause, 1);
+	external_publish(b);
 	while (now_s() < deadline &&
 	       (ld(&a->client.in_flight) || ld(&a->server.held) != ld(&a->client.held))) {
 		atomic_store(&a->ctl.peer_accepted, ld(&a->server.opened));
 		bench_sleep(b, POLL_NS / 5);
 	}
+	/* A server of its own: everything it will accept is accepted (its listener's queue is empty). */
+	while (external(b) && now_s() < deadline && extserver_unaccepted(&b->ext) > 0)
+		bench_sleep(b, POLL_NS / 5);
+	external_publish(b);
 	wait_fresh(b, deadline);
 }
 
@@ -443,8 +512,6 @@ static int64_t rss_growth(struct bench *b)
 {
 	uint64_t s, c = 0;
 
-	if (meter_rss_anon(b->spid, &s))
-		return 0;
 	for (int k = 0; k < b->nclients; k++) {
 		uint64_t one;
 
@@ -452,7 +519,53 @@ static int64_t rss_growth(struct bench *b)
 			return 0;
 		c += one;
 	}
+	/* A server of its own may be several processes (nginx's workers): their PSS, anonymous. */
+	if (external(b)) {
+		struct proc_usage u;
+
+		if (proc_set_read(&b->ext.procs, &u))
+			return 0;
+		return (int64_t)(u.pss_anon + c) - (int64_t)(b->srv_base.pss_anon + b->rss_base[1]);
+	}
+	if (meter_rss_anon(b->spid, &s))
+		return 0;
 	return (int64_t)(s + c) - (int64_t)(b->rss_base[0] + b->rss_base[1]);
+}
+
+/*
+ * bench --server: what the server's processes gained since they listened,
+ * and its part of the kernel's growth: the generator's own objects out.
+ */
+static void server_point(struct bench *b, uint64_t n)
+{
+	struct server_cost *c = &b->res->server;
+	uint64_t mine = ld(&b->area->client.held), theirs = n;
+	struct attribution at;
+	struct proc_usage u;
+
+	if (proc_set_read(&b->ext.procs, &u))
+		return;
+	/* Its sockets are those the kernel counted beyond the generator's, when it could count. */
+	if (isfinite(b->check.divisor) && b->check.divisor > mine)
+		theirs = (uint64_t)b->check.divisor - mine;
+	attrib_split(b->base, b->now, &b->env, &b->gen, mine, theirs, &at);
+	c->command = b->ext.cmd;
+	c->conns = n;
+	c->user_bytes_per_conn = per_unit((int64_t)u.pss - (int64_t)b->srv_base.pss, n);
+	c->pss_anon_per_conn = per_unit((int64_t)u.pss_anon - (int64_t)b->srv_base.pss_anon, n);
+	c->pss_file_per_conn = per_unit((int64_t)u.pss_file - (int64_t)b->srv_base.pss_file, n);
+	c->rss_per_conn = per_unit((int64_t)u.rss - (int64_t)b->srv_base.rss, n);
+	c->fds_per_conn = per_unit((int64_t)u.fds - (int64_t)b->srv_base.fds, n);
+	c->kernel_bytes_per_socket = at.server_per_socket;
+	c->generator_kernel_bytes_per_socket = at.generator_per_socket;
+	c->kernel_res = at.server_res;
+	c->generator_kernel_res = at.generator_res;
+	c->split = at.method;
+	c->fds = u.fds;
+	c->threads = u.threads;
+	c->nofile_soft = u.nofile_soft;
+	c->nofile_hard = u.nofile_hard;
+	c->nprocs = u.nprocs;
 }
 
 static void take_point(struct bench *b)
@@ -476,7 +589,7 @@ static void take_point(struct bench *b)
 	p.user_bytes_per_conn = per_unit((int64_t)(ld(&a->client.arena_allocated) +
 						  ld(&a->server.arena_allocated)), sockets);
 	/* Our TCP sockets on the box: the pairs' and the listeners'. */
-	crosscheck_point(b->base, b->now, &b->delta, &b->env, sockets, sockets + b->o->ports,
+	crosscheck_point(b->base, b->now, &b->delta, &b->env, sockets, sockets + bench_ports(b),
 			 &b->check);
 	p.kernel_bytes_per_socket = b->check.kernel;
 	p.buffer_bytes_per_conn = b->check.buffer;
@@ -486,6 +599,8 @@ static void take_point(struct bench *b)
 	p.delta = &b->delta;
 	lat_report_since(&a->client.connect_lat, &b->connect_lat_prev, &p.connect_lat);
 	p.check = &b->check;
+	if (external(b))
+		server_point(b, n);
 	if (p.rate > b->peak_rate)
 		b->peak_rate = p.rate;
 	b->last_t = t;
@@ -527,6 +642,12 @@ static bool clients_gone(struct bench *b)
 		}
 	}
 	return gone;
+}
+
+/* The holder exited: serve, or the server of bench --server. */
+static bool holder_gone(struct bench *b)
+{
+	return external(b) ? !extserver_alive(&b->ext) : child_gone(b->spid);
 }
 
 /* Every message the generator sent has been read (and echoed back, if asked). */
@@ -633,7 +754,7 @@ static void hold_progress(struct bench *b, double end)
 {
 	double last_progress = 0;
 
-	while (now_s() < end && !holder_signalled && !child_gone(b->spid)) {
+	while (now_s() < end && !holder_signalled && !holder_gone(b)) {
 		double t = now_s();
 
 		if (t - last_progress >= 0.2) {
@@ -706,7 +827,8 @@ static void slo_point(struct bench *b)
 static void ramp(struct bench *b)
 {
 	struct shared_area *a = b->area;
-	double last_progress = 0;
+	double last_progress = 0, stall_t = now_s();
+	uint64_t stall_n = 0;
 
 	for (;;) {
 		uint64_t total, avail = 0, n;
@@ -727,10 +849,11 @@ static void ramp(struct bench *b)
 			bench_stop(b, STOP_SIGNAL);
 		else if (have && avail < b->ccfg[0].reserve)
 			bench_stop(b, STOP_RESERVE);
-		if (child_gone(b->spid)) {
+		if (holder_gone(b)) {
 			b->spid = 0;
 			bench_stop(b, STOP_PEER);
-			snprintf(b->detail, sizeof(b->detail), "the serve process exited");
+			snprintf(b->detail, sizeof(b->detail), "the %s process exited",
+				 external(b) ? "server" : "serve");
 			return;
 		}
 		/* The holder hit a limit (EMFILE for epoll): the client would wait on its window forever. */
@@ -746,6 +869,14 @@ static void ramp(struct bench *b)
 
 			report_progress(b->rep, n, t - b->t0, dt > 0 ? (n - b->last_pairs) / dt : 0, avail);
 			last_progress = t;
+		}
+		/* A server of its own that stops accepting holds the generator at its window: no connect is in flight to time out. */
+		if (external(b) && n > stall_n) {
+			stall_n = n;
+			stall_t = t;
+		} else if (external(b) && t - stall_t > SERVER_STALL_S) {
+			bench_stop(b, STOP_TIMEOUT);
+			return;
 		}
 		if (n >= b->next_report) {
 			take_point(b);
@@ -779,6 +910,53 @@ static void explain_bench_stop(struct bench *b)
 			 why);
 }
 
+/*
+ * bench --server: what stopped the ramp, in the server's terms: its
+ * descriptors at RLIMIT_NOFILE, a cap it announced before closing, or a
+ * refusal. The client's reason stays; this is its detail, and the
+ * server's stopped_by.
+ */
+static void explain_server_stop(struct bench *b)
+{
+	struct side_stats *c = &b->area->client;
+	uint32_t first_len = atomic_load_explicit(&c->first_len, memory_order_acquire);
+	const char **by = &b->res->server.stopped_by;
+	struct proc_usage u;
+	char said[FIRST_ESCAPED_MAX] = "";
+
+	*by = b->stop == STOP_TARGET ? "target" : b->stop == STOP_SIGNAL ? "signal"
+		: b->stop == STOP_RESERVE ? "memory reserve" : stop_reason_name(b->stop);
+	if (b->stop == STOP_TARGET || b->stop == STOP_SIGNAL || b->stop == STOP_RESERVE)
+		return;
+	if (!b->ext.pid) {
+		*by = "exited";
+		return; /* the ramp said so */
+	}
+	if (first_len)
+		report_escape(c->first, first_len, said, sizeof(said));
+	if (!proc_set_read(&b->ext.procs, &u) && u.nofile_soft != UINT64_MAX &&
+	    u.fds + NOFILE_SLACK >= u.nofile_soft) {
+		*by = "RLIMIT_NOFILE";
+		snprintf(b->detail, sizeof(b->detail),
+			 "the server's RLIMIT_NOFILE (%" PRIu64 "): %" PRIu64 " descriptors open%s%s",
+			 u.nofile_soft, u.fds, said[0] ? "; it said " : "", said);
+	} else if (said[0]) {
+		*by = "its own cap";
+		snprintf(b->detail, sizeof(b->detail), "the server's own cap: it said \"%s\" and closed", said);
+	} else if (b->stop == STOP_TIMEOUT) {
+		*by = "stopped accepting";
+		snprintf(b->detail, sizeof(b->detail), "the server stopped accepting (its listen queue is full)");
+	} else if (b->stop == STOP_REFUSED) {
+		*by = "refused";
+		snprintf(b->detail, sizeof(b->detail), "the server refused connections");
+	} else if (b->stop == STOP_PEER || b->stop == STOP_RESET) {
+		*by = "closed connections";
+		snprintf(b->detail, sizeof(b->detail),
+			 "the server closed connections it had accepted, saying nothing (%" PRIu64
+			 " descriptors open, RLIMIT_NOFILE %" PRIu64 ")", u.fds, u.nofile_soft);
+	}
+}
+
 /* After the ramp: let the client finish what is in flight, then the last point. */
 static void settle(struct bench *b)
 {
@@ -800,8 +978,12 @@ static void settle(struct bench *b)
 		b->stop = STOP_TARGET;
 	if (b->stop != STOP_TARGET && b->stop != STOP_SIGNAL && !b->detail[0])
 		explain_bench_stop(b);
+	external_publish(b);
+	if (external(b))
+		explain_server_stop(b);
 	/* A slower holder (threads) may still be accepting what the client holds. */
-	while (now_s() < deadline + QUIESCE_S && b->spid && ld32(&a->server.state) < SIDE_HOLDING &&
+	while (!external(b) && now_s() < deadline + QUIESCE_S && b->spid &&
+	       ld32(&a->server.state) < SIDE_HOLDING &&
 	       ld(&a->server.opened) < ld(&a->client.opened)) {
 		atomic_store(&a->ctl.peer_accepted, ld(&a->server.opened));
 		bench_sleep(b, POLL_NS);
@@ -827,8 +1009,8 @@ static void probe_close(struct bench *b)
 	double t0 = now_s();
 
 	b->detect_s = -1;
-	/* Only a client that can close on request (uring) can run the probe. */
-	if (!b->spid || b->stop == STOP_SIGNAL || !n || !b->ccfg[0].backend->drop)
+	/* Only a client that can close on request (uring) can run the probe; a server of its own cannot tell. */
+	if (!b->spid || external(b) || b->stop == STOP_SIGNAL || !n || !b->ccfg[0].backend->drop)
 		return;
 	b->probe = n;
 	atomic_store(&a->ctl.drop, n);
@@ -882,7 +1064,7 @@ static void hold(struct bench *b)
 		struct crosscheck c;
 
 		meter_diff(b->base, b->now, &d);
-		crosscheck_point(b->base, b->now, &d, &b->env, sockets, sockets + b->o->ports, &c);
+		crosscheck_point(b->base, b->now, &d, &b->env, sockets, sockets + bench_ports(b), &c);
 		b->hold_buffer = c.buffer;
 		b->hold_buffer_res = c.buffer_res;
 	}
@@ -910,7 +1092,8 @@ static void teardown(struct bench *b)
 		if (b->cpid[k] > 0)
 			waitpid(b->cpid[k], NULL, 0);
 	/* Let the server see the RSTs as peer closes while it keeps up, then release the rest. */
-	for (uint64_t held = UINT64_MAX, last = 0; b->spid && ld(&b->area->server.held);) {
+	external_publish(b);
+	for (uint64_t held = UINT64_MAX, last = 0; !external(b) && b->spid && ld(&b->area->server.held);) {
 		double t = now_s();
 
 		if (ld(&b->area->server.held) < held) {
@@ -922,7 +1105,9 @@ static void teardown(struct bench *b)
 		bench_sleep(b, POLL_NS);
 	}
 	atomic_store(&b->area->ctl.release, RELEASE_ALL);
-	if (b->spid)
+	if (external(b))
+		extserver_stop(&b->ext);
+	else if (b->spid)
 		waitpid(b->spid, NULL, 0);
 	/* Done when the kernel has let go of the sockets, not when the processes exit. */
 	while (now_s() < deadline) {
@@ -932,6 +1117,27 @@ static void teardown(struct bench *b)
 		bench_sleep(b, POLL_NS * 4);
 	}
 	b->teardown_s = now_s() - t0;
+}
+
+/* bench --server: the server's name, its cost, and what the generator saw of it. */
+static void summary_external(struct bench *b, struct report_summary *s)
+{
+	struct side_stats *c = &b->area->client;
+	struct bench_result *res = b->res;
+	uint32_t first_len = atomic_load_explicit(&c->first_len, memory_order_acquire);
+
+	extserver_name(b->ext.cmd, res->server_name, sizeof(res->server_name));
+	s->mode = res->server_name;
+	s->watch = NULL;
+	s->rcvbuf_server = s->sndbuf_server = -1;
+	s->peer_closed = ld(&c->peer_closed);
+	s->peer_reset = ld(&c->peer_reset);
+	if (first_len) {
+		s->first_bytes = report_escape(c->first, first_len, res->first, sizeof(res->first));
+		s->first_conns = ld(&c->first_conns);
+	}
+	if (res->server.conns)
+		s->server = &res->server;
 }
 
 static void summary(struct bench *b)
@@ -1016,6 +1222,8 @@ static void summary(struct bench *b)
 	lat_report_fill(&s.connect_lat, &a->client.connect_lat, ld(&a->client.connect_lat_max_ns));
 	s.wscale_server = b->wscale[0];
 	s.wscale_client = b->wscale[1];
+	if (external(b))
+		summary_external(b, &s);
 	res->delta = b->delta;
 	s.delta = &res->delta;
 	res->check = b->check;
@@ -1117,21 +1325,12 @@ static pid_t spawn_in_netns(struct bench *b, int k, char *msg, size_t len)
 	return c ? -1 : pid;
 }
 
-static int start_sides(struct bench *b)
+/* The generators, once the holder listens; --path veth: each in a namespace of its own. */
+static int start_clients(struct bench *b)
 {
 	char msg[256];
 	int status = -1;
 
-	b->spid = spawn(&b->scfg);
-	if (b->spid < 0 || !side_started(&b->area->server, b->spid, &status)) {
-		side_explain_failure(b->o, b->o->mode, atomic_load(&b->area->server.stop_errno), msg,
-				     sizeof(msg));
-		explain_death(status, msg, sizeof(msg));
-		fprintf(stderr, "holdconn bench: serve: %s\n", msg);
-		return -1;
-	}
-	meter_rss_anon(b->spid, &b->rss_base[0]);
-	b->t0 = b->last_t = now_s();
 	for (int k = 0; k < b->nclients; k++) {
 		struct side_stats *st = b->ccfg[k].stats;
 		uint64_t rss = 0;
@@ -1154,6 +1353,50 @@ static int start_sides(struct bench *b)
 	}
 	gather_clients(b);
 	return 0;
+}
+
+/* bench --server: the command, in this namespace, listening before the generator starts. */
+static int start_external(struct bench *b)
+{
+	char cmd[EXTSERVER_CMD_MAX], err[EXTSERVER_CMD_MAX + 128];
+	uint16_t first = BENCH_BASE_PORT, last = (uint16_t)(BENCH_BASE_PORT + bench_ports(b) - 1);
+
+	if (extserver_expand(b->server_cmd, first, last, cmd, sizeof(cmd))) {
+		fprintf(stderr, "holdconn bench: --server: the command is longer than %d bytes\n",
+			EXTSERVER_CMD_MAX - 1);
+		return -1;
+	}
+	if (extserver_start(&b->ext, cmd, first, SERVER_LISTEN_S, err, sizeof(err))) {
+		fprintf(stderr, "holdconn bench: %s\n", err);
+		return -1;
+	}
+	b->spid = b->ext.pid;
+	b->inuse0 = extserver_tcp_inuse();
+	proc_set_read(&b->ext.procs, &b->srv_base);
+	meter_rss_anon(b->spid, &b->rss_base[0]);
+	atomic_store(&b->area->server.state, SIDE_RAMPING);
+	b->t0 = b->last_t = now_s();
+	return start_clients(b);
+}
+
+static int start_sides(struct bench *b)
+{
+	char msg[256];
+	int status = -1;
+
+	if (external(b))
+		return start_external(b);
+	b->spid = spawn(&b->scfg);
+	if (b->spid < 0 || !side_started(&b->area->server, b->spid, &status)) {
+		side_explain_failure(b->o, b->o->mode, atomic_load(&b->area->server.stop_errno), msg,
+				     sizeof(msg));
+		explain_death(status, msg, sizeof(msg));
+		fprintf(stderr, "holdconn bench: serve: %s\n", msg);
+		return -1;
+	}
+	meter_rss_anon(b->spid, &b->rss_base[0]);
+	b->t0 = b->last_t = now_s();
+	return start_clients(b);
 }
 
 int bench_parse_slo(const char *s, struct bench_slo *out)
@@ -1200,6 +1443,7 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 		b->slor.slip = BENCH_SLO_SLIP;
 		b->slor.window_s = slo->window_s;
 	}
+	b->server_cmd = o->server_cmd;
 	b->rep = rep;
 	b->res = res;
 	b->metrics_fd = -1;
@@ -1268,10 +1512,13 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 	meter_tcp_pressures(&b->pressures0);
 	b->next_report = o->report_every;
 	atomic_store(&b->area->ctl.ramp_limit, b->next_report);
-	report_start(rep, "bench", mode_name(o->mode), o->conns_max ? 0 : o->conns, b->ccfg[0].reserve,
-		     b->base->mem_available);
+	if (external(b))
+		extserver_name(o->server_cmd, res->server_name, sizeof(res->server_name));
+	report_start(rep, "bench", external(b) ? res->server_name : mode_name(o->mode),
+		     o->conns_max ? 0 : o->conns, b->ccfg[0].reserve, b->base->mem_available);
 	/* Said before the ramp, from documented costs, so the summary can be checked against it. */
-	if (o->conns_max && !predict(o, b->base->mem_available, b->ccfg[0].reserve, &b->pred))
+	if (o->conns_max && !external(b) &&
+	    !predict(o, b->base->mem_available, b->ccfg[0].reserve, &b->pred))
 		report_notice(rep, "predicted: %" PRIu64 " pairs, bound by %s (stop: %s)%s%s",
 			      b->pred.max, b->pred.binding, b->pred.stop,
 			      /* The reserve check cannot stop the OOM killer: say how to make it. */

@@ -49,6 +49,9 @@ struct bench_result {
 	struct meter_delta delta;
 	struct crosscheck check;       /* the last point's */
 	char detail[400];
+	struct server_cost server;     /* bench --server: summary.server points here */
+	char server_name[64];          /* ... and its short name for tables */
+	char first[FIRST_ESCAPED_MAX]; /* summary.first_bytes points here */
 	double cpu_user_s[2], cpu_sys_s[2]; /* [0] server, [1] client, over the ramp */
 	struct slo_report slo;
 	int npoints;

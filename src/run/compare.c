@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include "run/compare.h"
+#include "run/extserver.h"
 #include "hold/holder.h"
 #include "run/plot.h"
 #include "run/report.h"
@@ -150,7 +151,11 @@ static void explain_stop(const struct comparison *c, struct compare_run *r)
 	const struct report_summary *s = &r->res.summary;
 
 	r->detail[0] = '\0';
-	if (s->stop_reason && !strcmp(s->stop_reason, "EMFILE") && r->mode != MODE_URING)
+	if (r->server && s->stop_detail)
+		snprintf(r->detail, sizeof(r->detail), "%s", s->stop_detail);
+	else if (r->server)
+		r->detail[0] = '\0';
+	else if (s->stop_reason && !strcmp(s->stop_reason, "EMFILE") && r->mode != MODE_URING)
 		snprintf(r->detail, sizeof(r->detail),
 			 "RLIMIT_NOFILE is %" PRIu64 "; %s cannot hold more: "
 			 "use --mode uring or raise ulimit -n", c->nofile, mode_name(r->mode));
@@ -167,6 +172,7 @@ static void run_mode(struct comparison *c, struct compare_run *r, struct reporte
 
 	o.bench = true;
 	o.mode = r->mode;
+	o.server_cmd = r->server;
 	o.client_mode = MODE_URING; /* the fastest generator: only the holder differs */
 	o.conns_max = false;
 	o.report_every = c->report_every;
@@ -175,12 +181,23 @@ static void run_mode(struct comparison *c, struct compare_run *r, struct reporte
 		explain_stop(c, r);
 }
 
+/* A server's column: its name, without a "-server" that would fill the column (redis-server). */
+static void column_name(const char *cmd, char *out, size_t len)
+{
+	size_t n;
+
+	extserver_name(cmd, out, len);
+	n = strlen(out);
+	if (n > 7 && !strcmp(out + n - 7, "-server"))
+		out[n - 7] = '\0';
+}
+
 static void announce(const struct comparison *c, const struct compare_run *r, int i)
 {
 	if (c->o->run.json)
 		return;
-	printf("run %d/%d: %s holder, uring client, %" PRIu64 " conns\n", i + 1, c->o->nmodes,
-	       mode_name(r->mode), c->o->run.conns);
+	printf("run %d/%d: %s holder, uring client, %" PRIu64 " conns\n", i + 1,
+	       c->o->nmodes + c->o->nservers, r->name, c->o->run.conns);
 	fflush(stdout);
 }
 
@@ -213,7 +230,7 @@ static void setup(struct comparison *c, const struct compare_opts *o)
 
 static int draw(const struct comparison *c)
 {
-	struct plot_series series[MAX_MODES];
+	struct plot_series series[COMPARE_MAX_RUNS];
 	char err[256], title[128];
 	int n = 0;
 
@@ -222,10 +239,9 @@ static int draw(const struct comparison *c)
 
 		if (r->code || !r->res.npoints)
 			continue;
-		series[n++] = (struct plot_series){ mode_name(r->mode), r->res.points,
-						    r->res.npoints };
+		series[n++] = (struct plot_series){ r->name, r->res.points, r->res.npoints };
 	}
-	snprintf(title, sizeof(title), "holdconn compare: %" PRIu64 " conns per mode, uring client",
+	snprintf(title, sizeof(title), "holdconn compare: %" PRIu64 " conns per holder, uring client",
 		 c->o->run.conns);
 	if (plot_draw(c->o->plot, series, n, title, err, sizeof(err))) {
 		fprintf(stderr, "holdconn compare: %s\n", err);
@@ -250,10 +266,17 @@ int compare_main(const struct compare_opts *o)
 	reporter_init(&rep, stdout, o->run.json);
 	rep.quiet = !o->run.json; /* the live line only: the table comes at the end */
 	holder_signals(false);
-	for (int i = 0; i < o->nmodes && !holder_signalled; i++) {
+	for (int i = 0; i < o->nmodes + o->nservers && !holder_signalled; i++) {
 		struct compare_run *r = &c.runs[c.nruns++];
 
-		r->mode = o->modes[i];
+		if (i < o->nmodes) {
+			r->mode = o->modes[i];
+			snprintf(r->name, sizeof(r->name), "%s", mode_name(r->mode));
+		} else {
+			r->mode = MODE_URING; /* unused: the server is the holder */
+			r->server = o->servers[i - o->nmodes];
+			column_name(r->server, r->name, sizeof(r->name));
+		}
 		announce(&c, r, i);
 		run_mode(&c, r, &rep);
 		if (r->code > code)

@@ -1,7 +1,7 @@
 /*
- * compare.h - `holdconn compare`: one bench per holder mode, one after
- * another, the same target, buffers and uring client, then one table
- * with a column per mode. Where a mode stops early (epoll at
+ * compare.h - `holdconn compare`: one bench per holder mode (and per
+ * --server command), one after another, the same target, buffers and
+ * uring client, then one table with a column per mode or server. Where a mode stops early (epoll at
  * RLIMIT_NOFILE) the modes are also compared at the largest count every
  * one of them reached, read from the report points.
  */
@@ -16,17 +16,23 @@
 
 #define COMPARE_DEFAULT_CONNS 100000
 #define COMPARE_DETAIL_LEN 400
+#define COMPARE_MAX_SERVERS 6 /* --server, repeatable */
+#define COMPARE_MAX_RUNS (MAX_MODES + COMPARE_MAX_SERVERS)
 
 /* compare's options: a bench's, and the holders to run it with. */
 struct compare_opts {
 	struct run_opts run;
 	enum mode modes[MAX_MODES]; /* --modes, default uring,epoll,threads */
 	int nmodes;
+	const char *servers[COMPARE_MAX_SERVERS]; /* --server CMD: after the modes, in order */
+	int nservers;
 	const char *plot;           /* --plot FILE (.png or .svg); NULL: no plot */
 };
 
 struct compare_run {
 	enum mode mode;
+	const char *server;       /* --server CMD held instead of serve; NULL: mode's holder */
+	char name[64];            /* the column's name: the mode, or the server's */
 	int code;                 /* bench_run's exit code: nonzero, the run failed */
 	char detail[COMPARE_DETAIL_LEN]; /* why it stopped; "" when it reached the target */
 	struct bench_result res;
@@ -38,9 +44,9 @@ struct comparison {
 	uint64_t nofile;          /* RLIMIT_NOFILE the sides inherit */
 	uint32_t slots_per_ring;  /* a uring holder's registered table size */
 	int nruns;
-	struct compare_run runs[MAX_MODES];
+	struct compare_run runs[COMPARE_MAX_RUNS];
 	uint64_t common_n;        /* largest count every run has a point at; 0: none */
-	int at[MAX_MODES];        /* index of that point in each run's points */
+	int at[COMPARE_MAX_RUNS];        /* index of that point in each run's points */
 };
 
 

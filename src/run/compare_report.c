@@ -11,6 +11,7 @@
 #include <string.h>
 #include "run/compare.h"
 #include "run/report.h"
+#include "measure/crosscheck.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define LABEL_W 34
@@ -60,6 +61,9 @@ enum figure {
 	CONNECT_P99_US,
 	CONNECT_P999_US,
 	CONNECT_MAX_US,
+	SERVER_USER,
+	SERVER_KERNEL,
+	SERVER_NOFILE,
 };
 
 struct row {
@@ -113,6 +117,13 @@ static const struct row table_rows[] = {
 	{ "  rings (server)", RINGS_SERVER, 0 },
 	{ "  registered slots (server)", SLOTS, 0 },
 	{ "  ring memory KiB (both sides)", RING_KIB, 1 },
+};
+
+/* A server of its own (--server), read through /proc, its kernel part split from the generator's. */
+static const struct row server_rows[] = {
+	{ "  user (B/conn, PSS growth)", SERVER_USER, 0 },
+	{ "  kernel (B/socket, its share)", SERVER_KERNEL, 0 },
+	{ "  RLIMIT_NOFILE", SERVER_NOFILE, 0 },
 };
 
 /* How each holder noticed the probe's closed peers, and what watching cost. */
@@ -176,6 +187,27 @@ static double table_figure(const struct comparison *c, const struct compare_run 
 	const struct report_summary *s = &r->res.summary;
 	bool uring = r->mode == MODE_URING;
 
+	/* A server of its own: what /proc says of it; its rings are none of ours. */
+	if (fig >= SERVER_USER) {
+		const struct server_cost *sc = s->server;
+
+		if (!r->server || !sc)
+			return NAN;
+		if (fig == SERVER_USER)
+			return figure_is_zero(sc->user_bytes_per_conn, 0) ? 0 : sc->user_bytes_per_conn;
+		if (fig == SERVER_KERNEL)
+			return figure_is_zero(sc->kernel_bytes_per_socket, sc->kernel_res)
+				       ? 0 : sc->kernel_bytes_per_socket;
+		return sc->nofile_soft == UINT64_MAX ? NAN : (double)sc->nofile_soft;
+	}
+	if (r->server) {
+		if (fig == FDS_PER_CONN)
+			return s->server ? s->server->fds_per_conn : NAN;
+		if (fig == SERVER_FDS)
+			return s->server ? (double)s->server->fds : NAN;
+		if (fig != RING_KIB)
+			return NAN;
+	}
 	switch (fig) {
 	case FDS_PER_CONN:
 		return uring ? 0 : 1;
@@ -275,10 +307,10 @@ static double figure(const struct comparison *c, const struct compare_run *r, en
 		return s->connect_lat.count ? s->connect_lat.p999_us : NAN;
 	case CONNECT_MAX_US:
 		return s->connect_lat.count ? s->connect_lat.max_us : NAN;
-	case CPU_SERVER_USER:
-		return per_100k(user[0], s->held);
+	case CPU_SERVER_USER: /* a server of its own publishes no CPU figures */
+		return r->server ? NAN : per_100k(user[0], s->held);
 	case CPU_SERVER_SYS:
-		return per_100k(sys[0], s->held);
+		return r->server ? NAN : per_100k(sys[0], s->held);
 	case CPU_CLIENT_USER:
 		return per_100k(user[1], s->held);
 	case CPU_CLIENT_SYS:
@@ -373,7 +405,7 @@ static bool has_row(const struct cache_row *rows, int n, const char *name)
  */
 static int cache_union(const struct comparison *c, const char *names[CACHE_ROWS_MAX])
 {
-	struct cache_row all[MAX_MODES * METER_TOP_CACHES];
+	struct cache_row all[COMPARE_MAX_RUNS * METER_TOP_CACHES];
 	int n = 0;
 
 	for (int i = 0; i < c->nruns; i++) {
@@ -439,7 +471,7 @@ static void print_text_row(FILE *f, const struct comparison *c, const char *labe
 
 static const char *mode_text(const struct compare_run *r)
 {
-	return mode_name(r->mode);
+	return r->name;
 }
 
 static const char *stop_text(const struct compare_run *r)
@@ -514,17 +546,21 @@ static void print_notes(FILE *f, const struct comparison *c)
 	for (int i = 0; i < c->nruns; i++) {
 		const struct compare_run *r = &c->runs[i];
 
-		threads |= r->mode == MODE_THREADS && !r->code;
+		threads |= r->mode == MODE_THREADS && !r->server && !r->code;
 		if (r->code)
-			fprintf(f, "%s: the run failed (its error is above)\n", mode_name(r->mode));
+			fprintf(f, "%s: the run failed (its error is above)\n", r->name);
 		else if (r->detail[0])
-			fprintf(f, "%s: stopped at %" PRIu64 " (%s): %s\n", mode_name(r->mode),
+			fprintf(f, "%s: stopped at %" PRIu64 " (%s): %s\n", r->name,
 				r->res.summary.held, r->res.summary.stop_reason, r->detail);
 		if (!r->code && r->res.check.sockets.disturbed) {
 			fprintf(f, "%s: ", mode_name(r->mode));
 			crosscheck_line(f, "", &r->res.check);
 		}
 	}
+	if (c->o->nservers)
+		fputs("--server: the server's processes are read through /proc (user: PSS growth;\n"
+		      "  its CPU is not measured); its kernel share is the growth less the\n"
+		      "  generator's own objects (see bench --server).\n", f);
 	fputs("kernel: deltas since before each run of /proc/slabinfo caches (\"-\": not among\n"
 	      "  that run's largest), meminfo KernelStack and PageTables; user: the larger of\n"
 	      "  the conn arenas and the processes' RssAnon growth; CPU over the ramp.\n", f);
@@ -549,6 +585,10 @@ void compare_print_table(FILE *f, const struct comparison *c)
 	fputs("descriptors and rings\n", f);
 	print_rows(f, c, table_rows, ARRAY_SIZE(table_rows));
 	print_text_row(f, c, "  uring watch", watch_text);
+	if (c->o->nservers) {
+		fputs("the server alone (--server)\n", f);
+		print_rows(f, c, server_rows, ARRAY_SIZE(server_rows));
+	}
 	fputs("watching\n", f);
 	print_rows(f, c, watch_rows, ARRAY_SIZE(watch_rows));
 	if (traffic_on(&c->o->run.traffic)) {
@@ -630,6 +670,9 @@ static void json_figures(FILE *f, const struct comparison *c, const struct compa
 		{ "cpu_generator_ms_per_kmsg", CPU_GENERATOR_KMSG, 3 },
 		{ "cpu_softirq_ms_per_kmsg", CPU_SOFTIRQ_KMSG, 3 },
 		{ "cpu_box_share_pct", CPU_BOX_SHARE, 1 },
+		{ "server_user_bytes_per_conn", SERVER_USER, 1 },
+		{ "server_kernel_bytes_per_socket", SERVER_KERNEL, 1 },
+		{ "server_rlimit_nofile", SERVER_NOFILE, 0 },
 	};
 
 	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
@@ -643,8 +686,10 @@ static void json_run(FILE *f, const struct comparison *c, int i)
 	const struct compare_run *r = &c->runs[i];
 
 	fputs("{\"mode\":", f);
-	json_string(f, mode_name(r->mode));
+	json_string(f, r->name);
 	fprintf(f, ",\"ok\":%s", r->code ? "false" : "true");
+	fputs(",\"server\":", f);
+	json_string(f, r->server);
 	if (r->code) {
 		fputc('}', f);
 		return;

@@ -412,6 +412,12 @@ static bool shows_server(const struct report_summary *s)
 	return strcmp(s->command, "connect") != 0;
 }
 
+/* bench --server: the holder is not ours; its buffers and rings are not known. */
+static bool holder_is_ours(const struct report_summary *s)
+{
+	return shows_server(s) && !(s->server && s->server->command);
+}
+
 static bool shows_client(const struct report_summary *s)
 {
 	return strcmp(s->command, "serve") != 0;
@@ -571,6 +577,8 @@ static void server_json(FILE *f, const struct server_cost *c)
 	json_u64(f, "processes", (uint64_t)c->nprocs);
 	json_nofile(f, "rlimit_nofile", c->nofile_soft);
 	json_nofile(f, "rlimit_nofile_hard", c->nofile_hard);
+	if (c->command)
+		json_str(f, "stopped_by", c->stopped_by);
 	fputc('}', f);
 }
 
@@ -618,7 +626,7 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	json_u64(f, "failed", s->failed);
 	json_u64(f, "lost", s->lost);
 	json_u64(f, "closed_early", s->closed_early);
-	if (!shows_server(s)) {
+	if (!shows_server(s) || s->server) {
 		json_u64(f, "peer_closed", s->peer_closed);
 		json_u64(f, "peer_reset", s->peer_reset);
 		json_str(f, "first_bytes", s->first_bytes);
@@ -683,11 +691,11 @@ static void summary_bufs(FILE *f, const struct report_summary *s, const char *ke
 			 int client)
 {
 	fprintf(f, "  %-14s ", key);
-	if (shows_server(s)) {
+	if (holder_is_ours(s)) {
 		fputs("server ", f);
 		print_buf_size(f, server);
 	}
-	if (shows_server(s) && shows_client(s))
+	if (holder_is_ours(s) && shows_client(s))
 		fputs(", ", f);
 	if (shows_client(s)) {
 		fputs("client ", f);
@@ -739,6 +747,8 @@ static void summary_server(FILE *f, const struct server_cost *c)
 	fputs(" (hard ", f);
 	print_nofile(f, c->nofile_hard);
 	fputs(")\n", f);
+	if (c->stopped_by)
+		fprintf(f, "  %-14s %s\n", "server stop:", c->stopped_by);
 }
 
 static void summary_kernel(FILE *f, const struct report_summary *s)
@@ -969,7 +979,7 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 	summary_kernel(f, s);
 	summary_bufs(f, s, "rcvbuf:", s->rcvbuf_server, s->rcvbuf_client);
 	summary_bufs(f, s, "sndbuf:", s->sndbuf_server, s->sndbuf_client);
-	if (!strcmp(s->command, "connect"))
+	if (!holder_is_ours(s))
 		fprintf(f, "  %-14s %" PRIu32 ", %.1f MiB\n", "rings:", s->rings_client,
 			mib(s->ring_bytes));
 	else if (!strcmp(s->command, "serve"))
@@ -980,7 +990,7 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 			"rings:", s->rings_server, s->rings_client, mib(s->ring_bytes));
 	fprintf(f, "  %-14s %" PRIu64 " failed, %" PRIu64 " lost, %" PRIu64 " closed early\n",
 		"failures:", s->failed, s->lost, s->closed_early);
-	if (!shows_server(s))
+	if (!shows_server(s) || s->server)
 		summary_peer(f, s);
 	if (s->server)
 		summary_server(f, s->server);

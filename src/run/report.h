@@ -39,6 +39,9 @@ struct report_point {
 	const struct crosscheck *check; /* the kernel's count against ours; NULL: none */
 };
 
+/* The server's first bytes, escaped as one line, with room for the NUL. */
+#define FIRST_ESCAPED_MAX 104
+
 /* One side's traffic, as the summary shows it. */
 struct traffic_report {
 	uint64_t bytes_in, bytes_out;
@@ -111,6 +114,7 @@ struct server_cost {
 	int nprocs;
 	const char *split;              /* how the kernel growth was split */
 	const char *command;            /* bench --server: the command run; NULL otherwise */
+	const char *stopped_by;         /* bench --server: what stopped it, in its terms; NULL: - */
 };
 
 struct report_summary {

@@ -59,6 +59,7 @@ struct run_opts {
 	bool has_metrics;
 	uint32_t clients;         /* bench --clients: generator processes, default 1 */
 	bool path_veth;           /* bench --path veth: each client in a closed namespace of its own */
+	const char *server_cmd;   /* bench --server: this command holds instead of serve; NULL: serve */
 };
 
 /* What every run starts from: uring both sides, poll watch, 100K report points. */

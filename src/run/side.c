@@ -20,7 +20,6 @@
 #define LOOPBACK_SOURCE_FIRST 0x7f010001u /* 127.1.0.1 */
 #define LOOPBACK_SOURCE_LAST 0x7f01fffeu  /* 127.1.255.254 */
 #define CONNECT_WINDOW 1024               /* connects in flight at most */
-#define FIRST_ESCAPED_MAX 104             /* the server's first bytes, escaped: one line */
 #define SETTLE_TIMEOUT_S 5.0              /* longest wait for an earlier run's frees */
 
 static int clamp_int(uint64_t v)

@@ -199,3 +199,158 @@ Test(servers, a_listener_that_never_accepts_stops_the_ramp_as_a_timeout, .timeou
 	expect(line, "timeout", 2, NULL);
 	cr_assert_lt(t1.tv_sec - t0.tv_sec, 10, "the stall took %ld s to notice", (long)(t1.tv_sec - t0.tv_sec));
 }
+
+/* --- bench --server: the server as bench's holder, in bench's namespace --- */
+
+#define REDIS_CMD "redis-server --port {port} --save '' --appendonly no --protected-mode no"
+
+/* The summary's "server" object, from its opening brace on: its keys shadow the summary's. */
+static const char *server_object(const char *line)
+{
+	const char *s = strstr(line, "\"server\":{\"command\"");
+
+	cr_assert_not_null(s, "no server figures: %s", line);
+	return s;
+}
+
+/* bench --conns conns --server cmd --json to its end; the summary line. */
+static void bench_server(const char *cmd, const char *conns, char *line, size_t len)
+{
+	const char *args[] = { "bench", "--conns", conns, "--report-every", "1000", "--json",
+			       "--server", cmd, NULL };
+
+	cr_assert_eq(run_holdconn(&P, args, 0, 40), 0, "%s %s", P.out, P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, len), "%s", P.out);
+}
+
+/* What every server that holds its connections must show: a cost, one fd each, its limit. */
+static void expect_server_cost(const char *line, double user_lo, double user_hi, int procs)
+{
+	const char *srv = server_object(line);
+	double v;
+
+	cr_assert(json_num(srv, "user_bytes_per_conn", &v), "%s", srv);
+	cr_expect(v >= user_lo && v <= user_hi, "user %.1f B/conn not in [%.0f, %.0f]: %s", v,
+		  user_lo, user_hi, srv);
+	cr_assert(json_num(srv, "kernel_bytes_per_socket", &v), "%s", srv);
+	cr_expect_gt(v, 0, "%s", srv);
+	cr_assert(json_num(srv, "fds_per_conn", &v), "%s", srv);
+	cr_expect(v >= 0.99 && v <= 1.02, "fds per conn %.3f: %s", v, srv);
+	cr_assert(json_num(srv, "rlimit_nofile", &v), "%s", srv);
+	cr_expect_gt(v, 0, "%s", srv);
+	cr_assert(json_num(srv, "processes", &v), "%s", srv);
+	cr_expect_eq(v, procs, "%s", srv);
+}
+
+static void expect_stopped_by(const char *line, const char *by)
+{
+	char got[64];
+
+	cr_assert(json_str(server_object(line), "stopped_by", got, sizeof(got)), "%s", line);
+	cr_expect_str_eq(got, by, "%s", line);
+}
+
+Test(servers, bench_server_redis_holds_the_target_and_reports_its_cost, .timeout = 60)
+{
+	char line[65536];
+
+	need("/usr/bin/redis-server");
+	bench_server(REDIS_CMD " --maxclients 100000", "3000", line, sizeof(line));
+	expect(line, "target", 3000, NULL);
+	cr_expect_not_null(strstr(line, "\"mode\":\"redis-server\""), "%s", line);
+	/* redis keeps a client struct and its query buffer per connection: about 1.4 KB here. */
+	expect_server_cost(line, 500, 5000, 1);
+	expect_stopped_by(line, "target");
+}
+
+Test(servers, bench_server_redis_at_its_rlimit_nofile_names_the_limit, .timeout = 60)
+{
+	char line[65536];
+	double v;
+
+	need("/usr/bin/redis-server");
+	need("/usr/bin/prlimit");
+	/* redis keeps 32 descriptors of 600 for itself: maxclients becomes 568. */
+	bench_server("prlimit --nofile=600 " REDIS_CMD " --maxclients 100000", "2000", line,
+		     sizeof(line));
+	expect(line, "peer", 568, "-ERR max number of clients reached\\\\r\\\\n");
+	expect_stopped_by(line, "RLIMIT_NOFILE");
+	cr_expect_not_null(strstr(line, "\"mode\":\"redis-server\""), "prlimit is not the name: %s", line);
+	cr_assert(json_num(server_object(line), "rlimit_nofile", &v), "%s", line);
+	cr_expect_eq(v, 600, "%s", line);
+	cr_expect_not_null(strstr(line, "the server's RLIMIT_NOFILE (600)"), "%s", line);
+}
+
+Test(servers, bench_server_memcached_holds_the_target_and_reports_its_cost, .timeout = 60)
+{
+	char line[65536];
+
+	need("/usr/bin/memcached");
+	bench_server("memcached -u nobody -l 127.0.0.1 -p {port} -U 0 -c 5000 -t 4", "3000", line,
+		     sizeof(line));
+	expect(line, "target", 3000, NULL);
+	expect_server_cost(line, 200, 5000, 1);
+	expect_stopped_by(line, "target");
+}
+
+Test(servers, bench_server_nginx_is_read_as_its_master_and_worker, .timeout = 60)
+{
+	char line[65536], script[4096], cmd[4200];
+	const char *bin = holdconn_path(), *slash = strrchr(bin, '/');
+
+	need("/usr/sbin/nginx");
+	snprintf(script, sizeof(script), "%.*sbench/servers/nginx.sh",
+		 slash ? (int)(slash - bin + 1) : 0, bin);
+	cr_assert_eq(access(script, R_OK), 0, "%s: %s", script, strerror(errno));
+	snprintf(cmd, sizeof(cmd), "sh %s {port}", script);
+	bench_server(cmd, "2000", line, sizeof(line));
+	expect(line, "target", 2000, NULL);
+	cr_expect_not_null(strstr(line, "\"mode\":\"nginx\""), "%s", line);
+	/* sh exec's nothing here: the wrapper, nginx's master and its worker share the group. */
+	expect_server_cost(line, 200, 5000, 3);
+}
+
+Test(servers, bench_server_that_exits_before_listening_fails_at_once, .timeout = 30)
+{
+	const char *args[] = { "bench", "--conns", "1000", "--server", "false {port}", NULL };
+
+	cr_assert_eq(run_holdconn(&P, args, 0, 20), 1, "%s %s", P.out, P.err);
+	cr_expect_not_null(strstr(P.err, "'false 17000' exited (status 1) before it listened on port 17000"),
+			   "%s", P.err);
+}
+
+Test(servers, bench_server_without_its_port_is_a_usage_error, .timeout = 10)
+{
+	const char *args[] = { "bench", "--server", "redis-server", NULL };
+
+	cr_assert_eq(run_holdconn(&P, args, 0, 5), 2, "%s", P.err);
+	cr_expect_not_null(strstr(P.err, "--server: 'redis-server' has no {port}"), "%s", P.err);
+}
+
+Test(servers, bench_server_with_traffic_is_a_usage_error, .timeout = 10)
+{
+	const char *args[] = { "bench", "--server", "redis-server --port {port}", "--send", "64", NULL };
+
+	cr_assert_eq(run_holdconn(&P, args, 0, 5), 2, "%s", P.err);
+	cr_expect_not_null(strstr(P.err, "--server holds idle connections"), "%s", P.err);
+}
+
+Test(servers, compare_puts_a_server_beside_the_modes, .timeout = 60)
+{
+	const char *args[] = { "compare", "--conns", "1000", "--modes", "uring", "--json", "--server",
+			       "memcached -u nobody -l 127.0.0.1 -p {port} -U 0 -c 5000", NULL };
+	char line[65536];
+	double v;
+
+	need("/usr/bin/memcached");
+	cr_assert_eq(run_holdconn(&P, args, 0, 40), 0, "%s %s", P.out, P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"comparison\"", line, sizeof(line)), "%s", P.out);
+	cr_expect_not_null(strstr(line, "{\"mode\":\"uring\",\"ok\":true,\"server\":null"), "%s", line);
+	const char *m = strstr(line, "{\"mode\":\"memcached\",\"ok\":true,\"server\":\"memcached ");
+
+	cr_assert_not_null(m, "%s", line);
+	cr_assert(json_num(m, "held", &v), "%s", m);
+	cr_expect_eq(v, 1000, "%s", m);
+	cr_assert(json_num(m, "server_rlimit_nofile", &v), "%s", m);
+	cr_expect_eq(v, 5000, "memcached raises its limit to -c: %s", m);
+}

@@ -129,3 +129,12 @@ Test(proc, a_process_that_is_gone_says_so)
 
 	cr_assert_eq(proc_read((1 << 22) + 7, &u), -ESRCH);
 }
+
+Test(proc, stat_gives_the_process_group_after_a_name_with_spaces_and_parens)
+{
+	pid_t g = 0;
+
+	cr_assert_eq(proc_parse_stat_pgrp("4242 (nginx: worker (x)) S 4240 4239 4239 0 -1", &g), 0);
+	cr_assert_eq(g, 4239);
+	cr_assert_eq(proc_parse_stat_pgrp("4242 nginx S", &g), -EINVAL);
+}
