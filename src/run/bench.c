@@ -549,7 +549,8 @@ static void server_point(struct bench *b, uint64_t n)
 	if (isfinite(b->check.divisor) && b->check.divisor > mine)
 		theirs = (uint64_t)b->check.divisor - mine;
 	attrib_split(b->base, b->now, &b->env, &b->gen, mine, theirs, &at);
-	c->command = b->ext.cmd;
+	snprintf(b->res->server_cmd, sizeof(b->res->server_cmd), "%s", b->ext.cmd);
+	c->command = b->res->server_cmd; /* b is freed before the summary is printed */
 	c->conns = n;
 	c->user_bytes_per_conn = per_unit((int64_t)u.pss - (int64_t)b->srv_base.pss, n);
 	c->pss_anon_per_conn = per_unit((int64_t)u.pss_anon - (int64_t)b->srv_base.pss_anon, n);

@@ -5,6 +5,7 @@
 #include "hold/stats.h"
 #include "run/run_opts.h"
 #include "run/report.h"
+#include "run/extserver.h"
 
 #define BENCH_LISTEN_ADDR 0x7f000001u /* 127.0.0.1 */
 #define BENCH_LISTEN_ADDR6 1           /* ::1 */
@@ -52,6 +53,7 @@ struct bench_result {
 	struct server_cost server;     /* bench --server: summary.server points here */
 	char server_name[64];          /* ... and its short name for tables */
 	char first[FIRST_ESCAPED_MAX]; /* summary.first_bytes points here */
+	char server_cmd[EXTSERVER_CMD_MAX]; /* server.command points here: the command as run */
 	double cpu_user_s[2], cpu_sys_s[2]; /* [0] server, [1] client, over the ramp */
 	struct slo_report slo;
 	int npoints;
