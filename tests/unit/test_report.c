@@ -17,10 +17,18 @@ static size_t len;
 static FILE *out;
 static struct reporter r;
 
-static void open_reporter(bool json)
+/* A new stream; the last one's text is freed (each test may write several). */
+static void open_mem(void)
 {
+	free(buf);
+	buf = NULL;
 	out = open_memstream(&buf, &len);
 	cr_assert_not_null(out);
+}
+
+static void open_reporter(bool json)
+{
+	open_mem();
 	reporter_init(&r, out, json);
 }
 
@@ -41,7 +49,7 @@ static int count(const char *hay, const char *needle)
 
 static const char *json_of(const char *s)
 {
-	out = open_memstream(&buf, &len);
+	open_mem();
 	json_string(out, s);
 	return text();
 }
