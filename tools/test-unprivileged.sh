@@ -9,8 +9,12 @@ user=${1:-nobody}
 dir=$(mktemp -d /tmp/holdconn-unpriv.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 # A copy the user can read and run wherever the checkout lives.
+# bench/servers holds the wrappers the server tests run, found beside holdconn.
 cp holdconn build/integration_tests "$dir/"
+mkdir "$dir/bench"
+cp -R bench/servers "$dir/bench/"
 chmod 755 "$dir" "$dir/holdconn" "$dir/integration_tests"
+chmod -R a+rX "$dir/bench"
 cd "$dir"
 setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups \
 	env HOLDCONN="$dir/holdconn" HOME="$dir" "$dir/integration_tests" --jobs 1

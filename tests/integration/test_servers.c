@@ -233,6 +233,13 @@ static void expect_server_cost(const char *line, double user_lo, double user_hi,
 	cr_expect(v >= user_lo && v <= user_hi, "user %.1f B/conn not in [%.0f, %.0f]: %s", v,
 		  user_lo, user_hi, srv);
 	cr_assert(json_num(srv, "kernel_bytes_per_socket", &v), "%s", srv);
+	/* Without /proc/slabinfo (not root) a few thousand sockets may not resolve: then ~0, measured beside. */
+	if (v == 0) {
+		const char *w = strstr(srv, "\"within_resolution\":{");
+
+		cr_assert_not_null(w, "%s", srv);
+		cr_assert(json_num(w, "kernel_bytes_per_socket", &v), "%s", srv);
+	}
 	cr_expect_gt(v, 0, "%s", srv);
 	cr_assert(json_num(srv, "fds_per_conn", &v), "%s", srv);
 	cr_expect(v >= 0.99 && v <= 1.02, "fds per conn %.3f: %s", v, srv);
