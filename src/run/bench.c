@@ -551,22 +551,7 @@ static void server_point(struct bench *b, uint64_t n)
 	attrib_split(b->base, b->now, &b->env, &b->gen, mine, theirs, &at);
 	snprintf(b->res->server_cmd, sizeof(b->res->server_cmd), "%s", b->ext.cmd);
 	c->command = b->res->server_cmd; /* b is freed before the summary is printed */
-	c->conns = n;
-	c->user_bytes_per_conn = per_unit((int64_t)u.pss - (int64_t)b->srv_base.pss, n);
-	c->pss_anon_per_conn = per_unit((int64_t)u.pss_anon - (int64_t)b->srv_base.pss_anon, n);
-	c->pss_file_per_conn = per_unit((int64_t)u.pss_file - (int64_t)b->srv_base.pss_file, n);
-	c->rss_per_conn = per_unit((int64_t)u.rss - (int64_t)b->srv_base.rss, n);
-	c->fds_per_conn = per_unit((int64_t)u.fds - (int64_t)b->srv_base.fds, n);
-	c->kernel_bytes_per_socket = at.server_per_socket;
-	c->generator_kernel_bytes_per_socket = at.generator_per_socket;
-	c->kernel_res = at.server_res;
-	c->generator_kernel_res = at.generator_res;
-	c->split = at.method;
-	c->fds = u.fds;
-	c->threads = u.threads;
-	c->nofile_soft = u.nofile_soft;
-	c->nofile_hard = u.nofile_hard;
-	c->nprocs = u.nprocs;
+	server_cost_set(c, n, &u, &b->srv_base, &at);
 }
 
 static void take_point(struct bench *b)

@@ -238,6 +238,27 @@ static void side_check(struct side_report *sr, uint64_t held)
 			 side_expected(sr, held), &sr->check);
 }
 
+void server_cost_set(struct server_cost *c, uint64_t n, const struct proc_usage *u,
+		     const struct proc_usage *base, const struct attribution *a)
+{
+	c->conns = n;
+	c->user_bytes_per_conn = per_unit((int64_t)u->pss - (int64_t)base->pss, n);
+	c->pss_anon_per_conn = per_unit((int64_t)u->pss_anon - (int64_t)base->pss_anon, n);
+	c->pss_file_per_conn = per_unit((int64_t)u->pss_file - (int64_t)base->pss_file, n);
+	c->rss_per_conn = per_unit((int64_t)u->rss - (int64_t)base->rss, n);
+	c->fds_per_conn = per_unit((int64_t)u->fds - (int64_t)base->fds, n);
+	c->kernel_bytes_per_socket = a->server_per_socket;
+	c->generator_kernel_bytes_per_socket = a->generator_per_socket;
+	c->kernel_res = a->server_res;
+	c->generator_kernel_res = a->generator_res;
+	c->split = a->method;
+	c->fds = u->fds;
+	c->threads = u->threads;
+	c->nofile_soft = u->nofile_soft;
+	c->nofile_hard = u->nofile_hard;
+	c->nprocs = u->nprocs;
+}
+
 /*
  * connect --server-pid: what the server gained since the baseline, and its
  * part of the box's kernel growth (the generator's own objects taken out).
@@ -255,22 +276,7 @@ static void server_point(struct side_report *sr, struct holder *h)
 	if (isfinite(sr->check.divisor))
 		counted = (uint64_t)sr->check.divisor;
 	attrib_split(sr->base, sr->now, &sr->env, &sr->gen, n, counted > n ? counted - n : 0, &a);
-	c->conns = n;
-	c->user_bytes_per_conn = per_unit((int64_t)u.pss - (int64_t)sr->server_base.pss, n);
-	c->pss_anon_per_conn = per_unit((int64_t)u.pss_anon - (int64_t)sr->server_base.pss_anon, n);
-	c->pss_file_per_conn = per_unit((int64_t)u.pss_file - (int64_t)sr->server_base.pss_file, n);
-	c->rss_per_conn = per_unit((int64_t)u.rss - (int64_t)sr->server_base.rss, n);
-	c->fds_per_conn = per_unit((int64_t)u.fds - (int64_t)sr->server_base.fds, n);
-	c->kernel_bytes_per_socket = a.server_per_socket;
-	c->generator_kernel_bytes_per_socket = a.generator_per_socket;
-	c->kernel_res = a.server_res;
-	c->generator_kernel_res = a.generator_res;
-	c->split = a.method;
-	c->fds = u.fds;
-	c->threads = u.threads;
-	c->nofile_soft = u.nofile_soft;
-	c->nofile_hard = u.nofile_hard;
-	c->nprocs = u.nprocs;
+	server_cost_set(c, n, &u, &sr->server_base, &a);
 }
 
 static void side_point(struct side_report *sr, struct holder *h, double t)

@@ -17,4 +17,14 @@ void side_explain_failure(const struct run_opts *o, enum mode m, int err, char *
 /* Runs serve or connect in this process until done; returns the exit code. */
 int side_main(const struct run_opts *o, enum role role);
 
+struct server_cost;
+struct proc_usage;
+struct attribution;
+/*
+ * A server's cost at a point of n connections (connect --server-pid, bench
+ * --server): its processes' growth from base to u, its share a of the kernel's.
+ */
+void server_cost_set(struct server_cost *c, uint64_t n, const struct proc_usage *u,
+		     const struct proc_usage *base, const struct attribution *a);
+
 #endif
