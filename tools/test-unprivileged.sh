@@ -9,7 +9,7 @@ user=${1:-nobody}
 dir=$(mktemp -d /tmp/holdconn-unpriv.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 # A copy the user can read and run wherever the checkout lives.
-# bench/servers holds the wrappers the server tests run, found beside holdconn.
+# bench/servers holds the wrappers the server tests run (from the current directory).
 cp holdconn build/integration_tests "$dir/"
 mkdir "$dir/bench"
 cp -R bench/servers "$dir/bench/"
