@@ -15,11 +15,6 @@
  * send buffer) the connection is stalled and its next heartbeat is skipped.
  * The holder echoes the same way and reads nothing more from that
  * connection until the echo is out.
- *
- * Longer than the other files on purpose, and one cohesive thing: the life
- * of a slot (open chain, watch, traffic, cancel-then-close) as one state
- * machine over one completion dispatcher; split, each half would need the
- * other's private state.
  */
 #include <errno.h>
 #include <poll.h>

@@ -2,10 +2,9 @@
  * report.c - formats what the user reads: a progress line, a table and a
  * summary for people, or one JSON object per line for programs. Every line
  * is flushed at once: both forms are read live through pipes.
- *
- * Over 800 lines, and one cohesive thing: each figure's human line and its
- * JSON member are written side by side, so a field added to one form is
- * seen beside the other; the JSON primitives live in base/json.c.
+ * Each figure's human line and its JSON member are written side by side, so
+ * a field added to one form is seen beside the other; the JSON primitives
+ * live in base/json.c.
  */
 #include <inttypes.h>
 #include <math.h>

@@ -1,0 +1,136 @@
+/*
+ * bench_ramp.c - the ramp: raising the limit both sides may reach, point by
+ * point, until the target, a limit or a side's death stops it, and saying why.
+ */
+#include "run/bench_internal.h"
+
+static void bench_stop(struct bench *b, enum stop_reason r)
+{
+	if (!b->stop)
+		b->stop = r;
+	atomic_store(&b->area->ctl.stop, r);
+}
+
+static bool child_gone(pid_t pid)
+{
+	return waitpid(pid, NULL, WNOHANG) == pid;
+}
+
+/* Any client exited (its pid is then reaped, and forgotten). */
+bool bench_clients_gone(struct bench *b)
+{
+	bool gone = false;
+
+	for (int k = 0; k < b->nclients; k++) {
+		if (b->cpid[k] > 0 && child_gone(b->cpid[k])) {
+			b->cpid[k] = 0;
+			gone = true;
+		}
+	}
+	return gone;
+}
+
+/* The holder exited: serve, or the server of bench --server. */
+bool bench_holder_gone(struct bench *b)
+{
+	return external(b) ? !extserver_alive(&b->ext) : child_gone(b->spid);
+}
+
+/* Every message the generator sent has been read (and echoed back, if asked). */
+bool bench_landed(struct bench *b)
+{
+	struct traffic_stats *s = &b->area->server.traffic, *c = &b->area->client.traffic;
+
+	if (b->o->traffic.on_data == ON_DATA_KEEP)
+		return true;
+	if (ld(&s->msgs_recv) < ld(&c->msgs_sent))
+		return false;
+	return b->o->traffic.on_data != ON_DATA_ECHO || ld(&c->msgs_recv) >= ld(&s->msgs_sent);
+}
+
+/* The ramp: until the client stops by itself, or we stop it. */
+void bench_ramp(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	double last_progress = 0, stall_t = now_s();
+	uint64_t stall_n = 0;
+
+	for (;;) {
+		uint64_t total, avail = 0, n;
+		bool have;
+		uint32_t cs;
+		double t;
+
+		bench_sleep(b, POLL_NS);
+		atomic_store(&a->ctl.peer_accepted, ld(&a->server.opened));
+		t = now_s();
+		n = bench_pairs(b);
+		(void)total;
+		/* Unread (no file to read it with, say), MemAvailable says nothing. */
+		have = !meter_avail_pinned(b->base->reclaimable, &avail);
+		if (have && (!b->mem_available_min || avail < b->mem_available_min))
+			b->mem_available_min = avail;
+		if (holder_signalled)
+			bench_stop(b, STOP_SIGNAL);
+		else if (have && avail < b->ccfg[0].reserve)
+			bench_stop(b, STOP_RESERVE);
+		if (bench_holder_gone(b)) {
+			b->spid = 0;
+			bench_stop(b, STOP_PEER);
+			snprintf(b->detail, sizeof(b->detail), "the %s process exited",
+				 external(b) ? "server" : "serve");
+			return;
+		}
+		/* The holder hit a limit (EMFILE for epoll): the client would wait on its window forever. */
+		if (ld32(&a->server.state) >= SIDE_HOLDING)
+			bench_stop(b, atomic_load(&a->server.stop_reason));
+		if (bench_client_gave_up(b))
+			bench_stop(b, atomic_load(&a->client.stop_reason));
+		cs = ld32(&a->client.state);
+		if (cs >= SIDE_HOLDING || b->stop)
+			return;
+		if (t - last_progress >= 0.2) {
+			double dt = t - b->last_t;
+
+			report_progress(b->rep, n, t - b->t0, dt > 0 ? (n - b->last_pairs) / dt : 0, avail);
+			last_progress = t;
+		}
+		/* A server of its own that stops accepting holds the generator at its window: no connect is in flight to time out. */
+		if (external(b) && n > stall_n) {
+			stall_n = n;
+			stall_t = t;
+		} else if (external(b) && t - stall_t > SERVER_STALL_S) {
+			bench_stop(b, STOP_TIMEOUT);
+			return;
+		}
+		if (n >= b->next_report) {
+			bench_take_point(b);
+			if (b->slo)
+				bench_slo_point(b);
+			if (b->stop == STOP_SLO)
+				return; /* the ramp limit stays at this point: nothing more opens */
+			while (b->next_report <= n)
+				b->next_report += b->o->report_every;
+			atomic_store(&a->ctl.ramp_limit, b->next_report);
+		}
+	}
+}
+
+/* The detail line: which side stopped, on what resource, and what to change. */
+void bench_explain_stop(struct bench *b)
+{
+	struct shared_area *a = b->area;
+	/* The side that met it has its errno; the other was told to stop (errno 0). */
+	bool server = atomic_load(&a->server.stop_reason) == (int32_t)b->stop &&
+		      atomic_load(&a->server.stop_errno);
+	bool client = !server && atomic_load(&a->client.stop_reason) == (int32_t)b->stop;
+	struct side_stats *st = client ? &a->client : &a->server;
+	enum mode m = client ? b->o->client_mode : b->o->mode;
+	char why[sizeof(b->detail) - 16];
+
+	explain_stop(b->stop, client || server ? atomic_load(&st->stop_errno) : 0, m == MODE_URING,
+		     why, sizeof(why));
+	if (why[0])
+		snprintf(b->detail, sizeof(b->detail), "%s%s", client ? "connect: " : server ? "serve: " : "",
+			 why);
+}
