@@ -9,12 +9,12 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := liburing jemalloc libmicrohttpd
+PKGS    := liburing jemalloc libmicrohttpd libssl libcrypto
 CFLAGS  ?= -O2 -g
 # override: `make CFLAGS=...` (as check does) still gets these appended.
 override CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wno-missing-field-initializers \
            -D_GNU_SOURCE -iquote src $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -luring -ljemalloc -lmicrohttpd) -lpthread -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -luring -ljemalloc -lmicrohttpd -lssl -lcrypto) -lpthread -lm
 ifneq ($(CI),)
 override CFLAGS += -Werror
 endif

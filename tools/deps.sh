@@ -10,7 +10,9 @@ set -eu
 # bench (bench/results/20261201-fleet-scrape-1s.sh).
 # redis-server nginx-light haproxy memcached: the servers bench --server and the tests measure;
 # each test and bench starts its own.
-PKGS="liburing-dev libjemalloc-dev libcriterion-dev pkg-config gnuplot-nox iproute2 clang libclang-rt-14-dev libmicrohttpd-dev prometheus python3-yaml curl redis-server nginx-light haproxy memcached"
+# libssl-dev: OpenSSL 3 (the WebSocket accept's SHA-1, and TLS); mosquitto nats-server
+# python3-websockets: the servers the session openers are tested against (src/session).
+PKGS="liburing-dev libjemalloc-dev libcriterion-dev pkg-config gnuplot-nox iproute2 clang libclang-rt-14-dev libmicrohttpd-dev prometheus python3-yaml curl redis-server nginx-light haproxy memcached libssl-dev mosquitto nats-server python3-websockets"
 
 missing=""
 for p in $PKGS; do

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Checks the layering of src/: every `#include "dir/x.h"` must point to the
-# same folder or one below it (cmd > run > hold > measure > base), and no
+# same folder or one below it (cmd > run > hold > session > measure > base), and no
 # module (x.c with x.h) may reach itself through includes (a strongly
 # connected component of more than one module, found by a depth-first search).
 # Prints each offence and exits 1; prints "layers: ok (N modules, E edges)" and
@@ -14,8 +14,8 @@ for f in */*.c */*.h; do
 	[ "$(wc -l <"$f")" -gt 800 ] && echo "layers: note: $f is over 800 lines; split it by job"
 done
 grep -H '^#include "' */*.c */*.h | sed 's/:#include "/ /; s/"$//' | awk '
-function rank(d) { return d == "cmd" ? 5 : d == "run" ? 4 : d == "hold" ? 3 : \
-	d == "measure" ? 2 : d == "base" ? 1 : 0 }
+function rank(d) { return d == "cmd" ? 6 : d == "run" ? 5 : d == "hold" ? 4 : \
+	d == "session" ? 3 : d == "measure" ? 2 : d == "base" ? 1 : 0 }
 function mod(p) { sub(/\.[ch]$/, "", p); return p }
 function dir(p) { sub(/\/.*/, "", p); return p }
 {
