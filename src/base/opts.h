@@ -1,11 +1,14 @@
 /*
  * opts.h - the option parser every command shares, after git's
  * parse-options: a command declares an array of struct opt, each naming a
- * long option, the kind of value it takes and where the value goes
- * (OPT_COUNT, OPT_SIZE, OPT_UINT, OPT_FLAG, OPT_CALLBACK, ..., OPT_END()),
- * and calls opts_parse(). Every message is one line that names the option,
- * the value and what would be right; an option of another command is named
- * as such ("--plot is only for compare").
+ * long option, an optional short one, the kind of value it takes, where the
+ * value goes, and its help (OPT_COUNT, OPT_SIZE, OPT_UINT, OPT_FLAG,
+ * OPT_CALLBACK, ..., OPT_END()), and calls opts_parse(). The options part
+ * of --help and the synopses in docs/commands.md are written from the same
+ * entries (opts_help, opts_synopsis), so a help line exists once.
+ * Every message is one line that names the option, the value and what would
+ * be right; an option of another command is named as such ("--plot is only
+ * for compare"); an abbreviation is refused with the options it could mean.
  */
 #ifndef HOLDCONN_OPTS_H
 #define HOLDCONN_OPTS_H
@@ -13,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct opt;
 struct opt_parser;
@@ -29,20 +33,34 @@ enum opt_kind {
 	OPT_KIND_CALLBACK, /* cb decides */
 };
 
+/* For the synopsis: an option the command cannot run without, one that may be given again. */
+#define OPT_REQUIRED 0x1
+#define OPT_REPEAT 0x2
+
 struct opt {
 	const char *name; /* the long name, without "--" */
 	enum opt_kind kind;
 	void *value;
 	uint64_t min, max;
 	opt_cb cb;
+	char short_name;  /* -c; 0: none ('h' is --help's) */
+	const char *argh; /* the value's name in help ("N", "BYTES"); NULL for a flag */
+	const char *help; /* one sentence or two, with the default; wrapped by opts_help */
+	unsigned flags;   /* OPT_REQUIRED, OPT_REPEAT */
 };
 
-#define OPT_FLAG(n, v) { (n), OPT_KIND_FLAG, (v), 0, 0, NULL }
-#define OPT_COUNT(n, v, lo) { (n), OPT_KIND_COUNT, (v), (lo), UINT64_MAX, NULL }
-#define OPT_SIZE(n, v, hi) { (n), OPT_KIND_SIZE, (v), 0, (hi), NULL }
-#define OPT_UINT(n, v, lo, hi) { (n), OPT_KIND_UINT, (v), (lo), (hi), NULL }
-#define OPT_CALLBACK(n, v, f) { (n), OPT_KIND_CALLBACK, (v), 0, 0, (f) }
-#define OPT_END() { NULL, OPT_KIND_END, NULL, 0, 0, NULL }
+/* s: the short option character or 0; n: the long name; a: the value's name; h: the help. */
+#define OPT_FLAG(s, n, v, h) { (n), OPT_KIND_FLAG, (v), 0, 0, NULL, (s), NULL, (h), 0 }
+#define OPT_COUNT(s, n, v, lo, a, h) \
+	{ (n), OPT_KIND_COUNT, (v), (lo), UINT64_MAX, NULL, (s), (a), (h), 0 }
+#define OPT_SIZE(s, n, v, hi, a, h) { (n), OPT_KIND_SIZE, (v), 0, (hi), NULL, (s), (a), (h), 0 }
+#define OPT_UINT(s, n, v, lo, hi, a, h) \
+	{ (n), OPT_KIND_UINT, (v), (lo), (hi), NULL, (s), (a), (h), 0 }
+#define OPT_CALLBACK(s, n, v, f, a, h) { (n), OPT_KIND_CALLBACK, (v), 0, 0, (f), (s), (a), (h), 0 }
+/* The same with OPT_REQUIRED and/or OPT_REPEAT. */
+#define OPT_CALLBACK_F(s, n, v, f, a, h, fl) \
+	{ (n), OPT_KIND_CALLBACK, (v), 0, 0, (f), (s), (a), (h), (fl) }
+#define OPT_END() { NULL, OPT_KIND_END, NULL, 0, 0, NULL, 0, NULL, NULL, 0 }
 
 /* A command's name and options: the parser names the owners of a stray option. */
 struct opt_command {
@@ -66,6 +84,18 @@ int opts_parse(struct opt_parser *p, int argc, char **argv);
 int opts_fail(struct opt_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The option called name in opts, or NULL. */
 const struct opt *opts_find(const struct opt *opts, const char *name);
+
+/*
+ * The "options:" block of a command's --help: one entry per option
+ * ("  -c, --conns N|max  help..."), help wrapped to 79 columns, then -h.
+ */
+void opts_help(FILE *out, const struct opt *opts);
+/*
+ * One command's synopsis, "holdconn bench [--conns N|max] [--mode MODE] ...",
+ * wrapped to width columns under the first option; required options stand
+ * without brackets, repeatable ones are followed by "...".
+ */
+void opts_synopsis(FILE *out, const char *cmd, int cmd_width, const struct opt *opts, int width);
 
 /* Value parsers for callbacks, with the same messages as the kinds above. */
 int opts_count(struct opt_parser *p, const char *name, const char *arg, uint64_t min,

@@ -6,65 +6,16 @@
 
 #define DEFAULT_BENCH_CONNS 1000000
 
-static const char bench_help[] =
-	"usage: holdconn bench [--conns N|max] [options]\n"
-	"\n"
+static const char bench_usage[] = "usage: holdconn bench [--conns N|max] [options]\n";
+
+static const char bench_about[] =
 	"Measures this machine in one command: starts serve and connect as two\n"
 	"processes talking over loopback, opens --conns connections between them,\n"
 	"holds them and prints one summary of what they cost. With --conns max it\n"
 	"keeps opening until a limit stops it (the memory reserve, file limits or\n"
-	"4-tuples) and names that limit.\n"
-	"\n"
-	"options:\n"
-	"  --conns N|max        connections to hold, or max for as many as fit\n"
-	"                       (default: 1000000)\n"
-	"  --mode MODE          server's event model: uring, epoll or threads\n"
-	"                       (default: uring)\n"
-	"  --client-mode MODE   client's event model (default: uring)\n"
-	"  --ports N            ports the server listens on, 1-1024 (default: 16)\n"
-	"  --rcvbuf BYTES       SO_RCVBUF per connection (default: kernel's)\n"
-	"  --sndbuf BYTES       SO_SNDBUF per connection (default: kernel's)\n"
-	"  --reserve BYTES      open no new connection once MemAvailable would fall\n"
-	"                       below this (default: the larger of 1 GiB and 5% of\n"
-	"                       MemTotal)\n"
-	"  --report-every N     progress every N connections (default: 100000)\n"
-	"  --json               print the final report as JSON\n"
-	"  --metrics ADDR:PORT  serve Prometheus metrics of the holder and every client\n"
-	"                       at http://ADDR:PORT/metrics (in the host's namespace)\n"
-	"  --clients K          generator processes, 1-32, each with its own shard of\n"
-	"                       the sources and its share of --conns (default: 1)\n"
-	"  --path PATH          loopback, or veth: each client in a closed network\n"
-	"                       namespace of its own (198.18.0.0/15), reaching the\n"
-	"                       holder over a veth pair and a bridge (default: loopback)\n"
-	"  --watch HOW          how a closed peer is noticed (uring, both sides): poll,\n"
-	"                       recv, none or diag (default: poll); see serve --help\n"
-	"  --sweep-interval D   how often --watch diag looks (default: 1s)\n"
-	"  --client-watch HOW   the generator's watch (default: none: bench notices a\n"
-	"                       dead holder by itself, so the client need not pay)\n"
-	"  --no-netns           run on the host's loopback instead of a private\n"
-	"                       network namespace (see below)\n"
-	"  --ipv6               over IPv6: to [::1] from fd00:1::/64, a block bench\n"
-	"                       routes to lo in its namespace (::1 alone without one)\n"
-	"  --send BYTES         a heartbeat of BYTES per connection (at least 8)\n"
-	"  --every DURATION     heartbeat period, spread over the connections (10s)\n"
-	"  --send-once BYTES    send BYTES once per connection after connecting\n"
-	"  --on-data WHAT       holder: drain, echo or keep (default: drain)\n"
-	"  --set-buffers WHEN   before or after the handshake (default: before)\n"
-	"  --hold DURATION      hold with the traffic this long before the teardown\n"
-	"                       (default: 2 x --every with --send, 2s with\n"
-	"                       --send-once, else 0)\n"
-	"  --slo p99=DURATION   at every report point hold the pattern for a window (3s,\n"
-	"                       or --hold) and stop (reason slo) at the first where the\n"
-	"                       one-way p99 exceeds DURATION or over 1% of heartbeats\n"
-	"                       are not sent on time; reports the largest count that met it\n"
-	"  --server CMD         a server holdconn did not write holds the connections\n"
-	"                       instead of serve: CMD runs with /bin/sh in bench's\n"
-	"                       namespace, {port} replaced by its port (17000), {ports}\n"
-	"                       by 17000-N for --ports N; the summary adds its memory,\n"
-	"                       fds, RLIMIT_NOFILE and what stopped it (idle\n"
-	"                       connections only: no traffic options)\n"
-	"  -h, --help           print this help\n"
-	"\n"
+	"4-tuples) and names that limit.\n";
+
+static const char bench_notes[] =
 	"As root, bench runs both sides in a network namespace of its own: its\n"
 	"ports cannot clash with the host's, /proc/net/sockstat counts only its\n"
 	"sockets, and loopback packets are spread over every CPU (RPS) so the\n"
@@ -93,23 +44,47 @@ static int opt_server(struct opt_parser *p, const struct opt *opt, const char *a
 }
 
 static const struct opt options[] = {
-	OPT_CALLBACK("conns", &o, opt_conns_or_max),
-	OPT_RUN_MODE(o),
-	OPT_CALLBACK("client-mode", &o.client_mode, opt_mode),
+	OPT_CALLBACK('c', "conns", &o, opt_conns_or_max, "N|max",
+		     "connections to hold, or max for as many as fit (default: 1000000)"),
+	OPT_CALLBACK(0, "mode", &o.mode, opt_mode, "MODE",
+		     "server's event model: uring, epoll or threads (default: uring)"),
+	OPT_CALLBACK(0, "client-mode", &o.client_mode, opt_mode, "MODE",
+		     "client's event model (default: uring)"),
 	OPT_RUN_PORTS(o),
 	BUFFER_OPTS(o),
 	OPT_RUN_RESERVE(o),
 	OPT_RUN_REPORT_EVERY(o),
 	OPT_RUN_JSON(o),
-	OPT_FLAG("no-netns", &o.no_netns),
-	OPT_FLAG("ipv6", &o.ipv6),
-	WATCH_OPTS(o),
-	OPT_CALLBACK("client-watch", &o.client_watch, opt_watch),
+	OPT_FLAG(0, "no-netns", &o.no_netns,
+		 "run on the host's loopback instead of a private network namespace (see below)"),
+	OPT_FLAG(0, "ipv6", &o.ipv6,
+		 "over IPv6: to [::1] from fd00:1::/64, a block bench routes to lo in its "
+		 "namespace (::1 alone without one)"),
+	OPT_CALLBACK(0, "watch", &o.watch, opt_watch, "HOW",
+		     "how a closed peer is noticed (uring, both sides): poll, recv, none or diag "
+		     "(default: poll); see serve --help"),
+	OPT_CALLBACK(0, "sweep-interval", &o.sweep_interval_us, opt_sweep_interval, "DURATION",
+		     "how often --watch diag looks (default: 1s)"),
+	OPT_CALLBACK(0, "client-watch", &o.client_watch, opt_watch, "HOW",
+		     "the generator's watch (default: none: bench notices a dead holder by "
+		     "itself, so the client need not pay)"),
 	TRAFFIC_OPTS(o),
-	OPT_RUN_METRICS(o),
-	OPT_UINT("clients", &o.clients, 1, BENCH_MAX_CLIENTS),
-	OPT_CALLBACK("path", &o, opt_path),
-	OPT_CALLBACK("server", &o.server_cmd, opt_server),
+	OPT_CALLBACK(0, "metrics", &o, opt_metrics, "ADDR:PORT",
+		     "serve Prometheus metrics of the holder and every client at "
+		     "http://ADDR:PORT/metrics (in the host's namespace)"),
+	OPT_UINT(0, "clients", &o.clients, 1, BENCH_MAX_CLIENTS, "K",
+		 "generator processes, 1-32, each with its own shard of the sources and its "
+		 "share of --conns (default: 1)"),
+	OPT_CALLBACK(0, "path", &o, opt_path, "PATH",
+		     "loopback, or veth: each client in a closed network namespace of its own "
+		     "(198.18.0.0/15), reaching the holder over a veth pair and a bridge "
+		     "(default: loopback)"),
+	OPT_CALLBACK(0, "server", &o.server_cmd, opt_server, "CMD",
+		     "a server holdconn did not write holds the connections instead of serve: "
+		     "CMD runs with /bin/sh in bench's namespace, {port} replaced by its port "
+		     "(17000), {ports} by 17000-N for --ports N; the summary adds its memory, "
+		     "fds, RLIMIT_NOFILE and what stopped it (idle connections only: no traffic "
+		     "options)"),
 	OPT_END(),
 };
 
@@ -144,4 +119,5 @@ static int run(void)
 	return bench_main(&o);
 }
 
-const struct command cmd_bench = { "bench", bench_help, options, defaults, check, run, &o };
+const struct command cmd_bench = { "bench", bench_usage, bench_about, options, bench_notes,
+				   defaults, check, run, &o };

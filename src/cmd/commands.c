@@ -12,6 +12,9 @@
 #define HOLDCONN_VERSION "0.1.0"
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define COMMAND_LIST "serve, connect, bench, limits, compare, sweep"
+#define HELP_MAX 16384          /* one command's --help, generated */
+#define SYNOPSIS_CMD_WIDTH 7    /* "connect": the synopses' options line up after it */
+#define SYNOPSIS_WIDTH 90 /* indented 4 in docs/commands.md */
 
 static const char top_help[] =
 	"usage: holdconn <command> [options]\n"
@@ -28,6 +31,7 @@ static const char top_help[] =
 	"  sweep     bench buffer sizes under traffic and recommend the smallest\n"
 	"\n"
 	"  holdconn <command> --help   the options of one command\n"
+	"  holdconn help --markdown    every command's synopsis (docs/commands.md)\n"
 	"  holdconn --version          print the version\n"
 	"\n"
 	"example:\n"
@@ -39,11 +43,35 @@ static const struct command *const commands[] = {
 	&cmd_serve, &cmd_connect, &cmd_bench, &cmd_limits, &cmd_compare, &cmd_sweep,
 };
 
+/* usage, what it does, the options from its table, then its notes. */
+static void command_help(FILE *out, const struct command *c)
+{
+	fprintf(out, "%s\n%s\n", c->usage, c->about);
+	opts_help(out, c->options);
+	fprintf(out, "\n%s", c->notes);
+}
+
 const char *commands_help(const char *name)
 {
+	static char text[HELP_MAX];
 	const struct command *c = name ? commands_find(name) : NULL;
+	FILE *out;
 
-	return c ? c->help : top_help;
+	if (!c)
+		return top_help;
+	out = fmemopen(text, sizeof(text), "w");
+	if (!out)
+		return top_help;
+	command_help(out, c);
+	fclose(out);
+	return text;
+}
+
+void commands_synopses(FILE *out)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++)
+		opts_synopsis(out, commands[i]->name, SYNOPSIS_CMD_WIDTH, commands[i]->options,
+			      SYNOPSIS_WIDTH);
 }
 
 const struct command *commands_find(const char *name)
@@ -66,6 +94,10 @@ static int parse_help(struct opt_parser *p, int argc, char **argv, struct cmdlin
 	cl->help = true;
 	if (argc == 2)
 		return 0;
+	if (argc == 3 && !strcmp(argv[2], "--markdown")) {
+		cl->markdown = true;
+		return 0;
+	}
 	cl->cmd = commands_find(argv[2]);
 	if (argc > 3 || !cl->cmd)
 		return opts_fail(p, "help: unknown command '%s' (" COMMAND_LIST ")", argv[2]);
@@ -122,8 +154,12 @@ int commands_main(int argc, char **argv)
 		puts("holdconn " HOLDCONN_VERSION);
 		return 0;
 	}
+	if (cl.markdown) {
+		commands_synopses(stdout);
+		return 0;
+	}
 	if (cl.help) {
-		fputs(cl.cmd ? cl.cmd->help : top_help, stdout);
+		fputs(commands_help(cl.cmd ? cl.cmd->name : NULL), stdout);
 		return 0;
 	}
 	/* Every command sizes ring tables by it, and limits predicts with it. */

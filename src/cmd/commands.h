@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct command;
 
@@ -12,6 +13,7 @@ struct cmdline {
 	const struct command *cmd; /* NULL: the top level (help or version) */
 	bool help;                 /* print cmd's help, or the top-level usage */
 	bool version;
+	bool markdown;             /* `holdconn help --markdown`: every command's synopsis */
 };
 
 /*
@@ -25,6 +27,8 @@ int commands_parse(int argc, char **argv, struct cmdline *cl, char *err, size_t 
 const struct command *commands_find(const char *name);
 /* A command's --help text; NULL or an unknown name: the top-level usage. */
 const char *commands_help(const char *name);
+/* Every command's synopsis, generated from its option table (docs/commands.md holds the same). */
+void commands_synopses(FILE *out);
 /* holdconn itself: parse, then run the command. Returns the exit code (0, 1, 2). */
 int commands_main(int argc, char **argv);
 

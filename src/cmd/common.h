@@ -15,8 +15,10 @@
 
 struct command {
 	const char *name;
-	const char *help;           /* the --help text */
-	const struct opt *options;  /* OPT_END()-terminated; -h/--help is always taken */
+	const char *usage;          /* --help's first lines: "usage: holdconn ..." */
+	const char *about;          /* what the command does, before the options */
+	const struct opt *options;  /* OPT_END()-terminated, with their help; -h/--help is always taken */
+	const char *notes;          /* after the options: notes, units, examples, exit codes */
 	void (*defaults)(void);     /* resets the parsed options to the defaults */
 	int (*check)(struct opt_parser *p); /* rules across options, after the parse */
 	int (*run)(void);           /* runs on what was parsed; returns the exit code */
@@ -58,31 +60,82 @@ int opt_metrics(struct opt_parser *p, const struct opt *o, const char *arg);
 int opt_shard(struct opt_parser *p, const struct opt *o, const char *arg);
 int opt_path(struct opt_parser *p, const struct opt *o, const char *arg);
 
-/* Options several commands take, each declared once; r is the command's struct run_opts. */
-#define OPT_RUN_MODE(r) OPT_CALLBACK("mode", &(r).mode, opt_mode)
-#define OPT_RUN_RESERVE(r) OPT_CALLBACK("reserve", &(r), opt_reserve)
-#define OPT_RUN_REPORT_EVERY(r) OPT_COUNT("report-every", &(r).report_every, 1)
-#define OPT_RUN_JSON(r) OPT_FLAG("json", &(r).json)
-#define OPT_RUN_TARGET(r) OPT_CALLBACK("target", &(r), opt_endpoint)
-#define OPT_RUN_SOURCE(r) OPT_CALLBACK("source", &(r), opt_source)
-#define OPT_RUN_SPORT(r) OPT_CALLBACK("sport", &(r), opt_sport)
-#define OPT_RUN_METRICS(r) OPT_CALLBACK("metrics", &(r), opt_metrics)
-#define METRICS_HELP \
-	"  --metrics ADDR:PORT        serve Prometheus metrics at http://ADDR:PORT/metrics\n"
-#define OPT_RUN_PORTS(r) OPT_UINT("ports", &(r).ports, 1, BENCH_PORTS_MAX)
-#define BUFFER_OPTS(r)                                    \
-	OPT_SIZE("rcvbuf", &(r).rcvbuf, SOCKBUF_MAX), \
-		OPT_SIZE("sndbuf", &(r).sndbuf, SOCKBUF_MAX)
-#define OPT_RUN_WATCH(r) OPT_CALLBACK("watch", &(r).watch, opt_watch)
-#define WATCH_OPTS(r) \
-	OPT_RUN_WATCH(r), OPT_CALLBACK("sweep-interval", &(r).sweep_interval_us, opt_sweep_interval)
-#define OPT_SEND(r) OPT_CALLBACK("send", &(r).traffic.send, opt_msg)
-#define OPT_EVERY(r) OPT_CALLBACK("every", &(r), opt_every)
-#define OPT_SEND_ONCE(r) OPT_CALLBACK("send-once", &(r).traffic.once, opt_msg)
-#define OPT_ON_DATA(r) OPT_CALLBACK("on-data", &(r), opt_on_data)
-#define OPT_SET_BUFFERS(r) OPT_CALLBACK("set-buffers", &(r).traffic.late_buffers, opt_set_buffers)
-#define OPT_HOLD(r) OPT_CALLBACK("hold", &(r), opt_hold)
-#define OPT_SLO(r) OPT_CALLBACK("slo", &(r).slo_p99_us, opt_slo)
+/*
+ * Options several commands take, each declared once with its help;
+ * r is the command's struct run_opts. A command whose option means
+ * something narrower (bench's --mode is the server's) writes its own entry.
+ */
+#define OPT_RUN_MODE(r) \
+	OPT_CALLBACK(0, "mode", &(r).mode, opt_mode, "MODE", "uring, epoll or threads (default: uring)")
+#define OPT_RUN_RESERVE(r)                                                                   \
+	OPT_CALLBACK(0, "reserve", &(r), opt_reserve, "BYTES",                                \
+		     "open no new connection once MemAvailable would fall below this (default: " \
+		     "the larger of 1 GiB and 5% of MemTotal)")
+#define OPT_RUN_REPORT_EVERY(r)                                    \
+	OPT_COUNT(0, "report-every", &(r).report_every, 1, "N", \
+		  "progress every N connections (default: 100000)")
+#define OPT_RUN_JSON(r) OPT_FLAG(0, "json", &(r).json, "print the final report as JSON")
+#define OPT_RUN_SOURCE(r)                                                                     \
+	OPT_CALLBACK(0, "source", &(r), opt_source, "ADDR[-ADDR]",                           \
+		     "source addresses to bind, e.g. 127.0.0.2-127.0.0.40, or a block ADDR/LEN, " \
+		     "e.g. fd00:1::/64 (default: 127.1.0.1-127.1.255.254 when every target is "  \
+		     "on 127/8, ::1 for [::1], else no bind)")
+#define OPT_RUN_SPORT(r)                                                                  \
+	OPT_CALLBACK(0, "sport", &(r), opt_sport, "LO-HI",                                \
+		     "source ports to bind (default: those outside "                          \
+		     "net.ipv4.ip_local_port_range when sources are bound, so the box keeps " \
+		     "its own)")
+#define OPT_RUN_METRICS(r)                                            \
+	OPT_CALLBACK(0, "metrics", &(r), opt_metrics, "ADDR:PORT", \
+		     "serve Prometheus metrics at http://ADDR:PORT/metrics")
+#define OPT_RUN_PORTS(r)                                                       \
+	OPT_UINT(0, "ports", &(r).ports, 1, BENCH_PORTS_MAX, "N",             \
+		 "ports the server listens on, 1-1024 (default: 16)")
+#define BUFFER_OPTS(r)                                                                   \
+	OPT_SIZE(0, "rcvbuf", &(r).rcvbuf, SOCKBUF_MAX, "BYTES",                         \
+		 "SO_RCVBUF per connection (default: kernel's)"),                        \
+		OPT_SIZE(0, "sndbuf", &(r).sndbuf, SOCKBUF_MAX, "BYTES",                 \
+			 "SO_SNDBUF per connection (default: kernel's)")
+#define OPT_RUN_WATCH(r)                                                                    \
+	OPT_CALLBACK(0, "watch", &(r).watch, opt_watch, "HOW",                              \
+		     "how a closed peer is noticed (uring): poll, one-shot poll per socket; " \
+		     "recv, multishot recv into shared buffers; none, never look; diag, a "   \
+		     "sock_diag dump of the living every --sweep-interval (default: poll)")
+#define WATCH_OPTS(r)                                                                   \
+	OPT_RUN_WATCH(r), OPT_CALLBACK(0, "sweep-interval", &(r).sweep_interval_us,     \
+				       opt_sweep_interval, "DURATION",                  \
+				       "how often --watch diag looks (default: 1s)")
+#define OPT_SEND(r)                                                                   \
+	OPT_CALLBACK(0, "send", &(r).traffic.send, opt_msg, "BYTES",                  \
+		     "a heartbeat of BYTES on every connection (at least 8: it ends with " \
+		     "its send time)")
+#define OPT_EVERY(r)                                                                     \
+	OPT_CALLBACK(0, "every", &(r), opt_every, "DURATION",                            \
+		     "heartbeat period; connections are spread over it, not fired at once " \
+		     "(default: 10s)")
+#define OPT_SEND_ONCE(r)                                                 \
+	OPT_CALLBACK(0, "send-once", &(r).traffic.once, opt_msg, "BYTES", \
+		     "send BYTES once per connection, right after connecting")
+#define OPT_ON_DATA(r)                                                                   \
+	OPT_CALLBACK(0, "on-data", &(r), opt_on_data, "WHAT",                             \
+		     "the holder's answer to data: drain, read and drop; echo, write it "  \
+		     "back; keep, leave it queued, to see what buffers cost (default: drain; " \
+		     "keep with --watch none)")
+#define OPT_SET_BUFFERS(r)                                                                  \
+	OPT_CALLBACK(0, "set-buffers", &(r).traffic.late_buffers, opt_set_buffers, "WHEN",  \
+		     "before: --rcvbuf/--sndbuf set before the handshake, which sizes the "   \
+		     "window scale for them (0 for a small receive buffer: a 64 KiB window "  \
+		     "for life); after: set once established (default: before)")
+#define OPT_HOLD(r)                                                                    \
+	OPT_CALLBACK(0, "hold", &(r), opt_hold, "DURATION",                             \
+		     "hold with the traffic this long before the teardown (default: 2 x " \
+		     "--every with --send, 2s with --send-once, else 0)")
+#define OPT_SLO(r)                                                                           \
+	OPT_CALLBACK(0, "slo", &(r).slo_p99_us, opt_slo, "p99=DURATION",                     \
+		     "at every report point hold the pattern for a window (3s, or --hold) and "  \
+		     "stop (reason slo) at the first where the one-way p99 exceeds DURATION or " \
+		     "over 1% of heartbeats are not sent on time; reports the largest count "    \
+		     "that met it")
 /* The traffic pattern, as bench, compare and sweep take it. */
 #define TRAFFIC_OPTS(r)                                                            \
 	OPT_SEND(r), OPT_EVERY(r), OPT_SEND_ONCE(r), OPT_ON_DATA(r), OPT_SET_BUFFERS(r), \

@@ -5,69 +5,20 @@
 #include "hold/plan.h"
 #include "run/side.h"
 
-static const char connect_help[] =
+static const char connect_usage[] =
 	"usage: holdconn connect --target ADDR:PORT[-PORT] [--target ...] --conns N\n"
-	"                        [options]\n"
-	"\n"
+	"                        [options]\n";
+
+static const char connect_about[] =
 	"Opens --conns connections to the --target endpoints and holds them open and\n"
 	"idle until interrupted (SIGINT or SIGTERM). With source addresses, each\n"
 	"connection gets its own (source address, source port, destination) 4-tuple,\n"
 	"bound explicitly, so connect() stays fast at any count; without them the\n"
 	"kernel picks the source port, which slows down past ~17K connections per\n"
 	"destination. Each source address gives (ports in --sport) x (destinations)\n"
-	"connections.\n"
-	"\n"
-	"options:\n"
-	"  --target ADDR:PORT[-PORT]  connect to every port of this range; repeatable,\n"
-	"                             up to 64 (required); IPv6 in brackets: [::1]:5000\n"
-	"  --conns N                  connections to open (required)\n"
-	"  --rate N                   connections started per second\n"
-	"                             (default: 0, as fast as possible)\n"
-	"  --source ADDR[-ADDR]       source addresses to bind, e.g. 127.0.0.2-127.0.0.40,\n"
-	"                             or a block ADDR/LEN, e.g. fd00:1::/64 (default:\n"
-	"                             127.1.0.1-127.1.255.254 when every target is on\n"
-	"                             127/8, ::1 for [::1], else no bind)\n"
-	"  --sport LO-HI              source ports to bind\n"
-	"                             (default: those outside net.ipv4.ip_local_port_range\n"
-	"                             when sources are bound, so the box keeps its own)\n"
-	"  --mode MODE                uring, epoll or threads (default: uring)\n"
-	"  --rcvbuf BYTES             SO_RCVBUF per connection (default: kernel's)\n"
-	"  --sndbuf BYTES             SO_SNDBUF per connection (default: kernel's)\n"
-	"  --reserve BYTES            open no new connection once MemAvailable would fall\n"
-	"                             below this (default: the larger of 1 GiB and 5% of\n"
-	"                             MemTotal)\n"
-	"  --report-every N           progress every N connections (default: 100000)\n"
-	"  --json                     print the final report as JSON\n"
-	METRICS_HELP
-	"  --shard I/N                take the I-th of N disjoint parts of the sources\n"
-	"                             (the addresses, or the ports when there are fewer\n"
-	"                             than N), so N generators never share a 4-tuple;\n"
-	"                             --conns is then per shard. N alone: I is\n"
-	"                             JOB_COMPLETION_INDEX (a Kubernetes Indexed Job's)\n"
-	"  --watch HOW                how a closed peer is noticed (uring): poll, one-shot\n"
-	"                             poll per socket; recv, multishot recv into shared\n"
-	"                             buffers; none, never look; diag, a sock_diag dump\n"
-	"                             of the living every --sweep-interval (default: poll)\n"
-	"  --sweep-interval DURATION  how often --watch diag looks (default: 1s)\n"
-	"  --send BYTES               a heartbeat of BYTES on every connection (at\n"
-	"                             least 8: it ends with its send time)\n"
-	"  --every DURATION           heartbeat period; connections are spread over it,\n"
-	"                             not fired at once (default: 10s)\n"
-	"  --send-once BYTES          send BYTES once, right after connecting\n"
-	"  --set-buffers WHEN         before: --rcvbuf/--sndbuf set before the handshake,\n"
-	"                             which sizes the window scale for them (0 for a\n"
-	"                             small receive buffer: a 64 KiB window for life);\n"
-	"                             after: set once established (default: before)\n"
-	"  --reconnect                open a new connection for each one the server\n"
-	"                             closes (default: count it; past 100 the ramp stops\n"
-	"                             with stop reason peer or reset)\n"
-	"  --server-pid PID|CGROUP    the server's process (repeatable) or cgroup\n"
-	"                             directory: its memory (PSS growth, anonymous and\n"
-	"                             file), descriptors, threads and RLIMIT_NOFILE are\n"
-	"                             read at each report point, and on this box the\n"
-	"                             kernel's growth is split between it and us\n"
-	"  -h, --help                 print this help\n"
-	"\n"
+	"connections.\n";
+
+static const char connect_notes[] =
 	"The holder's latency is one way; connect times the echo (serve --on-data\n"
 	"echo) as a round trip, and counts heartbeats that could not go out because\n"
 	"the last one had not (a zero window or a full send buffer).\n"
@@ -95,9 +46,13 @@ static int opt_server_pid(struct opt_parser *p, const struct opt *opt, const cha
 }
 
 static const struct opt options[] = {
-	OPT_RUN_TARGET(o),
-	OPT_CALLBACK("conns", &o, opt_conns),
-	OPT_COUNT("rate", &o.rate, 0),
+	OPT_CALLBACK_F(0, "target", &o, opt_endpoint, "ADDR:PORT[-PORT]",
+		       "connect to every port of this range; repeatable, up to 64 (required); "
+		       "IPv6 in brackets: [::1]:5000", OPT_REQUIRED | OPT_REPEAT),
+	OPT_CALLBACK_F('c', "conns", &o, opt_conns, "N", "connections to open (required)",
+		       OPT_REQUIRED),
+	OPT_COUNT(0, "rate", &o.rate, 0, "N",
+		  "connections started per second (default: 0, as fast as possible)"),
 	OPT_RUN_SOURCE(o),
 	OPT_RUN_SPORT(o),
 	OPT_RUN_MODE(o),
@@ -110,10 +65,20 @@ static const struct opt options[] = {
 	OPT_EVERY(o),
 	OPT_SEND_ONCE(o),
 	OPT_SET_BUFFERS(o),
-	OPT_FLAG("reconnect", &o.reconnect),
-	OPT_CALLBACK("server-pid", &o, opt_server_pid),
+	OPT_FLAG(0, "reconnect", &o.reconnect,
+		 "open a new connection for each one the server closes (default: count it; "
+		 "past 100 the ramp stops with stop reason peer or reset)"),
+	OPT_CALLBACK_F(0, "server-pid", &o, opt_server_pid, "PID|CGROUP",
+		       "the server's process (repeatable) or cgroup directory: its memory (PSS "
+		       "growth, anonymous and file), descriptors, threads and RLIMIT_NOFILE are "
+		       "read at each report point, and on this box the kernel's growth is split "
+		       "between it and us", OPT_REPEAT),
 	OPT_RUN_METRICS(o),
-	OPT_CALLBACK("shard", &o, opt_shard),
+	OPT_CALLBACK(0, "shard", &o, opt_shard, "I/N",
+		     "take the I-th of N disjoint parts of the sources (the addresses, or the "
+		     "ports when there are fewer than N), so N generators never share a 4-tuple; "
+		     "--conns is then per shard. N alone: I is JOB_COMPLETION_INDEX (a "
+		     "Kubernetes Indexed Job's)"),
 	OPT_END(),
 };
 
@@ -152,4 +117,5 @@ static int run(void)
 	return side_main(&o, ROLE_CONNECT);
 }
 
-const struct command cmd_connect = { "connect", connect_help, options, defaults, check, run, &o };
+const struct command cmd_connect = { "connect", connect_usage, connect_about, options,
+				     connect_notes, defaults, check, run, &o };

@@ -10,31 +10,17 @@
 #include "run/calibrate.h"
 #include "run/limits_report.h"
 
-static const char limits_help[] =
-	"usage: holdconn limits [--mode MODE] [--conns N] [options]\n"
-	"\n"
+static const char limits_usage[] = "usage: holdconn limits [--mode MODE] [--conns N] [options]\n";
+
+static const char limits_about[] =
 	"Lists every limit on holding idle connections here: its value and where it\n"
 	"comes from, what one connection uses of it, how many connections it allows\n"
 	"and the command that lifts it; then the one that binds first and the most\n"
 	"each mode can hold. Without --target a connection is a bench pair (two\n"
 	"sockets on this box). The memory cost is measured first by a short bench\n"
-	"(10,000 pairs, a few seconds).\n"
-	"\n"
-	"options:\n"
-	"  --mode MODE                uring, epoll or threads (default: uring)\n"
-	"  --conns N                  connections wanted: the lift commands size for it\n"
-	"  --target ADDR:PORT[-PORT]  count connect's 4-tuples to these; repeatable\n"
-	"                             (default: bench's pairs on loopback)\n"
-	"  --source ADDR[-ADDR]       source addresses (default: 127.1.0.1-127.1.255.254\n"
-	"                             for loopback targets, else the kernel's choice)\n"
-	"  --sport LO-HI              source ports (default: as connect plans them)\n"
-	"  --ports N                  bench's listening ports, 1-1024 (default: 16)\n"
-	"  --reserve BYTES            MemAvailable to keep (default: the larger of 1 GiB\n"
-	"                             and 5% of MemTotal)\n"
-	"  --json                     print one JSON object\n"
-	"  --no-calibrate             use the documented costs; run no bench\n"
-	"  -h, --help                 print this help\n"
-	"\n"
+	"(10,000 pairs, a few seconds).\n";
+
+static const char limits_notes[] =
 	UNITS_HELP
 	"\n"
 	"examples:\n"
@@ -49,14 +35,21 @@ static bool no_calibrate;    /* --no-calibrate: documented costs, no measuring b
 
 static const struct opt options[] = {
 	OPT_RUN_MODE(o),
-	OPT_CALLBACK("conns", &o, opt_conns),
-	OPT_RUN_TARGET(o),
-	OPT_RUN_SOURCE(o),
-	OPT_RUN_SPORT(o),
+	OPT_CALLBACK('c', "conns", &o, opt_conns, "N",
+		     "connections wanted: the lift commands size for it"),
+	OPT_CALLBACK_F(0, "target", &o, opt_endpoint, "ADDR:PORT[-PORT]",
+		       "count connect's 4-tuples to these; repeatable (default: bench's pairs on "
+		       "loopback)", OPT_REPEAT),
+	OPT_CALLBACK(0, "source", &o, opt_source, "ADDR[-ADDR]",
+		     "source addresses (default: 127.1.0.1-127.1.255.254 for loopback targets, "
+		     "else the kernel's choice)"),
+	OPT_CALLBACK(0, "sport", &o, opt_sport, "LO-HI",
+		     "source ports (default: as connect plans them)"),
 	OPT_RUN_PORTS(o),
-	OPT_RUN_RESERVE(o),
-	OPT_RUN_JSON(o),
-	OPT_FLAG("no-calibrate", &no_calibrate),
+	OPT_CALLBACK(0, "reserve", &o, opt_reserve, "BYTES",
+		     "MemAvailable to keep (default: the larger of 1 GiB and 5% of MemTotal)"),
+	OPT_FLAG(0, "json", &o.json, "print one JSON object"),
+	OPT_FLAG(0, "no-calibrate", &no_calibrate, "use the documented costs; run no bench"),
 	OPT_END(),
 };
 
@@ -117,4 +110,5 @@ static int run(void)
 	return 0;
 }
 
-const struct command cmd_limits = { "limits", limits_help, options, defaults, check, run, &o };
+const struct command cmd_limits = { "limits", limits_usage, limits_about, options, limits_notes,
+				    defaults, check, run, &o };

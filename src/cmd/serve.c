@@ -2,43 +2,14 @@
 #include "cmd/common.h"
 #include "run/side.h"
 
-static const char serve_help[] =
-	"usage: holdconn serve --listen ADDR:PORT[-PORT] [--listen ...] [options]\n"
-	"\n"
+static const char serve_usage[] =
+	"usage: holdconn serve --listen ADDR:PORT[-PORT] [--listen ...] [options]\n";
+
+static const char serve_about[] =
 	"Listens on every port of each --listen range, accepts connections and holds\n"
-	"them open and idle until interrupted (SIGINT or SIGTERM).\n"
-	"\n"
-	"options:\n"
-	"  --listen ADDR:PORT[-PORT]  where to listen; repeatable, up to 64 (required);\n"
-	"                             IPv6 in brackets: [::1]:5000-5007\n"
-	"  --mode MODE                uring, epoll or threads (default: uring)\n"
-	"  --rcvbuf BYTES             SO_RCVBUF per connection (default: kernel's)\n"
-	"  --sndbuf BYTES             SO_SNDBUF per connection (default: kernel's)\n"
-	"  --backlog N                listen() backlog, 1-65535, capped by\n"
-	"                             net.core.somaxconn (default: 4096)\n"
-	"  --reserve BYTES            take no new connection once MemAvailable would fall\n"
-	"                             below this (default: the larger of 1 GiB and 5% of\n"
-	"                             MemTotal)\n"
-	"  --report-every N           progress every N connections (default: 100000)\n"
-	"  --json                     print the final report as JSON\n"
-	METRICS_HELP
-	"  --watch HOW                how a closed peer is noticed (uring): poll, one-shot\n"
-	"                             poll per socket; recv, multishot recv into shared\n"
-	"                             buffers; none, never look; diag, a sock_diag dump\n"
-	"                             of the living every --sweep-interval (default: poll)\n"
-	"  --sweep-interval DURATION  how often --watch diag looks (default: 1s)\n"
-	"  --on-data WHAT             drain: read and drop; echo: write it back; keep:\n"
-	"                             leave it queued, to see what buffers cost\n"
-	"                             (default: drain; keep with --watch none)\n"
-	"  --set-buffers WHEN         before: --rcvbuf/--sndbuf set before the handshake,\n"
-	"                             which sizes the window scale for them (0 for a\n"
-	"                             small receive buffer: a 64 KiB window for life);\n"
-	"                             after: set once established (default: before)\n"
-	"  --send BYTES, --send-once BYTES\n"
-	"                             what peers send (see connect --help), so that their\n"
-	"                             messages are timed; bytes are counted either way\n"
-	"  -h, --help                 print this help\n"
-	"\n"
+	"them open and idle until interrupted (SIGINT or SIGTERM).\n";
+
+static const char serve_notes[] =
 	UNITS_HELP
 	"\n"
 	"example:\n"
@@ -49,18 +20,24 @@ static const char serve_help[] =
 static struct run_opts o;
 
 static const struct opt options[] = {
-	OPT_CALLBACK("listen", &o, opt_endpoint),
+	OPT_CALLBACK_F(0, "listen", &o, opt_endpoint, "ADDR:PORT[-PORT]",
+		       "where to listen; repeatable, up to 64 (required); IPv6 in brackets: "
+		       "[::1]:5000-5007", OPT_REQUIRED | OPT_REPEAT),
 	OPT_RUN_MODE(o),
 	BUFFER_OPTS(o),
-	OPT_UINT("backlog", &o.backlog, 1, BACKLOG_MAX),
+	OPT_UINT(0, "backlog", &o.backlog, 1, BACKLOG_MAX, "N",
+		 "listen() backlog, 1-65535, capped by net.core.somaxconn (default: 4096)"),
 	OPT_RUN_RESERVE(o),
 	OPT_RUN_REPORT_EVERY(o),
 	OPT_RUN_JSON(o),
 	WATCH_OPTS(o),
 	OPT_ON_DATA(o),
 	OPT_SET_BUFFERS(o),
-	OPT_SEND(o),
-	OPT_SEND_ONCE(o),
+	OPT_CALLBACK(0, "send", &o.traffic.send, opt_msg, "BYTES",
+		     "what peers send as heartbeats (see connect --help), so that their messages "
+		     "are timed; bytes are counted either way"),
+	OPT_CALLBACK(0, "send-once", &o.traffic.once, opt_msg, "BYTES",
+		     "what peers send once after connecting, likewise"),
 	OPT_RUN_METRICS(o),
 	OPT_END(),
 };
@@ -83,4 +60,5 @@ static int run(void)
 	return side_main(&o, ROLE_SERVE);
 }
 
-const struct command cmd_serve = { "serve", serve_help, options, defaults, check, run, &o };
+const struct command cmd_serve = { "serve", serve_usage, serve_about, options, serve_notes,
+				   defaults, check, run, &o };

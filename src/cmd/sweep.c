@@ -8,38 +8,19 @@
 #define DEFAULT_SWEEP_CONNS 10000
 #define DEFAULT_SWEEP_SEND 64 /* without a pattern: a 64-byte heartbeat every 10 s */
 
-static const char sweep_help[] =
+static const char sweep_usage[] =
 	"usage: holdconn sweep --rcvbuf LIST and/or --sndbuf LIST [--conns N] [traffic]\n"
-	"                      [options]\n"
-	"\n"
+	"                      [options]\n";
+
+static const char sweep_about[] =
 	"Idle sockets hold no buffer pages: SO_RCVBUF and SO_SNDBUF only matter once\n"
 	"bytes flow. For each buffer setting sweep runs a bench of --conns pairs with\n"
 	"the traffic pattern and reports the sizes the kernel made of it, the buffer\n"
 	"memory per connection and tcp_mem pressure, throughput, latency and stalls;\n"
 	"then the smallest setting that keeps the pattern flowing and the memory it\n"
-	"saves per million connections against the kernel's defaults.\n"
-	"\n"
-	"options:\n"
-	"  --rcvbuf LIST          receive buffer sizes, comma separated; 'default' is\n"
-	"                         the kernel's (e.g. 2304,4k,16k,default)\n"
-	"  --sndbuf LIST          send buffer sizes, likewise; every pair of the two\n"
-	"                         lists is run (default: default)\n"
-	"  --conns N              pairs held per setting (default: 10000)\n"
-	"  --send BYTES           heartbeat size, at least 8 (default: 64)\n"
-	"  --every DURATION       heartbeat period (default: 10s)\n"
-	"  --send-once BYTES      one message per connection after connecting (a burst)\n"
-	"  --on-data WHAT         holder: drain, echo or keep (default: drain)\n"
-	"  --set-buffers LIST     before, after or before,after (default: before,after:\n"
-	"                         each setting both ways, to show the window scale)\n"
-	"  --hold DURATION        time each setting runs its traffic (default: 2 x\n"
-	"                         --every, or 2s for --send-once alone)\n"
-	"  --slo p99=DURATION     stop each bench at the first report point that misses\n"
-	"                         the objective (see bench --help)\n"
-	"  --watch HOW            the holder's watch (default: poll)\n"
-	"  --reserve BYTES        MemAvailable to keep (as bench)\n"
-	"  --json                 one JSON object per setting, then the recommendation\n"
-	"  -h, --help             print this help\n"
-	"\n"
+	"saves per million connections against the kernel's defaults.\n";
+
+static const char sweep_notes[] =
 	"Without --send or --send-once the pattern is --send 64 --every 10s.\n"
 	"A setting keeps it flowing when every pair was held, no send failed, no\n"
 	"heartbeat was skipped for the last one still pending, no message was still\n"
@@ -100,19 +81,32 @@ static int opt_when(struct opt_parser *p, const struct opt *o, const char *arg)
 }
 
 static const struct opt options[] = {
-	OPT_CALLBACK("rcvbuf", &s, opt_size_list),
-	OPT_CALLBACK("sndbuf", &s, opt_size_list),
-	OPT_CALLBACK("conns", &s.run, opt_conns),
-	OPT_SEND(s.run),
-	OPT_EVERY(s.run),
-	OPT_SEND_ONCE(s.run),
-	OPT_ON_DATA(s.run),
-	OPT_CALLBACK("set-buffers", &s, opt_when),
-	OPT_HOLD(s.run),
-	OPT_SLO(s.run),
-	OPT_RUN_WATCH(s.run),
-	OPT_RUN_RESERVE(s.run),
-	OPT_RUN_JSON(s.run),
+	OPT_CALLBACK(0, "rcvbuf", &s, opt_size_list, "LIST",
+		     "receive buffer sizes, comma separated; 'default' is the kernel's (e.g. "
+		     "2304,4k,16k,default)"),
+	OPT_CALLBACK(0, "sndbuf", &s, opt_size_list, "LIST",
+		     "send buffer sizes, likewise; every pair of the two lists is run (default: "
+		     "default)"),
+	OPT_CALLBACK('c', "conns", &s.run, opt_conns, "N", "pairs held per setting (default: 10000)"),
+	OPT_CALLBACK(0, "send", &s.run.traffic.send, opt_msg, "BYTES",
+		     "heartbeat size, at least 8 (default: 64)"),
+	OPT_CALLBACK(0, "every", &s.run, opt_every, "DURATION", "heartbeat period (default: 10s)"),
+	OPT_CALLBACK(0, "send-once", &s.run.traffic.once, opt_msg, "BYTES",
+		     "one message per connection after connecting (a burst)"),
+	OPT_CALLBACK(0, "on-data", &s.run, opt_on_data, "WHAT",
+		     "holder: drain, echo or keep (default: drain)"),
+	OPT_CALLBACK(0, "set-buffers", &s, opt_when, "LIST",
+		     "before, after or before,after (default: before,after: each setting both "
+		     "ways, to show the window scale)"),
+	OPT_CALLBACK(0, "hold", &s.run, opt_hold, "DURATION",
+		     "time each setting runs its traffic (default: 2 x --every, or 2s for "
+		     "--send-once alone)"),
+	OPT_CALLBACK(0, "slo", &s.run.slo_p99_us, opt_slo, "p99=DURATION",
+		     "stop each bench at the first report point that misses the objective (see "
+		     "bench --help)"),
+	OPT_CALLBACK(0, "watch", &s.run.watch, opt_watch, "HOW", "the holder's watch (default: poll)"),
+	OPT_CALLBACK(0, "reserve", &s.run, opt_reserve, "BYTES", "MemAvailable to keep (as bench)"),
+	OPT_FLAG(0, "json", &s.run.json, "one JSON object per setting, then the recommendation"),
 	OPT_END(),
 };
 
@@ -142,4 +136,5 @@ static int run(void)
 	return sweep_main(&s);
 }
 
-const struct command cmd_sweep = { "sweep", sweep_help, options, defaults, check, run, &s };
+const struct command cmd_sweep = { "sweep", sweep_usage, sweep_about, options, sweep_notes,
+				   defaults, check, run, &s };
