@@ -66,7 +66,6 @@
 #define SQ_ENTRIES 64              /* holdconn's ring: 8 KiB, under RLIMIT_MEMLOCK */
 #define CQ_ENTRIES 128
 #define MAX_SLOTS (1u << 20)      /* IORING_MAX_FIXED_FILES */
-#define SETTLE_TIMEOUT_S 15.0
 #define TEARDOWN_TIMEOUT_S 120.0
 #define STALL_S 30.0              /* no progress this long: give up */
 #define MAX_MARKS 1100
@@ -670,7 +669,7 @@ static int run(struct floor *f)
 
 	if ((code = setup(f)))
 		return code;
-	meter_settle(&base, SETTLE_TIMEOUT_S, NULL);
+	meter_settle(&base, NULL);
 	base_used = sockets_used();
 	spid = spawn(f, 0);
 	while (!atomic_load(&f->sh->server_up))

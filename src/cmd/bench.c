@@ -63,7 +63,7 @@ static const struct opt options[] = {
 	OPT_CALLBACK(0, "watch", &o.watch, opt_watch, "HOW",
 		     "how a closed peer is noticed (uring, both sides): poll, recv, none or diag "
 		     "(default: poll); see serve --help"),
-	OPT_CALLBACK(0, "sweep-interval", &o.sweep_interval_us, opt_sweep_interval, "DURATION",
+	OPT_CALLBACK(0, "sweep-interval", &o.scan_interval_us, opt_scan_interval, "DURATION",
 		     "how often --watch diag looks (default: 1s)"),
 	OPT_CALLBACK(0, "client-watch", &o.client_watch, opt_watch, "HOW",
 		     "the generator's watch (default: none: bench notices a dead holder by "

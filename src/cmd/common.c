@@ -225,7 +225,7 @@ int opt_watch(struct opt_parser *p, const struct opt *o, const char *arg)
 	return 0;
 }
 
-int opt_sweep_interval(struct opt_parser *p, const struct opt *o, const char *arg)
+int opt_scan_interval(struct opt_parser *p, const struct opt *o, const char *arg)
 {
 	uint64_t *us = o->value;
 

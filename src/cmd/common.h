@@ -49,7 +49,7 @@ int opt_conns_or_max(struct opt_parser *p, const struct opt *o, const char *arg)
 int opt_reserve(struct opt_parser *p, const struct opt *o, const char *arg);
 int opt_mode(struct opt_parser *p, const struct opt *o, const char *arg);  /* enum mode */
 int opt_watch(struct opt_parser *p, const struct opt *o, const char *arg); /* enum watch */
-int opt_sweep_interval(struct opt_parser *p, const struct opt *o, const char *arg); /* us */
+int opt_scan_interval(struct opt_parser *p, const struct opt *o, const char *arg); /* us */
 int opt_msg(struct opt_parser *p, const struct opt *o, const char *arg);   /* uint32_t */
 int opt_every(struct opt_parser *p, const struct opt *o, const char *arg);
 int opt_hold(struct opt_parser *p, const struct opt *o, const char *arg);
@@ -102,8 +102,8 @@ int opt_path(struct opt_parser *p, const struct opt *o, const char *arg);
 		     "recv, multishot recv into shared buffers; none, never look; diag, a "   \
 		     "sock_diag dump of the living every --sweep-interval (default: poll)")
 #define WATCH_OPTS(r)                                                                   \
-	OPT_RUN_WATCH(r), OPT_CALLBACK(0, "sweep-interval", &(r).sweep_interval_us,     \
-				       opt_sweep_interval, "DURATION",                  \
+	OPT_RUN_WATCH(r), OPT_CALLBACK(0, "sweep-interval", &(r).scan_interval_us,     \
+				       opt_scan_interval, "DURATION",                  \
 				       "how often --watch diag looks (default: 1s)")
 #define OPT_SEND(r)                                                                   \
 	OPT_CALLBACK(0, "send", &(r).traffic.send, opt_msg, "BYTES",                  \

@@ -1,7 +1,5 @@
-/* backend.c - the table of event models, and the names of the watch strategies. */
-#include <errno.h>
+/* backend.c - the table of event models. */
 #include <stddef.h>
-#include <string.h>
 #include "hold/backend.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -12,34 +10,9 @@ static const struct backend_ops *const backends[] = {
 	[MODE_THREADS] = &backend_threads,
 };
 
-static const char *const watch_names[] = {
-	[WATCH_POLL] = "poll",
-	[WATCH_RECV] = "recv",
-	[WATCH_NONE] = "none",
-	[WATCH_DIAG] = "diag",
-};
-
 const struct backend_ops *backend_for(enum mode m)
 {
 	if ((unsigned)m >= ARRAY_SIZE(backends))
 		return NULL;
 	return backends[m];
-}
-
-const char *watch_name(enum watch w)
-{
-	if ((unsigned int)w >= ARRAY_SIZE(watch_names))
-		return "?";
-	return watch_names[w];
-}
-
-int parse_watch(const char *s, enum watch *out)
-{
-	for (unsigned int i = 0; s && i < ARRAY_SIZE(watch_names); i++) {
-		if (!strcmp(s, watch_names[i])) {
-			*out = (enum watch)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
 }

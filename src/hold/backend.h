@@ -14,19 +14,6 @@
 #include "base/addr.h"
 #include "base/mode.h"
 
-/* How the uring holder notices a peer close (issue: cheaper ways to watch idle connections). */
-enum watch {
-	WATCH_POLL = 0, /* one-shot poll per socket: +io_kiocb per socket */
-	WATCH_RECV,     /* multishot recv into a provided buffer ring */
-	WATCH_NONE,     /* hold and never look */
-	WATCH_DIAG,     /* nothing per socket: a sock_diag dump every --sweep-interval */
-};
-
-/* "poll", "recv", "none", "diag"; "?" for anything else. */
-const char *watch_name(enum watch w);
-/* The exact name of a watch strategy; 0 or -EINVAL. */
-int parse_watch(const char *s, enum watch *out);
-
 struct holder;
 
 struct backend_ops {

@@ -338,8 +338,7 @@ static void established(struct holder *h, int fd)
 {
 	struct epoll_be *be = BE(h);
 
-	if (h->cfg->traffic.late_buffers)
-		sockopt_buffers(fd, h->cfg);
+	sockopt_set(fd, h->cfg, SOCKOPT_AFTER, false);
 	sockopt_report_buffers(h, fd);
 	be->conns[fd].next = 0; /* the receiver's offset in the stream from here on */
 	if ((uint32_t)fd >= be->top)
@@ -440,7 +439,7 @@ static int epoll_open(struct holder *h, uint64_t tuple, const union sockaddr_ine
 		close(fd);
 		return -EMFILE;
 	}
-	sockopt_apply(fd, h->cfg, bind_src);
+	sockopt_set(fd, h->cfg, SOCKOPT_BEFORE, bind_src);
 	if (bind_src && bind(fd, &src->sa, sockaddr_len(src)))
 		ret = -errno;
 	if (!ret && connect(fd, &dst->sa, sockaddr_len(dst)) && errno != EINPROGRESS)

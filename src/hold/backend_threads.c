@@ -468,8 +468,7 @@ static void *connect_worker(void *arg)
 		hist_record(&st->connect_lat, &st->connect_lat_max_ns, ns);
 		atomic_fetch_add_explicit(&st->connect_lat_sum_ns, ns, memory_order_relaxed);
 		w->err = 0;
-		if (be->cfg->traffic.late_buffers)
-			sockopt_buffers(fd, be->cfg);
+		sockopt_set(fd, be->cfg, SOCKOPT_AFTER, false);
 		established(be, fd);
 		if (be->talk)
 			talk(w);
@@ -526,7 +525,7 @@ static int threads_open(struct holder *h, uint64_t tuple, const union sockaddr_i
 	if ((uint32_t)fd >= be->nconns)
 		ret = -EMFILE;
 	if (!ret)
-		sockopt_apply(fd, h->cfg, bind_src);
+		sockopt_set(fd, h->cfg, SOCKOPT_BEFORE, bind_src);
 	if (!ret && bind_src && bind(fd, &src->sa, sockaddr_len(src)))
 		ret = -errno;
 	if (ret) {
@@ -558,8 +557,7 @@ static void adopt(struct holder *h, int fd)
 		threads_stop_accepting(h);
 		return;
 	}
-	if (h->cfg->traffic.late_buffers)
-		sockopt_buffers(fd, h->cfg);
+	sockopt_set(fd, h->cfg, SOCKOPT_AFTER, false);
 	sockopt_report_buffers(h, fd);
 	if (spawn(h, fd, serve_worker)) {
 		close(fd);
@@ -620,9 +618,11 @@ static void reap(struct holder *h, int fd)
 	if (failed) {
 		h->in_flight--;
 		holder_open_failed(h, w->tuple, w->err);
-	} else {
-		holder_closed(h);
+		return;
 	}
+	/* Reaped before the release: the peer ended it (the release joins its own). */
+	holder_peer_closed(h, 0);
+	holder_closed(h);
 }
 
 /*

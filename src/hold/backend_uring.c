@@ -103,11 +103,9 @@ struct uring_be {
 	struct diag_set alive;
 	struct diag_ports ports; /* serve: the sweep dumps only sockets on these ports */
 	bool ports_full;         /* too many ranges to filter on: the sweep dumps all */
-	double next_sweep;
+	double next_scan;
 	uint64_t rx_empty, rx_buf_bytes; /* --watch recv, all rings (the holder's copy is set each turn) */
 	bool rx_inc;
-	/* Option values the kernel reads when the request runs, not at submit. */
-	int rcvbuf, sndbuf;
 	int got[2];
 	char drain[DRAIN_BYTES]; /* shared by every recv: the bytes are dropped */
 };
@@ -210,10 +208,8 @@ static int uring_init(struct holder *h)
 	if (!be)
 		return -ENOMEM;
 	h->be = be;
-	be->rcvbuf = h->cfg->rcvbuf;
 	be->watch = h->cfg->watch;
 	be->nlfd = -1;
-	be->sndbuf = h->cfg->sndbuf;
 	be->echo = h->cfg->role == ROLE_SERVE && h->cfg->traffic.on_data == ON_DATA_ECHO;
 	be->keep = h->cfg->role == ROLE_SERVE && h->cfg->traffic.on_data == ON_DATA_KEEP;
 	be->poll_events = be->keep ? POLLRDHUP : WATCH_EVENTS;
@@ -534,19 +530,16 @@ static void received(struct holder *h, struct ring *r, uint32_t slot, const char
 }
 
 /* --set-buffers after: the sizes, now that the handshake has fixed the window scale. */
-static void late_buffers(struct uring_be *be, struct ring *r, uint32_t slot)
+static void late_buffers(struct holder *h, struct ring *r, uint32_t slot)
 {
-	const int *val[2] = { &be->rcvbuf, &be->sndbuf };
-	static const int name[2] = { SO_RCVBUF, SO_SNDBUF };
+	struct sockopt o[SOCKOPT_MAX];
+	int n = BE(h)->has_sockopt ? sockopt_list(h->cfg, SOCKOPT_AFTER, false, o) : 0;
 
-	for (int i = 0; i < 2 && be->has_sockopt; i++) {
-		struct io_uring_sqe *sqe;
+	for (int i = 0; i < n; i++) {
+		struct io_uring_sqe *sqe = ring_sqe(&BE(h)->rs, r);
 
-		if (!*val[i])
-			continue;
-		sqe = ring_sqe(&be->rs, r);
-		hc_prep_sockopt(sqe, slot, HC_SOCKET_URING_OP_SETSOCKOPT, SOL_SOCKET, name[i], val[i],
-				sizeof(int));
+		hc_prep_sockopt(sqe, slot, HC_SOCKET_URING_OP_SETSOCKOPT, o[i].level, o[i].name,
+				o[i].val, o[i].len);
 		sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
 		io_uring_sqe_set_data64(sqe, UD(OP_IGNORE, 0, 0, 0));
 	}
@@ -558,8 +551,7 @@ static void established(struct holder *h, struct ring *r, uint32_t slot)
 	struct uring_be *be = BE(h);
 
 	r->conns[slot].next = 0; /* the receiver's offset in the stream from here on */
-	if (h->cfg->traffic.late_buffers)
-		late_buffers(be, r, slot);
+	late_buffers(h, r, slot);
 	ask_buffers(be, r, slot);
 	if (h->cfg->role == ROLE_CONNECT && h->cfg->traffic.once)
 		send_message(h, r, slot, 0);
@@ -709,14 +701,20 @@ static enum stop_reason ring_stop_reason(const struct uring_be *be, int err)
 	return be->rs.memlock_hit ? STOP_MEMLOCK : stop_reason_from_errno(err);
 }
 
-static void chain_sockopt(struct uring_be *be, struct ring *r, uint32_t slot, int name,
-			  const void *val, uint32_t len)
+/* The table's options before connect, as linked SETSOCKOPT requests of the chain. */
+static void chain_sockopts(struct holder *h, struct ring *r, uint32_t slot, bool reuse)
 {
-	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
+	struct sockopt o[SOCKOPT_MAX];
+	int n = sockopt_list(h->cfg, SOCKOPT_BEFORE, reuse, o);
 
-	hc_prep_sockopt(sqe, slot, HC_SOCKET_URING_OP_SETSOCKOPT, SOL_SOCKET, name, val, len);
-	sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
-	io_uring_sqe_set_data64(sqe, UD(OP_CHAIN, r->conns[slot].gen, r->id, slot));
+	for (int i = 0; i < n; i++) {
+		struct io_uring_sqe *sqe = ring_sqe(&BE(h)->rs, r);
+
+		hc_prep_sockopt(sqe, slot, HC_SOCKET_URING_OP_SETSOCKOPT, o[i].level, o[i].name,
+				o[i].val, o[i].len);
+		sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+		io_uring_sqe_set_data64(sqe, UD(OP_CHAIN, r->conns[slot].gen, r->id, slot));
+	}
 }
 
 /* Kernels without BIND or socket uring_cmd: a plain socket, installed into the slot. */
@@ -728,7 +726,7 @@ static int open_by_fd(struct holder *h, struct ring *r, uint32_t slot,
 
 	if (fd < 0)
 		return -errno;
-	sockopt_apply(fd, h->cfg, h->cfg->plan->bind_source);
+	sockopt_set(fd, h->cfg, SOCKOPT_BEFORE, h->cfg->plan->bind_source);
 	if (h->cfg->plan->bind_source && bind(fd, &src->sa, sockaddr_len(src)))
 		ret = -errno;
 	if (!ret) {
@@ -766,14 +764,7 @@ static int uring_open(struct holder *h, uint64_t tuple, const union sockaddr_ine
 		io_uring_prep_socket_direct(sqe, dst->sa.sa_family, SOCK_STREAM, 0, slot, 0);
 		sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
 		io_uring_sqe_set_data64(sqe, UD(OP_CHAIN, c->gen, r->id, slot));
-		if (bind_src)
-			chain_sockopt(be, r, slot, SO_REUSEADDR, &sockopt_one, sizeof(sockopt_one));
-		if (h->cfg->linger_rst)
-			chain_sockopt(be, r, slot, SO_LINGER, &sockopt_linger_rst, sizeof(sockopt_linger_rst));
-		if (be->rcvbuf && !h->cfg->traffic.late_buffers)
-			chain_sockopt(be, r, slot, SO_RCVBUF, &be->rcvbuf, sizeof(be->rcvbuf));
-		if (be->sndbuf && !h->cfg->traffic.late_buffers)
-			chain_sockopt(be, r, slot, SO_SNDBUF, &be->sndbuf, sizeof(be->sndbuf));
+		chain_sockopts(h, r, slot, bind_src);
 		if (bind_src) {
 			union sockaddr_inet *sa;
 
@@ -999,7 +990,7 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
  * completions are not reaped while it runs, so those sockets were
  * established before it began.
  */
-static void sweep(struct holder *h)
+static void diag_scan(struct holder *h)
 {
 	struct uring_be *be = BE(h);
 	double t0 = now_s();
@@ -1023,8 +1014,8 @@ static void sweep(struct holder *h)
 				drain(be, r, s);
 		}
 	}
-	h->sweeps++;
-	h->sweep_us += (uint64_t)((now_s() - t0) * 1e6);
+	h->scans++;
+	h->scan_us += (uint64_t)((now_s() - t0) * 1e6);
 }
 
 static unsigned reap_ring(struct holder *h, struct ring *r)
@@ -1067,9 +1058,9 @@ static void uring_wait(struct holder *h, int timeout_ms)
 {
 	struct uring_be *be = BE(h);
 
-	if (be->watch == WATCH_DIAG && now_s() >= be->next_sweep) {
-		sweep(h);
-		be->next_sweep = now_s() + h->cfg->sweep_interval_us / 1e6;
+	if (be->watch == WATCH_DIAG && now_s() >= be->next_scan) {
+		diag_scan(h);
+		be->next_scan = now_s() + h->cfg->scan_interval_us / 1e6;
 	}
 
 	ringset_submit(&be->rs);

@@ -248,8 +248,8 @@ static void publish(struct holder *h, bool arena)
 	atomic_store_explicit(&st->bytes_out, h->bytes_out, memory_order_relaxed);
 	atomic_store_explicit(&st->ring_bytes, h->ring_bytes, memory_order_relaxed);
 	atomic_store_explicit(&st->nrings, h->nrings, memory_order_relaxed);
-	atomic_store_explicit(&st->sweeps, h->sweeps, memory_order_relaxed);
-	atomic_store_explicit(&st->sweep_us, h->sweep_us, memory_order_relaxed);
+	atomic_store_explicit(&st->scans, h->scans, memory_order_relaxed);
+	atomic_store_explicit(&st->scan_us, h->scan_us, memory_order_relaxed);
 	atomic_store_explicit(&st->rx_empty, h->rx_empty, memory_order_relaxed);
 	atomic_store_explicit(&st->rx_buf_bytes, h->rx_buf_bytes, memory_order_relaxed);
 	atomic_store_explicit(&st->rx_inc, h->rx_inc, memory_order_relaxed);

@@ -14,6 +14,7 @@
 #include "hold/backend.h"
 #include "hold/plan.h"
 #include "hold/stats.h"
+#include "hold/watch.h"
 
 #define HOLDER_MAX_LISTEN 4096
 /* Connects timed at once: a start time is kept per tuple modulo this (a power of two). */
@@ -43,7 +44,7 @@ struct holder_config {
 	uint64_t reserve;     /* bytes of MemAvailable the ramp never eats into */
 	bool linger_rst;      /* SO_LINGER {1,0}: close sends RST, no TIME_WAIT */
 	enum watch watch;     /* uring: how peer closes are noticed */
-	uint64_t sweep_interval_us; /* --watch diag */
+	uint64_t scan_interval_us; /* --watch diag */
 	struct traffic traffic; /* what flows: heartbeats, a first message, the answer to data */
 	struct side_stats *stats;
 	struct control *ctl;  /* bench's steering; NULL standalone */
@@ -74,7 +75,7 @@ struct holder {
 	double ramp_s;        /* start of ramp to its stop */
 	double release_s;     /* time the backend took to release everything */
 	uint64_t held_final;  /* held when the release began */
-	uint64_t sweeps, sweep_us; /* --watch diag: dumps taken and the time they took */
+	uint64_t scans, scan_us; /* --watch diag: dumps taken and the time they took */
 	uint64_t rx_empty;     /* --watch recv: recvs that found no buffer (re-armed) */
 	uint64_t rx_buf_bytes; /* ... provided buffer bytes in rotation, all rings */
 	bool rx_inc;           /* ... consumed incrementally (6.12) */

@@ -1,4 +1,4 @@
-/* sockopt.c - the options every holder sets on its sockets. */
+/* sockopt.c - the options every holder sets on its sockets, in one table (see sockopt.h). */
 #include <errno.h>
 #include <unistd.h>
 #include "hold/sockopt.h"
@@ -6,22 +6,31 @@
 const int sockopt_one = 1;
 const struct linger sockopt_linger_rst = { .l_onoff = 1, .l_linger = 0 };
 
-void sockopt_apply(int fd, const struct holder_config *cfg, bool reuse)
+int sockopt_list(const struct holder_config *cfg, enum sockopt_when when, bool reuse,
+		 struct sockopt out[SOCKOPT_MAX])
 {
-	if (reuse)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &sockopt_one, sizeof(sockopt_one));
-	if (cfg->linger_rst)
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &sockopt_linger_rst, sizeof(sockopt_linger_rst));
-	if (!cfg->traffic.late_buffers)
-		sockopt_buffers(fd, cfg);
+	bool sizes = cfg->traffic.late_buffers == (when == SOCKOPT_AFTER);
+	int n = 0;
+
+	if (when == SOCKOPT_BEFORE && reuse)
+		out[n++] = (struct sockopt){ SOL_SOCKET, SO_REUSEADDR, &sockopt_one, sizeof(int) };
+	if (when == SOCKOPT_BEFORE && cfg->linger_rst)
+		out[n++] = (struct sockopt){ SOL_SOCKET, SO_LINGER, &sockopt_linger_rst,
+					     sizeof(sockopt_linger_rst) };
+	if (sizes && cfg->rcvbuf)
+		out[n++] = (struct sockopt){ SOL_SOCKET, SO_RCVBUF, &cfg->rcvbuf, sizeof(int) };
+	if (sizes && cfg->sndbuf)
+		out[n++] = (struct sockopt){ SOL_SOCKET, SO_SNDBUF, &cfg->sndbuf, sizeof(int) };
+	return n;
 }
 
-void sockopt_buffers(int fd, const struct holder_config *cfg)
+void sockopt_set(int fd, const struct holder_config *cfg, enum sockopt_when when, bool reuse)
 {
-	if (cfg->rcvbuf)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &cfg->rcvbuf, sizeof(cfg->rcvbuf));
-	if (cfg->sndbuf)
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &cfg->sndbuf, sizeof(cfg->sndbuf));
+	struct sockopt o[SOCKOPT_MAX];
+	int n = sockopt_list(cfg, when, reuse, o);
+
+	for (int i = 0; i < n; i++)
+		setsockopt(fd, o[i].level, o[i].name, o[i].val, o[i].len);
 }
 
 int sockopt_listener(const union sockaddr_inet *addr, const struct holder_config *cfg, bool nonblock)
@@ -30,7 +39,7 @@ int sockopt_listener(const union sockaddr_inet *addr, const struct holder_config
 
 	if (fd < 0)
 		return -errno;
-	sockopt_apply(fd, cfg, true);
+	sockopt_set(fd, cfg, SOCKOPT_BEFORE, true);
 	if (bind(fd, &addr->sa, sockaddr_len(addr)) || listen(fd, cfg->backlog)) {
 		int err = -errno;
 

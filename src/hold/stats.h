@@ -61,7 +61,7 @@ struct side_stats {
 	_Atomic uint64_t arena_allocated, arena_resident; /* the conn arena, bytes */
 	_Atomic uint64_t ring_bytes; /* SQ/CQ/SQE memory of all rings, bytes */
 	_Atomic uint64_t cpu_user_us, cpu_sys_us;
-	_Atomic uint64_t sweeps, sweep_us; /* --watch diag */
+	_Atomic uint64_t scans, scan_us; /* --watch diag */
 	_Atomic uint64_t rx_empty, rx_buf_bytes; /* --watch recv: recvs without a buffer; buffer bytes */
 	_Atomic uint32_t rx_inc;     /* ... consumed incrementally */
 	_Atomic uint32_t nrings;
@@ -104,13 +104,5 @@ struct control {
  */
 #define RELEASE_CLIENT 1
 #define RELEASE_ALL 2
-
-#define SHARED_MAX_CLIENTS 32
-
-struct shared_area {
-	struct control ctl;
-	struct side_stats server, client; /* client: the sum of clients[] under bench --clients */
-	struct side_stats clients[SHARED_MAX_CLIENTS];
-};
 
 #endif

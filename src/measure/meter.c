@@ -307,7 +307,7 @@ static uint64_t drop(uint64_t before, uint64_t after)
 	return before > after ? before - after : 0;
 }
 
-int meter_settle(struct meter_sample *base, double timeout_s, struct meter_residue *r)
+int meter_settle(struct meter_sample *base, struct meter_residue *r)
 {
 	const struct timespec step = { 0, SETTLE_STEP_NS };
 	struct meter_residue unused;
@@ -319,7 +319,7 @@ int meter_settle(struct meter_sample *base, double timeout_s, struct meter_resid
 		r = &unused;
 	if (ret)
 		return ret;
-	deadline = base->t + timeout_s;
+	deadline = base->t + METER_SETTLE_TIMEOUT_S;
 	do {
 		slab = meter_slab_total(base);
 		tcp = meter_tcp_objects(base);

@@ -65,13 +65,15 @@ struct meter_residue {
 /* Fills s from /proc; slabinfo is optional (have_slabinfo says). 0 or -errno. */
 int meter_sample(struct meter_sample *s);
 /*
- * Samples into base until the slab stops shrinking (at most timeout_s): a
+ * Samples into base until the slab stops shrinking (at most
+ * METER_SETTLE_TIMEOUT_S): a
  * previous run's sockets are freed through RCU and deferred work seconds
  * after it exits, and a baseline taken meanwhile hides cost: less than
  * 256 KiB between two samples 100 ms apart is still. r (may be NULL) gets
  * what was still going. 0 or -errno.
  */
-int meter_settle(struct meter_sample *base, double timeout_s, struct meter_residue *r);
+#define METER_SETTLE_TIMEOUT_S 15.0 /* the one wait every baseline allows for an earlier run's frees */
+int meter_settle(struct meter_sample *base, struct meter_residue *r);
 /* The slab's total (every cache's active objects x size), or meminfo's Slab: without slabinfo. */
 uint64_t meter_slab_total(const struct meter_sample *s);
 /* TCP socket objects (the TCP and TCPv6 caches); 0 without slabinfo. */

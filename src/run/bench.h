@@ -15,7 +15,7 @@
 #define BENCH_BASE_PORT 17000
 
 #define BENCH_MAX_POINTS 512
-#define BENCH_MAX_CLIENTS SHARED_MAX_CLIENTS /* --clients */
+#define BENCH_MAX_CLIENTS 32 /* --clients */
 #define BENCH_MAX_ADDRS_PER_CLIENT 64       /* --path veth --conns max */
 
 /* One report point, kept for plots and comparisons. */

@@ -62,7 +62,7 @@ void bench_probe_close(struct bench *b)
 	b->probe = n;
 	atomic_store(&a->ctl.drop, n);
 	/* diag notices at its next sweep: allow a few intervals. */
-	double timeout = PROBE_TIMEOUT_S + 3 * b->o->sweep_interval_us / 1e6;
+	double timeout = PROBE_TIMEOUT_S + 3 * b->o->scan_interval_us / 1e6;
 
 	while (now_s() < t0 + timeout && ld(&a->server.closed) < c0 + n && !holder_signalled)
 		bench_sleep(b, POLL_NS / 5);

@@ -22,6 +22,7 @@
 #include <sched.h>
 #include <unistd.h>
 #include "run/bench.h"
+#include "run/configure.h"
 #include "base/units.h"
 #include "hold/conn.h"
 #include "hold/holder.h"
@@ -47,7 +48,6 @@
 #define BENCH_SERVER_WINDOW 256 /* the same against a server of its own (bench --server) */
 #define PROBE_SHARE 100         /* the close-detection probe closes 1 connection in this many */
 #define PROBE_TIMEOUT_S 5.0
-#define SETTLE_TIMEOUT_S 15.0   /* longest wait for an earlier run's sockets to be freed */
 #define LAND_TIMEOUT_S 3.0      /* longest wait for messages in flight when the beats stop */
 #define HOLD_ONCE_S 2.0         /* default --hold with --send-once alone */
 #define WINDOW_LEAD_S 0.2       /* a schedule window is announced this far ahead of its start */
@@ -55,6 +55,13 @@
 #define SERVER_LISTEN_S 10.0    /* bench --server: longest wait for it to listen */
 #define SERVER_STALL_S 10.0     /* bench --server: no new accept for this long ends the ramp */
 #define NOFILE_SLACK 64         /* fds this close to RLIMIT_NOFILE: the limit is what binds */
+
+/* The page bench shares with the processes it forks: its steering, and what each side publishes. */
+struct shared_area {
+	struct control ctl;
+	struct side_stats server, client; /* client: the sum of clients[] under bench --clients */
+	struct side_stats clients[BENCH_MAX_CLIENTS];
+};
 
 struct bench {
 	const struct run_opts *o;
@@ -174,7 +181,7 @@ void bench_take_point(struct bench *b);
 
 /* bench_ramp.c */
 bool bench_clients_gone(struct bench *b);
-bool bench_holder_gone(struct bench *b);
+bool bench_server_gone(struct bench *b);
 bool bench_landed(struct bench *b);
 void bench_ramp(struct bench *b);
 void bench_explain_stop(struct bench *b);

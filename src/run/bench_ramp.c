@@ -31,7 +31,7 @@ bool bench_clients_gone(struct bench *b)
 }
 
 /* The holder exited: serve, or the server of bench --server. */
-bool bench_holder_gone(struct bench *b)
+bool bench_server_gone(struct bench *b)
 {
 	return external(b) ? !extserver_alive(&b->ext) : child_gone(b->spid);
 }
@@ -74,7 +74,7 @@ void bench_ramp(struct bench *b)
 			bench_stop(b, STOP_SIGNAL);
 		else if (have && avail < b->ccfg[0].reserve)
 			bench_stop(b, STOP_RESERVE);
-		if (bench_holder_gone(b)) {
+		if (bench_server_gone(b)) {
 			b->spid = 0;
 			bench_stop(b, STOP_PEER);
 			snprintf(b->detail, sizeof(b->detail), "the %s process exited",

@@ -57,12 +57,6 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 		code = 1;
 		goto out;
 	}
-	if (o->path_veth && o->no_netns) {
-		fprintf(stderr, "holdconn bench: --path veth needs bench's own network namespace: "
-				 "drop --no-netns\n");
-		code = 2;
-		goto out;
-	}
 	if (!o->no_netns) {
 		int rps;
 
@@ -105,7 +99,7 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 	 * cost. The floor (bench/floor) waits the same way.
 	 */
 	crosscheck_env(&b->env);
-	meter_settle(b->base, SETTLE_TIMEOUT_S, &b->env.residue);
+	meter_settle(b->base, &b->env.residue);
 	b->wscale[0] = b->wscale[1] = -1;
 	meter_tcp_pressures(&b->pressures0);
 	b->next_report = o->report_every;

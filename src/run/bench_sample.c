@@ -74,8 +74,8 @@ void bench_gather_clients(struct bench *b)
 		st_add(&t->ring_bytes, &c->ring_bytes);
 		st_add(&t->cpu_user_us, &c->cpu_user_us);
 		st_add(&t->cpu_sys_us, &c->cpu_sys_us);
-		st_add(&t->sweeps, &c->sweeps);
-		st_add(&t->sweep_us, &c->sweep_us);
+		st_add(&t->scans, &c->scans);
+		st_add(&t->scan_us, &c->scan_us);
 		st_add(&t->peer_closed, &c->peer_closed);
 		st_add(&t->peer_reset, &c->peer_reset);
 		st_add(&t->first_conns, &c->first_conns);

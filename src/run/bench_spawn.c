@@ -60,24 +60,31 @@ static uint32_t veth_addrs_per_client(const struct run_opts *o, int k)
 	return need < avail ? (uint32_t)need : avail;
 }
 
-/* Client k of K: its shard of the sources, its share of --conns, its own stats. */
-static int configure_client(struct bench *b, struct run_opts *co, int k, uint32_t naddrs,
-			    char *err, size_t errlen)
+/* The generator's watch: it must read the echoes it times, and see a server of its own close. */
+static enum watch client_watch(const struct bench *b)
 {
+	bool must_read = b->o->traffic.on_data == ON_DATA_ECHO || external(b);
+
+	return must_read && b->o->client_watch == WATCH_NONE ? WATCH_POLL : b->o->client_watch;
+}
+
+/* Client k of K: its shard of the sources, its share of --conns, its own stats. */
+static int configure_client(struct bench *b, int k, const struct endpoint_range *server,
+			    const struct addr_range *source, char *err, size_t errlen)
+{
+	const struct run_opts *o = b->o;
 	struct holder_config *cfg = &b->ccfg[k];
+	struct connect_spec s = { .target = server, .ntarget = 1, .source = source,
+				  .conns = o->conns_max ? 0 : o->conns };
 	int ret;
 
 	if (b->nclients > 1) {
-		co->shard = (struct plan_shard){ (uint32_t)k, (uint32_t)b->nclients };
-		if (!b->o->conns_max)
-			co->conns = b->o->conns * (k + 1) / b->nclients - b->o->conns * k / b->nclients;
+		s.shard = (struct plan_shard){ (uint32_t)k, (uint32_t)b->nclients };
+		if (!o->conns_max)
+			s.conns = o->conns * (k + 1) / b->nclients - o->conns * k / b->nclients;
 	}
-	if (b->veth) {
-		co->has_source = true;
-		co->source = (struct addr_range){ VETHNET_CLIENT_FIRST,
-						  VETHNET_CLIENT_FIRST + naddrs * b->nclients - 1 };
-	}
-	ret = side_config(co, ROLE_CONNECT, cfg, &b->plan[k], err, errlen);
+	configure_holder(cfg, o, ROLE_CONNECT, o->client_mode, client_watch(b));
+	ret = configure_connect(cfg, &b->plan[k], &s, err, errlen);
 	if (ret)
 		return ret;
 	/*
@@ -95,44 +102,43 @@ static int configure_client(struct bench *b, struct run_opts *co, int k, uint32_
 	return 0;
 }
 
+/* Where the clients connect from: the --ipv6 block, the veth namespaces' addresses, or the default. */
+static const struct addr_range *client_sources(struct bench *b, struct addr_range *buf)
+{
+	if (b->veth) {
+		*buf = (struct addr_range){ VETHNET_CLIENT_FIRST,
+					    VETHNET_CLIENT_FIRST + b->naddrs * b->nclients - 1 };
+		return buf;
+	}
+	if (b->v6_block) {
+		*buf = (struct addr_range){ BENCH_SOURCE6_BLOCK | 1, BENCH_SOURCE6_BLOCK | UINT64_MAX, true };
+		return buf;
+	}
+	/* configure.c's default: 127.1/16 for IPv4; for [::1], ::1 alone with explicit ports. */
+	return NULL;
+}
+
 int bench_configure(struct bench *b, char *err, size_t errlen)
 {
-	struct run_opts so = *b->o, co = *b->o;
-	uint32_t naddrs = 0;
+	const struct run_opts *o = b->o;
+	struct endpoint_range server;
+	struct addr_range buf;
+	const struct addr_range *source;
 	int ret;
 
-	b->nclients = b->o->clients > 1 ? b->o->clients : 1;
-	b->veth = b->o->path_veth;
-	so.nlisten = 1;
-	so.listen[0] = (struct endpoint_range){
-		b->veth ? VETHNET_HUB_ADDR : b->o->ipv6 ? BENCH_LISTEN_ADDR6 : BENCH_LISTEN_ADDR,
-		{ BENCH_BASE_PORT, BENCH_BASE_PORT + bench_ports(b) - 1 }, b->o->ipv6 && !b->veth };
-	ret = side_config(&so, ROLE_SERVE, &b->scfg, NULL, err, errlen);
+	b->nclients = o->clients > 1 ? o->clients : 1;
+	b->veth = o->path_veth;
+	server = (struct endpoint_range){
+		b->veth ? VETHNET_HUB_ADDR : o->ipv6 ? BENCH_LISTEN_ADDR6 : BENCH_LISTEN_ADDR,
+		{ BENCH_BASE_PORT, BENCH_BASE_PORT + bench_ports(b) - 1 }, o->ipv6 && !b->veth };
+	configure_holder(&b->scfg, o, ROLE_SERVE, o->mode, o->watch);
+	ret = configure_listen(&b->scfg, &server, 1, err, errlen);
 	if (ret)
 		return ret;
-	co.mode = b->o->client_mode;
-	co.watch = b->o->client_watch;
-	/* The generator reads what the holder echoes, to time the round trip. */
-	if (b->o->traffic.on_data == ON_DATA_ECHO && co.watch == WATCH_NONE)
-		co.watch = WATCH_POLL;
-	/* A server of its own may close what it accepted (a client cap): the generator must see it. */
-	if (external(b) && co.watch == WATCH_NONE)
-		co.watch = WATCH_POLL;
-	co.ntarget = 1;
-	co.target[0] = so.listen[0];
-	/* Without the block, side.c's default for [::1] applies: ::1 alone, explicit ports. */
-	if (b->v6_block) {
-		co.source = (struct addr_range){ BENCH_SOURCE6_BLOCK | 1,
-						 BENCH_SOURCE6_BLOCK | UINT64_MAX, true };
-		co.has_source = true;
-	}
-	if (b->veth)
-		naddrs = veth_addrs_per_client(b->o, b->nclients);
-	b->naddrs = naddrs;
+	b->naddrs = b->veth ? veth_addrs_per_client(o, b->nclients) : 0;
+	source = client_sources(b, &buf);
 	for (int k = 0; k < b->nclients; k++) {
-		struct run_opts one = co;
-
-		ret = configure_client(b, &one, k, naddrs, err, errlen);
+		ret = configure_client(b, k, &server, source, err, errlen);
 		if (ret)
 			return ret;
 	}
@@ -140,7 +146,7 @@ int bench_configure(struct bench *b, char *err, size_t errlen)
 	b->scfg.accept_margin = 2 * BENCH_WINDOW;
 	b->scfg.stats = &b->area->server;
 	b->scfg.ctl = &b->area->ctl;
-	attrib_generator_init(&b->gen, co.mode == MODE_URING && co.watch != WATCH_NONE, 1);
+	attrib_generator_init(&b->gen, o->client_mode == MODE_URING && client_watch(b) != WATCH_NONE, 1);
 	return 0;
 }
 

@@ -36,8 +36,8 @@ void bench_summary(struct bench *b)
 	s.client_watch = b->o->client_mode == MODE_URING ? watch_name(b->o->client_watch) : NULL;
 	s.close_probe = b->probe;
 	s.bytes_in = ld(&a->server.bytes_in);
-	s.sweeps = ld(&a->server.sweeps);
-	s.sweep_ms = s.sweeps ? ld(&a->server.sweep_us) / 1e3 / s.sweeps : 0;
+	s.scans = ld(&a->server.scans);
+	s.scan_ms = s.scans ? ld(&a->server.scan_us) / 1e3 / s.scans : 0;
 	s.rx_buf_bytes = ld(&a->server.rx_buf_bytes);
 	s.rx_empty = ld(&a->server.rx_empty);
 	s.rx_inc = atomic_load(&a->server.rx_inc);

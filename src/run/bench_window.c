@@ -21,8 +21,8 @@ static void cpu_since(const struct cpu_mark *a, const struct cpu_mark *z, struct
 {
 	c->seconds = z->t - a->t;
 	c->msgs = z->msgs - a->msgs;
-	c->holder_user_s = (z->user[0] - a->user[0]) / 1e6;
-	c->holder_sys_s = (z->sys[0] - a->sys[0]) / 1e6;
+	c->server_user_s = (z->user[0] - a->user[0]) / 1e6;
+	c->server_sys_s = (z->sys[0] - a->sys[0]) / 1e6;
 	c->generator_user_s = (z->user[1] - a->user[1]) / 1e6;
 	c->generator_sys_s = (z->sys[1] - a->sys[1]) / 1e6;
 	c->ncpus = a->have_box && z->have_box ? z->box.ncpus : 0;
@@ -96,7 +96,7 @@ void bench_hold_progress(struct bench *b, double end)
 {
 	double last_progress = 0;
 
-	while (now_s() < end && !holder_signalled && !bench_holder_gone(b)) {
+	while (now_s() < end && !holder_signalled && !bench_server_gone(b)) {
 		double t = now_s();
 
 		if (t - last_progress >= 0.2) {

@@ -233,13 +233,13 @@ static double cpu_figure(const struct report_summary *s, enum figure fig)
 		return NAN;
 	switch (fig) {
 	case CPU_HOLDER_KMSG:
-		return cpu_ms_per_kmsg(c, c->holder_user_s + c->holder_sys_s);
+		return cpu_ms_per_kmsg(c, c->server_user_s + c->server_sys_s);
 	case CPU_GENERATOR_KMSG:
 		return cpu_ms_per_kmsg(c, c->generator_user_s + c->generator_sys_s);
 	case CPU_SOFTIRQ_KMSG:
 		return c->ncpus ? cpu_ms_per_kmsg(c, c->softirq_s) : NAN;
 	case CPU_BOX_SHARE:
-		return c->ncpus ? 100 * cpu_share(c, c->holder_user_s + c->holder_sys_s +
+		return c->ncpus ? 100 * cpu_share(c, c->server_user_s + c->server_sys_s +
 							c->generator_user_s + c->generator_sys_s +
 							c->softirq_s) : NAN;
 	default:
@@ -257,7 +257,7 @@ static double traffic_figure(const struct report_summary *s, enum figure fig)
 	case CLOSE_SEEN_S:
 		return s->close_probe && s->close_detect_s >= 0 ? s->close_detect_s : NAN;
 	case SWEEP_MS:
-		return s->sweeps ? s->sweep_ms : NAN;
+		return s->scans ? s->scan_ms : NAN;
 	case MSGS_SENT:
 		return cl->msgs_sent;
 	case MSGS_DELIVERED:

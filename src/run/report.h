@@ -65,7 +65,7 @@ struct cpu_report {
 	double seconds;                 /* wall time the figures cover */
 	int ncpus;
 	uint64_t msgs;                  /* messages the holder read in that time */
-	double holder_user_s, holder_sys_s, generator_user_s, generator_sys_s;
+	double server_user_s, server_sys_s, generator_user_s, generator_sys_s;
 	double softirq_s;
 };
 
@@ -143,8 +143,8 @@ struct report_summary {
 	const char *watch;              /* uring watch strategy; NULL: not applicable */
 	const char *client_watch;       /* bench: the generator's */
 	uint64_t bytes_in, bytes_out;   /* payload read (and dropped) / written by the holder */
-	uint64_t sweeps;                /* --watch diag: dumps the holder took */
-	double sweep_ms;                /* ... and the CPU time each took, on average */
+	uint64_t scans;                /* --watch diag: dumps the holder took */
+	double scan_ms;                /* ... and the CPU time each took, on average */
 	uint64_t rx_buf_bytes;          /* --watch recv: the holder's provided buffers; 0: none */
 	uint64_t rx_empty;              /* ... recvs that found none and were armed again */
 	bool rx_inc;                    /* ... consumed incrementally */

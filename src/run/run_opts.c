@@ -15,7 +15,7 @@ void run_opts_defaults(struct run_opts *o)
 	o->client_mode = MODE_URING;
 	o->watch = WATCH_POLL;
 	o->client_watch = WATCH_NONE;
-	o->sweep_interval_us = DEFAULT_SWEEP_INTERVAL_US;
+	o->scan_interval_us = DEFAULT_SWEEP_INTERVAL_US;
 	o->report_every = DEFAULT_REPORT_EVERY;
 	o->backlog = DEFAULT_BACKLOG;
 	o->ports = DEFAULT_BENCH_PORTS;

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include "base/addr.h"
 #include "base/mode.h"
-#include "hold/backend.h"
+#include "hold/watch.h"
 #include "hold/plan.h"
 #include "hold/traffic.h"
 #include "measure/limits.h"
@@ -42,7 +42,7 @@ struct run_opts {
 	uint32_t ports;           /* bench --ports: listening ports, default 16 */
 	bool json;                /* --json */
 	enum watch watch;         /* --watch, default poll */
-	uint64_t sweep_interval_us; /* --sweep-interval for --watch diag, default 1 s */
+	uint64_t scan_interval_us; /* --sweep-interval for --watch diag, default 1 s */
 	enum watch client_watch;  /* bench --client-watch, default none: bench watches the holder itself */
 	bool no_netns;            /* bench --no-netns: stay in the host's network namespace */
 	bool ipv6;                /* bench --ipv6: [::1] from fd00:1::/64 instead of IPv4 */

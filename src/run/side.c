@@ -10,144 +10,28 @@
 #include "measure/meter.h"
 #include "run/explain.h"
 #include "run/metrics_http.h"
+#include "run/configure.h"
 #include "run/report.h"
 #include "run/side.h"
 #include "measure/sysinfo.h"
 #include "measure/attrib.h"
 #include "measure/proc.h"
 
-/* Loopback targets with no --source: spread over 127.1.0.0/16. */
-#define LOOPBACK_SOURCE_FIRST 0x7f010001u /* 127.1.0.1 */
-#define LOOPBACK_SOURCE_LAST 0x7f01fffeu  /* 127.1.255.254 */
-#define CONNECT_WINDOW 1024               /* connects in flight at most */
-#define SETTLE_TIMEOUT_S 5.0              /* longest wait for an earlier run's frees */
 
-static int clamp_int(uint64_t v)
+/* serve or connect alone: its own mode, endpoints and sources, as typed. */
+static int side_config(const struct run_opts *o, enum role role, struct holder_config *cfg,
+		       struct plan *plan, char *err, size_t errlen)
 {
-	return v > INT_MAX ? INT_MAX : (int)v;
-}
+	struct connect_spec s = {
+		.target = o->target, .ntarget = o->ntarget,
+		.source = o->has_source ? &o->source : NULL, .sport = o->has_sport ? &o->sport : NULL,
+		.shard = o->shard, .conns = o->conns,
+	};
 
-static int expand_listen(const struct run_opts *o, struct holder_config *cfg, char *err, size_t errlen)
-{
-	for (int i = 0; i < o->nlisten; i++) {
-		const struct endpoint_range *e = &o->listen[i];
-
-		for (uint32_t p = e->ports.first; p <= e->ports.last; p++) {
-			if (cfg->nlisten == HOLDER_MAX_LISTEN) {
-				snprintf(err, errlen, "--listen: more than %d ports in all", HOLDER_MAX_LISTEN);
-				return -EINVAL;
-			}
-			sockaddr_from(&cfg->listen[cfg->nlisten++], e->v6, e->addr, (uint16_t)p);
-		}
-	}
-	return 0;
-}
-
-/* Sources every loopback target can be reached from without any set-up. */
-static const struct addr_range loopback4_sources = { LOOPBACK_SOURCE_FIRST, LOOPBACK_SOURCE_LAST };
-/* IPv6 has only ::1 on lo unless a block is routed there (bench --ipv6 does, in its namespace). */
-static const struct addr_range loopback6_sources = { 1, 1, true };
-
-/* The default sources when every target is on loopback, all of one family; NULL otherwise. */
-static const struct addr_range *loopback_sources(const struct run_opts *o)
-{
-	for (int i = 0; i < o->ntarget; i++) {
-		if (!addr_is_loopback(o->target[i].v6, o->target[i].addr) ||
-		    o->target[i].v6 != o->target[0].v6)
-			return NULL;
-	}
-	return o->target[0].v6 ? &loopback6_sources : &loopback4_sources;
-}
-
-/* The shard's part of the sources; with no source address, the wildcard's ports. */
-static int shard_sources(const struct run_opts *o, struct addr_range *src, const struct addr_range **srcp,
-			 struct port_range *sport, char *err, size_t errlen)
-{
-	if (!o->shard.count)
-		return 0;
-	if (!*srcp) {
-		/* Bound to the wildcard with explicit ports: the route picks the address. */
-		*src = (struct addr_range){ 0, 0, o->ntarget && o->target[0].v6 };
-		*srcp = src;
-	} else {
-		*src = **srcp;
-		*srcp = src;
-	}
-	if (plan_shard_sources(&o->shard, src, sport)) {
-		snprintf(err, errlen, "--shard %u/%u: %u source ports cannot be split %u ways: widen --sport",
-			 o->shard.index, o->shard.count, port_range_count(sport), o->shard.count);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int make_plan(const struct run_opts *o, struct plan *plan, char *err, size_t errlen)
-{
-	struct addr_range src;
-	const struct addr_range *srcp = NULL;
-	struct port_range sport = o->sport;
-	int ret;
-
-	if (o->has_source)
-		srcp = &o->source;
-	else
-		srcp = loopback_sources(o);
-	/* Bound explicitly: keep clear of the ephemeral range the rest of the box connects from. */
-	if (!o->has_sport &&
-	    (srcp || o->shard.count ? sysinfo_source_ports(&sport) : sysinfo_local_port_range(&sport)))
-		sport = (struct port_range){ 32768, 60999 };
-	ret = shard_sources(o, &src, &srcp, &sport, err, errlen);
-	if (ret)
-		return ret;
-	ret = plan_init(plan, srcp, &sport, o->target, o->ntarget, o->conns_max ? 0 : o->conns);
-	if (ret == -EAFNOSUPPORT) {
-		snprintf(err, errlen, "%s mix IPv4 and IPv6: give addresses of one family",
-			 o->has_source ? "--target and --source" : "--target addresses");
-		return -EINVAL;
-	}
-	if (ret == -EINVAL && o->has_source && o->source.v6 && addr_range_count(&o->source) == 0) {
-		snprintf(err, errlen, "--source: every IPv6 address (give this host's, e.g. fd00:1::/64)");
-		return ret;
-	}
-	if (ret == -EINVAL) {
-		snprintf(err, errlen, "--target: at most %d destinations in all", PLAN_MAX_DST);
-		return ret;
-	}
-	/* Fewer tuples than --conns is a finding, not an error: the ramp stops at EADDRNOTAVAIL. */
-	if (ret == -EADDRNOTAVAIL && o->shard.count)
-		fprintf(stderr,
-			"holdconn connect: shard %u/%u reaches %llu connections, fewer than --conns %llu: "
-			"it stops there; widen --source, --sport or the targets' ports\n",
-			o->shard.index, o->shard.count, (unsigned long long)plan->capacity,
-			(unsigned long long)o->conns);
-	return 0;
-}
-
-int side_config(const struct run_opts *o, enum role role, struct holder_config *cfg,
-		struct plan *plan, char *err, size_t errlen)
-{
-	uint64_t total = 0, avail = 0;
-
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->role = role;
-	cfg->backend = backend_for(o->mode);
-	cfg->backlog = o->backlog;
-	cfg->rcvbuf = clamp_int(o->rcvbuf);
-	cfg->sndbuf = clamp_int(o->sndbuf);
-	cfg->linger_rst = true;
-	cfg->watch = o->watch;
-	cfg->sweep_interval_us = o->sweep_interval_us;
-	cfg->traffic = o->traffic;
-	cfg->window = CONNECT_WINDOW;
-	cfg->rate = o->rate;
-	cfg->reconnect = o->reconnect;
-	cfg->target = o->conns_max ? UINT64_MAX : o->conns;
-	meter_meminfo(&total, &avail);
-	cfg->reserve = o->has_reserve ? o->reserve : meter_default_reserve(total);
+	configure_holder(cfg, o, role, o->mode, o->watch);
 	if (role == ROLE_SERVE)
-		return expand_listen(o, cfg, err, errlen);
-	cfg->plan = plan;
-	return make_plan(o, plan, err, errlen);
+		return configure_listen(cfg, o->listen, o->nlisten, err, errlen);
+	return configure_connect(cfg, plan, &s, err, errlen);
 }
 
 void side_explain_failure(const struct run_opts *o, enum mode m, int err, char *buf, size_t len)
@@ -435,8 +319,8 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 	s.lost = h->lost;
 	s.closed_early = h->closed;
 	s.bytes_in = h->bytes_in;
-	s.sweeps = h->sweeps;
-	s.sweep_ms = h->sweeps ? h->sweep_us / 1e3 / h->sweeps : 0;
+	s.scans = h->scans;
+	s.scan_ms = h->scans ? h->scan_us / 1e3 / h->scans : 0;
 	s.rx_buf_bytes = h->rx_buf_bytes;
 	s.rx_empty = h->rx_empty;
 	s.rx_inc = h->rx_inc;
@@ -500,7 +384,7 @@ int side_main(const struct run_opts *o, enum role role)
 	if (!sr.base || !sr.now)
 		goto out;
 	crosscheck_env(&sr.env);
-	meter_settle(sr.base, SETTLE_TIMEOUT_S, &sr.env.residue);
+	meter_settle(sr.base, &sr.env.residue);
 	sr.nlisten = cfg.nlisten;
 	side_server_init(&sr, o, &cfg);
 	/* A run shorter than one tick (a refused target) still has a minimum. */

@@ -6,12 +6,6 @@
 #include "run/run_opts.h"
 #include "hold/holder.h"
 
-/*
- * Fills cfg (and plan, for connect) from the options. 0, or -errno with a
- * one-line message in err (the caller exits 2 for -EINVAL, 1 otherwise).
- */
-int side_config(const struct run_opts *o, enum role role, struct holder_config *cfg,
-		struct plan *plan, char *err, size_t errlen);
 /* One line for a side that could not start: what failed and what to do. */
 void side_explain_failure(const struct run_opts *o, enum mode m, int err, char *buf, size_t len);
 /* Runs serve or connect in this process until done; returns the exit code. */

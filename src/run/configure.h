@@ -1,0 +1,41 @@
+/*
+ * configure.h - a holder's config from a run's options: the pieces serve,
+ * connect and each side of bench share. Each caller says what it wants
+ * (its mode, its endpoints, its sources); no option struct is rewritten as
+ * if another command had been typed.
+ */
+#ifndef HOLDCONN_CONFIGURE_H
+#define HOLDCONN_CONFIGURE_H
+
+#include <stddef.h>
+#include "hold/holder.h"
+#include "run/run_opts.h"
+
+#define CONNECT_WINDOW 1024 /* connects in flight at most (bench narrows it) */
+
+/*
+ * What every holder of a run shares: its role and event model, the
+ * buffers, the memory reserve, the traffic, linger-RST closes, backlog,
+ * --rate and --reconnect. Zeroes cfg first.
+ */
+void configure_holder(struct holder_config *cfg, const struct run_opts *o, enum role role,
+		      enum mode mode, enum watch watch);
+/* serve: every port of n endpoint ranges; 0, or -EINVAL with err saying why. */
+int configure_listen(struct holder_config *cfg, const struct endpoint_range *e, int n, char *err,
+		     size_t errlen);
+
+/* Where a connecting holder goes, and from where. */
+struct connect_spec {
+	const struct endpoint_range *target;
+	int ntarget;
+	const struct addr_range *source; /* NULL: 127.1/16 or ::1 for loopback targets, else no bind */
+	const struct port_range *sport;  /* NULL: outside the ephemeral range when bound */
+	struct plan_shard shard;         /* count 0: the whole of the sources */
+	uint64_t conns;                  /* 0: as many as the 4-tuples give (bench --conns max) */
+};
+
+/* connect: plans the 4-tuples into plan and points cfg at it; 0 or -EINVAL (err says why). */
+int configure_connect(struct holder_config *cfg, struct plan *plan, const struct connect_spec *s,
+		      char *err, size_t errlen);
+
+#endif

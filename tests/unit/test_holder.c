@@ -1,0 +1,300 @@
+/*
+ * test_holder.c - the holder itself, liburing-style: each behaviour in
+ * well under a second, for every mode, over loopback with a few
+ * connections. The holder's loop runs in the test; its tick callback plays
+ * the peer (plain sockets) and ends the run by raising holder_signalled.
+ * A mode this kernel lacks (io_uring refused) is skipped, saying so.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "hold/holder.h"
+#include "hold/traffic.h"
+
+#define NCONNS 3
+#define DEADLINE_S 2.0 /* a behaviour not seen by then failed */
+#define TICK_MS 5
+
+struct peer {
+	int lfd;              /* connect tests: where the holder connects */
+	int fds[NCONNS];      /* the peer's ends */
+	int nfds;
+	uint16_t port;
+	double t0;
+	int step;             /* what the test has done so far */
+	bool seen;            /* the behaviour under test was seen */
+	uint64_t held, closed, peer_closed; /* the holder's counts when the test ended */
+	size_t bytes;         /* heartbeat bytes the peer read */
+};
+
+static struct side_stats stats;
+
+/* A listening socket on 127.0.0.1 at a port the kernel picks; its port in *port. */
+static int listener(uint16_t *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(listen(fd, 64), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* A port nobody listens on now, for a serve holder to take. */
+static uint16_t free_port(void)
+{
+	uint16_t port;
+	int fd = listener(&port);
+
+	close(fd);
+	return port;
+}
+
+static void accept_all(struct peer *p)
+{
+	int fd;
+
+	while (p->nfds < NCONNS && (fd = accept4(p->lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0)
+		p->fds[p->nfds++] = fd;
+}
+
+static void finish(struct peer *p, const struct holder *h, bool seen)
+{
+	p->seen = seen;
+	p->held = h->held;
+	p->closed = h->closed;
+	p->peer_closed = h->peer_closed;
+	holder_signalled = SIGTERM;
+}
+
+static bool late(const struct peer *p)
+{
+	return now_s() - p->t0 > DEADLINE_S;
+}
+
+static void cleanup(struct peer *p)
+{
+	for (int i = 0; i < p->nfds; i++)
+		if (p->fds[i] >= 0)
+			close(p->fds[i]);
+	if (p->lfd >= 0)
+		close(p->lfd);
+	holder_signalled = 0;
+}
+
+static void base_config(struct holder_config *cfg, enum mode m, enum role role, struct peer *p)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	memset(&stats, 0, sizeof(stats));
+	cfg->role = role;
+	cfg->backend = backend_for(m);
+	cfg->backlog = 64;
+	cfg->linger_rst = true;
+	cfg->watch = WATCH_POLL;
+	cfg->window = 64;
+	cfg->stats = &stats;
+	cfg->tick_arg = p;
+	cfg->tick_ms = TICK_MS;
+	p->t0 = now_s();
+	p->lfd = -1;
+}
+
+/* Connect NCONNS from a holder of mode m to a listener of the test's. */
+static void connect_config(struct holder_config *cfg, struct plan *plan, enum mode m, struct peer *p)
+{
+	struct endpoint_range dst = { 0x7f000001u, { 0, 0 }, false };
+	struct port_range sport = { 40000, 40999 };
+
+	base_config(cfg, m, ROLE_CONNECT, p);
+	p->lfd = listener(&p->port);
+	dst.ports.first = dst.ports.last = p->port;
+	cr_assert_eq(plan_init(plan, NULL, &sport, &dst, 1, NCONNS), 0);
+	cfg->plan = plan;
+	cfg->target = NCONNS;
+}
+
+/* Runs the holder; false when the mode is unavailable here (the test is then skipped). */
+static bool run(struct holder *h, const struct holder_config *cfg, enum mode m)
+{
+	int ret = holder_run(h, cfg);
+
+	if (ret == -ENOSYS || ret == -EPERM) {
+		cr_skip_test("%s mode is unavailable here (%s)", mode_name(m), strerror(-ret));
+		return false;
+	}
+	cr_assert_eq(ret, 0, "holder_run: %s", strerror(-ret));
+	return true;
+}
+
+/* ---- the peer closes one held connection: the watch notices, the slot is freed ---- */
+
+static void close_one_tick(void *arg, struct holder *h)
+{
+	struct peer *p = arg;
+
+	accept_all(p);
+	if (p->step == 0 && h->held == NCONNS && p->nfds == NCONNS) {
+		close(p->fds[0]);
+		p->fds[0] = -1;
+		p->step = 1;
+	} else if (p->step == 1 && h->peer_closed == 1 && h->closed == 1 && h->held == NCONNS - 1) {
+		finish(p, h, true);
+	}
+	if (late(p))
+		finish(p, h, false);
+}
+
+static void expect_peer_close_noticed(enum mode m)
+{
+	static struct holder h;
+	static struct holder_config cfg;
+	static struct plan plan;
+	struct peer p = { 0 };
+
+	connect_config(&cfg, &plan, m, &p);
+	cfg.tick = close_one_tick;
+	if (run(&h, &cfg, m))
+		cr_expect(p.seen, "%s: held %" PRIu64 ", peer_closed %" PRIu64 ", closed %" PRIu64
+			  " after %.1f s", mode_name(m), p.held, p.peer_closed, p.closed, DEADLINE_S);
+	cleanup(&p);
+}
+
+Test(holder, uring_notices_a_peer_close_and_frees_the_slot, .timeout = 5)
+{
+	expect_peer_close_noticed(MODE_URING);
+}
+
+Test(holder, epoll_notices_a_peer_close_and_frees_the_slot, .timeout = 5)
+{
+	expect_peer_close_noticed(MODE_EPOLL);
+}
+
+Test(holder, threads_notice_a_peer_close_and_free_the_slot, .timeout = 5)
+{
+	expect_peer_close_noticed(MODE_THREADS);
+}
+
+/* ---- heartbeats: every connection's comes within its period ---- */
+
+#define BEAT_BYTES 64
+#define BEAT_EVERY_US 100000
+
+static void beat_tick(void *arg, struct holder *h)
+{
+	struct peer *p = arg;
+	char buf[4096];
+
+	(void)h;
+	accept_all(p);
+	for (int i = 0; i < p->nfds; i++) {
+		ssize_t n;
+
+		while ((n = read(p->fds[i], buf, sizeof(buf))) > 0)
+			p->bytes += (size_t)n;
+	}
+	/* Every connection's first beat falls within one period of the schedule's start. */
+	if (p->bytes >= NCONNS * BEAT_BYTES && stats.traffic.beats_on_time >= NCONNS)
+		finish(p, h, true);
+	if (late(p))
+		finish(p, h, false);
+}
+
+static void expect_heartbeats_on_time(enum mode m)
+{
+	static struct holder h;
+	static struct holder_config cfg;
+	static struct plan plan;
+	struct peer p = { 0 };
+
+	connect_config(&cfg, &plan, m, &p);
+	cfg.traffic = (struct traffic){ .send = BEAT_BYTES, .every_us = BEAT_EVERY_US };
+	cfg.tick = beat_tick;
+	if (run(&h, &cfg, m))
+		cr_expect(p.seen, "%s: %zu bytes read, %" PRIu64 " beats on time, %" PRIu64 " late",
+			  mode_name(m), p.bytes, (uint64_t)stats.traffic.beats_on_time,
+			  (uint64_t)stats.traffic.beats_late);
+	cleanup(&p);
+}
+
+Test(holder, uring_sends_heartbeats_on_time, .timeout = 5)
+{
+	expect_heartbeats_on_time(MODE_URING);
+}
+
+Test(holder, epoll_sends_heartbeats_on_time, .timeout = 5)
+{
+	expect_heartbeats_on_time(MODE_EPOLL);
+}
+
+Test(holder, threads_send_heartbeats_on_time, .timeout = 5)
+{
+	expect_heartbeats_on_time(MODE_THREADS);
+}
+
+/* ---- serve: accepts what connects, notices the client go ---- */
+
+static void client_tick(void *arg, struct holder *h)
+{
+	struct peer *p = arg;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(p->port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	while (p->nfds < NCONNS) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0, "%s", strerror(errno));
+		p->fds[p->nfds++] = fd;
+	}
+	if (p->step == 0 && h->held == NCONNS) {
+		close(p->fds[0]);
+		p->fds[0] = -1;
+		p->step = 1;
+	} else if (p->step == 1 && h->peer_closed == 1 && h->held == NCONNS - 1) {
+		finish(p, h, true);
+	}
+	if (late(p))
+		finish(p, h, false);
+}
+
+static void expect_serve_accepts_and_notices(enum mode m)
+{
+	static struct holder h;
+	static struct holder_config cfg;
+	struct peer p = { 0 };
+
+	base_config(&cfg, m, ROLE_SERVE, &p);
+	p.port = free_port();
+	sockaddr_from(&cfg.listen[0], false, 0x7f000001u, p.port);
+	cfg.nlisten = 1;
+	cfg.tick = client_tick;
+	if (run(&h, &cfg, m))
+		cr_expect(p.seen, "%s: held %" PRIu64 ", peer_closed %" PRIu64 " after %.1f s",
+			  mode_name(m), p.held, p.peer_closed, DEADLINE_S);
+	cleanup(&p);
+}
+
+Test(holder, uring_serve_accepts_and_notices_a_client_go, .timeout = 5)
+{
+	expect_serve_accepts_and_notices(MODE_URING);
+}
+
+Test(holder, epoll_serve_accepts_and_notices_a_client_go, .timeout = 5)
+{
+	expect_serve_accepts_and_notices(MODE_EPOLL);
+}
+
+Test(holder, threads_serve_accepts_and_notices_a_client_go, .timeout = 5)
+{
+	expect_serve_accepts_and_notices(MODE_THREADS);
+}
