@@ -1,11 +1,13 @@
 /* addr.c - IPv4 and IPv6 addresses, address ranges and port ranges as typed by users. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include "base/addr.h"
 
 #define PORT_MAX 65535
+#define HOST_NAME_LEN_MAX 253 /* RFC 1035: a name's text, without the root's dot */
 
 static addr128 from_bytes(const unsigned char *b, int n)
 {
@@ -271,4 +273,51 @@ const char *format_sockaddr(const union sockaddr_inet *sa, char *buf, int len)
 {
 	return format_endpoint(sa->sa.sa_family == AF_INET6, sockaddr_addr(sa), sockaddr_port(sa),
 			       buf, len);
+}
+
+bool is_host_name(const char *s, size_t n)
+{
+	bool letter = false;
+
+	if (n == 0 || n > HOST_NAME_LEN_MAX || s[0] == '-' || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+
+		if (!alpha && !(c >= '0' && c <= '9') && c != '-' && c != '.')
+			return false;
+		letter |= alpha;
+	}
+	return letter;
+}
+
+int resolve_host(const char *host, addr128 *addr, bool *v6)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res, *ai;
+	int ret = getaddrinfo(host, NULL, &hints, &res);
+
+	if (ret == EAI_NONAME || ret == EAI_AGAIN || ret == EAI_NODATA || ret == EAI_FAIL)
+		return -EAGAIN;
+	if (ret)
+		return -EIO;
+	for (ai = res; ai; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET) {
+			const struct sockaddr_in *sin = (const void *)ai->ai_addr;
+
+			*addr = from_bytes((const unsigned char *)&sin->sin_addr, 4);
+			*v6 = false;
+			break;
+		}
+		if (ai->ai_family == AF_INET6) {
+			const struct sockaddr_in6 *sin6 = (const void *)ai->ai_addr;
+
+			*addr = from_bytes(sin6->sin6_addr.s6_addr, 16);
+			*v6 = true;
+			break;
+		}
+	}
+	freeaddrinfo(res);
+	return ai ? 0 : -EAGAIN;
 }

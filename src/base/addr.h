@@ -56,6 +56,19 @@ int parse_port_range(const char *s, struct port_range *out);
  */
 int parse_endpoint_range(const char *s, struct endpoint_range *out);
 
+/*
+ * A DNS host name as --target takes it ("holdconn-holder-0.holdconn-holder",
+ * "localhost"): letters, digits, '-' and '.', at most 253 characters, with
+ * a letter somewhere, so a mistyped address ("1.2.3") is never one.
+ */
+bool is_host_name(const char *s, size_t n);
+/*
+ * getaddrinfo(host) once: the first address of either family (IPv4 first,
+ * as getaddrinfo orders them). 0, or -EAGAIN when the name does not resolve
+ * (yet: DNS not ready, no such name), -EIO for another failure.
+ */
+int resolve_host(const char *host, addr128 *addr, bool *v6);
+
 /* Addresses in r; 0 only for all 2^128 IPv6 addresses. */
 static inline addr128 addr_range_count(const struct addr_range *r)
 {

@@ -46,6 +46,7 @@ static int opt_server(struct opt_parser *p, const struct opt *opt, const char *a
 static const struct opt options[] = {
 	OPT_CALLBACK('c', "conns", &o, opt_conns_or_max, "N|max",
 		     "connections to hold, or max for as many as fit (default: 1000000)"),
+	OPT_CONNECT_RATE(o),
 	OPT_CALLBACK(0, "mode", &o.mode, opt_mode, "MODE",
 		     "server's event model: uring, epoll or threads (default: uring)"),
 	OPT_CALLBACK(0, "client-mode", &o.client_mode, opt_mode, "MODE",
@@ -69,6 +70,7 @@ static const struct opt options[] = {
 		     "the generator's watch (default: none: bench notices a dead holder by "
 		     "itself, so the client need not pay)"),
 	TRAFFIC_OPTS(o),
+	TCP_OPTS(o),
 	OPT_CALLBACK(0, "metrics", &o, opt_metrics, "ADDR:PORT",
 		     "serve Prometheus metrics of the holder and every client at "
 		     "http://ADDR:PORT/metrics (in the host's namespace)"),
@@ -106,6 +108,9 @@ static int check(struct opt_parser *p)
 	if (!o.conns_max && o.clients > 1 && o.conns < o.clients)
 		return opts_fail(p, "--conns %" PRIu64 " cannot be shared by --clients %u: give at "
 				 "least one connection each", o.conns, o.clients);
+	if (o.rate && o.rate < o.clients)
+		return opts_fail(p, "--connect-rate %" PRIu64 " cannot be shared by --clients %u: give "
+				 "at least one a second each", o.rate, o.clients);
 	if (o.server_cmd && (o.clients > 1 || o.path_veth))
 		return opts_fail(p, "--server runs one generator on loopback: drop --clients and "
 				 "--path veth");
@@ -120,4 +125,4 @@ static int run(void)
 }
 
 const struct command cmd_bench = { "bench", bench_usage, bench_about, options, bench_notes,
-				   defaults, check, run, &o };
+				   defaults, check, run, &o, &o.json };

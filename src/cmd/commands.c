@@ -5,11 +5,12 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "base/version.h"
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "measure/sysinfo.h"
+#include "run/runinfo.h"
 
-#define HOLDCONN_VERSION "0.1.0"
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define COMMAND_LIST "serve, connect, bench, limits, compare, sweep"
 #define HELP_MAX 16384          /* one command's --help, generated */
@@ -37,7 +38,7 @@ static const char top_help[] =
 	"example:\n"
 	"  holdconn bench --conns 1M\n"
 	"\n"
-	"exit codes: 0 ok, 1 runtime failure, 2 bad usage\n";
+	EXIT_CODES_TEXT;
 
 static const struct command *const commands[] = {
 	&cmd_serve, &cmd_connect, &cmd_bench, &cmd_limits, &cmd_compare, &cmd_sweep,
@@ -148,7 +149,7 @@ int commands_main(int argc, char **argv)
 
 	if (commands_parse(argc, argv, &cl, err, sizeof(err))) {
 		fprintf(stderr, "holdconn: %s\n", err);
-		return 2;
+		return EXIT_USAGE;
 	}
 	if (cl.version) {
 		puts("holdconn " HOLDCONN_VERSION);
@@ -164,5 +165,7 @@ int commands_main(int argc, char **argv)
 	}
 	/* Every command sizes ring tables by it, and limits predicts with it. */
 	sysinfo_raise_nofile();
+	if (cl.cmd->json && *cl.cmd->json)
+		runinfo_json(stdout, cl.cmd->name, argc, argv);
 	return cl.cmd->run();
 }

@@ -114,6 +114,25 @@ static int add_endpoint(struct opt_parser *p, const char *name, const char *arg,
 	return 0;
 }
 
+/* --target NAME:PORT[-PORT]: the name is resolved when the run starts (run_opts_resolve). */
+static int add_host(struct opt_parser *p, struct run_opts *r, const char *arg, const char *colon)
+{
+	struct endpoint_range e = { 0 };
+	char why[128];
+
+	if (parse_port_range(colon + 1, &e.ports)) {
+		if (port_problem(colon + 1, why, sizeof(why)))
+			return opts_fail(p, "--target: '%s' %s", arg, why);
+		return opts_fail(p, "--target: '%s' is not NAME:PORT or NAME:PORT-PORT (e.g. "
+				 "holder.example:5000-5015)", arg);
+	}
+	r->target_host[r->ntarget] = strndup(arg, colon - arg);
+	if (!r->target_host[r->ntarget])
+		return opts_fail(p, "--target: out of memory");
+	r->target[r->ntarget++] = e;
+	return 0;
+}
+
 int opt_endpoint(struct opt_parser *p, const struct opt *o, const char *arg)
 {
 	struct run_opts *r = o->value;
@@ -131,10 +150,15 @@ int opt_endpoint(struct opt_parser *p, const struct opt *o, const char *arg)
 			    MAX_ENDPOINTS);
 	if (parse_endpoint_range(arg, &e) == 0)
 		return add_endpoint(p, name, arg, &e, list, n);
+	if (!listen && colon && is_host_name(arg, colon - arg))
+		return add_host(p, r, arg, colon);
 	if (colon && one_addr(arg, colon - arg, &addr) && port_problem(colon + 1, why, sizeof(why)))
 		return opts_fail(p, "--%s: '%s' %s", name, arg, why);
-	return opts_fail(p, "--%s: '%s' is not ADDR:PORT or ADDR:PORT-PORT (e.g. 127.0.0.1:5000-5015, "
-			 "[::1]:5000)", name, arg);
+	if (listen)
+		return opts_fail(p, "--%s: '%s' is not ADDR:PORT or ADDR:PORT-PORT (e.g. "
+				 "127.0.0.1:5000-5015, [::1]:5000)", name, arg);
+	return opts_fail(p, "--%s: '%s' is not ADDR:PORT, NAME:PORT or ADDR:PORT-PORT (e.g. "
+			 "127.0.0.1:5000-5015, [::1]:5000, holder.example:5000)", name, arg);
 }
 
 int opt_source(struct opt_parser *p, const struct opt *o, const char *arg)
@@ -257,6 +281,56 @@ static int duration(struct opt_parser *p, const char *name, const char *arg, uin
 		return opts_fail(p, "--%s: '%s' is not a duration from %s to 24h (try 500ms, 10s or "
 				 "2m)", name, arg, min_us ? "1ms" : "0");
 	return 0;
+}
+
+/* One field of --tcp-keepalive: whole seconds (a bare number, 60, or 60s, 2m) up to max. */
+static bool keepalive_seconds(const char *s, size_t n, int max, int *out)
+{
+	char buf[32];
+	uint64_t us;
+
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (parse_duration_us(buf, &us) || us % 1000000 || us < 1000000 || us / 1000000 > (uint64_t)max)
+		return false;
+	*out = (int)(us / 1000000);
+	return true;
+}
+
+int opt_tcp_keepalive(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	struct tcp_keepalive *k = o->value;
+	const char *c1 = strchr(arg, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+	uint64_t cnt;
+
+	/* The kernel's bounds: MAX_TCP_KEEPIDLE and MAX_TCP_KEEPINTVL 32767 s, MAX_TCP_KEEPCNT 127. */
+	if (!c1 || !c2 || !keepalive_seconds(arg, c1 - arg, 32767, &k->idle_s) ||
+	    !keepalive_seconds(c1 + 1, c2 - c1 - 1, 32767, &k->intvl_s) || parse_count(c2 + 1, &cnt) ||
+	    cnt < 1 || cnt > 127)
+		return opts_fail(p, "--%s: '%s' is not IDLE,INTVL,CNT (e.g. 60s,10s,5: probe after "
+				 "60 s idle, every 10 s, give up after 5; seconds 1-32767, CNT 1-127)",
+				 o->name, arg);
+	k->cnt = (int)cnt;
+	k->on = 1;
+	return 0;
+}
+
+int opt_user_timeout(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	uint64_t us;
+
+	if (parse_duration_us(arg, &us) || us < 1000 || us / 1000 > INT_MAX)
+		return opts_fail(p, "--%s: '%s' is not a duration from 1ms to 24d (try 30s or 2m)",
+				 o->name, arg);
+	*(unsigned int *)o->value = (unsigned int)(us / 1000);
+	return 0;
+}
+
+int opt_duration(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	return duration(p, o->name, arg, 0, o->value);
 }
 
 int opt_every(struct opt_parser *p, const struct opt *o, const char *arg)

@@ -10,6 +10,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include "base/exit_codes.h"
 #include "base/opts.h"
 #include "run/run_opts.h"
 
@@ -23,6 +24,7 @@ struct command {
 	int (*check)(struct opt_parser *p); /* rules across options, after the parse */
 	int (*run)(void);           /* runs on what was parsed; returns the exit code */
 	const void *parsed;         /* the options struct the table fills (tests read it) */
+	const bool *json;           /* its --json: the run header goes first (run/runinfo.h) */
 };
 
 extern const struct command cmd_serve, cmd_connect, cmd_bench, cmd_limits, cmd_compare,
@@ -38,7 +40,7 @@ extern const struct command cmd_serve, cmd_connect, cmd_bench, cmd_limits, cmd_c
 	"BYTES is a size: 4096, 64k, 4KiB, 1G (k, M, G = 2^10, 2^20, 2^30).\n" \
 	"DURATION is 500ms, 10s, 2m or 1h.\n"
 
-#define EXIT_HELP "exit codes: 0 ok, 1 runtime failure, 2 bad usage\n"
+#define EXIT_HELP EXIT_CODES_TEXT
 
 /* Callbacks; value is the struct run_opts unless a field is named. */
 int opt_endpoint(struct opt_parser *p, const struct opt *o, const char *arg); /* listen/target */
@@ -53,6 +55,9 @@ int opt_scan_interval(struct opt_parser *p, const struct opt *o, const char *arg
 int opt_msg(struct opt_parser *p, const struct opt *o, const char *arg);   /* uint32_t */
 int opt_every(struct opt_parser *p, const struct opt *o, const char *arg);
 int opt_hold(struct opt_parser *p, const struct opt *o, const char *arg);
+int opt_duration(struct opt_parser *p, const struct opt *o, const char *arg); /* uint64_t us */
+int opt_tcp_keepalive(struct opt_parser *p, const struct opt *o, const char *arg);
+int opt_user_timeout(struct opt_parser *p, const struct opt *o, const char *arg); /* unsigned ms */
 int opt_slo(struct opt_parser *p, const struct opt *o, const char *arg); /* slo_p99_us */
 int opt_on_data(struct opt_parser *p, const struct opt *o, const char *arg);
 int opt_set_buffers(struct opt_parser *p, const struct opt *o, const char *arg); /* bool */
@@ -126,10 +131,27 @@ int opt_path(struct opt_parser *p, const struct opt *o, const char *arg);
 		     "before: --rcvbuf/--sndbuf set before the handshake, which sizes the "   \
 		     "window scale for them (0 for a small receive buffer: a 64 KiB window "  \
 		     "for life); after: set once established (default: before)")
-#define OPT_HOLD(r)                                                                    \
-	OPT_CALLBACK(0, "hold", &(r), opt_hold, "DURATION",                             \
-		     "hold with the traffic this long before the teardown (default: 2 x " \
-		     "--every with --send, 2s with --send-once, else 0)")
+/* -d as wrk's: how long the connections are held once the ramp ends; --hold, its old name. */
+#define DURATION_OPTS(r, h)                                                               \
+	OPT_CALLBACK('d', "duration", &(r), opt_hold, "DURATION", h),                     \
+		OPT_CALLBACK(0, "hold", &(r), opt_hold, "DURATION", "the same as --duration")
+#define OPT_HOLD(r)                                                                          \
+	DURATION_OPTS(r, "once the ramp ends, hold (with the traffic) this long, then tear " \
+			 "down and print the summary (default: 2 x --every with --send, 2s " \
+			 "with --send-once, else 0)")
+/* tcpkali's name; -R: neither tcpkali nor wrk has a short one (tcpkali's -r is a message rate). */
+#define OPT_CONNECT_RATE(r)                                                            \
+	OPT_COUNT('R', "connect-rate", &(r).rate, 0, "N",                              \
+		  "connections started per second, in all (default: 0, as fast as possible)")
+/* What a NAT or a load balancer in the path sees of an idle connection. */
+#define TCP_OPTS(r)                                                                          \
+	OPT_CALLBACK(0, "tcp-keepalive", &(r).keepalive, opt_tcp_keepalive, "IDLE,INTVL,CNT", \
+		     "SO_KEEPALIVE on every connection: probe after IDLE idle, every INTVL, "  \
+		     "drop after CNT unanswered (e.g. 60s,10s,5; default: off)"),             \
+		OPT_CALLBACK(0, "user-timeout", &(r).user_timeout_ms, opt_user_timeout,      \
+			     "DURATION",                                                     \
+			     "TCP_USER_TIMEOUT: drop a connection whose sent data stays "    \
+			     "unacknowledged this long (default: the kernel's)")
 #define OPT_SLO(r)                                                                           \
 	OPT_CALLBACK(0, "slo", &(r).slo_p99_us, opt_slo, "p99=DURATION",                     \
 		     "at every report point hold the pattern for a window (3s, or --hold) and "  \

@@ -60,6 +60,7 @@ static int opt_plot(struct opt_parser *p, const struct opt *o, const char *arg)
 static const struct opt options[] = {
 	OPT_CALLBACK('c', "conns", &c.run, opt_conns, "N",
 		     "connections each mode should hold (default: 100000)"),
+	OPT_CONNECT_RATE(c.run),
 	OPT_CALLBACK(0, "modes", &c, opt_modes, "MODE,...",
 		     "holders to compare, in order (default: uring,epoll,threads)"),
 	OPT_CALLBACK(0, "watch", &c.run.watch, opt_watch, "HOW",
@@ -104,4 +105,4 @@ static int run(void)
 }
 
 const struct command cmd_compare = { "compare", compare_usage, compare_about, options,
-				     compare_notes, defaults, check, run, &c };
+				     compare_notes, defaults, check, run, &c, &c.run.json };

@@ -11,12 +11,12 @@ static const char connect_usage[] =
 
 static const char connect_about[] =
 	"Opens --conns connections to the --target endpoints and holds them open and\n"
-	"idle until interrupted (SIGINT or SIGTERM). With source addresses, each\n"
-	"connection gets its own (source address, source port, destination) 4-tuple,\n"
-	"bound explicitly, so connect() stays fast at any count; without them the\n"
-	"kernel picks the source port, which slows down past ~17K connections per\n"
-	"destination. Each source address gives (ports in --sport) x (destinations)\n"
-	"connections.\n";
+	"idle for --duration, or until interrupted (SIGINT or SIGTERM). With source\n"
+	"addresses, each connection gets its own (source address, source port,\n"
+	"destination) 4-tuple, bound explicitly, so connect() stays fast at any count;\n"
+	"without them the kernel picks the source port, which slows down past ~17K\n"
+	"connections per destination. Each source address gives (ports in --sport) x\n"
+	"(destinations) connections.\n";
 
 static const char connect_notes[] =
 	"The holder's latency is one way; connect times the echo (serve --on-data\n"
@@ -28,6 +28,7 @@ static const char connect_notes[] =
 	"example:\n"
 	"  holdconn connect --target 127.0.0.1:5000-5015 --source 127.0.0.2-127.0.0.3 \\\n"
 	"                   --conns 1M\n"
+	"  holdconn connect -c 1000 -d 5s --target 127.0.0.1:5000\n"
 	"\n"
 	EXIT_HELP;
 
@@ -48,17 +49,25 @@ static int opt_server_pid(struct opt_parser *p, const struct opt *opt, const cha
 static const struct opt options[] = {
 	OPT_CALLBACK_F(0, "target", &o, opt_endpoint, "ADDR:PORT[-PORT]",
 		       "connect to every port of this range; repeatable, up to 64 (required); "
-		       "IPv6 in brackets: [::1]:5000", OPT_REQUIRED | OPT_REPEAT),
+		       "IPv6 in brackets: [::1]:5000; a host name (NAME:PORT) is resolved at start",
+		       OPT_REQUIRED | OPT_REPEAT),
 	OPT_CALLBACK_F('c', "conns", &o, opt_conns, "N", "connections to open (required)",
 		       OPT_REQUIRED),
-	OPT_COUNT(0, "rate", &o.rate, 0, "N",
-		  "connections started per second (default: 0, as fast as possible)"),
+	OPT_CALLBACK('d', "duration", &o, opt_hold, "DURATION",
+		     "once the ramp ends (target reached or a limit hit), hold this long, then "
+		     "print the summary and exit (default: until SIGINT or SIGTERM)"),
+	OPT_CONNECT_RATE(o),
+	OPT_COUNT(0, "rate", &o.rate, 0, "N", "the same as --connect-rate"),
+	OPT_CALLBACK(0, "resolve-timeout", &o.resolve_timeout_us, opt_duration, "DURATION",
+		     "how long a --target name may take to resolve, asked again every second "
+		     "(default: 60s)"),
 	OPT_RUN_SOURCE(o),
 	OPT_RUN_SPORT(o),
 	OPT_RUN_MODE(o),
 	BUFFER_OPTS(o),
 	OPT_RUN_RESERVE(o),
 	OPT_RUN_REPORT_EVERY(o),
+	TCP_OPTS(o),
 	OPT_RUN_JSON(o),
 	WATCH_OPTS(o),
 	OPT_SEND(o),
@@ -118,4 +127,4 @@ static int run(void)
 }
 
 const struct command cmd_connect = { "connect", connect_usage, connect_about, options,
-				     connect_notes, defaults, check, run, &o };
+				     connect_notes, defaults, check, run, &o, &o.json };

@@ -82,8 +82,13 @@ static int run(void)
 	static struct limits_input in;
 	static struct limits_table t;
 	static struct calibration cal;
+	char err[256];
 	int ret;
 
+	if (run_opts_resolve(&o, "limits", err, sizeof(err))) {
+		fprintf(stderr, "holdconn limits: %s\n", err);
+		return EXIT_RUNTIME;
+	}
 	run_opts_limits_query(&o, &q);
 	ret = limits_probe(&q, &in);
 	if (ret) {
@@ -111,4 +116,4 @@ static int run(void)
 }
 
 const struct command cmd_limits = { "limits", limits_usage, limits_about, options, limits_notes,
-				    defaults, check, run, &o };
+				    defaults, check, run, &o, &o.json };

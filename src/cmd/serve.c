@@ -29,6 +29,7 @@ static const struct opt options[] = {
 		 "listen() backlog, 1-65535, capped by net.core.somaxconn (default: 4096)"),
 	OPT_RUN_RESERVE(o),
 	OPT_RUN_REPORT_EVERY(o),
+	TCP_OPTS(o),
 	OPT_RUN_JSON(o),
 	WATCH_OPTS(o),
 	OPT_ON_DATA(o),
@@ -61,4 +62,4 @@ static int run(void)
 }
 
 const struct command cmd_serve = { "serve", serve_usage, serve_about, options, serve_notes,
-				   defaults, check, run, &o };
+				   defaults, check, run, &o, &o.json };

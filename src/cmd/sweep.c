@@ -98,9 +98,8 @@ static const struct opt options[] = {
 	OPT_CALLBACK(0, "set-buffers", &s, opt_when, "LIST",
 		     "before, after or before,after (default: before,after: each setting both "
 		     "ways, to show the window scale)"),
-	OPT_CALLBACK(0, "hold", &s.run, opt_hold, "DURATION",
-		     "time each setting runs its traffic (default: 2 x --every, or 2s for "
-		     "--send-once alone)"),
+	DURATION_OPTS(s.run, "time each setting runs its traffic (default: 2 x --every, or 2s "
+			     "for --send-once alone)"),
 	OPT_CALLBACK(0, "slo", &s.run.slo_p99_us, opt_slo, "p99=DURATION",
 		     "stop each bench at the first report point that misses the objective (see "
 		     "bench --help)"),
@@ -137,4 +136,4 @@ static int run(void)
 }
 
 const struct command cmd_sweep = { "sweep", sweep_usage, sweep_about, options, sweep_notes,
-				   defaults, check, run, &s };
+				   defaults, check, run, &s, &s.run.json };

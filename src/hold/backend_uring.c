@@ -758,7 +758,7 @@ static int uring_open(struct holder *h, uint64_t tuple, const union sockaddr_ine
 	c->next = (uint32_t)tuple;
 	c->state = CONN_OPENING;
 	c->flags = 0;
-	ring_reserve(&be->rs, r, 8);
+	ring_reserve(&be->rs, r, 4 + SOCKOPT_MAX); /* socket, its options, bind, connect, watch */
 	if (chained) {
 		sqe = ring_sqe(&be->rs, r);
 		io_uring_prep_socket_direct(sqe, dst->sa.sa_family, SOCK_STREAM, 0, slot, 0);

@@ -407,6 +407,10 @@ static bool standalone_done(struct holder *h)
 {
 	if (holder_signalled)
 		return true;
+	/* connect --duration: held that long once the ramp ended, whatever stopped it. */
+	if (h->cfg->has_duration && !h->ramping &&
+	    now_s() - (h->t_start + h->ramp_s) >= h->cfg->duration_us / 1e6)
+		return true;
 	/* connect: every connection gone after the ramp, e.g. the holder was killed. */
 	return h->cfg->role == ROLE_CONNECT && !h->ramping && !h->held && !h->in_flight;
 }

@@ -37,12 +37,19 @@ struct holder_config {
 	uint64_t target;      /* connections to open; 0: serve has no target */
 	uint64_t rate;        /* per second, 0: unpaced */
 	bool reconnect;       /* replace connections the peer closed (else they count, and stop the ramp) */
+	bool has_duration;    /* connect --duration: standalone, done this long after the ramp */
+	uint64_t duration_us;
 	uint32_t window;      /* most connects in flight (and unaccepted, under bench) */
 	uint32_t accept_margin; /* serve: table slots kept free for connections already queued (0: auto) */
 	/* both */
 	int rcvbuf, sndbuf;   /* 0: kernel default */
 	uint64_t reserve;     /* bytes of MemAvailable the ramp never eats into */
 	bool linger_rst;      /* SO_LINGER {1,0}: close sends RST, no TIME_WAIT */
+	/* --tcp-keepalive IDLE,INTVL,CNT: SO_KEEPALIVE with these (seconds, probes); on 0: off */
+	struct tcp_keepalive {
+		int on, idle_s, intvl_s, cnt;
+	} keepalive;
+	unsigned int user_timeout_ms; /* --user-timeout: TCP_USER_TIMEOUT; 0: the kernel's */
 	enum watch watch;     /* uring: how peer closes are noticed */
 	uint64_t scan_interval_us; /* --watch diag */
 	struct traffic traffic; /* what flows: heartbeats, a first message, the answer to data */

@@ -1,5 +1,6 @@
 /* sockopt.c - the options every holder sets on its sockets, in one table (see sockopt.h). */
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
 #include "hold/sockopt.h"
 
@@ -21,6 +22,22 @@ int sockopt_list(const struct holder_config *cfg, enum sockopt_when when, bool r
 		out[n++] = (struct sockopt){ SOL_SOCKET, SO_RCVBUF, &cfg->rcvbuf, sizeof(int) };
 	if (sizes && cfg->sndbuf)
 		out[n++] = (struct sockopt){ SOL_SOCKET, SO_SNDBUF, &cfg->sndbuf, sizeof(int) };
+	/*
+	 * --tcp-keepalive, --user-timeout: what a NAT or a load balancer in the
+	 * path needs to keep (or drop) an idle connection. A listener's are
+	 * inherited by every socket it accepts.
+	 */
+	if (when == SOCKOPT_BEFORE && cfg->keepalive.on) {
+		const struct tcp_keepalive *k = &cfg->keepalive;
+
+		out[n++] = (struct sockopt){ SOL_SOCKET, SO_KEEPALIVE, &k->on, sizeof(int) };
+		out[n++] = (struct sockopt){ IPPROTO_TCP, TCP_KEEPIDLE, &k->idle_s, sizeof(int) };
+		out[n++] = (struct sockopt){ IPPROTO_TCP, TCP_KEEPINTVL, &k->intvl_s, sizeof(int) };
+		out[n++] = (struct sockopt){ IPPROTO_TCP, TCP_KEEPCNT, &k->cnt, sizeof(int) };
+	}
+	if (when == SOCKOPT_BEFORE && cfg->user_timeout_ms)
+		out[n++] = (struct sockopt){ IPPROTO_TCP, TCP_USER_TIMEOUT, &cfg->user_timeout_ms,
+					     sizeof(unsigned int) };
 	return n;
 }
 

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include "hold/holder.h"
 
-#define SOCKOPT_MAX 4
+#define SOCKOPT_MAX 9 /* reuse, linger, 2 sizes, keepalive with its 3, user timeout */
 
 /* Values that outlive any request: io_uring reads an option's value when it runs. */
 extern const int sockopt_one;

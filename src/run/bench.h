@@ -2,6 +2,7 @@
 #ifndef HOLDCONN_BENCH_H
 #define HOLDCONN_BENCH_H
 
+#include "base/exit_codes.h"
 #include "hold/stats.h"
 #include "run/run_opts.h"
 #include "run/report.h"
@@ -63,12 +64,14 @@ struct bench_result {
 /*
  * Runs one bench: both sides, the ramp, the teardown. Report points go to
  * rep as they are taken (rep may write to /dev/null); the summary is left
- * in res, not printed. Returns 0, or the exit code (1 runtime, 2 usage).
+ * in res, not printed. Returns 0, or the exit code of a run that failed (1 runtime, 2 usage, 4 io_uring refused).
  */
 int bench_run(const struct run_opts *o, struct reporter *rep, struct bench_result *res);
 /* The same, checking slo at every report point (slo->p99_us 0: none). */
 int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct reporter *rep,
 		  struct bench_result *res);
+/* A finished run's exit code: 3 when it held fewer than --conns or missed --slo, else 0. */
+int bench_exit_code(const struct bench_result *res);
 /* `holdconn bench`: bench_run and print the summary. Returns the exit code. */
 int bench_main(const struct run_opts *o);
 

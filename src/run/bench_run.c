@@ -117,11 +117,12 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 			      strcmp(b->pred.stop, "OOM") ? "; holdconn limits explains" : "; ",
 			      strcmp(b->pred.stop, "OOM") ? "" : b->pred.lift);
 	if (bench_start_sides(b)) {
-		/* Either side without io_uring is a usage matter (exit 2), as for serve/connect. */
+		/* Either side without io_uring exits 4, as serve/connect do. */
 		int se = atomic_load(&b->area->server.stop_errno);
 		int ce = atomic_load(&b->area->client.stop_errno);
 
-		code = se == ENOSYS || se == EPERM || ce == ENOSYS || ce == EPERM ? 2 : 1;
+		code = se == ENOSYS || se == EPERM || ce == ENOSYS || ce == EPERM ? EXIT_NO_URING
+										 : EXIT_RUNTIME;
 	} else if (b->metrics_fd >= 0 && bench_start_metrics(b)) {
 		code = 1;
 	} else {
@@ -147,6 +148,16 @@ out:
 	return code;
 }
 
+int bench_exit_code(const struct bench_result *res)
+{
+	const struct report_summary *s = &res->summary;
+
+	if (s->stop_reason && !strcmp(s->stop_reason, "slo"))
+		return EXIT_SHORT;
+	/* target 0 is --conns max: whatever limit stopped it is the finding. */
+	return s->target && s->held < s->target ? EXIT_SHORT : EXIT_HELD;
+}
+
 int bench_main(const struct run_opts *o)
 {
 	static struct bench_result res;
@@ -156,7 +167,8 @@ int bench_main(const struct run_opts *o)
 	reporter_init(&rep, stdout, o->json);
 	holder_signals(false);
 	code = bench_run(o, &rep, &res);
-	if (!code)
-		report_summary(&rep, &res.summary);
-	return code;
+	if (code)
+		return code;
+	report_summary(&rep, &res.summary);
+	return bench_exit_code(&res);
 }

@@ -84,6 +84,8 @@ static int configure_client(struct bench *b, int k, const struct endpoint_range 
 			s.conns = o->conns * (k + 1) / b->nclients - o->conns * k / b->nclients;
 	}
 	configure_holder(cfg, o, ROLE_CONNECT, o->client_mode, client_watch(b));
+	/* --connect-rate is the run's: each client starts its share. */
+	cfg->rate = o->rate * (uint64_t)(k + 1) / b->nclients - o->rate * (uint64_t)k / b->nclients;
 	ret = configure_connect(cfg, &b->plan[k], &s, err, errlen);
 	if (ret)
 		return ret;

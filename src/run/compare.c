@@ -279,8 +279,7 @@ int compare_main(const struct compare_opts *o)
 		}
 		announce(&c, r, i);
 		run_mode(&c, r, &rep);
-		if (r->code > code)
-			code = r->code;
+		code = exit_code_worse(code, r->code ? r->code : bench_exit_code(&r->res));
 		conclude(&rep, r);
 	}
 	c.common_n = compare_common_n(c.runs, c.nruns, c.at);
@@ -288,7 +287,7 @@ int compare_main(const struct compare_opts *o)
 		compare_print_json(stdout, &c);
 	else
 		compare_print_table(stdout, &c);
-	if (o->plot && draw(&c) && !code)
-		code = 1;
+	if (o->plot && draw(&c))
+		code = exit_code_worse(code, EXIT_RUNTIME);
 	return code;
 }

@@ -28,6 +28,8 @@ void configure_holder(struct holder_config *cfg, const struct run_opts *o, enum 
 	cfg->rcvbuf = clamp_int(o->rcvbuf);
 	cfg->sndbuf = clamp_int(o->sndbuf);
 	cfg->linger_rst = true;
+	cfg->keepalive = o->keepalive;
+	cfg->user_timeout_ms = o->user_timeout_ms;
 	cfg->watch = watch;
 	cfg->scan_interval_us = o->scan_interval_us;
 	cfg->traffic = o->traffic;

@@ -1,5 +1,8 @@
 /* run_opts.c - the defaults of a run (see run_opts.h). */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "run/run_opts.h"
 
 #define DEFAULT_REPORT_EVERY 100000
@@ -7,6 +10,8 @@
 #define DEFAULT_BENCH_PORTS 16
 #define DEFAULT_SWEEP_INTERVAL_US 1000000 /* --watch diag: one dump a second */
 #define DEFAULT_EVERY_US 10000000         /* --every: 10 s */
+#define DEFAULT_RESOLVE_TIMEOUT_US 60000000 /* --resolve-timeout: 60 s */
+#define RESOLVE_RETRY_NS 1000000000L      /* a name that did not resolve is asked again after 1 s */
 
 void run_opts_defaults(struct run_opts *o)
 {
@@ -20,6 +25,47 @@ void run_opts_defaults(struct run_opts *o)
 	o->backlog = DEFAULT_BACKLOG;
 	o->ports = DEFAULT_BENCH_PORTS;
 	o->traffic.every_us = DEFAULT_EVERY_US;
+	o->resolve_timeout_us = DEFAULT_RESOLVE_TIMEOUT_US;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int run_opts_resolve(struct run_opts *o, const char *cmd, char *err, size_t errlen)
+{
+	const struct timespec retry = { RESOLVE_RETRY_NS / 1000000000L,
+					 RESOLVE_RETRY_NS % 1000000000L };
+	double deadline = mono_s() + o->resolve_timeout_us / 1e6;
+	bool said = false;
+
+	for (int i = 0; i < o->ntarget; i++) {
+		struct endpoint_range *e = &o->target[i];
+		int ret;
+
+		if (!o->target_host[i])
+			continue;
+		while ((ret = resolve_host(o->target_host[i], &e->addr, &e->v6)) == -EAGAIN &&
+		       mono_s() + RESOLVE_RETRY_NS / 1e9 <= deadline) {
+			if (!said)
+				fprintf(stderr, "holdconn %s: waiting for %s to resolve (at most %.0f s, "
+					"--resolve-timeout)\n", cmd, o->target_host[i],
+					o->resolve_timeout_us / 1e6);
+			said = true;
+			nanosleep(&retry, NULL);
+		}
+		if (ret) {
+			snprintf(err, errlen, "--target %s: the name did not resolve within %.0f s: "
+				 "check it, or wait longer with --resolve-timeout", o->target_host[i],
+				 o->resolve_timeout_us / 1e6);
+			return -EAGAIN;
+		}
+	}
+	return 0;
 }
 
 void run_opts_limits_query(const struct run_opts *o, struct limits_query *q)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "base/addr.h"
 #include "base/mode.h"
+#include "hold/holder.h"
 #include "hold/watch.h"
 #include "hold/plan.h"
 #include "hold/traffic.h"
@@ -26,6 +27,8 @@ struct run_opts {
 	int nlisten;
 	struct endpoint_range target[MAX_ENDPOINTS]; /* connect --target, repeatable */
 	int ntarget;
+	char *target_host[MAX_ENDPOINTS]; /* --target NAME:PORT: the name, resolved at start; NULL: an address */
+	uint64_t resolve_timeout_us; /* --resolve-timeout: how long a name may take to resolve */
 	struct addr_range source; /* connect --source */
 	bool has_source;
 	struct port_range sport;  /* connect --sport; default: net.ipv4.ip_local_port_range */
@@ -36,6 +39,8 @@ struct run_opts {
 	uint64_t rate;            /* --rate, connections per second; 0 = as fast as possible */
 	uint64_t report_every;    /* --report-every, default 100,000 */
 	uint64_t rcvbuf, sndbuf;  /* --rcvbuf/--sndbuf bytes; 0 = kernel default */
+	struct tcp_keepalive keepalive; /* --tcp-keepalive IDLE,INTVL,CNT; on 0: not set */
+	unsigned int user_timeout_ms;   /* --user-timeout; 0: the kernel's */
 	uint64_t reserve;         /* --reserve bytes; 0 = default max(1 GiB, 5% MemTotal) */
 	bool has_reserve;
 	uint32_t backlog;         /* --backlog, default 4096 */
@@ -64,6 +69,12 @@ struct run_opts {
 
 /* What every run starts from: uring both sides, poll watch, 100K report points. */
 void run_opts_defaults(struct run_opts *o);
+/*
+ * Resolves every --target given by name, retrying each second until it
+ * resolves or --resolve-timeout passes (a Kubernetes Service's name exists
+ * only once its pods do). 0, or -EAGAIN with a one-line message in err.
+ */
+int run_opts_resolve(struct run_opts *o, const char *cmd, char *err, size_t errlen);
 /* What the limits model is asked about such a run (no targets: bench's pairs). */
 void run_opts_limits_query(const struct run_opts *o, struct limits_query *q);
 

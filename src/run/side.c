@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/exit_codes.h"
 #include "hold/conn.h"
 #include "measure/meter.h"
 #include "run/explain.h"
@@ -29,6 +30,9 @@ static int side_config(const struct run_opts *o, enum role role, struct holder_c
 	};
 
 	configure_holder(cfg, o, role, o->mode, o->watch);
+	/* connect --duration: a standalone side ends itself; bench ends its own sides. */
+	cfg->has_duration = role == ROLE_CONNECT && o->has_hold;
+	cfg->duration_us = o->hold_us;
 	if (role == ROLE_SERVE)
 		return configure_listen(cfg, o->listen, o->nlisten, err, errlen);
 	return configure_connect(cfg, plan, &s, err, errlen);
@@ -64,6 +68,21 @@ void side_explain_failure(const struct run_opts *o, enum mode m, int err, char *
 		explain_stop(STOP_EMFILE, err, m == MODE_URING, buf, len);
 	else
 		snprintf(buf, len, "%s mode could not start: %s", mode_name(m), strerror(err));
+}
+
+int side_start_code(enum mode m, int err)
+{
+	return m == MODE_URING && (err == ENOSYS || err == EPERM) ? EXIT_NO_URING : EXIT_RUNTIME;
+}
+
+/* connect with a target it no longer holds at the end (short, or lost since) exits 3. */
+static int side_exit_code(const struct holder *h, const struct holder_config *cfg)
+{
+	if (h->stop == STOP_ERROR)
+		return EXIT_RUNTIME;
+	if (cfg->role == ROLE_CONNECT && cfg->target != UINT64_MAX && h->held_final < cfg->target)
+		return EXIT_SHORT;
+	return EXIT_HELD;
 }
 
 /* ---- live reporting ------------------------------------------------------- */
@@ -360,19 +379,26 @@ int side_main(const struct run_opts *o, enum role role)
 {
 	static struct holder_config cfg;
 	static struct plan plan;
+	static struct run_opts resolved; /* o with its --target names resolved */
 	struct side_report sr = { 0 };
 	struct stats_block { struct side_stats st; } *blk = calloc(1, sizeof(*blk));
 	struct metrics_server *metrics = NULL;
 	struct holder h;
 	char err[256];
-	int ret, code = 1;
+	int ret, code = EXIT_RUNTIME;
 
 	if (!blk)
-		return 1;
+		return EXIT_RUNTIME;
+	resolved = *o;
+	o = &resolved;
+	if (run_opts_resolve(&resolved, "connect", err, sizeof(err))) {
+		fprintf(stderr, "holdconn connect: %s\n", err);
+		goto out;
+	}
 	ret = side_config(o, role, &cfg, &plan, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "holdconn: %s\n", err);
-		code = ret == -EINVAL ? 2 : 1;
+		code = ret == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out;
 	}
 	if (role == ROLE_CONNECT && check_server_pids(o))
@@ -428,11 +454,11 @@ int side_main(const struct run_opts *o, enum role role)
 						    : "is not an address of this host");
 		}
 		fprintf(stderr, "holdconn %s: %s\n", role == ROLE_SERVE ? "serve" : "connect", err);
-		code = ret == -ENOSYS || ret == -EPERM ? 2 : 1;
+		code = side_start_code(o->mode, -ret);
 		goto out;
 	}
 	side_summary(&sr, o, &h, &cfg, role);
-	code = h.stop == STOP_ERROR ? 1 : 0;
+	code = side_exit_code(&h, &cfg);
 out:
 	metrics_stop(metrics);
 	free(sr.base);

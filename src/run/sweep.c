@@ -297,8 +297,7 @@ int sweep_main(const struct sweep_opts *s)
 		r->set = plan[i];
 		announce(&rep, r, i, nplan);
 		run_setting(o, r, &rep, &res);
-		if (r->code > code)
-			code = r->code;
+		code = exit_code_worse(code, r->code ? r->code : bench_exit_code(&res));
 		print_row(&rep, o, r);
 	}
 	clear_line(&rep);

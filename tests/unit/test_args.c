@@ -610,7 +610,7 @@ Test(args, top_help_lists_the_commands_and_exit_codes)
 {
 	static const char *const words[] = {
 		"usage: holdconn", "serve", "connect", "bench", "--version",
-		"0 ok, 1 runtime failure, 2 bad usage", NULL,
+		"3 stopped short of --conns or SLO missed", NULL,
 	};
 
 	expect_help_has(NULL, words);
@@ -622,7 +622,7 @@ Test(args, serve_help_lists_every_serve_option)
 	static const char *const words[] = {
 		"usage: holdconn serve", "--listen", "--mode", "--rcvbuf", "--sndbuf", "--backlog",
 		"--reserve", "--report-every", "--json", "--help", "default: 4096", "example",
-		"0 ok, 1 runtime failure, 2 bad usage", NULL,
+		"3 stopped short of --conns or SLO missed", NULL,
 	};
 
 	expect_help_has("serve", words);
@@ -633,7 +633,7 @@ Test(args, connect_help_lists_every_connect_option)
 	static const char *const words[] = {
 		"usage: holdconn connect", "--target", "--conns", "--rate", "--source", "--sport",
 		"--mode", "--rcvbuf", "--sndbuf", "--reserve", "--report-every", "--json", "--help",
-		"example", "0 ok, 1 runtime failure, 2 bad usage", NULL,
+		"example", "3 stopped short of --conns or SLO missed", NULL,
 	};
 
 	expect_help_has("connect", words);
@@ -645,7 +645,7 @@ Test(args, bench_help_lists_every_bench_option_and_its_two_processes)
 		"usage: holdconn bench", "--conns N|max", "--mode", "--client-mode", "--ports",
 		"--rcvbuf", "--sndbuf", "--reserve", "--report-every", "--json", "--help",
 		"default: 1000000", "default: 16", "two", "processes", "loopback", "example",
-		"0 ok, 1 runtime failure, 2 bad usage", NULL,
+		"3 stopped short of --conns or SLO missed", NULL,
 	};
 
 	expect_help_has("bench", words);
@@ -882,9 +882,9 @@ Test(args, dash_c_is_conns)
 Test(args, an_abbreviated_long_option_is_refused_naming_what_it_could_mean)
 {
 	EXPECT_ERROR("--con is not an option of 'bench' (abbreviations are not taken): did you mean "
-		     "--conns?", "bench", "--con", "5");
+		     "--conns, --connect-rate?", "bench", "--con", "5");
 	EXPECT_ERROR("--con is not an option of 'bench' (abbreviations are not taken): did you mean "
-		     "--conns?", "bench", "--con=5");
+		     "--conns, --connect-rate?", "bench", "--con=5");
 	EXPECT_ERROR("--client is not an option of 'bench' (abbreviations are not taken): did you "
 		     "mean --client-mode, --client-watch, --clients?", "bench", "--client", "2");
 	EXPECT_ERROR("--jso is not an option of 'bench' (abbreviations are not taken): did you mean "

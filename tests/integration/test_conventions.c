@@ -1,0 +1,169 @@
+/*
+ * test_conventions.c - what a script or a CI gate relies on: connect
+ * --duration ends the run by itself with its summary, and the exit code
+ * says whether the target was held (0) or not (3).
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "proc.h"
+
+TestSuite(conventions, .fini = proc_cleanup);
+
+static struct proc P, Q;
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* serve --json on 127.0.0.1:port, up. */
+static void start_serve(char *ep, size_t len)
+{
+	int port = free_port_base(1);
+
+	cr_assert_gt(port, 0);
+	snprintf(ep, len, "127.0.0.1:%d", port);
+	const char *sargs[] = { "serve", "--listen", ep, "--json", NULL };
+
+	proc_start(&P, sargs, 0);
+	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10), "serve did not start: %s", P.err);
+}
+
+static void stop_serve(void)
+{
+	proc_signal(&P, SIGTERM);
+	cr_assert_eq(proc_finish(&P, 20), 0, "serve: %s", P.err);
+}
+
+Test(conventions, connect_duration_exits_by_itself_with_its_summary, .timeout = 40)
+{
+	char ep[64], line[65536];
+	double held, t0, took;
+
+	start_serve(ep, sizeof(ep));
+	const char *cargs[] = { "connect", "--target", ep, "--conns", "1000", "--duration", "2s",
+				"--json", NULL };
+
+	t0 = mono_s();
+	cr_assert_eq(run_holdconn(&Q, cargs, 0, 20), 0, "connect: %s", Q.err);
+	took = mono_s() - t0;
+	cr_assert_geq(took, 2.0, "exited after %.2f s, before --duration 2s", took);
+	cr_assert_lt(took, 6.0, "took %.2f s for --duration 2s", took);
+	cr_assert_not_null(proc_line(&Q, "\"event\":\"summary\"", line, sizeof(line)), "%s", Q.out);
+	cr_assert(json_num(line, "held", &held));
+	cr_assert_eq(held, 1000, "%s", line);
+	stop_serve();
+}
+
+Test(conventions, connect_short_of_its_target_exits_3, .timeout = 40)
+{
+	char ep[64], line[65536], reason[64];
+	double held;
+
+	start_serve(ep, sizeof(ep));
+	/* One source address and 10 source ports: 10 4-tuples for --conns 20. */
+	const char *cargs[] = { "connect", "--target", ep, "--conns", "20", "--source", "127.3.0.1",
+				"--sport", "41000-41009", "--duration", "0s", "--json", NULL };
+
+	cr_assert_eq(run_holdconn(&Q, cargs, 0, 20), 3, "connect: %s", Q.err);
+	cr_assert_not_null(proc_line(&Q, "\"event\":\"summary\"", line, sizeof(line)), "%s", Q.out);
+	cr_assert(json_num(line, "held", &held));
+	cr_assert_eq(held, 10, "%s", line);
+	cr_assert(json_str(line, "stop_reason", reason, sizeof(reason)));
+	cr_assert_str_eq(reason, "EADDRNOTAVAIL", "%s", line);
+	stop_serve();
+}
+
+Test(conventions, connect_to_nothing_listening_exits_3, .timeout = 20)
+{
+	int port = free_port_base(1);
+	char ep[64];
+
+	cr_assert_gt(port, 0);
+	snprintf(ep, sizeof(ep), "127.0.0.1:%d", port);
+	const char *cargs[] = { "connect", "--target", ep, "--conns", "5", "--json", NULL };
+
+	cr_assert_eq(run_holdconn(&Q, cargs, 0, 10), 3, "connect: %s", Q.err);
+	cr_assert_not_null(strstr(Q.out, "\"stop_reason\":\"refused\""), "%s", Q.out);
+}
+
+Test(conventions, connect_resolves_a_target_host_name, .timeout = 40)
+{
+	char ep[64], named[64], line[65536];
+	double held;
+
+	start_serve(ep, sizeof(ep));
+	snprintf(named, sizeof(named), "localhost%s", strchr(ep, ':'));
+	const char *cargs[] = { "connect", "--target", named, "--conns", "100", "--duration", "0s",
+				"--json", NULL };
+
+	cr_assert_eq(run_holdconn(&Q, cargs, 0, 20), 0, "connect: %s", Q.err);
+	cr_assert_not_null(proc_line(&Q, "\"event\":\"summary\"", line, sizeof(line)), "%s", Q.out);
+	cr_assert(json_num(line, "held", &held));
+	cr_assert_eq(held, 100, "%s", line);
+	stop_serve();
+}
+
+Test(conventions, a_name_that_never_resolves_exits_1_naming_it, .timeout = 20)
+{
+	const char *cargs[] = { "connect", "--target", "no-such-name.invalid:5000", "--conns", "1",
+				"--resolve-timeout", "1s", NULL };
+
+	cr_assert_eq(run_holdconn(&Q, cargs, 0, 10), 1, "connect: %s", Q.err);
+	cr_assert_not_null(strstr(Q.err, "--target no-such-name.invalid: the name did not resolve"),
+			   "%s", Q.err);
+}
+
+/* The keepalive timer `ss -o` shows on the established sockets of port, both ends: how many. */
+static int keepalive_timers(const char *port)
+{
+	char cmd[160], buf[512];
+	int n = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "ss -tnoH state established '( sport = :%s or dport = :%s )'",
+		 port, port);
+	f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	while (fgets(buf, sizeof(buf), f))
+		n += strstr(buf, "timer:(keepalive") != NULL;
+	pclose(f);
+	return n;
+}
+
+Test(conventions, tcp_keepalive_arms_the_timer_on_both_ends, .timeout = 40)
+{
+	static const char *const modes[] = { "uring", "epoll" };
+
+	if (system("command -v ss >/dev/null 2>&1"))
+		cr_skip_test("no ss (iproute2) to read the sockets' timers");
+	for (unsigned i = 0; i < 2; i++) {
+		int port = free_port_base(1);
+		char ep[64], pstr[16];
+
+		cr_assert_gt(port, 0);
+		snprintf(ep, sizeof(ep), "127.0.0.1:%d", port);
+		snprintf(pstr, sizeof(pstr), "%d", port);
+		const char *sargs[] = { "serve", "--listen", ep, "--json", "--mode", modes[i],
+					"--tcp-keepalive", "60s,10s,5", "--user-timeout", "30s", NULL };
+		const char *cargs[] = { "connect", "--target", ep, "--conns", "20", "--json", "--mode",
+					modes[i], "--tcp-keepalive", "60,10,5", "--user-timeout", "30s",
+					NULL };
+
+		proc_start(&P, sargs, 0);
+		cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10), "serve: %s", P.err);
+		proc_start(&Q, cargs, 0);
+		cr_assert(proc_wait_for(&Q, "\"conns\":20,", 10), "connect: %s %s", Q.out, Q.err);
+		cr_expect_eq(keepalive_timers(pstr), 40, "%s: 20 pairs, a timer on each end",
+			     modes[i]);
+		proc_signal(&Q, SIGTERM);
+		cr_assert_eq(proc_finish(&Q, 20), 0, "connect: %s", Q.err);
+		stop_serve();
+	}
+}
