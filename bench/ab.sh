@@ -18,9 +18,12 @@ lock=/tmp/holdconn-machine.lock
 out=bench/results/ab-$(date -u +%Y%m%d-%H%M)
 every=$((n / 10))
 
-jfield() { grep '"event":"summary"' "$1" | sed -n "s/.*\"$2\":\\([^,}]*\\).*/\\1/p"; }
-jlast10() { grep "\"event\":\"report\".*\"conns\":$n," "$1" | sed -n 's/.*"rate":\([^,}]*\).*/\1/p' | tail -1; }
-jpoints() { grep '"event":"report"' "$1" | sed -n 's/.*"rate":\([0-9.]*\).*/\1/p' | awk '{ printf "%.0f ", $1 }'; }
+jfield() { jq -r --arg k "$2" 'select(.event == "summary") | .[$k]' "$1"; }
+jlast10() {
+	jq -r --argjson n "$n" 'select(.event == "report" and .connections == $n) | .connections_per_second' "$1" |
+		tail -1
+}
+jpoints() { jq -r 'select(.event == "report") | .connections_per_second | round' "$1" | tr '\n' ' '; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 : > "$out.tsv"
@@ -39,10 +42,10 @@ while [ "$i" -le "$rounds" ]; do
 		[ "$side" = B ] && bin=$b
 		f="$out-$side-$i.jsonl"
 		flock "$lock" "$bin" bench --conns "$n" --report-every "$every" "$@" --json > "$f" || [ $? -eq 3 ] # 3: stopped short of --conns, a finding here
-		line="$side	$(jfield "$f" avg_rate)	$(jlast10 "$f")	$(jfield "$f" teardown_s)"
+		line="$side	$(jfield "$f" avg_connections_per_second)	$(jlast10 "$f")	$(jfield "$f" teardown_seconds)"
 		echo "$line" >> "$out.tsv"
-		echo "- $side round $i: ramp $(jfield "$f" avg_rate)/s, last 10% $(jlast10 "$f")/s," \
-		     "teardown $(jfield "$f" teardown_s) s; per point: $(jpoints "$f")" | tee -a "$out.md" >&2
+		echo "- $side round $i: ramp $(jfield "$f" avg_connections_per_second)/s, last 10% $(jlast10 "$f")/s," \
+		     "teardown $(jfield "$f" teardown_seconds) s; per point: $(jpoints "$f")" | tee -a "$out.md" >&2
 	done
 	i=$((i + 1))
 done

@@ -29,8 +29,9 @@ while [ "$round" -le "$rounds" ]; do
 		echo "== round $round $label: $bin bench $common$extra --json (load $(cut -d' ' -f1-3 /proc/loadavg))" |
 			tee -a "$file.txt" >&2
 		# shellcheck disable=SC2086
-		nice -n "${NICE:--10}" $bin bench $common $extra --json | grep '"event":"summary"' |
-			sed "s/^{/{\"label\":\"$label\",\"round\":$round,/" >> "$file.jsonl"
+		nice -n "${NICE:--10}" $bin bench $common $extra --json |
+			jq -c --arg label "$label" --argjson round "$round" \
+				'select(.event == "summary") | {label: $label, round: $round} + .' >> "$file.jsonl"
 	done
 	round=$((round + 1))
 done
@@ -41,11 +42,11 @@ print("%-10s %5s %8s %9s %9s %9s %9s %9s %9s %9s %7s" % ("label", "round", "held
       "lag p99ms", "1way p99", "holder", "generator", "softirq", "total", "box %"))
 for r in rows:
     sc, c, sv = r.get("schedule", {}), r.get("cpu", {}), r.get("traffic", {}).get("server", {})
-    h, g, s = (c.get(k, {}).get("ms_per_kmsg", 0) for k in ("holder", "generator", "softirq"))
+    h, g, s = (c.get(k, {}).get("cpu_seconds_per_message", 0) * 1e6 for k in ("holder", "generator", "softirq"))
     share = sum(c.get(k, {}).get("share", 0) for k in ("holder", "generator", "softirq"))
     print("%-10s %5d %8d %9.2f %9.2f %9.3f %9.3f %9.3f %9.3f %9.3f %7.1f" % (r["label"], r["round"],
-          r["held"], 100 * sc.get("on_time", 0) / max(sc.get("due", 1), 1), sc.get("lag_p99_us", 0) / 1e3,
-          sv.get("lat_p99_us", 0) / 1e3, h, g, s, h + g + s, 100 * share))
+          r["held"], 100 * sc.get("on_time", 0) / max(sc.get("due", 1), 1), sc.get("lag_p99_seconds", 0) * 1e3,
+          sv.get("latency_p99_seconds", 0) * 1e3, h, g, s, h + g + s, 100 * share))
 print("(CPU columns: ms of CPU per 1,000 messages the holder read; box %: share of all CPUs during the hold)")
 EOF
 cat "$file.txt"

@@ -23,7 +23,8 @@ pid=$!
 # last report point, then give the window a second to start.
 last=$(echo "$*" | sed -n 's/.*--conns \([0-9]*\).*/\1/p')
 while kill -0 "$pid" 2>/dev/null; do
-	if [ -n "$last" ] && grep -q "\"event\":\"report\",\"conns\":$last," "$base.jsonl"; then
+	if [ -n "$last" ] && jq -e --argjson n "$last" 'select(.event == "report" and .connections == $n)' \
+		"$base.jsonl" >/dev/null; then
 		break
 	fi
 	sleep 0.5
@@ -38,18 +39,19 @@ if kill -0 "$pid" 2>/dev/null; then
 	rm -f "$base.perf.data"
 fi
 wait "$pid" || [ $? -eq 3 ] # 3: stopped short or the SLO missed: a finding here
-grep '"event":"summary"' "$base.jsonl" | python3 -c '
+jq -c 'select(.event == "summary")' "$base.jsonl" | python3 -c '
 import json, sys
 s = json.loads(sys.stdin.read())
 sc, c, t = s.get("schedule", {}), s.get("cpu", {}), s.get("traffic", {})
 print("held %d, schedule kept=%s due %d on_time %d late %d not_sent %d lag p50/p99/max %.1f/%.1f/%.1f ms" % (
     s["held"], sc.get("kept"), sc.get("due", 0), sc.get("on_time", 0), sc.get("late", 0),
-    sc.get("not_sent", 0), sc.get("lag_p50_us", 0) / 1e3, sc.get("lag_p99_us", 0) / 1e3,
-    sc.get("lag_max_us", 0) / 1e3))
+    sc.get("not_sent", 0), sc.get("lag_p50_seconds", 0) * 1e3, sc.get("lag_p99_seconds", 0) * 1e3,
+    sc.get("lag_max_seconds", 0) * 1e3))
 sv = t.get("server", {})
-print("one way p50/p99/max %.3f/%.3f/%.1f ms" % (sv.get("lat_p50_us", 0) / 1e3,
-    sv.get("lat_p99_us", 0) / 1e3, sv.get("lat_max_us", 0) / 1e3))
+print("one way p50/p99/max %.3f/%.3f/%.1f ms" % (sv.get("latency_p50_seconds", 0) * 1e3,
+    sv.get("latency_p99_seconds", 0) * 1e3, sv.get("latency_max_seconds", 0) * 1e3))
 for k in ("holder", "generator", "softirq"):
     p = c.get(k, {})
-    print("cpu %s %.3f ms/1k msgs, %.1f%% of the box" % (k, p.get("ms_per_kmsg", 0), 100 * p.get("share", 0)))
+    print("cpu %s %.3f ms/1k msgs, %.1f%% of the box" % (k, p.get("cpu_seconds_per_message", 0) * 1e6,
+          100 * p.get("share", 0)))
 ' | tee -a "$base.txt"

@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 hc=${HOLDCONN:-./holdconn}
 budget_mib=2048
 
-# "key":value of the one line holding "event":"$2" in $1
+# The value of key $3 in the line of $1 whose event is $2
 field() {
-	grep "\"event\":\"$2\"" <<<"$1" | sed -n "s/.*\"$3\":\\(\"[^\"]*\"\\|[^,}]*\\).*/\\1/p" | tr -d '"'
+	jq -r --arg e "$2" --arg k "$3" 'select(.event == $e) | .[$k] // empty' <<<"$1"
 }
 
 # MemAvailable is global: wait until no other holdconn runs.
@@ -31,7 +31,7 @@ run() {
 	b=$(ulimit -n "$nofile"; "$hc" bench --conns max --json "${bargs[@]}")
 	echo "$name: limits predicted $(field "$l" limits binding_allows) ($(field "$l" limits binding))," \
 	     "bench held $(field "$b" summary held) (stop $(field "$b" summary stop_reason))," \
-	     "bench's own prediction $(field "$b" summary predicted)"
+	     "bench's own prediction $(field "$b" summary predicted_connections)"
 }
 
 for _ in 1 2 3; do

@@ -26,8 +26,11 @@ every=$((n / 10))
 [ "$every" -ge 1 ] || { echo "ratio: N must be at least 10" >&2; exit 2; }
 
 # "key":value from the summary line / the rate of the report at conns=N.
-jfield() { grep '"event":"summary"' "$1" | sed -n "s/.*\"$2\":\\([^,}]*\\).*/\\1/p"; }
-jlast10() { grep "\"event\":\"report\".*\"conns\":$n," "$1" | sed -n 's/.*"rate":\([^,}]*\).*/\1/p' | tail -1; }
+jfield() { jq -r --arg k "$2" 'select(.event == "summary") | .[$k]' "$1"; }
+jlast10() {
+	jq -r --argjson n "$n" 'select(.event == "report" and .connections == $n) | .connections_per_second' "$1" |
+		tail -1
+}
 # key=value from the floor's summary line.
 ffield() { sed -n "s/^summary.* $2=\\([^ ]*\\).*/\\1/p" "$1"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -41,7 +44,7 @@ while [ "$i" -le "$rounds" ]; do
 	echo "== [$i/$rounds] $hc bench --conns $n --report-every $every ${BENCH_ARGS:-} --json > $h" >&2
 	# shellcheck disable=SC2086
 	flock "$lock" "$hc" bench --conns "$n" --report-every "$every" ${BENCH_ARGS:-} --json > "$h" || [ $? -eq 3 ] # 3: stopped short of --conns, a finding here
-	printf '%s\t%s\t%s\n' "$(jfield "$h" avg_rate)" "$(jlast10 "$h")" "$(jfield "$h" teardown_s)" |
+	printf '%s\t%s\t%s\n' "$(jfield "$h" avg_connections_per_second)" "$(jlast10 "$h")" "$(jfield "$h" teardown_seconds)" |
 		tee -a "$out.h.tsv" >&2
 	echo "== [$i/$rounds] $fl $n --report-every $every ${FLOOR_ARGS:-} > $f" >&2
 	# shellcheck disable=SC2086

@@ -18,31 +18,34 @@ machine() {
 	echo "- $(grep -o 'page_reporting[^ ]*' /proc/cmdline || echo 'no free page reporting on the kernel command line')"
 }
 
-# Pulls "key":value out of the summary line.
+# The summary's value at the jq path $2 (e.g. .held, .close_detection.seconds).
 field() {
-	grep '"event":"summary"' "$1" | sed -n "s/.*\"$2\":\\(\"[^\"]*\"\\|[^,}]*\\).*/\\1/p" | tr -d '"'
+	jq -r "select(.event == \"summary\") | $2 // empty" "$1"
 }
 
 run() {
 	name=$1; shift
 	file="$out/$stamp-$name.jsonl"
 	echo "== holdconn bench $* --json > $file" >&2
-	./holdconn bench "$@" --json | tee "$file" | grep -E '"event":"(report|summary)"' |
-		sed 's/,"slab".*//' >&2
+	./holdconn bench "$@" --json | tee "$file" |
+		jq -c 'select(.event == "report" or .event == "summary") | del(.slab)' >&2
 	{
 		echo "### holdconn bench $*"
 		echo
 		echo "| held | stop | ramp s | avg/s | peak/s | user B/conn | kernel B/socket | teardown s |"
 		echo "|---|---|---|---|---|---|---|---|"
-		echo "| $(field "$file" held) | $(field "$file" stop_reason) | $(field "$file" ramp_s) |" \
-		     "$(field "$file" avg_rate) | $(field "$file" peak_rate) | $(field "$file" user_bytes_per_conn) |" \
-		     "$(field "$file" kernel_bytes_per_socket) | $(field "$file" teardown_s) |"
+		echo "| $(field "$file" .held) | $(field "$file" .stop_reason) | $(field "$file" .ramp_seconds) |" \
+		     "$(field "$file" .avg_connections_per_second) | $(field "$file" .peak_connections_per_second) |" \
+		     "$(field "$file" .user_bytes_per_socket) |" \
+		     "$(field "$file" .kernel_bytes_per_socket) | $(field "$file" .teardown_seconds) |"
 		echo
-		echo "Watch $(field "$file" watch): $(field "$file" probe) client connections closed after the" \
-		     "ramp, $(field "$file" detected) noticed, all in $(field "$file" seconds) s (null: not all);" \
-		     "sock_diag sweep $(field "$file" sweep_ms) ms each (empty: not a diag run)."
+		echo "Watch $(field "$file" .watch): $(field "$file" .close_detection.probe) client connections" \
+		     "closed after the ramp, $(field "$file" .close_detection.detected) noticed, all in" \
+		     "$(field "$file" .close_detection.seconds) s (empty: not all);" \
+		     "sock_diag sweep $(field "$file" .sweep_seconds) s each (empty: not a diag run)."
 		echo
-		echo "Rate per 100K: $(grep '"event":"report"' "$file" | sed -n 's/.*"conns":\([0-9]*\).*"rate":\([0-9.]*\).*/\1:\2/p' | tr '\n' ' ')"
+		echo "Rate per 100K: $(jq -r 'select(.event == "report") |
+			"\(.connections):\(.connections_per_second)"' "$file" | tr '\n' ' ')"
 		echo
 	} >> "$out/$stamp.md"
 }

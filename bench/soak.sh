@@ -44,5 +44,4 @@ kill -INT $spid
 wait $spid || true
 trap - EXIT
 echo "samples: $out.samples"
-grep '"event":"summary"' "$out.connect.jsonl" | sed 's/,"slab".*//'
-grep '"event":"summary"' "$out.serve.jsonl" | sed 's/,"slab".*//'
+jq -c 'select(.event == "summary") | del(.slab)' "$out.connect.jsonl" "$out.serve.jsonl"

@@ -7,7 +7,7 @@
 #
 #   tools/plot.sh OUT.png|OUT.svg [FILE ...]     (no FILE, or -: stdin)
 #
-# Needs gnuplot (tools/deps.sh installs gnuplot-nox) and awk.
+# Needs gnuplot (tools/deps.sh installs gnuplot-nox) and jq.
 set -eu
 
 usage() {
@@ -31,26 +31,22 @@ if ! command -v gnuplot >/dev/null 2>&1; then
 	exit 1
 fi
 
+# The points, one tab-separated line each, read from the JSON lines with jq:
+# "start MODE" begins a run; "point CONNS KERNEL BUFFER USER RSS" is one of its reports.
+points() {
+	jq -r 'if .event == "start" then "start\t\(.mode // "run")"
+	       elif .event == "report" then [ "point", .connections, .kernel_bytes_per_socket // 0,
+		       .buffer_bytes_per_socket // 0, .user_bytes_per_socket // 0,
+		       .rss_bytes_per_socket // 0 ] | map(tostring) | join("\t")
+	       else empty end' "$@"
+}
+
 # The data as a gnuplot datablock ($d: conns, total, kernel, user bytes per
 # socket; two blank lines between runs) and the runs' names and colours.
 data() {
-	awk '
-	function num(key,   pat) {
-		pat = "\"" key "\":-?[0-9.eE+]+"
-		if (!match($0, pat))
-			return ""
-		return substr($0, RSTART + length(key) + 3, RLENGTH - length(key) - 3) + 0
-	}
-	function str(key,   pat) {
-		pat = "\"" key "\":\"[^\"]*\""
-		if (!match($0, pat))
-			return ""
-		return substr($0, RSTART + length(key) + 4, RLENGTH - length(key) - 5)
-	}
-	/"event":"start"/ {
-		mode = str("mode")
-		if (mode == "")
-			mode = "run"
+	points "$@" | awk -F '\t' '
+	$1 == "start" {
+		mode = $2
 		seen[mode]++
 		n++
 		name[n] = seen[mode] > 1 ? mode " #" seen[mode] : mode
@@ -58,15 +54,12 @@ data() {
 			   mode == "threads" ? "#2ca02c" : spare[n % 3]
 		next
 	}
-	/"event":"report"/ && n {
-		k = num("kernel_bytes_per_socket")
-		b = num("buffer_bytes_per_conn")
-		u = num("user_bytes_per_conn")
-		r = num("rss_bytes_per_socket")
+	$1 == "point" && n {
+		k = $3; b = $4; u = $5; r = $6
 		# User memory: the larger of the arenas and the RssAnon growth (thread stacks).
-		if (r != "" && r > u)
+		if (r > u)
 			u = r
-		rows[n] = rows[n] sprintf("%d %.1f %.1f %.1f\n", num("conns"), k + b + u, k, u)
+		rows[n] = rows[n] sprintf("%d %.1f %.1f %.1f\n", $2, k + b + u, k, u)
 		npoints[n]++
 	}
 	BEGIN { spare[0] = "#9467bd"; spare[1] = "#ff7f0e"; spare[2] = "#8c564b" }
@@ -88,7 +81,7 @@ data() {
 			every = int((npoints[i] + 19) / 20)
 			printf "T[%d] = \"%s\"; C[%d] = \"%s\"; P[%d] = %d\n", j, name[i], j, color[i], j, every
 		}
-	}' "$@"
+	}'
 }
 
 terminal() {

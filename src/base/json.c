@@ -55,6 +55,19 @@ void json_num(FILE *f, const char *key, double v)
 	json_double(f, v);
 }
 
+void json_seconds(FILE *f, const char *key, double s)
+{
+	if (isfinite(s))
+		fprintf(f, ",\"%s\":%.9g", key, s);
+	else
+		fprintf(f, ",\"%s\":null", key);
+}
+
+void json_us(FILE *f, const char *key, double us)
+{
+	json_seconds(f, key, us / 1e6);
+}
+
 void json_u64(FILE *f, const char *key, uint64_t v)
 {
 	fprintf(f, ",\"%s\":%" PRIu64, key, v);

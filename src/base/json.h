@@ -14,6 +14,10 @@ void json_string(FILE *f, const char *s);
 /* Members after an opening one: each writes its comma, then "key":value (a NaN is null). */
 void json_num(FILE *f, const char *key, double v);
 void json_u64(FILE *f, const char *key, uint64_t v);
+/* A duration in seconds, to nine significant digits (a latency of 23 µs is 2.3e-05). */
+void json_seconds(FILE *f, const char *key, double s);
+/* The same from microseconds: every duration in the JSON is in seconds. */
+void json_us(FILE *f, const char *key, double us);
 void json_str(FILE *f, const char *key, const char *v);
 /* ,"key":{"server":S,"client":C}; a negative side (not known) is null. */
 void json_sides(FILE *f, const char *key, int server, int client);

@@ -621,7 +621,7 @@ static void json_costs(FILE *f, const struct bench_point *p)
 		fputs("null", f);
 		return;
 	}
-	fprintf(f, "{\"conns\":%" PRIu64 ",", p->conns);
+	fprintf(f, "{\"connections\":%" PRIu64 ",", p->conns);
 	jnum(f, "total", cost_figure(p, TOTAL), 1);
 	fputc(',', f);
 	jnum(f, "kernel", cost_figure(p, KERNEL), 1);
@@ -640,7 +640,7 @@ static void json_slab(FILE *f, const struct compare_run *r)
 {
 	const struct meter_delta *d = &r->res.delta;
 
-	fputs(",\"kernel_by_cache\":{", f); /* bytes per socket */
+	fputs(",\"kernel_bytes_per_socket_by_cache\":{", f);
 	for (int i = 0; i < d->ncaches; i++) {
 		if (i)
 			fputc(',', f);
@@ -651,33 +651,44 @@ static void json_slab(FILE *f, const struct compare_run *r)
 
 static void json_figures(FILE *f, const struct comparison *c, const struct compare_run *r)
 {
-	static const struct row keys[] = {
-		{ "held", HELD, 0 }, { "avg_rate", AVG_RATE, 1 }, { "peak_rate", PEAK_RATE, 1 },
-		{ "teardown_s", TEARDOWN_S, 3 },
-		{ "cpu_server_user_s_per_100k", CPU_SERVER_USER, 3 },
-		{ "cpu_server_sys_s_per_100k", CPU_SERVER_SYS, 3 },
-		{ "cpu_client_user_s_per_100k", CPU_CLIENT_USER, 3 },
-		{ "cpu_client_sys_s_per_100k", CPU_CLIENT_SYS, 3 },
-		{ "fds_per_conn", FDS_PER_CONN, 0 }, { "server_fds", SERVER_FDS, 0 },
-		{ "rings_server", RINGS_SERVER, 0 }, { "registered_slots", SLOTS, 0 },
-		{ "close_seen_s", CLOSE_SEEN_S, 3 }, { "sweep_ms", SWEEP_MS, 2 },
-		{ "msgs_sent", MSGS_SENT, 0 }, { "msgs_delivered", MSGS_DELIVERED, 0 },
-		{ "one_way_p50_ms", ONE_WAY_P50_MS, 3 }, { "one_way_p99_ms", ONE_WAY_P99_MS, 3 },
-		{ "rtt_p99_ms", RTT_P99_MS, 3 }, { "beats_blocked", BEATS_BLOCKED, 0 },
-		{ "stalled_conns", STALLED_CONNS, 0 }, { "hold_buffer_bytes_per_socket", HOLD_BUFFERS, 0 },
-		{ "beats_not_on_time_pct", BEATS_NOT_ON_TIME, 3 }, { "lag_p99_ms", LAG_P99_MS, 3 },
-		{ "cpu_holder_ms_per_kmsg", CPU_HOLDER_KMSG, 3 },
-		{ "cpu_generator_ms_per_kmsg", CPU_GENERATOR_KMSG, 3 },
-		{ "cpu_softirq_ms_per_kmsg", CPU_SOFTIRQ_KMSG, 3 },
-		{ "cpu_box_share_pct", CPU_BOX_SHARE, 1 },
-		{ "server_user_bytes_per_conn", SERVER_USER, 1 },
-		{ "server_kernel_bytes_per_socket", SERVER_KERNEL, 1 },
-		{ "server_rlimit_nofile", SERVER_NOFILE, 0 },
+	/* The table's figures in the JSON's units: seconds, fractions, per message (scale). */
+	static const struct {
+		const char *key;
+		enum figure fig;
+		double scale;
+		int decimals;
+	} keys[] = {
+		{ "held", HELD, 1, 0 },
+		{ "avg_connections_per_second", AVG_RATE, 1, 1 },
+		{ "peak_connections_per_second", PEAK_RATE, 1, 1 },
+		{ "teardown_seconds", TEARDOWN_S, 1, 3 },
+		{ "cpu_server_user_seconds_per_100k_connections", CPU_SERVER_USER, 1, 3 },
+		{ "cpu_server_sys_seconds_per_100k_connections", CPU_SERVER_SYS, 1, 3 },
+		{ "cpu_client_user_seconds_per_100k_connections", CPU_CLIENT_USER, 1, 3 },
+		{ "cpu_client_sys_seconds_per_100k_connections", CPU_CLIENT_SYS, 1, 3 },
+		{ "fds_per_connection", FDS_PER_CONN, 1, 0 }, { "server_fds", SERVER_FDS, 1, 0 },
+		{ "server_rings", RINGS_SERVER, 1, 0 }, { "registered_slots", SLOTS, 1, 0 },
+		{ "close_seen_seconds", CLOSE_SEEN_S, 1, 3 }, { "sweep_seconds", SWEEP_MS, 1e-3, 5 },
+		{ "messages_sent", MSGS_SENT, 1, 0 }, { "messages_delivered", MSGS_DELIVERED, 1, 0 },
+		{ "one_way_p50_seconds", ONE_WAY_P50_MS, 1e-3, 6 },
+		{ "one_way_p99_seconds", ONE_WAY_P99_MS, 1e-3, 6 },
+		{ "rtt_p99_seconds", RTT_P99_MS, 1e-3, 6 }, { "beats_blocked", BEATS_BLOCKED, 1, 0 },
+		{ "stalled_connections", STALLED_CONNS, 1, 0 },
+		{ "hold_buffer_bytes_per_socket", HOLD_BUFFERS, 1, 0 },
+		{ "beats_not_on_time_ratio", BEATS_NOT_ON_TIME, 1e-2, 5 },
+		{ "lag_p99_seconds", LAG_P99_MS, 1e-3, 6 },
+		{ "cpu_holder_seconds_per_message", CPU_HOLDER_KMSG, 1e-6, 9 },
+		{ "cpu_generator_seconds_per_message", CPU_GENERATOR_KMSG, 1e-6, 9 },
+		{ "cpu_softirq_seconds_per_message", CPU_SOFTIRQ_KMSG, 1e-6, 9 },
+		{ "cpu_box_share_ratio", CPU_BOX_SHARE, 1e-2, 3 },
+		{ "server_user_bytes_per_connection", SERVER_USER, 1, 1 },
+		{ "server_kernel_bytes_per_socket", SERVER_KERNEL, 1, 1 },
+		{ "server_rlimit_nofile", SERVER_NOFILE, 1, 0 },
 	};
 
 	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
 		fputc(',', f);
-		jnum(f, keys[k].label, figure(c, r, keys[k].fig), keys[k].decimals);
+		jnum(f, keys[k].key, figure(c, r, keys[k].fig) * keys[k].scale, keys[k].decimals);
 	}
 }
 
@@ -699,7 +710,7 @@ static void json_run(FILE *f, const struct comparison *c, int i)
 	fputs(",\"stop_detail\":", f);
 	json_string(f, r->detail[0] ? r->detail : NULL);
 	json_figures(f, c, r);
-	lat_report_json(f, "connect_latency", &r->res.summary.connect_lat);
+	lat_report_json(f, "connect_latency_seconds", &r->res.summary.connect_lat);
 	fprintf(f, ",\"ring_bytes\":%" PRIu64 ",\"bytes_per_socket\":", r->res.summary.ring_bytes);
 	json_costs(f, compare_last_point(r));
 	json_slab(f, r);
@@ -712,8 +723,9 @@ static void json_run(FILE *f, const struct comparison *c, int i)
 
 void compare_print_json(FILE *f, const struct comparison *c)
 {
-	fprintf(f, "{\"event\":\"comparison\",\"target\":%" PRIu64 ",\"client_mode\":\"uring\","
-		"\"report_every\":%" PRIu64 ",\"nofile\":%" PRIu64 ",\"common_conns\":%" PRIu64
+	fprintf(f, "{\"event\":\"comparison\",\"target_connections\":%" PRIu64
+		",\"client_mode\":\"uring\",\"report_every\":%" PRIu64 ",\"rlimit_nofile\":%" PRIu64
+		",\"common_connections\":%" PRIu64
 		",\"runs\":[", c->o->run.conns, c->report_every, c->nofile, c->common_n);
 	for (int i = 0; i < c->nruns; i++) {
 		if (i)

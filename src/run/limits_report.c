@@ -155,8 +155,8 @@ static void json_row(FILE *f, const struct limits_row *r, bool binding)
 	json_string(f, r->resource);
 	fprintf(f, ",\"value\":%" PRIu64, r->value);
 	json_key(f, "source", r->source);
-	fprintf(f, ",\"per_conn\":%.1f", r->per_conn);
-	json_key(f, "per_conn_unit", r->unit);
+	fprintf(f, ",\"per_connection\":%.1f", r->per_conn);
+	json_key(f, "per_connection_unit", r->unit);
 	json_count(f, "allows", r->allows);
 	json_key(f, "stop", r->stop);
 	json_key(f, "lift", r->lift);
@@ -173,10 +173,12 @@ static void json_calibration(FILE *f, const struct limits_input *in, const struc
 	else
 		fprintf(f, ",\"mode\":\"%s\",\"client_mode\":\"uring\",\"pairs\":%" PRIu64
 			",\"stop_reason\":\"%s\",\"kernel_bytes_per_socket\":%.1f,"
-			"\"user_bytes_per_pair\":%.1f,\"ring_bytes_per_pair\":%.1f,\"rate\":%.1f",
+			"\"user_bytes_per_pair\":%.1f,\"ring_bytes_per_pair\":%.1f,"
+			"\"connections_per_second\":%.1f",
 			mode_name(cal->mode), cal->pairs, cal->stop, cal->kernel_bytes_per_socket,
 			cal->user_bytes_per_pair, cal->ring_bytes_per_pair, cal->rate);
-	fprintf(f, ",\"bytes_per_conn\":%.1f,\"reclaimable_per_conn\":%.1f,\"buffers_per_conn\":%.1f",
+	fprintf(f, ",\"bytes_per_connection\":%.1f,\"reclaimable_bytes_per_connection\":%.1f,"
+		"\"buffer_bytes_per_connection\":%.1f",
 		c->unreclaimable + c->reclaimable + c->buffers, c->reclaimable, c->buffers);
 	fputs(",\"slab\":{", f);
 	for (int i = 0; cal->measured && i < cal->ncaches; i++) {
@@ -194,8 +196,8 @@ void limits_print_json(FILE *f, const struct limits_input *in, const struct limi
 {
 	fputs("{\"event\":\"limits\"", f);
 	json_key(f, "mode", mode_name(in->mode));
-	json_key(f, "per", in->bench ? "pair" : "conn");
-	fprintf(f, ",\"conns\":%" PRIu64 ",\"rows\":[", in->conns);
+	json_key(f, "per", in->bench ? "pair" : "connection");
+	fprintf(f, ",\"connections\":%" PRIu64 ",\"rows\":[", in->conns);
 	for (int i = 0; i < t->nrows; i++) {
 		if (i)
 			fputc(',', f);
@@ -205,7 +207,7 @@ void limits_print_json(FILE *f, const struct limits_input *in, const struct limi
 	json_key(f, "binding", t->binding >= 0 ? t->rows[t->binding].resource : NULL);
 	json_key(f, "binding_stop", t->binding >= 0 ? t->rows[t->binding].stop : NULL);
 	json_count(f, "binding_allows", t->binding >= 0 ? t->rows[t->binding].allows : LIMITS_NONE);
-	fputs(",\"predicted\":{", f);
+	fputs(",\"predicted_connections\":{", f);
 	for (int m = 0; m < LIMITS_MODES; m++) {
 		fprintf(f, "%s\"%s\":", m ? "," : "", mode_name(m));
 		if (t->predicted[m] == LIMITS_NONE)

@@ -73,7 +73,7 @@ static double per_socket(int64_t bytes, double n)
 	return n > 0 ? (double)bytes / n : 0;
 }
 
-/* "slab":{"TCP":{"objs":N,"bytes_per_socket":X},...}, per socket of n. */
+/* "slab":{"TCP":{"objects":N,"bytes_per_socket":X},...}, per socket of n. */
 void report_json_slab(FILE *f, const struct meter_delta *d, double n)
 {
 	int i;
@@ -83,7 +83,7 @@ void report_json_slab(FILE *f, const struct meter_delta *d, double n)
 		if (i)
 			fputc(',', f);
 		json_string(f, d->caches[i].name);
-		fprintf(f, ":{\"objs\":%" PRId64 ",\"bytes_per_socket\":", d->caches[i].objs);
+		fprintf(f, ":{\"objects\":%" PRId64 ",\"bytes_per_socket\":", d->caches[i].objs);
 		json_double(f, per_socket(d->caches[i].bytes, n));
 		fputc('}', f);
 	}
@@ -131,16 +131,16 @@ void crosscheck_sockets_json(FILE *f, const struct crosscheck *c)
 		return;
 	fprintf(f, ",\"disturbed\":{\"expected_sockets\":%" PRIu64 ",\"seen_sockets\":%" PRId64,
 		c->sockets.expected, c->sockets.seen);
-	json_u64(f, "seen_resolution", c->sockets.resolution);
+	json_u64(f, "seen_sockets_resolution", c->sockets.resolution);
 	json_str(f, "source", c->sockets.source);
 	json_num(f, "raw_kernel_bytes_per_socket", c->kernel_raw);
-	json_num(f, "raw_buffer_bytes_per_conn", c->buffer_raw);
+	json_num(f, "raw_buffer_bytes_per_socket", c->buffer_raw);
 	fputc('}', f);
 }
 
 void crosscheck_json(FILE *f, const struct crosscheck *c, double rss, double rss_res)
 {
-	static const char *const names[] = { "kernel_bytes_per_socket", "buffer_bytes_per_conn",
+	static const char *const names[] = { "kernel_bytes_per_socket", "buffer_bytes_per_socket",
 					     "rss_bytes_per_socket" };
 	const double v[] = { c->kernel, c->buffer, rss },
 		     res[] = { c->kernel_res, c->buffer_res, rss_res };
@@ -216,12 +216,12 @@ void report_start(struct reporter *r, const char *command, const char *mode, uin
 		fputs("{\"event\":\"start\"", f);
 		json_str(f, "command", command);
 		json_str(f, "mode", mode);
-		json_u64(f, "target", target);
-		json_u64(f, "reserve", reserve);
-		json_u64(f, "mem_available", mem_available);
+		json_u64(f, "target_connections", target);
+		json_u64(f, "reserve_bytes", reserve);
+		json_u64(f, "mem_available_bytes", mem_available);
 		if (raised) {
-			json_u64(f, "nofile_raised_from", from);
-			json_u64(f, "nofile", to);
+			json_u64(f, "rlimit_nofile_raised_from", from);
+			json_u64(f, "rlimit_nofile", to);
 		}
 		fputc('}', f);
 		report_end_line(r);
@@ -256,24 +256,24 @@ static void point_json(struct reporter *r, const struct report_point *p)
 	FILE *f = r->out;
 
 	fputs("{\"event\":\"report\"", f);
-	json_u64(f, "conns", p->conns);
+	json_u64(f, "connections", p->conns);
 	json_u64(f, "sockets", p->sockets);
-	json_num(f, "elapsed_s", p->elapsed_s);
-	json_num(f, "rate", p->rate);
-	json_num(f, "user_bytes_per_conn", p->user_bytes_per_conn);
+	json_num(f, "elapsed_seconds", p->elapsed_s);
+	json_num(f, "connections_per_second", p->rate);
+	json_num(f, "user_bytes_per_socket", p->user_bytes_per_conn);
 	if (p->check) {
 		json_cost(f, "kernel_bytes_per_socket", p->kernel_bytes_per_socket,
 			  p->check->kernel_res);
-		json_cost(f, "buffer_bytes_per_conn", p->buffer_bytes_per_conn,
+		json_cost(f, "buffer_bytes_per_socket", p->buffer_bytes_per_conn,
 			  p->check->buffer_res);
 		json_cost(f, "rss_bytes_per_socket", p->rss_bytes_per_socket, p->rss_res);
 	} else {
 		json_num(f, "kernel_bytes_per_socket", p->kernel_bytes_per_socket);
-		json_num(f, "buffer_bytes_per_conn", p->buffer_bytes_per_conn);
+		json_num(f, "buffer_bytes_per_socket", p->buffer_bytes_per_conn);
 		json_num(f, "rss_bytes_per_socket", p->rss_bytes_per_socket);
 	}
-	json_u64(f, "mem_available", p->mem_available);
-	lat_report_json(f, "connect_latency", &p->connect_lat);
+	json_u64(f, "mem_available_bytes", p->mem_available);
+	lat_report_json(f, "connect_latency_seconds", &p->connect_lat);
 	if (p->delta)
 		report_json_slab(f, p->delta, report_divisor(p->check, p->sockets));
 	if (p->check)

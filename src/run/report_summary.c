@@ -42,12 +42,11 @@ void lat_report_json(FILE *f, const char *key, const struct lat_report *l)
 {
 	if (!l->count)
 		return;
-	fprintf(f, ",\"%s\":{\"unit\":\"us\"", key);
-	json_u64(f, "count", l->count);
-	json_num(f, "p50", l->p50_us);
-	json_num(f, "p99", l->p99_us);
-	json_num(f, "p999", l->p999_us);
-	json_num(f, "max", l->max_us);
+	fprintf(f, ",\"%s\":{\"count\":%" PRIu64, key, l->count);
+	json_us(f, "p50", l->p50_us);
+	json_us(f, "p99", l->p99_us);
+	json_us(f, "p999", l->p999_us);
+	json_us(f, "max", l->max_us);
 	fputc('}', f);
 }
 
@@ -99,17 +98,17 @@ void traffic_side_json(FILE *f, const char *key, const struct traffic_report *t)
 {
 	fprintf(f, ",\"%s\":{\"bytes_in\":%" PRIu64, key, t->bytes_in);
 	json_u64(f, "bytes_out", t->bytes_out);
-	json_u64(f, "msgs_sent", t->msgs_sent);
-	json_u64(f, "msgs_recv", t->msgs_recv);
-	json_u64(f, "timed", t->timed);
-	json_num(f, "lat_p50_us", t->p50_us);
-	json_num(f, "lat_p99_us", t->p99_us);
-	json_num(f, "lat_p999_us", t->p999_us);
-	json_num(f, "lat_max_us", t->max_us);
+	json_u64(f, "messages_sent", t->msgs_sent);
+	json_u64(f, "messages_received", t->msgs_recv);
+	json_u64(f, "messages_timed", t->timed);
+	json_us(f, "latency_p50_seconds", t->p50_us);
+	json_us(f, "latency_p99_seconds", t->p99_us);
+	json_us(f, "latency_p999_seconds", t->p999_us);
+	json_us(f, "latency_max_seconds", t->max_us);
 	json_u64(f, "beats_blocked", t->beats_blocked);
-	json_u64(f, "stalled_conns", t->stalled_conns);
+	json_u64(f, "stalled_connections", t->stalled_conns);
 	json_u64(f, "send_errors", t->send_errors);
-	json_u64(f, "msgs_waiting", t->waiting);
+	json_u64(f, "messages_waiting", t->waiting);
 	fputc('}', f);
 }
 
@@ -118,14 +117,14 @@ static void traffic_json(FILE *f, const struct report_summary *s)
 	static const char *const hold_names[] = { "buffer_bytes_per_socket" };
 	const struct traffic *t = s->traffic;
 
-	fprintf(f, ",\"traffic\":{\"send\":%" PRIu32, t->send);
-	json_num(f, "every_s", t->send ? t->every_us / 1e6 : 0);
-	json_u64(f, "once", t->once);
+	fprintf(f, ",\"traffic\":{\"send_bytes\":%" PRIu32, t->send);
+	json_seconds(f, "every_seconds", t->send ? t->every_us / 1e6 : 0);
+	json_u64(f, "send_once_bytes", t->once);
 	json_str(f, "on_data", on_data_name(t->on_data));
 	json_str(f, "set_buffers", t->late_buffers ? "after" : "before");
 	if (!strcmp(s->command, "bench")) {
-		json_num(f, "hold_s", s->hold_s);
-		json_num(f, "throughput_Bps", s->throughput_Bps);
+		json_num(f, "hold_seconds", s->hold_s);
+		json_num(f, "throughput_bytes_per_second", s->throughput_Bps);
 		json_cost(f, hold_names[0], s->hold_buffer_bytes_per_conn, s->hold_buffer_res);
 		json_resolutions(f, hold_names, &s->hold_buffer_bytes_per_conn, &s->hold_buffer_res,
 				 1);
@@ -162,8 +161,8 @@ double cpu_share(const struct cpu_report *c, double cpu_s)
 static void cpu_part_json(FILE *f, const char *key, const struct cpu_report *c, double user_s,
 			  double sys_s)
 {
-	fprintf(f, ",\"%s\":{\"user_s\":%.3f,\"sys_s\":%.3f", key, user_s, sys_s);
-	json_num(f, "ms_per_kmsg", cpu_ms_per_kmsg(c, user_s + sys_s));
+	fprintf(f, ",\"%s\":{\"user_seconds\":%.3f,\"sys_seconds\":%.3f", key, user_s, sys_s);
+	json_seconds(f, "cpu_seconds_per_message", cpu_ms_per_kmsg(c, user_s + sys_s) / 1e6);
 	json_share(f, "share", cpu_share(c, user_s + sys_s));
 	fputc('}', f);
 }
@@ -171,12 +170,12 @@ static void cpu_part_json(FILE *f, const char *key, const struct cpu_report *c, 
 void cpu_json(FILE *f, const char *key, const struct cpu_report *c)
 {
 	fprintf(f, ",\"%s\":{\"seconds\":%.3f", key, c->seconds);
-	json_u64(f, "ncpus", (uint64_t)c->ncpus);
-	json_u64(f, "msgs", c->msgs);
+	json_u64(f, "cpus", (uint64_t)c->ncpus);
+	json_u64(f, "messages", c->msgs);
 	cpu_part_json(f, "holder", c, c->server_user_s, c->server_sys_s);
 	cpu_part_json(f, "generator", c, c->generator_user_s, c->generator_sys_s);
-	fprintf(f, ",\"softirq\":{\"s\":%.3f", c->softirq_s);
-	json_num(f, "ms_per_kmsg", cpu_ms_per_kmsg(c, c->softirq_s));
+	fprintf(f, ",\"softirq\":{\"seconds\":%.3f", c->softirq_s);
+	json_seconds(f, "cpu_seconds_per_message", cpu_ms_per_kmsg(c, c->softirq_s) / 1e6);
 	json_share(f, "share", cpu_share(c, c->softirq_s));
 	fputs("}}", f);
 }
@@ -189,27 +188,28 @@ void schedule_json(FILE *f, const struct schedule_report *r)
 	json_u64(f, "late", r->late);
 	json_u64(f, "not_sent", r->not_sent);
 	json_share(f, "slip", r->slip);
-	json_num(f, "lag_p50_us", r->lag_p50_us);
-	json_num(f, "lag_p99_us", r->lag_p99_us);
-	json_num(f, "lag_max_us", r->lag_max_us);
+	json_us(f, "lag_p50_seconds", r->lag_p50_us);
+	json_us(f, "lag_p99_seconds", r->lag_p99_us);
+	json_us(f, "lag_max_seconds", r->lag_max_us);
 	fputc('}', f);
 }
 
 static void slo_json(FILE *f, const struct slo_report *r)
 {
-	fprintf(f, ",\"slo\":{\"p99_us\":%.0f", r->p99_us);
+	fputs(",\"slo\":{", f);
+	fprintf(f, "\"p99_seconds\":%.9g", r->p99_us / 1e6);
 	json_share(f, "slip", r->slip);
-	json_num(f, "window_s", r->window_s);
-	json_u64(f, "met_conns", r->met_conns);
+	json_seconds(f, "window_seconds", r->window_s);
+	json_u64(f, "met_connections", r->met_conns);
 	if (r->met_conns) {
-		json_num(f, "met_msgs_per_s", r->met_msgs_per_s);
-		json_num(f, "met_p99_us", r->met_p99_us);
+		json_num(f, "met_messages_per_second", r->met_msgs_per_s);
+		json_us(f, "met_p99_seconds", r->met_p99_us);
 		json_share(f, "met_slip", r->met_slip);
 		cpu_json(f, "met_cpu", &r->met_cpu);
 	}
-	json_u64(f, "failed_conns", r->failed_conns);
+	json_u64(f, "failed_connections", r->failed_conns);
 	if (r->failed_conns) {
-		json_num(f, "failed_p99_us", r->failed_p99_us);
+		json_us(f, "failed_p99_seconds", r->failed_p99_us);
 		json_share(f, "failed_slip", r->failed_slip);
 	}
 	fputc('}', f);
@@ -233,17 +233,17 @@ static void server_json(FILE *f, const struct server_cost *c)
 	fputs(",\"server\":{", f);
 	fputs("\"command\":", f);
 	json_string(f, c->command);
-	json_u64(f, "conns", c->conns);
+	json_u64(f, "connections", c->conns);
 	/* PSS and RSS can fall as pages are shared or swapped: never a negative cost. */
-	json_cost(f, "user_bytes_per_conn", c->user_bytes_per_conn, 0);
-	json_cost(f, "pss_anon_bytes_per_conn", c->pss_anon_per_conn, 0);
-	json_cost(f, "pss_file_bytes_per_conn", c->pss_file_per_conn, 0);
-	json_cost(f, "rss_bytes_per_conn", c->rss_per_conn, 0);
+	json_cost(f, "user_bytes_per_connection", c->user_bytes_per_conn, 0);
+	json_cost(f, "pss_anon_bytes_per_connection", c->pss_anon_per_conn, 0);
+	json_cost(f, "pss_file_bytes_per_connection", c->pss_file_per_conn, 0);
+	json_cost(f, "rss_bytes_per_connection", c->rss_per_conn, 0);
 	json_cost(f, names[0], v[0], res[0]);
 	json_cost(f, names[1], v[1], res[1]);
 	json_resolutions(f, names, v, res, 2);
 	json_str(f, "kernel_split", c->split);
-	json_num(f, "fds_per_conn", c->fds_per_conn);
+	json_num(f, "fds_per_connection", c->fds_per_conn);
 	json_u64(f, "fds", c->fds);
 	json_u64(f, "threads", c->threads);
 	json_u64(f, "processes", (uint64_t)c->nprocs);
@@ -266,35 +266,35 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 		json_str(f, "path", s->path);
 		json_u64(f, "clients", (uint64_t)s->clients);
 	}
-	json_u64(f, "target", s->target);
+	json_u64(f, "target_connections", s->target);
 	json_u64(f, "held", s->held);
 	json_u64(f, "sockets", s->sockets);
 	json_str(f, "stop_reason", s->stop_reason);
 	json_str(f, "stop_detail", s->stop_detail);
 	if (s->predicted) {
-		json_u64(f, "predicted", s->predicted);
+		json_u64(f, "predicted_connections", s->predicted);
 		json_str(f, "predicted_binding", s->predicted_binding);
 		json_str(f, "predicted_stop", s->predicted_stop);
 	}
-	json_num(f, "ramp_s", s->ramp_s);
-	json_num(f, "teardown_s", s->teardown_s);
-	json_num(f, "avg_rate", s->avg_rate);
-	json_num(f, "peak_rate", s->peak_rate);
-	lat_report_json(f, "connect_latency", &s->connect_lat);
+	json_num(f, "ramp_seconds", s->ramp_s);
+	json_num(f, "teardown_seconds", s->teardown_s);
+	json_num(f, "avg_connections_per_second", s->avg_rate);
+	json_num(f, "peak_connections_per_second", s->peak_rate);
+	lat_report_json(f, "connect_latency_seconds", &s->connect_lat);
 	if (!s->traffic && s->hold_s > 0)
-		json_num(f, "hold_s", s->hold_s); /* bench --hold, idle */
-	json_num(f, "user_bytes_per_conn", s->user_bytes_per_conn);
+		json_num(f, "hold_seconds", s->hold_s); /* bench --duration, idle */
+	json_num(f, "user_bytes_per_socket", s->user_bytes_per_conn);
 	if (s->check) {
 		json_cost(f, "kernel_bytes_per_socket", s->kernel_bytes_per_socket,
 			  s->check->kernel_res);
-		json_cost(f, "buffer_bytes_per_conn", s->buffer_bytes_per_conn,
+		json_cost(f, "buffer_bytes_per_socket", s->buffer_bytes_per_conn,
 			  s->check->buffer_res);
 	} else {
 		json_num(f, "kernel_bytes_per_socket", s->kernel_bytes_per_socket);
-		json_num(f, "buffer_bytes_per_conn", s->buffer_bytes_per_conn);
+		json_num(f, "buffer_bytes_per_socket", s->buffer_bytes_per_conn);
 	}
-	json_sides(f, "rcvbuf", s->rcvbuf_server, s->rcvbuf_client);
-	json_sides(f, "sndbuf", s->sndbuf_server, s->sndbuf_client);
+	json_sides(f, "rcvbuf_bytes", s->rcvbuf_server, s->rcvbuf_client);
+	json_sides(f, "sndbuf_bytes", s->sndbuf_server, s->sndbuf_client);
 	json_u64(f, "failed", s->failed);
 	json_u64(f, "lost", s->lost);
 	json_u64(f, "closed_early", s->closed_early);
@@ -302,7 +302,7 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 		json_u64(f, "peer_closed", s->peer_closed);
 		json_u64(f, "peer_reset", s->peer_reset);
 		json_str(f, "first_bytes", s->first_bytes);
-		json_u64(f, "first_bytes_conns", s->first_conns);
+		json_u64(f, "first_bytes_connections", s->first_conns);
 	}
 	if (s->server)
 		server_json(f, s->server);
@@ -310,7 +310,7 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	json_str(f, "client_watch", s->client_watch);
 	if (s->scans) {
 		json_u64(f, "sweeps", s->scans);
-		json_num(f, "sweep_ms", s->scan_ms);
+		json_seconds(f, "sweep_seconds", s->scan_ms / 1e3);
 	}
 	if (s->rx_buf_bytes) {
 		fprintf(f, ",\"recv_buffers\":{\"incremental\":%s", s->rx_inc ? "true" : "false");
@@ -340,8 +340,8 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	fprintf(f, ",\"rings\":{\"server\":%" PRIu32 ",\"client\":%" PRIu32 "}", s->rings_server,
 		s->rings_client);
 	json_u64(f, "ring_bytes", s->ring_bytes);
-	json_u64(f, "reserve", s->reserve);
-	json_u64(f, "mem_available_min", s->mem_available_min);
+	json_u64(f, "reserve_bytes", s->reserve);
+	json_u64(f, "mem_available_min_bytes", s->mem_available_min);
 	json_str(f, "kernel_source", kernel_source(s->delta));
 	if (s->delta)
 		report_json_slab(f, s->delta, report_divisor(s->check, s->sockets));
@@ -576,11 +576,11 @@ void report_slo_point(struct reporter *r, const struct slo_point *p)
 	FILE *f = r->out;
 
 	if (r->json) {
-		fprintf(f, "{\"event\":\"slo_point\",\"conns\":%" PRIu64, p->conns);
+		fprintf(f, "{\"event\":\"slo_point\",\"connections\":%" PRIu64, p->conns);
 		json_num(f, "seconds", p->seconds);
-		json_num(f, "msgs_per_s", p->msgs_per_s);
-		json_num(f, "p99_us", p->p99_us);
-		json_num(f, "lag_p99_us", p->lag_p99_us);
+		json_num(f, "messages_per_second", p->msgs_per_s);
+		json_us(f, "p99_seconds", p->p99_us);
+		json_us(f, "lag_p99_seconds", p->lag_p99_us);
 		json_share(f, "slip", p->slip);
 		fprintf(f, ",\"met\":%s", p->met ? "true" : "false");
 		cpu_json(f, "cpu", &p->cpu);

@@ -293,7 +293,8 @@ void sweep_print_verdict(FILE *f, const struct run_opts *o, const struct sweep_r
 
 static void json_setting(FILE *f, const struct sweep_setting *set)
 {
-	fprintf(f, "\"rcvbuf\":%" PRIu64 ",\"sndbuf\":%" PRIu64, set->rcvbuf, set->sndbuf);
+	fprintf(f, "\"rcvbuf_bytes\":%" PRIu64 ",\"sndbuf_bytes\":%" PRIu64, set->rcvbuf,
+		set->sndbuf);
 	json_str(f, "set_buffers", set->when ? when_text(set->when) : NULL);
 }
 
@@ -308,17 +309,17 @@ void sweep_json_row(FILE *f, const struct run_opts *o, const struct sweep_row *r
 	json_setting(f, &r->set);
 	fprintf(f, ",\"ok\":%s,\"exit_code\":%d", r->code ? "false" : "true", r->code);
 	if (!r->code) {
-		json_u64(f, "target", s->target);
+		json_u64(f, "target_connections", s->target);
 		json_u64(f, "held", s->held);
 		json_str(f, "stop_reason", s->stop_reason);
 		json_str(f, "stop_detail", s->stop_detail);
-		json_sides(f, "rcvbuf_effective", s->rcvbuf_server, s->rcvbuf_client);
-		json_sides(f, "sndbuf_effective", s->sndbuf_server, s->sndbuf_client);
+		json_sides(f, "rcvbuf_effective_bytes", s->rcvbuf_server, s->rcvbuf_client);
+		json_sides(f, "sndbuf_effective_bytes", s->sndbuf_server, s->sndbuf_client);
 		json_sides(f, "wscale", s->wscale_server, s->wscale_client);
-		json_num(f, "hold_s", s->hold_s);
+		json_num(f, "hold_seconds", s->hold_s);
 		json_cost(f, names[0], v[0], res[0]);
 		json_u64(f, "tcp_mem_pressures", s->tcp_mem_pressures);
-		json_num(f, "throughput_Bps", s->throughput_Bps);
+		json_num(f, "throughput_bytes_per_second", s->throughput_Bps);
 		json_cost(f, names[1], v[1], res[1]);
 		json_resolutions(f, names, v, res, 2);
 		traffic_side_json(f, "server", &s->tr_server);
@@ -347,18 +348,18 @@ void sweep_json_verdict(FILE *f, const struct run_opts *o, const struct sweep_ro
 {
 	const struct traffic *t = &o->traffic;
 
-	fprintf(f, "{\"event\":\"sweep\",\"conns\":%" PRIu64 ",\"runs\":%d", o->conns, n);
-	fprintf(f, ",\"traffic\":{\"send\":%" PRIu32, t->send);
-	json_num(f, "every_s", t->send ? t->every_us / 1e6 : 0);
-	json_u64(f, "once", t->once);
+	fprintf(f, "{\"event\":\"sweep\",\"connections\":%" PRIu64 ",\"runs\":%d", o->conns, n);
+	fprintf(f, ",\"traffic\":{\"send_bytes\":%" PRIu32, t->send);
+	json_seconds(f, "every_seconds", t->send ? t->every_us / 1e6 : 0);
+	json_u64(f, "send_once_bytes", t->once);
 	json_str(f, "on_data", on_data_name(t->on_data));
 	fputc('}', f);
 	json_row_ref(f, "recommended", rows, v->best);
 	json_row_ref(f, "against", rows, v->ref);
 	if (v->best >= 0 && v->ref >= 0) {
-		json_num(f, "saved_bytes_per_million", v->saved_bytes);
-		json_num(f, "saved_limit_bytes_per_million", v->saved_limit_bytes);
-		json_num(f, "noise_bytes_per_million", v->noise_bytes);
+		json_num(f, "saved_bytes_per_million_connections", v->saved_bytes);
+		json_num(f, "saved_limit_bytes_per_million_connections", v->saved_limit_bytes);
+		json_num(f, "noise_bytes_per_million_connections", v->noise_bytes);
 	}
 	fputs(",\"wscale_caveat\":", f);
 	if (v->lost_scale < 0) {
@@ -366,7 +367,8 @@ void sweep_json_verdict(FILE *f, const struct run_opts *o, const struct sweep_ro
 	} else {
 		const struct sweep_row *b = &rows[v->lost_scale], *a = &rows[v->kept_scale];
 
-		fprintf(f, "{\"rcvbuf\":%" PRIu64 ",\"sndbuf\":%" PRIu64, b->set.rcvbuf, b->set.sndbuf);
+		fprintf(f, "{\"rcvbuf_bytes\":%" PRIu64 ",\"sndbuf_bytes\":%" PRIu64, b->set.rcvbuf,
+			b->set.sndbuf);
 		json_sides(f, "before", b->s.wscale_server, b->s.wscale_client);
 		json_sides(f, "after", a->s.wscale_server, a->s.wscale_client);
 		fputc('}', f);

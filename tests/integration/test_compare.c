@@ -105,7 +105,7 @@ Test(compare, every_mode_holds_3000, .timeout = 60)
 	}
 	cr_assert_not_null(proc_line(&P, "\"event\":\"comparison\"", line, sizeof(line)), "%s",
 			   P.out);
-	cr_assert(json_num(line, "common_conns", &common), "%s", line);
+	cr_assert(json_num(line, "common_connections", &common), "%s", line);
 	cr_expect_eq(common, CONNS, "%s", line);
 	cr_expect_not_null(strstr(line, "\"mode\":\"threads\",\"ok\":true"), "%s", line);
 }
@@ -133,7 +133,7 @@ Test(compare, epoll_stops_at_emfile_and_the_modes_meet_below_it, .timeout = 60)
 			   P.out);
 	cr_assert(json_num(line, "report_every", &every));
 	cr_assert_eq(every, EVERY, "%s", line);
-	cr_assert(json_num(line, "common_conns", &common), "%s", line);
+	cr_assert(json_num(line, "common_connections", &common), "%s", line);
 	/* The last multiple of the interval epoll reached, or its stop if uring has it too. */
 	cr_expect_leq(common, held, "%s", line);
 	cr_expect_gt(common, held - EVERY, "%s", line);

@@ -4,6 +4,9 @@
  * says whether the target was held (0) or not (3).
  */
 #include <criterion/criterion.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -159,11 +162,83 @@ Test(conventions, tcp_keepalive_arms_the_timer_on_both_ends, .timeout = 40)
 		proc_start(&P, sargs, 0);
 		cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10), "serve: %s", P.err);
 		proc_start(&Q, cargs, 0);
-		cr_assert(proc_wait_for(&Q, "\"conns\":20,", 10), "connect: %s %s", Q.out, Q.err);
+		cr_assert(proc_wait_for(&Q, "\"connections\":20,", 10), "connect: %s %s", Q.out, Q.err);
 		cr_expect_eq(keepalive_timers(pstr), 40, "%s: 20 pairs, a timer on each end",
 			     modes[i]);
 		proc_signal(&Q, SIGTERM);
 		cr_assert_eq(proc_finish(&Q, 20), 0, "connect: %s", Q.err);
 		stop_serve();
 	}
+}
+
+/* ---- every --json event follows docs/holdconn.schema.json ---------------- */
+
+/* dir/rel beside the binary under test (the checkout), or false when it is not there. */
+static bool beside_binary(const char *rel, char *out, size_t len)
+{
+	const char *bin = holdconn_path();
+	const char *slash = strrchr(bin, '/');
+
+	snprintf(out, len, "%.*s%s", slash ? (int)(slash - bin + 1) : 0, bin, rel);
+	return access(out, R_OK) == 0;
+}
+
+/* Writes p's stdout to a file and validates every line of it with tools/check_json.py. */
+static void validate(struct proc *p, const char *what)
+{
+	char schema[512], checker[512], file[64], cmd[1400], out[4096] = "";
+	size_t n;
+	FILE *f;
+	int fd;
+
+	if (!beside_binary("docs/holdconn.schema.json", schema, sizeof(schema)) ||
+	    !beside_binary("tools/check_json.py", checker, sizeof(checker)))
+		cr_skip_test("no docs/holdconn.schema.json beside %s (not a checkout)", holdconn_path());
+	if (access("/usr/bin/python3", X_OK) || system("/usr/bin/python3 -c 'import jsonschema'"))
+		cr_skip_test("no python3-jsonschema (tools/deps.sh installs it)");
+	snprintf(file, sizeof(file), "/tmp/holdconn-json-XXXXXX");
+	fd = mkstemp(file);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, p->out, p->len), (ssize_t)p->len);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s %s %s 2>&1", checker, schema, file);
+	f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	cr_expect_eq(pclose(f), 0, "%s: events that do not follow the schema:\n%s", what, out);
+	unlink(file);
+}
+
+Test(conventions, every_event_of_every_command_follows_the_schema, .timeout = 120)
+{
+	char ep[64];
+	const char *bench[] = { "bench", "--conns", "400", "--report-every", "200", "--json", "--send",
+				"64", "--every", "200ms", "--duration", "1s", "--slo", "p99=1s", NULL };
+	const char *compare[] = { "compare", "--conns", "200", "--modes", "uring,epoll", "--json",
+				  NULL };
+	const char *sweep[] = { "sweep", "--rcvbuf", "4k,default", "--conns", "200", "--send", "64",
+				"--every", "200ms", "--duration", "1s", "--json", NULL };
+	const char *limits[] = { "limits", "--json", "--no-calibrate", NULL };
+
+	int code = run_holdconn(&Q, bench, 0, 40);
+
+	/* 3 when a busy box misses the SLO: its events follow the schema all the same. */
+	cr_assert(code == 0 || code == 3, "bench exited %d: %s", code, Q.err);
+	validate(&Q, "bench");
+	cr_assert_eq(run_holdconn(&Q, compare, 0, 40), 0, "compare: %s", Q.err);
+	validate(&Q, "compare");
+	cr_assert_eq(run_holdconn(&Q, sweep, 0, 60), 0, "sweep: %s", Q.err);
+	validate(&Q, "sweep");
+	cr_assert_eq(run_holdconn(&Q, limits, 0, 20), 0, "limits: %s", Q.err);
+	validate(&Q, "limits");
+
+	start_serve(ep, sizeof(ep));
+	const char *connect[] = { "connect", "--target", ep, "--conns", "300", "--report-every", "100",
+				  "--duration", "1s", "--json", NULL };
+
+	cr_assert_eq(run_holdconn(&Q, connect, 0, 20), 0, "connect: %s", Q.err);
+	validate(&Q, "connect");
+	stop_serve();
+	validate(&P, "serve");
 }

@@ -31,8 +31,8 @@ Test(core, bench_holds_20000_pairs_with_nofile_1024, .timeout = 120)
 	cr_assert_eq(held, 20000, "held %.0f: %s", held, line);
 	cr_assert(json_str(line, "stop_reason", reason, sizeof(reason)));
 	cr_assert_str_eq(reason, "target");
-	cr_assert_not_null(proc_line(&P, "\"conns\":5000,", line, sizeof(line)), "no report at 5000");
-	cr_assert_not_null(proc_line(&P, "\"conns\":20000,", line, sizeof(line)));
+	cr_assert_not_null(proc_line(&P, "\"connections\":5000,", line, sizeof(line)), "no report at 5000");
+	cr_assert_not_null(proc_line(&P, "\"connections\":20000,", line, sizeof(line)));
 	cr_assert(json_num(line, "kernel_bytes_per_socket", &conns));
 	cr_assert_gt(conns, 2000, "kernel bytes per socket %.0f is implausibly low", conns);
 	cr_assert(tcp_back_to(base, 30), "sockets left behind: %lu in use, %lu before",
@@ -55,8 +55,8 @@ Test(core, killed_client_frees_every_server_slot, .timeout = 60)
 	proc_start(&P, sargs, 0);
 	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10), "serve did not start: %s", P.err);
 	proc_start(&Q, cargs, 0);
-	cr_assert(proc_wait_for(&Q, "\"conns\":3000,", 30), "client: %s %s", Q.out, Q.err);
-	cr_assert(proc_wait_for(&P, "\"conns\":3000,", 10), "server: %s %s", P.out, P.err);
+	cr_assert(proc_wait_for(&Q, "\"connections\":3000,", 30), "client: %s %s", Q.out, Q.err);
+	cr_assert(proc_wait_for(&P, "\"connections\":3000,", 10), "server: %s %s", P.out, P.err);
 	proc_signal(&Q, SIGKILL);
 	cr_assert_eq(proc_finish(&Q, 10), 128 + SIGKILL);
 	sleep(2);
@@ -85,7 +85,7 @@ Test(core, killed_server_is_noticed_by_client, .timeout = 60)
 	proc_start(&P, sargs, 0);
 	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10));
 	proc_start(&Q, cargs, 0);
-	cr_assert(proc_wait_for(&Q, "\"conns\":2000,", 30), "client: %s %s", Q.out, Q.err);
+	cr_assert(proc_wait_for(&Q, "\"connections\":2000,", 30), "client: %s %s", Q.out, Q.err);
 	proc_signal(&P, SIGKILL);
 	proc_finish(&P, 10);
 	/* Every connection closes under it: the client reports and exits by itself, short (3). */
@@ -104,7 +104,7 @@ Test(core, sigint_during_bench_prints_summary_and_releases, .timeout = 60)
 	char line[65536], reason[64];
 
 	proc_start(&P, args, 0);
-	cr_assert(proc_wait_for(&P, "\"conns\":100000,", 40), "%s %s", P.out, P.err);
+	cr_assert(proc_wait_for(&P, "\"connections\":100000,", 40), "%s %s", P.out, P.err);
 	proc_signal(&P, SIGINT);
 	/* Stopped short of --conns by the signal: 3, with its summary. */
 	cr_assert_eq(proc_finish(&P, 40), 3, "%s", P.err);
@@ -163,7 +163,7 @@ Test(core, source_port_held_elsewhere_is_skipped_and_replaced, .timeout = 30)
 	proc_start(&P, sargs, 0);
 	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10));
 	proc_start(&Q, cargs, 0);
-	cr_assert(proc_wait_for(&Q, "\"conns\":2,", 10), "client: %s %s", Q.out, Q.err);
+	cr_assert(proc_wait_for(&Q, "\"connections\":2,", 10), "client: %s %s", Q.out, Q.err);
 	proc_signal(&Q, SIGTERM);
 	cr_assert_eq(proc_finish(&Q, 10), 0, "%s", Q.err);
 	close(fd);

@@ -118,11 +118,11 @@ Test(disturbed, extra_sockets_mid_ramp_are_flagged_and_divided_over, .timeout = 
 	cr_assert_null(strstr(line, "\"disturbed\""), "a lone bench was disturbed: %s", line);
 
 	proc_start(&B, bench_args, 0);
-	cr_assert(proc_wait_for(&B, "\"conns\":10000,", 30), "%s", B.err);
+	cr_assert(proc_wait_for(&B, "\"connections\":10000,", 30), "%s", B.err);
 	disturb(EXTRA_PAIRS);
 	cr_assert_eq(proc_finish(&B, 60), 0, "%s", B.err);
 	/* The first point came before the extra sockets. */
-	cr_assert_not_null(proc_line(&B, "\"conns\":10000,", line, sizeof(line)));
+	cr_assert_not_null(proc_line(&B, "\"connections\":10000,", line, sizeof(line)));
 	cr_assert_null(strstr(line, "\"disturbed\""), "%s", line);
 
 	k = summary_kernel(&B, line, sizeof(line));

@@ -175,7 +175,7 @@ static void open_peers(int port, int n)
 
 	for (int i = 0; i < n; i++)
 		peer_connect(port);
-	snprintf(needle, sizeof(needle), "\"conns\":%d,", n);
+	snprintf(needle, sizeof(needle), "\"connections\":%d,", n);
 	cr_assert(proc_wait_for(&P, needle, 10), "server never held %d: %s %s", n, P.out, P.err);
 }
 
@@ -328,7 +328,7 @@ EVERY_MODE(peers_that_never_read_stay_held)
 
 	for (int i = 0; i < 50; i++)
 		setsockopt(peer_connect(port), SOL_SOCKET, SO_RCVBUF, &tiny, sizeof(tiny));
-	cr_assert(proc_wait_for(&P, "\"conns\":50,", 10), "%s %s", P.out, P.err);
+	cr_assert(proc_wait_for(&P, "\"connections\":50,", 10), "%s %s", P.out, P.err);
 	sleep(1);
 	cr_assert_eq(server_sockets(port, NULL), 50);
 	expect_summary(50, 0);

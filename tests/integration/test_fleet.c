@@ -85,7 +85,7 @@ Test(fleet, serve_metrics_says_the_connections_held_and_promtool_accepts_it, .ti
 	proc_start(&S, sargs, 0);
 	cr_assert(proc_wait_for(&S, "\"event\":\"start\"", 10), "serve did not start: %s", S.err);
 	proc_start(&C, cargs, 0);
-	cr_assert(proc_wait_for(&C, "\"conns\":3000,", 20), "connect did not reach 3000: %s", C.err);
+	cr_assert(proc_wait_for(&C, "\"connections\":3000,", 20), "connect did not reach 3000: %s", C.err);
 	/* The holder accepts the last of them a moment after connect has them: scrape until then. */
 	snprintf(want, sizeof(want), "\nholdconn_connections_held{side=\"serve\"} 3000\n");
 	for (int i = 0; i < 50; i++) {
@@ -175,5 +175,5 @@ Test(fleet, bench_over_veth_adds_up_its_clients, .timeout = 90)
 	cr_expect_str_eq(path, "veth");
 	cr_assert(json_num(line, "clients", &clients));
 	cr_expect_eq(clients, 4);
-	cr_expect_not_null(proc_line(&S, "\"conns\":4000,", line, sizeof(line)), "no report at 4000");
+	cr_expect_not_null(proc_line(&S, "\"connections\":4000,", line, sizeof(line)), "no report at 4000");
 }

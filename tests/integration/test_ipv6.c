@@ -76,10 +76,10 @@ ParameterizedTest(struct mode_case *c, ipv6, bench_holds_2000_pairs, .timeout = 
 	if (strcmp(source, "slabinfo"))
 		return;
 	/* An IPv6 TCP socket is a TCPv6 object (~2.4 KB); every socket here is one. */
-	const char *cache = strstr(line, "\"TCPv6\":{\"objs\":");
+	const char *cache = strstr(line, "\"TCPv6\":{\"objects\":");
 
 	cr_assert_not_null(cache, "no TCPv6 cache: %s", line);
-	cr_assert_eq(sscanf(cache, "\"TCPv6\":{\"objs\":%lf", &tcpv6), 1, "%s", line);
+	cr_assert_eq(sscanf(cache, "\"TCPv6\":{\"objects\":%lf", &tcpv6), 1, "%s", line);
 	/*
 	 * slabinfo's active_objs counts objects on per-CPU slabs as in use, so
 	 * the delta is off by a few slabs (13 TCPv6 objects each) per CPU:
@@ -113,8 +113,8 @@ ParameterizedTest(char *mode, ipv6, serve_and_connect_hold_1000_in_each_mode, .t
 	proc_start(&P, sargs, 4096);
 	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10), "serve did not start: %s", P.err);
 	proc_start(&Q, cargs, 4096);
-	cr_assert(proc_wait_for(&Q, "\"conns\":1000,", 20), "%s client: %s %s", mode, Q.out, Q.err);
-	cr_assert(proc_wait_for(&P, "\"conns\":1000,", 10), "%s server: %s %s", mode, P.out, P.err);
+	cr_assert(proc_wait_for(&Q, "\"connections\":1000,", 20), "%s client: %s %s", mode, Q.out, Q.err);
+	cr_assert(proc_wait_for(&P, "\"connections\":1000,", 10), "%s server: %s %s", mode, P.out, P.err);
 	proc_signal(&Q, SIGINT);
 	cr_assert_eq(proc_finish(&Q, 20), 0, "connect: %s", Q.err);
 	cr_assert_not_null(proc_line(&Q, "\"event\":\"summary\"", line, sizeof(line)), "%s", Q.out);
@@ -142,8 +142,8 @@ Test(ipv6, serve_on_loopback_notices_a_killed_client_by_diag, .timeout = 40)
 	proc_start(&P, sargs, 0);
 	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10), "serve did not start: %s", P.err);
 	proc_start(&Q, cargs, 0);
-	cr_assert(proc_wait_for(&Q, "\"conns\":2000,", 20), "client: %s %s", Q.out, Q.err);
-	cr_assert(proc_wait_for(&P, "\"conns\":2000,", 10), "server: %s %s", P.out, P.err);
+	cr_assert(proc_wait_for(&Q, "\"connections\":2000,", 20), "client: %s %s", Q.out, Q.err);
+	cr_assert(proc_wait_for(&P, "\"connections\":2000,", 10), "server: %s %s", P.out, P.err);
 	proc_signal(&Q, SIGKILL);
 	proc_finish(&Q, 10);
 	/* Every slot freed: give the sweeps (200 ms each) a few seconds, then stop serve. */

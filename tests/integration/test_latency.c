@@ -16,7 +16,7 @@ static struct proc P, Q;
 /* The "connect_latency" object of a JSON line: ordered quantiles; its count in *count. */
 static void expect_latency(const char *line, double *count)
 {
-	const char *o = strstr(line, "\"connect_latency\":{");
+	const char *o = strstr(line, "\"connect_latency_seconds\":{");
 	double p50, p99, p999, max;
 
 	cr_assert_not_null(o, "no connect_latency: %s", line);
@@ -85,7 +85,7 @@ Test(latency, connect_reports_latency_and_serve_has_no_ramp_average, .timeout = 
 	proc_start(&P, sargs, 0);
 	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10), "serve did not start: %s", P.err);
 	proc_start(&Q, cargs, 0);
-	cr_assert(proc_wait_for(&Q, "\"conns\":2000,", 30), "client: %s %s", Q.out, Q.err);
+	cr_assert(proc_wait_for(&Q, "\"connections\":2000,", 30), "client: %s %s", Q.out, Q.err);
 	/* The first point comes at a tick (100 ms), which may be past 1000 already. */
 	cr_assert_not_null(proc_line(&Q, "\"event\":\"report\"", line, sizeof(line)), "%s", Q.out);
 	expect_latency(line, &count);
@@ -97,9 +97,9 @@ Test(latency, connect_reports_latency_and_serve_has_no_ramp_average, .timeout = 
 	proc_signal(&P, SIGINT);
 	cr_assert_eq(proc_finish(&P, 20), 0, "serve: %s", P.err);
 	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s", P.out);
-	cr_assert_null(strstr(line, "\"connect_latency\""), "serve connects nothing: %s", line);
+	cr_assert_null(strstr(line, "\"connect_latency_seconds\""), "serve connects nothing: %s", line);
 	/* It accepts until the signal: an average over that would mean nothing. */
-	cr_assert(strstr(line, "\"avg_rate\":null") || !json_num(line, "avg_rate", &rate), "%s", line);
+	cr_assert(strstr(line, "\"avg_connections_per_second\":null") || !json_num(line, "avg_connections_per_second", &rate), "%s", line);
 }
 
 Test(latency, bench_hold_holds_idle_pairs_for_that_long, .timeout = 60)
@@ -110,6 +110,6 @@ Test(latency, bench_hold_holds_idle_pairs_for_that_long, .timeout = 60)
 
 	cr_assert_eq(run_holdconn(&P, args, 0, 50), 0, "%s", P.err);
 	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s", P.out);
-	cr_assert(json_num(line, "hold_s", &hold), "%s", line);
+	cr_assert(json_num(line, "hold_seconds", &hold), "%s", line);
 	cr_assert(hold >= 2.0 && hold < 3.0, "held %.2f s for --hold 2s: %s", hold, line);
 }

@@ -184,7 +184,7 @@ Test(limits, epoll_bench_stops_at_emfile_where_limits_said, .timeout = 40)
 	l = summary_line(&Q);
 	expect_str(l, "stop_reason", "EMFILE");
 	expect_str(l, "predicted_binding", "RLIMIT_NOFILE");
-	cr_assert_eq(num(l, "predicted"), predicted, "%s", l);
+	cr_assert_eq(num(l, "predicted_connections"), predicted, "%s", l);
 	held = num(l, "held");
 	cr_assert_leq(held > predicted ? held - predicted : predicted - held, 10,
 		      "held %.0f, predicted %.0f: %s", held, predicted, l);
@@ -301,7 +301,7 @@ Test(limits, connect_stops_at_the_predicted_tuple_capacity, .timeout = 40)
 	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10), "serve did not start: %s", P.err);
 	proc_start(&Q, cargs, 0);
 	/* The ramp is over at the 1000th tuple: its last point is at the count held. */
-	cr_assert(proc_wait_for(&Q, "\"conns\":1000,", 20), "connect: %s %s", Q.out, Q.err);
+	cr_assert(proc_wait_for(&Q, "\"connections\":1000,", 20), "connect: %s %s", Q.out, Q.err);
 	proc_signal(&Q, SIGTERM);
 	/* 1000 of --conns 5000: short of the target, 3. */
 	cr_assert_eq(proc_finish(&Q, 20), 3, "connect: %s", Q.err);

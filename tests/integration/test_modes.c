@@ -173,7 +173,7 @@ Test(modes, threads_bench_leaves_no_process_behind, .timeout = 40)
 	cr_assert_eq(run_holdconn(&P, args, nofile, 30), 0, "%s", P.err);
 	cr_assert_eq(children_left(), 0, "holdconn processes left behind");
 	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s", P.out);
-	cr_assert(json_num(line, "teardown_s", &teardown), "%s", line);
+	cr_assert(json_num(line, "teardown_seconds", &teardown), "%s", line);
 	cr_assert_lt(teardown, 20, "teardown did not complete: %s", line);
 }
 
@@ -194,8 +194,8 @@ Test(modes, threads_runs_one_thread_per_connection, .timeout = 40)
 	proc_start(&P, sargs, nofile);
 	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10), "serve did not start: %s", P.err);
 	proc_start(&Q, cargs, nofile);
-	cr_assert(proc_wait_for(&Q, "\"conns\":2000,", 20), "client: %s %s", Q.out, Q.err);
-	cr_assert(proc_wait_for(&P, "\"conns\":2000,", 10), "server: %s %s", P.out, P.err);
+	cr_assert(proc_wait_for(&Q, "\"connections\":2000,", 20), "client: %s %s", Q.out, Q.err);
+	cr_assert(proc_wait_for(&P, "\"connections\":2000,", 10), "server: %s %s", P.out, P.err);
 	/* The main thread and one per connection, on each side. */
 	cr_assert_eq(thread_count(P.pid), 2001);
 	cr_assert_eq(thread_count(Q.pid), 2001);

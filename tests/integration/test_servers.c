@@ -93,7 +93,7 @@ static void connect_and_stop(int port, const char *conns, const char *rate, int 
 	char target[64], want[64];
 
 	snprintf(target, sizeof(target), "127.0.0.1:%d", port);
-	snprintf(want, sizeof(want), "\"conns\":%d,", held);
+	snprintf(want, sizeof(want), "\"connections\":%d,", held);
 	const char *args[] = { "connect", "--target", target, "--conns", conns, "--json",
 			       "--rate", rate, NULL };
 
@@ -156,7 +156,7 @@ Test(servers, redis_past_maxclients_says_so_and_closes, .timeout = 60)
 	connect_and_stop(port, "300", "0", 20, 10, line, sizeof(line));
 	/* JSON escapes the backslashes of the one-line form. */
 	expect(line, "peer", 20, "-ERR max number of clients reached\\\\r\\\\n");
-	cr_assert(json_num(line, "first_bytes_conns", &v));
+	cr_assert(json_num(line, "first_bytes_connections", &v));
 	cr_assert_geq(v, 100, "every closed connection saw the banner: %s", line);
 	cr_assert(json_num(line, "peer_closed", &v));
 	cr_assert_geq(v, 100, "%s", line);
@@ -236,7 +236,7 @@ static void expect_server_cost(const char *line, double user_lo, double user_hi,
 	const char *srv = server_object(line);
 	double v;
 
-	cr_assert(json_num(srv, "user_bytes_per_conn", &v), "%s", srv);
+	cr_assert(json_num(srv, "user_bytes_per_connection", &v), "%s", srv);
 	cr_expect(v >= user_lo && v <= user_hi, "user %.1f B/conn not in [%.0f, %.0f]: %s", v,
 		  user_lo, user_hi, srv);
 	cr_assert(json_num(srv, "kernel_bytes_per_socket", &v), "%s", srv);
@@ -248,7 +248,7 @@ static void expect_server_cost(const char *line, double user_lo, double user_hi,
 		cr_assert(json_num(w, "kernel_bytes_per_socket", &v), "%s", srv);
 	}
 	cr_expect_gt(v, 0, "%s", srv);
-	cr_assert(json_num(srv, "fds_per_conn", &v), "%s", srv);
+	cr_assert(json_num(srv, "fds_per_connection", &v), "%s", srv);
 	cr_expect(v >= 0.99 && v <= 1.02, "fds per conn %.3f: %s", v, srv);
 	cr_assert(json_num(srv, "rlimit_nofile", &v), "%s", srv);
 	cr_expect_gt(v, 0, "%s", srv);

@@ -50,19 +50,19 @@ Test(sweep, each_setting_reports_the_sizes_the_kernel_made_of_it, .timeout = 120
 	cr_assert_eq(run_holdconn(&P, args, 0, 110), 0, "%s", P.err);
 	/* The kernel doubles each request: 4k -> 8192, 16k -> 32768, 8k -> 16384. */
 	cr_assert_not_null(nth_line(P.out, "\"event\":\"sweep_row\"", 0, row, sizeof(row)), "%s", P.out);
-	cr_expect_eq(in(row, "\"rcvbuf_effective\"", "server"), 8192, "%s", row);
-	cr_expect_eq(in(row, "\"rcvbuf_effective\"", "client"), 8192, "%s", row);
-	cr_expect_eq(in(row, "\"sndbuf_effective\"", "server"), 16384, "%s", row);
+	cr_expect_eq(in(row, "\"rcvbuf_effective_bytes\"", "server"), 8192, "%s", row);
+	cr_expect_eq(in(row, "\"rcvbuf_effective_bytes\"", "client"), 8192, "%s", row);
+	cr_expect_eq(in(row, "\"sndbuf_effective_bytes\"", "server"), 16384, "%s", row);
 	cr_assert(json_num(row, "held", &v));
 	cr_expect_eq(v, 200, "%s", row);
 	cr_assert_not_null(nth_line(P.out, "\"event\":\"sweep_row\"", 1, row, sizeof(row)), "%s", P.out);
-	cr_expect_eq(in(row, "\"rcvbuf_effective\"", "server"), 32768, "%s", row);
-	cr_expect_eq(in(row, "\"sndbuf_effective\"", "client"), 16384, "%s", row);
+	cr_expect_eq(in(row, "\"rcvbuf_effective_bytes\"", "server"), 32768, "%s", row);
+	cr_expect_eq(in(row, "\"sndbuf_effective_bytes\"", "client"), 16384, "%s", row);
 	cr_expect_null(nth_line(P.out, "\"event\":\"sweep_row\"", 2, row, sizeof(row)),
 		       "two settings, two rows: %s", P.out);
 	/* Both flow (64 B every 100 ms fits any buffer): the smaller one is recommended. */
 	cr_assert_not_null(nth_line(P.out, "\"event\":\"sweep\"", 0, verdict, sizeof(verdict)));
-	cr_expect_eq(in(verdict, "\"recommended\"", "rcvbuf"), 4096, "%s", verdict);
+	cr_expect_eq(in(verdict, "\"recommended\"", "rcvbuf_bytes"), 4096, "%s", verdict);
 }
 
 Test(sweep, a_pattern_that_stalls_is_never_recommended, .timeout = 120)
@@ -80,5 +80,5 @@ Test(sweep, a_pattern_that_stalls_is_never_recommended, .timeout = 120)
 	cr_assert(json_str(row, "flows", flows, sizeof(flows)), "%s", row);
 	cr_expect_str_neq(flows, "yes", "4k/4k with keep must stall: %s", row);
 	cr_assert_not_null(nth_line(P.out, "\"event\":\"sweep\"", 0, verdict, sizeof(verdict)));
-	cr_expect_neq(in(verdict, "\"recommended\"", "rcvbuf"), 4096, "%s", verdict);
+	cr_expect_neq(in(verdict, "\"recommended\"", "rcvbuf_bytes"), 4096, "%s", verdict);
 }

@@ -52,19 +52,19 @@ Test(traffic, drain_reads_every_byte_sent_and_writes_none, .timeout = 70)
 	double sent, once_and_beats;
 
 	bench(extra);
-	sent = side("client", "msgs_sent");
+	sent = side("client", "messages_sent");
 	/* 200 first messages, then each connection beats 5 times in 1 s (the hold is ~1 s). */
 	cr_assert_geq(sent, CONNS + 4 * CONNS, "%s", line);
 	cr_assert_leq(sent, CONNS + 6 * CONNS, "%s", line);
 	once_and_beats = CONNS * 1000.0 + (sent - CONNS) * 64;
 	cr_assert_eq(side("client", "bytes_out"), once_and_beats, "%s", line);
 	cr_assert_eq(side("server", "bytes_in"), once_and_beats, "%s", line);
-	cr_assert_eq(side("server", "msgs_recv"), sent, "%s", line);
-	cr_assert_eq(side("server", "timed"), sent, "every message timed: %s", line);
+	cr_assert_eq(side("server", "messages_received"), sent, "%s", line);
+	cr_assert_eq(side("server", "messages_timed"), sent, "every message timed: %s", line);
 	cr_assert_eq(side("server", "bytes_out"), 0, "%s", line);
 	cr_assert_eq(side("client", "beats_blocked"), 0, "%s", line);
 	cr_assert_eq(side("client", "send_errors"), 0, "%s", line);
-	cr_assert_gt(side("server", "lat_max_us"), 0, "%s", line);
+	cr_assert_gt(side("server", "latency_max_seconds"), 0, "%s", line);
 }
 
 Test(traffic, echo_writes_back_exactly_what_it_read_and_the_client_times_it, .timeout = 70)
@@ -75,10 +75,10 @@ Test(traffic, echo_writes_back_exactly_what_it_read_and_the_client_times_it, .ti
 	cr_assert_eq(side("server", "bytes_in"), CONNS * 1000.0, "%s", line);
 	cr_assert_eq(side("server", "bytes_out"), CONNS * 1000.0, "%s", line);
 	cr_assert_eq(side("client", "bytes_in"), CONNS * 1000.0, "%s", line);
-	cr_assert_eq(side("server", "msgs_recv"), CONNS, "%s", line);
-	cr_assert_eq(side("client", "msgs_recv"), CONNS, "%s", line);
-	cr_assert_eq(side("client", "timed"), CONNS, "round trips timed: %s", line);
-	cr_assert_gt(side("client", "lat_p50_us"), 0, "%s", line);
+	cr_assert_eq(side("server", "messages_received"), CONNS, "%s", line);
+	cr_assert_eq(side("client", "messages_received"), CONNS, "%s", line);
+	cr_assert_eq(side("client", "messages_timed"), CONNS, "round trips timed: %s", line);
+	cr_assert_gt(side("client", "latency_p50_seconds"), 0, "%s", line);
 }
 
 Test(traffic, keep_leaves_bytes_queued_in_the_holders_buffers, .timeout = 70)
@@ -87,11 +87,11 @@ Test(traffic, keep_leaves_bytes_queued_in_the_holders_buffers, .timeout = 70)
 	double buf;
 
 	bench(extra);
-	cr_assert_eq(side("client", "msgs_sent"), CONNS, "%s", line);
+	cr_assert_eq(side("client", "messages_sent"), CONNS, "%s", line);
 	cr_assert_eq(side("client", "bytes_out"), CONNS * 60000.0, "%s", line);
-	cr_assert_eq(side("client", "msgs_waiting"), 0, "all of it queued: %s", line);
+	cr_assert_eq(side("client", "messages_waiting"), 0, "all of it queued: %s", line);
 	cr_assert_eq(side("server", "bytes_in"), 0, "%s", line);
-	cr_assert_eq(side("server", "msgs_recv"), 0, "%s", line);
+	cr_assert_eq(side("server", "messages_received"), 0, "%s", line);
 	/*
 	 * 60 KB queued per connection is charged to the sockets' buffers. (sockstat's
 	 * figure lags by up to 1 MiB per CPU, the kernel's per-CPU batch: so not 1 KB.)
@@ -108,9 +108,9 @@ Test(traffic, a_holder_that_keeps_stalls_every_sender, .timeout = 70)
 
 	bench(extra);
 	/* 16 KiB cannot fit in a 4 KiB window plus an 8 KiB send buffer: nothing completes. */
-	cr_assert_eq(side("client", "msgs_sent"), 0, "%s", line);
-	cr_assert_eq(side("client", "stalled_conns"), CONNS, "%s", line);
-	cr_assert_eq(side("client", "msgs_waiting"), CONNS, "one message each, never out: %s", line);
+	cr_assert_eq(side("client", "messages_sent"), 0, "%s", line);
+	cr_assert_eq(side("client", "stalled_connections"), CONNS, "%s", line);
+	cr_assert_eq(side("client", "messages_waiting"), CONNS, "one message each, never out: %s", line);
 	cr_assert_geq(side("client", "beats_blocked"), 5 * CONNS, "%s", line);
 	cr_assert_eq(side("client", "send_errors"), 0, "%s", line);
 }
@@ -125,12 +125,12 @@ Test(traffic, a_small_buffer_set_before_the_handshake_loses_the_window_scale, .t
 	bench(before);
 	cr_assert(json_num(strstr(line, "\"wscale\""), "client", &rcv), "%s", line);
 	cr_assert_eq(rcv, 0, "%s", line);
-	cr_assert(json_num(strstr(line, "\"rcvbuf\""), "server", &rcv));
+	cr_assert(json_num(strstr(line, "\"rcvbuf_bytes\""), "server", &rcv));
 	cr_assert_eq(rcv, 8192, "the kernel doubles SO_RCVBUF: %s", line);
 	bench(after);
 	cr_assert(json_num(strstr(line, "\"wscale\""), "client", &rcv), "%s", line);
 	cr_assert_gt(rcv, 0, "%s", line);
-	cr_assert(json_num(strstr(line, "\"rcvbuf\""), "server", &rcv));
+	cr_assert(json_num(strstr(line, "\"rcvbuf_bytes\""), "server", &rcv));
 	cr_assert_eq(rcv, 8192, "set after, still in force: %s", line);
 }
 
@@ -158,11 +158,11 @@ Test(traffic, standalone_connect_times_the_echo_of_its_heartbeats, .timeout = 40
 	cr_assert_not_null(proc_line(&C, "\"event\":\"summary\"", cline, sizeof(cline)));
 	memcpy(line, cline, sizeof(line));
 	/* About 10 beats per connection in a second: at least half must be back and timed. */
-	cr_assert_geq(side("client", "msgs_recv"), 250, "%s", line);
-	cr_assert_geq(side("client", "timed"), 250, "%s", line);
-	cr_assert_gt(side("client", "lat_p50_us"), 0, "%s", line);
+	cr_assert_geq(side("client", "messages_received"), 250, "%s", line);
+	cr_assert_geq(side("client", "messages_timed"), 250, "%s", line);
+	cr_assert_gt(side("client", "latency_p50_seconds"), 0, "%s", line);
 	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)));
-	cr_assert_geq(side("server", "msgs_recv"), 250, "%s", line);
+	cr_assert_geq(side("server", "messages_received"), 250, "%s", line);
 }
 
 /* Every holder mode, answering an io_uring generator and one of its own kind. */
@@ -174,13 +174,13 @@ static void echo_in_mode(const char *mode)
 	double sent;
 
 	bench(extra);
-	sent = side("client", "msgs_sent");
+	sent = side("client", "messages_sent");
 	cr_assert_geq(sent, CONNS + 4 * CONNS, "%s", line);
-	cr_assert_eq(side("server", "msgs_recv"), sent, "%s", line);
+	cr_assert_eq(side("server", "messages_received"), sent, "%s", line);
 	cr_assert_eq(side("server", "bytes_in"), CONNS * 1000.0 + (sent - CONNS) * 64, "%s", line);
 	cr_assert_eq(side("server", "bytes_out"), side("server", "bytes_in"), "%s", line);
 	cr_assert_eq(side("client", "bytes_in"), side("server", "bytes_out"), "%s", line);
-	cr_assert_eq(side("client", "msgs_recv"), sent, "every message came back: %s", line);
+	cr_assert_eq(side("client", "messages_received"), sent, "every message came back: %s", line);
 	cr_assert_eq(side("client", "beats_blocked"), 0, "%s", line);
 }
 
@@ -216,11 +216,11 @@ Test(traffic, recv_watch_reads_every_heartbeat_sent, .timeout = 70)
 	double sent;
 
 	bench(extra);
-	sent = side("client", "msgs_sent");
+	sent = side("client", "messages_sent");
 	cr_assert_geq(sent, 30000, "%s", line);
-	cr_assert_eq(side("server", "msgs_recv"), sent, "%s", line);
+	cr_assert_eq(side("server", "messages_received"), sent, "%s", line);
 	cr_assert_eq(side("server", "bytes_in"), sent * 64, "%s", line);
-	cr_assert_eq(side("server", "timed"), sent, "every message timed: %s", line);
+	cr_assert_eq(side("server", "messages_timed"), sent, "every message timed: %s", line);
 	cr_assert_eq(side("client", "beats_blocked"), 0, "%s", line);
 	cr_assert_geq(rx("bytes"), 16 * 4096, "the starting set: %s", line);
 }
@@ -235,9 +235,9 @@ Test(traffic, recv_watch_grows_a_set_that_ran_dry_and_loses_no_byte, .timeout = 
 	const char *extra[] = { "--watch", "recv", "--send-once", "100000", "--hold", "2s", NULL };
 
 	bench(extra);
-	cr_assert_eq(side("client", "msgs_sent"), CONNS, "%s", line);
+	cr_assert_eq(side("client", "messages_sent"), CONNS, "%s", line);
 	cr_assert_eq(side("server", "bytes_in"), CONNS * 100000.0, "%s", line);
-	cr_assert_eq(side("server", "msgs_recv"), CONNS, "%s", line);
+	cr_assert_eq(side("server", "messages_received"), CONNS, "%s", line);
 	cr_assert_gt(rx("empty"), 0, "the starting set ran dry: %s", line);
 	cr_assert_gt(rx("bytes"), 16 * 4096, "and grew: %s", line);
 	cr_assert_leq(rx("bytes"), 256 * 4096, "never past 1 MiB a ring: %s", line);

@@ -96,8 +96,8 @@ Test(unpriv, soft_nofile_is_raised_to_the_hard_limit_and_said, .timeout = 30)
 	proc_start_with(&P, args, &l);
 	cr_assert_eq(proc_finish(&P, 25), 0, "stderr: %s", P.err);
 	cr_assert_not_null(proc_line(&P, "\"event\":\"start\"", line, sizeof(line)), "out: %s", P.out);
-	cr_assert(json_num(line, "nofile_raised_from", &from), "%s", line);
-	cr_assert(json_num(line, "nofile", &to), "%s", line);
+	cr_assert(json_num(line, "rlimit_nofile_raised_from", &from), "%s", line);
+	cr_assert(json_num(line, "rlimit_nofile", &to), "%s", line);
 	cr_assert_eq(from, 1024);
 	cr_assert_eq(to, (double)rl.rlim_max);
 }

@@ -114,7 +114,7 @@ Test(watch, diag_frees_more_dead_slots_at_once_than_the_cq_holds, .timeout = 60)
 	proc_start(&P, sargs, 0);
 	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10));
 	proc_start(&C, cargs, 0);
-	cr_assert(proc_wait_for(&C, "\"conns\":9000", 20), "%s %s", C.out, C.err);
+	cr_assert(proc_wait_for(&C, "\"connections\":9000", 20), "%s %s", C.out, C.err);
 	proc_signal(&C, SIGKILL); /* every socket closes at once, with an RST (SO_LINGER 0) */
 	proc_finish(&C, 10);
 	usleep(1500000); /* several sweeps */

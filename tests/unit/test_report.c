@@ -202,8 +202,8 @@ Test(reporter, start_json_is_one_object)
 	open_reporter(true);
 	report_start(&r, "bench", "uring", 1000000, GIB, 20 * GIB);
 	cr_assert_str_eq(text(), "{\"event\":\"start\",\"command\":\"bench\",\"mode\":\"uring\","
-				 "\"target\":1000000,\"reserve\":1073741824,"
-				 "\"mem_available\":21474836480}\n");
+				 "\"target_connections\":1000000,\"reserve_bytes\":1073741824,"
+				 "\"mem_available_bytes\":21474836480}\n");
 }
 
 Test(reporter, start_human_says_max_for_zero_target)
@@ -220,11 +220,11 @@ Test(reporter, point_json_is_one_exact_line)
 
 	open_reporter(true);
 	report_point(&r, &p);
-	cr_assert_str_eq(text(), "{\"event\":\"report\",\"conns\":1000000,\"sockets\":2000000,"
-				 "\"elapsed_s\":12.5,\"rate\":80000.0,"
-				 "\"user_bytes_per_conn\":8.0,\"kernel_bytes_per_socket\":3200.0,"
-				 "\"buffer_bytes_per_conn\":0.0,\"rss_bytes_per_socket\":0.0,"
-				 "\"mem_available\":21474836480}\n");
+	cr_assert_str_eq(text(), "{\"event\":\"report\",\"connections\":1000000,\"sockets\":2000000,"
+				 "\"elapsed_seconds\":12.5,\"connections_per_second\":80000.0,"
+				 "\"user_bytes_per_socket\":8.0,\"kernel_bytes_per_socket\":3200.0,"
+				 "\"buffer_bytes_per_socket\":0.0,\"rss_bytes_per_socket\":0.0,"
+				 "\"mem_available_bytes\":21474836480}\n");
 }
 
 Test(reporter, point_json_gives_slab_per_socket)
@@ -234,8 +234,8 @@ Test(reporter, point_json_gives_slab_per_socket)
 	p.delta = &million_delta;
 	open_reporter(true);
 	report_point(&r, &p);
-	cr_assert(strstr(text(), ",\"slab\":{\"TCP\":{\"objs\":2000000,\"bytes_per_socket\":2368.0},"
-				 "\"sock_inode_cache\":{\"objs\":2000000,"
+	cr_assert(strstr(text(), ",\"slab\":{\"TCP\":{\"objects\":2000000,\"bytes_per_socket\":2368.0},"
+				 "\"sock_inode_cache\":{\"objects\":2000000,"
 				 "\"bytes_per_socket\":832.0}}}\n"), "%s", buf);
 }
 
@@ -247,7 +247,7 @@ Test(reporter, point_json_writes_non_finite_as_null)
 	p.user_bytes_per_conn = INFINITY;
 	open_reporter(true);
 	report_point(&r, &p);
-	cr_assert(strstr(text(), "\"rate\":null,\"user_bytes_per_conn\":null,"), "%s", buf);
+	cr_assert(strstr(text(), "\"connections_per_second\":null,\"user_bytes_per_socket\":null,"), "%s", buf);
 }
 
 Test(reporter, point_table_starts_with_header)
@@ -272,8 +272,9 @@ Test(reporter, point_shows_the_connect_latency_of_its_interval)
 	cr_assert(strstr(text(), "20.00        45/121 us\n"), "%s", text());
 	open_reporter(true);
 	report_point(&r, &p);
-	cr_assert(strstr(text(), ",\"connect_latency\":{\"unit\":\"us\",\"count\":100000,"
-			  "\"p50\":45.2,\"p99\":120.7,\"p999\":300.0,\"max\":1500.0}"), "%s", text());
+	cr_assert(strstr(text(), ",\"connect_latency_seconds\":{\"count\":100000,"
+			  "\"p50\":4.52e-05,\"p99\":0.0001207,\"p999\":0.0003,\"max\":0.0015}"), "%s",
+		  text());
 }
 
 Test(reporter, point_table_repeats_header_every_20_rows)
@@ -348,17 +349,17 @@ Test(reporter, summary_json_has_every_key)
 	struct report_summary s = summary();
 	static const char *const want[] = {
 		"{\"event\":\"summary\",\"command\":\"bench\",\"mode\":\"uring\"",
-		"\"client_mode\":\"epoll\"", "\"target\":1000000", "\"held\":1000000",
+		"\"client_mode\":\"epoll\"", "\"target_connections\":1000000", "\"held\":1000000",
 		"\"sockets\":2000000", "\"stop_reason\":\"target\"", "\"stop_detail\":null",
-		"\"ramp_s\":12.5", "\"teardown_s\":1.5", "\"avg_rate\":80000.0",
-		"\"peak_rate\":95000.0", "\"user_bytes_per_conn\":8.0",
-		"\"kernel_bytes_per_socket\":3200.0", "\"buffer_bytes_per_conn\":0.0",
-		"\"rcvbuf\":{\"server\":131072,\"client\":131072}",
-		"\"sndbuf\":{\"server\":16384,\"client\":16384}", "\"failed\":3", "\"lost\":2",
+		"\"ramp_seconds\":12.5", "\"teardown_seconds\":1.5", "\"avg_connections_per_second\":80000.0",
+		"\"peak_connections_per_second\":95000.0", "\"user_bytes_per_socket\":8.0",
+		"\"kernel_bytes_per_socket\":3200.0", "\"buffer_bytes_per_socket\":0.0",
+		"\"rcvbuf_bytes\":{\"server\":131072,\"client\":131072}",
+		"\"sndbuf_bytes\":{\"server\":16384,\"client\":16384}", "\"failed\":3", "\"lost\":2",
 		"\"closed_early\":1", "\"rings\":{\"server\":16,\"client\":16}",
-		"\"ring_bytes\":2097152", "\"reserve\":1073741824",
-		"\"mem_available_min\":19327352832", "\"kernel_source\":\"slabinfo\"",
-		"\"slab\":{\"TCP\":{\"objs\":2000000,\"bytes_per_socket\":2368.0}",
+		"\"ring_bytes\":2097152", "\"reserve_bytes\":1073741824",
+		"\"mem_available_min_bytes\":19327352832", "\"kernel_source\":\"slabinfo\"",
+		"\"slab\":{\"TCP\":{\"objects\":2000000,\"bytes_per_socket\":2368.0}",
 	};
 
 	open_reporter(true);
@@ -376,7 +377,7 @@ Test(reporter, summary_json_writes_unknown_buffer_size_as_null)
 	s.rcvbuf_server = -1;
 	open_reporter(true);
 	report_summary(&r, &s);
-	cr_assert(strstr(text(), "\"rcvbuf\":{\"server\":null,\"client\":131072}"), "%s", buf);
+	cr_assert(strstr(text(), "\"rcvbuf_bytes\":{\"server\":null,\"client\":131072}"), "%s", buf);
 }
 
 Test(reporter, summary_json_writes_missing_client_mode_as_null)
@@ -542,11 +543,11 @@ Test(reporter, point_json_writes_a_cost_within_its_resolution_as_zero)
 	open_reporter(true);
 	report_point(&r, &p);
 	cr_assert(strstr(text(), "\"kernel_bytes_per_socket\":3200.0,"
-				 "\"buffer_bytes_per_conn\":0.0,"),
+				 "\"buffer_bytes_per_socket\":0.0,"),
 		  "%s", buf);
 	cr_assert(strstr(buf, ",\"resolution\":{\"kernel_bytes_per_socket\":8.0,"
-			      "\"buffer_bytes_per_conn\":10.5},"
-			      "\"within_resolution\":{\"buffer_bytes_per_conn\":-5.2},"
+			      "\"buffer_bytes_per_socket\":10.5},"
+			      "\"within_resolution\":{\"buffer_bytes_per_socket\":-5.2},"
 			      "\"seen_sockets\":2000100}\n"), "%s", buf);
 	cr_assert_null(strstr(buf, "disturbed"), "%s", buf);
 }
@@ -558,13 +559,13 @@ Test(reporter, point_json_says_disturbed_with_both_counts_and_raw_figures)
 	open_reporter(true);
 	report_point(&r, &p);
 	cr_assert(strstr(text(), "\"kernel_bytes_per_socket\":3200.0,"
-				 "\"buffer_bytes_per_conn\":20.0,"),
+				 "\"buffer_bytes_per_socket\":20.0,"),
 		  "%s", buf);
 	cr_assert(strstr(buf, ",\"disturbed\":{\"expected_sockets\":2000000,"
 			      "\"seen_sockets\":4000000,"
-			      "\"seen_resolution\":260,\"source\":\"slabinfo\","
+			      "\"seen_sockets_resolution\":260,\"source\":\"slabinfo\","
 			      "\"raw_kernel_bytes_per_socket\":6400.0,"
-			      "\"raw_buffer_bytes_per_conn\":40.0}}\n"), "%s", buf);
+			      "\"raw_buffer_bytes_per_socket\":40.0}}\n"), "%s", buf);
 }
 
 Test(reporter, point_json_gives_slab_per_socket_the_kernel_counted)
@@ -574,7 +575,7 @@ Test(reporter, point_json_gives_slab_per_socket_the_kernel_counted)
 	p.delta = &million_delta;
 	open_reporter(true);
 	report_point(&r, &p);
-	cr_assert(strstr(text(), "\"TCP\":{\"objs\":2000000,\"bytes_per_socket\":1184.0}"), "%s",
+	cr_assert(strstr(text(), "\"TCP\":{\"objects\":2000000,\"bytes_per_socket\":1184.0}"), "%s",
 		  buf);
 }
 
