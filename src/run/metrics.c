@@ -1,6 +1,7 @@
 /* metrics.c - holdconn's Prometheus metrics (see metrics.h). */
 #include <stdio.h>
 #include <string.h>
+#include "base/version.h"
 #include "run/metrics.h"
 
 /* Latency bucket bounds, seconds: loopback connects and messages sit at 10-500 µs. */
@@ -42,8 +43,8 @@ static const struct counter per_side[] = {
 	{ "holdconn_connections_opened_total", "counter",
 	  "Connections established (connect) or accepted (serve).", SS(opened), 1 },
 	{ "holdconn_connections_failed_total", "counter", "Connect attempts that failed.", SS(failed), 1 },
-	{ "holdconn_connections_closed_by_peer_total", "counter",
-	  "Held connections that went away before the release: closed by the peer (or on bench's request).",
+	{ "holdconn_connections_closed_total", "counter",
+	  "Held connections that went away before the release: closed by the peer, or by bench's generator on bench's request (its close-detection probe).",
 	  SS(closed), 1 },
 	{ "holdconn_connections_in_flight", "gauge", "Connects started and not yet finished.",
 	  SS(in_flight), 1 },
@@ -87,24 +88,69 @@ static void write_cpu(struct expo *e, const struct metrics_side *sides, int n)
 	}
 }
 
-/* The ramp's state and stop reason as labels of a gauge that is always 1. */
-static void write_info(struct expo *e, const struct metrics_side *sides, int n)
+/*
+ * The side's state and its ramp's stop reason as state sets: one series per
+ * possible value, 1 for the current one and 0 for the rest, so a series
+ * never appears or vanishes as the run moves on.
+ */
+static void write_states(struct expo *e, const struct metrics_side *sides, int n)
 {
-	static const char name[] = "holdconn_ramp_info";
-	struct expo_label l[4];
+	static const char state[] = "holdconn_state", stop[] = "holdconn_stop_reason";
+	struct expo_label l[3];
 
-	expo_family(e, name, "gauge",
-		    "The side's state (starting, ramping, holding, releasing, done, failed) and why its ramp stopped (none while it runs).");
+	expo_family(e, state, "gauge",
+		    "1 for the side's state now (starting, ramping, holding, releasing, done, failed), 0 for the others.");
 	for (int i = 0; i < n; i++) {
 		uint32_t s = atomic_load_explicit(&sides[i].st->state, memory_order_relaxed);
+		int k = side_labels(&sides[i], l);
+
+		for (uint32_t v = SIDE_STARTING; v <= SIDE_FAILED; v++) {
+			l[k] = (struct expo_label){ "state", state_names[v] };
+			expo_sample(e, state, l, k + 1, v == s);
+		}
+	}
+	expo_family(e, stop, "gauge",
+		    "1 for why the side's ramp stopped (none while it runs), 0 for every other reason.");
+	for (int i = 0; i < n; i++) {
 		int32_t r = atomic_load_explicit(&sides[i].st->stop_reason, memory_order_relaxed);
 		int k = side_labels(&sides[i], l);
 
-		l[k] = (struct expo_label){ "state", s <= SIDE_FAILED ? state_names[s] : "unknown" };
-		l[k + 1] = (struct expo_label){ "stop_reason",
-						r > STOP_NONE && r < STOP__COUNT ? stop_reason_name(r) : "none" };
-		expo_sample(e, name, l, k + 2, 1);
+		if (r <= STOP_NONE || r >= STOP__COUNT)
+			r = STOP_NONE;
+		for (int v = STOP_NONE; v < STOP__COUNT; v++) {
+			l[k] = (struct expo_label){ "reason", stop_reason_name((enum stop_reason)v) };
+			expo_sample(e, stop, l, k + 1, v == r);
+		}
 	}
+}
+
+static void write_build_info(struct expo *e)
+{
+	static const char name[] = "holdconn_build_info";
+	const struct expo_label l[1] = { { "version", HOLDCONN_VERSION } };
+
+	expo_family(e, name, "gauge", "Always 1: the holdconn version that serves these metrics.");
+	expo_sample(e, name, l, 1, 1);
+}
+
+/* Prometheus's standard process_* metrics, of the process that serves them. */
+static void write_process(struct expo *e, const struct self_usage *u)
+{
+	if (!u)
+		return;
+	expo_family(e, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
+	expo_sample(e, "process_cpu_seconds_total", NULL, 0, u->cpu_seconds);
+	expo_family(e, "process_open_fds", "gauge", "Number of open file descriptors.");
+	expo_sample(e, "process_open_fds", NULL, 0, (double)u->open_fds);
+	expo_family(e, "process_max_fds", "gauge", "Maximum number of open file descriptors.");
+	expo_sample(e, "process_max_fds", NULL, 0, (double)u->max_fds);
+	expo_family(e, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.");
+	expo_sample(e, "process_virtual_memory_bytes", NULL, 0, (double)u->virtual_bytes);
+	expo_family(e, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+	expo_sample(e, "process_resident_memory_bytes", NULL, 0, (double)u->resident_bytes);
+	expo_family(e, "process_start_time_seconds", "gauge",
+		    "Start time of the process since unix epoch in seconds.");
+	expo_sample(e, "process_start_time_seconds", NULL, 0, u->start_time_seconds);
 }
 
 static void write_hist(struct expo *e, const char *name, const struct metrics_side *s,
@@ -144,55 +190,52 @@ static uint64_t sockets_held(const struct metrics_side *sides, int n)
 	return total;
 }
 
-/* Per socket: the kernel's accounting is global, so divided by every socket held here. */
+/*
+ * Bytes and sockets apart, never divided here: a ratio cannot be summed
+ * across pods, its parts can (docs/prometheus.md divides them in PromQL).
+ */
 static void write_kernel(struct expo *e, const struct metrics_side *sides, int n,
 			 const struct metrics_kernel *k)
 {
-	static const char slab[] = "holdconn_slab_bytes_per_socket";
-	uint64_t sockets = sockets_held(sides, n), user = 0;
+	static const char slab[] = "holdconn_slab_growth_bytes";
 	struct expo_label l[1];
 
 	expo_family(e, "holdconn_sockets", "gauge", "TCP sockets held by the processes reported here.");
-	expo_sample(e, "holdconn_sockets", NULL, 0, (double)sockets);
-	for (int i = 0; i < n; i++)
-		user += ld(&sides[i].st->arena_allocated);
-	expo_family(e, "holdconn_user_bytes_per_connection", "gauge",
-		    "Per-connection arena bytes in user space, divided by the sockets held.");
-	expo_sample(e, "holdconn_user_bytes_per_connection", NULL, 0, per_unit((int64_t)user, sockets));
+	expo_sample(e, "holdconn_sockets", NULL, 0, (double)sockets_held(sides, n));
 	if (!k || !k->have)
 		return;
-	expo_family(e, "holdconn_kernel_bytes_per_socket", "gauge",
-		    "Kernel memory grown since serving began (slab, kernel stacks, page tables), per socket held.");
-	expo_sample(e, "holdconn_kernel_bytes_per_socket", NULL, 0,
-		    per_unit(k->delta->kernel_bytes, sockets));
+	expo_family(e, "holdconn_kernel_growth_bytes", "gauge",
+		    "Kernel memory grown since serving began (slab, kernel stacks, page tables), the whole host.");
+	expo_sample(e, "holdconn_kernel_growth_bytes", NULL, 0, (double)k->delta->kernel_bytes);
 	expo_family(e, slab, "gauge",
-		    k->delta->from_slabinfo ? "Growth of one slab cache since serving began, per socket held (the largest caches)."
-					    : "Growth of meminfo Slab since serving began, per socket held (slabinfo unreadable).");
+		    k->delta->from_slabinfo ? "Growth of one slab cache since serving began (the largest caches)."
+					    : "Growth of meminfo Slab since serving began (slabinfo unreadable).");
 	for (int i = 0; i < k->delta->ncaches; i++) {
 		l[0] = (struct expo_label){ "cache", k->delta->caches[i].name };
-		expo_sample(e, slab, l, 1, per_unit(k->delta->caches[i].bytes, sockets));
+		expo_sample(e, slab, l, 1, (double)k->delta->caches[i].bytes);
 	}
 	expo_family(e, "holdconn_tcp_buffer_bytes", "gauge",
 		    "TCP socket buffer memory (sockstat TCP mem), the whole network namespace.");
 	expo_sample(e, "holdconn_tcp_buffer_bytes", NULL, 0, (double)k->tcp_mem_bytes);
-	expo_family(e, "holdconn_buffer_bytes_per_socket", "gauge",
-		    "Growth of TCP socket buffer memory since serving began, per socket held.");
-	expo_sample(e, "holdconn_buffer_bytes_per_socket", NULL, 0,
-		    per_unit(k->delta->buffer_bytes, sockets));
+	expo_family(e, "holdconn_tcp_buffer_growth_bytes", "gauge",
+		    "Growth of TCP socket buffer memory since serving began.");
+	expo_sample(e, "holdconn_tcp_buffer_growth_bytes", NULL, 0, (double)k->delta->buffer_bytes);
 }
 
 void metrics_write(struct expo *e, const struct metrics_side *sides, int nsides,
 		   const struct metrics_kernel *k)
 {
+	write_build_info(e);
 	write_counters(e, sides, nsides);
-	write_info(e, sides, nsides);
+	write_states(e, sides, nsides);
 	write_cpu(e, sides, nsides);
 	write_latencies(e, sides, nsides);
 	write_kernel(e, sides, nsides, k);
+	write_process(e, k ? k->self : NULL);
 }
 
 size_t metrics_size(int nsides)
 {
-	/* ~70 lines a side of ~120 bytes, plus the kernel's families. */
-	return 16384 + (size_t)nsides * 12288;
+	/* ~95 lines a side of ~120 bytes, plus the kernel's and the process's families. */
+	return 20480 + (size_t)nsides * 16384;
 }

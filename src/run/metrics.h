@@ -12,6 +12,7 @@
 #include "base/expo.h"
 #include "hold/stats.h"
 #include "measure/meter.h"
+#include "measure/selfstat.h"
 
 #define METRICS_MAX_SIDES 65 /* bench: the holder and up to 64 clients */
 
@@ -26,6 +27,7 @@ struct metrics_kernel {
 	bool have;                 /* false: /proc could not be read, nothing below is set */
 	const struct meter_delta *delta;
 	uint64_t tcp_mem_bytes;    /* sockstat TCP mem, pages * page size */
+	const struct self_usage *self; /* the serving process, for process_*; NULL: left out */
 };
 
 /* Writes the whole exposition into e (e->overflow says when it did not fit). */

@@ -25,6 +25,8 @@ struct metrics_server {
 	struct meter_delta delta;
 	bool have_kernel;
 	double kernel_t;
+	struct self_usage self;   /* process_*: the last read, open_fds as of self_fds_t */
+	double self_fds_t;
 	long page_size;
 };
 
@@ -84,8 +86,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (!buf)
 		return MHD_NO;
 	refresh_kernel(s);
+	/* Descriptors are counted one by one: at most every KERNEL_REFRESH_S, with the kernel's. */
+	self_usage_read(&s->self, s->kernel_t != s->self_fds_t);
+	s->self_fds_t = s->kernel_t;
 	k = (struct metrics_kernel){ s->have_kernel, &s->delta,
-				     s->have_kernel ? s->now->tcp_mem_pages * (uint64_t)s->page_size : 0 };
+				     s->have_kernel ? s->now->tcp_mem_pages * (uint64_t)s->page_size : 0,
+				     &s->self };
 	expo_init(&e, buf, cap);
 	metrics_write(&e, s->sides, s->nsides, &k);
 	if (e.overflow) {

@@ -242,3 +242,36 @@ Test(conventions, every_event_of_every_command_follows_the_schema, .timeout = 12
 	stop_serve();
 	validate(&P, "serve");
 }
+
+Test(conventions, a_live_exposition_passes_promtool_and_has_build_info, .timeout = 40)
+{
+	char ep[64], metrics[64], cmd[256], out[8192] = "";
+	int port = free_port_base(2);
+	size_t n;
+	FILE *f;
+
+	if (access("/usr/bin/promtool", X_OK) || system("command -v curl >/dev/null 2>&1"))
+		cr_skip_test("needs promtool (Debian package prometheus) and curl");
+	cr_assert_gt(port, 0);
+	snprintf(ep, sizeof(ep), "127.0.0.1:%d", port);
+	snprintf(metrics, sizeof(metrics), "127.0.0.1:%d", port + 1);
+	const char *sargs[] = { "serve", "--listen", ep, "--json", "--metrics", metrics, NULL };
+	const char *cargs[] = { "connect", "--target", ep, "--conns", "200", "--duration", "0s",
+				"--json", NULL };
+
+	proc_start(&P, sargs, 0);
+	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10), "serve: %s", P.err);
+	cr_assert_eq(run_holdconn(&Q, cargs, 0, 20), 0, "connect: %s", Q.err);
+	snprintf(cmd, sizeof(cmd), "curl -sf http://%s/metrics > /tmp/holdconn-expo-%d.txt", metrics,
+		 port);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	snprintf(cmd, sizeof(cmd),
+		 "f=/tmp/holdconn-expo-%d.txt; promtool check metrics < $f 2>&1 && "
+		 "grep -c '^holdconn_build_info{version=' $f && ! grep -n '_per_' $f; rm -f $f", port);
+	f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	cr_expect_eq(pclose(f), 0, "promtool, build_info or a _per_ name: %s", out);
+	stop_serve();
+}

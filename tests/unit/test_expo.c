@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "base/expo.h"
+#include "base/version.h"
 #include "run/metrics.h"
 
 static char buf[65536];
@@ -99,12 +100,12 @@ static void fill_stats(void)
 	lat_record(&st[1].traffic, 150000);
 }
 
-static char *write_all(bool kernel)
+static char *write_all_with(bool kernel, const struct self_usage *self)
 {
 	struct metrics_side sides[2] = { { "serve", "", &st[0] }, { "connect", "0", &st[1] } };
 	struct meter_delta d = { .from_slabinfo = true, .kernel_bytes = 4000 * 2520, .buffer_bytes = 0,
 				 .ncaches = 2 };
-	struct metrics_kernel k = { kernel, &d, 4096 * 3 };
+	struct metrics_kernel k = { kernel, &d, 4096 * 3, self };
 
 	d.caches[0] = (struct cache_delta){ "TCP", 4000, 4000 * 2368 };
 	d.caches[1] = (struct cache_delta){ "sock_inode_cache", 4000, 4000 * 832 };
@@ -113,6 +114,14 @@ static char *write_all(bool kernel)
 	metrics_write(&e, sides, 2, &k);
 	cr_assert(!e.overflow);
 	return buf;
+}
+
+static char *write_all(bool kernel)
+{
+	static struct self_usage u;
+
+	self_usage_read(&u, true);
+	return write_all_with(kernel, &u);
 }
 
 Test(metrics, held_is_the_published_count_per_side)
@@ -124,12 +133,31 @@ Test(metrics, held_is_the_published_count_per_side)
 	cr_expect(strstr(t, "\nholdconn_sockets 4000\n"));
 }
 
-Test(metrics, ramp_info_names_state_and_stop_reason)
+Test(metrics, state_and_stop_reason_are_state_sets)
 {
 	char *t = write_all(true);
 
-	cr_expect(strstr(t, "holdconn_ramp_info{side=\"serve\",state=\"holding\",stop_reason=\"target\"} 1\n"));
-	cr_expect(strstr(t, "holdconn_ramp_info{side=\"connect\",client=\"0\",state=\"ramping\",stop_reason=\"none\"} 1\n"));
+	cr_expect(strstr(t, "holdconn_state{side=\"serve\",state=\"holding\"} 1\n"));
+	cr_expect(strstr(t, "holdconn_state{side=\"serve\",state=\"ramping\"} 0\n"));
+	cr_expect(strstr(t, "holdconn_state{side=\"connect\",client=\"0\",state=\"ramping\"} 1\n"));
+	cr_expect(strstr(t, "holdconn_stop_reason{side=\"serve\",reason=\"target\"} 1\n"));
+	cr_expect(strstr(t, "holdconn_stop_reason{side=\"serve\",reason=\"none\"} 0\n"));
+	cr_expect(strstr(t, "holdconn_stop_reason{side=\"connect\",client=\"0\",reason=\"none\"} 1\n"));
+	cr_expect(strstr(t, "holdconn_stop_reason{side=\"connect\",client=\"0\",reason=\"EMFILE\"} 0\n"));
+}
+
+Test(metrics, build_info_names_the_version)
+{
+	char *t = write_all(true);
+
+	cr_expect(strstr(t, "\nholdconn_build_info{version=\"" HOLDCONN_VERSION "\"} 1\n"), "%s", t);
+}
+
+Test(metrics, no_name_says_per)
+{
+	char *t = write_all(true);
+
+	cr_expect_null(strstr(t, "_per_"), "a ratio cannot be summed across pods: %s", t);
 }
 
 Test(metrics, connect_latency_buckets_count_what_was_recorded)
@@ -143,22 +171,60 @@ Test(metrics, connect_latency_buckets_count_what_was_recorded)
 	cr_expect(strstr(t, "holdconn_message_latency_seconds_count{side=\"connect\",client=\"0\"} 1\n"));
 }
 
-Test(metrics, kernel_bytes_are_per_socket_by_cache)
+Test(metrics, kernel_bytes_and_sockets_are_separate_gauges)
 {
 	char *t = write_all(true);
 
-	cr_expect(strstr(t, "\nholdconn_kernel_bytes_per_socket 2520\n"));
-	cr_expect(strstr(t, "\nholdconn_slab_bytes_per_socket{cache=\"TCP\"} 2368\n"));
+	cr_expect(strstr(t, "\nholdconn_kernel_growth_bytes 10080000\n"), "%s", t);
+	cr_expect(strstr(t, "\nholdconn_slab_growth_bytes{cache=\"TCP\"} 9472000\n"), "%s", t);
 	cr_expect(strstr(t, "\nholdconn_tcp_buffer_bytes 12288\n"));
-	cr_expect(strstr(t, "\nholdconn_user_bytes_per_connection 4.096\n"));
+	cr_expect(strstr(t, "\nholdconn_tcp_buffer_growth_bytes 0\n"));
+	cr_expect(strstr(t, "\nholdconn_arena_allocated_bytes{side=\"serve\"} 16384\n"));
 }
 
 Test(metrics, without_proc_the_kernel_families_are_left_out)
 {
 	char *t = write_all(false);
 
-	cr_expect_null(strstr(t, "holdconn_kernel_bytes_per_socket"));
-	cr_expect(strstr(t, "holdconn_user_bytes_per_connection"));
+	cr_expect_null(strstr(t, "holdconn_kernel_growth_bytes"));
+	cr_expect(strstr(t, "holdconn_sockets 4000"));
+}
+
+Test(metrics, process_metrics_describe_the_serving_process)
+{
+	struct self_usage u;
+	char *t;
+
+	cr_assert_eq(self_usage_read(&u, true), 0);
+	cr_expect_gt(u.open_fds, 2, "stdin, stdout, stderr at least");
+	cr_expect_gt(u.resident_bytes, 0);
+	cr_expect_gt(u.start_time_seconds, 1.6e9);
+	t = write_all_with(true, &u);
+	cr_expect(strstr(t, "\nprocess_cpu_seconds_total "));
+	cr_expect(strstr(t, "\nprocess_open_fds "));
+	cr_expect(strstr(t, "\nprocess_max_fds "));
+	cr_expect(strstr(t, "\nprocess_resident_memory_bytes "));
+	cr_expect(strstr(t, "\nprocess_virtual_memory_bytes "));
+	cr_expect(strstr(t, "\nprocess_start_time_seconds "));
+}
+
+/* promtool checks the recording rules docs/prometheus.md shows, and their unit test. */
+Test(metrics, promtool_checks_and_tests_the_recording_rules_in_docs)
+{
+	char out[4096] = "";
+	size_t n;
+	FILE *f;
+
+	if (access("/usr/bin/promtool", X_OK))
+		cr_skip_test("promtool is not installed (Debian package prometheus)");
+	if (access("docs/prometheus-rules.yml", R_OK))
+		cr_skip_test("docs/prometheus-rules.yml: run from the checkout");
+	f = popen("promtool check rules docs/prometheus-rules.yml 2>&1 && "
+		  "promtool test rules docs/prometheus-rules.test.yml 2>&1", "r");
+	cr_assert_not_null(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	cr_expect_eq(pclose(f), 0, "promtool: %s", out);
 }
 
 /* promtool check metrics: parses the text format and lints names, types and units. */
