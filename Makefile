@@ -6,9 +6,12 @@
 #   make bench    bench/run.sh: 1M and max, results in bench/results/ (builds the floor too)
 #   make floor    bench/floor/floor, the least that holds bench's pairs (bench/ratio.sh)
 #   make fuzz     run each fuzz harness for FUZZ_SECONDS (default 60)
+#   make install  holdconn, holdconn.1 and its bash completion under PREFIX (and DESTDIR)
 
 CC      ?= cc
 PREFIX  ?= /usr/local
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 PKGS    := liburing jemalloc libmicrohttpd libssl libcrypto
 CFLAGS  ?= -O2 -g
 # override: `make CFLAGS=...` (as check does) still gets these appended.
@@ -27,7 +30,7 @@ UNIT    := $(wildcard tests/unit/*.c)
 INTEG   := $(wildcard tests/integration/*.c)
 CRIT    := $(shell pkg-config --cflags --libs criterion 2>/dev/null || echo -lcriterion)
 
-all: $(BIN)
+all: $(BIN) holdconn.1
 
 $(BIN): $(BUILD)/cmd/main.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -92,10 +95,19 @@ fuzz: deps
 	  $(FUZZ_BIN)
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-install: holdconn
-	install -D -m 0755 holdconn $(DESTDIR)$(PREFIX)/bin/holdconn
+# The man page is made from the binary's own --help texts (generated from the option tables).
+holdconn.1: $(BIN) tools/manpage.py
+	python3 tools/manpage.py ./$(BIN) > $@.tmp && mv $@.tmp $@
+
+man: holdconn.1
+
+#   make install [PREFIX=/usr/local] [DESTDIR=staging]: binary, man page, bash completion.
+install: $(BIN) holdconn.1
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/holdconn
+	install -D -m 0644 holdconn.1 $(DESTDIR)$(MANDIR)/man1/holdconn.1
+	install -D -m 0644 completion/holdconn.bash $(DESTDIR)$(BASHCOMPDIR)/holdconn
 
 clean:
-	rm -rf build build-san build-fuzz holdconn bench/floor/floor
+	rm -rf build build-san build-fuzz holdconn holdconn.1 bench/floor/floor
 
-.PHONY: all deps run test check bench floor fuzz install clean
+.PHONY: all deps run test check bench floor fuzz install clean man

@@ -275,3 +275,59 @@ Test(conventions, a_live_exposition_passes_promtool_and_has_build_info, .timeout
 	cr_expect_eq(pclose(f), 0, "promtool, build_info or a _per_ name: %s", out);
 	stop_serve();
 }
+
+/* ---- the man page and make install ---------------------------------------- */
+
+/* Runs sh -c cmd in the checkout; its exit status, its output in out. */
+static int in_checkout(const char *cmd, char *out, size_t len)
+{
+	char dir[512], full[2048];
+	size_t n;
+	FILE *f;
+
+	if (!beside_binary("Makefile", dir, sizeof(dir)) ||
+	    !beside_binary("tools/manpage.py", full, sizeof(full)))
+		cr_skip_test("%s is not in a checkout", holdconn_path());
+	dir[strlen(dir) - strlen("Makefile")] = '\0';
+	snprintf(full, sizeof(full), "cd '%s' && { %s; } 2>&1", dir[0] ? dir : ".", cmd);
+	f = popen(full, "r");
+	cr_assert_not_null(f);
+	n = fread(out, 1, len - 1, f);
+	out[n] = '\0';
+	return pclose(f);
+}
+
+Test(conventions, the_man_page_renders_and_lists_every_option_of_every_command, .timeout = 60)
+{
+	static char out[65536];
+
+	if (system("command -v man >/dev/null 2>&1") || access("/usr/bin/python3", X_OK))
+		cr_skip_test("needs man and python3");
+	cr_assert_eq(in_checkout("python3 tools/manpage.py ./holdconn > /tmp/holdconn-test.1 && "
+				 "MANWIDTH=100 man -l /tmp/holdconn-test.1 > /tmp/holdconn-test.txt", out,
+				 sizeof(out)), 0, "%s", out);
+	/* Every --option each command's table declares (its --help) is on the page. */
+	cr_expect_eq(in_checkout("for c in serve connect bench limits compare sweep; do "
+				 "./holdconn $c --help | grep -oE '^  (-[a-z], )?--[a-z0-9-]+' | "
+				 "grep -oE -- '--[a-z0-9-]+' | while read o; do "
+				 "grep -qF -- \"$o\" /tmp/holdconn-test.txt || echo \"$c $o missing\"; "
+				 "done; done | grep . && exit 1; "
+				 "grep -q 'EXIT STATUS' /tmp/holdconn-test.txt && "
+				 "rm -f /tmp/holdconn-test.1 /tmp/holdconn-test.txt", out, sizeof(out)), 0,
+		     "%s", out);
+}
+
+Test(conventions, make_install_puts_binary_man_page_and_completion_under_destdir, .timeout = 60)
+{
+	static char out[16384];
+
+	if (access("/usr/bin/python3", X_OK) || system("command -v make >/dev/null 2>&1"))
+		cr_skip_test("needs make and python3");
+	cr_expect_eq(in_checkout("d=$(mktemp -d /tmp/holdconn-install.XXXXXX) && "
+				 "make -s install DESTDIR=$d PREFIX=/usr >/dev/null && "
+				 "test -x $d/usr/bin/holdconn && "
+				 "test -s $d/usr/share/man/man1/holdconn.1 && "
+				 "test -s $d/usr/share/bash-completion/completions/holdconn && "
+				 "bash -n $d/usr/share/bash-completion/completions/holdconn; r=$?; "
+				 "rm -rf $d; exit $r", out, sizeof(out)), 0, "%s", out);
+}
