@@ -39,14 +39,18 @@ def paragraphs(lines):
 
 
 def options(block):
-    """(spec, description) pairs of an options block: '  --x ARG   text' and its continuations."""
+    """(spec, description) pairs of an options block.
+
+    An option starts a line, indented at most 6 ("  -c, --conns N  text" or
+    "      --target SPEC", its text then on the next lines); deeper lines continue it.
+    """
     items = []
     for line in block:
-        m = re.match(r"^  (-\S.*?)(?:\s{2,}(\S.*))?$", line)
-        if m and not line.startswith("   "):
+        m = re.match(r"^ {2,6}(-\S.*?)(?:\s{2,}(\S.*))?$", line)
+        if m:
             items.append([m.group(1).strip(), m.group(2) or ""])
         elif items:
-            items[-1][1] += " " + line.strip()
+            items[-1][1] = (items[-1][1] + " " + line.strip()).strip()
     return items
 
 
@@ -65,7 +69,7 @@ def section(out, text, skip_exit=True):
             heading, block = m.group(1), block[1:]
             if not block:
                 continue
-        if heading == "options" and block[0].startswith("  -"):
+        if heading == "options" and block[0].lstrip().startswith("-"):
             for spec, desc in options(block):
                 out.append(".TP\n.B " + esc(spec) + "\n" + esc(desc))
             continue

@@ -308,7 +308,7 @@ Test(conventions, the_man_page_renders_and_lists_every_option_of_every_command, 
 				 sizeof(out)), 0, "%s", out);
 	/* Every --option each command's table declares (its --help) is on the page. */
 	cr_expect_eq(in_checkout("for c in serve connect bench limits compare sweep; do "
-				 "./holdconn $c --help | grep -oE '^  (-[a-z], )?--[a-z0-9-]+' | "
+				 "./holdconn $c --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z0-9-]+' | "
 				 "grep -oE -- '--[a-z0-9-]+' | while read o; do "
 				 "grep -qF -- \"$o\" /tmp/holdconn-test.txt || echo \"$c $o missing\"; "
 				 "done; done | grep . && exit 1; "
