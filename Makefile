@@ -62,7 +62,7 @@ deps:
 	@sh tools/deps.sh
 
 run: deps holdconn
-	./holdconn bench
+	./holdconn bench || [ $$? -eq 3 ] # 3: stopped short of 1M by a limit here, which it names
 
 test: deps $(BIN) $(BUILD)/unit_tests $(BUILD)/integration_tests
 	sh tools/layers.sh
