@@ -20,10 +20,11 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 #include "hold/conn.h"
+#include "hold/flow.h"
 #include "hold/holder.h"
+#include "hold/sendout.h"
 #include "hold/sockopt.h"
 
 #define EVENT_BATCH 512
@@ -34,8 +35,7 @@
 /* epoll data: a listener carries this bit and its index, a connection its fd. */
 #define LISTENER_TAG (1ull << 32)
 
-#define CONN_F_WRITING 0x04 /* its tx is partly out: EPOLLOUT is watched */
-#define CONN_F_STALLED 0x08 /* a heartbeat was skipped on this connection, once at least */
+#define CONN_F_WRITING 0x10 /* its tx is partly out: EPOLLOUT is watched */
 
 /*
  * What a connection has going out, in the arena beside its conn record,
@@ -132,11 +132,6 @@ static int epoll_init(struct holder *h)
 
 /* ---- connections -------------------------------------------------------- */
 
-static struct traffic_stats *TS(struct holder *h)
-{
-	return &h->cfg->stats->traffic;
-}
-
 static int watch(struct epoll_be *be, int op, int fd, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.u64 = (uint32_t)fd };
@@ -182,7 +177,19 @@ static void peer_closed(struct holder *h, int fd, int err)
 	close_held(h, fd);
 }
 
-/* ---- traffic ------------------------------------------------------------ */
+/* ---- traffic: the primitives flow.c drives ------------------------------- */
+
+/* The fd table is the schedule's one ring; only its part below top can hold anything. */
+static void epoll_geometry(struct holder *h, uint32_t *nrings, uint32_t *slots)
+{
+	*nrings = 1;
+	*slots = BE(h)->top;
+}
+
+static struct conn *epoll_conn(struct holder *h, uint32_t fd)
+{
+	return &BE(h)->conns[fd];
+}
 
 /* Hands the kernel what it takes of fd's tx: 0 all of it, 1 some is left, or -errno. */
 static int push(struct holder *h, int fd)
@@ -190,161 +197,97 @@ static int push(struct holder *h, int fd)
 	struct epoll_be *be = BE(h);
 	struct tx *t = &be->tx[fd];
 
-	while (t->off < t->len) {
-		struct iovec iov[2];
-		struct msghdr mh = { .msg_iov = iov };
-		ssize_t n;
-
-		if (be->echo) {
-			iov[0] = (struct iovec){ t->echo + t->off, t->len - t->off };
-			mh.msg_iovlen = 1;
-		} else {
-			mh.msg_iovlen = traffic_iov(be->body, sizeof(be->body), t->len, t->off, &t->stamp, iov);
-		}
-		n = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return errno == EAGAIN ? 1 : -errno;
-		t->off += n;
-	}
-	atomic_fetch_add_explicit(&TS(h)->msgs_sent, 1, memory_order_relaxed);
-	h->bytes_out += t->len;
-	if (be->echo)
-		conn_arena_free(t->echo);
-	*t = (struct tx){ 0 };
-	return 0;
+	return sendout_rest(fd, be->body, sizeof(be->body), be->echo ? t->echo : NULL, &t->stamp,
+			    t->len, &t->off);
 }
 
-/* A send failed (EPIPE, ECONNRESET): the peer is gone, as if it had closed. */
-static void send_failed(struct holder *h, int fd)
+/* A write ended (res: its length, or -errno): the tx is cleared, then flow is told. */
+static void sent(struct holder *h, int fd, int res)
 {
-	atomic_fetch_add_explicit(&TS(h)->send_errors, 1, memory_order_relaxed);
-	close_held(h, fd);
+	struct epoll_be *be = BE(h);
+	uint32_t len = be->tx[fd].len;
+
+	if (be->echo)
+		conn_arena_free(be->tx[fd].echo);
+	be->tx[fd] = (struct tx){ 0 };
+	flow_written(h, (uint32_t)fd, res < 0 ? res : (int)len, len);
 }
 
-/* Pushes fd's tx and watches EPOLLOUT while some is left; false: fd was closed. */
-static bool send_out(struct holder *h, int fd)
+/* Pushes fd's tx, watching EPOLLOUT while some is left; tells flow when it is out or failed. */
+static void send_out(struct holder *h, int fd)
 {
 	struct epoll_be *be = BE(h);
 	struct conn *c = &be->conns[fd];
 	int ret = push(h, fd);
 	bool writing = ret > 0;
 
-	if (ret < 0) {
-		send_failed(h, fd);
-		return false;
+	if (ret >= 0 && writing != !!(c->flags & CONN_F_WRITING)) {
+		int err;
+
+		c->flags ^= CONN_F_WRITING;
+		err = watch(be, EPOLL_CTL_MOD, fd, held_events(be, c->flags));
+		ret = err ? err : ret;
 	}
-	if (writing == !!(c->flags & CONN_F_WRITING))
-		return true;
-	c->flags ^= CONN_F_WRITING;
-	if (watch(be, EPOLL_CTL_MOD, fd, held_events(be, c->flags))) {
-		close_held(h, fd);
-		return false;
-	}
-	return true;
+	if (ret <= 0)
+		sent(h, fd, ret);
 }
 
-/* connect: the n-th message (0: --send-once) unless the last is still going out; false: not begun. */
-static bool send_message(struct holder *h, int fd, uint64_t n)
+/*
+ * A message needs no copy: it is 'h's and its stamp. An echo goes out from
+ * the read buffer at once; what the kernel does not take waits in a copy,
+ * and reading stops until it is out.
+ */
+static int epoll_write(struct holder *h, uint32_t id, const char *data, uint32_t len)
 {
 	struct epoll_be *be = BE(h);
-	struct conn *c = &be->conns[fd];
+	struct tx *t = &be->tx[id];
+	ssize_t w = 0;
 
-	if (be->tx[fd].len) {
-		traffic_blocked(TS(h), !(c->flags & CONN_F_STALLED));
-		c->flags |= CONN_F_STALLED;
-		return false;
+	if (!data) {
+		*t = (struct tx){ .stamp = now_ns(), .len = len };
+		send_out(h, (int)id);
+		return 0;
 	}
-	be->tx[fd] = (struct tx){ .stamp = now_ns(), .len = traffic_msg_len(&h->cfg->traffic, n) };
-	atomic_fetch_add_explicit(&TS(h)->msgs_started, 1, memory_order_relaxed);
-	send_out(h, fd);
-	return true;
-}
-
-/* The fd table is the schedule's one ring; only its part below top can hold anything. */
-static void epoll_beat(struct holder *h, uint64_t prev_us, uint64_t now_us)
-{
-	struct epoll_be *be = BE(h);
-	const struct traffic *t = &h->cfg->traffic;
-	uint64_t late_ns = traffic_late_us(t) * 1000;
-	uint64_t at_us = now_ns() / 1000; /* when they are handed over: now_us may be a turn's share */
-	struct beat_tally tally = { 0 };
-	uint32_t slots = be->top;
-	struct beat_span sp;
-
-	if (!be->tx)
-		return;
-	traffic_due(t, slots, prev_us, now_us, &sp);
-	for (uint32_t k = 0; k < sp.n; k++) {
-		uint64_t point = sp.first + k;
-		uint32_t fd = traffic_slot(slots, 0, (uint32_t)point);
-
-		if (fd >= slots || be->conns[fd].state != CONN_HELD)
-			continue;
-		tally.due++;
-		if (send_message(h, (int)fd, 1))
-			traffic_beat_sent(TS(h), &tally, late_ns,
-					  (at_us - traffic_point_us(t, sp.npos, point)) * 1000);
-	}
-	tally.due += sp.missed * h->held / sp.npos;
-	traffic_tally(TS(h), &tally);
-}
-
-/* serve --on-data echo: back what was read; what the kernel does not take waits in a copy. */
-static void echo(struct holder *h, int fd, size_t n)
-{
-	struct epoll_be *be = BE(h);
-	struct tx *t = &be->tx[fd];
-	ssize_t w;
-
-	atomic_fetch_add_explicit(&TS(h)->msgs_started, 1, memory_order_relaxed);
 	do
-		w = send(fd, be->drain, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		w = send((int)id, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 	while (w < 0 && errno == EINTR);
-	if (w == (ssize_t)n) {
-		atomic_fetch_add_explicit(&TS(h)->msgs_sent, 1, memory_order_relaxed);
-		h->bytes_out += n;
-		return;
+	if (w == (ssize_t)len) {
+		flow_written(h, id, (int)len, len);
+		return 0;
 	}
-	if ((w < 0 && errno != EAGAIN) || !(t->echo = conn_arena_zalloc(n))) {
-		send_failed(h, fd);
-		return;
-	}
-	memcpy(t->echo, be->drain, n);
-	t->len = (uint32_t)n;
+	if (w < 0 && errno != EAGAIN)
+		return -errno;
+	if (!(t->echo = conn_arena_zalloc(len)))
+		return -ENOMEM;
+	memcpy(t->echo, data, len);
+	t->len = len;
 	t->off = w > 0 ? (uint32_t)w : 0;
-	send_out(h, fd); /* stops reading until the rest is out */
+	send_out(h, (int)id);
+	return 0;
 }
 
-/* Bytes read from a held connection: counted, timed, echoed when asked. */
-static void received(struct holder *h, int fd, size_t n)
+/* Level-triggered: reading resumes when send_out puts EPOLLIN back. */
+static void epoll_arm(struct holder *h, uint32_t id)
 {
-	struct epoll_be *be = BE(h);
-	struct conn *c = &be->conns[fd];
-
-	if (h->cfg->role == ROLE_CONNECT && !(c->flags & CONN_F_SPOKE)) {
-		c->flags |= CONN_F_SPOKE;
-		holder_first_bytes(h, be->drain, n);
-	}
-	h->bytes_in += n;
-	traffic_rx(&h->cfg->traffic, TS(h), &be->conns[fd].next, be->drain, n, now_ns());
-	if (be->echo)
-		echo(h, fd, n);
+	(void)h;
+	(void)id;
 }
 
-/* A connection is held from now: its buffers may be set, its first message goes out. */
+static void epoll_close(struct holder *h, uint32_t id)
+{
+	close_held(h, (int)id);
+}
+
+/* A connection is held from now: its buffers may be set, then flow starts its traffic. */
 static void established(struct holder *h, int fd)
 {
 	struct epoll_be *be = BE(h);
 
 	sockopt_set(fd, h->cfg, SOCKOPT_AFTER, false);
 	sockopt_report_buffers(h, fd);
-	be->conns[fd].next = 0; /* the receiver's offset in the stream from here on */
 	if ((uint32_t)fd >= be->top)
 		be->top = (uint32_t)fd + 1;
-	if (h->cfg->role == ROLE_CONNECT && h->cfg->traffic.once)
-		send_message(h, fd, 0);
+	flow_established(h, (uint32_t)fd);
 }
 
 /* ---- the connection's life ---------------------------------------------- */
@@ -381,7 +324,7 @@ static void drain(struct holder *h, int fd)
 	ssize_t n = read(fd, be->drain, sizeof(be->drain));
 
 	if (n > 0)
-		received(h, fd, (size_t)n);
+		flow_read(h, (uint32_t)fd, be->drain, (size_t)n);
 	else if (n == 0 || (errno != EAGAIN && errno != EINTR))
 		peer_closed(h, fd, n ? errno : 0);
 }
@@ -403,8 +346,11 @@ static void on_held(struct holder *h, int fd, uint32_t events)
 		peer_closed(h, fd, (events & EPOLLERR) ? ECONNRESET : 0);
 		return;
 	}
-	if ((events & EPOLLOUT) && (c->flags & CONN_F_WRITING) && !send_out(h, fd))
-		return;
+	if ((events & EPOLLOUT) && (c->flags & CONN_F_WRITING)) {
+		send_out(h, fd);
+		if (c->state != CONN_HELD)
+			return;
+	}
 	if ((events & EPOLLIN) && (held_events(be, c->flags) & EPOLLIN))
 		drain(h, fd);
 }
@@ -602,6 +548,12 @@ const struct backend_ops backend_epoll = {
 	.open = epoll_open,
 	.wait = epoll_wait_events,
 	.stop_accepting = epoll_stop_accepting,
-	.beat = epoll_beat,
 	.release = epoll_release,
+	.geometry = epoll_geometry,
+	.conn = epoll_conn,
+	.write = epoll_write,
+	.arm = epoll_arm,
+	.close = epoll_close,
+	.beat = flow_beat,
+	.drop = flow_drop,
 };

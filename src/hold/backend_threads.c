@@ -33,11 +33,11 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include "hold/conn.h"
 #include "hold/holder.h"
+#include "hold/sendout.h"
 #include "hold/sockopt.h"
 
 #define DRAIN_BYTES 65536
@@ -253,16 +253,6 @@ static struct traffic_stats *TS(struct threads_be *be)
 	return &be->cfg->stats->traffic;
 }
 
-/* What is left of o: an echo's bytes, or a message as traffic_fill would build it. */
-static int out_iov(struct threads_be *be, struct out *o, struct iovec iov[2])
-{
-	if (o->echo) {
-		iov[0] = (struct iovec){ (char *)o->echo + o->off, o->len - o->off };
-		return 1;
-	}
-	return traffic_iov(be->body, sizeof(be->body), o->len, o->off, &o->stamp, iov);
-}
-
 /*
  * Hands the kernel what it takes of o without blocking: 0 all of it, 1
  * some is left (wait for POLLOUT), -1 the send failed (EPIPE, ECONNRESET:
@@ -270,20 +260,13 @@ static int out_iov(struct threads_be *be, struct out *o, struct iovec iov[2])
  */
 static int push(struct threads_be *be, int fd, struct out *o)
 {
-	while (o->off < o->len) {
-		struct iovec iov[2];
-		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = out_iov(be, o, iov) };
-		ssize_t n = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	int ret = sendout_rest(fd, be->body, sizeof(be->body), o->echo, &o->stamp, o->len, &o->off);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return 1;
-		if (n < 0) {
-			atomic_fetch_add_explicit(&TS(be)->send_errors, 1, memory_order_relaxed);
-			return -1;
-		}
-		o->off += n;
+	if (ret > 0)
+		return 1;
+	if (ret < 0) {
+		atomic_fetch_add_explicit(&TS(be)->send_errors, 1, memory_order_relaxed);
+		return -1;
 	}
 	atomic_fetch_add_explicit(&TS(be)->msgs_sent, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&be->bytes_out, o->len, memory_order_relaxed);

@@ -4,116 +4,20 @@
  * connect: one linked chain per connection, all into a slot we pick:
  *   SOCKET(direct) -> SETSOCKOPT* -> BIND -> CONNECT -> POLL(multishot)
  * serve: multishot accept straight into the table (the kernel picks the
- * slot), then the same poll.
+ * slot), then the same poll (backend_uring_serve.c; --watch diag arms
+ * nothing and scans instead, backend_uring_diag.c).
  * The poll is one-shot: when the peer closes it fires (RDHUP/HUP/ERR) and
  * is gone, so the slot closes with no cancel, which would be a walk of the
  * kernel's cancel hash (20000 slots share 256 buckets). Data re-arms it
  * after the drain. Our own release cancels (by user_data) then closes.
  *
- * Traffic: a message goes out as one send with MSG_WAITALL, which io_uring
- * retries until every byte is queued; while it waits (a zero window, a full
- * send buffer) the connection is stalled and its next heartbeat is skipped.
- * The holder echoes the same way and reads nothing more from that
- * connection until the echo is out.
+ * Traffic is flow.c's; here a write is one send with MSG_WAITALL, which
+ * io_uring retries until every byte is queued; while it waits (a zero
+ * window, a full send buffer) flow skips the connection's heartbeats. An
+ * echo is a send too, and nothing more is read from that connection until
+ * it is out (flow_read says so; uring_arm reads on).
  */
-#include <errno.h>
-#include <poll.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
-#include "hold/bufring.h"
-#include "hold/diag.h"
-#include "hold/holder.h"
-#include "hold/ringset.h"
-#include "hold/sockopt.h"
-#include "base/uring_compat.h"
-
-/*
- * Every ring is sized for the one that works hardest, and most sit full
- * and idle: two pages (uring_compat.h), which is what RLIMIT_MEMLOCK is
- * charged per ring without CAP_IPC_LOCK. Completions beyond the CQ wait in
- * the kernel's overflow list (reap() flushes it); a connect chain is at
- * most 8 SQEs.
- */
-#define SQ_ENTRIES HC_RING_SQ_ENTRIES
-#define CQ_ENTRIES HC_RING_CQ_ENTRIES
-/*
- * --watch recv: a multishot recv ends when the CQ has no room for its next
- * completion (that one waits in the overflow list) and must be armed
- * again, which is what it saves over a poll. 1024 CQEs ride out a burst of
- * that many reads between two reaps, for 4 more pages of RLIMIT_MEMLOCK a
- * ring (6 instead of 2; its buffer ring adds one more).
- */
-#define CQ_ENTRIES_RECV 1024
-#define DRAIN_BYTES 65536
-#define RELEASE_BATCH (CQ_ENTRIES / 2) /* slots closed per submit while releasing: 2 CQEs each */
-#define WATCH_EVENTS (POLLIN | POLLRDHUP)
-#define CLOSE_EVENTS (POLLRDHUP | POLLHUP | POLLERR)
-
-enum op {
-	OP_IGNORE = 0, /* cancels, probes: nothing to do on completion */
-	OP_CHAIN,      /* a step before CONNECT; posts only when it fails */
-	OP_CONNECT,
-	OP_POLL,       /* the watch: a poll, or a multishot recv with --watch recv */
-	OP_RECV,
-	OP_CLOSE,
-	OP_ACCEPT,     /* slot field: listener index */
-	OP_GETOPT,     /* slot field: 0 rcvbuf, 1 sndbuf */
-	OP_RELEASE,    /* a close issued by release() */
-	OP_COOKIE,     /* SO_COOKIE read into the ring's cookie array (--watch diag) */
-	OP_SEND,       /* a message or an echo: the ring's tx[slot] */
-	OP_PEEK,       /* --watch diag: is a slot missing from the dump really dead? */
-};
-
-/* user_data: op 8 | gen 16 | ring 20 | slot 20 bits. */
-#define UD(op, gen, ring, slot) \
-	((uint64_t)(op) << 56 | (uint64_t)(gen) << 40 | (uint64_t)(ring) << 20 | (uint64_t)(slot))
-#define UD_OP(ud) ((unsigned)((ud) >> 56))
-#define UD_GEN(ud) ((uint16_t)((ud) >> 40))
-#define UD_RING(ud) ((uint32_t)((ud) >> 20) & 0xfffff)
-#define UD_SLOT(ud) ((uint32_t)(ud) & 0xfffff)
-
-#define CONN_F_HELD 0x10   /* was established: its close counts as a close */
-#define CONN_F_FAILED 0x20 /* a chain step failed and was reported */
-#define CONN_F_SENDING 0x04 /* a send is in flight: its request pins the socket */
-#define CONN_F_STALLED 0x08 /* a heartbeat was skipped on this connection, once at least */
-
-/* A message being sent; freed by its completion (or by the release). */
-struct tx {
-	uint16_t gen;
-	uint32_t len;
-	char data[];
-};
-
-struct uring_be {
-	struct ringset rs;
-	struct ring *active; /* where new connections go */
-	int lfd[HOLDER_MAX_LISTEN];
-	int nlisten;
-	uint32_t margin;     /* serve: slots left free on the accepting ring */
-	uint32_t late;       /* serve: accepts on earlier rings since the active one took over */
-	bool accepting;
-	bool has_bind, has_sockopt;
-	bool asked_buffers;
-	enum watch watch;
-	unsigned poll_events; /* what the poll watch waits for: no POLLIN with --on-data keep */
-	bool echo, keep;     /* serve: --on-data echo / keep */
-	int nlfd;            /* --watch diag: the sock_diag socket */
-	struct diag_set alive;
-	struct diag_ports ports; /* serve: the sweep dumps only sockets on these ports */
-	bool ports_full;         /* too many ranges to filter on: the sweep dumps all */
-	double next_scan;
-	uint64_t rx_empty, rx_buf_bytes; /* --watch recv, all rings (the holder's copy is set each turn) */
-	bool rx_inc;
-	int got[2];
-	char drain[DRAIN_BYTES]; /* shared by every recv: the bytes are dropped */
-};
-
-static struct uring_be *BE(struct holder *h)
-{
-	return h->be;
-}
+#include "hold/backend_uring.h"
 
 /* The probe found no ring: why (EPERM: io_uring_disabled, ENOMEM: RLIMIT_MEMLOCK, ...). */
 static int ring_unavailable(void)
@@ -183,7 +87,7 @@ static void probe_sockopt(struct uring_be *be)
  * idle run without it pays nothing, and its page is counted with the
  * ring's (both are charged to RLIMIT_MEMLOCK).
  */
-static int add_ring(struct uring_be *be, struct ring **out)
+int uring_add_ring(struct uring_be *be, struct ring **out)
 {
 	int ret = ringset_add(&be->rs, out);
 
@@ -220,7 +124,7 @@ static int uring_init(struct holder *h)
 		ret = ringset_init(&be->rs, 0, SQ_ENTRIES,
 				   be->watch == WATCH_RECV ? CQ_ENTRIES_RECV : CQ_ENTRIES);
 	if (!ret)
-		ret = add_ring(be, &be->active);
+		ret = uring_add_ring(be, &be->active);
 	if (ret) {
 		ringset_destroy(&be->rs);
 		free(be);
@@ -233,34 +137,19 @@ static int uring_init(struct holder *h)
 	return 0;
 }
 
-/* ---- connections -------------------------------------------------------- */
-
 /* Only poll and recv arm a request per socket that must be cancelled before close. */
 static bool watch_armed(const struct uring_be *be)
 {
 	return be->watch == WATCH_POLL || be->watch == WATCH_RECV;
 }
 
-/* --watch diag: read the slot's SO_COOKIE, the key the sweep matches it by. */
-static void ask_cookie(struct uring_be *be, struct ring *r, uint32_t slot)
-{
-	struct io_uring_sqe *sqe;
-
-	if (!r->cookies && !(r->cookies = conn_arena_zalloc(r->nslots * sizeof(*r->cookies))))
-		return;
-	sqe = ring_sqe(&be->rs, r);
-	hc_prep_sockopt(sqe, slot, HC_SOCKET_URING_OP_GETSOCKOPT, SOL_SOCKET, SO_COOKIE,
-			&r->cookies[slot], sizeof(r->cookies[slot]));
-	io_uring_sqe_set_data64(sqe, UD(OP_COOKIE, r->conns[slot].gen, r->id, slot));
-}
-
 /* Arms the slot's watch, if the strategy has one; false for none and diag. */
-static bool arm_watch(struct uring_be *be, struct ring *r, uint32_t slot)
+bool uring_arm_watch(struct uring_be *be, struct ring *r, uint32_t slot)
 {
 	struct io_uring_sqe *sqe;
 
 	if (be->watch == WATCH_DIAG && be->has_sockopt && r->conns[slot].state == CONN_HELD)
-		ask_cookie(be, r, slot);
+		uring_ask_cookie(be, r, slot);
 	if (!watch_armed(be) || (be->watch == WATCH_RECV && !r->rx))
 		return false; /* no buffers: this ring's add failed and the holder stopped */
 	sqe = ring_sqe(&be->rs, r);
@@ -344,13 +233,13 @@ static void on_close(struct holder *h, struct ring *r, uint32_t slot)
 }
 
 /* The peer ended a held connection (res: 0 for a FIN, -errno): counted, then closed. */
-static void peer_closed(struct holder *h, struct ring *r, uint32_t slot, int res, bool cancel)
+void uring_peer_closed(struct holder *h, struct ring *r, uint32_t slot, int res, bool cancel)
 {
 	holder_peer_closed(h, res < 0 ? -res : 0);
 	start_close(BE(h), r, slot, cancel);
 }
 
-static void drain(struct uring_be *be, struct ring *r, uint32_t slot)
+void uring_drain(struct uring_be *be, struct ring *r, uint32_t slot)
 {
 	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
 
@@ -361,133 +250,80 @@ static void drain(struct uring_be *be, struct ring *r, uint32_t slot)
 	r->conns[slot].flags |= CONN_F_DRAINING;
 }
 
-/*
- * --watch diag: a slot missing from the dump is asked once more before it
- * is closed. A dump spans many reads, and the kernel resumes it by position
- * in a hash chain: a socket leaving that chain meanwhile (a peer's reset)
- * can shift a living one past the resume point. A 1-byte MSG_PEEK answers
- * 0 or an error for the dead, -EAGAIN or data for the living.
- */
-static void confirm_dead(struct uring_be *be, struct ring *r, uint32_t slot)
+static void uring_geometry(struct holder *h, uint32_t *nrings, uint32_t *slots)
 {
-	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
-
-	io_uring_prep_recv(sqe, slot, be->drain, 1, MSG_PEEK | MSG_DONTWAIT);
-	sqe->flags |= IOSQE_FIXED_FILE;
-	io_uring_sqe_set_data64(sqe, UD(OP_PEEK, r->conns[slot].gen, r->id, slot));
-	r->conns[slot].flags |= CONN_F_DRAINING;
+	*nrings = BE(h)->rs.nrings;
+	*slots = BE(h)->rs.slots;
 }
 
-static void on_peek(struct holder *h, struct ring *r, uint32_t slot, int res)
+static struct ring *ring_of(struct holder *h, uint32_t id, uint32_t *slot)
 {
-	struct uring_be *be = BE(h);
-	struct conn *c = &r->conns[slot];
-
-	c->flags &= ~CONN_F_DRAINING;
-	if (c->state != CONN_HELD)
-		return;
-	if (res == 0 || (res < 0 && res != -EAGAIN))
-		peer_closed(h, r, slot, res, false);
-	else if (res > 0 && !be->keep && !(c->flags & CONN_F_SENDING))
-		drain(be, r, slot); /* half closed with bytes left: read them, then the EOF */
+	*slot = id % BE(h)->rs.slots;
+	return BE(h)->rs.rings[id / BE(h)->rs.slots];
 }
 
-/* ---- traffic -------------------------------------------------------------- */
-
-static struct traffic_stats *TS(struct holder *h)
+static uint32_t id_of(struct holder *h, const struct ring *r, uint32_t slot)
 {
-	return &h->cfg->stats->traffic;
+	return r->id * BE(h)->rs.slots + slot;
 }
 
-/* Queues len bytes (a copy of data, or a fresh stamped message when data is NULL); false: no memory. */
-static bool send_bytes(struct holder *h, struct ring *r, uint32_t slot, const char *data,
-		       uint32_t len)
+static struct conn *uring_conn(struct holder *h, uint32_t id)
 {
-	struct uring_be *be = BE(h);
-	struct conn *c = &r->conns[slot];
+	uint32_t slot;
+	struct ring *r = ring_of(h, id, &slot);
+
+	return &r->conns[slot];
+}
+
+/* One send of len bytes (a copy of data, or a fresh stamped message when data is NULL). */
+static int uring_write(struct holder *h, uint32_t id, const char *data, uint32_t len)
+{
+	uint32_t slot;
+	struct ring *r = ring_of(h, id, &slot);
 	struct io_uring_sqe *sqe;
 	struct tx *tx;
 
 	if (!r->tx && !(r->tx = conn_arena_zalloc(r->nslots * sizeof(*r->tx))))
-		goto fail;
+		return -ENOMEM;
 	tx = malloc(sizeof(*tx) + len);
 	if (!tx)
-		goto fail;
-	tx->gen = c->gen;
+		return -ENOMEM;
+	tx->gen = r->conns[slot].gen;
 	tx->len = len;
 	if (data)
 		memcpy(tx->data, data, len);
 	else
 		traffic_fill(tx->data, len, now_ns());
 	r->tx[slot] = tx;
-	c->flags |= CONN_F_SENDING;
-	atomic_fetch_add_explicit(&TS(h)->msgs_started, 1, memory_order_relaxed);
-
-	sqe = ring_sqe(&be->rs, r);
+	/* MSG_WAITALL: io_uring retries until every byte is queued. */
+	sqe = ring_sqe(&BE(h)->rs, r);
 	io_uring_prep_send(sqe, slot, tx->data, len, MSG_WAITALL | MSG_NOSIGNAL);
 	sqe->flags |= IOSQE_FIXED_FILE;
-	io_uring_sqe_set_data64(sqe, UD(OP_SEND, c->gen, r->id, slot));
-	return true;
-fail:
-	atomic_fetch_add_explicit(&TS(h)->send_errors, 1, memory_order_relaxed);
-	return false;
+	io_uring_sqe_set_data64(sqe, UD(OP_SEND, tx->gen, r->id, slot));
+	return 0;
 }
 
-/* connect: the n-th message (0: --send-once) unless the last is still going out; false: not sent. */
-static bool send_message(struct holder *h, struct ring *r, uint32_t slot, uint64_t n)
+/* The echo is out: read what came meanwhile. */
+static void uring_arm(struct holder *h, uint32_t id)
 {
-	struct conn *c = &r->conns[slot];
+	uint32_t slot;
+	struct ring *r = ring_of(h, id, &slot);
 
-	if (c->flags & CONN_F_SENDING) {
-		traffic_blocked(TS(h), !(c->flags & CONN_F_STALLED));
-		c->flags |= CONN_F_STALLED;
-		return false;
-	}
-	return send_bytes(h, r, slot, NULL, traffic_msg_len(&h->cfg->traffic, n));
+	uring_drain(BE(h), r, slot);
 }
 
-/*
- * The heartbeats whose phase points passed in (prev_us, now_us]: each
- * held slot at one of them is due, and is sent unless its last message is
- * still going out. A point's lag is now less when it fell due. The points
- * run over the rings in turn (traffic_set_slot): a batch of beats fills a
- * few rings' submission queues, one io_uring_enter each, not one SQE on
- * every ring.
- */
-static void uring_beat(struct holder *h, uint64_t prev_us, uint64_t now_us)
+/* A send that failed, or bench's probe: an armed poll is cancelled first (none while an echo is out). */
+static void uring_close(struct holder *h, uint32_t id)
 {
-	struct uring_be *be = BE(h);
-	const struct traffic *t = &h->cfg->traffic;
-	uint64_t late_ns = traffic_late_us(t) * 1000;
-	uint64_t at_us = now_ns() / 1000; /* when they are handed over: now_us may be a turn's share */
-	struct beat_tally tally = { 0 };
-	uint32_t slots = be->rs.slots, nrings = be->rs.nrings;
-	struct beat_span sp;
+	uint32_t slot;
+	struct ring *r = ring_of(h, id, &slot);
 
-	traffic_due_set(t, slots, nrings, prev_us, now_us, &sp);
-	for (uint32_t k = 0; k < sp.n; k++) {
-		uint64_t point = sp.first + k;
-		uint32_t i, s;
-		struct ring *r;
-
-		traffic_set_slot(slots, nrings, point, &i, &s);
-		r = be->rs.rings[i];
-		if (s >= r->nslots || r->conns[s].state != CONN_HELD)
-			continue;
-		tally.due++;
-		if (send_message(h, r, s, 1))
-			traffic_beat_sent(TS(h), &tally, late_ns,
-					  (at_us - traffic_point_us(t, sp.npos, point)) * 1000);
-	}
-	/* Whole periods passed unseen: every held slot missed a beat per period, none sent. */
-	tally.due += sp.missed * h->held / sp.npos;
-	traffic_tally(TS(h), &tally);
+	start_close(BE(h), r, slot, watch_armed(BE(h)) && !BE(h)->echo);
 }
 
 static void on_send(struct holder *h, struct ring *r, uint32_t slot, uint16_t gen, int res)
 {
 	struct tx *tx = r->tx ? r->tx[slot] : NULL;
-	struct conn *c = &r->conns[slot];
 	uint32_t len;
 
 	if (!tx || tx->gen != gen)
@@ -495,38 +331,8 @@ static void on_send(struct holder *h, struct ring *r, uint32_t slot, uint16_t ge
 	len = tx->len;
 	free(tx);
 	r->tx[slot] = NULL;
-	if (c->gen != gen)
-		return;
-	c->flags &= ~CONN_F_SENDING;
-	if (res == (int)len) {
-		atomic_fetch_add_explicit(&TS(h)->msgs_sent, 1, memory_order_relaxed);
-		h->bytes_out += len;
-	} else if (c->state == CONN_HELD) {
-		/* Not one we cancelled by closing: the peer reset, say. */
-		atomic_fetch_add_explicit(&TS(h)->send_errors, 1, memory_order_relaxed);
-	}
-	if (c->state != CONN_HELD)
-		return;
-	if (res != (int)len)
-		start_close(BE(h), r, slot, watch_armed(BE(h)) && !BE(h)->echo);
-	else if (BE(h)->echo)
-		drain(BE(h), r, slot); /* the echo is out: read on */
-}
-
-/* Bytes read from a held connection: counted, timed, echoed when asked. */
-static void received(struct holder *h, struct ring *r, uint32_t slot, const char *buf, int n)
-{
-	struct conn *c = &r->conns[slot];
-
-	if (h->cfg->role == ROLE_CONNECT && !(c->flags & CONN_F_SPOKE)) {
-		c->flags |= CONN_F_SPOKE;
-		holder_first_bytes(h, buf, (size_t)n);
-	}
-	h->bytes_in += n;
-	traffic_rx(&h->cfg->traffic, TS(h), &r->conns[slot].next, buf, n, now_ns());
-	/* No memory for the echo: the connection cannot answer, so it goes (nothing would read it again). */
-	if (BE(h)->echo && !send_bytes(h, r, slot, buf, n))
-		start_close(BE(h), r, slot, false);
+	if (r->conns[slot].gen == gen)
+		flow_written(h, id_of(h, r, slot), res, len);
 }
 
 /* --set-buffers after: the sizes, now that the handshake has fixed the window scale. */
@@ -545,16 +351,12 @@ static void late_buffers(struct holder *h, struct ring *r, uint32_t slot)
 	}
 }
 
-/* A connection is held from now: its traffic state starts, its buffers may be set. */
-static void established(struct holder *h, struct ring *r, uint32_t slot)
+/* A connection is held from now: its buffers may be set, then flow starts its traffic. */
+void uring_established(struct holder *h, struct ring *r, uint32_t slot)
 {
-	struct uring_be *be = BE(h);
-
-	r->conns[slot].next = 0; /* the receiver's offset in the stream from here on */
 	late_buffers(h, r, slot);
-	ask_buffers(be, r, slot);
-	if (h->cfg->role == ROLE_CONNECT && h->cfg->traffic.once)
-		send_message(h, r, slot, 0);
+	ask_buffers(BE(h), r, slot);
+	flow_established(h, id_of(h, r, slot));
 }
 
 /*
@@ -571,7 +373,7 @@ static void on_recv_watch(struct holder *h, struct ring *r, uint32_t slot, int r
 	const char *data = bufring_take(r->rx, res, flags);
 
 	if (data && c->state == CONN_HELD)
-		received(h, r, slot, data, res);
+		flow_read(h, id_of(h, r, slot), data, res);
 	if (c->state != CONN_HELD)
 		return;
 	if (res == -ENOBUFS) {
@@ -583,10 +385,10 @@ static void on_recv_watch(struct holder *h, struct ring *r, uint32_t slot, int r
 	}
 	if (res > 0 || res == -ENOBUFS) {
 		if (!(flags & IORING_CQE_F_MORE))
-			arm_watch(be, r, slot);
+			uring_arm_watch(be, r, slot);
 		return;
 	}
-	peer_closed(h, r, slot, res, flags & IORING_CQE_F_MORE);
+	uring_peer_closed(h, r, slot, res, flags & IORING_CQE_F_MORE);
 }
 
 static void on_poll(struct holder *h, struct ring *r, uint32_t slot, int res, unsigned flags)
@@ -603,16 +405,16 @@ static void on_poll(struct holder *h, struct ring *r, uint32_t slot, int res, un
 	 */
 	if (res > 0 && (res & POLLIN) && (res & CLOSE_EVENTS) && h->cfg->role == ROLE_CONNECT &&
 	    !(c->flags & CONN_F_DRAINING)) {
-		drain(be, r, slot);
+		uring_drain(be, r, slot);
 		return;
 	}
 	if (res < 0 || (res & CLOSE_EVENTS)) {
-		peer_closed(h, r, slot, res < 0 ? res : (res & POLLERR) ? -ECONNRESET : 0, false);
+		uring_peer_closed(h, r, slot, res < 0 ? res : (res & POLLERR) ? -ECONNRESET : 0, false);
 		return;
 	}
 	/* Readable: drain, and watch again once the socket is empty. */
 	if (!(c->flags & CONN_F_DRAINING))
-		drain(be, r, slot);
+		uring_drain(be, r, slot);
 }
 
 static void on_recv(struct holder *h, struct ring *r, uint32_t slot, int res)
@@ -623,16 +425,14 @@ static void on_recv(struct holder *h, struct ring *r, uint32_t slot, int res)
 	c->flags &= ~CONN_F_DRAINING;
 	if (c->state != CONN_HELD)
 		return;
-	if (res > 0)
-		received(h, r, slot, be->drain, res);
-	if (res > 0 && be->echo)
-		return; /* on_send reads on once the echo is out */
+	if (res > 0 && !flow_read(h, id_of(h, r, slot), be->drain, res))
+		return; /* an echo is going out: uring_arm reads on */
 	if (res == (int)sizeof(be->drain))
-		drain(be, r, slot);
+		uring_drain(be, r, slot);
 	else if (res == 0 || (res < 0 && res != -EAGAIN))
-		peer_closed(h, r, slot, res, false);
+		uring_peer_closed(h, r, slot, res, false);
 	else
-		arm_watch(be, r, slot);
+		uring_arm_watch(be, r, slot);
 }
 
 static void on_connect(struct holder *h, struct ring *r, uint32_t slot, int res)
@@ -647,9 +447,9 @@ static void on_connect(struct holder *h, struct ring *r, uint32_t slot, int res)
 		c->state = CONN_HELD;
 		c->flags |= CONN_F_HELD;
 		holder_connected(h, c->next);
-		established(h, r, slot);
+		uring_established(h, r, slot);
 		if (be->watch == WATCH_DIAG)
-			arm_watch(be, r, slot);
+			uring_arm_watch(be, r, slot);
 		return;
 	}
 	holder_open_failed(h, c->next, -res);
@@ -688,7 +488,7 @@ static int client_ring(struct uring_be *be, struct ring **out)
 			return 0;
 		}
 	}
-	int ret = add_ring(be, out);
+	int ret = uring_add_ring(be, out);
 
 	if (!ret)
 		be->active = *out;
@@ -696,7 +496,7 @@ static int client_ring(struct uring_be *be, struct ring **out)
 }
 
 /* Why a new ring could not be made: RLIMIT_MEMLOCK when it was the ring's charge. */
-static enum stop_reason ring_stop_reason(const struct uring_be *be, int err)
+enum stop_reason uring_ring_stop_reason(const struct uring_be *be, int err)
 {
 	return be->rs.memlock_hit ? STOP_MEMLOCK : stop_reason_from_errno(err);
 }
@@ -750,7 +550,7 @@ static int uring_open(struct holder *h, uint64_t tuple, const union sockaddr_ine
 	int ret = client_ring(be, &r);
 
 	if (ret) {
-		holder_stop(h, ring_stop_reason(be, ret), -ret);
+		holder_stop(h, uring_ring_stop_reason(be, ret), -ret);
 		return ret;
 	}
 	slot = ring_slot_get(r);
@@ -787,142 +587,12 @@ static int uring_open(struct holder *h, uint64_t tuple, const union sockaddr_ine
 	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
 	io_uring_sqe_set_data64(sqe, UD(OP_CONNECT, c->gen, r->id, slot));
 	/* Watch from the moment it is established; cancelled with the chain if connect fails. */
-	if (!arm_watch(be, r, slot))
+	if (!uring_arm_watch(be, r, slot))
 		sqe->flags &= ~IOSQE_IO_LINK;
 	h->nrings = be->rs.nrings;
 	h->ring_bytes = be->rs.ring_bytes;
 	return 0;
 }
-
-/* ---- serve --------------------------------------------------------------- */
-
-static void arm_accept(struct uring_be *be, struct ring *r, int l)
-{
-	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
-
-	io_uring_prep_multishot_accept_direct(sqe, be->lfd[l], NULL, NULL, 0);
-	io_uring_sqe_set_data64(sqe, UD(OP_ACCEPT, 0, r->id, l));
-}
-
-static void cancel_accepts(struct uring_be *be, struct ring *r)
-{
-	for (int l = 0; l < be->nlisten; l++) {
-		struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
-
-		io_uring_prep_cancel64(sqe, UD(OP_ACCEPT, 0, r->id, l), 0);
-		io_uring_sqe_set_data64(sqe, UD(OP_IGNORE, 0, 0, 0));
-	}
-}
-
-static uint32_t accept_margin(struct holder *h)
-{
-	uint32_t slots = BE(h)->rs.slots;
-	uint64_t m = h->cfg->accept_margin;
-
-	/*
-	 * Multishot accept into a full table drops the connection it took off
-	 * the queue: move on to a fresh ring while the old one still has room
-	 * for everything that may be queued behind the check.
-	 */
-	if (!m)
-		m = (uint64_t)BE(h)->nlisten * h->cfg->backlog;
-	if (m < 64)
-		m = 64;
-	return m > slots / 2 ? slots / 2 : (uint32_t)m;
-}
-
-/* The accepting ring is nearly full: accept on another from now on. */
-static void rotate_accept_ring(struct holder *h)
-{
-	struct uring_be *be = BE(h);
-	struct ring *old = be->active, *next = NULL;
-	int ret;
-
-	/* An earlier ring with room for two margins (one the ramp filled has less). */
-	for (uint32_t i = 0; i < be->rs.nrings && !next; i++)
-		if (be->rs.rings[i] != old && be->rs.rings[i]->used + 2 * be->margin <= be->rs.slots)
-			next = be->rs.rings[i];
-	if (!next && (ret = add_ring(be, &next))) {
-		holder_stop(h, ring_stop_reason(be, ret), -ret);
-		be->accepting = false;
-		cancel_accepts(be, old);
-		return;
-	}
-	be->active = next;
-	be->late = 0;
-	for (int l = 0; l < be->nlisten; l++)
-		arm_accept(be, next, l);
-	cancel_accepts(be, old);
-	h->nrings = be->rs.nrings;
-	h->ring_bytes = be->rs.ring_bytes;
-}
-
-static void on_accept(struct holder *h, struct ring *r, int l, int res, unsigned flags)
-{
-	struct uring_be *be = BE(h);
-
-	if (res >= 0) {
-		struct conn *c = &r->conns[res];
-
-		c->state = CONN_HELD;
-		c->flags = CONN_F_HELD;
-		r->used++;
-		arm_watch(be, r, res);
-		holder_opened(h);
-		established(h, r, res);
-		if (r != be->active)
-			be->late++;
-		/*
-		 * Accepts already under way when a ring was rotated away land on it
-		 * late, a number that varies run to run; counting them against the
-		 * active ring's share makes a new ring come every nslots - margin
-		 * accepts, so RLIMIT_MEMLOCK (charged per ring) binds at a count
-		 * limits can predict.
-		 */
-		if (be->accepting && be->active->used + be->late >= be->active->nslots - be->margin)
-			rotate_accept_ring(h);
-	} else if (res == -ENFILE) {
-		holder_lost(h, -res);
-	} else if (res != -ECANCELED && res != -EAGAIN) {
-		/* Out of memory, say: stop taking more rather than spin. */
-		holder_stop(h, stop_reason_from_errno(-res), -res);
-		be->accepting = false;
-	}
-	if (!(flags & IORING_CQE_F_MORE) && be->accepting && r == be->active)
-		arm_accept(be, r, l);
-}
-
-static int uring_listen(struct holder *h, const union sockaddr_inet *addr)
-{
-	struct uring_be *be = BE(h);
-	int fd;
-
-	if (be->nlisten == HOLDER_MAX_LISTEN)
-		return -E2BIG;
-	fd = sockopt_listener(addr, h->cfg, false);
-	if (fd < 0)
-		return fd;
-	be->lfd[be->nlisten] = fd;
-	if (!diag_ports_add(&be->ports, sockaddr_port(addr)))
-		be->ports_full = true;
-	be->accepting = true;
-	be->margin = 0;
-	arm_accept(be, be->active, be->nlisten++);
-	be->margin = accept_margin(h);
-	return 0;
-}
-
-static void uring_stop_accepting(struct holder *h)
-{
-	struct uring_be *be = BE(h);
-
-	if (!be->accepting)
-		return;
-	be->accepting = false;
-	cancel_accepts(be, be->active);
-}
-
-/* ---- the loop ------------------------------------------------------------ */
 
 static void on_getopt(struct holder *h, uint32_t which, int res)
 {
@@ -943,7 +613,7 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
 	unsigned op = UD_OP(ud);
 
 	if (op == OP_ACCEPT)
-		return on_accept(h, r, slot, cqe->res, cqe->flags);
+		return uring_on_accept(h, r, slot, cqe->res, cqe->flags);
 	if (op == OP_GETOPT)
 		return on_getopt(h, slot, cqe->res);
 	if (op == OP_POLL && r->rx && r->conns[slot].gen != UD_GEN(ud))
@@ -974,48 +644,13 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
 	case OP_SEND:
 		break; /* handled above, stale or not: it frees the message */
 	case OP_PEEK:
-		on_peek(h, r, slot, cqe->res);
+		uring_on_peek(h, r, slot, cqe->res);
 		break;
 	case OP_COOKIE:
 		if (cqe->res >= 0)
 			r->conns[slot].flags |= CONN_F_COOKIE;
 		break;
 	}
-}
-
-/*
- * --watch diag: one dump of the established sockets; a held slot whose
- * cookie is not among them is confirmed dead (confirm_dead) and closed,
- * one with bytes queued is drained. Only slots whose cookie was read before the dump are judged:
- * completions are not reaped while it runs, so those sockets were
- * established before it began.
- */
-static void diag_scan(struct holder *h)
-{
-	struct uring_be *be = BE(h);
-	double t0 = now_s();
-
-	if (diag_dump(&be->nlfd, &be->alive, be->ports_full ? NULL : &be->ports))
-		return;
-	for (uint32_t i = 0; i < be->rs.nrings; i++) {
-		struct ring *r = be->rs.rings[i];
-
-		for (uint32_t s = 0; r->cookies && s < r->nslots; s++) {
-			struct conn *c = &r->conns[s];
-			const struct diag_entry *e;
-
-			if (c->state != CONN_HELD || !(c->flags & CONN_F_COOKIE) ||
-			    (c->flags & CONN_F_DRAINING))
-				continue;
-			e = diag_find(&be->alive, r->cookies[s]);
-			if (!e)
-				confirm_dead(be, r, s);
-			else if (e->rqueue && !be->keep && !(c->flags & CONN_F_SENDING))
-				drain(be, r, s);
-		}
-	}
-	h->scans++;
-	h->scan_us += (uint64_t)((now_s() - t0) * 1e6);
 }
 
 static unsigned reap_ring(struct holder *h, struct ring *r)
@@ -1059,7 +694,7 @@ static void uring_wait(struct holder *h, int timeout_ms)
 	struct uring_be *be = BE(h);
 
 	if (be->watch == WATCH_DIAG && now_s() >= be->next_scan) {
-		diag_scan(h);
+		uring_diag_scan(h);
 		be->next_scan = now_s() + h->cfg->scan_interval_us / 1e6;
 	}
 
@@ -1140,22 +775,6 @@ static void uring_release(struct holder *h)
 	h->be = NULL;
 }
 
-static void uring_drop(struct holder *h, uint64_t n)
-{
-	struct uring_be *be = BE(h);
-
-	for (uint32_t i = 0; i < be->rs.nrings && n; i++) {
-		struct ring *r = be->rs.rings[i];
-
-		for (uint32_t s = 0; s < r->nslots && n; s++) {
-			if (r->conns[s].state != CONN_HELD)
-				continue;
-			start_close(be, r, s, watch_armed(be));
-			n--;
-		}
-	}
-}
-
 const struct backend_ops backend_uring = {
 	.name = "uring",
 	.init = uring_init,
@@ -1163,7 +782,12 @@ const struct backend_ops backend_uring = {
 	.open = uring_open,
 	.wait = uring_wait,
 	.stop_accepting = uring_stop_accepting,
-	.beat = uring_beat,
-	.drop = uring_drop,
 	.release = uring_release,
+	.geometry = uring_geometry,
+	.conn = uring_conn,
+	.write = uring_write,
+	.arm = uring_arm,
+	.close = uring_close,
+	.beat = flow_beat,
+	.drop = flow_drop,
 };

@@ -56,7 +56,7 @@ void bench_probe_close(struct bench *b)
 	double t0 = now_s();
 
 	b->detect_s = -1;
-	/* Only a client that can close on request (uring) can run the probe; a server of its own cannot tell. */
+	/* Only a client that can close on request (uring, epoll) can run the probe; a server of its own cannot tell. */
 	if (!b->spid || external(b) || b->stop == STOP_SIGNAL || !n || !b->ccfg[0].backend->drop)
 		return;
 	b->probe = n;

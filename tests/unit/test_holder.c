@@ -298,3 +298,76 @@ Test(holder, threads_serve_accepts_and_notices_a_client_go, .timeout = 5)
 {
 	expect_serve_accepts_and_notices(MODE_THREADS);
 }
+
+/* ---- serve --on-data echo: what a client sends comes back whole ---- */
+
+#define ECHO_BYTES 64
+
+static void echo_tick(void *arg, struct holder *h)
+{
+	struct peer *p = arg;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(p->port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	char buf[ECHO_BYTES * NCONNS];
+
+	while (p->nfds < NCONNS) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0, "%s", strerror(errno));
+		p->fds[p->nfds++] = fd;
+	}
+	if (p->step == 0 && h->held == NCONNS) {
+		char msg[ECHO_BYTES];
+
+		traffic_fill(msg, sizeof(msg), now_ns());
+		for (int i = 0; i < NCONNS; i++)
+			cr_assert_eq(write(p->fds[i], msg, sizeof(msg)), (ssize_t)sizeof(msg));
+		p->step = 1;
+	}
+	for (int i = 0; p->step == 1 && i < NCONNS; i++) {
+		ssize_t n = recv(p->fds[i], buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n > 0)
+			p->bytes += (size_t)n;
+	}
+	if (p->bytes >= NCONNS * ECHO_BYTES)
+		finish(p, h, true);
+	if (late(p))
+		finish(p, h, false);
+}
+
+static void expect_echo(enum mode m)
+{
+	static struct holder h;
+	static struct holder_config cfg;
+	struct peer p = { 0 };
+
+	base_config(&cfg, m, ROLE_SERVE, &p);
+	p.port = free_port();
+	sockaddr_from(&cfg.listen[0], false, 0x7f000001u, p.port);
+	cfg.nlisten = 1;
+	cfg.traffic = (struct traffic){ .send = ECHO_BYTES, .every_us = BEAT_EVERY_US,
+					.on_data = ON_DATA_ECHO };
+	cfg.tick = echo_tick;
+	if (run(&h, &cfg, m)) {
+		cr_expect(p.seen, "%s: %zu of %d bytes came back", mode_name(m), p.bytes,
+			  NCONNS * ECHO_BYTES);
+		cr_expect_eq(stats.traffic.msgs_recv, NCONNS, "%s: messages read", mode_name(m));
+	}
+	cleanup(&p);
+}
+
+Test(holder, uring_serve_echoes_what_it_reads, .timeout = 5)
+{
+	expect_echo(MODE_URING);
+}
+
+Test(holder, epoll_serve_echoes_what_it_reads, .timeout = 5)
+{
+	expect_echo(MODE_EPOLL);
+}
+
+Test(holder, threads_serve_echo_what_they_read, .timeout = 5)
+{
+	expect_echo(MODE_THREADS);
+}

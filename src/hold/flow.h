@@ -1,0 +1,44 @@
+/*
+ * flow.h - what flows over held connections, written once above the
+ * backends that drive every socket from the holder's one thread (uring,
+ * epoll): the first message, the heartbeat schedule, what is read (the
+ * peer's first bytes, each message's latency) and the echo. A backend calls
+ * flow_* when a connection is established, bytes were read or a write
+ * ended; flow asks the backend to write, read again or close, through
+ * struct backend_ops. The threads backend, whose workers block on their own
+ * sockets, keeps its schedule in each worker (backend_threads.c).
+ *
+ * Per-connection state is the backend's 8-byte struct conn: `next` is the
+ * receiver's offset in the stream once established, and flow owns the
+ * flags CONN_F_SENDING, CONN_F_STALLED and CONN_F_SPOKE (conn.h).
+ */
+#ifndef HOLDCONN_FLOW_H
+#define HOLDCONN_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct holder;
+
+/* id is held from now: its receiver starts at offset 0; connect sends --send-once. */
+void flow_established(struct holder *h, uint32_t id);
+/*
+ * n bytes read from id (buf is the backend's, valid for the call): counted,
+ * timed, the first kept (connect), echoed (serve --on-data echo). False:
+ * read no more on id until the backend's arm() (an echo is going out).
+ */
+bool flow_read(struct holder *h, uint32_t id, const char *buf, size_t n);
+/* A write of len bytes on id ended: res bytes went out, or -errno. */
+void flow_written(struct holder *h, uint32_t id, int res, uint32_t len);
+/*
+ * connect with --send: the heartbeats whose phase (traffic_due_set) passed
+ * between prev_us and now_us, over the backend's table of ids; a beat due
+ * while the connection's last message has not gone out is skipped and
+ * counted (traffic_blocked).
+ */
+void flow_beat(struct holder *h, uint64_t prev_us, uint64_t now_us);
+/* Closes n held connections (bench's close-detection probe). */
+void flow_drop(struct holder *h, uint64_t n);
+
+#endif
