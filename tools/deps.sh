@@ -10,11 +10,11 @@ set -eu
 # bench (bench/results/20261201-fleet-scrape-1s.sh).
 # redis-server nginx-light haproxy memcached: the servers bench --server and the tests measure;
 # each test and bench starts its own.
-# libssl-dev: OpenSSL 3 (the WebSocket accept's SHA-1, and TLS); mosquitto nats-server
-# python3-websockets: the servers the session openers are tested against (src/session).
+# libssl-dev: OpenSSL 3 (the WebSocket accept's SHA-1, and TLS); openssl: bench/servers/selfsigned.sh;
+# mosquitto nats-server python3-websockets: the servers the session openers are tested against.
 # jq python3-jsonschema: the scripts read --json lines with jq; the tests validate them
 # against docs/holdconn.schema.json.
-PKGS="jq python3-jsonschema liburing-dev libjemalloc-dev libcriterion-dev pkg-config gnuplot-nox iproute2 clang libclang-rt-14-dev libmicrohttpd-dev prometheus python3-yaml curl redis-server nginx-light haproxy memcached libssl-dev mosquitto nats-server python3-websockets"
+PKGS="jq python3-jsonschema liburing-dev libjemalloc-dev libcriterion-dev pkg-config gnuplot-nox iproute2 clang libclang-rt-14-dev libmicrohttpd-dev prometheus python3-yaml curl redis-server nginx-light haproxy memcached libssl-dev openssl mosquitto nats-server python3-websockets"
 
 missing=""
 for p in $PKGS; do

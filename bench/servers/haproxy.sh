@@ -9,10 +9,17 @@
 #                                  an idle frontend needs one, so it runs under the hard
 #                                  limit instead of refusing to start
 #   nbthread 1                     one thread, as the other servers here
+#   http-request return status 204 a request (--proto http) is answered by haproxy itself
+# `haproxy.sh PORT --tls` terminates TLS on PORT (a self-signed certificate, selfsigned.sh).
 # Runs in the foreground (-db); SIGTERM stops it and removes its temp dir.
 set -eu
 port=$1
 dir=$(mktemp -d "${TMPDIR:-/tmp}/holdconn-haproxy.XXXXXX")
+ssl=""
+if [ "${2:-}" = --tls ]; then
+	sh "$(cd "$(dirname "$0")" && pwd)/selfsigned.sh" "$dir"
+	ssl="ssl crt $dir/both.pem"
+fi
 hard=$(ulimit -Hn)
 [ "$hard" = unlimited ] && hard=1048576
 maxconn=$(( (hard - 100) ))
@@ -28,8 +35,9 @@ defaults
 	timeout http-request 1h
 	timeout server 1h
 frontend idle
-	bind 127.0.0.1:$port
+	bind 127.0.0.1:$port $ssl
 	maxconn $maxconn
+	http-request return status 204
 	default_backend none
 backend none
 	server s 127.0.0.1:9 disabled

@@ -6,10 +6,18 @@
 #   worker_connections          as many as descriptors allow (each counts the listener too)
 #   client_header_timeout 1h    a client that sends nothing is not closed after 60 s
 #   access_log off, multi_accept on, accept_mutex off
+#   return 204                  a request (--proto http) is answered at once
+# `nginx.sh PORT --tls` serves HTTPS (a self-signed certificate, selfsigned.sh; nginx's
+# defaults otherwise: no session cache).
 # Runs in the foreground; SIGTERM stops it and removes its temp dir.
 set -eu
 port=$1
 dir=$(mktemp -d "${TMPDIR:-/tmp}/holdconn-nginx.XXXXXX")
+ssl=""
+if [ "${2:-}" = --tls ]; then
+	sh "$(cd "$(dirname "$0")" && pwd)/selfsigned.sh" "$dir"
+	ssl="ssl; ssl_certificate $dir/cert.pem; ssl_certificate_key $dir/key.pem"
+fi
 hard=$(ulimit -Hn)
 [ "$hard" = unlimited ] && hard=1048576
 cat >"$dir/nginx.conf" <<CONF
@@ -24,7 +32,7 @@ http {
 	keepalive_timeout 1h;
 	client_body_temp_path $dir; proxy_temp_path $dir; fastcgi_temp_path $dir;
 	uwsgi_temp_path $dir; scgi_temp_path $dir;
-	server { listen 127.0.0.1:$port backlog=511; return 204; }
+	server { listen 127.0.0.1:$port backlog=511 $ssl; return 204; }
 }
 CONF
 nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off; master_process on;' &

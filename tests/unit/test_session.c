@@ -57,7 +57,7 @@ Test(session, the_record_is_12_bytes_and_names_parse_back)
 	cr_expect_eq(sizeof(struct session), 12);
 	for (int i = 0; i < PROTO_COUNT; i++) {
 		cr_assert_eq(parse_proto(proto_name(i), &p), 0);
-		cr_expect_eq(p, i);
+		cr_expect_eq((int)p, i);
 	}
 	cr_expect_eq(parse_proto("smtp", &p), -EINVAL);
 }
