@@ -383,7 +383,7 @@ static void check_stall(struct holder *h, double now)
 static void check_limits(struct holder *h)
 {
 	const struct holder_config *cfg = h->cfg;
-	uint64_t total, avail, files;
+	uint64_t total, avail, files, room;
 
 	if (holder_signalled)
 		holder_stop(h, STOP_SIGNAL, 0);
@@ -397,6 +397,10 @@ static void check_limits(struct holder *h)
 	if (h->ramping && cfg->reserve && !meter_avail_pinned(h->kreclaim_base, &avail) &&
 	    avail < cfg->reserve)
 		holder_stop(h, STOP_RESERVE, ENOMEM);
+	/* The cgroup's OOM killer comes at its limit, whatever MemAvailable says. */
+	if (h->ramping && h->memcg.nlevels && !memcg_headroom(&h->memcg, &room) &&
+	    room < h->cgroup_reserve)
+		holder_stop(h, STOP_CGROUP, ENOMEM);
 	if (h->ramping && !h->file_max_exempt && !sysinfo_files_left(&files) &&
 	    files < SYSINFO_FILE_RESERVE)
 		holder_stop(h, STOP_ENFILE, ENFILE);
@@ -439,6 +443,9 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 	h->failed_listener = -1;
 	/* The reserve check subtracts slab our sockets pin from MemAvailable. */
 	meter_kreclaimable(&h->kreclaim_base);
+	if (!memcg_open(0, &h->memcg))
+		h->cgroup_reserve = cfg->cgroup_reserve ? cfg->cgroup_reserve
+							: memcg_default_reserve(memcg_tightest_limit(&h->memcg));
 	h->file_max_exempt = sysinfo_has_cap(CAP_SYS_ADMIN);
 	ret = cfg->backend->init(h);
 	for (int i = 0; !ret && cfg->role == ROLE_SERVE && i < cfg->nlisten; i++) {

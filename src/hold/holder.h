@@ -15,6 +15,7 @@
 #include "hold/plan.h"
 #include "hold/stats.h"
 #include "hold/watch.h"
+#include "measure/memcg.h"
 
 #define HOLDER_MAX_LISTEN 4096
 /* Connects timed at once: a start time is kept per tuple modulo this (a power of two). */
@@ -44,6 +45,7 @@ struct holder_config {
 	/* both */
 	int rcvbuf, sndbuf;   /* 0: kernel default */
 	uint64_t reserve;     /* bytes of MemAvailable the ramp never eats into */
+	uint64_t cgroup_reserve; /* bytes below the memory cgroup's limit it never reaches; 0: default */
 	bool linger_rst;      /* SO_LINGER {1,0}: close sends RST, no TIME_WAIT */
 	/* --tcp-keepalive IDLE,INTVL,CNT: SO_KEEPALIVE with these (seconds, probes); on 0: off */
 	struct tcp_keepalive {
@@ -88,6 +90,8 @@ struct holder {
 	bool rx_inc;           /* ... consumed incrementally (6.12) */
 	uint64_t kreclaim_base; /* KReclaimable when the side started, for the reserve check */
 	bool file_max_exempt; /* CAP_SYS_ADMIN: the kernel lets it past fs.file-max */
+	struct memcg memcg;   /* the memory cgroup this side is charged to (version 0: none) */
+	uint64_t cgroup_reserve; /* cfg's, or the default for the tightest limit */
 	int failed_listener;  /* index in cfg->listen of the one that could not listen; -1 */
 	uint64_t dropped;     /* connections closed on bench's request (close-detection probe) */
 	uint64_t beat_us;     /* when heartbeats were last handed out; 0: not running */

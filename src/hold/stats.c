@@ -22,6 +22,7 @@ static const char *const stop_names[STOP__COUNT] = {
 	[STOP_SLO] = "slo",
 	[STOP_RESET] = "reset",
 	[STOP_TIMEOUT] = "timeout",
+	[STOP_CGROUP] = "cgroup",
 };
 /* clang-format on */
 

@@ -30,6 +30,7 @@ enum stop_reason {
 	STOP_MEMLOCK,       /* RLIMIT_MEMLOCK: io_uring rings are charged to it without CAP_IPC_LOCK */
 	STOP_RESET,         /* connect: the peer reset what we opened */
 	STOP_TIMEOUT,       /* connect: connects in flight and none completed for a while */
+	STOP_CGROUP,        /* the memory cgroup's usage would come within the reserve of its limit */
 	STOP__COUNT
 };
 

@@ -45,6 +45,8 @@ int memcg_open_from(const char *cgroups, const char *mountinfo, struct memcg *cg
 int memcg_headroom(const struct memcg *cg, uint64_t *headroom);
 /* Everything: limit, usage and headroom of the tightest level, kernel bytes, OOM kills. 0 or -errno. */
 int memcg_read(const struct memcg *cg, struct memcg_usage *u);
+/* The smallest limit of any level (0: none): what the default reserve is taken of. */
+uint64_t memcg_tightest_limit(const struct memcg *cg);
 /* The room a ramp leaves under a cgroup's limit by default: max(32 MiB, 5% of the limit). */
 uint64_t memcg_default_reserve(uint64_t limit);
 /* "v1" or "v2", for reports. */

@@ -78,14 +78,36 @@ int netns_rps(bool on)
  * /sys shows the devices of the namespace that mounted it: a sysfs of our
  * own, in a mount namespace of our own, is needed to reach our lo.
  */
+/*
+ * The new sysfs covers what was mounted below /sys: the cgroup
+ * hierarchies are put back, so the sides still find their memory cgroup
+ * and its limit (measure/memcg.c). Held by an O_PATH descriptor across
+ * the sysfs mount and bound back from it.
+ */
+static int mount_sysfs_keeping_cgroups(void)
+{
+	int cg = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC), ret = 0;
+	char from[64];
+
+	if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		ret = -errno;
+	snprintf(from, sizeof(from), "/proc/self/fd/%d", cg);
+	if (!ret && cg >= 0 && mount(from, "/sys/fs/cgroup", NULL, MS_BIND | MS_REC, NULL))
+		ret = -errno;
+	if (cg >= 0)
+		close(cg);
+	return ret;
+}
+
 static int lo_rps(int *ncpus_out)
 {
 	cpu_set_t set;
 	int ncpus = 0, ret;
 
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		return -errno;
+	if ((ret = mount_sysfs_keeping_cgroups()))
+		return ret;
 	if (!sched_getaffinity(0, sizeof(set), &set))
 		ncpus = CPU_COUNT(&set);
 	if (ncpus < 2)

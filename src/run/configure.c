@@ -38,6 +38,8 @@ void configure_holder(struct holder_config *cfg, const struct run_opts *o, enum 
 	cfg->reconnect = o->reconnect;
 	meter_meminfo(&total, &avail);
 	cfg->reserve = o->has_reserve ? o->reserve : meter_default_reserve(total);
+	/* --reserve is kept below the memory cgroup's limit too; by default 5% of it. */
+	cfg->cgroup_reserve = o->has_reserve ? o->reserve : 0;
 }
 
 int configure_listen(struct holder_config *cfg, const struct endpoint_range *e, int n, char *err,

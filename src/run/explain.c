@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include "hold/ringset.h"
 #include "measure/limits.h"
+#include "measure/memcg.h"
 #include "measure/meter.h"
 #include "measure/sysinfo.h"
 #include "run/explain.h"
@@ -80,6 +81,23 @@ static void explain_enomem(int err, char *buf, size_t len)
 		 err == ENOBUFS ? "ENOBUFS" : "ENOMEM", avail / GIB);
 }
 
+/* The memory cgroup of this process (bench's sides share it): its limit, usage and file. */
+static void explain_cgroup(char *buf, size_t len)
+{
+	struct memcg cg;
+	struct memcg_usage u;
+
+	if (memcg_open(0, &cg) || memcg_read(&cg, &u) || !u.limit) {
+		snprintf(buf, len, "the memory cgroup's limit is near: raise it, or --reserve BYTES "
+			 "(smaller) goes closer to it");
+		return;
+	}
+	snprintf(buf, len, "the memory cgroup's limit (%.2f GiB, %s, %s) is near: %.2f GiB used, "
+		 "%.0f MiB left; raise it (echo BYTES > %s) or --reserve BYTES (smaller) goes closer",
+		 u.limit / GIB, u.file, memcg_version_name(&cg), u.usage / GIB,
+		 u.headroom / (1024.0 * 1024), u.file);
+}
+
 void explain_stop(enum stop_reason r, int err, bool uring, char *buf, size_t len)
 {
 	uint64_t v = 0;
@@ -104,6 +122,9 @@ void explain_stop(enum stop_reason r, int err, bool uring, char *buf, size_t len
 		break;
 	case STOP_ENOMEM:
 		explain_enomem(err, buf, len);
+		break;
+	case STOP_CGROUP:
+		explain_cgroup(buf, len);
 		break;
 	case STOP_RESERVE:
 		snprintf(buf, len, "MemAvailable would fall below the reserve: memory is the "
