@@ -23,6 +23,7 @@ static const char *const stop_names[STOP__COUNT] = {
 	[STOP_RESET] = "reset",
 	[STOP_TIMEOUT] = "timeout",
 	[STOP_CGROUP] = "cgroup",
+	[STOP_KILLED] = "killed",
 };
 /* clang-format on */
 

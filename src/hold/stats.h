@@ -31,6 +31,7 @@ enum stop_reason {
 	STOP_RESET,         /* connect: the peer reset what we opened */
 	STOP_TIMEOUT,       /* connect: connects in flight and none completed for a while */
 	STOP_CGROUP,        /* the memory cgroup's usage would come within the reserve of its limit */
+	STOP_KILLED,        /* bench: a side died by a signal (the OOM killer's SIGKILL, say) */
 	STOP__COUNT
 };
 

@@ -57,6 +57,8 @@ struct bench_result {
 	char server_cmd[EXTSERVER_CMD_MAX]; /* server.command points here: the command as run */
 	double cpu_user_s[2], cpu_sys_s[2]; /* [0] server, [1] client, over the ramp */
 	struct slo_report slo;
+	struct cgroup_report cgroup;   /* summary.cgroup points here */
+	struct death_report death;     /* summary.killed points here */
 	int npoints;
 	struct bench_point points[BENCH_MAX_POINTS];
 };

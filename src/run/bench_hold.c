@@ -11,9 +11,15 @@ void bench_settle(struct bench *b)
 	double deadline = now_s() + QUIESCE_S;
 	int32_t cr, sr;
 
-	while (now_s() < deadline && ld32(&a->client.state) < SIDE_HOLDING && b->spid)
+	while (now_s() < deadline && ld32(&a->client.state) < SIDE_HOLDING && b->spid &&
+	       !b->death.side)
 		bench_sleep(b, POLL_NS);
 	b->ramp_s = now_s() - b->t0;
+	/* A side died: the last point's figures stand; nothing more is measured. */
+	if (b->death.side) {
+		b->closed_early = ld(&a->server.closed);
+		return;
+	}
 	cr = atomic_load(&a->client.stop_reason);
 	sr = atomic_load(&a->server.stop_reason);
 	/* A holder that hit a limit first is the cause; the client's resets follow from it. */
@@ -57,7 +63,8 @@ void bench_probe_close(struct bench *b)
 
 	b->detect_s = -1;
 	/* Only a client that can close on request (uring, epoll) can run the probe; a server of its own cannot tell. */
-	if (!b->spid || external(b) || b->stop == STOP_SIGNAL || !n || !b->ccfg[0].backend->drop)
+	if (!b->spid || b->death.side || external(b) || b->stop == STOP_SIGNAL || !n ||
+	    !b->ccfg[0].backend->drop)
 		return;
 	b->probe = n;
 	atomic_store(&a->ctl.drop, n);
@@ -95,7 +102,8 @@ void bench_hold(struct bench *b)
 	bool traffic = traffic_on(&b->o->traffic);
 
 	/* Idle connections are held for --hold too, when it is given. */
-	if (!b->spid || b->stop == STOP_SIGNAL || !b->last.conns || (!traffic && !b->o->has_hold))
+	if (!b->spid || b->death.side || b->stop == STOP_SIGNAL || !b->last.conns ||
+	    (!traffic && !b->o->has_hold))
 		return;
 	if (!traffic) {
 		double t0 = now_s();

@@ -26,6 +26,7 @@
 #include "base/units.h"
 #include "hold/conn.h"
 #include "hold/holder.h"
+#include "measure/memcg.h"
 #include "measure/meter.h"
 #include "measure/netns.h"
 #include "run/explain.h"
@@ -54,6 +55,7 @@
 #define SCHED_TIMEOUT_S 10.0    /* longest wait for a lagging generator to hand out what fell due */
 #define SERVER_LISTEN_S 10.0    /* bench --server: longest wait for it to listen */
 #define SERVER_STALL_S 10.0     /* bench --server: no new accept for this long ends the ramp */
+#define DEATH_WAIT_S 1.0        /* longest wait for a side whose sockets reset to be reaped */
 #define NOFILE_SLACK 64         /* fds this close to RLIMIT_NOFILE: the limit is what binds */
 
 /* The page bench shares with the processes it forks: its steering, and what each side publishes. */
@@ -109,6 +111,14 @@ struct bench {
 	struct proc_usage srv_base;  /* its processes once it listens */
 	uint64_t inuse0;             /* TCP sockets in the namespace once it listens */
 	struct attrib_generator gen; /* the generator's own objects per socket */
+	/* The memory cgroup bench runs in, and so its sides (bench_cgroup.c). */
+	struct memcg cg;
+	uint64_t cg_reserve;         /* the room the sides keep under its limit */
+	uint64_t cg_base, cg_oom0;   /* usage at the baseline, OOM kills before the run */
+	uint64_t cg_headroom_min;
+	uint64_t cg_conns[2], cg_usage[2]; /* at the first and the last point */
+	struct memcg_usage cg_last;  /* read at the last point */
+	struct death_report death;   /* a side that died (death.side NULL: none) */
 };
 
 /* CPU counters at one moment: both processes' rusage, the box's /proc/stat. */
@@ -197,6 +207,14 @@ void bench_settle(struct bench *b);
 void bench_probe_close(struct bench *b);
 void bench_hold(struct bench *b);
 void bench_teardown(struct bench *b);
+
+/* bench_cgroup.c */
+void bench_cgroup_start(struct bench *b);
+bool bench_cgroup_limited(const struct bench *b);
+uint64_t bench_cgroup_poll(struct bench *b);
+void bench_cgroup_point(struct bench *b, uint64_t conns);
+void bench_cgroup_summary(struct bench *b, struct cgroup_report *c);
+void bench_cgroup_death(struct bench *b);
 
 /* bench_summary.c */
 void bench_summary(struct bench *b);

@@ -11,9 +11,24 @@ static void bench_stop(struct bench *b, enum stop_reason r)
 	atomic_store(&b->area->ctl.stop, r);
 }
 
-static bool child_gone(pid_t pid)
+/*
+ * Reaps side pid if it has ended before bench asked it to: the first such
+ * death is kept (which side, signal or exit status) for the summary.
+ */
+static bool child_gone(struct bench *b, pid_t pid, const char *side)
 {
-	return waitpid(pid, NULL, WNOHANG) == pid;
+	int status;
+
+	if (waitpid(pid, &status, WNOHANG) != pid)
+		return false;
+	if (!b->death.side) {
+		b->death.side = side;
+		b->death.pid = pid;
+		b->death.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+		b->death.status = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+		bench_cgroup_death(b);
+	}
+	return true;
 }
 
 /* Any client exited (its pid is then reaped, and forgotten). */
@@ -22,7 +37,7 @@ bool bench_clients_gone(struct bench *b)
 	bool gone = false;
 
 	for (int k = 0; k < b->nclients; k++) {
-		if (b->cpid[k] > 0 && child_gone(b->cpid[k])) {
+		if (b->cpid[k] > 0 && child_gone(b, b->cpid[k], "connect")) {
 			b->cpid[k] = 0;
 			gone = true;
 		}
@@ -33,7 +48,49 @@ bool bench_clients_gone(struct bench *b)
 /* The holder exited: serve, or the server of bench --server. */
 bool bench_server_gone(struct bench *b)
 {
-	return external(b) ? !extserver_alive(&b->ext) : child_gone(b->spid);
+	if (external(b))
+		return !extserver_alive(&b->ext);
+	if (b->spid > 0 && child_gone(b, b->spid, "serve"))
+		b->spid = 0;
+	return b->spid <= 0;
+}
+
+/*
+ * A side that dies closes its sockets as it goes: the other side sees
+ * resets before the dead one can be reaped. Its death, not the resets, is
+ * the cause: wait a little for it before taking the resets' word.
+ */
+static bool holder_died_meanwhile(struct bench *b, int32_t client_reason)
+{
+	double until = now_s() + DEATH_WAIT_S;
+
+	if (external(b) || (client_reason != STOP_RESET && client_reason != STOP_PEER &&
+			    client_reason != STOP_ERROR && client_reason != STOP_TIMEOUT))
+		return false;
+	while (!bench_server_gone(b) && now_s() < until)
+		sleep_ns(POLL_NS);
+	return b->spid <= 0;
+}
+
+/* The stop reason and detail a death gives: killed by a signal, or exited. */
+static void stop_on_death(struct bench *b)
+{
+	struct death_report *d = &b->death;
+	char sig[32], oom[96] = "";
+
+	if (d->has_cgroup && d->oom_kills)
+		snprintf(oom, sizeof(oom), " (the memory cgroup's OOM killer: oom_kill +%" PRIu64 ")",
+			 d->oom_kills);
+	else if (d->has_cgroup)
+		snprintf(oom, sizeof(oom), " (not the memory cgroup's OOM killer: oom_kill +0)");
+	b->stop = d->signal ? STOP_KILLED : STOP_PEER;
+	atomic_store(&b->area->ctl.stop, b->stop);
+	if (d->signal)
+		snprintf(b->detail, sizeof(b->detail), "%s (pid %d) was killed by %s%s", d->side, d->pid,
+			 report_signal_name(d->signal, sig, sizeof(sig)), oom);
+	else
+		snprintf(b->detail, sizeof(b->detail), "the %s process exited (status %d)%s",
+			 external(b) ? "server" : d->side, d->status, oom);
 }
 
 /* Every message the generator sent has been read (and echoed back, if asked). */
@@ -56,7 +113,7 @@ void bench_ramp(struct bench *b)
 	uint64_t stall_n = 0;
 
 	for (;;) {
-		uint64_t total, avail = 0, n;
+		uint64_t total, avail = 0, n, room;
 		bool have;
 		uint32_t cs;
 		double t;
@@ -70,15 +127,18 @@ void bench_ramp(struct bench *b)
 		have = !meter_avail_pinned(b->base->reclaimable, &avail);
 		if (have && (!b->mem_available_min || avail < b->mem_available_min))
 			b->mem_available_min = avail;
+		room = bench_cgroup_poll(b);
 		if (holder_signalled)
 			bench_stop(b, STOP_SIGNAL);
 		else if (have && avail < b->ccfg[0].reserve)
 			bench_stop(b, STOP_RESERVE);
-		if (bench_server_gone(b)) {
-			b->spid = 0;
-			bench_stop(b, STOP_PEER);
-			snprintf(b->detail, sizeof(b->detail), "the %s process exited",
-				 external(b) ? "server" : "serve");
+		if (bench_server_gone(b) || bench_clients_gone(b)) {
+			if (!external(b) || b->death.side)
+				stop_on_death(b);
+			else
+				bench_stop(b, STOP_PEER);
+			if (external(b) && !b->detail[0])
+				snprintf(b->detail, sizeof(b->detail), "the server process exited");
 			return;
 		}
 		/* The holder hit a limit (EMFILE for epoll): the client would wait on its window forever. */
@@ -87,12 +147,17 @@ void bench_ramp(struct bench *b)
 		if (bench_client_gave_up(b))
 			bench_stop(b, atomic_load(&a->client.stop_reason));
 		cs = ld32(&a->client.state);
+		if (cs >= SIDE_HOLDING && holder_died_meanwhile(b, atomic_load(&a->client.stop_reason))) {
+			stop_on_death(b);
+			return;
+		}
 		if (cs >= SIDE_HOLDING || b->stop)
 			return;
 		if (t - last_progress >= 0.2) {
 			double dt = t - b->last_t;
 
-			report_progress(b->rep, n, t - b->t0, dt > 0 ? (n - b->last_pairs) / dt : 0, avail);
+			report_progress(b->rep, n, t - b->t0, dt > 0 ? (n - b->last_pairs) / dt : 0, avail,
+					room);
 			last_progress = t;
 		}
 		/* A server of its own that stops accepting holds the generator at its window: no connect is in flight to time out. */

@@ -102,6 +102,7 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 	meter_settle(b->base, &b->env.residue);
 	b->wscale[0] = b->wscale[1] = -1;
 	meter_tcp_pressures(&b->pressures0);
+	bench_cgroup_start(b);
 	b->next_report = o->report_every;
 	atomic_store(&b->area->ctl.ramp_limit, b->next_report);
 	if (external(b))
@@ -152,6 +153,9 @@ int bench_exit_code(const struct bench_result *res)
 {
 	const struct report_summary *s = &res->summary;
 
+	/* A side that died is a failure, whatever was held before it did. */
+	if (s->killed)
+		return EXIT_RUNTIME;
 	if (s->stop_reason && !strcmp(s->stop_reason, "slo"))
 		return EXIT_SHORT;
 	/* target 0 is --conns max: whatever limit stopped it is the finding. */

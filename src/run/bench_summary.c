@@ -93,5 +93,13 @@ void bench_summary(struct bench *b)
 	res->check = b->check;
 	s.check = &res->check;
 	s.sockets = b->last.sockets;
+	if (bench_cgroup_limited(b)) {
+		bench_cgroup_summary(b, &res->cgroup);
+		s.cgroup = &res->cgroup;
+	}
+	if (b->death.side) {
+		res->death = b->death;
+		s.killed = &res->death;
+	}
 	res->summary = s;
 }

@@ -100,7 +100,7 @@ void bench_hold_progress(struct bench *b, double end)
 		double t = now_s();
 
 		if (t - last_progress >= 0.2) {
-			report_progress(b->rep, bench_pairs(b), t - b->t0, 0, 0);
+			report_progress(b->rep, bench_pairs(b), t - b->t0, 0, 0, UINT64_MAX);
 			last_progress = t;
 		}
 		bench_sleep(b, POLL_NS * 4);

@@ -241,12 +241,14 @@ void report_start(struct reporter *r, const char *command, const char *mode, uin
 }
 
 void report_progress(struct reporter *r, uint64_t conns, double elapsed_s, double rate,
-		     uint64_t mem_available)
+		     uint64_t mem_available, uint64_t cgroup_headroom)
 {
 	if (!r->tty)
 		return;
 	fprintf(r->out, CLEAR_LINE "%" PRIu64 " conns  %.1f s  %.0f/s  MemAvailable %.2f GiB",
 		conns, elapsed_s, rate, report_gib(mem_available));
+	if (cgroup_headroom != UINT64_MAX)
+		fprintf(r->out, ", cgroup room %.0f MiB", cgroup_headroom / (1024.0 * 1024));
 	fflush(r->out);
 	r->progress_shown = true;
 }
@@ -273,6 +275,8 @@ static void point_json(struct reporter *r, const struct report_point *p)
 		json_num(f, "rss_bytes_per_socket", p->rss_bytes_per_socket);
 	}
 	json_u64(f, "mem_available_bytes", p->mem_available);
+	if (p->has_cgroup)
+		json_u64(f, "cgroup_headroom_bytes", p->cgroup_headroom);
 	lat_report_json(f, "connect_latency_seconds", &p->connect_lat);
 	if (p->delta)
 		report_json_slab(f, p->delta, report_divisor(p->check, p->sockets));
@@ -297,10 +301,11 @@ void report_slab_breakdown(FILE *f, const struct meter_delta *d, double n)
 	}
 }
 
-static void table_header(FILE *f)
+static void table_header(FILE *f, bool cgroup)
 {
-	fprintf(f, "%12s %9s %10s %12s %14s %14s %12s %16s\n", "conns", "elapsed", "rate/s",
-		"user B/conn", "kernel B/sock", "buffer B/conn", "MemAvail GiB", "connect p50/p99");
+	fprintf(f, "%12s %9s %10s %12s %14s %14s %12s %16s%s\n", "conns", "elapsed", "rate/s",
+		"user B/conn", "kernel B/sock", "buffer B/conn", "MemAvail GiB", "connect p50/p99",
+		cgroup ? "  cgroup room MiB" : "");
 }
 
 static void point_table(struct reporter *r, const struct report_point *p)
@@ -309,7 +314,7 @@ static void point_table(struct reporter *r, const struct report_point *p)
 
 	report_clear_progress(r);
 	if (r->rows % HEADER_EVERY == 0)
-		table_header(f);
+		table_header(f, p->has_cgroup);
 	r->rows++;
 	char lat[32] = "-";
 
@@ -320,7 +325,10 @@ static void point_table(struct reporter *r, const struct report_point *p)
 	print_figure(f, 14, p->kernel_bytes_per_socket, p->check ? p->check->kernel_res : 0);
 	fputc(' ', f);
 	print_figure(f, 14, p->buffer_bytes_per_conn, p->check ? p->check->buffer_res : 0);
-	fprintf(f, " %12.2f %16s\n", report_gib(p->mem_available), lat);
+	fprintf(f, " %12.2f %16s", report_gib(p->mem_available), lat);
+	if (p->has_cgroup)
+		fprintf(f, " %16.0f", p->cgroup_headroom / (1024.0 * 1024));
+	fputc('\n', f);
 	crosscheck_line(f, "  ", p->check);
 	if (p->delta && p->delta->ncaches && p->conns && p->conns % BREAKDOWN_EVERY == 0) {
 		fputs("  slab: ", f);

@@ -13,6 +13,7 @@
 #include "measure/crosscheck.h"
 #include "measure/meter.h"
 #include "hold/traffic.h"
+#include "run/report_cgroup.h"
 
 #define SERVE_PEAK_MS 100 /* serve's peak accept rate is over the progress tick */
 #define REPORT_WHOLE_BYTE 0.5 /* a per-cache figure in whole bytes resolves no less than this */
@@ -34,6 +35,8 @@ struct report_point {
 	double rss_bytes_per_socket;    /* RssAnon growth of our processes / sockets (bench) */
 	double rss_res;                 /* ... and its resolution, bytes per socket */
 	uint64_t mem_available;
+	bool has_cgroup;                /* under a memory cgroup's limit: */
+	uint64_t cgroup_headroom;       /* ... the room left under it */
 	const struct meter_delta *delta; /* per-cache breakdown; NULL to omit */
 	struct lat_report connect_lat;  /* connects since the previous point */
 	const struct crosscheck *check; /* the kernel's count against ours; NULL: none */
@@ -169,6 +172,8 @@ struct report_summary {
 	const char *first_bytes;        /* connect: the server's first bytes, escaped; NULL: none */
 	uint64_t first_conns;           /* ... and how many connections began with them */
 	const struct server_cost *server; /* NULL: not measured */
+	const struct cgroup_report *cgroup; /* under a memory cgroup's limit; NULL: none */
+	const struct death_report *killed;  /* bench: a side that died; NULL: none */
 };
 
 /* Quantiles of h; max_ns is the exact largest (0: the top of h's highest bucket). */
@@ -195,9 +200,9 @@ void reporter_init(struct reporter *r, FILE *out, bool json);
 /* One line saying what runs ("holdconn bench: uring holder, ..."); JSON: {"event":"start",...}. */
 void report_start(struct reporter *r, const char *command, const char *mode, uint64_t target,
 		  uint64_t reserve, uint64_t mem_available);
-/* TTY only: overwrites one line in place; no-op for JSON or a pipe. */
+/* TTY only: overwrites one line in place; no-op for JSON or a pipe. cgroup_headroom UINT64_MAX: none. */
 void report_progress(struct reporter *r, uint64_t conns, double elapsed_s, double rate,
-		     uint64_t mem_available);
+		     uint64_t mem_available, uint64_t cgroup_headroom);
 void report_point(struct reporter *r, const struct report_point *p);
 void report_summary(struct reporter *r, const struct report_summary *s);
 /* bench --slo: one line per report point's window; JSON: {"event":"slo_point",...}. */

@@ -342,6 +342,10 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	json_u64(f, "ring_bytes", s->ring_bytes);
 	json_u64(f, "reserve_bytes", s->reserve);
 	json_u64(f, "mem_available_min_bytes", s->mem_available_min);
+	if (s->cgroup)
+		report_cgroup_json(f, s->cgroup);
+	if (s->killed)
+		report_death_json(f, s->killed);
 	json_str(f, "kernel_source", kernel_source(s->delta));
 	if (s->delta)
 		report_json_slab(f, s->delta, report_divisor(s->check, s->sockets));
@@ -668,6 +672,10 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 		summary_server(f, s->server);
 	fprintf(f, "  %-14s min %.2f GiB, reserve %.2f GiB\n",
 		"MemAvailable:", report_gib(s->mem_available_min), report_gib(s->reserve));
+	if (s->cgroup)
+		report_cgroup_human(f, s->cgroup);
+	if (s->killed)
+		report_death_human(f, s->killed);
 	if (s->scans)
 		fprintf(f, "  %-14s %" PRIu64 " sock_diag dumps, %.1f ms each\n", "sweeps:", s->scans,
 			s->scan_ms);

@@ -270,7 +270,7 @@ static void side_tick(void *arg, struct holder *h)
 		sr->peak_rate = rate;
 	sr->last_t = t;
 	sr->last_conns = h->opened;
-	report_progress(&sr->rep, h->held, t - sr->t0, rate, avail);
+	report_progress(&sr->rep, h->held, t - sr->t0, rate, avail, UINT64_MAX);
 	if (h->held >= sr->next_report) {
 		side_point(sr, h, t);
 		while (sr->next_report <= h->held)

@@ -143,7 +143,7 @@ Test(stop_reason, names_are_stable)
 	static const char *const want[STOP__COUNT] = {
 		"none", "target", "reserve", "EMFILE", "ENFILE", "EADDRNOTAVAIL", "ENOMEM",
 		"backlog", "signal", "peer", "refused", "threads", "error", "slo", "RLIMIT_MEMLOCK", "reset", "timeout",
-		"cgroup",
+		"cgroup", "killed",
 	};
 
 	for (int i = 0; i < STOP__COUNT; i++)
@@ -312,7 +312,7 @@ Test(reporter, point_table_has_no_breakdown_between_millions)
 Test(reporter, progress_is_silent_off_a_tty)
 {
 	open_reporter(false);
-	report_progress(&r, 1000, 1.0, 1000, 20 * GIB);
+	report_progress(&r, 1000, 1.0, 1000, 20 * GIB, UINT64_MAX);
 	cr_assert_str_eq(text(), "");
 	cr_assert_not(r.progress_shown);
 }
@@ -320,7 +320,7 @@ Test(reporter, progress_is_silent_off_a_tty)
 Test(reporter, progress_is_silent_in_json)
 {
 	open_reporter(true);
-	report_progress(&r, 1000, 1.0, 1000, 20 * GIB);
+	report_progress(&r, 1000, 1.0, 1000, 20 * GIB, UINT64_MAX);
 	cr_assert_str_eq(text(), "");
 }
 
@@ -328,7 +328,7 @@ Test(reporter, progress_on_a_tty_rewrites_one_line)
 {
 	open_reporter(false);
 	r.tty = true;
-	report_progress(&r, 1000, 1.5, 2000, 20 * GIB);
+	report_progress(&r, 1000, 1.5, 2000, 20 * GIB, UINT64_MAX);
 	cr_assert_str_eq(text(), CLEAR "1000 conns  1.5 s  2000/s  MemAvailable 20.00 GiB");
 	cr_assert(r.progress_shown);
 }
@@ -339,7 +339,7 @@ Test(reporter, row_after_progress_clears_the_line_first)
 
 	open_reporter(false);
 	r.tty = true;
-	report_progress(&r, 1000, 1.5, 2000, 20 * GIB);
+	report_progress(&r, 1000, 1.5, 2000, 20 * GIB, UINT64_MAX);
 	report_point(&r, &p);
 	cr_assert(strstr(text(), "GiB" CLEAR "       conns"), "%s", buf);
 	cr_assert_not(r.progress_shown);
