@@ -1,8 +1,14 @@
 #!/usr/bin/env python3
 """Offline check of deploy/k8s: every manifest parses and carries what the
-holder and the generator fleet need. Usage: check_k8s.py DIR. Prints one
+holder and the generator fleet need, and what a cluster enforcing the Pod
+Security Standards' baseline level (and most of restricted) admits: a
+Localhost seccomp profile (DIR/../seccomp), non-root, no capabilities, a
+read-only root, Guaranteed QoS, generators off the holder's node, a
+PodMonitor; the image (DIR/../Dockerfile, .dockerignore beside the build
+context) runs as that non-root user. Usage: check_k8s.py DIR. Prints one
 line per problem and exits 1, or prints a one-line ok and exits 0."""
 import glob
+import json
 import os
 import re
 import sys
@@ -10,14 +16,29 @@ import sys
 import yaml
 
 # Kubernetes' safe sysctls: namespaced, allowed by every kubelet without
-# --allowed-unsafe-sysctls (pkg/kubelet/sysctl/safe_sysctls.go).
+# --allowed-unsafe-sysctls (pkg/kubelet/sysctl/safe_sysctls.go), as of 1.32;
+# the release that added each is beside it.
 SAFE_SYSCTLS = {
     "kernel.shm_rmid_forced",
     "net.ipv4.ip_local_port_range",
     "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.ping_group_range",            # 1.18
+    "net.ipv4.ip_unprivileged_port_start",  # 1.22
+    "net.ipv4.ip_local_reserved_ports",     # 1.27
+    "net.ipv4.tcp_keepalive_time",          # 1.29
+    "net.ipv4.tcp_fin_timeout",             # 1.29
+    "net.ipv4.tcp_keepalive_intvl",         # 1.29
+    "net.ipv4.tcp_keepalive_probes",        # 1.29
+    "net.ipv4.tcp_rmem",                    # 1.32 (what `holdconn sweep` recommends)
+    "net.ipv4.tcp_wmem",                    # 1.32
 }
+SECCOMP_PROFILE = "profiles/holdconn.json"  # under the kubelet's seccomp root on each node
+IO_URING_CALLS = {"io_uring_setup", "io_uring_enter", "io_uring_register"}
+# The capabilities the baseline level lets a container add back; holdconn adds none.
+BASELINE_CAPS = {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+                 "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
+SIZE_UNITS = {"": 1, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12,
+              "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
 
 problems = []
 
@@ -68,6 +89,91 @@ def port_of(endpoint):
     return (int(m.group(1)), int(m.group(2) or m.group(1))) if m else None
 
 
+def size_bytes(text):
+    """'8Gi', '512M', '536870912' as bytes (holdconn's and Kubernetes' suffixes); None if not a size."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)([kKmMgGtT]i?)?[bB]?", str(text or "").strip('"'))
+    if not m:
+        return None
+    return float(m.group(1)) * SIZE_UNITS[(m.group(2) or "").lower()]
+
+
+WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet")
+
+
+def containers_of(doc):
+    spec = pod_spec(doc)
+    return (spec.get("initContainers") or []) + (spec.get("containers") or [])
+
+
+def is_holdconn(doc):
+    return doc.get("metadata", {}).get("labels", {}).get("app.kubernetes.io/name") == "holdconn"
+
+
+def check_seccomp(where, doc, pod_sc):
+    kinds = [((c.get("securityContext") or {}).get("seccompProfile") or {}).get("type")
+             for c in containers_of(doc)]
+    pod = (pod_sc.get("seccompProfile") or {})
+    if "Unconfined" in kinds or pod.get("type") == "Unconfined":
+        problem(where, "seccompProfile Unconfined: the baseline Pod Security level rejects it")
+    if is_holdconn(doc):
+        if pod.get("type") != "Localhost" or pod.get("localhostProfile") != SECCOMP_PROFILE:
+            problem(where, f"seccompProfile is not Localhost {SECCOMP_PROFILE} (RuntimeDefault plus io_uring)")
+    elif pod.get("type") not in ("RuntimeDefault", "Localhost"):
+        problem(where, "no seccompProfile RuntimeDefault or Localhost (restricted level)")
+
+
+def check_pod_security(where, doc):
+    """Baseline in full, and restricted's non-root, no capabilities, no escalation; plus a read-only root."""
+    spec = pod_spec(doc)
+    sc = spec.get("securityContext") or {}
+    for key in ("hostNetwork", "hostPID", "hostIPC"):
+        if spec.get(key):
+            problem(where, f"{key}: not allowed at the baseline level")
+    for v in spec.get("volumes") or []:
+        if "hostPath" in v:
+            problem(where, f"volume {v.get('name')} is a hostPath: not allowed at the baseline level")
+    check_seccomp(where, doc, sc)
+    for c in containers_of(doc):
+        csc = c.get("securityContext") or {}
+        name = f"{where} container {c.get('name')}"
+        if csc.get("privileged"):
+            problem(name, "privileged")
+        if any(p.get("hostPort") for p in c.get("ports") or []):
+            problem(name, "hostPort: not allowed at the baseline level")
+        caps = csc.get("capabilities") or {}
+        if [str(x).upper() for x in caps.get("drop") or []] != ["ALL"]:
+            problem(name, "capabilities are not dropped (drop: [ALL])")
+        for cap in caps.get("add") or []:
+            problem(name, f"adds capability {cap}" + ("" if cap in BASELINE_CAPS else
+                                                       ": beyond the baseline level"))
+        if csc.get("allowPrivilegeEscalation") is not False:
+            problem(name, "allowPrivilegeEscalation is not false")
+        if csc.get("readOnlyRootFilesystem") is not True:
+            problem(name, "the root filesystem is not read-only")
+        non_root = csc.get("runAsNonRoot", sc.get("runAsNonRoot"))
+        uid = csc.get("runAsUser", sc.get("runAsUser"))
+        if non_root is not True or not isinstance(uid, int) or uid == 0:
+            problem(name, "does not run as a non-root user (runAsNonRoot: true, runAsUser: UID > 0)")
+        check_resources(name, c)
+
+
+def check_resources(where, c):
+    """Requests equal to limits for cpu and memory: Guaranteed QoS, evicted last."""
+    res = c.get("resources") or {}
+    req, lim = res.get("requests") or {}, res.get("limits") or {}
+    for r in ("cpu", "memory"):
+        if r not in lim:
+            problem(where, f"no {r} limit")
+        elif str(req.get(r)) != str(lim.get(r)):
+            problem(where, f"{r} request {req.get(r)} differs from its limit {lim.get(r)} (not Guaranteed QoS)")
+
+
+def user_of(doc):
+    sc = pod_spec(doc).get("securityContext") or {}
+    c = (pod_spec(doc).get("containers") or [{}])[0]
+    return (c.get("securityContext") or {}).get("runAsUser", sc.get("runAsUser"))
+
+
 def check_common(where, doc):
     for key in ("apiVersion", "kind"):
         if not doc.get(key):
@@ -116,6 +222,11 @@ def check_holder(where, doc, services):
     elif not listen[0] <= (ports_named(c).get("hold") or 0) <= listen[1]:
         problem(where, "the containerPort named hold is not a listening port")
     check_metrics_port(where, c, line)
+    reserve, limit = option(line, "--reserve"), ((c.get("resources") or {}).get("limits") or {}).get("memory")
+    if not reserve:
+        problem(where, "holder has no --reserve set against its memory limit")
+    elif not size_bytes(reserve) or not size_bytes(limit) or not 0 < size_bytes(reserve) < size_bytes(limit) / 4:
+        problem(where, f"--reserve {reserve} is not a small share of the memory limit {limit}")
     labels = doc["spec"]["template"]["metadata"].get("labels", {})
     svc = [s for s in services if s["spec"].get("selector") and
            all(labels.get(k) == v for k, v in s["spec"]["selector"].items())]
@@ -131,7 +242,19 @@ def check_holder(where, doc, services):
     return listen
 
 
-def check_generators(where, doc, listen):
+def anti_affinity_to(doc, labels):
+    """A required podAntiAffinity term, per node, that selects pods with these labels."""
+    terms = (((pod_spec(doc).get("affinity") or {}).get("podAntiAffinity") or {})
+             .get("requiredDuringSchedulingIgnoredDuringExecution") or [])
+    for t in terms:
+        sel = (t.get("labelSelector") or {}).get("matchLabels") or {}
+        if t.get("topologyKey") == "kubernetes.io/hostname" and sel and \
+                all(labels.get(k) == v for k, v in sel.items()):
+            return True
+    return False
+
+
+def check_generators(where, doc, listen, holder=None):
     spec = doc.get("spec", {})
     if spec.get("completionMode") != "Indexed":
         problem(where, "completionMode is not Indexed")
@@ -153,6 +276,18 @@ def check_generators(where, doc, listen):
     if listen and target != listen:
         problem(where, f"--target ports {target} are not the holder's {listen}")
     check_metrics_port(where, c, line)
+    if re.search(r"(^|/)(ba|da)?sh$", str((c.get("command") or [""])[0])) or "getent" in line:
+        problem(where, "runs through a shell: pass --target the holder's name, holdconn resolves it")
+    host = re.search(r"--target\s+\"?([^\s:\"]+):", line)
+    if holder and (not host or not host.group(1).startswith(
+            f"{holder['metadata']['name']}-0.{holder['spec'].get('serviceName')}")):
+        problem(where, f"--target is not the holder's stable name "
+                       f"{holder['metadata']['name']}-0.{holder['spec'].get('serviceName')}")
+    if not option(line, "--duration"):
+        problem(where, "no --duration: connect would hold forever and the Job never complete")
+    if holder and not anti_affinity_to(doc, holder["spec"]["template"]["metadata"].get("labels", {})):
+        problem(where, "no required podAntiAffinity (kubernetes.io/hostname) keeping generators "
+                       "off the holder's node")
     if pod_spec(doc).get("restartPolicy") not in ("Never", "OnFailure"):
         problem(where, "a Job's restartPolicy must be Never or OnFailure")
 
@@ -172,6 +307,62 @@ def check_prometheus(where, doc):
     return True
 
 
+def check_podmonitor(docs, pod_labels):
+    monitors = [(w, d) for w, d in docs if d.get("kind") == "PodMonitor"]
+    if not monitors:
+        problem("PodMonitor", "none: the Prometheus Operator would not scrape the pods")
+    for w, d in monitors:
+        where = f"{w} PodMonitor/{d.get('metadata', {}).get('name')}"
+        if not str(d.get("apiVersion", "")).startswith("monitoring.coreos.com/"):
+            problem(where, "apiVersion is not monitoring.coreos.com/v1")
+        sel = (d.get("spec", {}).get("selector") or {}).get("matchLabels") or {}
+        for labels in pod_labels:
+            if not sel or not all(labels.get(k) == v for k, v in sel.items()):
+                problem(where, f"its selector {sel} misses pods labelled {labels}")
+        ports = [e.get("port") for e in d.get("spec", {}).get("podMetricsEndpoints") or []]
+        if "metrics" not in ports:
+            problem(where, "no podMetricsEndpoints port: metrics")
+
+
+def check_seccomp_profile(path):
+    try:
+        with open(path) as f:
+            prof = json.load(f)
+    except (OSError, ValueError) as e:
+        problem(path, f"the seccomp profile does not load: {e}")
+        return
+    if prof.get("defaultAction") not in ("SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS"):
+        problem(path, "defaultAction does not deny what is not listed")
+    allowed = set()
+    for rule in prof.get("syscalls") or []:
+        if rule.get("action") == "SCMP_ACT_ALLOW" and not rule.get("args"):
+            allowed |= set(rule.get("names") or [])
+    if not IO_URING_CALLS <= allowed:
+        problem(path, f"does not allow {sorted(IO_URING_CALLS - allowed)}")
+    for call in ("mount", "unshare", "setns", "ptrace", "bpf", "kexec_load", "init_module"):
+        if call in allowed:
+            problem(path, f"allows {call}, which the runtimes' default profile denies")
+
+
+def check_image(directory, users):
+    dockerfile = os.path.join(directory, "..", "Dockerfile")
+    ignore = os.path.join(directory, "..", "..", ".dockerignore")
+    try:
+        with open(dockerfile) as f:
+            text = f.read()
+    except OSError as e:
+        problem(dockerfile, f"unreadable: {e}")
+        return
+    final = text[text.rfind("FROM "):]
+    m = re.search(r"^USER\s+(\d+)", final, re.M)
+    if not m or int(m.group(1)) == 0:
+        problem(dockerfile, "the image's last stage has no numeric non-root USER")
+    elif any(u != int(m.group(1)) for u in users if isinstance(u, int)):
+        problem(dockerfile, f"USER {m.group(1)} is not the manifests' runAsUser {sorted(set(users))}")
+    if not os.path.exists(ignore):
+        problem(ignore, "missing: the build context would ship build/, .git and bench results")
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: check_k8s.py DIR", file=sys.stderr)
@@ -188,7 +379,14 @@ def main():
         problem(sys.argv[1], f"{len(jobs)} generator Jobs, want 1")
     listen = check_holder(holders[0][0], holders[0][1], services) if holders else None
     if jobs:
-        check_generators(jobs[0][0], jobs[0][1], listen)
+        check_generators(jobs[0][0], jobs[0][1], listen, holders[0][1] if holders else None)
+    for w, d in docs:
+        if d.get("kind") in WORKLOADS:
+            check_pod_security(f"{w} {d.get('kind')}/{d.get('metadata', {}).get('name')}", d)
+    ours = [d for _, d in docs if d.get("kind") in WORKLOADS and is_holdconn(d)]
+    check_podmonitor(docs, [d["spec"]["template"]["metadata"].get("labels", {}) for d in ours])
+    check_seccomp_profile(os.path.join(sys.argv[1], "..", "seccomp", "holdconn.json"))
+    check_image(sys.argv[1], [user_of(d) for d in ours])
     if not any(check_prometheus(w, d) for w, d in docs if d.get("kind") == "ConfigMap"):
         problem(sys.argv[1], "no ConfigMap with a prometheus.yml scrape configuration")
     for p in problems:

@@ -430,6 +430,7 @@ static bool loop_done(struct holder *h)
 int holder_run(struct holder *h, const struct holder_config *cfg)
 {
 	double now, last_check = 0, last_arena = 0, last_tick;
+	struct memcg_usage cg;
 	bool was_ramping;
 	int ret;
 
@@ -443,9 +444,9 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 	h->failed_listener = -1;
 	/* The reserve check subtracts slab our sockets pin from MemAvailable. */
 	meter_kreclaimable(&h->kreclaim_base);
-	if (!memcg_open(0, &h->memcg))
+	if (!memcg_open(0, &h->memcg) && !memcg_read(&h->memcg, &cg))
 		h->cgroup_reserve = cfg->cgroup_reserve ? cfg->cgroup_reserve
-							: memcg_default_reserve(memcg_tightest_limit(&h->memcg));
+							: memcg_default_reserve(cg.limit);
 	h->file_max_exempt = sysinfo_has_cap(CAP_SYS_ADMIN);
 	ret = cfg->backend->init(h);
 	for (int i = 0; !ret && cfg->role == ROLE_SERVE && i < cfg->nlisten; i++) {

@@ -289,27 +289,45 @@ static void row_ram(const struct limits_input *in, enum mode m, struct limits_ta
 	     "'reclaimable' slab as spent)");
 }
 
+/*
+ * The ramp stops (reason cgroup) once the room under the limit falls to
+ * the reserve: what is left after the processes' own start-up cost, at
+ * what the cgroup is charged per connection.
+ */
 static void row_memcg(const struct limits_input *in, enum mode m, struct limits_table *t)
 {
-	struct limits_row *r = row(t, "memory cgroup", "OOM");
+	struct limits_row *r = row(t, "memory cgroup", "cgroup");
 	const struct limits_cost *c = &in->cost[m];
+	bool measured = in->memcg_charge > 0 && m == in->mode;
+	double per = measured ? in->memcg_charge : cost_total(c);
+	/* bench's namespace's hash table (8 B a bucket) is charged to the cgroup too. */
+	double fixed = (measured ? in->memcg_fixed : 0) + (in->ehash_per_run ? 8.0 * in->ehash : 0);
+	double budget;
+	uint64_t want;
 
 	r->bytes = true;
 	r->value = in->memcg_limit;
-	r->per_conn = cost_total(c);
-	TEXT(r->unit, "%.0f B per %s: socket slab is charged to the cgroup (__GFP_ACCOUNT)",
-	     r->per_conn, conn_word(in));
+	r->per_conn = per;
+	TEXT(r->unit, "%.0f B per %s charged to the cgroup (%s)%s", per, conn_word(in),
+	     measured ? "measured: its usage's growth per pair" : "documented slab cost",
+	     measured ? "" : "; the cgroup is charged per object, not per slab page");
 	if (!in->memcg_limit) {
 		TEXT(r->source, "%s: no limit, nor above it",
 		     in->memcg_file[0] ? in->memcg_file : "no memory cgroup");
 		TEXT(r->lift, "-");
 		return;
 	}
-	r->allows = div_floor((double)sub0(in->memcg_limit, in->memcg_usage), cost_total(c));
-	TEXT(r->source, "%s %.2f GiB, %.2f GiB used", in->memcg_file, in->memcg_limit / GIB,
-	     in->memcg_usage / GIB);
-	TEXT(r->lift, "echo %" PRIu64 " > %s", in->memcg_usage +
-	     (uint64_t)(cost_total(c) * (in->conns ? in->conns : r->allows * 2)), in->memcg_file);
+	budget = (double)sub0(in->memcg_limit, in->memcg_usage + in->memcg_reserve) - fixed;
+	r->allows = div_floor(budget > 0 ? budget : 0, per);
+	TEXT(r->source, "%s %.2f GiB (%s), %.0f MiB used, reserve %.0f MiB (%s), %.1f MiB before the "
+	     "first (the processes, bench's hash table)", in->memcg_file, in->memcg_limit / GIB,
+	     in->memcg_version ? in->memcg_version : "?", in->memcg_usage / MIB,
+	     in->memcg_reserve / MIB,
+	     in->memcg_reserve_default ? "default: max(32 MiB, 5% of the limit)" : "--reserve",
+	     fixed / MIB);
+	want = in->conns ? in->conns : r->allows * 2;
+	TEXT(r->lift, "echo %" PRIu64 " > %s (room for %" PRIu64 "), or --reserve BYTES (smaller)",
+	     in->memcg_usage + in->memcg_reserve + (uint64_t)(fixed + per * want), in->memcg_file, want);
 }
 
 static void row_tcp_mem(const struct limits_input *in, enum mode m, struct limits_table *t)

@@ -109,6 +109,15 @@ struct limits_input {
 	uint64_t pcp_free;
 	uint64_t memcg_limit, memcg_usage; /* 0: no limit */
 	char memcg_file[200];       /* the file that sets the limit */
+	const char *memcg_version;  /* "v1", "v2" */
+	uint64_t memcg_reserve;     /* the room a ramp keeps under it (--reserve, or 5% of it) */
+	bool memcg_reserve_default;
+	/*
+	 * What the cgroup is charged per connection of in->mode and before the
+	 * first, measured by the calibration (0: not measured; the documented
+	 * cost is used). Not the slab pages: the cgroup is charged per object.
+	 */
+	double memcg_charge, memcg_fixed;
 	struct slab_shares share;   /* for the documented costs */
 	struct limits_cost cost[LIMITS_MODES]; /* per connection, by mode */
 	bool cost_measured;

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "measure/limits.h"
+#include "measure/memcg.h"
 #include "measure/meter.h"
 #include "measure/sysinfo.h"
 #include "base/uring_compat.h"
@@ -232,23 +233,27 @@ static void cg_tightest(const char *root, const char *rel, const char *limit_fil
 
 void limits_memcg(uint64_t *limit, uint64_t *usage, char *file, size_t len)
 {
-	char rel[256];
+	struct memcg cg;
+	struct memcg_usage u;
 
 	*limit = *usage = 0;
 	file[0] = 0;
-	if (cgroup_path("memory", rel, sizeof(rel)))
-		cg_tightest("/sys/fs/cgroup/memory", rel, "memory.limit_in_bytes",
-			    "memory.usage_in_bytes", limit, usage, file, len);
-	else if (cgroup_path(NULL, rel, sizeof(rel)))
-		cg_tightest("/sys/fs/cgroup", rel, "memory.max", "memory.current", limit, usage, file,
-			    len);
+	if (memcg_open(0, &cg) || memcg_read(&cg, &u))
+		return;
+	*limit = u.limit;
+	*usage = u.usage;
+	snprintf(file, len, "%s", u.limit ? u.file : cg.dir);
 }
 
 static void probe_cgroups(struct limits_input *in)
 {
 	char rel[256];
 
+	struct memcg cg;
+
 	limits_memcg(&in->memcg_limit, &in->memcg_usage, in->memcg_file, sizeof(in->memcg_file));
+	if (!memcg_open(0, &cg))
+		in->memcg_version = memcg_version_name(&cg);
 	if (cgroup_path("pids", rel, sizeof(rel))) {
 		char file[256];
 
@@ -389,9 +394,14 @@ static void probe_files(struct limits_input *in)
 }
 
 /* The bucket count netns.c gives bench's namespace: a power of two for the sockets. */
-static uint64_t bench_ehash(const struct limits_query *q, uint64_t mem_available)
+static uint64_t bench_ehash(const struct limits_query *q, const struct limits_input *in)
 {
-	uint64_t sockets = q->conns ? 2 * q->conns : mem_available / BENCH_SOCKET_GUESS;
+	uint64_t sockets = q->conns ? 2 * q->conns : in->mem_available / BENCH_SOCKET_GUESS;
+	uint64_t room = in->memcg_limit > in->memcg_usage ? in->memcg_limit - in->memcg_usage : 0;
+
+	/* bench_run.c: a memory cgroup pays for the table, so it is sized for what fits there. */
+	if (in->memcg_limit && sockets > room / MEMCG_BYTES_PER_SOCKET)
+		sockets = room / MEMCG_BYTES_PER_SOCKET;
 	uint64_t b = EHASH_MIN;
 
 	while (b < sockets && b < EHASH_MAX)
@@ -411,12 +421,15 @@ int limits_probe_memory(const struct limits_query *q, struct limits_input *in)
 		in->mem_available = s->mem_available;
 		in->reserve = q->has_reserve ? q->reserve : meter_default_reserve(s->mem_total);
 		in->reserve_default = !q->has_reserve;
+		in->memcg_reserve_default = !q->has_reserve;
 		in->reclaimable_now = s->reclaimable;
 		in->tcp_mem_used = s->tcp_mem_pages;
 	}
 	free(s);
 	zoneinfo(in->page_size, &in->wmark_low, &in->pcp_free);
 	probe_cgroups(in);
+	/* The sides keep --reserve below the cgroup's limit too (hold/holder.c). */
+	in->memcg_reserve = q->has_reserve ? q->reserve : memcg_default_reserve(in->memcg_limit);
 	return ret;
 }
 
@@ -450,7 +463,7 @@ static void probe_net(const struct limits_query *q, struct limits_input *in)
 	ehash = llabs(read_i64("/proc/sys/net/ipv4/tcp_ehash_entries", 0));
 	in->ehash_host = ehash;
 	in->ehash_per_run = in->bench && in->uid_root;
-	in->ehash = in->ehash_per_run ? bench_ehash(q, in->mem_available) : ehash;
+	in->ehash = in->ehash_per_run ? bench_ehash(q, in) : ehash;
 }
 
 /* The documented objects, at this kernel's slab page share where /sys/kernel/slab says. */

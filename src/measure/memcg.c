@@ -346,16 +346,6 @@ int memcg_read(const struct memcg *cg, struct memcg_usage *u)
 	return 0;
 }
 
-uint64_t memcg_tightest_limit(const struct memcg *cg)
-{
-	uint64_t least = 0;
-
-	for (int i = 0; i < cg->nlevels; i++)
-		if (!least || cg->level[i].limit < least)
-			least = cg->level[i].limit;
-	return least;
-}
-
 uint64_t memcg_default_reserve(uint64_t limit)
 {
 	uint64_t twentieth = limit / 20;

@@ -20,7 +20,7 @@ void bench_cgroup_start(struct bench *b)
 	b->cg_oom0 = u.oom_kills;
 	b->cg_headroom_min = u.headroom;
 	b->cg_reserve = b->ccfg[0].cgroup_reserve ? b->ccfg[0].cgroup_reserve
-						   : memcg_default_reserve(memcg_tightest_limit(&b->cg));
+						   : memcg_default_reserve(u.limit);
 }
 
 bool bench_cgroup_limited(const struct bench *b)

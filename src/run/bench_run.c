@@ -66,6 +66,10 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 		/* --conns max: as many sockets as memory could hold at ~3.6 KB each. */
 		if (o->conns_max && !meter_meminfo(&total, &avail))
 			sockets = avail / 3600;
+		/* The table is charged to a memory cgroup: sized for what fits under its limit. */
+		if (!memcg_open(0, &b->cg) && !memcg_read(&b->cg, &b->cg_last) && b->cg_last.limit &&
+		    sockets > b->cg_last.headroom / MEMCG_BYTES_PER_SOCKET)
+			sockets = b->cg_last.headroom / MEMCG_BYTES_PER_SOCKET;
 		ret = netns_enter(sockets, err, sizeof(err), &rps);
 		if (ret && o->path_veth) {
 			fprintf(stderr, "holdconn bench: --path veth: %s\n", err);

@@ -26,7 +26,8 @@ static struct run_opts bench_options(const struct limits_query *q, uint64_t pair
 	b.mode = q->mode;
 	b.client_mode = BENCH_CLIENT_MODE;
 	b.conns = pairs;
-	b.report_every = pairs;
+	/* Two points: the cgroup's charge per pair is the slope between them. */
+	b.report_every = pairs / 2;
 	b.ports = q->ports;
 	b.backlog = q->backlog;
 	b.reserve = q->reserve;
@@ -114,6 +115,10 @@ static void take(struct calibration *c, const struct bench_result *res)
 	c->kernel_bytes_per_socket = s->kernel_bytes_per_socket;
 	c->user_bytes_per_pair = s->user_bytes_per_conn * s->sockets / s->held;
 	c->rate = s->avg_rate;
+	if (s->cgroup) {
+		c->memcg_charge = s->cgroup->charged_bytes_per_connection;
+		c->memcg_fixed = s->cgroup->fixed_bytes;
+	}
 	if (rings)
 		c->ring_bytes_per_pair = (double)s->ring_bytes / rings / ringset_slots_allowed() *
 					 uring_sides;
@@ -231,4 +236,9 @@ void calibrate_apply(const struct calibration *c, struct limits_input *in)
 	k->buffers = c->pair.buffers / 2 * n;
 	in->cost_measured = true;
 	in->rate = c->rate;
+	/* bench pairs only: a connect's charge is not half a pair's (one cgroup may hold both ends). */
+	if (in->bench) {
+		in->memcg_charge = c->memcg_charge;
+		in->memcg_fixed = c->memcg_fixed;
+	}
 }

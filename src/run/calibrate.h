@@ -31,6 +31,8 @@ struct calibration {
 	double user_bytes_per_pair;     /* the conn arena */
 	double ring_bytes_per_pair;     /* SQ/CQ memory shared over a full ring's slots */
 	double rate;                    /* pairs per second over the ramp */
+	double memcg_charge;            /* bytes the memory cgroup was charged per pair; 0: none */
+	double memcg_fixed;             /* ... and before the first pair */
 	struct limits_cost pair;        /* per pair, in slab pages */
 	int ncaches;
 	struct calibration_cache caches[METER_TOP_CACHES];

@@ -177,6 +177,9 @@ static void json_calibration(FILE *f, const struct limits_input *in, const struc
 			"\"connections_per_second\":%.1f",
 			mode_name(cal->mode), cal->pairs, cal->stop, cal->kernel_bytes_per_socket,
 			cal->user_bytes_per_pair, cal->ring_bytes_per_pair, cal->rate);
+	if (cal->measured && cal->memcg_charge > 0)
+		fprintf(f, ",\"cgroup_charged_bytes_per_connection\":%.1f,\"cgroup_fixed_bytes\":%.0f",
+			cal->memcg_charge, cal->memcg_fixed);
 	fprintf(f, ",\"bytes_per_connection\":%.1f,\"reclaimable_bytes_per_connection\":%.1f,"
 		"\"buffer_bytes_per_connection\":%.1f",
 		c->unreclaimable + c->reclaimable + c->buffers, c->reclaimable, c->buffers);

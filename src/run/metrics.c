@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "base/version.h"
+#include "measure/memcg.h"
 #include "run/metrics.h"
 
 /* Latency bucket bounds, seconds: loopback connects and messages sit at 10-500 µs. */
@@ -222,6 +223,25 @@ static void write_kernel(struct expo *e, const struct metrics_side *sides, int n
 	expo_sample(e, "holdconn_tcp_buffer_growth_bytes", NULL, 0, (double)k->delta->buffer_bytes);
 }
 
+/* The memory cgroup this process is charged to, when it has a limit: what stops the ramp in a pod. */
+static void write_cgroup(struct expo *e)
+{
+	struct memcg cg;
+	struct memcg_usage u;
+
+	if (memcg_open(0, &cg) || memcg_read(&cg, &u) || !u.limit)
+		return;
+	expo_family(e, "holdconn_cgroup_limit_bytes", "gauge",
+		    "The memory cgroup's limit (the tightest of its levels): memory.max or memory.limit_in_bytes.");
+	expo_sample(e, "holdconn_cgroup_limit_bytes", NULL, 0, (double)u.limit);
+	expo_family(e, "holdconn_cgroup_usage_bytes", "gauge",
+		    "Memory charged to the cgroup that sets that limit, kernel sockets included.");
+	expo_sample(e, "holdconn_cgroup_usage_bytes", NULL, 0, (double)u.usage);
+	expo_family(e, "holdconn_cgroup_oom_kills_total", "counter",
+		    "Processes of this cgroup the OOM killer took.");
+	expo_sample(e, "holdconn_cgroup_oom_kills_total", NULL, 0, (double)u.oom_kills);
+}
+
 void metrics_write(struct expo *e, const struct metrics_side *sides, int nsides,
 		   const struct metrics_kernel *k)
 {
@@ -232,6 +252,7 @@ void metrics_write(struct expo *e, const struct metrics_side *sides, int nsides,
 	write_latencies(e, sides, nsides);
 	write_kernel(e, sides, nsides, k);
 	write_process(e, k ? k->self : NULL);
+	write_cgroup(e);
 }
 
 size_t metrics_size(int nsides)

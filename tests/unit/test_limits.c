@@ -226,6 +226,22 @@ Test(limits, memcg_limit_binds_on_its_headroom)
 	cr_expect_str_eq(binding(), "memory cgroup");
 }
 
+/* Under a cgroup the ramp stops at its reserve, at the measured charge, after the processes' own. */
+Test(limits, memcg_allows_what_fits_above_its_reserve_at_the_measured_charge)
+{
+	in.memcg_limit = 2 * GB;
+	in.memcg_usage = 0;
+	in.memcg_reserve = 100 * MB;
+	in.memcg_charge = 5000;
+	in.memcg_fixed = 2 * MB;
+	snprintf(in.memcg_file, sizeof(in.memcg_file), "/sys/fs/cgroup/hc/memory.max");
+	limits_compute(&in, &t);
+	cr_expect_eq(find("memory cgroup")->allows, (2 * GB - 102 * MB) / 5000);
+	cr_expect_str_eq(find("memory cgroup")->stop, "cgroup");
+	cr_expect_str_eq(binding(), "memory cgroup");
+	cr_expect_str_eq(t.stop_by_mode[MODE_URING], "cgroup");
+}
+
 Test(limits, idle_connections_leave_tcp_mem_unbound)
 {
 	limits_compute(&in, &t);
