@@ -74,8 +74,9 @@ int opt_path(struct opt_parser *p, const struct opt *o, const char *arg);
 	OPT_CALLBACK(0, "mode", &(r).mode, opt_mode, "MODE", "uring, epoll or threads (default: uring)")
 #define OPT_RUN_RESERVE(r)                                                                   \
 	OPT_CALLBACK(0, "reserve", &(r), opt_reserve, "BYTES",                                \
-		     "open no new connection once MemAvailable would fall below this (default: " \
-		     "the larger of 1 GiB and 5% of MemTotal)")
+		     "open no new connection once MemAvailable, or the room under the memory " \
+		     "cgroup's limit, would fall below this (default: the larger of 1 GiB and 5% " \
+		     "of MemTotal; under a cgroup, 5% of its limit, at least 32 MiB)")
 #define OPT_RUN_REPORT_EVERY(r)                                    \
 	OPT_COUNT(0, "report-every", &(r).report_every, 1, "N", \
 		  "progress every N connections (default: 100000)")

@@ -47,7 +47,8 @@ static const struct opt options[] = {
 		     "source ports (default: as connect plans them)"),
 	OPT_RUN_PORTS(o),
 	OPT_CALLBACK(0, "reserve", &o, opt_reserve, "BYTES",
-		     "MemAvailable to keep (default: the larger of 1 GiB and 5% of MemTotal)"),
+		     "MemAvailable and room under the memory cgroup's limit to keep (default: the "
+		     "larger of 1 GiB and 5% of MemTotal; a cgroup's: 5% of its limit)"),
 	OPT_FLAG(0, "json", &o.json, "print one JSON object"),
 	OPT_FLAG(0, "no-calibrate", &no_calibrate, "use the documented costs; run no bench"),
 	OPT_END(),

@@ -245,21 +245,37 @@ void limits_memcg(uint64_t *limit, uint64_t *usage, char *file, size_t len)
 	snprintf(file, len, "%s", u.limit ? u.file : cg.dir);
 }
 
+/* Where the v2 hierarchy is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified beside v1). */
+static bool v2_mount(char *mnt, size_t len)
+{
+	static char text[65536];
+	char root[256];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = 0;
+	fclose(f);
+	return !memcg_parse_mountinfo(text, 2, mnt, len, root, sizeof(root));
+}
+
 static void probe_cgroups(struct limits_input *in)
 {
-	char rel[256];
-
+	char rel[256], file[256], mnt[256];
 	struct memcg cg;
 
 	limits_memcg(&in->memcg_limit, &in->memcg_usage, in->memcg_file, sizeof(in->memcg_file));
 	if (!memcg_open(0, &cg))
 		in->memcg_version = memcg_version_name(&cg);
-	if (cgroup_path("pids", rel, sizeof(rel))) {
-		char file[256];
-
+	/* pids.max: v1's pids hierarchy, else v2's (the same file names). */
+	if (cgroup_path("pids", rel, sizeof(rel)))
 		cg_tightest("/sys/fs/cgroup/pids", rel, "pids.max", "pids.current", &in->pids_max,
 			    &in->pids_now, file, sizeof(file));
-	}
+	else if (cgroup_path(NULL, rel, sizeof(rel)) && v2_mount(mnt, sizeof(mnt)))
+		cg_tightest(mnt, rel, "pids.max", "pids.current", &in->pids_max, &in->pids_now, file,
+			    sizeof(file));
 }
 
 static void append(char *buf, size_t len, const char *word)
