@@ -211,10 +211,10 @@ Test(cgroup, bench_stops_on_the_limit_where_limits_predicted, .timeout = 120)
 
 	enter_cgroup(LIMIT);
 	cr_assert_eq(run_holdconn(&P, lim, 0, 60), 0, "%s", P.err);
-	cr_assert_not_null(proc_line(&P, "\"predicted\"", line, sizeof(line)), "%s", P.out);
+	cr_assert_not_null(proc_line(&P, "\"predicted_connections\"", line, sizeof(line)), "%s", P.out);
 	cr_assert(json_str(line, "binding_stop", reason, sizeof(reason)), "%s", line);
 	cr_expect_str_eq(reason, "cgroup", "%s", line);
-	cr_assert(json_num(strstr(line, "\"predicted\""), "uring", &predicted), "%s", line);
+	cr_assert(json_num(strstr(line, "\"predicted_connections\""), "uring", &predicted), "%s", line);
 
 	code = run_holdconn(&P, bench, 0, 60);
 	cr_expect_neq(code, 128 + SIGKILL, "killed: %s", P.err);
