@@ -261,7 +261,7 @@ static void kill_side_mid_ramp(int n, const char *side)
 
 	enter_cgroup(4ull << 30); /* no limit that binds: the oom_kill count is read, and is 0 */
 	proc_start(&P, bench, 0);
-	cr_assert(proc_wait_for(&P, "\"conns\":20000,", 40), "%s %s", P.out, P.err);
+	cr_assert(proc_wait_for(&P, "\"connections\":20000,", 40), "%s %s", P.out, P.err);
 	victim = child_of(P.pid, n);
 	cr_assert_gt(victim, 0);
 	cr_assert_eq(kill(victim, SIGKILL), 0);
