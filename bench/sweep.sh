@@ -20,14 +20,14 @@ run() {
 }
 
 case $which in
-heartbeat | all) run heartbeat --rcvbuf 4k,16k,64k,default --sndbuf 4k,default --send 64 --every 10s ;;
+heartbeat | all) run heartbeat --rcvbuf 4Ki,16Ki,64Ki,default --sndbuf 4Ki,default --send 64 --every 10s ;;
 esac
 case $which in
-burst | all) run burst --rcvbuf 4k,16k,64k,default --sndbuf 4k,16k,default --send 16k --every 10s ;;
+burst | all) run burst --rcvbuf 4Ki,16Ki,64Ki,default --sndbuf 4Ki,16Ki,default --send 16Ki --every 10s ;;
 esac
 case $which in
 keep | all)
-	run keep --rcvbuf 4k,16k,64k,default --sndbuf default --set-buffers before --send 16k \
+	run keep --rcvbuf 4Ki,16Ki,64Ki,default --sndbuf default --set-buffers before --send 16Ki \
 		--every 10s --on-data keep
 	;;
 esac

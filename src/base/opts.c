@@ -46,7 +46,9 @@ int opts_count(struct opt_parser *p, const char *name, const char *arg, uint64_t
 		return opts_fail(p, "--%s: '%s' is too large (at most %" PRIu64 ")", name, arg,
 				 UINT64_MAX);
 	if (ret)
-		return opts_fail(p, "--%s: '%s' is not a count (try 1000000 or 1M)", name, arg);
+		return opts_fail(p, "--%s: '%s' is not a count: write 1000000, 1M, 2.5M or 100k "
+				 "(k, M, G = 10^3, 10^6, 10^9; m is minutes, only in durations)", name,
+				 arg);
 	if (v < min)
 		return opts_fail(p, "--%s: '%s' is too small (at least %" PRIu64 ")", name, arg,
 				 min);
@@ -64,7 +66,8 @@ int opts_size(struct opt_parser *p, const char *name, const char *arg, uint64_t 
 		return opts_fail(p, "--%s: '%s' is too large (at most %" PRIu64 " bytes)", name,
 				 arg, max);
 	if (ret)
-		return opts_fail(p, "--%s: '%s' is not a size (try 4096, 64k or 1G)", name, arg);
+		return opts_fail(p, "--%s: '%s' is not a size: write 4096, 64k or 64kB (64,000), "
+				 "64Ki or 64KiB (65,536), 1M, 1Mi, 1G or 1Gi", name, arg);
 	*out = v;
 	return 0;
 }

@@ -31,11 +31,28 @@ struct number_text {
 	const char *suffix;
 };
 
+/*
+ * One scheme for every option: SI prefixes are powers of ten (k, M, G), IEC
+ * ones powers of two (Ki, Mi, Gi), and m is only ever minutes, in a
+ * duration. A count takes K for k (no count is binary); a size does not:
+ * "4K" says neither 4,000 nor 4,096.
+ */
 static const struct unit count_units[] = {
 	{ "", 1 },
 	{ "k", 1000 },		{ "K", 1000 },
-	{ "m", 1000000 },	{ "M", 1000000 },
-	{ "g", 1000000000 },	{ "G", 1000000000 },
+	{ "M", 1000000 },
+	{ "G", 1000000000 },
+	{ NULL, 0 },
+};
+
+static const struct unit size_units[] = {
+	{ "", 1 },		{ "B", 1 },
+	{ "k", 1000 },		{ "kB", 1000 },
+	{ "M", 1000000 },	{ "MB", 1000000 },
+	{ "G", 1000000000 },	{ "GB", 1000000000 },
+	{ "Ki", 1ULL << 10 },	{ "KiB", 1ULL << 10 },
+	{ "Mi", 1ULL << 20 },	{ "MiB", 1ULL << 20 },
+	{ "Gi", 1ULL << 30 },	{ "GiB", 1ULL << 30 },
 	{ NULL, 0 },
 };
 
@@ -101,23 +118,9 @@ static int duration_unit(const char *suffix, uint64_t *mult)
 	return find_unit(duration_units, suffix, mult);
 }
 
-/* k/m/g with an optional "B" or "iB"; all binary, as memory is counted. */
 static int size_unit(const char *suffix, uint64_t *mult)
 {
-	static const char letters[] = "kmg";
-	const char *l;
-
-	if (suffix[0] == '\0' || strcmp(suffix, "B") == 0) {
-		*mult = 1;
-		return 0;
-	}
-	l = strchr(letters, suffix[0] | 0x20); /* | 0x20: ASCII lower case */
-	if (!l)
-		return -EINVAL;
-	if (strcmp(suffix + 1, "") && strcmp(suffix + 1, "B") && strcmp(suffix + 1, "iB"))
-		return -EINVAL;
-	*mult = 1ULL << (10 * (l - letters + 1));
-	return 0;
+	return find_unit(size_units, suffix, mult);
 }
 
 static int digits_value(const char *s, const char *end, uint64_t *out)

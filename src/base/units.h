@@ -10,10 +10,13 @@
  * the value does not fit.
  */
 
-/* "1000000", "1M", "100k", "2.5M", "1_000_000": decimal multipliers k/K, m/M, g/G. */
+/* "1000000", "1M", "100k", "2.5M", "1_000_000": k/K, M, G = 10^3, 10^6, 10^9 (m is minutes). */
 int parse_count(const char *s, uint64_t *out);
 
-/* "4096", "4k"/"4K"/"4KiB" (1024), "1m"/"1M"/"1MiB", "1g"/"1G"/"1GiB"; "B" suffix allowed. */
+/*
+ * "4096", "64k"/"64kB" (64,000), "64Ki"/"64KiB" (65,536), "1M"/"1MB", "1Mi"/"1MiB",
+ * "1G"/"1GB", "1Gi"/"1GiB": SI and IEC spelled apart; "B" alone allowed; no "K", "m", "g".
+ */
 int parse_size(const char *s, uint64_t *out);
 
 /* "250ms", "10s", "2m", "1h", "1500us"; a bare number is seconds. Result in microseconds. */

@@ -254,7 +254,7 @@ int opt_scan_interval(struct opt_parser *p, const struct opt *o, const char *arg
 	uint64_t *us = o->value;
 
 	if (parse_duration_us(arg, us) || *us < 1000 || *us > SWEEP_INTERVAL_MAX_US)
-		return opts_fail(p, "--%s: '%s' is not a duration from 1ms to 1h (try 500ms or 2s)",
+		return opts_fail(p, "--%s: '%s' is not a duration from 1ms to 1h: write 500ms, 2s or 1m",
 				 o->name, arg);
 	return 0;
 }
@@ -278,8 +278,9 @@ static int duration(struct opt_parser *p, const char *name, const char *arg, uin
 		    uint64_t *out)
 {
 	if (parse_duration_us(arg, out) || *out < min_us || *out > DURATION_MAX_US)
-		return opts_fail(p, "--%s: '%s' is not a duration from %s to 24h (try 500ms, 10s or "
-				 "2m)", name, arg, min_us ? "1ms" : "0");
+		return opts_fail(p, "--%s: '%s' is not a duration from %s to 24h: write 1500us, "
+				 "500ms, 10s, 2m (minutes: m is never mega) or 1h", name, arg,
+				 min_us ? "1ms" : "0");
 	return 0;
 }
 
@@ -322,7 +323,7 @@ int opt_user_timeout(struct opt_parser *p, const struct opt *o, const char *arg)
 	uint64_t us;
 
 	if (parse_duration_us(arg, &us) || us < 1000 || us / 1000 > INT_MAX)
-		return opts_fail(p, "--%s: '%s' is not a duration from 1ms to 24d (try 30s or 2m)",
+		return opts_fail(p, "--%s: '%s' is not a duration from 1ms to 24d: write 500ms, 30s or 2m",
 				 o->name, arg);
 	*(unsigned int *)o->value = (unsigned int)(us / 1000);
 	return 0;

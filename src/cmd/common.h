@@ -37,8 +37,9 @@ extern const struct command cmd_serve, cmd_connect, cmd_bench, cmd_limits, cmd_c
 /* Shared by every command's help: how counts, sizes and durations may be written. */
 #define UNITS_HELP \
 	"N is a count: 1000000, 1M, 2.5M, 100k or 1_000_000 (k, M, G = 10^3, 10^6, 10^9).\n" \
-	"BYTES is a size: 4096, 64k, 4KiB, 1G (k, M, G = 2^10, 2^20, 2^30).\n" \
-	"DURATION is 500ms, 10s, 2m or 1h.\n"
+	"BYTES is a size, SI and IEC apart: 64k or 64kB = 64,000; 64Ki or 64KiB = 65,536;\n" \
+	"  1M, 1G = 10^6, 10^9; 1Mi, 1Gi = 2^20, 2^30.\n" \
+	"DURATION is 1500us, 500ms, 10s, 2m (minutes: m is never mega) or 1h.\n"
 
 #define EXIT_HELP EXIT_CODES_TEXT
 

@@ -32,14 +32,14 @@ static const char sweep_notes[] =
 	UNITS_HELP
 	"\n"
 	"examples:\n"
-	"  holdconn sweep --rcvbuf 4k,16k,64k,default --conns 100k\n"
-	"  holdconn sweep --rcvbuf 4k,32k --sndbuf 4k,32k --send-once 16k\n"
+	"  holdconn sweep --rcvbuf 4Ki,16Ki,64Ki,default --conns 100k\n"
+	"  holdconn sweep --rcvbuf 4Ki,32Ki --sndbuf 4Ki,32Ki --send-once 16Ki\n"
 	"\n"
 	EXIT_HELP;
 
 static struct sweep_opts s;
 
-/* --rcvbuf/--sndbuf: "4k,16k,default"; 0 stands for the kernel's default. */
+/* --rcvbuf/--sndbuf: "4Ki,16Ki,default"; 0 stands for the kernel's default. */
 static int opt_size_list(struct opt_parser *p, const struct opt *o, const char *arg)
 {
 	bool rcv = !strcmp(o->name, "rcvbuf");
@@ -53,7 +53,7 @@ static int opt_size_list(struct opt_parser *p, const struct opt *o, const char *
 		size_t len = strcspn(at, ",");
 
 		if (!len || len >= sizeof(item))
-			return opts_fail(p, "--%s: '%s' is not a list of sizes (try 4k,16k,default)",
+			return opts_fail(p, "--%s: '%s' is not a list of sizes (try 4Ki,16Ki,default)",
 					 name, arg);
 		if (*n == SWEEP_MAX)
 			return opts_fail(p, "--%s: more than %d sizes", name, SWEEP_MAX);
@@ -83,7 +83,7 @@ static int opt_when(struct opt_parser *p, const struct opt *o, const char *arg)
 static const struct opt options[] = {
 	OPT_CALLBACK(0, "rcvbuf", &s, opt_size_list, "LIST",
 		     "receive buffer sizes, comma separated; 'default' is the kernel's (e.g. "
-		     "2304,4k,16k,default)"),
+		     "2304,4Ki,16Ki,default)"),
 	OPT_CALLBACK(0, "sndbuf", &s, opt_size_list, "LIST",
 		     "send buffer sizes, likewise; every pair of the two lists is run (default: "
 		     "default)"),
@@ -122,7 +122,7 @@ static int check(struct opt_parser *p)
 {
 	if (!s.nrcvbuf && !s.nsndbuf)
 		return opts_fail(p, "sweep needs --rcvbuf LIST and/or --sndbuf LIST "
-				 "(e.g. --rcvbuf 4k,16k,64k,default)");
+				 "(e.g. --rcvbuf 4Ki,16Ki,64Ki,default)");
 	if (check_traffic(p, &s.run, true))
 		return -EINVAL;
 	if (!traffic_on(&s.run.traffic))

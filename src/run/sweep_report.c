@@ -20,9 +20,9 @@ const char *sweep_size_text(uint64_t bytes, char *buf, size_t len)
 	if (!bytes)
 		snprintf(buf, len, "default");
 	else if (bytes % MIB == 0)
-		snprintf(buf, len, "%" PRIu64 "M", bytes / MIB);
+		snprintf(buf, len, "%" PRIu64 "Mi", bytes / MIB);
 	else if (bytes % KIB == 0)
-		snprintf(buf, len, "%" PRIu64 "K", bytes / KIB);
+		snprintf(buf, len, "%" PRIu64 "Ki", bytes / KIB);
 	else
 		snprintf(buf, len, "%" PRIu64, bytes);
 	return buf;

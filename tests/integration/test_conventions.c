@@ -217,7 +217,7 @@ Test(conventions, every_event_of_every_command_follows_the_schema, .timeout = 12
 				"64", "--every", "200ms", "--duration", "1s", "--slo", "p99=1s", NULL };
 	const char *compare[] = { "compare", "--conns", "200", "--modes", "uring,epoll", "--json",
 				  NULL };
-	const char *sweep[] = { "sweep", "--rcvbuf", "4k,default", "--conns", "200", "--send", "64",
+	const char *sweep[] = { "sweep", "--rcvbuf", "4Ki,default", "--conns", "200", "--send", "64",
 				"--every", "200ms", "--duration", "1s", "--json", NULL };
 	const char *limits[] = { "limits", "--json", "--no-calibrate", NULL };
 

@@ -41,7 +41,7 @@ static double in(const char *line, const char *obj, const char *key)
 
 Test(sweep, each_setting_reports_the_sizes_the_kernel_made_of_it, .timeout = 120)
 {
-	const char *args[] = { "sweep", "--rcvbuf", "4k,16k", "--sndbuf", "8k", "--conns", "200",
+	const char *args[] = { "sweep", "--rcvbuf", "4Ki,16Ki", "--sndbuf", "8Ki", "--conns", "200",
 			       "--set-buffers", "before", "--send", "64", "--every", "100ms",
 			       "--hold", "500ms", "--json", NULL };
 	char row[16384], verdict[4096];
@@ -68,8 +68,8 @@ Test(sweep, each_setting_reports_the_sizes_the_kernel_made_of_it, .timeout = 120
 Test(sweep, a_pattern_that_stalls_is_never_recommended, .timeout = 120)
 {
 	/* 16 KiB every 50 ms into a holder that keeps it: 4k buffers block, default ones do not. */
-	const char *args[] = { "sweep", "--rcvbuf", "4k,default", "--sndbuf", "4k,default",
-			       "--conns", "100", "--set-buffers", "before", "--send", "16k",
+	const char *args[] = { "sweep", "--rcvbuf", "4Ki,default", "--sndbuf", "4Ki,default",
+			       "--conns", "100", "--set-buffers", "before", "--send", "16Ki",
 			       "--every", "200ms", "--on-data", "keep", "--hold", "600ms", "--json",
 			       NULL };
 	char row[16384], verdict[4096];

@@ -103,8 +103,8 @@ Test(traffic, keep_leaves_bytes_queued_in_the_holders_buffers, .timeout = 70)
 
 Test(traffic, a_holder_that_keeps_stalls_every_sender, .timeout = 70)
 {
-	const char *extra[] = { "--send", "16k", "--every", "100ms", "--on-data", "keep",
-				"--rcvbuf", "4k", "--sndbuf", "4k", "--hold", "1s", NULL };
+	const char *extra[] = { "--send", "16Ki", "--every", "100ms", "--on-data", "keep",
+				"--rcvbuf", "4Ki", "--sndbuf", "4Ki", "--hold", "1s", NULL };
 
 	bench(extra);
 	/* 16 KiB cannot fit in a 4 KiB window plus an 8 KiB send buffer: nothing completes. */
@@ -117,8 +117,8 @@ Test(traffic, a_holder_that_keeps_stalls_every_sender, .timeout = 70)
 
 Test(traffic, a_small_buffer_set_before_the_handshake_loses_the_window_scale, .timeout = 70)
 {
-	const char *before[] = { "--send-once", "100", "--rcvbuf", "4k", "--hold", "0", NULL };
-	const char *after[] = { "--send-once", "100", "--rcvbuf", "4k", "--hold", "0",
+	const char *before[] = { "--send-once", "100", "--rcvbuf", "4Ki", "--hold", "0", NULL };
+	const char *after[] = { "--send-once", "100", "--rcvbuf", "4Ki", "--hold", "0",
 				"--set-buffers", "after", NULL };
 	double rcv;
 

@@ -352,7 +352,7 @@ Test(args, sport_junk_is_an_error)
 
 Test(args, rate_junk_is_an_error)
 {
-	EXPECT_ERROR("--rate: 'fast' is not a count (try 1000000 or 1M)",
+	EXPECT_ERROR("--rate: 'fast' is not a count: write 1000000, 1M, 2.5M or 100k (k, M, G = 10^3, 10^6, 10^9; m is minutes, only in durations)",
 		     "connect", "--target", "127.0.0.1:1", "--conns", "1", "--rate", "fast");
 }
 
@@ -394,7 +394,7 @@ Test(args, option_value_may_follow_an_equals_sign)
 
 Test(args, conns_junk_is_an_error)
 {
-	EXPECT_ERROR("--conns: 'abc' is not a count (try 1000000 or 1M)", "bench", "--conns", "abc");
+	EXPECT_ERROR("--conns: 'abc' is not a count: write 1000000, 1M, 2.5M or 100k (k, M, G = 10^3, 10^6, 10^9; m is minutes, only in durations)", "bench", "--conns", "abc");
 }
 
 Test(args, conns_overflow_is_an_error)
@@ -446,7 +446,7 @@ Test(args, ports_takes_1_to_1024)
 
 Test(args, buffer_sizes_take_sizes)
 {
-	cr_assert_eq(PARSE("bench", "--rcvbuf", "4k", "--sndbuf", "1M"), 0);
+	cr_assert_eq(PARSE("bench", "--rcvbuf", "4Ki", "--sndbuf", "1Mi"), 0);
 	cr_expect_eq(o.rcvbuf, 4096);
 	cr_expect_eq(o.sndbuf, 1048576);
 }
@@ -459,14 +459,14 @@ Test(args, buffer_size_0_means_the_kernel_default)
 
 Test(args, buffer_size_must_fit_an_int)
 {
-	EXPECT_ERROR("--rcvbuf: '2G' is too large (at most 2147483647 bytes)", "bench", "--rcvbuf",
-		     "2G");
+	EXPECT_ERROR("--rcvbuf: '2Gi' is too large (at most 2147483647 bytes)", "bench", "--rcvbuf",
+		     "2Gi");
 	cr_expect_eq(PARSE("bench", "--sndbuf", "2147483647"), 0);
 }
 
 Test(args, buffer_size_junk_is_an_error)
 {
-	EXPECT_ERROR("--sndbuf: '4kb' is not a size (try 4096, 64k or 1G)", "bench", "--sndbuf",
+	EXPECT_ERROR("--sndbuf: '4kb' is not a size: write 4096, 64k or 64kB (64,000), 64Ki or 64KiB (65,536), 1M, 1Mi, 1G or 1Gi", "bench", "--sndbuf",
 		     "4kb");
 }
 
@@ -733,7 +733,7 @@ Test(args, traffic_is_off_unless_asked)
 Test(args, a_heartbeat_takes_size_and_period)
 {
 	cr_assert_eq(PARSE("connect", "--target", "127.0.0.1:5000", "--conns", "10", "--send", "64",
-			   "--every", "250ms", "--send-once", "16k"), 0, "%s", err);
+			   "--every", "250ms", "--send-once", "16Ki"), 0, "%s", err);
 	cr_expect_eq(o.traffic.send, 64);
 	cr_expect_eq(o.traffic.every_us, 250000);
 	cr_expect_eq(o.traffic.once, 16384);
@@ -754,7 +754,7 @@ Test(args, slo_takes_a_p99_for_bench_compare_and_sweep)
 	cr_assert_eq(PARSE("bench", "--send", "64", "--slo", "p99=10ms"), 0, "%s", err);
 	cr_expect_eq(o.slo_p99_us, 10000);
 	cr_assert_eq(PARSE("compare", "--send", "64", "--slo", "p99=1ms"), 0, "%s", err);
-	cr_assert_eq(PARSE("sweep", "--rcvbuf", "4k", "--send", "64", "--slo", "p99=2ms"), 0, "%s", err);
+	cr_assert_eq(PARSE("sweep", "--rcvbuf", "4Ki", "--send", "64", "--slo", "p99=2ms"), 0, "%s", err);
 	cr_assert_eq(PARSE("bench"), 0, "%s", err);
 	cr_expect_eq(o.slo_p99_us, 0, "no objective unless asked");
 }
@@ -808,7 +808,7 @@ Test(args, hold_takes_a_duration_and_zero)
 
 Test(args, sweep_takes_lists_and_defaults_a_heartbeat)
 {
-	cr_assert_eq(PARSE("sweep", "--rcvbuf", "4k,16k,default", "--sndbuf", "8k"), 0, "%s", err);
+	cr_assert_eq(PARSE("sweep", "--rcvbuf", "4Ki,16Ki,default", "--sndbuf", "8Ki"), 0, "%s", err);
 	cr_expect_eq(sopts.nrcvbuf, 3);
 	cr_expect_eq(sopts.rcvbuf[0], 4096);
 	cr_expect_eq(sopts.rcvbuf[1], 16384);
@@ -823,10 +823,10 @@ Test(args, sweep_takes_lists_and_defaults_a_heartbeat)
 Test(args, sweep_needs_a_list_and_checks_each_size)
 {
 	EXPECT_ERROR("sweep needs --rcvbuf LIST and/or --sndbuf LIST "
-				     "(e.g. --rcvbuf 4k,16k,64k,default)", "sweep");
-	EXPECT_ERROR("--rcvbuf: '4k,,8k' is not a list of sizes (try 4k,16k,default)", "sweep", "--rcvbuf", "4k,,8k");
-	EXPECT_ERROR("--rcvbuf: 'lots' is not a size (try 4096, 64k or 1G)", "sweep", "--rcvbuf", "4k,lots");
-	cr_assert_eq(PARSE("sweep", "--rcvbuf", "4k", "--set-buffers", "after"), 0, "%s", err);
+				     "(e.g. --rcvbuf 4Ki,16Ki,64Ki,default)", "sweep");
+	EXPECT_ERROR("--rcvbuf: '4k,,8k' is not a list of sizes (try 4Ki,16Ki,default)", "sweep", "--rcvbuf", "4k,,8k");
+	EXPECT_ERROR("--rcvbuf: 'lots' is not a size: write 4096, 64k or 64kB (64,000), 64Ki or 64KiB (65,536), 1M, 1Mi, 1G or 1Gi", "sweep", "--rcvbuf", "4k,lots");
+	cr_assert_eq(PARSE("sweep", "--rcvbuf", "4Ki", "--set-buffers", "after"), 0, "%s", err);
 	cr_expect_eq(sopts.when, SWEEP_AFTER);
 }
 

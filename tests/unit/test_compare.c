@@ -108,7 +108,7 @@ Test(compare_args, defaults_compare_every_mode_at_100k)
 Test(compare_args, options_are_taken)
 {
 	cr_assert_eq(PARSE("--conns", "15k", "--modes", "epoll,uring", "--report-every", "500",
-			   "--rcvbuf", "4k", "--plot", "out.SVG", "--watch", "diag"),
+			   "--rcvbuf", "4Ki", "--plot", "out.SVG", "--watch", "diag"),
 		     0, "%s", err);
 	cr_expect_eq(o.watch, WATCH_DIAG);
 	cr_expect_eq(o.conns, 15000);

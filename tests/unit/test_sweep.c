@@ -46,7 +46,7 @@ static struct sweep_row row(unsigned when, uint64_t rcvbuf, uint64_t sndbuf, int
 
 Test(sweep_plan, before_then_after_with_the_defaults_once)
 {
-	cr_assert_eq(PARSE("--rcvbuf", "4k,default"), 0);
+	cr_assert_eq(PARSE("--rcvbuf", "4Ki,default"), 0);
 	cr_assert_eq(sweep_plan(&sopts, plan), 3);
 	expect_setting(0, SWEEP_BEFORE, 4096, 0);
 	expect_setting(1, 0, 0, 0);
@@ -55,7 +55,7 @@ Test(sweep_plan, before_then_after_with_the_defaults_once)
 
 Test(sweep_plan, every_pair_of_the_two_lists_rcvbuf_outer)
 {
-	cr_assert_eq(PARSE("--rcvbuf", "4k,8k", "--sndbuf", "16k,default", "--set-buffers",
+	cr_assert_eq(PARSE("--rcvbuf", "4Ki,8Ki", "--sndbuf", "16Ki,default", "--set-buffers",
 			   "after"), 0);
 	cr_assert_eq(sweep_plan(&sopts, plan), 4);
 	expect_setting(0, SWEEP_AFTER, 4096, 16384);
@@ -80,7 +80,7 @@ Test(sweep_plan, the_defaults_alone_run_once_with_nothing_set)
 
 Test(sweep_plan, after_alone_still_runs_the_defaults)
 {
-	cr_assert_eq(PARSE("--rcvbuf", "default,4k", "--set-buffers", "after"), 0);
+	cr_assert_eq(PARSE("--rcvbuf", "default,4Ki", "--set-buffers", "after"), 0);
 	cr_assert_eq(sweep_plan(&sopts, plan), 2);
 	expect_setting(0, 0, 0, 0);
 	expect_setting(1, SWEEP_AFTER, 4096, 0);
@@ -423,9 +423,9 @@ Test(sweep_size_text, sizes_read_as_they_are_typed)
 	char buf[32];
 
 	cr_expect_str_eq(sweep_size_text(0, buf, sizeof(buf)), "default");
-	cr_expect_str_eq(sweep_size_text(4096, buf, sizeof(buf)), "4K");
-	cr_expect_str_eq(sweep_size_text(1 << 20, buf, sizeof(buf)), "1M");
-	cr_expect_str_eq(sweep_size_text(3 << 20, buf, sizeof(buf)), "3M");
+	cr_expect_str_eq(sweep_size_text(4096, buf, sizeof(buf)), "4Ki");
+	cr_expect_str_eq(sweep_size_text(1 << 20, buf, sizeof(buf)), "1Mi");
+	cr_expect_str_eq(sweep_size_text(3 << 20, buf, sizeof(buf)), "3Mi");
 	cr_expect_str_eq(sweep_size_text(2304, buf, sizeof(buf)), "2304");
 	cr_expect_str_eq(sweep_size_text(1536, buf, sizeof(buf)), "1536");
 }

@@ -50,14 +50,12 @@ Test(units, count_accepts_plain_suffixed_fractional_and_grouped)
 		{ "1000000", 1000000 },
 		{ "100k", 100000 },
 		{ "100K", 100000 },
-		{ "1m", 1000000 },
 		{ "1M", 1000000 },
 		{ "2.5M", 2500000 },
 		{ "0.5k", 500 },
 		{ "1.0", 1 },
 		{ "1.000k", 1000 },
 		{ "1.000001M", 1000001 },
-		{ "1g", 1000000000 },
 		{ "3G", 3000000000 },
 		{ "1_000_000", 1000000 },
 		{ "1_0.5k", 10500 },
@@ -72,6 +70,7 @@ Test(units, count_rejects_malformed_text_with_einval)
 {
 	static const char *const in[] = {
 		"", "abc", "-1", "+1", " 1", "1 ", "1x", "1KB", "1KiB", "1k1", "1MM", "1T",
+		"1m", "1g", "2.5m", /* m is minutes, only in durations */
 		"1.", ".5", "1.5.5", "1e6", "0x10", "k",
 		"_1", "1_", "1__000", "1_.5k", "1._5k", "1,000",
 	};
@@ -106,39 +105,40 @@ Test(units, count_rejects_null_with_einval)
 	cr_assert_eq(parse_count(NULL, &v), -EINVAL);
 }
 
-Test(units, size_suffixes_are_binary)
+Test(units, size_si_and_iec_are_spelled_apart)
 {
 	static const struct valid_case c[] = {
 		{ "0", 0 },
 		{ "4096", 4096 },
 		{ "100B", 100 },
-		{ "4k", 4096 },
-		{ "4K", 4096 },
-		{ "4KB", 4096 },
-		{ "4kB", 4096 },
-		{ "4KiB", 4096 },
-		{ "1m", 1048576 },
-		{ "1M", 1048576 },
-		{ "1MB", 1048576 },
+		{ "64k", 64000 },
+		{ "64kB", 64000 },
+		{ "64Ki", 65536 },
+		{ "64KiB", 65536 },
+		{ "1M", 1000000 },
+		{ "1MB", 1000000 },
+		{ "1Mi", 1048576 },
 		{ "1MiB", 1048576 },
-		{ "1g", 1073741824 },
-		{ "1G", 1073741824 },
-		{ "1GB", 1073741824 },
+		{ "1G", 1000000000 },
+		{ "1GB", 1000000000 },
+		{ "1Gi", 1073741824 },
 		{ "1GiB", 1073741824 },
-		{ "1.5G", 1610612736 },
-		{ "0.5k", 512 },
+		{ "1.5Gi", 1610612736 },
+		{ "0.5Ki", 512 },
+		{ "2.5k", 2500 },
 		{ "16_384", 16384 },
-		{ "17179869183G", UINT64_MAX - 1073741823 },
+		{ "17179869183Gi", UINT64_MAX - 1073741823 },
 	};
 
 	expect_valid(parse_size, c, N(c));
 }
 
-Test(units, size_rejects_malformed_text_with_einval)
+Test(units, size_rejects_malformed_and_ambiguous_text_with_einval)
 {
 	static const char *const in[] = {
-		"", "k", "B", "-4k", "+4k", "4 k", "4b", "4kb", "4Ki", "4KiBB", "4iB", "4T",
-		"4x", "1.3k", "0.5", "4_", "4k ",
+		"", "k", "B", "-4k", "+4k", "4 k", "4b", "4kb", "4KiBB", "4iB", "4T",
+		"4x", "1.3Ki", "0.5", "4_", "4k ",
+		"4K", "4KB", "1m", "1mb", "1g", "1gb", "1MIB", "1ki", /* neither SI nor IEC */
 	};
 
 	expect_error(parse_size, in, N(in), -EINVAL);
@@ -146,7 +146,8 @@ Test(units, size_rejects_malformed_text_with_einval)
 
 Test(units, size_rejects_overflow_with_erange)
 {
-	static const char *const in[] = { "18446744073709551616", "17179869184G", "17179869184.5G" };
+	static const char *const in[] = { "18446744073709551616", "17179869184Gi", "17179869184.5Gi",
+					  "18446744074G" };
 
 	expect_error(parse_size, in, N(in), -ERANGE);
 }
@@ -174,6 +175,7 @@ Test(units, duration_rejects_malformed_text_with_einval)
 {
 	static const char *const in[] = {
 		"", "s", "ms", "-1s", "1 s", "10x", "10sec", "1S", "1.5us", "1.0000001s", "1d",
+		"1M", /* a minute is m, never M */
 	};
 
 	expect_error(parse_duration_us, in, N(in), -EINVAL);
