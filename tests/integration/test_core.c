@@ -128,7 +128,7 @@ Test(core, reserve_stops_the_ramp, .timeout = 60)
 	if (f)
 		fclose(f);
 	cr_assert_gt(kb, 400 * 1024);
-	snprintf(reserve, sizeof(reserve), "%lluK", kb - 300 * 1024);
+	snprintf(reserve, sizeof(reserve), "%lluKi", kb - 300 * 1024);
 	const char *args[] = { "bench", "--conns", "max", "--json", "--reserve", reserve, "--ports",
 			       "4", NULL };
 
