@@ -539,6 +539,7 @@ static void epoll_release(struct holder *h)
 	conn_array_free(be->conns);
 	free(be);
 	h->be = NULL;
+	flow_release(h);
 }
 
 const struct backend_ops backend_epoll = {

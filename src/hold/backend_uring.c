@@ -773,6 +773,7 @@ static void uring_release(struct holder *h)
 	diag_free(&be->alive);
 	free(be);
 	h->be = NULL;
+	flow_release(h);
 }
 
 const struct backend_ops backend_uring = {

@@ -3,6 +3,7 @@
 #include "hold/conn.h"
 #include "hold/flow.h"
 #include "hold/holder.h"
+#include "hold/opener.h"
 
 static struct traffic_stats *TS(struct holder *h)
 {
@@ -51,6 +52,10 @@ void flow_established(struct holder *h, uint32_t id)
 {
 	struct conn *c = h->cfg->backend->conn(h, id);
 
+	if (h->cfg->session || h->cfg->tls) { /* a session speaks first, not --send-once */
+		opener_established(h, id);
+		return;
+	}
 	c->next = 0; /* the receiver's offset in the stream from here on */
 	if (h->cfg->role == ROLE_CONNECT && h->cfg->traffic.once)
 		send_message(h, id, c, 0);
@@ -65,6 +70,8 @@ bool flow_read(struct holder *h, uint32_t id, const char *buf, size_t n)
 		holder_first_bytes(h, buf, n);
 	}
 	h->bytes_in += n;
+	if (h->opener)
+		return opener_read(h, id, buf, n) && c->state == CONN_HELD;
 	traffic_rx(&h->cfg->traffic, TS(h), &c->next, buf, n, now_ns());
 	if (!echoes(h))
 		return true;
@@ -79,6 +86,14 @@ void flow_written(struct holder *h, uint32_t id, int res, uint32_t len)
 	struct conn *c = h->cfg->backend->conn(h, id);
 
 	c->flags &= ~CONN_F_SENDING;
+	if (h->opener) { /* a session's bytes: no message of ours to count */
+		h->bytes_out += res > 0 ? res : 0;
+		if (c->state == CONN_HELD && res != (int)len)
+			h->cfg->backend->close(h, id);
+		else if (c->state == CONN_HELD)
+			opener_written(h, id);
+		return;
+	}
 	if (res == (int)len) {
 		atomic_fetch_add_explicit(&TS(h)->msgs_sent, 1, memory_order_relaxed);
 		h->bytes_out += len;
@@ -102,13 +117,16 @@ void flow_written(struct holder *h, uint32_t id, int res, uint32_t len)
 void flow_beat(struct holder *h, uint64_t prev_us, uint64_t now_us)
 {
 	const struct backend_ops *be = h->cfg->backend;
-	const struct traffic *t = &h->cfg->traffic;
+	struct traffic sched = h->cfg->traffic;
+	const struct traffic *t = &sched;
 	uint64_t late_ns = traffic_late_us(t) * 1000;
 	uint64_t at_us = now_ns() / 1000; /* when they are handed over: now_us may be a turn's share */
 	struct beat_tally tally = { 0 };
 	uint32_t slots, nrings;
 	struct beat_span sp;
 
+	if (h->opener)
+		sched.send = 1; /* the schedule runs for a session's keepalive, of its own size */
 	be->geometry(h, &nrings, &slots);
 	if (!slots || !nrings)
 		return;
@@ -123,7 +141,7 @@ void flow_beat(struct holder *h, uint64_t prev_us, uint64_t now_us)
 		if (s >= slots || (c = be->conn(h, id))->state != CONN_HELD)
 			continue;
 		tally.due++;
-		if (send_message(h, id, c, 1))
+		if (h->opener ? opener_beat(h, id) : send_message(h, id, c, 1))
 			traffic_beat_sent(TS(h), &tally, late_ns,
 					  (at_us - traffic_point_us(t, sp.npos, point)) * 1000);
 	}
@@ -144,4 +162,9 @@ void flow_drop(struct holder *h, uint64_t n)
 		be->close(h, (uint32_t)id);
 		n--;
 	}
+}
+
+void flow_release(struct holder *h)
+{
+	opener_free(h);
 }

@@ -40,5 +40,7 @@ void flow_written(struct holder *h, uint32_t id, int res, uint32_t len);
 void flow_beat(struct holder *h, uint64_t prev_us, uint64_t now_us);
 /* Closes n held connections (bench's close-detection probe). */
 void flow_drop(struct holder *h, uint64_t n);
+/* The backend has closed every connection: what flow keeps for them (sessions) is freed. */
+void flow_release(struct holder *h);
 
 #endif

@@ -70,8 +70,11 @@ bool holder_beating(const struct holder *h)
 {
 	const struct control *ctl = h->cfg->ctl;
 
-	return h->cfg->traffic.send &&
-	       (!ctl || atomic_load_explicit(&ctl->beats, memory_order_relaxed));
+	/* A session's keepalive runs on the same schedule as --send's heartbeats. */
+	bool due = h->cfg->traffic.send ||
+		   (h->cfg->session && h->cfg->traffic.every_us && h->cfg->backend->beat);
+
+	return due && (!ctl || atomic_load_explicit(&ctl->beats, memory_order_relaxed));
 }
 
 /*

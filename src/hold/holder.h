@@ -14,6 +14,9 @@
 #include "hold/backend.h"
 #include "hold/plan.h"
 #include "hold/stats.h"
+
+struct session_config;
+struct tls_ctx;
 #include "hold/watch.h"
 #include "measure/memcg.h"
 
@@ -55,6 +58,14 @@ struct holder_config {
 	enum watch watch;     /* uring: how peer closes are noticed */
 	uint64_t scan_interval_us; /* --watch diag */
 	struct traffic traffic; /* what flows: heartbeats, a first message, the answer to data */
+	/*
+	 * connect: the session each connection opens once TCP is up (--proto;
+	 * NULL: none), and TLS under it (--tls; NULL: plain). A refusal stops
+	 * the run (STOP_REFUSED, the reply in first[]); keepalives go out on the
+	 * heartbeat schedule, traffic.every_us being the session's period.
+	 */
+	const struct session_config *session;
+	struct tls_ctx *tls;
 	struct side_stats *stats;
 	struct control *ctl;  /* bench's steering; NULL standalone */
 	/* bench --clients: this client's share of ctl's ramp_limit, drop and peer_accepted (count 0: all) */
@@ -70,6 +81,7 @@ struct holder_config {
 struct holder {
 	const struct holder_config *cfg;
 	void *be;             /* backend state */
+	void *opener;         /* sessions (hold/opener.c); NULL without --proto and --tls */
 	uint64_t held, opened, closed, failed, in_flight, lost;
 	uint64_t bytes_in, bytes_out;
 	uint64_t next_tuple;  /* connect: next planner index */
@@ -106,6 +118,7 @@ struct holder {
 	uint64_t peer_reset;  /* ... with a reset or another error */
 	double last_progress; /* connect: when a connect last completed or failed */
 	char first[FIRST_BYTES_MAX]; /* connect: the first bytes a peer sent */
+	char session_refusal[128];   /* connect: why the first refused session was (STOP_REFUSED) */
 	uint32_t first_len;
 	uint64_t first_conns; /* connections whose first read began with first[] */
 };

@@ -1,0 +1,254 @@
+/* opener.c - sessions over held connections, once above the backends (see opener.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hold/conn.h"
+#include "hold/holder.h"
+#include "hold/opener.h"
+#include "hold/watch.h"
+#include "session/sessions.h"
+
+/* A read is handed to the sessions in pieces of at most this (their scratch is sized by it). */
+#define OPENER_READ_MAX (64u << 10)
+
+/* Bytes a session wanted out while a write was in flight on its id: sent when it ends. */
+struct pending {
+	uint32_t id, len;
+	char *data;
+};
+
+struct opener {
+	struct sessions t;
+	uint32_t cap; /* ids the record arrays cover */
+	struct pending *q;
+	size_t nq, qcap;
+};
+
+#define OP(h) ((struct opener *)(h)->opener)
+
+/* The record arrays cover id (the backend adds rings as it ramps). 0 or -ENOMEM. */
+static int cover(struct holder *h, uint32_t id)
+{
+	struct opener *o = OP(h);
+	uint32_t nrings, slots, cap;
+	struct session *rec = NULL;
+	struct tls_conn **conn = NULL;
+
+	if (id < o->cap)
+		return 0;
+	h->cfg->backend->geometry(h, &nrings, &slots);
+	cap = (uint64_t)nrings * slots > id ? nrings * slots : id + 1;
+	if (cap < 2 * o->cap)
+		cap = 2 * o->cap;
+	if ((o->t.cfg && !(rec = conn_arena_zalloc(cap * sizeof(*rec)))) ||
+	    (o->t.tls && !(conn = conn_arena_zalloc(cap * sizeof(*conn))))) {
+		conn_arena_free(rec);
+		return -ENOMEM;
+	}
+	if (rec && o->cap)
+		memcpy(rec, o->t.rec, o->cap * sizeof(*rec));
+	if (conn && o->cap)
+		memcpy(conn, o->t.conn, o->cap * sizeof(*conn));
+	conn_arena_free(o->t.rec);
+	conn_arena_free(o->t.conn);
+	o->t.rec = rec;
+	o->t.conn = conn;
+	o->t.n = o->cap = cap;
+	return 0;
+}
+
+static int enqueue(struct opener *o, uint32_t id, const char *buf, size_t len)
+{
+	struct pending *p;
+
+	if (o->nq == o->qcap) {
+		size_t cap = o->qcap ? 2 * o->qcap : 16;
+
+		p = realloc(o->q, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		o->q = p;
+		o->qcap = cap;
+	}
+	p = &o->q[o->nq];
+	p->data = malloc(len);
+	if (!p->data)
+		return -ENOMEM;
+	memcpy(p->data, buf, len);
+	p->id = id;
+	p->len = len;
+	o->nq++;
+	return 0;
+}
+
+/* The sessions' way out: one write at a time per id (flow's CONN_F_SENDING), the rest queued. */
+static int send_bytes(void *arg, uint32_t id, const char *buf, size_t len)
+{
+	struct holder *h = arg;
+	struct conn *c = h->cfg->backend->conn(h, id);
+	int ret;
+
+	if (c->flags & CONN_F_SENDING)
+		return enqueue(OP(h), id, buf, len);
+	c->flags |= CONN_F_SENDING;
+	ret = h->cfg->backend->write(h, id, buf, (uint32_t)len);
+	if (ret)
+		c->flags &= ~CONN_F_SENDING;
+	return ret;
+}
+
+int opener_init(struct holder *h)
+{
+	struct opener *o;
+
+	if (!h->cfg->session && !h->cfg->tls)
+		return 0;
+	/* Threads' workers carry their own traffic; a uring watch that never reads hears nothing. */
+	if (!h->cfg->backend->write)
+		return -EOPNOTSUPP;
+	if (h->cfg->backend == &backend_uring &&
+	    (h->cfg->watch == WATCH_NONE || h->cfg->watch == WATCH_DIAG))
+		return -EINVAL;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	h->opener = o;
+	o->t.cfg = h->cfg->session && h->cfg->session->proto != PROTO_NONE ? h->cfg->session : NULL;
+	o->t.tls = h->cfg->tls;
+	if (cover(h, 0) || sessions_init(&o->t, h->cfg->session, h->cfg->tls, o->cap, o->t.rec,
+					 o->t.conn, OPENER_READ_MAX)) {
+		opener_free(h);
+		return -ENOMEM;
+	}
+	o->t.send = send_bytes;
+	o->t.arg = h;
+	return 0;
+}
+
+void opener_free(struct holder *h)
+{
+	struct opener *o = OP(h);
+
+	if (!o)
+		return;
+	for (uint32_t id = 0; o->t.conn && id < o->cap; id++)
+		sessions_end(&o->t, id);
+	for (size_t i = 0; i < o->nq; i++)
+		free(o->q[i].data);
+	free(o->q);
+	sessions_free(&o->t);
+	conn_arena_free(o->t.rec);
+	conn_arena_free(o->t.conn);
+	free(o);
+	h->opener = NULL;
+}
+
+/* What a session's event means for the holder. False: the connection is being closed. */
+static bool event(struct holder *h, uint32_t id, enum sessions_event ev)
+{
+	struct opener *o = OP(h);
+
+	switch (ev) {
+	case SESSIONS_REFUSED:
+		/* The server turned the session down: that, not churn, is the finding. */
+		if (o->t.reply_len && !h->first_len)
+			holder_first_bytes(h, o->t.reply, o->t.reply_len);
+		if (!h->session_refusal[0])
+			snprintf(h->session_refusal, sizeof(h->session_refusal), "%s", o->t.refusal);
+		holder_stop(h, STOP_REFUSED, EPROTO);
+		/* Held at TCP's handshake, the target may be met already: the refusal is the news. */
+		if (h->stop == STOP_TARGET) {
+			h->stop = STOP_REFUSED;
+			h->stop_errno = EPROTO;
+		}
+		h->cfg->backend->close(h, id);
+		return false;
+	case SESSIONS_CLOSED:
+		h->cfg->backend->close(h, id);
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* Drops what was queued for a connection before this one on id. */
+static void purge(struct opener *o, uint32_t id)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < o->nq; i++) {
+		if (o->q[i].id == id)
+			free(o->q[i].data);
+		else
+			o->q[kept++] = o->q[i];
+	}
+	o->nq = kept;
+}
+
+void opener_established(struct holder *h, uint32_t id)
+{
+	/* The first connection up sets the sessions up: the backend's id table exists by then. */
+	if ((!OP(h) && opener_init(h)) || cover(h, id)) {
+		h->cfg->backend->close(h, id);
+		return;
+	}
+	/* What a connection before it on this id left: its TLS state, its queued bytes. */
+	sessions_end(&OP(h)->t, id);
+	purge(OP(h), id);
+	event(h, id, sessions_start(&OP(h)->t, id));
+}
+
+bool opener_read(struct holder *h, uint32_t id, const char *buf, size_t n)
+{
+	while (n) {
+		size_t k = n < OPENER_READ_MAX ? n : OPENER_READ_MAX;
+
+		if (!event(h, id, sessions_read(&OP(h)->t, id, buf, k)))
+			return false;
+		buf += k;
+		n -= k;
+	}
+	return true;
+}
+
+void opener_written(struct holder *h, uint32_t id)
+{
+	struct opener *o = OP(h);
+
+	for (size_t i = 0; i < o->nq; i++) {
+		struct pending p = o->q[i];
+
+		if (p.id != id)
+			continue;
+		memmove(&o->q[i], &o->q[i + 1], (o->nq - i - 1) * sizeof(*o->q));
+		o->nq--;
+		if (send_bytes(h, id, p.data, p.len))
+			h->cfg->backend->close(h, id);
+		free(p.data);
+		return;
+	}
+}
+
+bool opener_beat(struct holder *h, uint32_t id)
+{
+	struct conn *c = h->cfg->backend->conn(h, id);
+	int ret;
+
+	if (c->flags & CONN_F_SENDING)
+		return false;
+	ret = sessions_beat(&OP(h)->t, id);
+	if (ret && ret != -EAGAIN)
+		h->cfg->backend->close(h, id);
+	return !ret;
+}
+
+const struct sessions_stats *opener_stats(const struct holder *h)
+{
+	return OP(h) ? &OP(h)->t.st : NULL;
+}
+
+const char *opener_refusal(const struct holder *h)
+{
+	return OP(h) ? OP(h)->t.refusal : "";
+}

@@ -1,0 +1,255 @@
+/*
+ * test_opener.c - sessions wired into the holder (hold/opener.c through
+ * flow.c), for each mode that drives its sockets from the holder's thread:
+ * a holder connects to the test's plain sockets, which play the server.
+ * --hello/--expect and resp keep the server's side a few lines.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "hold/holder.h"
+#include "hold/opener.h"
+#include "session/sessions.h"
+
+#define NCONNS 3
+#define DEADLINE_S 2.0
+#define TICK_MS 5
+
+struct peer {
+	int lfd, fds[NCONNS], nfds;
+	uint16_t port;
+	double t0;
+	const char *answer;  /* written once to each connection that spoke */
+	bool answered[NCONNS];
+	size_t bytes[NCONNS]; /* read from each */
+	bool seen;
+};
+
+static struct side_stats stats;
+
+static void accept_all(struct peer *p)
+{
+	int fd;
+
+	while (p->nfds < NCONNS && (fd = accept4(p->lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0)
+		p->fds[p->nfds++] = fd;
+}
+
+/* Reads what each connection sent; answers each once, after its first bytes. */
+static void serve(struct peer *p)
+{
+	char buf[4096];
+
+	accept_all(p);
+	for (int i = 0; i < p->nfds; i++) {
+		ssize_t n;
+
+		while ((n = read(p->fds[i], buf, sizeof(buf))) > 0)
+			p->bytes[i] += (size_t)n;
+		if (p->bytes[i] && !p->answered[i] && p->answer) {
+			cr_assert_eq(write(p->fds[i], p->answer, strlen(p->answer)),
+				     (ssize_t)strlen(p->answer));
+			p->answered[i] = true;
+		}
+	}
+}
+
+static void finish(struct peer *p, bool seen)
+{
+	p->seen = seen;
+	holder_signalled = SIGTERM;
+}
+
+static bool late(const struct peer *p)
+{
+	return now_s() - p->t0 > DEADLINE_S;
+}
+
+static void setup(struct holder_config *cfg, struct plan *plan, enum mode m, struct peer *p,
+		  const struct session_config *session)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	struct endpoint_range dst = { 0x7f000001u, { 0, 0 }, false };
+	struct port_range sport = { 41000, 41999 };
+
+	memset(cfg, 0, sizeof(*cfg));
+	memset(&stats, 0, sizeof(stats));
+	p->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	cr_assert_eq(bind(p->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(listen(p->lfd, 64), 0);
+	cr_assert_eq(getsockname(p->lfd, (struct sockaddr *)&a, &len), 0);
+	p->port = ntohs(a.sin_port);
+	p->t0 = now_s();
+	dst.ports.first = dst.ports.last = p->port;
+	cr_assert_eq(plan_init(plan, NULL, &sport, &dst, 1, NCONNS), 0);
+	cfg->role = ROLE_CONNECT;
+	cfg->backend = backend_for(m);
+	cfg->plan = plan;
+	cfg->target = NCONNS;
+	cfg->linger_rst = true;
+	cfg->watch = WATCH_POLL;
+	cfg->window = 64;
+	cfg->stats = &stats;
+	cfg->tick_arg = p;
+	cfg->tick_ms = TICK_MS;
+	cfg->session = session;
+	cfg->traffic.every_us = session_period_us(session);
+}
+
+static void cleanup(struct peer *p)
+{
+	for (int i = 0; i < p->nfds; i++)
+		close(p->fds[i]);
+	close(p->lfd);
+	holder_signalled = 0;
+}
+
+static bool run(struct holder *h, const struct holder_config *cfg, enum mode m)
+{
+	int ret = holder_run(h, cfg);
+
+	if (ret == -ENOSYS || ret == -EPERM) {
+		cr_skip_test("%s mode is unavailable here (%s)", mode_name(m), strerror(-ret));
+		return false;
+	}
+	cr_assert_eq(ret, 0, "holder_run: %s", strerror(-ret));
+	return true;
+}
+
+/* ---- every connection's session is opened and established ---- */
+
+static const struct session_config hello = { .proto = PROTO_HELLO, .hello = "PING\r\n",
+					     .hello_len = 6, .expect = "PONG", .expect_len = 4 };
+
+static void established_tick(void *arg, struct holder *h)
+{
+	struct peer *p = arg;
+	const struct sessions_stats *st = opener_stats(h);
+
+	serve(p);
+	if (st && st->established == NCONNS && h->held == NCONNS)
+		finish(p, true);
+	if (late(p))
+		finish(p, false);
+}
+
+static void expect_sessions_established(enum mode m)
+{
+	static struct holder h;
+	static struct holder_config cfg;
+	static struct plan plan;
+	struct peer p = { .answer = "PONG\r\n" };
+
+	setup(&cfg, &plan, m, &p, &hello);
+	cfg.tick = established_tick;
+	if (run(&h, &cfg, m)) {
+		cr_expect(p.seen, "%s: sessions established", mode_name(m));
+		for (int i = 0; i < NCONNS; i++)
+			cr_expect_eq(p.bytes[i], 6, "%s: connection %d sent --hello once", mode_name(m),
+				     i);
+	}
+	cleanup(&p);
+}
+
+Test(opener, uring_opens_every_session, .timeout = 5)
+{
+	expect_sessions_established(MODE_URING);
+}
+
+Test(opener, epoll_opens_every_session, .timeout = 5)
+{
+	expect_sessions_established(MODE_EPOLL);
+}
+
+/* ---- a refusal stops the run, the reply kept ---- */
+
+static void refused_tick(void *arg, struct holder *h)
+{
+	struct peer *p = arg;
+
+	(void)h;
+	serve(p);
+	if (late(p))
+		finish(p, false);
+}
+
+static void expect_refusal_stops(enum mode m)
+{
+	static struct holder h;
+	static struct holder_config cfg;
+	static struct plan plan;
+	struct peer p = { .answer = "NOPE go away\r\n" };
+
+	setup(&cfg, &plan, m, &p, &hello);
+	cfg.tick = refused_tick;
+	p.seen = true; /* the holder ends the run itself: every connection refused and closed */
+	if (run(&h, &cfg, m)) {
+		cr_expect(p.seen, "%s: the run went on past its deadline", mode_name(m));
+		cr_expect_eq(h.stop, STOP_REFUSED, "%s: stop %s", mode_name(m), stop_reason_name(h.stop));
+		cr_expect_str_eq(h.session_refusal, "the reply does not start with --expect");
+		cr_expect_eq(h.first_len, 14);
+		cr_expect(memcmp(h.first, "NOPE go away\r\n", 14) == 0);
+	}
+	cleanup(&p);
+}
+
+Test(opener, uring_stops_at_a_refusal_with_the_reply, .timeout = 5)
+{
+	expect_refusal_stops(MODE_URING);
+}
+
+Test(opener, epoll_stops_at_a_refusal_with_the_reply, .timeout = 5)
+{
+	expect_refusal_stops(MODE_EPOLL);
+}
+
+/* ---- keepalives go out on the heartbeat schedule ---- */
+
+#define PING_BYTES 14 /* "*1\r\n$4\r\nPING\r\n" */
+static const struct session_config resp = { .proto = PROTO_RESP, .every_us = 100000 };
+
+static void keepalive_tick(void *arg, struct holder *h)
+{
+	struct peer *p = arg;
+	int pinged = 0;
+
+	serve(p);
+	for (int i = 0; i < p->nfds; i++)
+		pinged += p->bytes[i] >= 22 + 2 * PING_BYTES; /* HELLO 3, then two PINGs */
+	if (pinged == NCONNS && h->held == NCONNS)
+		finish(p, true);
+	if (late(p))
+		finish(p, false);
+}
+
+static void expect_keepalives(enum mode m)
+{
+	static struct holder h;
+	static struct holder_config cfg;
+	static struct plan plan;
+	struct peer p = { .answer = "+OK\r\n" };
+
+	setup(&cfg, &plan, m, &p, &resp);
+	cfg.tick = keepalive_tick;
+	if (run(&h, &cfg, m))
+		cr_expect(p.seen, "%s: bytes read %zu %zu %zu", mode_name(m), p.bytes[0], p.bytes[1],
+			  p.bytes[2]);
+	cleanup(&p);
+}
+
+Test(opener, uring_sends_keepalives_on_the_schedule, .timeout = 5)
+{
+	expect_keepalives(MODE_URING);
+}
+
+Test(opener, epoll_sends_keepalives_on_the_schedule, .timeout = 5)
+{
+	expect_keepalives(MODE_EPOLL);
+}
