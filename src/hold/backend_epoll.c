@@ -60,6 +60,7 @@ struct epoll_be {
 	int nlisten;
 	bool accepting;
 	bool echo, keep;    /* serve: --on-data echo / keep */
+	bool copies;        /* writes carry data (an echo, a session's bytes): a copy waits in tx */
 	struct conn *conns; /* indexed by fd */
 	struct tx *tx;      /* indexed by fd; NULL without traffic or echo */
 	uint32_t nconns;    /* RLIMIT_NOFILE: no fd can reach it */
@@ -92,9 +93,10 @@ static int traffic_init(struct holder *h, struct epoll_be *be)
 
 	be->echo = serve && t->on_data == ON_DATA_ECHO;
 	be->keep = serve && t->on_data == ON_DATA_KEEP;
+	be->copies = be->echo || h->cfg->session || h->cfg->tls;
 	if (!serve && traffic_on(t))
 		memset(be->body, 'h', sizeof(be->body));
-	if (!be->echo && (serve || !traffic_on(t)))
+	if (!be->copies && (serve || !traffic_on(t)))
 		return 0;
 	be->tx = conn_arena_zalloc((size_t)be->nconns * sizeof(*be->tx));
 	return be->tx ? 0 : -ENOMEM;
@@ -156,7 +158,7 @@ static uint32_t held_events(const struct epoll_be *be, uint8_t flags)
 static void forget(struct epoll_be *be, int fd)
 {
 	if (be->tx) {
-		if (be->echo && be->tx[fd].len)
+		if (be->copies && be->tx[fd].len)
 			conn_arena_free(be->tx[fd].echo); /* half written: it goes with the socket */
 		be->tx[fd] = (struct tx){ 0 };
 	}
@@ -197,7 +199,7 @@ static int push(struct holder *h, int fd)
 	struct epoll_be *be = BE(h);
 	struct tx *t = &be->tx[fd];
 
-	return sendout_rest(fd, be->body, sizeof(be->body), be->echo ? t->echo : NULL, &t->stamp,
+	return sendout_rest(fd, be->body, sizeof(be->body), be->copies ? t->echo : NULL, &t->stamp,
 			    t->len, &t->off);
 }
 
@@ -207,7 +209,7 @@ static void sent(struct holder *h, int fd, int res)
 	struct epoll_be *be = BE(h);
 	uint32_t len = be->tx[fd].len;
 
-	if (be->echo)
+	if (be->copies)
 		conn_arena_free(be->tx[fd].echo);
 	be->tx[fd] = (struct tx){ 0 };
 	flow_written(h, (uint32_t)fd, res < 0 ? res : (int)len, len);
@@ -528,7 +530,7 @@ static void epoll_release(struct holder *h)
 	for (uint32_t fd = 0; fd < be->nconns; fd++) {
 		if (be->conns[fd].state == CONN_FREE)
 			continue;
-		if (be->echo && be->tx[fd].len)
+		if (be->copies && be->tx[fd].len)
 			conn_arena_free(be->tx[fd].echo);
 		close(fd);
 	}
