@@ -7,7 +7,6 @@
 #include "base/addr.h"
 
 #define PORT_MAX 65535
-#define HOST_NAME_LEN_MAX 253 /* RFC 1035: a name's text, without the root's dot */
 
 static addr128 from_bytes(const unsigned char *b, int n)
 {

@@ -16,6 +16,7 @@
  */
 typedef unsigned __int128 addr128;
 
+#define HOST_NAME_LEN_MAX 253 /* RFC 1035: a name's text, without the root's dot */
 #define MAX_ENDPOINTS 64 /* --listen or --target ranges one command takes */
 
 struct addr_range {

@@ -126,9 +126,9 @@ static int add_host(struct opt_parser *p, struct run_opts *r, const char *arg, c
 		return opts_fail(p, "--target: '%s' is not NAME:PORT or NAME:PORT-PORT (e.g. "
 				 "holder.example:5000-5015)", arg);
 	}
-	r->target_host[r->ntarget] = strndup(arg, colon - arg);
-	if (!r->target_host[r->ntarget])
-		return opts_fail(p, "--target: out of memory");
+	/* is_host_name held the name to HOST_NAME_LEN_MAX. */
+	memcpy(r->target_host[r->ntarget], arg, colon - arg);
+	r->target_host[r->ntarget][colon - arg] = '\0';
 	r->target[r->ntarget++] = e;
 	return 0;
 }

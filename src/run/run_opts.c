@@ -47,7 +47,7 @@ int run_opts_resolve(struct run_opts *o, const char *cmd, char *err, size_t errl
 		struct endpoint_range *e = &o->target[i];
 		int ret;
 
-		if (!o->target_host[i])
+		if (!o->target_host[i][0])
 			continue;
 		while ((ret = resolve_host(o->target_host[i], &e->addr, &e->v6)) == -EAGAIN &&
 		       mono_s() + RESOLVE_RETRY_NS / 1e9 <= deadline) {

@@ -27,7 +27,9 @@ struct run_opts {
 	int nlisten;
 	struct endpoint_range target[MAX_ENDPOINTS]; /* connect --target, repeatable */
 	int ntarget;
-	char *target_host[MAX_ENDPOINTS]; /* --target NAME:PORT: the name, resolved at start; NULL: an address */
+	/* --target NAME:PORT: the name, resolved at start; "": an address (kept here, not
+	 * allocated, so that an options struct owns nothing to free) */
+	char target_host[MAX_ENDPOINTS][HOST_NAME_LEN_MAX + 1];
 	uint64_t resolve_timeout_us; /* --resolve-timeout: how long a name may take to resolve */
 	struct addr_range source; /* connect --source */
 	bool has_source;

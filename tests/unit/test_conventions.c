@@ -38,7 +38,7 @@ Test(conventions, a_target_may_be_a_host_name)
 	cr_expect_eq(o.resolve_timeout_us, 60000000, "60 s by default");
 	cr_assert_eq(PARSE("connect", "--target", "127.0.0.1:5000", "--target", "localhost:6000",
 			   "--conns", "10", "--resolve-timeout", "2m"), 0, "%s", err);
-	cr_expect_null(o.target_host[0]);
+	cr_expect_str_eq(o.target_host[0], "");
 	cr_expect_str_eq(o.target_host[1], "localhost");
 	cr_expect_eq(o.resolve_timeout_us, 120000000);
 }
