@@ -195,5 +195,10 @@ void crosscheck_point(const struct meter_sample *base, const struct meter_sample
 
 bool figure_is_zero(double value, double resolution)
 {
-	return isfinite(value) && value <= resolution;
+	return isfinite(value) && fabs(value) <= resolution;
+}
+
+bool figure_is_negative(double value, double resolution)
+{
+	return isfinite(value) && value < -resolution;
 }

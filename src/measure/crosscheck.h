@@ -11,8 +11,9 @@
  *
  * Every figure also carries its resolution: what its source cannot tell
  * apart from nothing (free objects in per-CPU slabs, TCP memory cached per
- * CPU, frees still pending when the baseline was taken). A figure not above
- * its resolution is shown as ~0, never as a negative cost.
+ * CPU, frees still pending when the baseline was taken). A figure within
+ * plus or minus its resolution is shown as ~0; one below minus it is flagged
+ * as negative, its measured value kept.
  */
 #ifndef HOLDCONN_CROSSCHECK_H
 #define HOLDCONN_CROSSCHECK_H
@@ -32,6 +33,7 @@ struct crosscheck_env {
 	uint64_t page_size;
 	uint64_t tcp_pcpu_pages;   /* net.core.mem_pcpu_rsv: TCP pages a CPU may hold uncharged */
 	struct meter_residue residue; /* what the slab was still freeing at the baseline */
+	struct slab_aliases aliases;  /* merged caches' slabinfo lines (attrib_env) */
 };
 
 /* The kernel's count of TCP sockets against the run's own. */
@@ -95,7 +97,13 @@ void crosscheck_point(const struct meter_sample *base, const struct meter_sample
 		      const struct meter_delta *d, const struct crosscheck_env *env, uint64_t held,
 		      uint64_t expected, struct crosscheck *c);
 
-/* A per-socket figure that its resolution cannot tell from nothing (or a negative one): ~0. */
+/* A figure its resolution cannot tell from nothing, either way: ~0. */
 bool figure_is_zero(double value, double resolution);
+/*
+ * A cost below minus its resolution: not noise but a finding (memory
+ * someone else freed meanwhile, a baseline taken too early). It is never
+ * shown as a cost: flagged, with its measured value beside.
+ */
+bool figure_is_negative(double value, double resolution);
 
 #endif

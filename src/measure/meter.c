@@ -19,6 +19,7 @@
 #define NETSTAT_PATH "/proc/net/netstat"
 #define TCP_MEM_PATH "/proc/sys/net/ipv4/tcp_mem"
 #define STAT_PATH "/proc/stat"
+#define SLAB_SYSFS "/sys/kernel/slab"
 
 /* Starting buffer sizes: each file fits in one read on a typical box. */
 #define MEMINFO_HINT 4096
@@ -671,6 +672,54 @@ void meter_diff(const struct meter_sample *base, const struct meter_sample *now,
 		add_delta(d, "KernelStack", 0, delta64(now->kernel_stack, base->kernel_stack));
 	if (now->page_tables != base->page_tables)
 		add_delta(d, "PageTables", 0, delta64(now->page_tables, base->page_tables));
+}
+
+/* The merged group a cache belongs to: its /sys/kernel/slab symlink's target ("" when none). */
+static void slab_target(const char *cache, char *out, size_t len)
+{
+	char path[128];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), SLAB_SYSFS "/%s", cache);
+	n = readlink(path, out, len - 1);
+	out[n > 0 ? n : 0] = '\0';
+}
+
+void meter_slab_aliases(const struct meter_sample *s, const char *const names[], int n,
+			struct slab_aliases *out)
+{
+	static char targets[METER_MAX_CACHES][64]; /* each line's group, read once a call */
+	char want[64];
+	bool read = false;
+
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < n && out->n < METER_MAX_ALIASES; i++) {
+		/* Listed under its own name: nothing to resolve. */
+		if (find_cache(s, names[i], 0) >= 0)
+			continue;
+		slab_target(names[i], want, sizeof(want));
+		if (!want[0])
+			continue;
+		for (int j = 0; !read && j < s->ncaches; j++)
+			slab_target(s->caches[j].name, targets[j], sizeof(targets[j]));
+		read = true;
+		for (int j = 0; j < s->ncaches; j++) {
+			if (strcmp(targets[j], want))
+				continue;
+			snprintf(out->a[out->n].cache, METER_NAME_LEN, "%s", names[i]);
+			snprintf(out->a[out->n].line, METER_NAME_LEN, "%s", s->caches[j].name);
+			out->n++;
+			break;
+		}
+	}
+}
+
+const char *meter_slab_line(const struct slab_aliases *a, const char *cache)
+{
+	for (int i = 0; a && i < a->n; i++)
+		if (!strcmp(a->a[i].cache, cache))
+			return a->a[i].line;
+	return cache;
 }
 
 double per_unit(int64_t bytes, uint64_t n)

@@ -56,6 +56,22 @@ struct meter_delta {
 	struct cache_delta caches[METER_TOP_CACHES];
 };
 
+/*
+ * SLUB merges caches of one object size and flags into one: /proc/slabinfo
+ * then lists only the first one's name (here tcp_bind_bucket is counted on
+ * the eventpoll_epi line, eventpoll_pwq on anon_vma_chain's). An alias maps
+ * a cache to the line that counts it.
+ */
+#define METER_MAX_ALIASES 24
+struct slab_alias {
+	char cache[METER_NAME_LEN];
+	char line[METER_NAME_LEN];
+};
+struct slab_aliases {
+	int n;
+	struct slab_alias a[METER_MAX_ALIASES];
+};
+
 /* What the slab was still freeing when a baseline was taken (meter_settle). */
 struct meter_residue {
 	uint64_t slab_bytes;       /* drop over the last settling step */
@@ -117,6 +133,15 @@ int meter_parse_sockstat(const char *text, struct meter_sample *s);
 int meter_parse_sockstat6(const char *text, struct meter_sample *s);
 int meter_parse_netstat_pressures(const char *text, uint64_t *count);
 int meter_parse_tcp_mem(const char *text, uint64_t lim[3]);
+/*
+ * Finds the slabinfo line of each cache in names (the symlinks of
+ * /sys/kernel/slab name a merged group's shared target), read once per run.
+ * A cache not merged, or with no sysfs, is its own line.
+ */
+void meter_slab_aliases(const struct meter_sample *s, const char *const names[], int n,
+			struct slab_aliases *out);
+/* The slabinfo line that counts cache: its alias, or cache itself. */
+const char *meter_slab_line(const struct slab_aliases *a, const char *cache);
 /* now - base, per cache (matched by name), top caches by |bytes|. */
 void meter_diff(const struct meter_sample *base, const struct meter_sample *now, struct meter_delta *d);
 /* bytes / n, 0 when n is 0. */

@@ -34,22 +34,30 @@ void bench_external_publish(struct bench *b)
 }
 
 /*
- * bench --server: what the server's processes gained since they listened,
- * and its part of the kernel's growth: the generator's own objects out.
+ * bench --server: what the server's processes gained since they were still
+ * after listening, and its part of the kernel's growth since then: the
+ * objects its sockets and epoll registrations own. The generator's own and
+ * what neither owns (other) are not its.
  */
 void bench_server_point(struct bench *b, uint64_t n)
 {
 	struct server_cost *c = &b->res->server;
-	uint64_t mine = ld(&b->area->client.held), theirs = n;
+	uint64_t mine = ld(&b->area->client.held);
+	struct attrib_side gen, srv;
 	struct attribution at;
 	struct proc_usage u;
 
 	if (proc_set_read(&b->ext.procs, &u))
 		return;
-	/* Its sockets are those the kernel counted beyond the generator's, when it could count. */
-	if (isfinite(b->check.divisor) && b->check.divisor > mine)
-		theirs = (uint64_t)b->check.divisor - mine;
-	attrib_split(b->base, b->now, &b->env, &b->gen, mine, theirs, &at);
+	/*
+	 * Its sockets are the n it accepted (bench's namespace counts only its
+	 * own): never what the kernel counted, which holds anyone else's too.
+	 */
+	attrib_generator(&gen, mine, b->gen_watched, 1);
+	gen.v6 = b->o->ipv6;
+	server_side(&srv, n, &u, &b->srv_base);
+	srv.v6 = b->o->ipv6;
+	attrib_split(b->base, b->now, &b->env, &gen, &srv, &at);
 	snprintf(b->res->server_cmd, sizeof(b->res->server_cmd), "%s", b->ext.cmd);
 	c->command = b->res->server_cmd; /* b is freed before the summary is printed */
 	server_cost_set(c, n, &u, &b->srv_base, &at);
@@ -128,6 +136,7 @@ int bench_start_external(struct bench *b)
 {
 	char cmd[EXTSERVER_CMD_MAX], err[EXTSERVER_CMD_MAX + 128];
 	uint16_t first = BENCH_BASE_PORT, last = (uint16_t)(BENCH_BASE_PORT + bench_ports(b) - 1);
+	struct proc_usage settled;
 
 	if (extserver_expand(b->server_cmd, first, last, cmd, sizeof(cmd))) {
 		fprintf(stderr, "holdconn bench: --server: the command is longer than %d bytes\n",
@@ -139,8 +148,20 @@ int bench_start_external(struct bench *b)
 		return -1;
 	}
 	b->spid = b->ext.pid;
-	b->inuse0 = extserver_tcp_inuse();
+	/* Its start-up is not the connections' cost: wait until it is still, then list its processes once. */
+	if (proc_set_settle(&b->ext.procs, SERVER_SETTLE_S, &b->srv_base) == -ETIMEDOUT)
+		report_notice(b->rep, "the server's memory did not settle within %.0f s after it "
+			      "listened: its per-connection figure may hold some of its start-up",
+			      SERVER_SETTLE_S);
+	settled = b->srv_base;
+	proc_set_resolve(&b->ext.procs);
 	proc_set_read(&b->ext.procs, &b->srv_base);
+	b->srv_base.anon_spread = settled.anon_spread;
+	b->srv_base.file_spread = settled.file_spread;
+	/* The kernel's baseline again, the server's start-up in it: its growth is the connections'. */
+	meter_settle(b->base, &b->env.residue);
+	attrib_env(&b->env, b->base);
+	b->inuse0 = extserver_tcp_inuse();
 	meter_rss_anon(b->spid, &b->rss_base[0]);
 	atomic_store(&b->area->server.state, SIDE_RAMPING);
 	b->t0 = b->last_t = now_s();

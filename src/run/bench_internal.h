@@ -54,6 +54,7 @@
 #define WINDOW_LEAD_S 0.2       /* a schedule window is announced this far ahead of its start */
 #define SCHED_TIMEOUT_S 10.0    /* longest wait for a lagging generator to hand out what fell due */
 #define SERVER_LISTEN_S 10.0    /* bench --server: longest wait for it to listen */
+#define SERVER_SETTLE_S 10.0    /* bench --server: longest wait for its memory to be still */
 #define SERVER_STALL_S 10.0     /* bench --server: no new accept for this long ends the ramp */
 #define DEATH_WAIT_S 1.0        /* longest wait for a side whose sockets reset to be reaped */
 #define NOFILE_SLACK 64         /* fds this close to RLIMIT_NOFILE: the limit is what binds */
@@ -108,9 +109,9 @@ struct bench {
 	/* bench --server: a server holdconn did not write holds the connections */
 	const char *server_cmd;      /* the command as given; NULL: holdconn serve */
 	struct extserver ext;
-	struct proc_usage srv_base;  /* its processes once it listens */
+	struct proc_usage srv_base;  /* its processes once still after it listened */
 	uint64_t inuse0;             /* TCP sockets in the namespace once it listens */
-	struct attrib_generator gen; /* the generator's own objects per socket */
+	bool gen_watched;            /* the generator arms a poll per connection */
 	/* The memory cgroup bench runs in, and so its sides (bench_cgroup.c). */
 	struct memcg cg;
 	uint64_t cg_reserve;         /* the room the sides keep under its limit */

@@ -218,9 +218,9 @@ void bench_take_point(struct bench *b)
 	p.rate = t > b->last_t && n >= b->last_pairs ? (n - b->last_pairs) / (t - b->last_t) : 0;
 	p.user_bytes_per_conn = per_unit((int64_t)(ld(&a->client.arena_allocated) +
 						  ld(&a->server.arena_allocated)), sockets);
-	/* Our TCP sockets on the box: the pairs' and the listeners'. */
-	crosscheck_point(b->base, b->now, &b->delta, &b->env, sockets, sockets + bench_ports(b),
-			 &b->check);
+	/* Our TCP sockets on the box: the pairs' and the listeners' (a server's is in its baseline). */
+	crosscheck_point(b->base, b->now, &b->delta, &b->env, sockets,
+			 sockets + (external(b) ? 0 : bench_ports(b)), &b->check);
 	p.kernel_bytes_per_socket = b->check.kernel;
 	p.buffer_bytes_per_conn = b->check.buffer;
 	p.rss_bytes_per_socket = per_unit(rss_growth(b), sockets);

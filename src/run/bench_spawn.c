@@ -148,7 +148,7 @@ int bench_configure(struct bench *b, char *err, size_t errlen)
 	b->scfg.accept_margin = 2 * BENCH_WINDOW;
 	b->scfg.stats = &b->area->server;
 	b->scfg.ctl = &b->area->ctl;
-	attrib_generator_init(&b->gen, o->client_mode == MODE_URING && client_watch(b) != WATCH_NONE, 1);
+	b->gen_watched = o->client_mode == MODE_URING && client_watch(b) != WATCH_NONE;
 	return 0;
 }
 

@@ -92,24 +92,35 @@ void report_json_slab(FILE *f, const struct meter_delta *d, double n)
 
 void json_cost(FILE *f, const char *key, double value, double resolution)
 {
-	json_num(f, key, figure_is_zero(value, resolution) ? 0 : value);
+	/* Negative beyond its resolution: no figure; json_resolutions keeps the measured value. */
+	if (figure_is_negative(value, resolution))
+		json_num(f, key, NAN);
+	else
+		json_num(f, key, figure_is_zero(value, resolution) ? 0 : value);
 }
 
-/* ,"key":{"name":X,...}: each cost's resolution, or the measured value of those within it. */
+enum shown { ALL, WITHIN, NEGATIVE };
+
+/*
+ * ,"key":{"name":X,...}: each cost's resolution (ALL), or the measured value
+ * of those within it (WITHIN) or below minus it (NEGATIVE).
+ */
 static void json_costs(FILE *f, const char *key, const char *const names[], const double v[],
-		       const double res[], int n, bool zero_only)
+		       const double res[], int n, enum shown which)
 {
 	int shown = 0;
 
 	for (int i = 0; i < n; i++) {
-		if (zero_only && !figure_is_zero(v[i], res[i]))
+		if (which == WITHIN && !figure_is_zero(v[i], res[i]))
+			continue;
+		if (which == NEGATIVE && !figure_is_negative(v[i], res[i]))
 			continue;
 		if (shown++)
 			fputc(',', f);
 		else
 			fprintf(f, ",\"%s\":{", key);
 		fprintf(f, "\"%s\":", names[i]);
-		json_double(f, zero_only ? v[i] : res[i]);
+		json_double(f, which == ALL ? res[i] : v[i]);
 	}
 	if (shown)
 		fputc('}', f);
@@ -118,8 +129,9 @@ static void json_costs(FILE *f, const char *key, const char *const names[], cons
 void json_resolutions(FILE *f, const char *const names[], const double v[], const double res[],
 		      int n)
 {
-	json_costs(f, "resolution", names, v, res, n, false);
-	json_costs(f, "within_resolution", names, v, res, n, true);
+	json_costs(f, "resolution", names, v, res, n, ALL);
+	json_costs(f, "within_resolution", names, v, res, n, WITHIN);
+	json_costs(f, "negative", names, v, res, n, NEGATIVE);
 }
 
 void crosscheck_sockets_json(FILE *f, const struct crosscheck *c)
@@ -162,7 +174,9 @@ void crosscheck_line(FILE *f, const char *indent, const struct crosscheck *c)
 
 void print_figure(FILE *f, int width, double value, double resolution)
 {
-	if (figure_is_zero(value, resolution))
+	if (figure_is_negative(value, resolution))
+		fprintf(f, "%*s", width, "<0!");
+	else if (figure_is_zero(value, resolution))
 		fprintf(f, "%*s", width, "~0");
 	else if (!isfinite(value))
 		fprintf(f, "%*s", width, "?");
@@ -175,7 +189,10 @@ void report_print_cost(FILE *f, double value, double resolution, const char *uni
 {
 	print_figure(f, 0, value, resolution);
 	fprintf(f, " %s", unit);
-	if (resolution >= 0.05)
+	if (figure_is_negative(value, resolution))
+		fprintf(f, " (NEGATIVE: measured %.1f, beyond its resolution %.1f: memory freed by "
+			"someone else, or a baseline taken too early)", value, resolution);
+	else if (resolution >= 0.05)
 		fprintf(f, " (resolution %.1f)", resolution);
 }
 

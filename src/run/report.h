@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "base/json.h"
+#include "measure/attrib.h"
 #include "measure/crosscheck.h"
 #include "measure/meter.h"
 #include "hold/traffic.h"
@@ -105,7 +106,10 @@ struct slo_point {
  */
 struct server_cost {
 	uint64_t conns;                 /* connections it held at the point */
-	double user_bytes_per_conn;     /* PSS growth / conns */
+	double startup_bytes;           /* its PSS once settled, before the first connection */
+	double user_bytes_per_conn;     /* private PSS growth since then / conns: the slope */
+	double user_res;                /* pages, and how far it moved while still */
+	double pss_file_res;            /* file-backed PSS: how far it moved while still */
 	double pss_anon_per_conn, pss_file_per_conn;
 	double rss_per_conn;
 	double kernel_bytes_per_socket; /* attributed: the growth less the generator's */
@@ -116,6 +120,9 @@ struct server_cost {
 	uint64_t nofile_soft, nofile_hard; /* RLIMIT_NOFILE; UINT64_MAX: unlimited */
 	int nprocs;
 	const char *split;              /* how the kernel growth was split */
+	int64_t other_bytes;            /* kernel growth neither end owns: charged to no one */
+	int nother;
+	struct attrib_other others[ATTRIB_MAX_OTHER];
 	const char *command;            /* bench --server: the command run; NULL otherwise */
 	const char *stopped_by;         /* bench --server: what stopped it, in its terms; NULL: - */
 };
@@ -221,7 +228,8 @@ void report_notice(struct reporter *r, const char *fmt, ...) __attribute__((form
  */
 char *report_escape(const char *buf, size_t n, char *out, size_t outlen);
 /*
- * ,"resolution":{"name":R,...} for n costs, and ,"within_resolution":{"name":V,...}
+ * ,"resolution":{"name":R,...} for n costs, ,"within_resolution":{"name":V,...}
+ * and ,"negative":{"name":V,...} (below minus R: flagged, json_cost wrote null)
  * with the measured value of those within theirs (written 0.0 by json_cost).
  */
 void json_resolutions(FILE *f, const char *const names[], const double v[], const double res[],

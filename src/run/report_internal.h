@@ -22,4 +22,9 @@ void report_end_line(struct reporter *r);
 void report_clear_progress(struct reporter *r);
 void report_slab_breakdown(FILE *f, const struct meter_delta *d, double n);
 
+struct server_cost;
+/* report_server.c: a server's figures in a summary, JSON and terminal. */
+void report_server_json(FILE *f, const struct server_cost *c);
+void report_server_summary(FILE *f, const struct server_cost *c);
+
 #endif

@@ -215,45 +215,6 @@ static void slo_json(FILE *f, const struct slo_report *r)
 	fputc('}', f);
 }
 
-static void json_nofile(FILE *f, const char *key, uint64_t v)
-{
-	if (v == UINT64_MAX)
-		fprintf(f, ",\"%s\":null", key);
-	else
-		json_u64(f, key, v);
-}
-
-static void server_json(FILE *f, const struct server_cost *c)
-{
-	static const char *const names[] = { "kernel_bytes_per_socket",
-					     "generator_kernel_bytes_per_socket" };
-	const double v[] = { c->kernel_bytes_per_socket, c->generator_kernel_bytes_per_socket },
-		     res[] = { c->kernel_res, c->generator_kernel_res };
-
-	fputs(",\"server\":{", f);
-	fputs("\"command\":", f);
-	json_string(f, c->command);
-	json_u64(f, "connections", c->conns);
-	/* PSS and RSS can fall as pages are shared or swapped: never a negative cost. */
-	json_cost(f, "user_bytes_per_connection", c->user_bytes_per_conn, 0);
-	json_cost(f, "pss_anon_bytes_per_connection", c->pss_anon_per_conn, 0);
-	json_cost(f, "pss_file_bytes_per_connection", c->pss_file_per_conn, 0);
-	json_cost(f, "rss_bytes_per_connection", c->rss_per_conn, 0);
-	json_cost(f, names[0], v[0], res[0]);
-	json_cost(f, names[1], v[1], res[1]);
-	json_resolutions(f, names, v, res, 2);
-	json_str(f, "kernel_split", c->split);
-	json_num(f, "fds_per_connection", c->fds_per_conn);
-	json_u64(f, "fds", c->fds);
-	json_u64(f, "threads", c->threads);
-	json_u64(f, "processes", (uint64_t)c->nprocs);
-	json_nofile(f, "rlimit_nofile", c->nofile_soft);
-	json_nofile(f, "rlimit_nofile_hard", c->nofile_hard);
-	if (c->command)
-		json_str(f, "stopped_by", c->stopped_by);
-	fputc('}', f);
-}
-
 static void summary_json(struct reporter *r, const struct report_summary *s)
 {
 	FILE *f = r->out;
@@ -305,7 +266,7 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 		json_u64(f, "first_bytes_connections", s->first_conns);
 	}
 	if (s->server)
-		server_json(f, s->server);
+		report_server_json(f, s->server);
 	json_str(f, "watch", s->watch);
 	json_str(f, "client_watch", s->client_watch);
 	if (s->scans) {
@@ -380,14 +341,6 @@ static void summary_bufs(FILE *f, const struct report_summary *s, const char *ke
 	fputc('\n', f);
 }
 
-static void print_nofile(FILE *f, uint64_t v)
-{
-	if (v == UINT64_MAX)
-		fputs("unlimited", f);
-	else
-		fprintf(f, "%" PRIu64, v);
-}
-
 /* connect: why the server's connections ended, and what it said first. */
 static void summary_peer(FILE *f, const struct report_summary *s)
 {
@@ -397,34 +350,6 @@ static void summary_peer(FILE *f, const struct report_summary *s)
 	if (s->first_bytes)
 		fprintf(f, "  %-14s \"%s\" (%" PRIu64 " connections)\n", "server said:", s->first_bytes,
 			s->first_conns);
-}
-
-static void summary_server(FILE *f, const struct server_cost *c)
-{
-	if (c->command)
-		fprintf(f, "  %-14s %s\n", "server cmd:", c->command);
-	fprintf(f, "  %-14s ", "server user:");
-	report_print_cost(f, c->user_bytes_per_conn, 0, "B/conn");
-	fputs(" PSS (anon ", f);
-	report_print_cost(f, c->pss_anon_per_conn, 0, "B");
-	fputs(", file ", f);
-	report_print_cost(f, c->pss_file_per_conn, 0, "B");
-	fprintf(f, "), %d process%s, %" PRIu64 " threads\n", c->nprocs, c->nprocs == 1 ? "" : "es",
-		c->threads);
-	fprintf(f, "  %-14s ", "server kernel:");
-	report_print_cost(f, c->kernel_bytes_per_socket, c->kernel_res, "B/socket");
-	fputs("; generator ", f);
-	report_print_cost(f, c->generator_kernel_bytes_per_socket, c->generator_kernel_res, "B/socket");
-	fputc('\n', f);
-	fprintf(f, "  %-14s %s\n", "split:", c->split ? c->split : "-");
-	fprintf(f, "  %-14s %.2f fds/conn (%" PRIu64 " open), RLIMIT_NOFILE ", "server fds:",
-		c->fds_per_conn, c->fds);
-	print_nofile(f, c->nofile_soft);
-	fputs(" (hard ", f);
-	print_nofile(f, c->nofile_hard);
-	fputs(")\n", f);
-	if (c->stopped_by)
-		fprintf(f, "  %-14s %s\n", "server stop:", c->stopped_by);
 }
 
 static void summary_kernel(FILE *f, const struct report_summary *s)
@@ -669,7 +594,7 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 	if (!shows_server(s) || s->server)
 		summary_peer(f, s);
 	if (s->server)
-		summary_server(f, s->server);
+		report_server_summary(f, s->server);
 	fprintf(f, "  %-14s min %.2f GiB, reserve %.2f GiB\n",
 		"MemAvailable:", report_gib(s->mem_available_min), report_gib(s->reserve));
 	if (s->cgroup)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/exit_codes.h"
+#include <unistd.h>
 #include "hold/conn.h"
 #include "measure/meter.h"
 #include "run/explain.h"
@@ -18,6 +19,7 @@
 #include "measure/attrib.h"
 #include "measure/proc.h"
 
+#define SERVER_SETTLE_S 10.0 /* longest wait for a server's memory to be still */
 
 /* serve or connect alone: its own mode, endpoints and sources, as typed. */
 static int side_config(const struct run_opts *o, enum role role, struct holder_config *cfg,
@@ -106,12 +108,14 @@ struct side_report {
 	bool final_taken;
 	uint64_t mem_available_min;
 	struct lat_hist connect_lat_prev; /* connect: the latencies at the last point */
-	/* connect --server-pid: the server's processes, read at the baseline and each point */
+	/* connect --server-pid: the server's processes, listed once, read at the baseline and each point */
 	const struct proc_set *server;
+	struct proc_set server_set;
 	struct proc_usage server_base;
 	bool server_ok;
 	struct server_cost cost;
-	struct attrib_generator gen;
+	bool watched;             /* the generator arms a poll per connection */
+	uint32_t ndst;            /* destinations sharing a source address and port */
 };
 
 /*
@@ -141,11 +145,34 @@ static void side_check(struct side_report *sr, uint64_t held)
 			 side_expected(sr, held), &sr->check);
 }
 
+void server_side(struct attrib_side *srv, uint64_t sockets, const struct proc_usage *u,
+		 const struct proc_usage *base)
+{
+	memset(srv, 0, sizeof(*srv));
+	srv->sockets = sockets;
+	srv->epoll_items = u->epoll_items > base->epoll_items ? u->epoll_items - base->epoll_items : 0;
+	srv->page_tables = (int64_t)u->page_tables - (int64_t)base->page_tables;
+}
+
 void server_cost_set(struct server_cost *c, uint64_t n, const struct proc_usage *u,
 		     const struct proc_usage *base, const struct attribution *a)
 {
+	long page = sysconf(_SC_PAGESIZE);
+	int nprocs = u->nprocs > base->nprocs ? u->nprocs : base->nprocs;
+	/* smaps_rollup counts whole pages: each process's reading is within one, both samples. */
+	double pages = 2.0 * nprocs * (double)(page > 0 ? page : 4096);
+
 	c->conns = n;
-	c->user_bytes_per_conn = per_unit((int64_t)u->pss - (int64_t)base->pss, n);
+	c->startup_bytes = (double)base->pss;
+	/*
+	 * What the connections cost it is its private memory's growth: its
+	 * file-backed PSS is the share of libraries that every other process
+	 * mapping them divides, and moves with them (shown apart, with how far
+	 * it moved while the server was still).
+	 */
+	c->user_bytes_per_conn = per_unit((int64_t)proc_private(u) - (int64_t)proc_private(base), n);
+	c->user_res = n ? (pages + (double)base->anon_spread) / (double)n : 0;
+	c->pss_file_res = n ? (pages + 2.0 * (double)base->file_spread) / (double)n : 0;
 	c->pss_anon_per_conn = per_unit((int64_t)u->pss_anon - (int64_t)base->pss_anon, n);
 	c->pss_file_per_conn = per_unit((int64_t)u->pss_file - (int64_t)base->pss_file, n);
 	c->rss_per_conn = per_unit((int64_t)u->rss - (int64_t)base->rss, n);
@@ -155,6 +182,9 @@ void server_cost_set(struct server_cost *c, uint64_t n, const struct proc_usage 
 	c->kernel_res = a->server_res;
 	c->generator_kernel_res = a->generator_res;
 	c->split = a->method;
+	c->other_bytes = a->other;
+	c->nother = a->nother;
+	memcpy(c->others, a->others, sizeof(c->others));
 	c->fds = u->fds;
 	c->threads = u->threads;
 	c->nofile_soft = u->nofile_soft;
@@ -170,15 +200,17 @@ void server_cost_set(struct server_cost *c, uint64_t n, const struct proc_usage 
 static void server_point(struct side_report *sr, struct holder *h)
 {
 	struct server_cost *c = &sr->cost;
+	struct attrib_side gen, srv;
 	struct proc_usage u;
 	struct attribution a;
-	uint64_t n = h->held, counted = side_sockets(sr, n);
+	uint64_t n = h->held;
 
 	if (!sr->server || !sr->server_ok || proc_set_read(sr->server, &u))
 		return;
-	if (isfinite(sr->check.divisor))
-		counted = (uint64_t)sr->check.divisor;
-	attrib_split(sr->base, sr->now, &sr->env, &sr->gen, n, counted > n ? counted - n : 0, &a);
+	/* The server named is on this box and holds the other end of each: n sockets, never others'. */
+	attrib_generator(&gen, n, sr->watched, sr->ndst);
+	server_side(&srv, n, &u, &sr->server_base);
+	attrib_split(sr->base, sr->now, &sr->env, &gen, &srv, &a);
 	server_cost_set(c, n, &u, &sr->server_base, &a);
 }
 
@@ -221,16 +253,23 @@ static const struct proc_set *side_server_pids(const struct run_opts *o)
 	return set->npids || set->cgroup[0] ? set : NULL;
 }
 
-/* connect --server-pid: the server's baseline, and the generator's own objects per socket. */
+/*
+ * connect --server-pid: the server's processes listed once and its memory
+ * once still, before the kernel's baseline (listing them looks at /proc,
+ * which allocates what the baseline must already hold).
+ */
 static void side_server_init(struct side_report *sr, const struct run_opts *o,
 			     const struct holder_config *cfg)
 {
-	sr->server = side_server_pids(o);
-	attrib_generator_init(&sr->gen, o->mode == MODE_URING && cfg->watch != WATCH_NONE,
-			      cfg->plan ? cfg->plan->ndst : 1);
-	if (!sr->server)
+	sr->watched = o->mode == MODE_URING && cfg->watch != WATCH_NONE;
+	sr->ndst = cfg->plan ? cfg->plan->ndst : 1;
+	if (!side_server_pids(o))
 		return;
-	sr->server_ok = !proc_set_read(sr->server, &sr->server_base);
+	sr->server_set = o->server_pids;
+	sr->server = &sr->server_set;
+	proc_set_resolve(&sr->server_set);
+	sr->server_ok = !proc_set_settle(sr->server, SERVER_SETTLE_S, &sr->server_base) ||
+			!proc_set_read(sr->server, &sr->server_base);
 }
 
 /* --server-pid names processes that must be readable now: say which is not. */
@@ -409,10 +448,11 @@ int side_main(const struct run_opts *o, enum role role)
 	sr.now = calloc(1, sizeof(*sr.now));
 	if (!sr.base || !sr.now)
 		goto out;
+	side_server_init(&sr, o, &cfg);
 	crosscheck_env(&sr.env);
 	meter_settle(sr.base, &sr.env.residue);
+	attrib_env(&sr.env, sr.base);
 	sr.nlisten = cfg.nlisten;
-	side_server_init(&sr, o, &cfg);
 	/* A run shorter than one tick (a refused target) still has a minimum. */
 	sr.mem_available_min = sr.base->mem_available;
 	sr.report_every = o->report_every;

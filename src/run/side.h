@@ -16,6 +16,13 @@ int side_main(const struct run_opts *o, enum role role);
 struct server_cost;
 struct proc_usage;
 struct attribution;
+struct attrib_side;
+/*
+ * The server's end as attribution sees it: its sockets, and what its
+ * processes registered with epoll and grew in page tables since base.
+ */
+void server_side(struct attrib_side *srv, uint64_t sockets, const struct proc_usage *u,
+		 const struct proc_usage *base);
 /*
  * A server's cost at a point of n connections (connect --server-pid, bench
  * --server): its processes' growth from base to u, its share a of the kernel's.

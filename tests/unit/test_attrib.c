@@ -1,4 +1,4 @@
-/* test_attrib.c - splitting one box's kernel growth between generator and server. */
+/* test_attrib.c - splitting one box's kernel growth between generator, server and other. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,8 +6,8 @@
 #include <unistd.h>
 #include "measure/attrib.h"
 
-/* 2 CPUs, 4 KiB pages, 1 MiB of TCP memory per CPU; no baseline residue. */
-static const struct crosscheck_env env = { .ncpus = 2, .page_size = 4096, .tcp_pcpu_pages = 256 };
+/* 2 CPUs, 4 KiB pages, 1 MiB of TCP memory per CPU; no baseline residue; no merged caches. */
+static struct crosscheck_env env = { .ncpus = 2, .page_size = 4096, .tcp_pcpu_pages = 256 };
 
 static struct meter_sample *sample(void)
 {
@@ -27,95 +27,124 @@ static void cache(struct meter_sample *s, const char *name, uint64_t objs, uint6
 	c->objsize = size;
 }
 
-/* 1,000 generator sockets and 1,000 server sockets grew these caches from empty. */
-static void pairs_grown(struct meter_sample *base, struct meter_sample *now, bool epoll_server)
+/* A cache that grew by `grown` objects from 10. */
+static void grew(struct meter_sample *base, struct meter_sample *now, const char *name,
+		 uint64_t grown, uint64_t size)
 {
-	const char *names[] = { "TCP", "sock_inode_cache", "dentry", "filp", "eventpoll_epi", "kmalloc-64" };
-	uint64_t sizes[] = { 2368, 832, 192, 192, 128, 64 };
-	uint64_t grown[] = { 2000, 2000, 2000, 2000, epoll_server ? 1000 : 0, 4000 };
-
-	for (int i = 0; i < 6; i++) {
-		cache(base, names[i], 10, sizes[i]);
-		cache(now, names[i], 10 + grown[i], sizes[i]);
-	}
+	cache(base, name, 10, size);
+	cache(now, name, 10 + grown, size);
 }
 
-Test(attrib, the_generator_takes_one_socket_object_per_socket_and_the_server_the_rest)
+/* 1,000 generator sockets and 1,000 server sockets (epoll: 1,000 registrations). */
+static void pairs_grown(struct meter_sample *base, struct meter_sample *now)
+{
+	grew(base, now, "TCP", 2000, 2368);
+	grew(base, now, "sock_inode_cache", 2000, 832);
+	grew(base, now, "dentry", 2000, 192);
+	grew(base, now, "filp", 2000, 192);
+	grew(base, now, "eventpoll_epi", 1000, 128);
+	grew(base, now, "kmalloc-64", 4000, 64);
+}
+
+static struct attrib_side server(uint64_t sockets, uint64_t epoll_items)
+{
+	return (struct attrib_side){ .sockets = sockets, .epoll_items = epoll_items };
+}
+
+Test(attrib, each_end_takes_the_objects_its_sockets_own)
 {
 	struct meter_sample *base = sample(), *now = sample();
-	struct attrib_generator g;
+	struct attrib_side g, s = server(1000, 1000);
 	struct attribution a;
 
-	pairs_grown(base, now, true);
-	attrib_generator_init(&g, false, 1);
-	attrib_split(base, now, &env, &g, 1000, 1000, &a);
-	/* Generator: TCP+inode+dentry+file 3584 B, half of kmalloc-64's 4000 objects 128 B. */
+	pairs_grown(base, now);
+	attrib_generator(&g, 1000, false, 1);
+	attrib_split(base, now, &env, &g, &s, &a);
+	/* Each: TCP+inode+dentry+file 3584 B and half of kmalloc-64's 4000 objects; the server its epitem. */
 	cr_assert_eq(a.total, 1000 * (2 * 3584 + 128 + 256));
 	cr_assert_eq(a.generator, 1000 * (3584 + 128));
 	cr_assert_eq(a.server, 1000 * (3584 + 128 + 128));
+	cr_assert_eq(a.other, 0);
 	cr_assert_float_eq(a.server_per_socket, 3840.0, 1e-9);
 	cr_assert_float_eq(a.generator_per_socket, 3712.0, 1e-9);
 	free(base);
 	free(now);
 }
 
-Test(attrib, generator_and_server_parts_add_up_to_the_growth)
+Test(attrib, a_proc_walk_is_other_and_never_the_servers)
 {
 	struct meter_sample *base = sample(), *now = sample();
-	struct attrib_generator g;
+	struct attrib_side g, s = server(1000, 1000);
 	struct attribution a;
 
-	pairs_grown(base, now, false);
-	attrib_generator_init(&g, true, 1);
-	attrib_split(base, now, &env, &g, 1000, 1000, &a);
-	cr_assert_eq(a.generator + a.server, a.total);
+	pairs_grown(base, now);
+	/* Someone listed the server's /proc/PID/fd: a proc inode and a dentry per entry. */
+	grew(base, now, "proc_inode_cache", 1000, 712);
+	now->caches[2].active_objs += 1000; /* dentry */
+	attrib_generator(&g, 1000, false, 1);
+	attrib_split(base, now, &env, &g, &s, &a);
+	cr_assert_float_eq(a.server_per_socket, 3840.0, 1e-9);
+	cr_assert_eq(a.other, 1000 * (712 + 192));
+	cr_assert_eq(a.generator + a.server + a.other, a.total);
+	cr_assert_eq(a.nother, 2);
+	cr_assert_str_eq(a.others[0].cache, "proc_inode_cache");
+	cr_assert_eq(a.others[0].objs, 1000);
+	cr_assert(strstr(a.others[0].cause, "/proc"), "%s", a.others[0].cause);
+	cr_assert_str_eq(a.others[1].cache, "dentry");
 	free(base);
 	free(now);
 }
 
-Test(attrib, the_generator_takes_no_more_than_the_cache_grew)
+Test(attrib, an_end_takes_no_more_than_the_cache_grew)
 {
 	struct meter_sample *base = sample(), *now = sample();
-	struct attrib_generator g;
+	struct attrib_side g, s = server(1000, 0);
 	struct attribution a;
 
 	/* Its watch would be 1,000 io_kiocb, but only 400 were allocated (a per-ring cache kept some). */
 	cache(base, "io_kiocb", 0, 256);
 	cache(now, "io_kiocb", 400, 256);
-	attrib_generator_init(&g, true, 1);
-	attrib_split(base, now, &env, &g, 1000, 1000, &a);
+	attrib_generator(&g, 1000, true, 1);
+	attrib_split(base, now, &env, &g, &s, &a);
 	cr_assert_eq(a.generator, 400 * 256);
 	cr_assert_eq(a.server, 0);
 	free(base);
 	free(now);
 }
 
-Test(attrib, bind_buckets_are_shared_by_the_destinations_of_a_source)
+Test(attrib, bind_buckets_are_found_on_the_line_slub_merged_them_into)
 {
 	struct meter_sample *base = sample(), *now = sample();
-	struct attrib_generator g;
+	struct attrib_side g, s = server(1000, 1000);
 	struct attribution a;
+	struct crosscheck_env merged = env;
 
-	cache(base, "tcp_bind_bucket", 0, 64);
-	cache(now, "tcp_bind_bucket", 250, 64);
-	attrib_generator_init(&g, false, 4);
-	attrib_split(base, now, &env, &g, 1000, 1000, &a);
-	cr_assert_eq(a.generator, 250 * 64);
+	/* Here tcp_bind_bucket and tcp_bind2_bucket are counted on the eventpoll_epi line. */
+	merged.aliases = (struct slab_aliases){ 2, { { "tcp_bind_bucket", "eventpoll_epi" },
+						    { "tcp_bind2_bucket", "eventpoll_epi" } } };
+	grew(base, now, "eventpoll_epi", 1000 + 2 * 250, 128);
+	attrib_generator(&g, 1000, false, 4); /* 4 destinations share each bucket */
+	attrib_split(base, now, &merged, &g, &s, &a);
+	cr_assert_eq(a.generator, 2 * 250 * 128);
+	cr_assert_eq(a.server, 1000 * 128);
+	cr_assert_eq(a.other, 0);
 	free(base);
 	free(now);
 }
 
-Test(attrib, a_remote_server_leaves_all_the_growth_to_the_generator)
+Test(attrib, a_remote_server_leaves_the_generator_what_it_owns_and_the_rest_other)
 {
 	struct meter_sample *base = sample(), *now = sample();
-	struct attrib_generator g;
+	struct attrib_side g, s = server(0, 0);
 	struct attribution a;
 
-	pairs_grown(base, now, true);
-	attrib_generator_init(&g, false, 1);
-	attrib_split(base, now, &env, &g, 1000, 0, &a);
-	cr_assert_eq(a.generator, a.total);
+	grew(base, now, "TCP", 1000, 2368);
+	grew(base, now, "eventpoll_epi", 1000, 128);
+	attrib_generator(&g, 1000, false, 1);
+	attrib_split(base, now, &env, &g, &s, &a);
+	cr_assert_eq(a.generator, 1000 * 2368);
 	cr_assert_eq(a.server, 0);
+	cr_assert_eq(a.other, 1000 * 128);
 	cr_assert_float_eq(a.server_per_socket, 0.0, 1e-9);
 	free(base);
 	free(now);
@@ -124,14 +153,14 @@ Test(attrib, a_remote_server_leaves_all_the_growth_to_the_generator)
 Test(attrib, without_slabinfo_the_growth_is_split_by_socket_count)
 {
 	struct meter_sample *base = sample(), *now = sample();
-	struct attrib_generator g;
+	struct attrib_side g, s = server(2000, 0);
 	struct attribution a;
 
 	base->have_slabinfo = now->have_slabinfo = false;
 	base->slab_bytes = 1000000;
 	now->slab_bytes = 1000000 + 3000 * 4000;
-	attrib_generator_init(&g, false, 1);
-	attrib_split(base, now, &env, &g, 1000, 2000, &a);
+	attrib_generator(&g, 1000, false, 1);
+	attrib_split(base, now, &env, &g, &s, &a);
 	cr_assert_eq(a.generator, 1000 * 4000);
 	cr_assert_eq(a.server, 2000 * 4000);
 	cr_assert(strstr(a.method, "evenly"));
@@ -139,36 +168,52 @@ Test(attrib, without_slabinfo_the_growth_is_split_by_socket_count)
 	free(now);
 }
 
-Test(attrib, a_shrinking_cache_is_shared_noise_not_the_servers_gain)
+Test(attrib, a_shrinking_cache_is_other_not_a_gain_of_either_end)
 {
 	struct meter_sample *base = sample(), *now = sample();
-	struct attrib_generator g;
+	struct attrib_side g, s = server(100, 0);
 	struct attribution a;
 
 	cache(base, "dentry", 5000, 192);
 	cache(now, "dentry", 4000, 192);
-	attrib_generator_init(&g, false, 1);
-	attrib_split(base, now, &env, &g, 100, 100, &a);
+	attrib_generator(&g, 100, false, 1);
+	attrib_split(base, now, &env, &g, &s, &a);
 	cr_assert_eq(a.total, -1000 * 192);
-	cr_assert_eq(a.generator, -500 * 192);
-	cr_assert_eq(a.server, -500 * 192);
+	cr_assert_eq(a.generator, 0);
+	cr_assert_eq(a.server, 0);
+	cr_assert_eq(a.other, -1000 * 192);
 	free(base);
 	free(now);
 }
 
-Test(attrib, each_sides_resolution_is_the_growths_over_its_own_sockets)
+Test(attrib, page_tables_are_the_servers_own_growth_and_the_rest_other)
 {
 	struct meter_sample *base = sample(), *now = sample();
-	struct attrib_generator g;
+	struct attrib_side g, s = server(1000, 0);
 	struct attribution a;
-	struct slab_cache *tcp;
+
+	base->page_tables = 1 << 20;
+	now->page_tables = (1 << 20) + 300 * 4096;
+	s.page_tables = 100 * 4096;
+	attrib_generator(&g, 1000, false, 1);
+	attrib_split(base, now, &env, &g, &s, &a);
+	cr_assert_eq(a.server, 100 * 4096);
+	cr_assert_eq(a.other, 200 * 4096);
+	free(base);
+	free(now);
+}
+
+Test(attrib, each_sides_resolution_is_the_slack_it_took_from_over_its_own_sockets)
+{
+	struct meter_sample *base = sample(), *now = sample();
+	struct attrib_side g, s = server(3000, 0);
+	struct attribution a;
 	double res;
 
-	pairs_grown(base, now, false);
-	tcp = &now->caches[0];
-	tcp->objperslab = 13; /* TCP moved: 2 CPUs x 13 x 5 objects of slack */
-	attrib_generator_init(&g, false, 1);
-	attrib_split(base, now, &env, &g, 1000, 3000, &a);
+	grew(base, now, "TCP", 4000, 2368);
+	now->caches[0].objperslab = 13; /* TCP moved: 2 CPUs x 13 x 5 objects of slack */
+	attrib_generator(&g, 1000, false, 1);
+	attrib_split(base, now, &env, &g, &s, &a);
 	res = 2 * 13 * 5 * 2368.0;
 	cr_assert_float_eq(a.generator_res, res / 1000, 1e-9);
 	cr_assert_float_eq(a.server_res, res / 3000, 1e-9);
@@ -179,12 +224,12 @@ Test(attrib, each_sides_resolution_is_the_growths_over_its_own_sockets)
 Test(attrib, no_server_sockets_leave_no_server_resolution)
 {
 	struct meter_sample *base = sample(), *now = sample();
-	struct attrib_generator g;
+	struct attrib_side g, s = server(0, 0);
 	struct attribution a;
 
-	pairs_grown(base, now, false);
-	attrib_generator_init(&g, false, 1);
-	attrib_split(base, now, &env, &g, 1000, 0, &a);
+	pairs_grown(base, now);
+	attrib_generator(&g, 1000, false, 1);
+	attrib_split(base, now, &env, &g, &s, &a);
 	cr_assert_float_eq(a.server_res, 0.0, 1e-12);
 	free(base);
 	free(now);

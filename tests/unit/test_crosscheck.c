@@ -272,11 +272,20 @@ Test(zero, within_resolution_is_zero)
 	cr_assert_not(figure_is_zero(10.6, 10.5));
 }
 
-Test(zero, a_negative_cost_is_never_a_cost)
+Test(zero, within_minus_the_resolution_is_zero_too)
 {
 	cr_assert(figure_is_zero(-5.2, 10.5));
-	cr_assert(figure_is_zero(-500, 10.5));
+	cr_assert(figure_is_zero(-10.5, 10.5));
 	cr_assert(figure_is_zero(0, 0));
+	cr_assert_not(figure_is_negative(-10.5, 10.5));
+}
+
+Test(zero, a_negative_beyond_the_resolution_is_a_finding_not_zero)
+{
+	cr_assert_not(figure_is_zero(-500, 10.5));
+	cr_assert(figure_is_negative(-500, 10.5));
+	cr_assert(figure_is_negative(-0.1, 0));
+	cr_assert_not(figure_is_negative(NAN, 10));
 }
 
 Test(zero, an_undefined_figure_is_not_zero)
