@@ -259,3 +259,31 @@ void attrib_split(const struct meter_sample *base, const struct meter_sample *no
 	a->generator_res = gen->sockets ? res[0] / (double)gen->sockets : 0;
 	a->server_res = srv->sockets ? res[1] / (double)srv->sockets : 0;
 }
+
+void attrib_unexplained(const struct meter_sample *base, const struct meter_sample *now,
+			const struct crosscheck_env *env, const struct attrib_side *a,
+			const struct attrib_side *b, struct unexplained *u)
+{
+	struct attribution at;
+	double floor;
+
+	memset(u, 0, sizeof(*u));
+	if (!base->have_slabinfo || !now->have_slabinfo)
+		return;
+	attrib_split(base, now, env, a, b, &at);
+	floor = CROSSCHECK_TOLERANCE * (double)magnitude(at.total);
+	/* others[] is sorted by |bytes|: the first that qualifies is the largest. */
+	for (int i = 0; i < at.nother; i++) {
+		const struct attrib_other *o = &at.others[i];
+
+		if (!o->beyond || o->bytes <= 0 || (double)o->bytes <= floor ||
+		    !strcmp(o->cache, "PageTables") || !strcmp(o->cache, "KernelStack"))
+			continue;
+		u->found = true;
+		snprintf(u->cache, sizeof(u->cache), "%s", o->cache);
+		u->objs = o->objs;
+		u->bytes = o->bytes;
+		u->cause = o->cause;
+		return;
+	}
+}

@@ -65,6 +65,15 @@ void attrib_generator(struct attrib_side *g, uint64_t sockets, bool watched, uin
 void attrib_split(const struct meter_sample *base, const struct meter_sample *now,
 		  const struct crosscheck_env *env, const struct attrib_side *gen,
 		  const struct attrib_side *srv, struct attribution *a);
+/*
+ * Every cache's growth against what the two ends' sockets own: the largest
+ * that grew beyond its per-CPU slack and by more than CROSSCHECK_TOLERANCE
+ * of the whole growth, by name (u->found false: none). Thread stacks and
+ * page tables are not caches and are left out.
+ */
+void attrib_unexplained(const struct meter_sample *base, const struct meter_sample *now,
+			const struct crosscheck_env *env, const struct attrib_side *a,
+			const struct attrib_side *b, struct unexplained *u);
 /* The likely cause of growth in a cache no end owns. */
 const char *attrib_cause(const char *cache);
 

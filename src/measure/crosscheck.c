@@ -202,3 +202,8 @@ bool figure_is_negative(double value, double resolution)
 {
 	return isfinite(value) && value < -resolution;
 }
+
+bool crosscheck_disturbed(const struct crosscheck *c)
+{
+	return c->sockets.disturbed || c->unexplained.found;
+}

@@ -46,9 +46,21 @@ struct sock_check {
 	bool disturbed;            /* seen and expected disagree */
 };
 
+/*
+ * The cache that grew most beyond what the run's own sockets explain
+ * (attrib_unexplained): someone else's objects in the slab's growth.
+ */
+struct unexplained {
+	bool found;
+	char cache[METER_NAME_LEN];
+	int64_t objs, bytes;
+	const char *cause;
+};
+
 /* The per-socket kernel figures of one report point. */
 struct crosscheck {
 	struct sock_check sockets;
+	struct unexplained unexplained;
 	double divisor;            /* what kernel and buffer figures are per: held, or the kernel's
 				    * count; NAN when that is far below ours (no figure) */
 	double kernel, kernel_raw, kernel_res;   /* slab (+ stacks, page tables) bytes per socket */
@@ -96,6 +108,9 @@ double crosscheck_rss_res(const struct crosscheck_env *env, int nprocs);
 void crosscheck_point(const struct meter_sample *base, const struct meter_sample *now,
 		      const struct meter_delta *d, const struct crosscheck_env *env, uint64_t held,
 		      uint64_t expected, struct crosscheck *c);
+
+/* Disturbed: by others' TCP sockets, or by growth in any cache the run's sockets do not explain. */
+bool crosscheck_disturbed(const struct crosscheck *c);
 
 /* A figure its resolution cannot tell from nothing, either way: ~0. */
 bool figure_is_zero(double value, double resolution);

@@ -58,6 +58,7 @@ void bench_server_point(struct bench *b, uint64_t n)
 	server_side(&srv, n, &u, &b->srv_base);
 	srv.v6 = b->o->ipv6;
 	attrib_split(b->base, b->now, &b->env, &gen, &srv, &at);
+	attrib_unexplained(b->base, b->now, &b->env, &gen, &srv, &b->check.unexplained);
 	snprintf(b->res->server_cmd, sizeof(b->res->server_cmd), "%s", b->ext.cmd);
 	c->command = b->res->server_cmd; /* b is freed before the summary is printed */
 	server_cost_set(c, n, &u, &b->srv_base, &at);

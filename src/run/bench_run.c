@@ -104,6 +104,7 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 	 */
 	crosscheck_env(&b->env);
 	meter_settle(b->base, &b->env.residue);
+	attrib_env(&b->env, b->base);
 	b->wscale[0] = b->wscale[1] = -1;
 	meter_tcp_pressures(&b->pressures0);
 	bench_cgroup_start(b);

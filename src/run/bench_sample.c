@@ -198,6 +198,18 @@ static int64_t rss_growth(struct bench *b)
 	return (int64_t)(s + c) - (int64_t)(b->rss_base[0] + b->rss_base[1]);
 }
 
+/* bench's own two ends (holdconn serve and its clients): any cache they do not explain disturbs. */
+static void own_unexplained(struct bench *b)
+{
+	struct attrib_side client, server;
+
+	holder_side(&client, ld(&b->area->client.held), b->o->client_mode, b->ccfg[0].watch, true,
+		    b->plan[0].ndst);
+	holder_side(&server, ld(&b->area->server.held), b->o->mode, b->scfg.watch, false, 1);
+	client.v6 = server.v6 = b->o->ipv6;
+	attrib_unexplained(b->base, b->now, &b->env, &client, &server, &b->check.unexplained);
+}
+
 void bench_take_point(struct bench *b)
 {
 	struct shared_area *a = b->area;
@@ -234,6 +246,8 @@ void bench_take_point(struct bench *b)
 	p.check = &b->check;
 	if (external(b))
 		bench_server_point(b, n);
+	else
+		own_unexplained(b);
 	if (p.rate > b->peak_rate)
 		b->peak_rate = p.rate;
 	b->last_t = t;
@@ -243,7 +257,7 @@ void bench_take_point(struct bench *b)
 		b->res->points[b->res->npoints++] = (struct bench_point){
 			p.conns, p.sockets, p.elapsed_s, p.rate, p.user_bytes_per_conn,
 			p.kernel_bytes_per_socket, p.buffer_bytes_per_conn, p.rss_bytes_per_socket,
-			b->check.kernel_res, b->check.buffer_res, b->check.sockets.disturbed };
+			b->check.kernel_res, b->check.buffer_res, crosscheck_disturbed(&b->check) };
 	b->res->cpu_user_s[0] = ld(&a->server.cpu_user_us) / 1e6;
 	b->res->cpu_sys_s[0] = ld(&a->server.cpu_sys_us) / 1e6;
 	b->res->cpu_user_s[1] = ld(&a->client.cpu_user_us) / 1e6;

@@ -139,7 +139,7 @@ void crosscheck_sockets_json(FILE *f, const struct crosscheck *c)
 	if (!c->sockets.known)
 		return;
 	fprintf(f, ",\"seen_sockets\":%" PRId64, c->sockets.seen);
-	if (!c->sockets.disturbed)
+	if (!crosscheck_disturbed(c))
 		return;
 	fprintf(f, ",\"disturbed\":{\"expected_sockets\":%" PRIu64 ",\"seen_sockets\":%" PRId64,
 		c->sockets.expected, c->sockets.seen);
@@ -147,6 +147,14 @@ void crosscheck_sockets_json(FILE *f, const struct crosscheck *c)
 	json_str(f, "source", c->sockets.source);
 	json_num(f, "raw_kernel_bytes_per_socket", c->kernel_raw);
 	json_num(f, "raw_buffer_bytes_per_socket", c->buffer_raw);
+	if (c->unexplained.found) {
+		fputs(",\"unexplained_cache\":{\"name\":", f);
+		json_string(f, c->unexplained.cache);
+		fprintf(f, ",\"objects\":%" PRId64 ",\"bytes\":%" PRId64, c->unexplained.objs,
+			c->unexplained.bytes);
+		json_str(f, "cause", c->unexplained.cause);
+		fputc('}', f);
+	}
 	fputc('}', f);
 }
 
@@ -163,6 +171,10 @@ void crosscheck_json(FILE *f, const struct crosscheck *c, double rss, double rss
 
 void crosscheck_line(FILE *f, const char *indent, const struct crosscheck *c)
 {
+	if (c && c->unexplained.found)
+		fprintf(f, "%sdisturbed: %s grew %" PRId64 " objects (%.1f MB) that this run's sockets "
+			"do not explain (%s)\n", indent, c->unexplained.cache, c->unexplained.objs,
+			(double)c->unexplained.bytes / 1e6, c->unexplained.cause);
 	if (!c || !c->sockets.disturbed)
 		return;
 	fprintf(f, "%sdisturbed: the kernel counted %" PRId64 " new TCP sockets (+-%" PRIu64

@@ -111,10 +111,11 @@ struct side_report {
 	/* connect --server-pid: the server's processes, listed once, read at the baseline and each point */
 	const struct proc_set *server;
 	struct proc_set server_set;
-	struct proc_usage server_base;
-	bool server_ok;
+	struct proc_usage server_base, server_now;
+	bool server_ok, server_read;
 	struct server_cost cost;
 	bool watched;             /* the generator arms a poll per connection */
+	enum watch watch;         /* this end's watch (uring) */
 	uint32_t ndst;            /* destinations sharing a source address and port */
 };
 
@@ -143,6 +144,16 @@ static void side_check(struct side_report *sr, uint64_t held)
 {
 	crosscheck_point(sr->base, sr->now, &sr->delta, &sr->env, side_sockets(sr, held),
 			 side_expected(sr, held), &sr->check);
+}
+
+void holder_side(struct attrib_side *s, uint64_t sockets, enum mode m, enum watch w, bool bound,
+		 uint32_t ndst)
+{
+	attrib_generator(s, sockets, m == MODE_URING && w != WATCH_NONE, ndst);
+	if (!bound)
+		s->binds = 0;
+	if (m == MODE_EPOLL)
+		s->epoll_items = sockets;
 }
 
 void server_side(struct attrib_side *srv, uint64_t sockets, const struct proc_usage *u,
@@ -205,13 +216,27 @@ static void server_point(struct side_report *sr, struct holder *h)
 	struct attribution a;
 	uint64_t n = h->held;
 
+	sr->server_read = false;
 	if (!sr->server || !sr->server_ok || proc_set_read(sr->server, &u))
 		return;
+	sr->server_now = u;
+	sr->server_read = true;
 	/* The server named is on this box and holds the other end of each: n sockets, never others'. */
 	attrib_generator(&gen, n, sr->watched, sr->ndst);
 	server_side(&srv, n, &u, &sr->server_base);
 	attrib_split(sr->base, sr->now, &sr->env, &gen, &srv, &a);
 	server_cost_set(c, n, &u, &sr->server_base, &a);
+}
+
+/* Growth in any cache this run's sockets (and a named server's) do not explain: disturbed. */
+static void side_unexplained(struct side_report *sr, uint64_t n)
+{
+	struct attrib_side mine, theirs = { 0 };
+
+	holder_side(&mine, n, sr->o->mode, sr->watch, sr->role == ROLE_CONNECT, sr->ndst);
+	if (sr->server_read)
+		server_side(&theirs, n, &sr->server_now, &sr->server_base);
+	attrib_unexplained(sr->base, sr->now, &sr->env, &mine, &theirs, &sr->check.unexplained);
 }
 
 static void side_point(struct side_report *sr, struct holder *h, double t)
@@ -232,6 +257,7 @@ static void side_point(struct side_report *sr, struct holder *h, double t)
 	p.kernel_bytes_per_socket = sr->check.kernel;
 	p.buffer_bytes_per_conn = sr->check.buffer;
 	server_point(sr, h);
+	side_unexplained(sr, h->held);
 	p.mem_available = sr->now->mem_available;
 	p.delta = &sr->delta;
 	if (sr->role == ROLE_CONNECT)
@@ -262,6 +288,7 @@ static void side_server_init(struct side_report *sr, const struct run_opts *o,
 			     const struct holder_config *cfg)
 {
 	sr->watched = o->mode == MODE_URING && cfg->watch != WATCH_NONE;
+	sr->watch = cfg->watch;
 	sr->ndst = cfg->plan ? cfg->plan->ndst : 1;
 	if (!side_server_pids(o))
 		return;

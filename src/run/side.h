@@ -18,6 +18,13 @@ struct proc_usage;
 struct attribution;
 struct attrib_side;
 /*
+ * A holdconn end as attribution sees it: its sockets (bound explicitly by
+ * a generator: ndst destinations share a bucket) and per socket an armed
+ * poll (uring, watched) or an epoll registration (epoll mode).
+ */
+void holder_side(struct attrib_side *s, uint64_t sockets, enum mode m, enum watch w, bool bound,
+		 uint32_t ndst);
+/*
  * The server's end as attribution sees it: its sockets, and what its
  * processes registered with epoll and grew in page tables since base.
  */

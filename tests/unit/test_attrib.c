@@ -234,3 +234,39 @@ Test(attrib, no_server_sockets_leave_no_server_resolution)
 	free(base);
 	free(now);
 }
+
+Test(attrib, a_cache_no_socket_explains_is_named_as_the_disturbance)
+{
+	struct meter_sample *base = sample(), *now = sample();
+	struct attrib_side g, s = server(1000, 1000);
+	struct unexplained u;
+
+	pairs_grown(base, now);
+	grew(base, now, "proc_inode_cache", 1000, 712);
+	base->caches[base->ncaches - 1].objperslab = now->caches[now->ncaches - 1].objperslab = 22;
+	attrib_generator(&g, 1000, false, 1);
+	attrib_unexplained(base, now, &env, &g, &s, &u);
+	cr_assert(u.found);
+	cr_assert_str_eq(u.cache, "proc_inode_cache");
+	cr_assert_eq(u.objs, 1000);
+	cr_assert_eq(u.bytes, 1000 * 712);
+	free(base);
+	free(now);
+}
+
+Test(attrib, growth_within_a_caches_slack_disturbs_nothing)
+{
+	struct meter_sample *base = sample(), *now = sample();
+	struct attrib_side g, s = server(1000, 1000);
+	struct unexplained u;
+
+	pairs_grown(base, now);
+	/* 40 objects: within 2 CPUs x 22 objects x (1 + 3 partial slabs) of slack. */
+	grew(base, now, "proc_inode_cache", 40, 712);
+	now->caches[now->ncaches - 1].objperslab = 22;
+	attrib_generator(&g, 1000, false, 1);
+	attrib_unexplained(base, now, &env, &g, &s, &u);
+	cr_assert_not(u.found);
+	free(base);
+	free(now);
+}

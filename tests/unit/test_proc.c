@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 #include "measure/proc.h"
 
@@ -137,4 +138,50 @@ Test(proc, stat_gives_the_process_group_after_a_name_with_spaces_and_parens)
 	cr_assert_eq(proc_parse_stat_pgrp("4242 (nginx: worker (x)) S 4240 4239 4239 0 -1", &g), 0);
 	cr_assert_eq(g, 4239);
 	cr_assert_eq(proc_parse_stat_pgrp("4242 nginx S", &g), -EINVAL);
+}
+
+Test(epoll, registrations_are_counted_from_the_epoll_fdinfo)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC), fds[2 * 300];
+	uint64_t n = 0;
+
+	cr_assert_geq(ep, 0);
+	/* 600 registrations: their fdinfo outruns one read's buffer, keys split across reads too. */
+	for (int i = 0; i < 300; i++) {
+		cr_assert_eq(pipe(&fds[2 * i]), 0);
+		for (int k = 0; k < 2; k++) {
+			struct epoll_event ev = { .events = EPOLLIN };
+
+			cr_assert_eq(epoll_ctl(ep, EPOLL_CTL_ADD, fds[2 * i + k], &ev), 0);
+		}
+	}
+	cr_assert_eq(proc_epoll_items(getpid(), ep, &n), 0);
+	cr_assert_eq(n, 600);
+	for (int i = 0; i < 600; i++)
+		close(fds[i]);
+	close(ep);
+}
+
+Test(epoll, a_resolved_set_finds_its_processes_epoll_descriptors)
+{
+	struct proc_set set = { 0 };
+	struct proc_usage u0, u;
+	int ep = epoll_create1(EPOLL_CLOEXEC), p[2];
+	struct epoll_event ev = { .events = EPOLLIN };
+	char pid[16];
+
+	cr_assert_geq(ep, 0);
+	cr_assert_eq(pipe(p), 0);
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	cr_assert_eq(proc_set_add(&set, pid), 0);
+	cr_assert_eq(proc_set_resolve(&set), 0);
+	/* The test runner may have epoll instances of its own: count what ours adds. */
+	cr_assert_eq(proc_set_read(&set, &u0), 0);
+	cr_assert_eq(epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev), 0);
+	cr_assert_eq(proc_set_read(&set, &u), 0);
+	cr_assert_eq(u.epoll_items - u0.epoll_items, 1);
+	cr_assert_gt(u.page_tables, 0);
+	close(p[0]);
+	close(p[1]);
+	close(ep);
 }

@@ -615,6 +615,38 @@ Test(reporter, summary_human_never_prints_a_negative_cost)
 	cr_assert(strstr(buf, "  kernel:        3200.0 B/socket (resolution 8.0)\n"), "%s", buf);
 }
 
+Test(reporter, a_negative_beyond_its_resolution_is_flagged_with_its_measured_value)
+{
+	struct report_summary s = summary();
+	struct crosscheck freed = agreed;
+
+	freed.buffer = freed.buffer_raw = -500;
+	s.buffer_bytes_per_conn = freed.buffer;
+	s.check = &freed;
+	open_reporter(false);
+	report_summary(&r, &s);
+	cr_assert(strstr(text(), "  buffers:       <0! B/conn (NEGATIVE: measured -500.0, beyond its "
+				 "resolution 10.5"), "%s", buf);
+	open_reporter(true);
+	report_summary(&r, &s);
+	cr_assert(strstr(text(), "\"buffer_bytes_per_conn\":null"), "%s", buf);
+	cr_assert(strstr(buf, "\"negative\":{\"buffer_bytes_per_conn\":-500.0}"), "%s", buf);
+}
+
+Test(reporter, a_cache_that_grew_unexplained_is_named_in_disturbed)
+{
+	struct report_summary s = summary();
+	struct crosscheck c = agreed;
+
+	c.unexplained = (struct unexplained){ true, "proc_inode_cache", 15000, 10680000,
+					      "a process reading /proc" };
+	s.check = &c;
+	open_reporter(true);
+	report_summary(&r, &s);
+	cr_assert(strstr(text(), "\"unexplained_cache\":{\"name\":\"proc_inode_cache\","
+				 "\"objects\":15000,\"bytes\":10680000"), "%s", buf);
+}
+
 Test(reporter, summary_json_carries_the_check)
 {
 	struct report_summary s = summary();
