@@ -175,10 +175,12 @@ static void split_cache(const struct crosscheck_env *env, const struct slab_cach
 		scale = (double)objs / (g + s);
 	a->generator += (int64_t)(g * scale * size);
 	a->server += (int64_t)(s * scale * size);
-	if (g > 0)
-		res[0] += slack * size;
-	if (s > 0)
-		res[1] += slack * size;
+	/*
+	 * Free objects counted active land beyond what the ends own (other);
+	 * too few counted scale both ends down: each end's share of the slack.
+	 */
+	res[0] += slack * size * g / (g + s);
+	res[1] += slack * size * s / (g + s);
 	if ((double)objs > g + s) {
 		int64_t extra = objs - (int64_t)(g + s);
 

@@ -60,7 +60,8 @@ void attrib_generator(struct attrib_side *g, uint64_t sockets, bool watched, uin
 /*
  * Splits the growth between base and now. srv->sockets 0: the server is
  * elsewhere (all that is owned is the generator's). Each side's resolution
- * is the per-CPU slack of the caches it took from, over its sockets.
+ * is its share of the per-CPU slack of the caches it took from (and what
+ * the slab was still freeing at the baseline), over its sockets.
  */
 void attrib_split(const struct meter_sample *base, const struct meter_sample *now,
 		  const struct crosscheck_env *env, const struct attrib_side *gen,

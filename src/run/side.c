@@ -183,7 +183,14 @@ void server_cost_set(struct server_cost *c, uint64_t n, const struct proc_usage 
 	 */
 	c->user_bytes_per_conn = per_unit((int64_t)proc_private(u) - (int64_t)proc_private(base), n);
 	c->user_res = n ? (pages + (double)base->anon_spread) / (double)n : 0;
-	c->pss_file_res = n ? (pages + 2.0 * (double)base->file_spread) / (double)n : 0;
+	/*
+	 * File-backed PSS is a share: it falls as other processes map the same
+	 * libraries (the generator, started after the baseline, maps libc too),
+	 * by up to all of it. That, and how far it moved while still.
+	 */
+	c->pss_file_res = n ? (pages + 2.0 * (double)base->file_spread + (double)base->pss_file) /
+				      (double)n
+			    : 0;
 	c->pss_anon_per_conn = per_unit((int64_t)u->pss_anon - (int64_t)base->pss_anon, n);
 	c->pss_file_per_conn = per_unit((int64_t)u->pss_file - (int64_t)base->pss_file, n);
 	c->rss_per_conn = per_unit((int64_t)u->rss - (int64_t)base->rss, n);

@@ -203,7 +203,7 @@ Test(attrib, page_tables_are_the_servers_own_growth_and_the_rest_other)
 	free(now);
 }
 
-Test(attrib, each_sides_resolution_is_the_slack_it_took_from_over_its_own_sockets)
+Test(attrib, each_sides_resolution_is_its_share_of_the_slack_over_its_own_sockets)
 {
 	struct meter_sample *base = sample(), *now = sample();
 	struct attrib_side g, s = server(3000, 0);
@@ -214,9 +214,10 @@ Test(attrib, each_sides_resolution_is_the_slack_it_took_from_over_its_own_socket
 	now->caches[0].objperslab = 13; /* TCP moved: 2 CPUs x 13 x 5 objects of slack */
 	attrib_generator(&g, 1000, false, 1);
 	attrib_split(base, now, &env, &g, &s, &a);
+	/* Each end's share of the slack (1 in 4, 3 in 4) over its sockets. */
 	res = 2 * 13 * 5 * 2368.0;
-	cr_assert_float_eq(a.generator_res, res / 1000, 1e-9);
-	cr_assert_float_eq(a.server_res, res / 3000, 1e-9);
+	cr_assert_float_eq(a.generator_res, res / 4 / 1000, 1e-9);
+	cr_assert_float_eq(a.server_res, res * 3 / 4 / 3000, 1e-9);
 	free(base);
 	free(now);
 }
