@@ -147,7 +147,7 @@ def one_run(holdconn, cmd, n, hold):
                 f0 = s['fds']
             if f0 is not None and s['fds'] <= f0:
                 before = s
-            if '"event":"report"' in out and '"conns":%d,' % n in out:
+            if '"event":"report"' in out and '"connections":%d,' % n in out:
                 after = sample(pids)
         if p.poll() is not None and '"event":"summary"' in out:
             break
@@ -160,7 +160,7 @@ def one_run(holdconn, cmd, n, hold):
     srv = summary['server']
     user = (after['pss'] - before['pss']) / n
     kern, regs, procs = kernel_reading(before, after, n)
-    return {'user_holdconn': srv['user_bytes_per_conn'], 'user_reading': user,
+    return {'user_holdconn': srv['user_bytes_per_connection'], 'user_reading': user,
             'kernel_holdconn': srv['kernel_bytes_per_socket'], 'kernel_reading': kern,
             'startup_bytes': srv.get('startup_bytes'), 'epoll_registrations': regs,
             'proc_inodes_grown': procs, 'other': srv.get('other'),

@@ -201,7 +201,7 @@ Test(server_reading, bench_server_redis_figures_match_the_tests_own_reading, .ti
 			       "--maxclients 100000",
 			       NULL };
 
-	snprintf(want, sizeof(want), "\"event\":\"report\",\"conns\":%d,", CONNS);
+	snprintf(want, sizeof(want), "\"event\":\"report\",\"connections\":%d,", CONNS);
 	proc_start(&P, args, 0);
 	for (int i = 0; !server && i < 500; i++) {
 		usleep(10000);
@@ -226,7 +226,7 @@ Test(server_reading, bench_server_redis_figures_match_the_tests_own_reading, .ti
 	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s", P.out);
 	srv = strstr(line, "\"server\":{\"command\"");
 	cr_assert_not_null(srv, "%s", line);
-	cr_assert(json_num(srv, "user_bytes_per_conn", &v), "%s", srv);
+	cr_assert(json_num(srv, "user_bytes_per_connection", &v), "%s", srv);
 	expect_near("user bytes per connection", v, (double)(after.private_pss - before.private_pss) / CONNS);
 	cr_assert(json_num(srv, "kernel_bytes_per_socket", &v), "%s", srv);
 	expect_near("kernel bytes per server socket", v, kernel_reading(&before, &after, CONNS));

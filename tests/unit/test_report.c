@@ -629,8 +629,8 @@ Test(reporter, a_negative_beyond_its_resolution_is_flagged_with_its_measured_val
 				 "resolution 10.5"), "%s", buf);
 	open_reporter(true);
 	report_summary(&r, &s);
-	cr_assert(strstr(text(), "\"buffer_bytes_per_conn\":null"), "%s", buf);
-	cr_assert(strstr(buf, "\"negative\":{\"buffer_bytes_per_conn\":-500.0}"), "%s", buf);
+	cr_assert(strstr(text(), "\"buffer_bytes_per_socket\":null"), "%s", buf);
+	cr_assert(strstr(buf, "\"negative\":{\"buffer_bytes_per_socket\":-500.0}"), "%s", buf);
 }
 
 Test(reporter, a_cache_that_grew_unexplained_is_named_in_disturbed)
