@@ -163,6 +163,7 @@ def one_run(holdconn, cmd, n, hold):
     return {'user_holdconn': srv['user_bytes_per_connection'], 'user_reading': user,
             'kernel_holdconn': srv['kernel_bytes_per_socket'], 'kernel_reading': kern,
             'startup_bytes': srv.get('startup_bytes'), 'epoll_registrations': regs,
+            'resolution': srv.get('resolution'),
             'proc_inodes_grown': procs, 'other': srv.get('other'),
             'fds_before': before['fds'], 'fds_after': after['fds'], 'processes': len(pids)}
 
@@ -191,9 +192,10 @@ def main():
             ok = abs(du) <= o.tolerance and abs(dk) <= o.tolerance
             bad += not ok
             print('%-8s run %d: user %.1f B/conn, reading %.1f (%+.1f%%); kernel %.1f B/socket, '
-                  'reading %.1f (%+.1f%%); start-up %.1f MB; proc inodes grown %d%s' %
+                  'reading %.1f (%+.1f%%), resolution %.1f; start-up %.1f MB; proc inodes grown %d%s' %
                   (name, run, r['user_holdconn'], r['user_reading'], 100 * du,
                    r['kernel_holdconn'], r['kernel_reading'], 100 * dk,
+                   (r['resolution'] or {}).get('kernel_bytes_per_socket', float('nan')),
                    (r['startup_bytes'] or 0) / 1e6, r['proc_inodes_grown'],
                    '' if ok else '  OUTSIDE %.0f%%' % (100 * o.tolerance)))
             sys.stdout.flush()
