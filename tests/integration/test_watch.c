@@ -54,7 +54,16 @@ Test(watch, none_never_notices_and_holds_no_request_per_socket, .timeout = 70)
 	cr_assert_not_null(strstr(line, "\"seconds\":null"), "%s", line);
 	/* No io_kiocb per socket: well under the poll strategy's ~3990 B. */
 	cr_assert(json_num(line, "kernel_bytes_per_socket", &kernel));
-	cr_assert_lt(kernel, 3900, "%s", line);
+	/*
+	 * Page tables are the process's own: under ASan (make check) its shadow
+	 * memory adds ~170 B per socket of them, which is no request per socket.
+	 */
+	const char *pt = strstr(line, "\"PageTables\":{");
+	double tables = 0;
+
+	if (pt)
+		cr_assert(json_num(pt, "bytes_per_socket", &tables));
+	cr_assert_lt(kernel - tables, 3900, "%s", line);
 }
 
 Test(watch, recv_drains_data_from_a_peer, .timeout = 30)
