@@ -177,7 +177,8 @@ static int unknown_option(struct opt_parser *p, const char *word)
 				 cmd, cmd);
 	word += 2; /* getopt_long has stepped past it: argv[optind - 1] */
 	n = strcspn(word, "=");
-	if (optopt && !strncmp(p->opts[optopt - OPT_VAL_BASE].name, word, n) &&
+	/* optopt is "help"'s 'h' for "--he=lp": only an option of the table indexes it. */
+	if (optopt >= OPT_VAL_BASE && !strncmp(p->opts[optopt - OPT_VAL_BASE].name, word, n) &&
 	    p->opts[optopt - OPT_VAL_BASE].name[n] == '\0')
 		return opts_fail(p, "--%.*s takes no value; see holdconn %s --help", n, word, cmd);
 	snprintf(name, sizeof(name), "%.*s", n, word);

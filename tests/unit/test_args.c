@@ -892,6 +892,8 @@ Test(args, an_abbreviated_long_option_is_refused_naming_what_it_could_mean)
 	/* A prefix of this command's option that is another command's whole option. */
 	EXPECT_ERROR("--server is only for bench and compare", "connect", "--target",
 		     "127.0.0.1:5000", "--conns", "5", "--server", "1");
+	/* An abbreviation of --help given a value (getopt's optopt is 'h', no table entry): fuzz_args. */
+	EXPECT_ERROR_HAS("--he", "bench", "--he=lp");
 	/* The whole name is taken as before, even where it is a prefix of another (send, send-once). */
 	cr_expect_eq(PARSE("bench", "--send", "64"), 0, "%s", err);
 }
