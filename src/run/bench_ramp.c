@@ -57,15 +57,17 @@ bool bench_server_gone(struct bench *b)
 
 /*
  * A side that dies closes its sockets as it goes: the other side sees
- * resets before the dead one can be reaped. Its death, not the resets, is
- * the cause: wait a little for it before taking the resets' word.
+ * resets (or, its listener gone, refusals) before the dead one can be
+ * reaped. Its death, not the resets, is the cause: wait a little for it
+ * before taking the resets' word.
  */
 static bool holder_died_meanwhile(struct bench *b, int32_t client_reason)
 {
 	double until = now_s() + DEATH_WAIT_S;
 
 	if (external(b) || (client_reason != STOP_RESET && client_reason != STOP_PEER &&
-			    client_reason != STOP_ERROR && client_reason != STOP_TIMEOUT))
+			    client_reason != STOP_ERROR && client_reason != STOP_TIMEOUT &&
+			    client_reason != STOP_REFUSED))
 		return false;
 	while (!bench_server_gone(b) && now_s() < until)
 		sleep_ns(POLL_NS);
