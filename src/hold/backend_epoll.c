@@ -168,8 +168,8 @@ static void forget(struct epoll_be *be, int fd)
 
 static void close_held(struct holder *h, int fd)
 {
+	flow_closed(h, (uint32_t)fd);
 	forget(BE(h), fd);
-	holder_closed(h);
 }
 
 /* The peer ended a held connection (err 0 for a FIN): counted, then closed. */
@@ -315,7 +315,6 @@ static void on_connect(struct holder *h, int fd, uint32_t events)
 		return;
 	}
 	be->conns[fd].state = CONN_HELD;
-	holder_connected(h, (uint32_t)tuple);
 	established(h, fd);
 }
 
@@ -450,7 +449,6 @@ static void adopt(struct holder *h, int fd)
 		return;
 	}
 	be->conns[fd] = (struct conn){ .state = CONN_HELD };
-	holder_opened(h);
 	established(h, fd);
 }
 

@@ -214,18 +214,21 @@ static void start_close(struct uring_be *be, struct ring *r, uint32_t slot, bool
 	queue_close(be, r, slot, cancel, UD(OP_CLOSE, r->conns[slot].gen, r->id, slot));
 }
 
+static uint32_t id_of(struct holder *h, const struct ring *r, uint32_t slot)
+{
+	return r->id * BE(h)->rs.slots + slot;
+}
+
 static void on_close(struct holder *h, struct ring *r, uint32_t slot)
 {
 	struct conn *c = &r->conns[slot];
-	bool was_held = c->flags & CONN_F_HELD;
-
 	if (c->state != CONN_CLOSING)
 		return;
+	if (c->flags & CONN_F_HELD)
+		flow_closed(h, id_of(h, r, slot));
 	c->state = CONN_FREE;
 	c->flags = 0;
 	c->gen++;
-	if (was_held)
-		holder_closed(h);
 	if (h->cfg->role == ROLE_CONNECT)
 		ring_slot_put(r, slot);
 	else
@@ -260,11 +263,6 @@ static struct ring *ring_of(struct holder *h, uint32_t id, uint32_t *slot)
 {
 	*slot = id % BE(h)->rs.slots;
 	return BE(h)->rs.rings[id / BE(h)->rs.slots];
-}
-
-static uint32_t id_of(struct holder *h, const struct ring *r, uint32_t slot)
-{
-	return r->id * BE(h)->rs.slots + slot;
 }
 
 static struct conn *uring_conn(struct holder *h, uint32_t id)
@@ -446,7 +444,6 @@ static void on_connect(struct holder *h, struct ring *r, uint32_t slot, int res)
 	if (res == 0) {
 		c->state = CONN_HELD;
 		c->flags |= CONN_F_HELD;
-		holder_connected(h, c->next);
 		uring_established(h, r, slot);
 		if (be->watch == WATCH_DIAG)
 			uring_arm_watch(be, r, slot);

@@ -77,7 +77,6 @@ void uring_on_accept(struct holder *h, struct ring *r, int l, int res, unsigned 
 		c->flags = CONN_F_HELD;
 		r->used++;
 		uring_arm_watch(be, r, res);
-		holder_opened(h);
 		uring_established(h, r, res);
 		if (r != be->active)
 			be->late++;

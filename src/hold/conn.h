@@ -27,10 +27,11 @@ struct conn {
 _Static_assert(sizeof(struct conn) == 8, "per-connection record must stay 8 bytes");
 
 /* Flags flow.c keeps (every backend with write leaves them alone but may read them). */
+#define CONN_F_COUNTED 0x02  /* counted held: at TCP's handshake, or once its session was established */
 #define CONN_F_SENDING 0x04  /* a write is in flight: a message or an echo */
 #define CONN_F_STALLED 0x08  /* a heartbeat was skipped on this connection, once at least */
 #define CONN_F_SPOKE 0x80    /* connect: the peer's first bytes have been seen */
-/* The backend's own: 0x01, 0x02, 0x10, 0x20, 0x40. */
+/* The backend's own: 0x01, 0x10, 0x20, 0x40. */
 #define CONN_F_DRAINING 0x01 /* a recv is in flight on this slot */
 #define CONN_F_COOKIE 0x40   /* the slot's SO_COOKIE has been read (--watch diag) */
 

@@ -52,13 +52,32 @@ void flow_established(struct holder *h, uint32_t id)
 {
 	struct conn *c = h->cfg->backend->conn(h, id);
 
-	if (h->cfg->session || h->cfg->tls) { /* a session speaks first, not --send-once */
+	if (h->cfg->session || h->cfg->tls) {
+		/* Held once its session is (opener.c); a session speaks first, not --send-once. */
+		h->opening++;
+		h->last_progress = now_s();
 		opener_established(h, id);
 		return;
 	}
-	c->next = 0; /* the receiver's offset in the stream from here on */
+	holder_held(h, c);
 	if (h->cfg->role == ROLE_CONNECT && h->cfg->traffic.once)
 		send_message(h, id, c, 0);
+}
+
+void flow_closed(struct holder *h, uint32_t id)
+{
+	struct conn *c = h->cfg->backend->conn(h, id);
+
+	if (c->flags & CONN_F_COUNTED) {
+		holder_closed(h);
+	} else {
+		/* Its session never was established: refused, a failed handshake, the peer gone. */
+		h->opening--;
+		h->session_failed++;
+		h->last_progress = now_s();
+	}
+	if (h->opener)
+		opener_closed(h, id);
 }
 
 bool flow_read(struct holder *h, uint32_t id, const char *buf, size_t n)
@@ -138,7 +157,8 @@ void flow_beat(struct holder *h, uint64_t prev_us, uint64_t now_us)
 
 		traffic_set_slot(slots, nrings, point, &i, &s);
 		id = i * slots + s;
-		if (s >= slots || (c = be->conn(h, id))->state != CONN_HELD)
+		if (s >= slots || (c = be->conn(h, id))->state != CONN_HELD ||
+		    !(c->flags & CONN_F_COUNTED))
 			continue;
 		tally.due++;
 		if (h->opener ? opener_beat(h, id) : send_message(h, id, c, 1))
@@ -157,7 +177,9 @@ void flow_drop(struct holder *h, uint64_t n)
 
 	be->geometry(h, &nrings, &slots);
 	for (uint64_t id = 0; id < (uint64_t)nrings * slots && n; id++) {
-		if (be->conn(h, (uint32_t)id)->state != CONN_HELD)
+		const struct conn *c = be->conn(h, (uint32_t)id);
+
+		if (c->state != CONN_HELD || !(c->flags & CONN_F_COUNTED))
 			continue;
 		be->close(h, (uint32_t)id);
 		n--;

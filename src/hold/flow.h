@@ -21,8 +21,18 @@
 
 struct holder;
 
-/* id is held from now: its receiver starts at offset 0; connect sends --send-once. */
+/*
+ * id is up (connected, or accepted): it counts as held from now (its
+ * receiver at offset 0, connect's --send-once), or with a session (--proto,
+ * --tls) once the session is established; the backend counts nothing.
+ */
 void flow_established(struct holder *h, uint32_t id);
+/*
+ * id, which flow_established saw, is closed and about to be free for reuse
+ * (called before the backend clears its struct conn): counted closed if it
+ * was held, else a session that failed; what its session kept is freed.
+ */
+void flow_closed(struct holder *h, uint32_t id);
 /*
  * n bytes read from id (buf is the backend's, valid for the call): counted,
  * timed, the first kept (connect), echoed (serve --on-data echo). False:

@@ -201,6 +201,16 @@ void holder_connected(struct holder *h, uint32_t tuple)
 	atomic_fetch_add_explicit(&st->connect_lat_sum_ns, ns, memory_order_relaxed);
 }
 
+void holder_held(struct holder *h, struct conn *c)
+{
+	if (h->cfg->role == ROLE_CONNECT)
+		holder_connected(h, c->next);
+	else
+		holder_opened(h);
+	c->flags |= CONN_F_COUNTED;
+	c->next = 0; /* the receiver's offset in the stream from here on */
+}
+
 void holder_closed(struct holder *h)
 {
 	h->held--;
@@ -247,6 +257,8 @@ static void publish(struct holder *h, bool arena)
 	atomic_store_explicit(&st->failed, h->failed, memory_order_relaxed);
 	atomic_store_explicit(&st->in_flight, h->in_flight, memory_order_relaxed);
 	atomic_store_explicit(&st->lost, h->lost, memory_order_relaxed);
+	atomic_store_explicit(&st->opening, h->opening, memory_order_relaxed);
+	atomic_store_explicit(&st->session_failed, h->session_failed, memory_order_relaxed);
 	atomic_store_explicit(&st->bytes_in, h->bytes_in, memory_order_relaxed);
 	atomic_store_explicit(&st->bytes_out, h->bytes_out, memory_order_relaxed);
 	atomic_store_explicit(&st->ring_bytes, h->ring_bytes, memory_order_relaxed);
@@ -307,7 +319,9 @@ static uint64_t share(const struct holder_config *cfg, uint64_t v)
 static uint64_t ramp_budget(struct holder *h, double now)
 {
 	const struct holder_config *cfg = h->cfg;
-	uint64_t want, counted, budget = cfg->window > h->in_flight ? cfg->window - h->in_flight : 0;
+	/* A connection whose session is still opening is in flight as far as the ramp goes. */
+	uint64_t pending = h->in_flight + h->opening;
+	uint64_t want, counted, budget = cfg->window > pending ? cfg->window - pending : 0;
 
 	if (cfg->ctl) {
 		uint64_t accepted = share(cfg, atomic_load_explicit(&cfg->ctl->peer_accepted, memory_order_relaxed));
@@ -317,20 +331,20 @@ static uint64_t ramp_budget(struct holder *h, double now)
 
 		if (atomic_load_explicit(&cfg->ctl->pause, memory_order_relaxed))
 			return 0;
-		if (limit && h->held + h->in_flight >= limit)
+		if (limit && h->held + pending >= limit)
 			return 0;
-		budget = unaccepted + h->in_flight >= cfg->window ? 0 : cfg->window - unaccepted - h->in_flight;
-		if (limit && limit - h->held - h->in_flight < budget)
-			budget = limit - h->held - h->in_flight;
+		budget = unaccepted + pending >= cfg->window ? 0 : cfg->window - unaccepted - pending;
+		if (limit && limit - h->held - pending < budget)
+			budget = limit - h->held - pending;
 	}
 	if (cfg->rate) {
 		double due = (now - h->t_start) * cfg->rate;
-		uint64_t started = h->opened + h->failed + h->in_flight;
+		uint64_t started = h->opened + h->failed + h->session_failed + pending;
 
 		budget = due > started ? (uint64_t)(due - started) < budget ? (uint64_t)(due - started) : budget : 0;
 	}
 	/* A connection the peer closed still counts, unless --reconnect replaces it. */
-	counted = h->held + h->in_flight + (cfg->reconnect ? 0 : peer_gone(h));
+	counted = h->held + pending + (cfg->reconnect ? 0 : peer_gone(h));
 	want = cfg->target > counted ? cfg->target - counted : 0;
 	return budget < want ? budget : want;
 }
@@ -369,7 +383,8 @@ static void check_target(struct holder *h)
 		return;
 	if (h->held >= h->cfg->target)
 		holder_stop(h, STOP_TARGET, 0);
-	else if (!h->cfg->reconnect && !h->in_flight && h->held + peer_gone(h) >= h->cfg->target)
+	else if (!h->cfg->reconnect && !h->in_flight && !h->opening &&
+		 h->held + peer_gone(h) >= h->cfg->target)
 		holder_stop(h, peer_reason(h), 0); /* all opened; what is missing the peer closed */
 }
 
@@ -378,7 +393,7 @@ static void check_stall(struct holder *h, double now)
 {
 	double limit = h->cfg->ctl ? CONNECT_STALL_BENCH_S : CONNECT_STALL_S;
 
-	if (h->cfg->role == ROLE_CONNECT && h->ramping && h->in_flight &&
+	if (h->cfg->role == ROLE_CONNECT && h->ramping && (h->in_flight || h->opening) &&
 	    now - h->last_progress > limit)
 		holder_stop(h, STOP_TIMEOUT, ETIMEDOUT);
 }
@@ -419,7 +434,8 @@ static bool standalone_done(struct holder *h)
 	    now_s() - (h->t_start + h->ramp_s) >= h->cfg->duration_us / 1e6)
 		return true;
 	/* connect: every connection gone after the ramp, e.g. the holder was killed. */
-	return h->cfg->role == ROLE_CONNECT && !h->ramping && !h->held && !h->in_flight;
+	return h->cfg->role == ROLE_CONNECT && !h->ramping && !h->held && !h->in_flight &&
+	       !h->opening;
 }
 
 static bool loop_done(struct holder *h)
@@ -523,7 +539,7 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 	now = now_s();
 	cfg->backend->release(h);
 	h->release_s = now_s() - now;
-	h->held = 0;
+	h->held = h->opening = 0;
 	set_state(h, SIDE_DONE);
 	return 0;
 }

@@ -83,6 +83,8 @@ struct holder {
 	void *be;             /* backend state */
 	void *opener;         /* sessions (hold/opener.c); NULL without --proto and --tls */
 	uint64_t held, opened, closed, failed, in_flight, lost;
+	/* --proto/--tls: up at TCP, session not established yet; closed before it was */
+	uint64_t opening, session_failed;
 	uint64_t bytes_in, bytes_out;
 	uint64_t next_tuple;  /* connect: next planner index */
 	uint64_t ring_bytes;
@@ -126,10 +128,18 @@ struct holder {
 /* Runs the side until it is stopped and has released everything. 0 or -errno. */
 int holder_run(struct holder *h, const struct holder_config *cfg);
 
-/* Called by backends. */
+/*
+ * Called by backends; holder_opened, holder_connected and holder_closed by
+ * flow.c for the backends that run under it (uring, epoll): a connection
+ * counts as held once established, and with a session (--proto, --tls) once
+ * the session is.
+ */
 void holder_opened(struct holder *h);          /* established (connect) or accepted (serve) */
 /* connect: tuple is established; holder_opened plus its connect latency. */
 void holder_connected(struct holder *h, uint32_t tuple);
+struct conn;
+/* c is held from now: holder_connected (its tuple in c->next) or holder_opened; CONN_F_COUNTED. */
+void holder_held(struct holder *h, struct conn *c);
 void holder_open_failed(struct holder *h, uint64_t tuple, int err);
 void holder_closed(struct holder *h);          /* a held connection went away and its slot is free */
 void holder_lost(struct holder *h, int err);   /* the kernel dropped an accepted connection */

@@ -23,6 +23,13 @@ struct opener {
 	uint32_t cap; /* ids the record arrays cover */
 	struct pending *q;
 	size_t nq, qcap;
+	/*
+	 * The id a sessions_* call is working on: a close that comes back
+	 * through it (epoll closes at once, from inside a write) ends the
+	 * session only when the call has returned.
+	 */
+	uint32_t busy_id;
+	bool busy, end_busy;
 };
 
 #define OP(h) ((struct opener *)(h)->opener)
@@ -89,6 +96,8 @@ static int send_bytes(void *arg, uint32_t id, const char *buf, size_t len)
 	struct conn *c = h->cfg->backend->conn(h, id);
 	int ret;
 
+	if (c->state != CONN_HELD)
+		return -EPIPE; /* closed under the call that is sending */
 	if (c->flags & CONN_F_SENDING)
 		return enqueue(OP(h), id, buf, len);
 	c->flags |= CONN_F_SENDING;
@@ -148,8 +157,15 @@ void opener_free(struct holder *h)
 static bool event(struct holder *h, uint32_t id, enum sessions_event ev)
 {
 	struct opener *o = OP(h);
+	struct conn *c = h->cfg->backend->conn(h, id);
 
+	if (c->state != CONN_HELD)
+		return false; /* closed under the call */
 	switch (ev) {
+	case SESSIONS_ESTABLISHED:
+		h->opening--;
+		holder_held(h, c);
+		return true;
 	case SESSIONS_REFUSED:
 		/* The server turned the session down: that, not churn, is the finding. */
 		if (o->t.reply_len && !h->first_len)
@@ -157,11 +173,6 @@ static bool event(struct holder *h, uint32_t id, enum sessions_event ev)
 		if (!h->session_refusal[0])
 			snprintf(h->session_refusal, sizeof(h->session_refusal), "%s", o->t.refusal);
 		holder_stop(h, STOP_REFUSED, EPROTO);
-		/* Held at TCP's handshake, the target may be met already: the refusal is the news. */
-		if (h->stop == STOP_TARGET) {
-			h->stop = STOP_REFUSED;
-			h->stop_errno = EPROTO;
-		}
 		h->cfg->backend->close(h, id);
 		return false;
 	case SESSIONS_CLOSED:
@@ -186,6 +197,36 @@ static void purge(struct opener *o, uint32_t id)
 	o->nq = kept;
 }
 
+/* Marks id busy for the sessions_* call that follows. */
+static void enter(struct opener *o, uint32_t id)
+{
+	o->busy = true;
+	o->busy_id = id;
+	o->end_busy = false;
+}
+
+/* The call is over: a close that came meanwhile ends the session now. */
+static void leave(struct opener *o)
+{
+	o->busy = false;
+	if (o->end_busy)
+		sessions_end(&o->t, o->busy_id);
+	o->end_busy = false;
+}
+
+void opener_closed(struct holder *h, uint32_t id)
+{
+	struct opener *o = OP(h);
+
+	if (id >= o->cap)
+		return;
+	purge(o, id);
+	if (o->busy && o->busy_id == id)
+		o->end_busy = true;
+	else
+		sessions_end(&o->t, id);
+}
+
 void opener_established(struct holder *h, uint32_t id)
 {
 	/* The first connection up sets the sessions up: the backend's id table exists by then. */
@@ -196,20 +237,25 @@ void opener_established(struct holder *h, uint32_t id)
 	/* What a connection before it on this id left: its TLS state, its queued bytes. */
 	sessions_end(&OP(h)->t, id);
 	purge(OP(h), id);
+	enter(OP(h), id);
 	event(h, id, sessions_start(&OP(h)->t, id));
+	leave(OP(h));
 }
 
 bool opener_read(struct holder *h, uint32_t id, const char *buf, size_t n)
 {
-	while (n) {
+	bool ok = true;
+
+	while (n && ok) {
 		size_t k = n < OPENER_READ_MAX ? n : OPENER_READ_MAX;
 
-		if (!event(h, id, sessions_read(&OP(h)->t, id, buf, k)))
-			return false;
+		enter(OP(h), id);
+		ok = event(h, id, sessions_read(&OP(h)->t, id, buf, k));
+		leave(OP(h));
 		buf += k;
 		n -= k;
 	}
-	return true;
+	return ok;
 }
 
 void opener_written(struct holder *h, uint32_t id)
@@ -237,9 +283,11 @@ bool opener_beat(struct holder *h, uint32_t id)
 
 	if (c->flags & CONN_F_SENDING)
 		return false;
+	enter(OP(h), id);
 	ret = sessions_beat(&OP(h)->t, id);
-	if (ret && ret != -EAGAIN)
+	if (ret && ret != -EAGAIN && c->state == CONN_HELD)
 		h->cfg->backend->close(h, id);
+	leave(OP(h));
 	return !ret;
 }
 

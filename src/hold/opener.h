@@ -29,6 +29,8 @@ int opener_init(struct holder *h);
 void opener_free(struct holder *h);
 /* id is up: the session opens (its opener, or a ClientHello, goes out). */
 void opener_established(struct holder *h, uint32_t id);
+/* id, which opener_established saw, is closed: its TLS state and queued bytes are freed. */
+void opener_closed(struct holder *h, uint32_t id);
 /* n bytes read from id go to its session. False: the connection is being closed. */
 bool opener_read(struct holder *h, uint32_t id, const char *buf, size_t n);
 /* A write on id ended (flow_written): what the session queued meanwhile goes out. */

@@ -59,6 +59,8 @@ struct side_stats {
 	_Atomic uint64_t failed;     /* connect attempts that failed */
 	_Atomic uint64_t in_flight;  /* connects started and not yet finished */
 	_Atomic uint64_t lost;       /* accepted into a full table and dropped by the kernel */
+	_Atomic uint64_t opening;    /* --proto/--tls: up at TCP, the session not yet established */
+	_Atomic uint64_t session_failed; /* ... closed before it was: refused, a failed handshake, the peer gone */
 	_Atomic uint64_t bytes_in, bytes_out;
 	_Atomic uint64_t arena_allocated, arena_resident; /* the conn arena, bytes */
 	_Atomic uint64_t ring_bytes; /* SQ/CQ/SQE memory of all rings, bytes */

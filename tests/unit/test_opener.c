@@ -253,3 +253,87 @@ Test(opener, epoll_sends_keepalives_on_the_schedule, .timeout = 5)
 {
 	expect_keepalives(MODE_EPOLL);
 }
+
+/* ---- held once the session is established, not at TCP's handshake ---- */
+
+static void held_late_tick(void *arg, struct holder *h)
+{
+	struct peer *p = arg;
+	int spoke = 0;
+
+	serve(p);
+	for (int i = 0; i < p->nfds; i++)
+		spoke += p->bytes[i] > 0;
+	if (!p->answer && spoke == NCONNS) {
+		/* Every connection is up and has sent its opening: none is held yet. */
+		cr_expect_eq(h->held, 0, "held %" PRIu64 " before any session was established", h->held);
+		cr_expect_eq(h->opening, NCONNS, "opening %" PRIu64, h->opening);
+		cr_expect_eq(h->stop, STOP_NONE, "the run stopped before its sessions were up");
+		p->answer = "PONG\r\n";
+	}
+	if (p->answer && h->held == NCONNS && !h->opening)
+		finish(p, true);
+	if (late(p))
+		finish(p, false);
+}
+
+static void expect_held_once_established(enum mode m)
+{
+	static struct holder h;
+	static struct holder_config cfg;
+	static struct plan plan;
+	struct peer p = { .answer = NULL };
+
+	setup(&cfg, &plan, m, &p, &hello);
+	cfg.tick = held_late_tick;
+	if (run(&h, &cfg, m)) {
+		cr_expect(p.seen, "%s: held %" PRIu64 " opening %" PRIu64, mode_name(m), h.held_final,
+			  h.opening);
+		cr_expect_eq(h.opened, NCONNS);
+		cr_expect_eq(h.session_failed, 0);
+	}
+	cleanup(&p);
+}
+
+Test(opener, uring_counts_a_connection_held_once_its_session_is_established, .timeout = 5)
+{
+	expect_held_once_established(MODE_URING);
+}
+
+Test(opener, epoll_counts_a_connection_held_once_its_session_is_established, .timeout = 5)
+{
+	expect_held_once_established(MODE_EPOLL);
+}
+
+/* ---- a refused session was never held: it is counted apart, not closed ---- */
+
+static void expect_refused_never_held(enum mode m)
+{
+	static struct holder h;
+	static struct holder_config cfg;
+	static struct plan plan;
+	struct peer p = { .answer = "NOPE go away\r\n" };
+
+	setup(&cfg, &plan, m, &p, &hello);
+	cfg.tick = refused_tick;
+	if (run(&h, &cfg, m)) {
+		cr_expect_eq(h.stop, STOP_REFUSED, "%s: stop %s", mode_name(m), stop_reason_name(h.stop));
+		cr_expect_eq(h.opened, 0, "%s: opened %" PRIu64, mode_name(m), h.opened);
+		cr_expect_eq(h.closed, 0, "%s: closed %" PRIu64, mode_name(m), h.closed);
+		cr_expect_geq(h.session_failed, 1, "%s: session_failed %" PRIu64, mode_name(m),
+			      h.session_failed);
+		cr_expect_eq(h.opening, 0, "%s: opening %" PRIu64 " after the release", mode_name(m),
+			     h.opening);
+	}
+	cleanup(&p);
+}
+
+Test(opener, uring_counts_a_refused_session_apart_never_held, .timeout = 5)
+{
+	expect_refused_never_held(MODE_URING);
+}
+
+Test(opener, epoll_counts_a_refused_session_apart_never_held, .timeout = 5)
+{
+	expect_refused_never_held(MODE_EPOLL);
+}
