@@ -61,7 +61,7 @@ struct holder_config {
 	/*
 	 * connect: the session each connection opens once TCP is up (--proto;
 	 * NULL: none), and TLS under it (--tls; NULL: plain). A refusal stops
-	 * the run (STOP_REFUSED, the reply in first[]); keepalives go out on the
+	 * the run (STOP_SESSION, the reply in first[]); keepalives go out on the
 	 * heartbeat schedule, traffic.every_us being the session's period.
 	 */
 	const struct session_config *session;
@@ -120,7 +120,7 @@ struct holder {
 	uint64_t peer_reset;  /* ... with a reset or another error */
 	double last_progress; /* connect: when a connect last completed or failed */
 	char first[FIRST_BYTES_MAX]; /* connect: the first bytes a peer sent */
-	char session_refusal[128];   /* connect: why the first refused session was (STOP_REFUSED) */
+	char session_refusal[SESSION_REFUSAL_MAX]; /* connect: why the first refused session was (STOP_SESSION) */
 	uint32_t first_len;
 	uint64_t first_conns; /* connections whose first read began with first[] */
 };

@@ -153,12 +153,40 @@ void opener_free(struct holder *h)
 	h->opener = NULL;
 }
 
+/* The sessions' counts, and why the first refused one was, where the run reads them. */
+static void publish(struct holder *h)
+{
+	const struct sessions_stats *ss = &OP(h)->t.st;
+	struct side_stats *st = h->cfg->stats;
+	struct session_counts *c = &st->sessions;
+	uint32_t n = (uint32_t)strlen(h->session_refusal);
+
+	atomic_store_explicit(&c->established, ss->established, memory_order_relaxed);
+	atomic_store_explicit(&c->refused, ss->refused, memory_order_relaxed);
+	atomic_store_explicit(&c->closed, ss->closed, memory_order_relaxed);
+	atomic_store_explicit(&c->answered, ss->answered, memory_order_relaxed);
+	atomic_store_explicit(&c->acked, ss->acked, memory_order_relaxed);
+	atomic_store_explicit(&c->tls_established, ss->tls_established, memory_order_relaxed);
+	atomic_store_explicit(&c->tls_failed, ss->tls_failed, memory_order_relaxed);
+	atomic_store_explicit(&c->tls_handshake_cpu_ns, ss->tls_handshake_cpu_ns,
+			      memory_order_relaxed);
+	if (n && !atomic_load_explicit(&st->refusal_len, memory_order_relaxed)) {
+		memcpy(st->refusal, h->session_refusal, n);
+		atomic_store_explicit(&st->refusal_len, n, memory_order_release);
+	}
+}
+
 /* What a session's event means for the holder. False: the connection is being closed. */
 static bool event(struct holder *h, uint32_t id, enum sessions_event ev)
 {
 	struct opener *o = OP(h);
 	struct conn *c = h->cfg->backend->conn(h, id);
 
+	if (ev != SESSIONS_NONE || o->t.st.answered != atomic_load_explicit(
+		    &h->cfg->stats->sessions.answered, memory_order_relaxed) ||
+	    o->t.st.acked != atomic_load_explicit(&h->cfg->stats->sessions.acked,
+						  memory_order_relaxed))
+		publish(h);
 	if (c->state != CONN_HELD)
 		return false; /* closed under the call */
 	switch (ev) {
@@ -172,7 +200,8 @@ static bool event(struct holder *h, uint32_t id, enum sessions_event ev)
 			holder_first_bytes(h, o->t.reply, o->t.reply_len);
 		if (!h->session_refusal[0])
 			snprintf(h->session_refusal, sizeof(h->session_refusal), "%s", o->t.refusal);
-		holder_stop(h, STOP_REFUSED, EPROTO);
+		publish(h);
+		holder_stop(h, STOP_SESSION, EPROTO);
 		h->cfg->backend->close(h, id);
 		return false;
 	case SESSIONS_CLOSED:

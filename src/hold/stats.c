@@ -24,6 +24,7 @@ static const char *const stop_names[STOP__COUNT] = {
 	[STOP_TIMEOUT] = "timeout",
 	[STOP_CGROUP] = "cgroup",
 	[STOP_KILLED] = "killed",
+	[STOP_SESSION] = "session",
 };
 /* clang-format on */
 

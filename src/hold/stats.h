@@ -32,6 +32,7 @@ enum stop_reason {
 	STOP_TIMEOUT,       /* connect: connects in flight and none completed for a while */
 	STOP_CGROUP,        /* the memory cgroup's usage would come within the reserve of its limit */
 	STOP_KILLED,        /* bench: a side died by a signal (the OOM killer's SIGKILL, say) */
+	STOP_SESSION,       /* connect --proto: the server refused a session (side_stats.refusal says why) */
 	STOP__COUNT
 };
 
@@ -39,6 +40,16 @@ enum stop_reason {
 const char *stop_reason_name(enum stop_reason r);
 /* Maps an errno from socket/bind/connect/accept to the reason it means. */
 enum stop_reason stop_reason_from_errno(int err);
+
+/* connect --proto/--tls: its sessions, as opener_stats() counts them. */
+struct session_counts {
+	_Atomic uint64_t established, refused, closed; /* closed: by the server once established */
+	_Atomic uint64_t answered;     /* server keepalives answered (PONG, WebSocket pong) */
+	_Atomic uint64_t acked;        /* our keepalives the server answered (PINGRESP, PONG, pong) */
+	_Atomic uint64_t tls_established, tls_failed;
+	_Atomic uint64_t tls_handshake_cpu_ns; /* thread CPU inside TLS calls until established */
+};
+#define SESSION_REFUSAL_MAX 128
 
 /* What connect keeps of the first bytes a server sent, for its summary. */
 #define FIRST_BYTES_MAX 96
@@ -83,6 +94,9 @@ struct side_stats {
 	struct lat_hist connect_lat;  /* written live by the holder (uring, epoll), the workers (threads) */
 	struct traffic_stats traffic; /* written live by the backend, not by publish */
 	_Atomic uint64_t connect_lat_max_ns; /* connect: the slowest connect_lat recorded */
+	struct session_counts sessions; /* --proto, --tls */
+	_Atomic uint32_t refusal_len;   /* bytes in refusal; stored after them */
+	char refusal[SESSION_REFUSAL_MAX]; /* why the first refused session was ("-NOAUTH ...") */
 };
 
 struct control {

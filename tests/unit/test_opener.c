@@ -192,7 +192,7 @@ static void expect_refusal_stops(enum mode m)
 	p.seen = true; /* the holder ends the run itself: every connection refused and closed */
 	if (run(&h, &cfg, m)) {
 		cr_expect(p.seen, "%s: the run went on past its deadline", mode_name(m));
-		cr_expect_eq(h.stop, STOP_REFUSED, "%s: stop %s", mode_name(m), stop_reason_name(h.stop));
+		cr_expect_eq(h.stop, STOP_SESSION, "%s: stop %s", mode_name(m), stop_reason_name(h.stop));
 		cr_expect_str_eq(h.session_refusal, "the reply does not start with --expect");
 		cr_expect_eq(h.first_len, 14);
 		cr_expect(memcmp(h.first, "NOPE go away\r\n", 14) == 0);

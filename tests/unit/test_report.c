@@ -143,7 +143,7 @@ Test(stop_reason, names_are_stable)
 	static const char *const want[STOP__COUNT] = {
 		"none", "target", "reserve", "EMFILE", "ENFILE", "EADDRNOTAVAIL", "ENOMEM",
 		"backlog", "signal", "peer", "refused", "threads", "error", "slo", "RLIMIT_MEMLOCK", "reset", "timeout",
-		"cgroup", "killed",
+		"cgroup", "killed", "session",
 	};
 
 	for (int i = 0; i < STOP__COUNT; i++)
