@@ -74,6 +74,9 @@ bool holder_beating(const struct holder *h)
 	bool due = h->cfg->traffic.send ||
 		   (h->cfg->session && h->cfg->traffic.every_us && h->cfg->backend->beat);
 
+	/* A session's keepalive is not bench's to time: the server drops a client that misses one. */
+	if (!h->cfg->traffic.send)
+		return due;
 	return due && (!ctl || atomic_load_explicit(&ctl->beats, memory_order_relaxed));
 }
 
@@ -114,7 +117,7 @@ static void beat(struct holder *h)
 		h->beat_us = 0;
 		return;
 	}
-	if (ctl) {
+	if (ctl && h->cfg->traffic.send) {
 		uint32_t w = atomic_load_explicit(&ctl->beats, memory_order_acquire);
 
 		if (w != h->beat_window) {
