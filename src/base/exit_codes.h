@@ -13,7 +13,7 @@ enum exit_code {
 	EXIT_HELD = 0,     /* the target was held (or the SLO met); serve: ran and stopped */
 	EXIT_RUNTIME = 1,  /* anything else that failed at run time */
 	EXIT_USAGE = 2,    /* bad options */
-	EXIT_SHORT = 3,    /* stopped short of --conns, or --slo missed */
+	EXIT_SHORT = 3,    /* stopped short of --conns (a limit, a refused --proto session), or --slo missed */
 	EXIT_NO_URING = 4, /* io_uring unavailable or refused: the message names the fallback */
 };
 

@@ -86,7 +86,12 @@ static const struct opt options[] = {
 		     "CMD runs with /bin/sh in bench's namespace, {port} replaced by its port "
 		     "(17000), {ports} by 17000-N for --ports N; the summary adds its memory, "
 		     "fds, RLIMIT_NOFILE and what stopped it (idle connections only: no traffic "
-		     "options)"),
+		     "options; --proto's keepalives are the server's to answer)"),
+	SESSION_OPTS(o),
+	OPT_TLS(o),
+	TLS_CLIENT_OPTS(o),
+	TLS_SERVER_OPTS(o),
+	OPT_TLS_KEEP_BUFFERS(o),
 	OPT_END(),
 };
 
@@ -115,6 +120,8 @@ static int check(struct opt_parser *p)
 		return opts_fail(p, "--server runs one generator on loopback: drop --clients and "
 				 "--path veth");
 	if (o.server_cmd && check_server_idle(p, &o))
+		return -EINVAL;
+	if (check_session(p, &o, SESSION_BENCH))
 		return -EINVAL;
 	return check_traffic(p, &o, true);
 }

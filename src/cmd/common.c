@@ -382,8 +382,9 @@ int check_traffic(struct opt_parser *p, struct run_opts *r, bool holder)
 {
 	enum on_data d = r->traffic.on_data;
 
-	if (r->every_given && !r->traffic.send)
-		return opts_fail(p, "--every needs --send BYTES (the heartbeat it paces)");
+	if (r->every_given && !r->traffic.send && r->session.proto == PROTO_NONE)
+		return opts_fail(p, "--every needs --send BYTES (the heartbeat it paces) or --proto "
+				 "NAME (its keepalive)");
 	if (r->slo_p99_us && !r->traffic.send)
 		return opts_fail(p, "--slo needs --send BYTES: the objective is the heartbeats'");
 	if (r->mode != MODE_URING || !holder)

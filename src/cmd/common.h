@@ -165,6 +165,66 @@ int opt_path(struct opt_parser *p, const struct opt *o, const char *arg);
 	OPT_SEND(r), OPT_EVERY(r), OPT_SEND_ONCE(r), OPT_ON_DATA(r), OPT_SET_BUFFERS(r), \
 		OPT_HOLD(r), OPT_SLO(r)
 
+/* Sessions (session_opts.c): --proto and its options, --tls and its. */
+int opt_proto(struct opt_parser *p, const struct opt *o, const char *arg);     /* run_opts */
+int opt_keepalive(struct opt_parser *p, const struct opt *o, const char *arg); /* run_opts */
+int opt_hello(struct opt_parser *p, const struct opt *o, const char *arg);     /* run_opts */
+int opt_expect(struct opt_parser *p, const struct opt *o, const char *arg);    /* run_opts */
+int opt_text(struct opt_parser *p, const struct opt *o, const char *arg);      /* const char * */
+int opt_http_path(struct opt_parser *p, const struct opt *o, const char *arg); /* const char * */
+
+/* What a client's connections say once TCP is up (connect, bench, compare). */
+#define SESSION_OPTS(r)                                                                          \
+	OPT_CALLBACK(0, "proto", &(r), opt_proto, "NAME",                                        \
+		     "open a session on every connection and keep it alive: http, websocket, "   \
+		     "mqtt, nats, resp or hello; a connection counts held once the server "     \
+		     "accepted it, and a refusal stops the run (docs/sessions.md)"),            \
+		OPT_CALLBACK(0, "keepalive", &(r), opt_keepalive, "DURATION",                    \
+			     "--proto mqtt: CONNECT's keep alive, a PINGREQ within it (default: " \
+			     "60s)"),                                                            \
+		OPT_CALLBACK(0, "auth", &(r).session.auth, opt_text, "SECRET",                   \
+			     "--proto resp, mqtt or nats: PASS or USER:PASS (resp: AUTH in HELLO; " \
+			     "mqtt: user name and password; nats: a token or user and password)"), \
+		OPT_CALLBACK(0, "hello", &(r), opt_hello, "FILE",                                \
+			     "--proto hello: send FILE's bytes (at most 1024) once connected"),   \
+		OPT_CALLBACK(0, "expect", &(r), opt_expect, "TEXT",                              \
+			     "--proto hello: the reply must start with TEXT, or the session is "  \
+			     "refused (default: held once sent)"),                                \
+		OPT_CALLBACK(0, "http-path", &(r).session.path, opt_http_path, "PATH",           \
+			     "--proto http or websocket: the request's path (default: /)"),       \
+		OPT_CALLBACK(0, "host", &(r).session.host, opt_text, "NAME",                     \
+			     "--proto http or websocket: the Host header (default: localhost)")
+#define OPT_TLS(r)                                                                         \
+	OPT_FLAG(0, "tls", &(r).tls,                                                        \
+		 "every connection is a TLS session (OpenSSL 3, driven without blocking the " \
+		 "loop); serve makes a self-signed certificate unless given --tls-cert")
+#define OPT_TLS_KEEP_BUFFERS(r)                                                              \
+	OPT_FLAG(0, "tls-keep-buffers", &(r).tls_opts.keep_buffers,                           \
+		 "keep OpenSSL's record buffers on idle connections (default: released, "      \
+		 "SSL_MODE_RELEASE_BUFFERS), to see what releasing them saves")
+#define TLS_CLIENT_OPTS(r)                                                                   \
+	OPT_CALLBACK(0, "tls-sni", &(r).tls_opts.sni, opt_text, "NAME",                       \
+		     "--tls: the server name sent, and checked against the certificate"),      \
+		OPT_CALLBACK(0, "tls-ca", &(r).tls_opts.ca_file, opt_text, "FILE",             \
+			     "--tls: trust the certificates in FILE (PEM; default: the "        \
+			     "system's store)"),                                                \
+		OPT_FLAG(0, "tls-insecure", &(r).tls_opts.insecure,                            \
+			 "--tls: verify no certificate at all")
+#define TLS_SERVER_OPTS(r)                                                                   \
+	OPT_CALLBACK(0, "tls-cert", &(r).tls_opts.cert_file, opt_text, "FILE",                \
+		     "--tls: serve's certificate (PEM; default: a self-signed one for "       \
+		     "localhost and 127.0.0.1, made at start)"),                              \
+		OPT_CALLBACK(0, "tls-key", &(r).tls_opts.key_file, opt_text, "FILE",           \
+			     "--tls: the private key of --tls-cert (PEM)")
+
+enum session_side { SESSION_SERVE, SESSION_CONNECT, SESSION_BENCH };
+/*
+ * --proto and --tls across options: a protocol's options with their
+ * protocol, the TLS options on their side, a generator that can speak
+ * (not threads, a watch that reads), no --send beside a protocol.
+ */
+int check_session(struct opt_parser *p, struct run_opts *r, enum session_side side);
+
 /*
  * What the holder does with data must be something its watch can do
  * (holder: the run's --mode holds; false for connect, the generator alone).

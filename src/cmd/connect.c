@@ -83,6 +83,10 @@ static const struct opt options[] = {
 		       "read at each report point, and on this box the kernel's growth is split "
 		       "between it and us", OPT_REPEAT),
 	OPT_RUN_METRICS(o),
+	SESSION_OPTS(o),
+	OPT_TLS(o),
+	TLS_CLIENT_OPTS(o),
+	OPT_TLS_KEEP_BUFFERS(o),
 	OPT_CALLBACK(0, "shard", &o, opt_shard, "I/N",
 		     "take the I-th of N disjoint parts of the sources (the addresses, or the "
 		     "ports when there are fewer than N), so N generators never share a 4-tuple; "
@@ -113,7 +117,7 @@ static int check(struct opt_parser *p)
 				 "(e.g. --target 127.0.0.1:5000-5015)");
 	if (!o.conns)
 		return opts_fail(p, "connect needs --conns N (e.g. --conns 1M)");
-	if (check_traffic(p, &o, false))
+	if (check_traffic(p, &o, false) || check_session(p, &o, SESSION_CONNECT))
 		return -EINVAL;
 	if (target_ports() > PLAN_MAX_DST)
 		return opts_fail(p, "--target: %" PRIu64 " destination ports in all (at most %d)",

@@ -1,4 +1,5 @@
 /* serve.c - `holdconn serve`: accept connections on --listen endpoints and hold them. */
+#include <errno.h>
 #include "cmd/common.h"
 #include "run/side.h"
 
@@ -40,6 +41,9 @@ static const struct opt options[] = {
 	OPT_CALLBACK(0, "send-once", &o.traffic.once, opt_msg, "BYTES",
 		     "what peers send once after connecting, likewise"),
 	OPT_RUN_METRICS(o),
+	OPT_TLS(o),
+	TLS_SERVER_OPTS(o),
+	OPT_TLS_KEEP_BUFFERS(o),
 	OPT_END(),
 };
 
@@ -53,6 +57,8 @@ static int check(struct opt_parser *p)
 	if (!o.nlisten)
 		return opts_fail(p, "serve needs --listen ADDR:PORT[-PORT] "
 				 "(e.g. --listen 127.0.0.1:5000-5015)");
+	if (check_session(p, &o, SESSION_SERVE))
+		return -EINVAL;
 	return check_traffic(p, &o, true);
 }
 

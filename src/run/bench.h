@@ -59,6 +59,7 @@ struct bench_result {
 	struct slo_report slo;
 	struct cgroup_report cgroup;   /* summary.cgroup points here */
 	struct death_report death;     /* summary.killed points here */
+	struct session_report sessions; /* summary.sessions points here */
 	int npoints;
 	struct bench_point points[BENCH_MAX_POINTS];
 };

@@ -82,6 +82,10 @@ void bench_explain_server_stop(struct bench *b)
 		: b->stop == STOP_RESERVE ? "memory reserve" : stop_reason_name(b->stop);
 	if (b->stop == STOP_TARGET || b->stop == STOP_SIGNAL || b->stop == STOP_RESERVE)
 		return;
+	if (b->stop == STOP_SESSION) {
+		*by = "refused the session"; /* the detail is the refusal's (bench_explain_stop) */
+		return;
+	}
 	if (!b->ext.pid) {
 		*by = "exited";
 		return; /* the ramp said so */

@@ -4,6 +4,24 @@
  */
 #include "run/bench_internal.h"
 
+/*
+ * --proto, --tls: a session the server answers after the ramp is still the
+ * ramp's: wait until each is established or refused (a refusal stops the
+ * run), or SESSION_SETTLE_S.
+ */
+static void settle_sessions(struct bench *b)
+{
+	struct side_stats *c = &b->area->client;
+	double until = now_s() + SESSION_SETTLE_S;
+
+	if (b->o->session.proto == PROTO_NONE && !b->o->tls)
+		return;
+	while (now_s() < until && !b->death.side && atomic_load(&c->stop_reason) != STOP_SESSION &&
+	       ld(&c->sessions.established) + ld(&c->sessions.refused) + ld(&c->sessions.closed) <
+		       ld(&c->opened))
+		bench_sleep(b, POLL_NS);
+}
+
 /* After the ramp: let the client finish what is in flight, then the last point. */
 void bench_settle(struct bench *b)
 {
@@ -14,6 +32,7 @@ void bench_settle(struct bench *b)
 	while (now_s() < deadline && ld32(&a->client.state) < SIDE_HOLDING && b->spid &&
 	       !b->death.side)
 		bench_sleep(b, POLL_NS);
+	settle_sessions(b);
 	b->ramp_s = now_s() - b->t0;
 	/* A side died: the last point's figures stand; nothing more is measured. */
 	if (b->death.side) {
@@ -102,8 +121,9 @@ void bench_hold(struct bench *b)
 	bool traffic = traffic_on(&b->o->traffic);
 
 	/* Idle connections are held for --hold too, when it is given. */
-	if (!b->spid || b->death.side || b->stop == STOP_SIGNAL || !b->last.conns ||
-	    (!traffic && !b->o->has_hold))
+	/* A refused session is the finding: nothing is held for it. */
+	if (!b->spid || b->death.side || b->stop == STOP_SIGNAL || b->stop == STOP_SESSION ||
+	    !b->last.conns || (!traffic && !b->o->has_hold))
 		return;
 	if (!traffic) {
 		double t0 = now_s();

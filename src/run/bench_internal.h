@@ -57,6 +57,7 @@
 #define SERVER_SETTLE_S 10.0    /* bench --server: longest wait for its memory to be still */
 #define SERVER_STALL_S 10.0     /* bench --server: no new accept for this long ends the ramp */
 #define DEATH_WAIT_S 1.0        /* longest wait for a side whose sockets reset to be reaped */
+#define SESSION_SETTLE_S 10.0   /* the longest wait for sessions opened in the ramp to be answered */
 #define NOFILE_SLACK 64         /* fds this close to RLIMIT_NOFILE: the limit is what binds */
 
 /* The page bench shares with the processes it forks: its steering, and what each side publishes. */
@@ -120,6 +121,9 @@ struct bench {
 	uint64_t cg_conns[2], cg_usage[2]; /* at the first and the last point */
 	struct memcg_usage cg_last;  /* read at the last point */
 	struct death_report death;   /* a side that died (death.side NULL: none) */
+	/* --proto, --tls: each client's session (its own MQTT ids), each side's TLS context */
+	struct run_session session[BENCH_MAX_CLIENTS];
+	struct tls_ctx *server_tls, *client_tls;
 };
 
 /* CPU counters at one moment: both processes' rusage, the box's /proc/stat. */

@@ -195,6 +195,15 @@ void bench_explain_stop(struct bench *b)
 	enum mode m = client ? b->o->client_mode : b->o->mode;
 	char why[sizeof(b->detail) - 16];
 
+	if (b->stop == STOP_SESSION) {
+		struct session_report r;
+
+		session_report_fill(&r, NULL, false, &a->client);
+		session_report_stop(&r, why, sizeof(why));
+		snprintf(b->detail, sizeof(b->detail), "connect: %s", why);
+		return;
+	}
+
 	explain_stop(b->stop, client || server ? atomic_load(&st->stop_errno) : 0, m == MODE_URING,
 		     why, sizeof(why));
 	if (why[0])

@@ -150,6 +150,8 @@ out:
 		munmap(b->area, sizeof(*b->area));
 	free(b->base);
 	free(b->now);
+	tls_ctx_free(b->server_tls);
+	tls_ctx_free(b->client_tls);
 	free(b);
 	return code;
 }

@@ -39,6 +39,23 @@ static void gather_traffic(struct traffic_stats *t, struct traffic_stats *c, boo
 		atomic_store(&t->sched_through_us, ld(&c->sched_through_us));
 }
 
+/* --proto, --tls: the clients' sessions counted as one, and the first refusal any saw. */
+static void gather_sessions(struct side_stats *t, struct side_stats *c)
+{
+	st_add(&t->sessions.established, &c->sessions.established);
+	st_add(&t->sessions.refused, &c->sessions.refused);
+	st_add(&t->sessions.closed, &c->sessions.closed);
+	st_add(&t->sessions.answered, &c->sessions.answered);
+	st_add(&t->sessions.acked, &c->sessions.acked);
+	st_add(&t->sessions.tls_established, &c->sessions.tls_established);
+	st_add(&t->sessions.tls_failed, &c->sessions.tls_failed);
+	st_add(&t->sessions.tls_handshake_cpu_ns, &c->sessions.tls_handshake_cpu_ns);
+	if (!ld32(&t->refusal_len) && ld32(&c->refusal_len)) {
+		memcpy(t->refusal, c->refusal, sizeof(t->refusal));
+		atomic_store(&t->refusal_len, ld32(&c->refusal_len));
+	}
+}
+
 /*
  * bench --clients: area->client becomes the sum of every client, so that
  * everything reading it (quiesce, points, summary) sees the fleet as one.
@@ -99,6 +116,7 @@ void bench_gather_clients(struct bench *b)
 			atomic_store(&t->rcvbuf, atomic_load(&c->rcvbuf));
 			atomic_store(&t->sndbuf, atomic_load(&c->sndbuf));
 		}
+		gather_sessions(t, c);
 		/* The first bytes a server sent: any client's that saw some. */
 		if (!ld32(&t->first_len) && ld32(&c->first_len)) {
 			memcpy(t->first, c->first, sizeof(t->first));

@@ -63,7 +63,8 @@ static uint32_t veth_addrs_per_client(const struct run_opts *o, int k)
 /* The generator's watch: it must read the echoes it times, and see a server of its own close. */
 static enum watch client_watch(const struct bench *b)
 {
-	bool must_read = b->o->traffic.on_data == ON_DATA_ECHO || external(b);
+	bool must_read = b->o->traffic.on_data == ON_DATA_ECHO || external(b) ||
+			 b->o->session.proto != PROTO_NONE || b->o->tls;
 
 	return must_read && b->o->client_watch == WATCH_NONE ? WATCH_POLL : b->o->client_watch;
 }
@@ -101,6 +102,8 @@ static int configure_client(struct bench *b, int k, const struct endpoint_range 
 	cfg->ctl = &b->area->ctl;
 	cfg->share_index = (uint32_t)k;
 	cfg->share_count = (uint32_t)b->nclients;
+	cfg->tls = b->client_tls;
+	configure_session(cfg, o, &b->session[k], k);
 	return 0;
 }
 
@@ -129,6 +132,12 @@ int bench_configure(struct bench *b, char *err, size_t errlen)
 	int ret;
 
 	b->nclients = o->clients > 1 ? o->clients : 1;
+	/* --tls: serve's context first (its certificate), then the clients', trusting it. */
+	if (!external(b) && (ret = configure_tls(&b->server_tls, o, true, NULL, err, errlen)))
+		return ret;
+	ret = configure_tls(&b->client_tls, o, false, b->server_tls, err, errlen);
+	if (ret)
+		return ret;
 	b->veth = o->path_veth;
 	server = (struct endpoint_range){
 		b->veth ? VETHNET_HUB_ADDR : o->ipv6 ? BENCH_LISTEN_ADDR6 : BENCH_LISTEN_ADDR,
@@ -146,6 +155,7 @@ int bench_configure(struct bench *b, char *err, size_t errlen)
 	}
 	/* No client runs more than its window ahead of what we publish as accepted. */
 	b->scfg.accept_margin = 2 * BENCH_WINDOW;
+	b->scfg.tls = b->server_tls;
 	b->scfg.stats = &b->area->server;
 	b->scfg.ctl = &b->area->ctl;
 	b->gen_watched = o->client_mode == MODE_URING && client_watch(b) != WATCH_NONE;

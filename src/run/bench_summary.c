@@ -97,6 +97,11 @@ void bench_summary(struct bench *b)
 		bench_cgroup_summary(b, &res->cgroup);
 		s.cgroup = &res->cgroup;
 	}
+	if (b->o->session.proto != PROTO_NONE || b->o->tls) {
+		session_report_fill(&res->sessions, b->o->session.proto != PROTO_NONE ?
+				    proto_name(b->o->session.proto) : NULL, b->o->tls, &a->client);
+		s.sessions = &res->sessions;
+	}
 	if (b->death.side) {
 		res->death = b->death;
 		s.killed = &res->death;

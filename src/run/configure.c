@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "measure/meter.h"
 #include "measure/sysinfo.h"
 #include "run/configure.h"
@@ -135,4 +137,60 @@ int configure_connect(struct holder_config *cfg, struct plan *plan, const struct
 			s->shard.index, s->shard.count, (unsigned long long)plan->capacity,
 			(unsigned long long)s->conns);
 	return 0;
+}
+
+void configure_session(struct holder_config *cfg, const struct run_opts *o, struct run_session *rs,
+		       int client)
+{
+	if (o->session.proto == PROTO_NONE)
+		return;
+	rs->cfg = o->session;
+	snprintf(rs->client_prefix, sizeof(rs->client_prefix), "hc%d.%d-", (int)getpid(), client);
+	rs->cfg.client_prefix = rs->client_prefix;
+	/* MQTT pings within its keep alive unless --every says otherwise; the rest at --every. */
+	rs->cfg.every_us = o->session.proto == PROTO_MQTT && !o->every_given ? 0 : o->traffic.every_us;
+	cfg->session = &rs->cfg;
+	cfg->traffic.every_us = session_period_us(&rs->cfg);
+}
+
+/* The certificate of bench's own serve, in a file of its own for as long as the client loads it. */
+static int trust_self_signed(struct tls_ctx *trust, struct tls_options *t, char *path, size_t len)
+{
+	char pem[8192];
+	int fd, ret = tls_ctx_cert_pem(trust, pem, sizeof(pem));
+
+	if (ret)
+		return ret;
+	snprintf(path, len, "/tmp/holdconn-ca-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, pem, strlen(pem)) == (ssize_t)strlen(pem) ? 0 : -EIO;
+	close(fd);
+	t->ca_file = path;
+	return ret;
+}
+
+int configure_tls(struct tls_ctx **ctx, const struct run_opts *o, bool server,
+		  struct tls_ctx *trust, char *err, size_t errlen)
+{
+	struct tls_options t = o->tls_opts;
+	char path[64] = "";
+	int ret = 0;
+
+	*ctx = NULL;
+	if (!o->tls)
+		return 0;
+	t.server = server;
+	/* bench's own serve: its client trusts the certificate it made, unless told otherwise. */
+	if (!server && trust && !t.ca_file && !t.insecure)
+		ret = trust_self_signed(trust, &t, path, sizeof(path));
+	if (!ret)
+		ret = tls_ctx_new(ctx, &t, err, errlen);
+	else
+		snprintf(err, errlen, "--tls: serve's certificate could not be handed to the client "
+			 "(%s): give --tls-insecure", strerror(-ret));
+	if (path[0])
+		unlink(path);
+	return ret;
 }

@@ -38,4 +38,27 @@ struct connect_spec {
 int configure_connect(struct holder_config *cfg, struct plan *plan, const struct connect_spec *s,
 		      char *err, size_t errlen);
 
+/* A generator's session: the run's, with MQTT client ids of its own. */
+struct run_session {
+	struct session_config cfg;
+	char client_prefix[32];
+};
+
+/*
+ * A connecting holder's --proto: cfg->session points at rs (filled from o,
+ * client ids prefixed "hc<pid>.<client>-" so no two generator processes
+ * share one: a broker drops the older of two connections with one id), and
+ * the heartbeat schedule runs at the session's keepalive period. Nothing
+ * without --proto.
+ */
+void configure_session(struct holder_config *cfg, const struct run_opts *o, struct run_session *rs,
+		       int client);
+/*
+ * --tls: a side's TLS context from o's options (server: serve's certificate;
+ * client: --tls-sni, --tls-ca or --tls-insecure, or ca_pem, the certificate
+ * of bench's own serve, trusted alone). 0, or -errno with one line in err.
+ */
+int configure_tls(struct tls_ctx **ctx, const struct run_opts *o, bool server,
+		  struct tls_ctx *trust, char *err, size_t errlen);
+
 #endif

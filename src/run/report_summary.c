@@ -259,7 +259,7 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	json_u64(f, "failed", s->failed);
 	json_u64(f, "lost", s->lost);
 	json_u64(f, "closed_early", s->closed_early);
-	if (!shows_server(s) || s->server) {
+	if (!shows_server(s) || s->server || s->sessions) {
 		json_u64(f, "peer_closed", s->peer_closed);
 		json_u64(f, "peer_reset", s->peer_reset);
 		json_str(f, "first_bytes", s->first_bytes);
@@ -307,6 +307,8 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 		report_cgroup_json(f, s->cgroup);
 	if (s->killed)
 		report_death_json(f, s->killed);
+	if (s->sessions)
+		session_report_json(f, s->sessions);
 	json_str(f, "kernel_source", kernel_source(s->delta));
 	if (s->delta)
 		report_json_slab(f, s->delta, report_divisor(s->check, s->sockets));
@@ -591,8 +593,10 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 			"rings:", s->rings_server, s->rings_client, report_mib(s->ring_bytes));
 	fprintf(f, "  %-14s %" PRIu64 " failed, %" PRIu64 " lost, %" PRIu64 " closed early\n",
 		"failures:", s->failed, s->lost, s->closed_early);
-	if (!shows_server(s) || s->server)
+	if (!shows_server(s) || s->server || s->sessions)
 		summary_peer(f, s);
+	if (s->sessions)
+		session_report_human(f, s->sessions);
 	if (s->server)
 		report_server_summary(f, s->server);
 	fprintf(f, "  %-14s min %.2f GiB, reserve %.2f GiB\n",

@@ -17,6 +17,13 @@
 #include "hold/traffic.h"
 #include "measure/limits.h"
 #include "measure/proc.h"
+#include "session/session.h"
+#include "session/tls.h"
+
+/* --hello FILE: its bytes are kept in the options (an opening fits in SESSION_OPEN_MAX). */
+#define HELLO_MAX SESSION_OPEN_MAX
+/* --expect TEXT: at most this long. */
+#define EXPECT_MAX 256
 
 struct run_opts {
 	bool bench;               /* both sides run here (bench, compare, sweep, calibration) */
@@ -67,6 +74,17 @@ struct run_opts {
 	uint32_t clients;         /* bench --clients: generator processes, default 1 */
 	bool path_veth;           /* bench --path veth: each client in a closed namespace of its own */
 	const char *server_cmd;   /* bench --server: this command holds instead of serve; NULL: serve */
+	/*
+	 * --proto and its options (proto PROTO_NONE: none): what each connection
+	 * says once TCP is up. hello and expect point into hello_buf and
+	 * expect_buf; client_prefix is set per generator (run/configure.c).
+	 */
+	struct session_config session;
+	char hello_buf[HELLO_MAX];
+	char expect_buf[EXPECT_MAX];
+	bool keepalive_given;     /* --keepalive (mqtt) */
+	bool tls;                 /* --tls: each connection is a TLS session (connect and serve) */
+	struct tls_options tls_opts; /* --tls-sni, --tls-ca, --tls-insecure, --tls-cert, --tls-key, --tls-keep-buffers */
 };
 
 /* What every run starts from: uring both sides, poll watch, 100K report points. */

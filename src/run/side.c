@@ -31,12 +31,21 @@ static int side_config(const struct run_opts *o, enum role role, struct holder_c
 		.shard = o->shard, .conns = o->conns,
 	};
 
+	static struct run_session session;
+	static struct tls_ctx *tls;
+	int ret;
+
 	configure_holder(cfg, o, role, o->mode, o->watch);
 	/* connect --duration: a standalone side ends itself; bench ends its own sides. */
 	cfg->has_duration = role == ROLE_CONNECT && o->has_hold;
 	cfg->duration_us = o->hold_us;
+	ret = configure_tls(&tls, o, role == ROLE_SERVE, NULL, err, errlen);
+	if (ret)
+		return ret == -EINVAL ? ret : -EIO;
+	cfg->tls = tls;
 	if (role == ROLE_SERVE)
 		return configure_listen(cfg, o->listen, o->nlisten, err, errlen);
+	configure_session(cfg, o, &session, 0);
 	return configure_connect(cfg, plan, &s, err, errlen);
 }
 
@@ -117,6 +126,7 @@ struct side_report {
 	bool watched;             /* the generator arms a poll per connection */
 	enum watch watch;         /* this end's watch (uring) */
 	uint32_t ndst;            /* destinations sharing a source address and port */
+	struct session_report sessions; /* connect --proto, --tls */
 };
 
 /*
@@ -436,6 +446,13 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 	}
 	if (sr->server && sr->cost.conns)
 		s.server = &sr->cost;
+	if (role == ROLE_CONNECT && (o->session.proto != PROTO_NONE || o->tls)) {
+		session_report_fill(&sr->sessions, o->session.proto != PROTO_NONE ?
+				    proto_name(o->session.proto) : NULL, o->tls, cfg->stats);
+		s.sessions = &sr->sessions;
+		if (h->stop == STOP_SESSION)
+			session_report_stop(&sr->sessions, detail, sizeof(detail));
+	}
 	/* A server's banner is not traffic: connect speaks of traffic only when it sent some. */
 	if (traffic_on(&o->traffic) || (role == ROLE_SERVE && (h->bytes_in || h->bytes_out))) {
 		s.traffic = &o->traffic;

@@ -746,7 +746,8 @@ Test(args, a_message_too_short_for_its_stamp_is_refused)
 
 Test(args, every_without_send_is_refused)
 {
-	EXPECT_ERROR("--every needs --send BYTES (the heartbeat it paces)", "bench", "--every", "1s");
+	EXPECT_ERROR("--every needs --send BYTES (the heartbeat it paces) or --proto NAME (its keepalive)",
+		     "bench", "--every", "1s");
 }
 
 Test(args, slo_takes_a_p99_for_bench_compare_and_sweep)
