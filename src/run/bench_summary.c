@@ -32,8 +32,8 @@ void bench_summary(struct bench *b)
 	s.failed = ld(&a->client.failed);
 	s.lost = ld(&a->server.lost);
 	s.closed_early = b->closed_early;
-	s.watch = b->o->mode == MODE_URING ? watch_name(b->o->watch) : NULL;
-	s.client_watch = b->o->client_mode == MODE_URING ? watch_name(b->o->client_watch) : NULL;
+	s.watch = b->o->mode == MODE_URING ? watch_name(b->scfg.watch) : NULL;
+	s.client_watch = b->o->client_mode == MODE_URING ? watch_name(b->ccfg[0].watch) : NULL;
 	s.close_probe = b->probe;
 	s.bytes_in = ld(&a->server.bytes_in);
 	s.scans = ld(&a->server.scans);

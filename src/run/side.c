@@ -427,7 +427,7 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 	s.rx_empty = h->rx_empty;
 	s.rx_inc = h->rx_inc;
 	s.bytes_out = h->bytes_out;
-	s.watch = o->mode == MODE_URING ? watch_name(o->watch) : NULL;
+	s.watch = o->mode == MODE_URING ? watch_name(cfg->watch) : NULL;
 	s.ring_bytes = h->ring_bytes;
 	s.reserve = cfg->reserve;
 	s.mem_available_min = sr->mem_available_min;
