@@ -317,7 +317,7 @@ static void expect_refused_never_held(enum mode m)
 	setup(&cfg, &plan, m, &p, &hello);
 	cfg.tick = refused_tick;
 	if (run(&h, &cfg, m)) {
-		cr_expect_eq(h.stop, STOP_REFUSED, "%s: stop %s", mode_name(m), stop_reason_name(h.stop));
+		cr_expect_eq(h.stop, STOP_SESSION, "%s: stop %s", mode_name(m), stop_reason_name(h.stop));
 		cr_expect_eq(h.opened, 0, "%s: opened %" PRIu64, mode_name(m), h.opened);
 		cr_expect_eq(h.closed, 0, "%s: closed %" PRIu64, mode_name(m), h.closed);
 		cr_expect_geq(h.session_failed, 1, "%s: session_failed %" PRIu64, mode_name(m),
