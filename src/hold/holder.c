@@ -537,6 +537,9 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 		h->ramp_s = now_s() - h->t_start;
 	if (holder_signalled)
 		holder_stop(h, STOP_SIGNAL, 0);
+	/* A run that ends as its ramp does (--duration 0s, a limit) still gets its last tick. */
+	if (cfg->tick && !h->ramping)
+		cfg->tick(cfg->tick_arg, h);
 	h->held_final = h->held;
 	set_state(h, SIDE_RELEASING);
 	now = now_s();

@@ -27,6 +27,7 @@
 #include "hold/conn.h"
 #include "hold/holder.h"
 #include "measure/memcg.h"
+#include "run/cgroup_track.h"
 #include "measure/meter.h"
 #include "measure/netns.h"
 #include "run/explain.h"
@@ -113,13 +114,7 @@ struct bench {
 	struct proc_usage srv_base;  /* its processes once still after it listened */
 	uint64_t inuse0;             /* TCP sockets in the namespace once it listens */
 	bool gen_watched;            /* the generator arms a poll per connection */
-	/* The memory cgroup bench runs in, and so its sides (bench_cgroup.c). */
-	struct memcg cg;
-	uint64_t cg_reserve;         /* the room the sides keep under its limit */
-	uint64_t cg_base, cg_oom0;   /* usage at the baseline, OOM kills before the run */
-	uint64_t cg_headroom_min;
-	uint64_t cg_conns[2], cg_usage[2]; /* at the first and the last point */
-	struct memcg_usage cg_last;  /* read at the last point */
+	struct cgroup_track cgt;     /* the memory cgroup bench runs in, and so its sides */
 	struct death_report death;   /* a side that died (death.side NULL: none) */
 	/* --proto, --tls: each client's session (its own MQTT ids), each side's TLS context */
 	struct run_session session[BENCH_MAX_CLIENTS];
@@ -213,13 +208,6 @@ void bench_probe_close(struct bench *b);
 void bench_hold(struct bench *b);
 void bench_teardown(struct bench *b);
 
-/* bench_cgroup.c */
-void bench_cgroup_start(struct bench *b);
-bool bench_cgroup_limited(const struct bench *b);
-uint64_t bench_cgroup_poll(struct bench *b);
-void bench_cgroup_point(struct bench *b, uint64_t conns);
-void bench_cgroup_summary(struct bench *b, struct cgroup_report *c);
-void bench_cgroup_death(struct bench *b);
 
 /* bench_summary.c */
 void bench_summary(struct bench *b);

@@ -26,7 +26,7 @@ static bool child_gone(struct bench *b, pid_t pid, const char *side)
 		b->death.pid = pid;
 		b->death.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 		b->death.status = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
-		bench_cgroup_death(b);
+		b->death.has_cgroup = cgroup_track_oom_kills(&b->cgt, &b->death.oom_kills);
 	}
 	return true;
 }
@@ -129,7 +129,7 @@ void bench_ramp(struct bench *b)
 		have = !meter_avail_pinned(b->base->reclaimable, &avail);
 		if (have && (!b->mem_available_min || avail < b->mem_available_min))
 			b->mem_available_min = avail;
-		room = bench_cgroup_poll(b);
+		room = cgroup_track_poll(&b->cgt);
 		if (holder_signalled)
 			bench_stop(b, STOP_SIGNAL);
 		else if (have && avail < b->ccfg[0].reserve)
@@ -194,6 +194,7 @@ void bench_explain_stop(struct bench *b)
 	struct side_stats *st = client ? &a->client : &a->server;
 	enum mode m = client ? b->o->client_mode : b->o->mode;
 	char why[sizeof(b->detail) - 16];
+	struct memcg_usage u;
 
 	if (b->stop == STOP_SESSION) {
 		struct session_report r;
@@ -203,9 +204,12 @@ void bench_explain_stop(struct bench *b)
 		snprintf(b->detail, sizeof(b->detail), "connect: %s", why);
 		return;
 	}
-
-	explain_stop(b->stop, client || server ? atomic_load(&st->stop_errno) : 0, m == MODE_URING,
-		     why, sizeof(why));
+	if (b->stop == STOP_CGROUP && cgroup_track_limited(&b->cgt)) {
+		cgroup_track_tightest(&b->cgt, &u);
+		explain_cgroup(&b->cgt.cg, &u, why, sizeof(why));
+	} else
+		explain_stop(b->stop, client || server ? atomic_load(&st->stop_errno) : 0,
+			     m == MODE_URING, why, sizeof(why));
 	if (why[0])
 		snprintf(b->detail, sizeof(b->detail), "%s%s", client ? "connect: " : server ? "serve: " : "",
 			 why);

@@ -62,14 +62,16 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 
 		/* Sized for the run; --conns max: as many as memory could hold. */
 		uint64_t sockets = 2 * o->conns, total = 0, avail = 0;
+		struct memcg cg;
+		struct memcg_usage cgu;
 
 		/* --conns max: as many sockets as memory could hold at ~3.6 KB each. */
 		if (o->conns_max && !meter_meminfo(&total, &avail))
 			sockets = avail / 3600;
 		/* The table is charged to a memory cgroup: sized for what fits under its limit. */
-		if (!memcg_open(0, &b->cg) && !memcg_read(&b->cg, &b->cg_last) && b->cg_last.limit &&
-		    sockets > b->cg_last.headroom / MEMCG_BYTES_PER_SOCKET)
-			sockets = b->cg_last.headroom / MEMCG_BYTES_PER_SOCKET;
+		if (!memcg_open(0, &cg) && !memcg_read(&cg, &cgu) && cgu.limit &&
+		    sockets > cgu.headroom / MEMCG_BYTES_PER_SOCKET)
+			sockets = cgu.headroom / MEMCG_BYTES_PER_SOCKET;
 		ret = netns_enter(sockets, err, sizeof(err), &rps);
 		if (ret && o->path_veth) {
 			fprintf(stderr, "holdconn bench: --path veth: %s\n", err);
@@ -107,7 +109,7 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 	attrib_env(&b->env, b->base);
 	b->wscale[0] = b->wscale[1] = -1;
 	meter_tcp_pressures(&b->pressures0);
-	bench_cgroup_start(b);
+	cgroup_track_start(&b->cgt, b->ccfg[0].cgroup_reserve);
 	b->next_report = o->report_every;
 	atomic_store(&b->area->ctl.ramp_limit, b->next_report);
 	if (external(b))

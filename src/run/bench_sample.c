@@ -256,9 +256,9 @@ void bench_take_point(struct bench *b)
 	p.rss_bytes_per_socket = per_unit(rss_growth(b), sockets);
 	p.rss_res = per_unit((int64_t)crosscheck_rss_res(&b->env, 1 + b->nclients), sockets);
 	p.mem_available = b->now->mem_available;
-	bench_cgroup_point(b, n);
-	p.has_cgroup = bench_cgroup_limited(b);
-	p.cgroup_headroom = b->cg_last.headroom;
+	cgroup_track_point(&b->cgt, n);
+	p.has_cgroup = cgroup_track_limited(&b->cgt);
+	p.cgroup_headroom = b->cgt.last.headroom;
 	p.delta = &b->delta;
 	lat_report_since(&a->client.connect_lat, &b->connect_lat_prev, &p.connect_lat);
 	p.check = &b->check;

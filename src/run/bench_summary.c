@@ -93,8 +93,8 @@ void bench_summary(struct bench *b)
 	res->check = b->check;
 	s.check = &res->check;
 	s.sockets = b->last.sockets;
-	if (bench_cgroup_limited(b)) {
-		bench_cgroup_summary(b, &res->cgroup);
+	if (cgroup_track_limited(&b->cgt)) {
+		cgroup_track_summary(&b->cgt, &res->cgroup);
 		s.cgroup = &res->cgroup;
 	}
 	if (b->o->session.proto != PROTO_NONE || b->o->tls) {

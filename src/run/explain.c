@@ -81,21 +81,25 @@ static void explain_enomem(int err, char *buf, size_t len)
 		 err == ENOBUFS ? "ENOBUFS" : "ENOMEM", avail / GIB);
 }
 
-/* The memory cgroup of this process (bench's sides share it): its limit, usage and file. */
-static void explain_cgroup(char *buf, size_t len)
+void explain_cgroup(const struct memcg *cg, const struct memcg_usage *u, char *buf, size_t len)
 {
-	struct memcg cg;
-	struct memcg_usage u;
+	struct memcg now_cg;
+	struct memcg_usage now;
 
-	if (memcg_open(0, &cg) || memcg_read(&cg, &u) || !u.limit) {
+	/* No reading of it as the ramp stopped: this process's (bench's sides share it), now. */
+	if (!u || !u->limit) {
+		cg = &now_cg;
+		u = !memcg_open(0, &now_cg) && !memcg_read(&now_cg, &now) ? &now : NULL;
+	}
+	if (!u || !u->limit) {
 		snprintf(buf, len, "the memory cgroup's limit is near: raise it, or --reserve BYTES "
 			 "(smaller) goes closer to it");
 		return;
 	}
 	snprintf(buf, len, "the memory cgroup's limit (%.2f GiB, %s, %s) is near: %.2f GiB used, "
 		 "%.0f MiB left; raise it (echo BYTES > %s) or --reserve BYTES (smaller) goes closer",
-		 u.limit / GIB, u.file, memcg_version_name(&cg), u.usage / GIB,
-		 u.headroom / (1024.0 * 1024), u.file);
+		 u->limit / GIB, u->file, memcg_version_name(cg), u->usage / GIB,
+		 u->headroom / (1024.0 * 1024), u->file);
 }
 
 void explain_stop(enum stop_reason r, int err, bool uring, char *buf, size_t len)
@@ -124,7 +128,7 @@ void explain_stop(enum stop_reason r, int err, bool uring, char *buf, size_t len
 		explain_enomem(err, buf, len);
 		break;
 	case STOP_CGROUP:
-		explain_cgroup(buf, len);
+		explain_cgroup(NULL, NULL, buf, len);
 		break;
 	case STOP_RESERVE:
 		snprintf(buf, len, "MemAvailable would fall below the reserve: memory is the "

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "hold/stats.h"
+#include "measure/memcg.h"
 
 /*
  * For a ramp that stopped on r (err: the errno behind it, 0 if none);
@@ -16,6 +17,8 @@
  * the reasons that need no explaining (target, signal).
  */
 void explain_stop(enum stop_reason r, int err, bool uring, char *buf, size_t len);
+/* Stop reason cgroup, from the reading u taken as the ramp stopped (NULL: unread). */
+void explain_cgroup(const struct memcg *cg, const struct memcg_usage *u, char *buf, size_t len);
 /* RLIMIT_MEMLOCK as "8 MiB" (or "unlimited"), and whether rings are charged to it here. */
 bool explain_memlock(char *buf, size_t len);
 

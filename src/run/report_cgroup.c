@@ -40,7 +40,7 @@ void report_cgroup_human(FILE *f, const struct cgroup_report *c)
 	fprintf(f, "  %-14s %s, limit %.2f GiB (%s), reserve %.0f MiB\n", "cgroup:", c->version,
 		c->limit / GIB, c->file, c->reserve / MIB);
 	fprintf(f, "  %-14s used %.2f GiB (kernel %.2f GiB), least room %.0f MiB, %" PRIu64
-		" OOM kills; %.0f B charged per pair, %.1f MiB before the first\n", "", c->usage / GIB,
+		" OOM kills; %.0f B charged per connection, %.1f MiB before the first\n", "", c->usage / GIB,
 		c->kernel / GIB, c->headroom_min / MIB, c->oom_kills, c->charged_bytes_per_connection,
 		c->fixed_bytes / MIB);
 }

@@ -12,6 +12,7 @@
 #include "measure/meter.h"
 #include "run/explain.h"
 #include "run/metrics_http.h"
+#include "run/cgroup_track.h"
 #include "run/configure.h"
 #include "run/report.h"
 #include "run/side.h"
@@ -127,6 +128,8 @@ struct side_report {
 	enum watch watch;         /* this end's watch (uring) */
 	uint32_t ndst;            /* destinations sharing a source address and port */
 	struct session_report sessions; /* connect --proto, --tls */
+	struct cgroup_track cgt;  /* this process's memory cgroup */
+	struct cgroup_report cgroup;
 };
 
 /*
@@ -276,6 +279,9 @@ static void side_point(struct side_report *sr, struct holder *h, double t)
 	server_point(sr, h);
 	side_unexplained(sr, h->held);
 	p.mem_available = sr->now->mem_available;
+	cgroup_track_point(&sr->cgt, h->held);
+	p.has_cgroup = cgroup_track_limited(&sr->cgt);
+	p.cgroup_headroom = sr->cgt.last.headroom;
 	p.delta = &sr->delta;
 	if (sr->role == ROLE_CONNECT)
 		lat_report_since(&h->cfg->stats->connect_lat, &sr->connect_lat_prev, &p.connect_lat);
@@ -353,7 +359,7 @@ static void side_tick(void *arg, struct holder *h)
 		sr->peak_rate = rate;
 	sr->last_t = t;
 	sr->last_conns = h->opened;
-	report_progress(&sr->rep, h->held, t - sr->t0, rate, avail, UINT64_MAX);
+	report_progress(&sr->rep, h->held, t - sr->t0, rate, avail, cgroup_track_poll(&sr->cgt));
 	if (h->held >= sr->next_report) {
 		side_point(sr, h, t);
 		while (sr->next_report <= h->held)
@@ -397,7 +403,13 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 	s.target = role == ROLE_CONNECT && !o->conns_max ? o->conns : 0;
 	s.held = h->held_final;
 	s.stop_reason = stop_reason_name(h->stop);
-	explain_stop(h->stop, h->stop_errno, o->mode == MODE_URING, detail, sizeof(detail));
+	if (h->stop == STOP_CGROUP && cgroup_track_limited(&sr->cgt)) {
+		struct memcg_usage u;
+
+		cgroup_track_tightest(&sr->cgt, &u);
+		explain_cgroup(&sr->cgt.cg, &u, detail, sizeof(detail));
+	} else
+		explain_stop(h->stop, h->stop_errno, o->mode == MODE_URING, detail, sizeof(detail));
 	s.stop_detail = detail[0] ? detail : NULL;
 	/* serve accepts until the signal: a ramp time or an average over it would mean nothing. */
 	s.ramp_s = role == ROLE_SERVE ? NAN : h->ramp_s;
@@ -453,6 +465,10 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 		if (h->stop == STOP_SESSION)
 			session_report_stop(&sr->sessions, detail, sizeof(detail));
 	}
+	if (cgroup_track_limited(&sr->cgt)) {
+		cgroup_track_summary(&sr->cgt, &sr->cgroup);
+		s.cgroup = &sr->cgroup;
+	}
 	/* A server's banner is not traffic: connect speaks of traffic only when it sent some. */
 	if (traffic_on(&o->traffic) || (role == ROLE_SERVE && (h->bytes_in || h->bytes_out))) {
 		s.traffic = &o->traffic;
@@ -503,6 +519,7 @@ int side_main(const struct run_opts *o, enum role role)
 	crosscheck_env(&sr.env);
 	meter_settle(sr.base, &sr.env.residue);
 	attrib_env(&sr.env, sr.base);
+	cgroup_track_start(&sr.cgt, cfg.cgroup_reserve);
 	sr.nlisten = cfg.nlisten;
 	/* A run shorter than one tick (a refused target) still has a minimum. */
 	sr.mem_available_min = sr.base->mem_available;

@@ -296,3 +296,42 @@ Test(cgroup, connect_killed_mid_ramp_is_named_and_bench_fails, .timeout = 120)
 {
 	kill_side_mid_ramp(2, "connect");
 }
+
+/*
+ * connect alone (as in a pod of its own) under a limit that binds before
+ * its target: stop reason cgroup and the cgroup's block in its summary, as
+ * bench gives. serve starts first, outside the cgroup.
+ */
+Test(cgroup, connect_alone_stops_on_the_limit_and_says_so, .timeout = 60)
+{
+	const uint64_t limit = 48ull << 20; /* about 12,000 sockets here after start-up */
+	char ep[64], line[1 << 16], reason[64];
+	int port = free_port_base(1);
+	double held, v;
+	struct proc Q;
+
+	cr_assert_gt(port, 0);
+	snprintf(ep, sizeof(ep), "127.0.0.1:%d", port);
+	const char *sargs[] = { "serve", "--listen", ep, "--json", NULL };
+	const char *cargs[] = { "connect", "--target", ep, "--conns", "19000", "--reserve", "8M",
+				"--duration", "0s", "--json", NULL };
+
+	proc_start(&P, sargs, 0);
+	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10), "serve did not start: %s", P.err);
+	enter_cgroup(limit);
+	cr_expect_eq(run_holdconn(&Q, cargs, 0, 40), 3, "short of its target: %s", Q.err);
+	cr_assert_not_null(proc_line(&Q, "\"event\":\"summary\"", line, sizeof(line)), "%s %s", Q.out,
+			   Q.err);
+	cr_assert(json_str(line, "stop_reason", reason, sizeof(reason)));
+	cr_expect_str_eq(reason, "cgroup", "%s", line);
+	cr_assert(json_num(line, "held", &held));
+	cr_expect(held > 1000 && held < 19000, "held %.0f: %s", held, line);
+	cr_assert_not_null(strstr(line, "\"cgroup\""), "no cgroup block: %s", line);
+	cr_assert(json_num(strstr(line, "\"cgroup\""), "limit_bytes", &v), "%s", line);
+	cr_expect_eq((uint64_t)v, limit);
+	cr_assert(json_num(strstr(line, "\"cgroup\""), "charged_bytes_per_connection", &v), "%s", line);
+	cr_expect(v > 1000 && v < 20000, "charged %.0f B per connection", v);
+	cr_expect_eq(oom_kills(), 0, "the OOM killer ran in the cgroup");
+	proc_signal(&P, SIGTERM);
+	cr_expect_eq(proc_finish(&P, 20), 0, "serve: %s", P.err);
+}
