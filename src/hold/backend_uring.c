@@ -115,6 +115,7 @@ static int uring_init(struct holder *h)
 	be->watch = h->cfg->watch;
 	be->nlfd = -1;
 	be->echo = h->cfg->role == ROLE_SERVE && h->cfg->traffic.on_data == ON_DATA_ECHO;
+	be->keep_reads = h->cfg->session || h->cfg->tls;
 	be->keep = h->cfg->role == ROLE_SERVE && h->cfg->traffic.on_data == ON_DATA_KEEP;
 	be->poll_events = be->keep ? POLLRDHUP : WATCH_EVENTS;
 	ret = probe_features(be);
@@ -214,18 +215,13 @@ static void start_close(struct uring_be *be, struct ring *r, uint32_t slot, bool
 	queue_close(be, r, slot, cancel, UD(OP_CLOSE, r->conns[slot].gen, r->id, slot));
 }
 
-static uint32_t id_of(struct holder *h, const struct ring *r, uint32_t slot)
-{
-	return r->id * BE(h)->rs.slots + slot;
-}
-
 static void on_close(struct holder *h, struct ring *r, uint32_t slot)
 {
 	struct conn *c = &r->conns[slot];
 	if (c->state != CONN_CLOSING)
 		return;
 	if (c->flags & CONN_F_HELD)
-		flow_closed(h, id_of(h, r, slot));
+		flow_closed(h, uring_id_of(h, r, slot));
 	c->state = CONN_FREE;
 	c->flags = 0;
 	c->gen++;
@@ -240,17 +236,6 @@ void uring_peer_closed(struct holder *h, struct ring *r, uint32_t slot, int res,
 {
 	holder_peer_closed(h, res < 0 ? -res : 0);
 	start_close(BE(h), r, slot, cancel);
-}
-
-void uring_drain(struct uring_be *be, struct ring *r, uint32_t slot)
-{
-	struct io_uring_sqe *sqe = ring_sqe(&be->rs, r);
-
-	/* MSG_DONTWAIT: answer -EAGAIN instead of arming a second watch. */
-	io_uring_prep_recv(sqe, slot, be->drain, sizeof(be->drain), MSG_DONTWAIT);
-	sqe->flags |= IOSQE_FIXED_FILE;
-	io_uring_sqe_set_data64(sqe, UD(OP_RECV, r->conns[slot].gen, r->id, slot));
-	r->conns[slot].flags |= CONN_F_DRAINING;
 }
 
 static void uring_geometry(struct holder *h, uint32_t *nrings, uint32_t *slots)
@@ -330,7 +315,7 @@ static void on_send(struct holder *h, struct ring *r, uint32_t slot, uint16_t ge
 	free(tx);
 	r->tx[slot] = NULL;
 	if (r->conns[slot].gen == gen)
-		flow_written(h, id_of(h, r, slot), res, len);
+		flow_written(h, uring_id_of(h, r, slot), res, len);
 }
 
 /* --set-buffers after: the sizes, now that the handshake has fixed the window scale. */
@@ -354,83 +339,7 @@ void uring_established(struct holder *h, struct ring *r, uint32_t slot)
 {
 	late_buffers(h, r, slot);
 	ask_buffers(BE(h), r, slot);
-	flow_established(h, id_of(h, r, slot));
-}
-
-/*
- * --watch recv: data, EOF (0) or an error on the multishot recv. It ends
- * (no IORING_CQE_F_MORE) on -ENOBUFS, and with data when the CQ had no room
- * for another completion; the bytes left in the socket wait for the re-arm.
- * After -ENOBUFS the set grows first, so the re-arm (submitted after this
- * reap, which gives back the buffers it read) finds room.
- */
-static void on_recv_watch(struct holder *h, struct ring *r, uint32_t slot, int res, unsigned flags)
-{
-	struct uring_be *be = BE(h);
-	struct conn *c = &r->conns[slot];
-	const char *data = bufring_take(r->rx, res, flags);
-
-	if (data && c->state == CONN_HELD)
-		flow_read(h, id_of(h, r, slot), data, res);
-	if (c->state != CONN_HELD)
-		return;
-	if (res == -ENOBUFS) {
-		uint16_t before = r->rx->nbufs;
-
-		bufring_starved(r->rx);
-		be->rx_empty++;
-		be->rx_buf_bytes += (uint64_t)(r->rx->nbufs - before) * BUFRING_BUF_BYTES;
-	}
-	if (res > 0 || res == -ENOBUFS) {
-		if (!(flags & IORING_CQE_F_MORE))
-			uring_arm_watch(be, r, slot);
-		return;
-	}
-	uring_peer_closed(h, r, slot, res, flags & IORING_CQE_F_MORE);
-}
-
-static void on_poll(struct holder *h, struct ring *r, uint32_t slot, int res, unsigned flags)
-{
-	struct uring_be *be = BE(h);
-	struct conn *c = &r->conns[slot];
-
-	(void)flags;
-	if (c->state != CONN_HELD)
-		return;
-	/*
-	 * connect: what a server said before it closed is read first (its
-	 * banner), then the EOF or the reset (recv answers -ECONNRESET once).
-	 */
-	if (res > 0 && (res & POLLIN) && (res & CLOSE_EVENTS) && h->cfg->role == ROLE_CONNECT &&
-	    !(c->flags & CONN_F_DRAINING)) {
-		uring_drain(be, r, slot);
-		return;
-	}
-	if (res < 0 || (res & CLOSE_EVENTS)) {
-		uring_peer_closed(h, r, slot, res < 0 ? res : (res & POLLERR) ? -ECONNRESET : 0, false);
-		return;
-	}
-	/* Readable: drain, and watch again once the socket is empty. */
-	if (!(c->flags & CONN_F_DRAINING))
-		uring_drain(be, r, slot);
-}
-
-static void on_recv(struct holder *h, struct ring *r, uint32_t slot, int res)
-{
-	struct uring_be *be = BE(h);
-	struct conn *c = &r->conns[slot];
-
-	c->flags &= ~CONN_F_DRAINING;
-	if (c->state != CONN_HELD)
-		return;
-	if (res > 0 && !flow_read(h, id_of(h, r, slot), be->drain, res))
-		return; /* an echo is going out: uring_arm reads on */
-	if (res == (int)sizeof(be->drain))
-		uring_drain(be, r, slot);
-	else if (res == 0 || (res < 0 && res != -EAGAIN))
-		uring_peer_closed(h, r, slot, res, false);
-	else
-		uring_arm_watch(be, r, slot);
+	flow_established(h, uring_id_of(h, r, slot));
 }
 
 static void on_connect(struct holder *h, struct ring *r, uint32_t slot, int res)
@@ -608,6 +517,8 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
 	struct ring *r = be->rs.rings[UD_RING(ud)];
 	uint32_t slot = UD_SLOT(ud);
 	unsigned op = UD_OP(ud);
+	/* A kept read's buffer is taken whether its completion is stale or not. */
+	struct rx_kept *rx = op == OP_RECV ? uring_rx_take(r, slot, UD_GEN(ud)) : NULL;
 
 	if (op == OP_ACCEPT)
 		return uring_on_accept(h, r, slot, cqe->res, cqe->flags);
@@ -617,8 +528,10 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
 		bufring_take(r->rx, cqe->res, cqe->flags); /* a stale read still used its buffer */
 	if (op == OP_SEND)
 		return on_send(h, r, slot, UD_GEN(ud), cqe->res);
-	if (op == OP_IGNORE || r->conns[slot].gen != UD_GEN(ud))
+	if (op == OP_IGNORE || r->conns[slot].gen != UD_GEN(ud)) {
+		free(rx);
 		return; /* a completion for an earlier user of this slot */
+	}
 	switch (op) {
 	case OP_CHAIN:
 		on_chain_error(h, r, slot, cqe->res);
@@ -628,12 +541,12 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
 		break;
 	case OP_POLL:
 		if (be->watch == WATCH_RECV)
-			on_recv_watch(h, r, slot, cqe->res, cqe->flags);
+			uring_on_recv_watch(h, r, slot, cqe->res, cqe->flags);
 		else
-			on_poll(h, r, slot, cqe->res, cqe->flags);
+			uring_on_poll(h, r, slot, cqe->res, cqe->flags);
 		break;
 	case OP_RECV:
-		on_recv(h, r, slot, cqe->res);
+		uring_on_recv(h, r, slot, cqe->res, rx);
 		break;
 	case OP_CLOSE:
 		on_close(h, r, slot);
@@ -763,6 +676,8 @@ static void uring_release(struct holder *h)
 		/* Completions of cancelled sends went unread: their messages are ours to free. */
 		for (uint32_t s = 0; r->tx && s < r->nslots; s++)
 			free(r->tx[s]);
+		for (uint32_t s = 0; r->rx_kept && s < r->nslots; s++)
+			free(r->rx_kept[s]);
 	}
 	ringset_destroy(&be->rs);
 	if (be->nlfd >= 0)

@@ -81,6 +81,7 @@ struct uring_be {
 	enum watch watch;
 	unsigned poll_events; /* what the poll watch waits for: no POLLIN with --on-data keep */
 	bool echo, keep;     /* serve: --on-data echo / keep */
+	bool keep_reads;     /* sessions (--proto, --tls) read the bytes: a drain has its own buffer */
 	int nlfd;            /* --watch diag: the sock_diag socket */
 	struct diag_set alive;
 	struct diag_ports ports; /* serve: the sweep dumps only sockets on these ports */
@@ -97,6 +98,18 @@ static inline struct uring_be *BE(struct holder *h)
 	return h->be;
 }
 
+/* The id flow knows a slot by. */
+static inline uint32_t uring_id_of(struct holder *h, const struct ring *r, uint32_t slot)
+{
+	return r->id * BE(h)->rs.slots + slot;
+}
+
+/* A drain whose bytes sessions read: a buffer of its own, known by its connection's gen. */
+struct rx_kept {
+	uint16_t gen;
+	char data[DRAIN_BYTES];
+};
+
 /* backend_uring_serve.c */
 int uring_listen(struct holder *h, const union sockaddr_inet *addr);
 void uring_stop_accepting(struct holder *h);
@@ -107,11 +120,17 @@ void uring_ask_cookie(struct uring_be *be, struct ring *r, uint32_t slot);
 void uring_on_peek(struct holder *h, struct ring *r, uint32_t slot, int res);
 void uring_diag_scan(struct holder *h);
 
+/* backend_uring_read.c */
+void uring_drain(struct uring_be *be, struct ring *r, uint32_t slot);
+void uring_on_poll(struct holder *h, struct ring *r, uint32_t slot, int res, unsigned flags);
+void uring_on_recv_watch(struct holder *h, struct ring *r, uint32_t slot, int res, unsigned flags);
+void uring_on_recv(struct holder *h, struct ring *r, uint32_t slot, int res, struct rx_kept *rx);
+struct rx_kept *uring_rx_take(struct ring *r, uint32_t slot, uint16_t gen);
+
 /* backend_uring.c */
 int uring_add_ring(struct uring_be *be, struct ring **out);
 bool uring_arm_watch(struct uring_be *be, struct ring *r, uint32_t slot);
 void uring_peer_closed(struct holder *h, struct ring *r, uint32_t slot, int res, bool cancel);
-void uring_drain(struct uring_be *be, struct ring *r, uint32_t slot);
 void uring_established(struct holder *h, struct ring *r, uint32_t slot);
 enum stop_reason uring_ring_stop_reason(const struct uring_be *be, int err);
 

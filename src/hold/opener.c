@@ -107,6 +107,61 @@ static int send_bytes(void *arg, uint32_t id, const char *buf, size_t len)
 	return ret;
 }
 
+/*
+ * TLS with no protocol: connect's n-th message (0: --send-once), stamped,
+ * encrypted and handed over whole (counted sent then). 0 or -errno.
+ */
+static int tls_message(struct holder *h, uint32_t id, uint64_t n)
+{
+	struct traffic_stats *ts = &h->cfg->stats->traffic;
+	uint32_t len = traffic_msg_len(&h->cfg->traffic, n);
+	char *buf;
+	int ret;
+
+	if (!len)
+		return 0;
+	if (!(buf = malloc(len)))
+		return -ENOMEM;
+	traffic_fill(buf, len, now_ns());
+	atomic_fetch_add_explicit(&ts->msgs_started, 1, memory_order_relaxed);
+	ret = sessions_write(&OP(h)->t, id, buf, len);
+	atomic_fetch_add_explicit(ret ? &ts->send_errors : &ts->msgs_sent, 1, memory_order_relaxed);
+	free(buf);
+	return ret;
+}
+
+/* id's session is established: it counts as held from now (once); connect's --send-once. */
+static void held_now(struct holder *h, struct conn *c, uint32_t id)
+{
+	if (c->flags & CONN_F_COUNTED)
+		return;
+	h->opening--;
+	holder_held(h, c);
+	if (h->cfg->role == ROLE_CONNECT && h->cfg->traffic.once && !OP(h)->t.cfg &&
+	    tls_message(h, id, 0) && c->state == CONN_HELD)
+		h->cfg->backend->close(h, id);
+}
+
+/*
+ * TLS with no protocol over it: the plaintext is traffic's, as a plain
+ * connection's bytes are (timed when stamped; serve --on-data echo sends it
+ * back, encrypted). It may come in the very read that ends the handshake.
+ */
+static void deliver(void *arg, uint32_t id, const char *buf, size_t len)
+{
+	struct holder *h = arg;
+	struct conn *c = h->cfg->backend->conn(h, id);
+
+	if (c->state != CONN_HELD)
+		return;
+	held_now(h, c, id);
+	traffic_rx(&h->cfg->traffic, &h->cfg->stats->traffic, &c->next, buf, len, now_ns());
+	if (h->cfg->role != ROLE_SERVE || h->cfg->traffic.on_data != ON_DATA_ECHO)
+		return;
+	if (sessions_write(&OP(h)->t, id, buf, len) && c->state == CONN_HELD)
+		h->cfg->backend->close(h, id);
+}
+
 int opener_init(struct holder *h)
 {
 	struct opener *o;
@@ -131,6 +186,7 @@ int opener_init(struct holder *h)
 		return -ENOMEM;
 	}
 	o->t.send = send_bytes;
+	o->t.deliver = deliver;
 	o->t.arg = h;
 	return 0;
 }
@@ -191,8 +247,7 @@ static bool event(struct holder *h, uint32_t id, enum sessions_event ev)
 		return false; /* closed under the call */
 	switch (ev) {
 	case SESSIONS_ESTABLISHED:
-		h->opening--;
-		holder_held(h, c);
+		held_now(h, c, id);
 		return true;
 	case SESSIONS_REFUSED:
 		/* The server turned the session down: that, not churn, is the finding. */
@@ -313,7 +368,8 @@ bool opener_beat(struct holder *h, uint32_t id)
 	if (c->flags & CONN_F_SENDING)
 		return false;
 	enter(OP(h), id);
-	ret = sessions_beat(&OP(h)->t, id);
+	/* TLS alone: --send's heartbeat, encrypted; else the protocol's keepalive. */
+	ret = OP(h)->t.cfg ? sessions_beat(&OP(h)->t, id) : tls_message(h, id, 1);
 	if (ret && ret != -EAGAIN && c->state == CONN_HELD)
 		h->cfg->backend->close(h, id);
 	leave(OP(h));

@@ -32,6 +32,7 @@ struct ring {
 	uint64_t *cookies;  /* per slot SO_COOKIE, for --watch diag (conn arena) */
 	struct bufring *rx; /* --watch recv: the buffers its multishot recvs read into */
 	void **tx;          /* per slot: the message a send is writing (backend's; conn arena) */
+	void **rx_kept;     /* per slot: the buffer a recv whose bytes are kept reads into (ditto) */
 };
 
 struct ringset {

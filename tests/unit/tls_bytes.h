@@ -8,5 +8,11 @@
  * sides, in one process); returns the exit status.
  */
 int tls_bytes_main(const char *buffers);
+/*
+ * A connect holder of mode "uring" or "epoll" holds a few TLS connections,
+ * then closes them: prints its counts and OpenSSL's bytes before, while held
+ * and once closed (test_opener_tls.c); returns the exit status.
+ */
+int tls_close_main(const char *mode);
 
 #endif
