@@ -30,6 +30,9 @@ struct opener {
 	 */
 	uint32_t busy_id;
 	bool busy, end_busy;
+	/* TLS: OpenSSL's bytes once warmed (-1 unknown), connections with TLS state, handshakes' times */
+	int64_t tls_base;
+	uint64_t tls_live, tls_seen, tls_first_ns, tls_last_ns;
 };
 
 #define OP(h) ((struct opener *)(h)->opener)
@@ -188,7 +191,45 @@ int opener_init(struct holder *h)
 	o->t.send = send_bytes;
 	o->t.deliver = deliver;
 	o->t.arg = h;
+	/*
+	 * What OpenSSL keeps once per process is filled by a handshake in memory
+	 * first, so that its bytes from here on are the connections' own.
+	 */
+	o->tls_base = o->t.tls && !tls_warm() ? tls_mem_bytes() : -1;
 	return 0;
+}
+
+/* id ends: its TLS state is freed (and no longer counted), its record cleared. */
+static void end(struct opener *o, uint32_t id)
+{
+	if (o->t.tls && o->t.conn[id])
+		o->tls_live--;
+	sessions_end(&o->t, id);
+}
+
+/* TLS's figures where the run reads them: after every call that may have changed them. */
+static void publish_tls(struct holder *h)
+{
+	struct opener *o = OP(h);
+	struct session_counts *c = &h->cfg->stats->sessions;
+	int64_t now = o->tls_base >= 0 ? tls_mem_bytes() : -1;
+
+	if (!o->t.tls)
+		return;
+	if (o->t.st.tls_established != o->tls_seen) {
+		o->tls_last_ns = now_ns();
+		if (!o->tls_seen)
+			o->tls_first_ns = o->tls_last_ns;
+		o->tls_seen = o->t.st.tls_established;
+	}
+	atomic_store_explicit(&c->tls_conns, o->tls_live, memory_order_relaxed);
+	atomic_store_explicit(&c->tls_bytes, now >= 0 ? now - o->tls_base : -1, memory_order_relaxed);
+	atomic_store_explicit(&c->tls_startup_bytes, o->tls_base, memory_order_relaxed);
+	atomic_store_explicit(&c->tls_span_ns, o->tls_last_ns - o->tls_first_ns, memory_order_relaxed);
+	atomic_store_explicit(&c->tls_established, o->t.st.tls_established, memory_order_relaxed);
+	atomic_store_explicit(&c->tls_failed, o->t.st.tls_failed, memory_order_relaxed);
+	atomic_store_explicit(&c->tls_handshake_cpu_ns, o->t.st.tls_handshake_cpu_ns,
+			      memory_order_relaxed);
 }
 
 void opener_free(struct holder *h)
@@ -198,7 +239,7 @@ void opener_free(struct holder *h)
 	if (!o)
 		return;
 	for (uint32_t id = 0; o->t.conn && id < o->cap; id++)
-		sessions_end(&o->t, id);
+		end(o, id);
 	for (size_t i = 0; i < o->nq; i++)
 		free(o->q[i].data);
 	free(o->q);
@@ -290,12 +331,15 @@ static void enter(struct opener *o, uint32_t id)
 }
 
 /* The call is over: a close that came meanwhile ends the session now. */
-static void leave(struct opener *o)
+static void leave(struct holder *h)
 {
+	struct opener *o = OP(h);
+
 	o->busy = false;
 	if (o->end_busy)
-		sessions_end(&o->t, o->busy_id);
+		end(o, o->busy_id);
 	o->end_busy = false;
+	publish_tls(h);
 }
 
 void opener_closed(struct holder *h, uint32_t id)
@@ -305,25 +349,34 @@ void opener_closed(struct holder *h, uint32_t id)
 	if (id >= o->cap)
 		return;
 	purge(o, id);
-	if (o->busy && o->busy_id == id)
+	if (o->busy && o->busy_id == id) {
 		o->end_busy = true;
-	else
-		sessions_end(&o->t, id);
+		return;
+	}
+	end(o, id);
+	publish_tls(h);
 }
 
 void opener_established(struct holder *h, uint32_t id)
 {
+	struct opener *o;
+	enum sessions_event ev;
+
 	/* The first connection up sets the sessions up: the backend's id table exists by then. */
 	if ((!OP(h) && opener_init(h)) || cover(h, id)) {
 		h->cfg->backend->close(h, id);
 		return;
 	}
+	o = OP(h);
 	/* What a connection before it on this id left: its TLS state, its queued bytes. */
-	sessions_end(&OP(h)->t, id);
-	purge(OP(h), id);
-	enter(OP(h), id);
-	event(h, id, sessions_start(&OP(h)->t, id));
-	leave(OP(h));
+	end(o, id);
+	purge(o, id);
+	enter(o, id);
+	ev = sessions_start(&o->t, id);
+	if (o->t.tls && o->t.conn[id])
+		o->tls_live++;
+	event(h, id, ev);
+	leave(h);
 }
 
 bool opener_read(struct holder *h, uint32_t id, const char *buf, size_t n)
@@ -335,7 +388,7 @@ bool opener_read(struct holder *h, uint32_t id, const char *buf, size_t n)
 
 		enter(OP(h), id);
 		ok = event(h, id, sessions_read(&OP(h)->t, id, buf, k));
-		leave(OP(h));
+		leave(h);
 		buf += k;
 		n -= k;
 	}
@@ -372,7 +425,7 @@ bool opener_beat(struct holder *h, uint32_t id)
 	ret = OP(h)->t.cfg ? sessions_beat(&OP(h)->t, id) : tls_message(h, id, 1);
 	if (ret && ret != -EAGAIN && c->state == CONN_HELD)
 		h->cfg->backend->close(h, id);
-	leave(OP(h));
+	leave(h);
 	return !ret;
 }
 

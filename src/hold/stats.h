@@ -48,6 +48,10 @@ struct session_counts {
 	_Atomic uint64_t acked;        /* our keepalives the server answered (PINGRESP, PONG, pong) */
 	_Atomic uint64_t tls_established, tls_failed;
 	_Atomic uint64_t tls_handshake_cpu_ns; /* thread CPU inside TLS calls until established */
+	_Atomic uint64_t tls_conns;    /* connections with TLS state now (opening or held) */
+	_Atomic int64_t tls_bytes;     /* OpenSSL's bytes over tls_startup_bytes: theirs; -1 unknown */
+	_Atomic int64_t tls_startup_bytes; /* before the first: contexts, certificate, caches; -1 unknown */
+	_Atomic uint64_t tls_span_ns;  /* from the first handshake done to the last */
 };
 #define SESSION_REFUSAL_MAX 128
 

@@ -60,6 +60,7 @@ struct bench_result {
 	struct cgroup_report cgroup;   /* summary.cgroup points here */
 	struct death_report death;     /* summary.killed points here */
 	struct session_report sessions; /* summary.sessions points here */
+	struct tls_report tls;          /* summary.tls points here */
 	int npoints;
 	struct bench_point points[BENCH_MAX_POINTS];
 };

@@ -119,6 +119,7 @@ struct bench {
 	/* --proto, --tls: each client's session (its own MQTT ids), each side's TLS context */
 	struct run_session session[BENCH_MAX_CLIENTS];
 	struct tls_ctx *server_tls, *client_tls;
+	struct tls_report tls;       /* --tls: each side's TLS figures at the last report point */
 };
 
 /* CPU counters at one moment: both processes' rusage, the box's /proc/stat. */

@@ -39,6 +39,14 @@ static void gather_traffic(struct traffic_stats *t, struct traffic_stats *c, boo
 		atomic_store(&t->sched_through_us, ld(&c->sched_through_us));
 }
 
+/* Adds a byte count that may be unknown (-1): unknown in one, unknown in the sum. */
+static void add_known(_Atomic int64_t *to, _Atomic int64_t *from)
+{
+	int64_t a = atomic_load(to), b = atomic_load(from);
+
+	atomic_store(to, a < 0 || b < 0 ? -1 : a + b);
+}
+
 /* --proto, --tls: the clients' sessions counted as one, and the first refusal any saw. */
 static void gather_sessions(struct side_stats *t, struct side_stats *c)
 {
@@ -50,6 +58,11 @@ static void gather_sessions(struct side_stats *t, struct side_stats *c)
 	st_add(&t->sessions.tls_established, &c->sessions.tls_established);
 	st_add(&t->sessions.tls_failed, &c->sessions.tls_failed);
 	st_add(&t->sessions.tls_handshake_cpu_ns, &c->sessions.tls_handshake_cpu_ns);
+	st_add(&t->sessions.tls_conns, &c->sessions.tls_conns);
+	add_known(&t->sessions.tls_bytes, &c->sessions.tls_bytes);
+	add_known(&t->sessions.tls_startup_bytes, &c->sessions.tls_startup_bytes);
+	if (ld(&c->sessions.tls_span_ns) > ld(&t->sessions.tls_span_ns))
+		atomic_store(&t->sessions.tls_span_ns, ld(&c->sessions.tls_span_ns));
 	if (!ld32(&t->refusal_len) && ld32(&c->refusal_len)) {
 		memcpy(t->refusal, c->refusal, sizeof(t->refusal));
 		atomic_store(&t->refusal_len, ld32(&c->refusal_len));
@@ -268,6 +281,11 @@ void bench_take_point(struct bench *b)
 		own_unexplained(b);
 	if (p.rate > b->peak_rate)
 		b->peak_rate = p.rate;
+	if (b->o->tls) { /* taken here: the teardown frees them before the summary */
+		tls_report_side(&b->tls.client, &a->client);
+		if (!external(b))
+			tls_report_side(&b->tls.server, &a->server);
+	}
 	b->last_t = t;
 	b->last_pairs = n;
 	b->last = p;

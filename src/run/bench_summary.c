@@ -102,6 +102,12 @@ void bench_summary(struct bench *b)
 				    proto_name(b->o->session.proto) : NULL, b->o->tls, &a->client);
 		s.sessions = &res->sessions;
 	}
+	if (b->o->tls) {
+		res->tls = b->tls;
+		res->tls.keep_buffers = b->o->tls_opts.keep_buffers;
+		tls_report_probe(&res->tls);
+		s.tls = &res->tls;
+	}
 	if (b->death.side) {
 		res->death = b->death;
 		s.killed = &res->death;

@@ -16,6 +16,7 @@
 #include "hold/traffic.h"
 #include "run/report_cgroup.h"
 #include "run/report_session.h"
+#include "run/report_tls.h"
 
 #define SERVE_PEAK_MS 100 /* serve's peak accept rate is over the progress tick */
 #define REPORT_WHOLE_BYTE 0.5 /* a per-cache figure in whole bytes resolves no less than this */
@@ -183,6 +184,7 @@ struct report_summary {
 	const struct cgroup_report *cgroup; /* under a memory cgroup's limit; NULL: none */
 	const struct death_report *killed;  /* bench: a side that died; NULL: none */
 	const struct session_report *sessions; /* --proto, --tls: the generator's; NULL: none */
+	const struct tls_report *tls;   /* --tls: each side's TLS figures; NULL: none */
 };
 
 /* Quantiles of h; max_ns is the exact largest (0: the top of h's highest bucket). */

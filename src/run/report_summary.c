@@ -309,6 +309,8 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 		report_death_json(f, s->killed);
 	if (s->sessions)
 		session_report_json(f, s->sessions);
+	if (s->tls)
+		tls_report_json(f, s->tls);
 	json_str(f, "kernel_source", kernel_source(s->delta));
 	if (s->delta)
 		report_json_slab(f, s->delta, report_divisor(s->check, s->sockets));
@@ -597,6 +599,8 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 		summary_peer(f, s);
 	if (s->sessions)
 		session_report_human(f, s->sessions);
+	if (s->tls)
+		tls_report_human(f, s->tls);
 	if (s->server)
 		report_server_summary(f, s->server);
 	fprintf(f, "  %-14s min %.2f GiB, reserve %.2f GiB\n",

@@ -75,5 +75,11 @@ const char *tls_conn_describe(const struct tls_conn *c, char *buf, size_t len);
 int tls_mem_init(void);
 /* Bytes OpenSSL has allocated and not freed; -1 when tls_mem_init did not run. */
 int64_t tls_mem_bytes(void);
+/*
+ * One handshake in memory between two throwaway contexts, all freed: the
+ * library fills what it keeps once per process (algorithms fetched, their
+ * caches), so that what grows after it is per connection. 0 or -errno.
+ */
+int tls_warm(void);
 
 #endif
