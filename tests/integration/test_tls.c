@@ -1,0 +1,101 @@
+/*
+ * test_tls.c - bench --tls against the real binary: serve --tls and connect
+ * --tls hold TLS pairs in uring and epoll modes, and each side's TLS bytes
+ * per connection agree with a reading of their own: the unit tests'
+ * `--tls-bytes` handshakes pairs in memory, one process, no holder, no
+ * socket (tests/unit/test_tls.c).
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "proc.h"
+
+TestSuite(tls, .fini = proc_cleanup);
+
+#define PAIRS 200
+/* Holder and reading may differ by a connection's odd extra allocation over PAIRS: 1%. */
+#define AGREE 0.01
+
+static struct proc P;
+
+/* The in-memory reading: "client B server B" per idle connection, buffers "release" or "keep". */
+static void reading(const char *buffers, double *client, double *server)
+{
+	char path[4096], cmd[4300];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s", holdconn_path());
+	unsetenv("BXFI_MAP"); /* it is a Criterion program too: not one of our workers */
+	snprintf(cmd, sizeof(cmd), "'%s/build/unit_tests' --tls-bytes %s", dirname(path), buffers);
+	f = popen(cmd, "r");
+	cr_assert(f, "%s", cmd);
+	cr_assert_eq(fscanf(f, "client %lf server %lf", client, server), 2, "%s", cmd);
+	cr_assert_eq(pclose(f), 0, "%s", cmd);
+}
+
+/* The number after key inside the summary's "tls" object for side ("client" or "server"). */
+static double side_num(const char *line, const char *side, const char *key)
+{
+	char pat[64];
+	const char *tls = strstr(line, "\"tls\":{"), *s;
+	double v = -1;
+
+	cr_assert(tls, "no tls in the summary: %s", line);
+	snprintf(pat, sizeof(pat), "\"%s\":{", side);
+	s = strstr(tls, pat);
+	cr_assert(s, "no tls.%s: %s", side, line);
+	cr_assert(json_num(s, key, &v), "no tls.%s.%s: %s", side, key, line);
+	return v;
+}
+
+struct tls_case {
+	char mode[16];
+	char buffers[16]; /* the reading's name: release, keep */
+};
+
+ParameterizedTestParameters(tls, bench_tls_bytes_agree_with_the_in_memory_reading)
+{
+	static struct tls_case cases[] = {
+		{ "uring", "release" },
+		{ "uring", "keep" },
+		{ "epoll", "release" },
+	};
+	return cr_make_param_array(struct tls_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct tls_case *c, tls, bench_tls_bytes_agree_with_the_in_memory_reading,
+		  .timeout = 60)
+{
+	bool keep = !strcmp(c->buffers, "keep");
+	const char *args[] = { "bench", "--tls", "--conns", "200", "--json", "--mode", c->mode,
+			       "--client-mode", c->mode, keep ? "--tls-keep-buffers" : NULL, NULL };
+	char line[65536], buffers[16];
+	double held, rc, rs;
+	uint64_t base = tcp_inuse();
+
+	reading(c->buffers, &rc, &rs);
+	cr_assert_eq(run_holdconn(&P, args, 4096, 45), 0, "%s: %s", c->mode, P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s", P.out);
+	cr_assert(json_num(line, "held", &held));
+	cr_assert_eq(held, PAIRS, "%s", line);
+	cr_assert(json_str(line, "buffers", buffers, sizeof(buffers)), "%s", line);
+	cr_assert_str_eq(buffers, keep ? "kept" : "released");
+	cr_assert(strstr(line, "\"kernel_tls\":"), "%s", line);
+	for (int i = 0; i < 2; i++) {
+		const char *side = i ? "server" : "client";
+		double want = i ? rs : rc, got = side_num(line, side, "tls_bytes_per_connection");
+
+		cr_expect_eq(side_num(line, side, "connections"), PAIRS, "%s: %s", side, line);
+		cr_expect_eq(side_num(line, side, "handshakes"), PAIRS, "%s: %s", side, line);
+		cr_expect_lt(got > want ? got - want : want - got, want * AGREE,
+			     "%s %s %s: %.0f B/conn, the in-memory reading %.0f", c->mode, c->buffers,
+			     side, got, want);
+		cr_expect_gt(side_num(line, side, "handshake_cpu_seconds_per_connection"), 0, "%s",
+			     line);
+		cr_expect_gt(side_num(line, side, "handshakes_per_second"), 0, "%s", line);
+	}
+	cr_assert(tcp_back_to(base, 20), "sockets left behind");
+}
