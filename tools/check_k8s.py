@@ -304,7 +304,25 @@ def check_prometheus(where, doc):
         keeps = [r.get("regex") for r in j.get("relabel_configs") or [] if r.get("action") == "keep"]
         if "holdconn" not in keeps or "metrics" not in keeps:
             problem(where, f"job {j.get('job_name')} does not keep holdconn pods' metrics ports")
+    check_rules(where, doc, cfg)
     return True
+
+
+def check_rules(where, doc, cfg):
+    """The recording rules ride in the same ConfigMap, loaded, and equal to
+    docs/prometheus-rules.yml (which promtool checks and unit-tests)."""
+    files = [os.path.basename(f) for f in cfg.get("rule_files") or []]
+    if not files:
+        problem(where, "prometheus.yml loads no rule_files: the ratio rules of docs/prometheus-rules.yml are missing")
+    docs_rules = os.path.join(sys.argv[1], "..", "..", "docs", "prometheus-rules.yml")
+    for name in files:
+        text = (doc.get("data") or {}).get(name)
+        if text is None:
+            problem(where, f"rule file {name} is not a key of this ConfigMap")
+        elif os.path.exists(docs_rules):
+            with open(docs_rules) as f:
+                if yaml.safe_load(text) != yaml.safe_load(f):
+                    problem(where, f"{name} differs from docs/prometheus-rules.yml: copy it again")
 
 
 def check_podmonitor(docs, pod_labels):

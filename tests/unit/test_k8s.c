@@ -62,7 +62,7 @@ Test(k8s, a_shard_count_other_than_the_jobs_completions_is_rejected)
 
 /*
  * The manifests altered by sed_script (applied to FILE in a copy of
- * deploy/ with the .dockerignore beside it) must be rejected with want.
+ * deploy/ with docs/ and the .dockerignore beside it) must be rejected with want.
  */
 static void expect_rejected(const char *file, const char *sed_script, const char *want)
 {
@@ -70,7 +70,7 @@ static void expect_rejected(const char *file, const char *sed_script, const char
 
 	need_yaml();
 	snprintf(cmd, sizeof(cmd),
-		 "d=$(mktemp -d) && cp -r deploy $d/ && cp .dockerignore $d/ && "
+		 "d=$(mktemp -d) && cp -r deploy docs $d/ && cp .dockerignore $d/ && "
 		 "sed -i '%s' $d/deploy/%s && python3 tools/check_k8s.py $d/deploy/k8s 2>&1; "
 		 "s=$?; rm -rf $d; exit $s", sed_script, file);
 	cr_expect_neq(run(cmd, out, sizeof(out)), 0, "accepted: %s", sed_script);
@@ -139,4 +139,12 @@ Test(k8s, a_podmonitor_and_a_non_root_image_come_with_the_manifests)
 {
 	expect_rejected("k8s/podmonitor.yaml", "s|port: metrics|port: web|", "no podMetricsEndpoints port: metrics");
 	expect_rejected("Dockerfile", "/^USER/d", "no numeric non-root USER");
+}
+
+Test(k8s, prometheus_loads_the_recording_rules_of_the_docs)
+{
+	expect_rejected("k8s/prometheus.yaml", "/rule_files:/,+1d",
+			"loads no rule_files: the ratio rules of docs/prometheus-rules.yml are missing");
+	expect_rejected("k8s/prometheus.yaml", "s|\\[1m\\]|[5m]|",
+			"holdconn-rules.yml differs from docs/prometheus-rules.yml");
 }
