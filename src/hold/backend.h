@@ -39,8 +39,7 @@ struct backend_ops {
 	void (*release)(struct holder *h);
 	/*
 	 * The I/O of held connections, for flow.c. A connection is an id below
-	 * nrings x slots (geometry); conn() is its record. NULL in a backend whose
-	 * workers carry their own traffic (threads).
+	 * nrings x slots (geometry); conn() is its record.
 	 *
 	 * write: one write of len bytes of data (or, data NULL, a fresh message
 	 * stamped now); what the kernel does not take at once the backend keeps,
@@ -57,8 +56,8 @@ struct backend_ops {
 	/*
 	 * connect: the heartbeats due between prev_us and now_us, and closing n
 	 * held connections (bench's close-detection probe): flow_beat and
-	 * flow_drop over the primitives above. NULL: a backend whose workers
-	 * keep the schedule themselves (threads), or that cannot close on request.
+	 * flow_drop over the primitives above. NULL: a backend that cannot
+	 * write or close on request.
 	 */
 	void (*beat)(struct holder *h, uint64_t prev_us, uint64_t now_us);
 	void (*drop)(struct holder *h, uint64_t n);

@@ -37,23 +37,6 @@
 
 #define CONN_F_WRITING 0x10 /* its tx is partly out: EPOLLOUT is watched */
 
-/*
- * What a connection has going out, in the arena beside its conn record,
- * only when there is traffic. A message needs no copy: it is 'h's and
- * its stamp. An echo is a copy of what was read, made only when the
- * kernel did not take all of it at once. The receiver's offset in the
- * stream lives in conn.next, free once the connection is established.
- */
-struct tx {
-	union {
-		uint64_t stamp; /* connect: the message's send time */
-		char *echo;     /* serve: the bytes read, going back */
-	};
-	uint32_t len;           /* 0: nothing going out */
-	uint32_t off;           /* bytes the kernel has taken */
-};
-_Static_assert(sizeof(struct tx) == 16, "per-connection tx record must stay 16 bytes");
-
 struct epoll_be {
 	int epfd;
 	int lfd[HOLDER_MAX_LISTEN];
@@ -62,7 +45,7 @@ struct epoll_be {
 	bool echo, keep;    /* serve: --on-data echo / keep */
 	bool copies;        /* writes carry data (an echo, a session's bytes): a copy waits in tx */
 	struct conn *conns; /* indexed by fd */
-	struct tx *tx;      /* indexed by fd; NULL without traffic or echo */
+	struct sendout *tx; /* indexed by fd, what goes out; NULL when nothing is ever written */
 	uint32_t nconns;    /* RLIMIT_NOFILE: no fd can reach it */
 	uint32_t top;       /* one past the highest fd held yet: the heartbeat table */
 	struct epoll_event events[EVENT_BATCH];
@@ -157,11 +140,8 @@ static uint32_t held_events(const struct epoll_be *be, uint8_t flags)
 /* close() also drops the fd from the epoll set: nothing else holds the file. */
 static void forget(struct epoll_be *be, int fd)
 {
-	if (be->tx) {
-		if (be->copies && be->tx[fd].len)
-			conn_arena_free(be->tx[fd].echo); /* half written: it goes with the socket */
-		be->tx[fd] = (struct tx){ 0 };
-	}
+	if (be->tx)
+		sendout_clear(&be->tx[fd], be->copies); /* half written: it goes with the socket */
 	be->conns[fd] = (struct conn){ .state = CONN_FREE };
 	close(fd);
 }
@@ -193,25 +173,13 @@ static struct conn *epoll_conn(struct holder *h, uint32_t fd)
 	return &BE(h)->conns[fd];
 }
 
-/* Hands the kernel what it takes of fd's tx: 0 all of it, 1 some is left, or -errno. */
-static int push(struct holder *h, int fd)
-{
-	struct epoll_be *be = BE(h);
-	struct tx *t = &be->tx[fd];
-
-	return sendout_rest(fd, be->body, sizeof(be->body), be->copies ? t->echo : NULL, &t->stamp,
-			    t->len, &t->off);
-}
-
 /* A write ended (res: its length, or -errno): the tx is cleared, then flow is told. */
 static void sent(struct holder *h, int fd, int res)
 {
 	struct epoll_be *be = BE(h);
 	uint32_t len = be->tx[fd].len;
 
-	if (be->copies)
-		conn_arena_free(be->tx[fd].echo);
-	be->tx[fd] = (struct tx){ 0 };
+	sendout_clear(&be->tx[fd], be->copies);
 	flow_written(h, (uint32_t)fd, res < 0 ? res : (int)len, len);
 }
 
@@ -220,7 +188,7 @@ static void send_out(struct holder *h, int fd)
 {
 	struct epoll_be *be = BE(h);
 	struct conn *c = &be->conns[fd];
-	int ret = push(h, fd);
+	int ret = sendout_push(fd, &be->tx[fd], be->body, sizeof(be->body), be->copies);
 	bool writing = ret > 0;
 
 	if (ret >= 0 && writing != !!(c->flags & CONN_F_WRITING)) {
@@ -234,37 +202,18 @@ static void send_out(struct holder *h, int fd)
 		sent(h, fd, ret);
 }
 
-/*
- * A message needs no copy: it is 'h's and its stamp. An echo goes out from
- * the read buffer at once; what the kernel does not take waits in a copy,
- * and reading stops until it is out.
- */
+/* What the kernel does not take at once waits in the tx, watched for EPOLLOUT. */
 static int epoll_write(struct holder *h, uint32_t id, const char *data, uint32_t len)
 {
 	struct epoll_be *be = BE(h);
-	struct tx *t = &be->tx[id];
-	ssize_t w = 0;
+	int ret = sendout_start((int)id, &be->tx[id], be->body, sizeof(be->body), data, len);
 
-	if (!data) {
-		*t = (struct tx){ .stamp = now_ns(), .len = len };
+	if (ret < 0)
+		return ret;
+	if (ret)
 		send_out(h, (int)id);
-		return 0;
-	}
-	do
-		w = send((int)id, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	while (w < 0 && errno == EINTR);
-	if (w == (ssize_t)len) {
+	else
 		flow_written(h, id, (int)len, len);
-		return 0;
-	}
-	if (w < 0 && errno != EAGAIN)
-		return -errno;
-	if (!(t->echo = conn_arena_zalloc(len)))
-		return -ENOMEM;
-	memcpy(t->echo, data, len);
-	t->len = len;
-	t->off = w > 0 ? (uint32_t)w : 0;
-	send_out(h, (int)id);
 	return 0;
 }
 
@@ -528,8 +477,8 @@ static void epoll_release(struct holder *h)
 	for (uint32_t fd = 0; fd < be->nconns; fd++) {
 		if (be->conns[fd].state == CONN_FREE)
 			continue;
-		if (be->copies && be->tx[fd].len)
-			conn_arena_free(be->tx[fd].echo);
+		if (be->tx)
+			sendout_clear(&be->tx[fd], be->copies);
 		close(fd);
 	}
 	for (int l = 0; l < be->nlisten; l++)

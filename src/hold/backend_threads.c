@@ -3,31 +3,27 @@
  * C10K problem was named against, kept honest and simple for comparison.
  *
  * serve: the main thread accepts (non-blocking listeners, polled) and
- * starts a thread per connection that blocks in recv() until the peer goes.
- * connect: the main thread makes and binds the socket (so the ramp stops at
- * EMFILE at once and release always finds the fd); a thread per connection
- * does the blocking connect(), then blocks in recv() the same way.
+ * starts a thread per connection. connect: the main thread makes and binds
+ * the socket (so the ramp stops at EMFILE at once and release always finds
+ * the fd); a thread per connection does the blocking connect(). Either
+ * way the worker then blocks in poll() on its socket until the peer goes.
  *
- * The holder is single-threaded: workers never call holder_*. They report
- * through a mutex-protected list and an eventfd, and the main thread
- * reconciles in wait(). A worker never closes its own fd: the main thread
- * closes it after the join, so an fd number cannot be reused while a
- * worker or release() might still name it.
+ * The holder and flow.c (traffic, heartbeats, sessions) are code for one
+ * thread at a time, so they run under one lock: the main thread holds it
+ * except while it sleeps in wait(), and a worker takes it to report what
+ * it saw (established, bytes read, a write's end, the peer gone). A worker
+ * never closes its own fd: the main thread closes it after the join, so an
+ * fd number cannot be reused while a worker or release() might name it.
  *
- * Traffic: a worker with bytes to send, to echo or to keep talks instead:
- * it blocks in poll() on its socket, with the time of its next heartbeat as
- * the timeout. Its writes never block (MSG_DONTWAIT): what the kernel does
- * not take waits for POLLOUT, a heartbeat due meanwhile is skipped, and
- * release's SHUT_RD still wakes every worker. Each keeps its own schedule,
- * on the phase the holder's schedule gives its fd; the main thread starts
- * and stops them all through a second eventfd, readable while they run.
+ * Writes never block: they go out from the thread that asks (a worker's
+ * echo or opener, the main thread's heartbeats); what the kernel does not
+ * take waits in the connection's sendout record, and its worker pushes it
+ * on POLLOUT, woken by WAKE_SIGNAL, which only its poll lets in.
  */
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -36,18 +32,23 @@
 #include <time.h>
 #include <unistd.h>
 #include "hold/conn.h"
+#include "hold/flow.h"
 #include "hold/holder.h"
 #include "hold/sendout.h"
 #include "hold/sockopt.h"
 
-#define DRAIN_BYTES 65536
-#define BODY_BYTES 65536 /* the 'h's every message starts with, shared by every worker */
-#define RX_BYTES 2048    /* a talking worker's own receive buffer, on its stack */
-#define TALK_STACK (RX_BYTES + 1024) /* the buffer and talk()'s frame */
+#define DRAIN_BYTES 65536 /* every read lands here, under the lock: no buffer on a worker's stack */
+#define BODY_BYTES 65536  /* the 'h's every message starts with, shared by every worker */
 #define MIN_STACK (16 * 1024)
+#define FLOW_STACK (4 * 1024)     /* a worker that reads traffic or echoes: flow's frames */
+#define SESSION_STACK (64 * 1024) /* ... that runs sessions: a TLS handshake's frames */
 #define NO_WORKER UINT32_MAX
 #define JOIN_RETRY_NS 100000000L /* release: re-shutdown a worker still running after this */
 #define CLOSE_EVENTS (POLLRDHUP | POLLHUP | POLLERR)
+#define WAKE_SIGNAL (SIGRTMIN + 2) /* a write another thread began needs its worker's POLLOUT */
+
+#define CONN_F_PEER 0x10   /* the peer ended it (worker.err says how) */
+#define CONN_F_PAUSED 0x20 /* flow_read paused reading until arm() (an echo is going out) */
 
 struct threads_be;
 
@@ -57,36 +58,29 @@ struct worker {
 	struct threads_be *be;
 	uint32_t tuple; /* connect: planner index, which names the destination */
 	uint32_t link;  /* next on the done list */
-	int err;        /* connect: why it failed; 0 once established */
+	int err;        /* a failed connect's errno, or how the peer ended it */
 };
 
 struct threads_be {
-	const struct plan *plan;
-	const struct holder_config *cfg; /* read by workers: it never changes */
+	struct holder *h;
+	pthread_mutex_t lock; /* the holder lock: whoever runs holder or flow code holds it */
 	pthread_attr_t attr;
-	bool talk;            /* workers run talk(), not hold() */
-	bool echo, keep;      /* serve: --on-data echo / keep */
-	bool heartbeats;      /* connect with --send */
-	int beat_efd;         /* readable while heartbeats run */
-	_Atomic bool beats_on;
-	uint32_t npos;        /* heartbeat positions in a period: nconns up to a power of two */
-	int efd;              /* workers post here after reporting */
+	bool releasing;
+	bool keep, copies;    /* serve --on-data keep; writes carry data (echo, sessions) */
+	sigset_t wake_mask;   /* a worker's mask while it polls: WAKE_SIGNAL let in */
+	int efd;              /* workers post here when they finish */
 	int lfd[HOLDER_MAX_LISTEN];
 	int nlisten;
 	bool accepting;
-	struct conn *conns;   /* indexed by fd; main thread only */
+	struct conn *conns;   /* indexed by fd */
+	struct sendout *tx;   /* indexed by fd; NULL when nothing is ever written */
 	struct worker *workers;
 	uint32_t nconns;      /* RLIMIT_NOFILE: no fd can reach it */
-	/* Reported by workers, under lock. */
-	pthread_mutex_t lock;
-	uint64_t established; /* connects that completed since the last reconcile */
+	uint32_t top;         /* one past the highest fd held yet: the heartbeat table */
 	uint32_t done;        /* workers that finished, linked by worker.link */
-	int got[2];           /* rcvbuf, sndbuf of the first established connect */
-	bool have_buffers;
-	_Atomic uint64_t bytes_in, bytes_out;
 	struct pollfd pfd[1 + HOLDER_MAX_LISTEN]; /* the eventfd, then the listeners */
-	char drain[DRAIN_BYTES]; /* shared by every recv: the bytes are dropped unread */
-	char body[BODY_BYTES];   /* connect with traffic: all 'h' */
+	char drain[DRAIN_BYTES];
+	char body[BODY_BYTES];
 };
 
 static struct threads_be *BE(struct holder *h)
@@ -94,15 +88,20 @@ static struct threads_be *BE(struct holder *h)
 	return h->be;
 }
 
+static void on_wake(int sig)
+{
+	(void)sig; /* only to end a worker's poll with EINTR */
+}
+
 /*
- * A worker only calls connect, recv, getsockopt and a mutex: a few hundred
- * bytes of stack. PTHREAD_STACK_MIN (16 KiB on x86-64, more where signal
- * frames are larger) is what glibc promises is enough to start a thread at
- * all; workers block every signal, so no signal frame ever lands on the
- * stack either. The default guard page stays: an overflow faults instead
- * of corrupting a neighbour. glibc carves TLS and its thread descriptor
- * out of this size too, so a larger static TLS raises the floor. A talking
- * worker needs extra on top: its receive buffer and talk()'s frame.
+ * A worker only calls connect, poll, a mutex and, under it, the holder's
+ * and flow's short paths: a few hundred bytes of stack. PTHREAD_STACK_MIN
+ * (16 KiB on x86-64, more where signal frames are larger) is what glibc
+ * promises is enough to start a thread at all; workers block every signal
+ * but WAKE_SIGNAL, whose handler is empty. The default guard page stays:
+ * an overflow faults instead of corrupting a neighbour. glibc carves TLS
+ * and its thread descriptor out of this size too. Only pages touched
+ * count: a larger size for traffic or sessions costs address space.
  */
 static size_t worker_stack_size(size_t extra)
 {
@@ -147,8 +146,8 @@ static void free_be(struct threads_be *be)
 {
 	if (be->efd >= 0)
 		close(be->efd);
-	if (be->beat_efd >= 0)
-		close(be->beat_efd);
+	if (be->tx)
+		conn_arena_free(be->tx);
 	conn_array_free(be->conns);
 	free(be->workers);
 	pthread_mutex_destroy(&be->lock);
@@ -156,53 +155,60 @@ static void free_be(struct threads_be *be)
 	free(be);
 }
 
-/* What workers do besides holding; idle runs keep the plain hold() and its stack. */
-static void traffic_init(struct holder *h, struct threads_be *be)
+/*
+ * Idle runs allocate nothing for traffic. Anything that writes gets the
+ * sendout table and the wake signal (a heartbeat is written by the main
+ * thread, whose leftovers the worker must push).
+ */
+static int traffic_init(struct holder *h, struct threads_be *be, size_t *stack)
 {
 	const struct traffic *t = &h->cfg->traffic;
 	bool serve = h->cfg->role == ROLE_SERVE;
+	bool echo = serve && t->on_data == ON_DATA_ECHO;
+	bool sessions = h->cfg->session || h->cfg->tls;
+	struct sigaction sa = { .sa_handler = on_wake };
 
-	be->cfg = h->cfg;
-	be->echo = serve && t->on_data == ON_DATA_ECHO;
 	be->keep = serve && t->on_data == ON_DATA_KEEP;
-	be->heartbeats = !serve && t->send && t->every_us;
-	be->talk = be->echo || be->keep || traffic_on(t);
-	if (!serve && traffic_on(t))
+	be->copies = echo || sessions;
+	*stack = sessions ? SESSION_STACK : echo || traffic_on(t) ? FLOW_STACK : 0;
+	sigfillset(&be->wake_mask);
+	sigdelset(&be->wake_mask, WAKE_SIGNAL);
+	if (!be->copies && (serve || !traffic_on(t)))
+		return 0;
+	if (!be->copies)
 		memset(be->body, 'h', sizeof(be->body));
+	if (sigaction(WAKE_SIGNAL, &sa, NULL))
+		return -errno;
+	be->tx = conn_arena_zalloc((size_t)be->nconns * sizeof(*be->tx));
+	return be->tx ? 0 : -ENOMEM;
 }
 
 static int threads_init(struct holder *h)
 {
 	struct threads_be *be = calloc(1, sizeof(*be));
+	size_t stack = 0;
 	int ret;
 
 	if (!be)
 		return -ENOMEM;
-	traffic_init(h, be);
-	ret = worker_attr_init(&be->attr, be->talk ? TALK_STACK : 0);
-	if (ret) {
-		free(be);
-		return ret;
-	}
 	pthread_mutex_init(&be->lock, NULL);
-	be->plan = h->cfg->plan;
+	be->h = h;
 	be->done = NO_WORKER;
-	be->beat_efd = -1;
 	be->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	ret = be->efd < 0 ? -errno : conn_arena_init();
-	if (!ret && be->heartbeats) {
-		be->beat_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		ret = be->beat_efd < 0 ? -errno : 0;
-	}
 	if (!ret)
 		ret = fd_table_size(&be->nconns);
-	for (be->npos = 1; be->npos < be->nconns && be->npos < 1u << 31; be->npos <<= 1)
-		;
 	if (!ret) {
 		be->conns = conn_array_alloc(be->nconns);
 		be->workers = calloc(be->nconns, sizeof(*be->workers));
 		ret = be->conns && be->workers ? 0 : -ENOMEM;
 	}
+	if (!ret)
+		ret = traffic_init(h, be, &stack);
+	if (!ret)
+		ret = worker_attr_init(&be->attr, stack);
+	else
+		pthread_attr_init(&be->attr); /* so that free_be may destroy it */
 	if (ret) {
 		free_be(be);
 		return ret;
@@ -210,289 +216,231 @@ static int threads_init(struct holder *h)
 	h->be = be;
 	h->nrings = 0;
 	h->ring_bytes = 0;
+	pthread_mutex_lock(&be->lock); /* the main thread's, but while it sleeps in wait() */
 	return 0;
 }
 
-/* ---- workers: never touch the holder ------------------------------------ */
+/* ---- the I/O flow.c drives (under the lock) ------------------------------ */
+
+/* The fd table is the schedule's one ring; only its part below top can hold anything. */
+static void threads_geometry(struct holder *h, uint32_t *nrings, uint32_t *slots)
+{
+	*nrings = 1;
+	*slots = BE(h)->top;
+}
+
+static struct conn *threads_conn(struct holder *h, uint32_t fd)
+{
+	return &BE(h)->conns[fd];
+}
+
+/* fd's worker must look at its socket again (a write left it something, reading resumed). */
+static void wake(struct threads_be *be, uint32_t fd)
+{
+	pthread_t tid = be->workers[fd].tid;
+
+	if (!pthread_equal(tid, pthread_self()))
+		pthread_kill(tid, WAKE_SIGNAL);
+}
+
+static int threads_write(struct holder *h, uint32_t id, const char *data, uint32_t len)
+{
+	struct threads_be *be = BE(h);
+	int ret = sendout_start((int)id, &be->tx[id], be->body, sizeof(be->body), data, len);
+
+	if (ret < 0)
+		return ret;
+	if (ret)
+		wake(be, id); /* its worker pushes the rest on POLLOUT */
+	else
+		flow_written(h, id, (int)len, len);
+	return 0;
+}
+
+/* Its worker pushed fd's write: flow hears of the end, or of the failure. */
+static void send_out(struct holder *h, int fd)
+{
+	struct threads_be *be = BE(h);
+	struct sendout *o = &be->tx[fd];
+	int ret = sendout_push(fd, o, be->body, sizeof(be->body), be->copies);
+	uint32_t len = o->len;
+
+	if (ret > 0)
+		return;
+	sendout_clear(o, be->copies);
+	flow_written(h, (uint32_t)fd, ret < 0 ? ret : (int)len, len);
+}
+
+static void threads_arm(struct holder *h, uint32_t id)
+{
+	struct threads_be *be = BE(h);
+
+	be->conns[id].flags &= ~CONN_F_PAUSED;
+	wake(be, id);
+}
+
+/* From above: its worker wakes to SHUT_RD and goes; the main thread closes it after the join. */
+static void threads_close(struct holder *h, uint32_t id)
+{
+	BE(h)->conns[id].state = CONN_CLOSING;
+	shutdown((int)id, SHUT_RD);
+}
+
+/* ---- workers ------------------------------------------------------------ */
 
 static int worker_fd(const struct worker *w)
 {
 	return (int)(w - w->be->workers);
 }
 
-static void post(struct threads_be *be)
+/* A connection is held from now: its buffers may be set, then flow starts its traffic. */
+static void established(struct holder *h, int fd)
 {
-	eventfd_write(be->efd, 1);
-}
+	struct threads_be *be = BE(h);
 
-/* Blocks until the peer closes, the connection fails, or release shuts it down. */
-static void hold(struct threads_be *be, int fd)
-{
-	ssize_t n;
-
-	while ((n = recv(fd, be->drain, sizeof(be->drain), 0)) != 0) {
-		if (n > 0)
-			atomic_fetch_add_explicit(&be->bytes_in, n, memory_order_relaxed);
-		else if (errno != EINTR)
-			return;
-	}
-}
-
-/* ---- workers that talk: messages, echoes, keep -------------------------- */
-
-/* What a talking worker has going out: a message ('h's and its stamp) or an echo. */
-struct out {
-	const char *echo; /* serve: the bytes read, going back; NULL: a message */
-	uint64_t stamp;   /* a message's send time */
-	uint32_t len;     /* 0: nothing going out */
-	uint32_t off;     /* bytes the kernel has taken */
-};
-
-static struct traffic_stats *TS(struct threads_be *be)
-{
-	return &be->cfg->stats->traffic;
+	sockopt_set(fd, h->cfg, SOCKOPT_AFTER, false);
+	sockopt_report_buffers(h, fd);
+	if ((uint32_t)fd >= be->top)
+		be->top = (uint32_t)fd + 1;
+	flow_established(h, (uint32_t)fd);
 }
 
 /*
- * Hands the kernel what it takes of o without blocking: 0 all of it, 1
- * some is left (wait for POLLOUT), -1 the send failed (EPIPE, ECONNRESET:
- * the peer is gone, as if it had closed).
+ * connect: the blocking connect; under the lock on return. False: it
+ * failed. Its time is the holder's, from open() on (thread start included).
  */
-static int push(struct threads_be *be, int fd, struct out *o)
+static bool connected(struct worker *w)
 {
-	int ret = sendout_rest(fd, be->body, sizeof(be->body), o->echo, &o->stamp, o->len, &o->off);
+	struct threads_be *be = w->be;
+	struct holder *h = be->h;
+	int fd = worker_fd(w);
+	union sockaddr_inet src, dst;
+	int err = 0;
 
-	if (ret > 0)
-		return 1;
-	if (ret < 0) {
-		atomic_fetch_add_explicit(&TS(be)->send_errors, 1, memory_order_relaxed);
-		return -1;
+	plan_tuple(h->cfg->plan, w->tuple, &src, &dst);
+	if (connect(fd, &dst.sa, sockaddr_len(&dst)))
+		err = errno;
+	pthread_mutex_lock(&be->lock);
+	if (be->releasing || err) {
+		w->err = err;
+		return false;
 	}
-	atomic_fetch_add_explicit(&TS(be)->msgs_sent, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&be->bytes_out, o->len, memory_order_relaxed);
-	o->len = 0;
-	return 0;
+	h->in_flight--;
+	be->conns[fd].state = CONN_HELD;
+	established(h, fd);
+	return true;
 }
 
-/* A fresh message of len bytes, unless the last is still going out: then the beat is skipped. */
-static int send_message(struct threads_be *be, int fd, struct out *o, uint32_t len, bool *stalled)
+/* The peer ended fd (err 0 for a FIN): its worker goes, the main thread counts it at the join. */
+static void peer_gone(struct threads_be *be, int fd, int err)
 {
-	if (o->len) {
-		traffic_blocked(TS(be), !*stalled);
-		*stalled = true;
-		return 0;
-	}
-	*o = (struct out){ .stamp = now_ns(), .len = len };
-	atomic_fetch_add_explicit(&TS(be)->msgs_started, 1, memory_order_relaxed);
-	return push(be, fd, o) < 0 ? -1 : 0;
+	be->conns[fd].state = CONN_CLOSING;
+	be->conns[fd].flags |= CONN_F_PEER;
+	be->workers[fd].err = err;
 }
 
-/* One read: counted, timed, echoed when asked. 0, or -1: the connection is over. */
-static int take(struct threads_be *be, int fd, char *buf, uint32_t *rx, struct out *o)
-{
-	ssize_t n = recv(fd, buf, RX_BYTES, MSG_DONTWAIT);
-
-	if (n <= 0)
-		return n < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : -1;
-	atomic_fetch_add_explicit(&be->bytes_in, n, memory_order_relaxed);
-	traffic_rx(&be->cfg->traffic, TS(be), rx, buf, n, now_ns());
-	if (!be->echo)
-		return 0;
-	*o = (struct out){ .echo = buf, .len = (uint32_t)n };
-	atomic_fetch_add_explicit(&TS(be)->msgs_started, 1, memory_order_relaxed);
-	return push(be, fd, o) < 0 ? -1 : 0;
-}
-
-/* Reads unless it keeps or is echoing; waits to write while something is going out. */
-static short talk_events(const struct threads_be *be, const struct out *o)
+static short worker_events(const struct threads_be *be, int fd)
 {
 	short events = POLLRDHUP;
 
-	if (o->len)
+	if (be->tx && be->tx[fd].len)
 		events |= POLLOUT;
-	if (!be->keep && !(be->echo && o->len))
+	if (!be->keep && !(be->conns[fd].flags & CONN_F_PAUSED))
 		events |= POLLIN;
 	return events;
 }
 
-/*
- * The first beat of fd once they run: at its phase in the period, the
- * position the holder's schedule gives slot fd (bit reversal is its own
- * inverse), so the workers' beats spread as one ring's slots do.
- */
-static uint64_t first_beat(const struct threads_be *be, int fd, uint64_t now)
+/* One read, into the shared buffer (the lock is held): what flow makes of it. */
+static void drain(struct holder *h, int fd)
 {
-	uint64_t every = be->cfg->traffic.every_us * 1000;
-	uint32_t pos = traffic_slot(be->nconns, 0, (uint32_t)fd);
-	uint64_t next = now - now % every + (uint64_t)((unsigned __int128)pos * every / be->npos);
+	struct threads_be *be = BE(h);
+	ssize_t n = recv(fd, be->drain, sizeof(be->drain), MSG_DONTWAIT);
 
-	return next > now ? next : next + every;
-}
-
-static int ms_until(uint64_t when)
-{
-	uint64_t now = now_ns(), ms;
-
-	if (when <= now)
-		return 0;
-	ms = (when - now + 999999) / 1000000;
-	return ms < INT_MAX ? (int)ms : INT_MAX;
-}
-
-/* Heartbeats at their time while they run; 0 or -1 (a send failed). *next: 0 while stopped. */
-static int beat(struct threads_be *be, int fd, struct out *o, uint64_t *next, bool *stalled)
-{
-	uint64_t every = be->cfg->traffic.every_us * 1000, now = now_ns();
-
-	if (!*next || now < *next)
-		return 0;
-	if (!atomic_load(&be->beats_on)) {
-		*next = 0;
-		return 0;
+	if (n > 0) {
+		if (!flow_read(h, (uint32_t)fd, be->drain, (size_t)n) &&
+		    be->conns[fd].state == CONN_HELD)
+			be->conns[fd].flags |= CONN_F_PAUSED;
+	} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+		peer_gone(be, fd, n ? errno : 0);
 	}
-	struct beat_tally tally = { .due = 1 };
-	uint64_t due = *next;
-	int ret;
-
-	*next += every;
-	if (*next <= now) { /* late (the box is busy): beat once, then back on the phase */
-		tally.due += (now - *next) / every + 1; /* the periods passed unseen: never sent */
-		*next += (now - *next) / every * every + every;
-	}
-	bool blocked = o->len != 0; /* the last message is still going out */
-
-	ret = send_message(be, fd, o, be->cfg->traffic.send, stalled);
-	if (!blocked && !ret)
-		traffic_beat_sent(TS(be), &tally, traffic_late_us(&be->cfg->traffic) * 1000, now - due);
-	traffic_tally(TS(be), &tally);
-	return ret;
 }
 
-/*
- * Holds a connection that carries traffic until the peer closes, a send
- * fails, or release shuts it down (SHUT_RD: POLLIN | POLLRDHUP). Not
- * inlined: only talking workers' stacks carry the receive buffer.
- */
-static __attribute__((noinline)) void talk(struct worker *w)
+static void on_events(struct holder *h, int fd, short events, short revents)
 {
-	struct threads_be *be = w->be;
-	const struct traffic *t = &be->cfg->traffic;
-	int fd = worker_fd(w);
-	struct out o = { 0 };
-	uint64_t next = 0; /* the next heartbeat, ns; 0: heartbeats are not running */
-	uint32_t rx = 0;   /* the receiver's offset in the stream */
-	bool stalled = false;
-	char buf[RX_BYTES];
+	struct threads_be *be = BE(h);
 
-	if (be->cfg->role == ROLE_CONNECT && t->once && send_message(be, fd, &o, t->once, &stalled))
+	/* connect: what a server said before it closed is read first, then the EOF or reset. */
+	if ((revents & POLLIN) && (revents & CLOSE_EVENTS) && h->cfg->role == ROLE_CONNECT) {
+		drain(h, fd);
 		return;
-	for (;;) {
-		struct pollfd pfd[2] = { { .fd = fd, .events = talk_events(be, &o) },
-					 { .fd = be->beat_efd, .events = POLLIN } };
-		nfds_t n = be->heartbeats && !next ? 2 : 1;
+	}
+	if (revents & CLOSE_EVENTS) {
+		peer_gone(be, fd, (revents & POLLERR) ? ECONNRESET : 0);
+		return;
+	}
+	if ((revents & POLLOUT) && be->tx[fd].len) {
+		send_out(h, fd);
+		if (be->conns[fd].state != CONN_HELD)
+			return;
+	}
+	if ((revents & POLLIN) && (events & POLLIN) && !(be->conns[fd].flags & CONN_F_PAUSED))
+		drain(h, fd);
+}
 
-		if (poll(pfd, n, next ? ms_until(next) : -1) < 0 && errno != EINTR)
-			return;
-		if (pfd[0].revents & CLOSE_EVENTS)
-			return;
-		if ((pfd[0].revents & POLLOUT) && o.len && push(be, fd, &o) < 0)
-			return;
-		if ((pfd[0].revents & POLLIN) && !(be->echo && o.len) && take(be, fd, buf, &rx, &o))
-			return;
-		if (n == 2 && (pfd[1].revents & POLLIN) && atomic_load(&be->beats_on))
-			next = first_beat(be, fd, now_ns());
-		if (beat(be, fd, &o, &next, &stalled))
-			return;
+/* Waits on its socket (the lock let go meanwhile) until it is no longer held. */
+static void hold(struct worker *w)
+{
+	struct threads_be *be = w->be;
+	int fd = worker_fd(w);
+
+	while (!be->releasing && be->conns[fd].state == CONN_HELD) {
+		struct pollfd pfd = { .fd = fd, .events = worker_events(be, fd) };
+		int n;
+
+		pthread_mutex_unlock(&be->lock);
+		n = ppoll(&pfd, 1, NULL, be->tx ? &be->wake_mask : NULL);
+		pthread_mutex_lock(&be->lock);
+		if (n < 0 && errno != EINTR)
+			peer_gone(be, fd, errno);
+		else if (n > 0 && !be->releasing && be->conns[fd].state == CONN_HELD)
+			on_events(be->h, fd, pfd.events, pfd.revents);
 	}
 }
 
-static void finish(struct worker *w)
+static void *worker(void *arg)
 {
+	struct worker *w = arg;
 	struct threads_be *be = w->be;
 
-	pthread_mutex_lock(&be->lock);
+	if (be->h->cfg->role == ROLE_SERVE)
+		pthread_mutex_lock(&be->lock);
+	if (be->h->cfg->role == ROLE_SERVE || connected(w))
+		hold(w);
 	w->link = be->done;
 	be->done = (uint32_t)worker_fd(w);
 	pthread_mutex_unlock(&be->lock);
-	post(be);
-}
-
-static void established(struct threads_be *be, int fd)
-{
-	socklen_t len = sizeof(int);
-
-	pthread_mutex_lock(&be->lock);
-	be->established++;
-	if (!be->have_buffers &&
-	    !getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &be->got[0], &len) &&
-	    !getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &be->got[1], &len))
-		be->have_buffers = true;
-	pthread_mutex_unlock(&be->lock);
-	post(be);
-}
-
-static void *connect_worker(void *arg)
-{
-	struct worker *w = arg;
-	struct threads_be *be = w->be;
-	int fd = worker_fd(w);
-	union sockaddr_inet src, dst;
-	struct side_stats *st = be->cfg->stats;
-	uint64_t t0;
-
-	plan_tuple(be->plan, w->tuple, &src, &dst);
-	t0 = now_ns();
-	if (connect(fd, &dst.sa, sockaddr_len(&dst))) {
-		w->err = errno;
-	} else {
-		/* Timed here, around the blocking connect: the loop learns of it in bulk. */
-		uint64_t ns = now_ns() - t0;
-
-		hist_record(&st->connect_lat, &st->connect_lat_max_ns, ns);
-		atomic_fetch_add_explicit(&st->connect_lat_sum_ns, ns, memory_order_relaxed);
-		w->err = 0;
-		sockopt_set(fd, be->cfg, SOCKOPT_AFTER, false);
-		established(be, fd);
-		if (be->talk)
-			talk(w);
-		else
-			hold(be, fd);
-	}
-	finish(w);
-	return NULL;
-}
-
-static void *serve_worker(void *arg)
-{
-	struct worker *w = arg;
-
-	w->err = 0;
-	if (w->be->talk)
-		talk(w);
-	else
-		hold(w->be, worker_fd(w));
-	finish(w);
+	eventfd_write(be->efd, 1);
 	return NULL;
 }
 
 /* ---- the main thread's side --------------------------------------------- */
 
 /* pthread_create's EAGAIN is threads-max, RLIMIT_NPROC, pid_max or the map count. */
-static int spawn(struct holder *h, int fd, void *(*fn)(void *))
+static int spawn(struct holder *h, int fd)
 {
 	struct threads_be *be = BE(h);
 	struct worker *w = &be->workers[fd];
 	int ret;
 
 	w->be = be;
-	ret = pthread_create(&w->tid, &be->attr, fn, w);
+	w->err = 0;
+	ret = pthread_create(&w->tid, &be->attr, worker, w);
 	if (ret) {
 		holder_stop(h, ret == EAGAIN ? STOP_THREADS : stop_reason_from_errno(ret), ret);
 		return -ret;
 	}
 	return 0;
 }
-
 
 static int threads_open(struct holder *h, uint64_t tuple, const union sockaddr_inet *src,
 			const union sockaddr_inet *dst)
@@ -516,11 +464,12 @@ static int threads_open(struct holder *h, uint64_t tuple, const union sockaddr_i
 		return ret;
 	}
 	be->workers[fd].tuple = (uint32_t)tuple;
-	if (spawn(h, fd, connect_worker)) {
+	be->conns[fd] = (struct conn){ .next = (uint32_t)tuple, .state = CONN_OPENING };
+	if (spawn(h, fd)) {
+		be->conns[fd].state = CONN_FREE;
 		close(fd);
 		return -EAGAIN; /* the ramp is stopped: the holder asks no more */
 	}
-	be->conns[fd] = (struct conn){ .next = (uint32_t)tuple, .state = CONN_OPENING };
 	return 0;
 }
 
@@ -540,15 +489,14 @@ static void adopt(struct holder *h, int fd)
 		threads_stop_accepting(h);
 		return;
 	}
-	sockopt_set(fd, h->cfg, SOCKOPT_AFTER, false);
-	sockopt_report_buffers(h, fd);
-	if (spawn(h, fd, serve_worker)) {
+	be->conns[fd] = (struct conn){ .state = CONN_HELD };
+	if (spawn(h, fd)) {
+		be->conns[fd].state = CONN_FREE;
 		close(fd);
 		threads_stop_accepting(h);
 		return;
 	}
-	be->conns[fd] = (struct conn){ .state = CONN_HELD };
-	holder_opened(h);
+	established(h, fd);
 }
 
 static void accept_all(struct holder *h, int l)
@@ -556,7 +504,7 @@ static void accept_all(struct holder *h, int l)
 	struct threads_be *be = BE(h);
 
 	while (be->accepting) {
-		/* No SOCK_NONBLOCK: the worker's recv must block (Linux does not copy O_NONBLOCK). */
+		/* No SOCK_NONBLOCK: Linux does not copy O_NONBLOCK, and the worker's connect blocks. */
 		int fd = accept4(be->lfd[l], NULL, NULL, SOCK_CLOEXEC);
 
 		if (fd >= 0) {
@@ -588,106 +536,54 @@ static int threads_listen(struct holder *h, const union sockaddr_inet *addr)
 	return 0;
 }
 
-/* A finished worker: join it, close its fd, and tell the holder what it was. */
+/* A finished worker: join it, tell the holder and flow what it was, close its fd. */
 static void reap(struct holder *h, int fd)
 {
 	struct threads_be *be = BE(h);
 	struct worker *w = &be->workers[fd];
-	bool failed = be->conns[fd].state == CONN_OPENING && w->err;
+	struct conn *c = &be->conns[fd];
 
 	pthread_join(w->tid, NULL);
-	close(fd);
-	be->conns[fd].state = CONN_FREE;
-	if (failed) {
+	if (c->state == CONN_OPENING) {
 		h->in_flight--;
 		holder_open_failed(h, w->tuple, w->err);
-		return;
-	}
-	/* Reaped before the release: the peer ended it (the release joins its own). */
-	holder_peer_closed(h, 0);
-	holder_closed(h);
-}
-
-/*
- * Takes one snapshot of what workers reported. Every connect counted as
- * established was counted before its worker joined the done list, so
- * applying the opens first keeps h->held from ever dipping below zero.
- */
-static void reconcile(struct holder *h)
-{
-	struct threads_be *be = BE(h);
-	uint64_t opened;
-	uint32_t fd;
-	int got[2];
-	bool buffers;
-
-	pthread_mutex_lock(&be->lock);
-	opened = be->established;
-	be->established = 0;
-	fd = be->done;
-	be->done = NO_WORKER;
-	buffers = be->have_buffers && h->rcvbuf < 0;
-	memcpy(got, be->got, sizeof(got));
-	pthread_mutex_unlock(&be->lock);
-
-	if (buffers)
-		holder_buffers(h, got[0], got[1]);
-	for (; opened; opened--) {
-		h->in_flight--;
-		holder_opened(h);
-	}
-	while (fd != NO_WORKER) {
-		uint32_t next = be->workers[fd].link;
-
-		reap(h, (int)fd);
-		fd = next;
-	}
-	h->bytes_in = atomic_load_explicit(&be->bytes_in, memory_order_relaxed);
-	h->bytes_out = atomic_load_explicit(&be->bytes_out, memory_order_relaxed);
-}
-
-/*
- * Starts or stops every worker's heartbeats. Started: beats_on, then the
- * eventfd made readable, so a worker woken by it finds beats_on set.
- * Stopped: the eventfd drained first, so no worker spins on it; each
- * notices beats_on at its next beat and sends no more.
- */
-static void steer_beats(struct holder *h)
-{
-	struct threads_be *be = BE(h);
-	bool on = holder_beating(h);
-	eventfd_t ignored;
-
-	if (on == atomic_load(&be->beats_on))
-		return;
-	if (on) {
-		atomic_store(&be->beats_on, true);
-		eventfd_write(be->beat_efd, 1);
 	} else {
-		eventfd_read(be->beat_efd, &ignored);
-		atomic_store(&be->beats_on, false);
+		if (c->flags & CONN_F_PEER)
+			holder_peer_closed(h, w->err);
+		flow_closed(h, (uint32_t)fd);
 	}
+	if (be->tx)
+		sendout_clear(&be->tx[fd], be->copies);
+	*c = (struct conn){ .state = CONN_FREE };
+	close(fd);
 }
 
 static void threads_wait(struct holder *h, int timeout_ms)
 {
 	struct threads_be *be = BE(h);
-	int n = be->accepting ? 1 + be->nlisten : 1;
+	int npfd = be->accepting ? 1 + be->nlisten : 1, n;
 	eventfd_t ignored;
+	uint32_t fd;
 
 	be->pfd[0] = (struct pollfd){ .fd = be->efd, .events = POLLIN };
 	for (int l = 0; l < be->nlisten; l++)
 		be->pfd[1 + l] = (struct pollfd){ .fd = be->lfd[l], .events = POLLIN };
-	if (poll(be->pfd, n, timeout_ms) > 0) {
+	pthread_mutex_unlock(&be->lock); /* workers report while the main thread sleeps */
+	n = poll(be->pfd, npfd, timeout_ms);
+	pthread_mutex_lock(&be->lock);
+	if (n > 0) {
 		if (be->pfd[0].revents)
 			eventfd_read(be->efd, &ignored);
-		for (int l = 0; l < n - 1; l++)
-			if (be->pfd[1 + l].revents)
+		for (int l = 0; l < npfd - 1; l++)
+			if (be->pfd[1 + l].revents && be->accepting)
 				accept_all(h, l);
 	}
-	reconcile(h);
-	if (be->heartbeats)
-		steer_beats(h);
+	for (fd = be->done, be->done = NO_WORKER; fd != NO_WORKER;) {
+		uint32_t next = be->workers[fd].link;
+
+		reap(h, (int)fd);
+		fd = next;
+	}
 }
 
 /* Waits for one worker, shutting its socket down again if it missed the first. */
@@ -711,9 +607,10 @@ static void join_worker(struct threads_be *be, int fd)
 
 /*
  * Wakes every worker, then joins every one: nothing is left running when
- * this returns. SHUT_RD is enough to end a blocked recv (it returns 0) or
- * a connect still in SYN_SENT, without sending a FIN first; the linger-0
- * close after the join turns each into an RST, so nothing sits in TIME_WAIT.
+ * this returns. SHUT_RD is enough to end a blocked poll or a connect still
+ * in SYN_SENT, without sending a FIN first; the linger-0 close after the
+ * join turns each into an RST, so nothing sits in TIME_WAIT. Workers that
+ * wake find `releasing` under the lock and report nothing more.
  */
 static void threads_release(struct holder *h)
 {
@@ -721,19 +618,24 @@ static void threads_release(struct holder *h)
 
 	if (!be)
 		return;
+	be->releasing = true;
 	for (uint32_t fd = 0; fd < be->nconns; fd++)
 		if (be->conns[fd].state != CONN_FREE)
 			shutdown(fd, SHUT_RD);
+	pthread_mutex_unlock(&be->lock);
 	for (uint32_t fd = 0; fd < be->nconns; fd++) {
 		if (be->conns[fd].state == CONN_FREE)
 			continue;
 		join_worker(be, fd);
+		if (be->tx)
+			sendout_clear(&be->tx[fd], be->copies);
 		close(fd);
 	}
 	for (int l = 0; l < be->nlisten; l++)
 		close(be->lfd[l]);
 	free_be(be);
 	h->be = NULL;
+	flow_release(h);
 }
 
 const struct backend_ops backend_threads = {
@@ -744,4 +646,11 @@ const struct backend_ops backend_threads = {
 	.wait = threads_wait,
 	.stop_accepting = threads_stop_accepting,
 	.release = threads_release,
+	.geometry = threads_geometry,
+	.conn = threads_conn,
+	.write = threads_write,
+	.arm = threads_arm,
+	.close = threads_close,
+	.beat = flow_beat,
+	.drop = flow_drop,
 };

@@ -1,12 +1,12 @@
 /*
- * flow.h - what flows over held connections, written once above the
- * backends that drive every socket from the holder's one thread (uring,
- * epoll): the first message, the heartbeat schedule, what is read (the
- * peer's first bytes, each message's latency) and the echo. A backend calls
- * flow_* when a connection is established, bytes were read or a write
- * ended; flow asks the backend to write, read again or close, through
- * struct backend_ops. The threads backend, whose workers block on their own
- * sockets, keeps its schedule in each worker (backend_threads.c).
+ * flow.h - what flows over held connections, written once above every
+ * backend: the first message, the heartbeat schedule, what is read (the
+ * peer's first bytes, each message's latency), the echo, and sessions
+ * (opener.c). A backend calls flow_* when a connection is established,
+ * bytes were read or a write ended; flow asks the backend to write, read
+ * again or close, through struct backend_ops. flow is code for one thread
+ * at a time: uring and epoll call it from the holder's thread, the threads
+ * backend's workers under its holder lock (backend_threads.c).
  *
  * Per-connection state is the backend's 8-byte struct conn: `next` is the
  * receiver's offset in the stream once established, and flow owns the

@@ -171,7 +171,7 @@ int opener_init(struct holder *h)
 
 	if (!h->cfg->session && !h->cfg->tls)
 		return 0;
-	/* Threads' workers carry their own traffic; a uring watch that never reads hears nothing. */
+	/* A backend must write; a uring watch that never reads hears nothing. */
 	if (!h->cfg->backend->write)
 		return -EOPNOTSUPP;
 	if (h->cfg->backend == &backend_uring &&

@@ -1,8 +1,7 @@
 /*
  * opener.h - sessions over held connections (--proto, --tls): the glue
- * between flow.c, which sees every connection of the backends that drive
- * sockets from the holder's thread (uring, epoll), and the sans-I/O
- * sessions of src/session. Written once, for every such mode.
+ * between flow.c, which sees every connection of every backend, and the
+ * sans-I/O sessions of src/session. Written once, for every mode.
  *
  * Only under holder_config.session or .tls; otherwise nothing here runs and
  * nothing is allocated. The records (12 bytes a connection, 8 more under
@@ -20,9 +19,9 @@ struct sessions_stats;
 
 /*
  * Set up by the first connection up (the backend's id table exists by then);
- * 0, -ENOMEM, -EOPNOTSUPP (threads: its workers carry their own traffic, and
- * never reach flow) or -EINVAL (a uring --watch that never reads: none, diag):
- * the run layer refuses those options together first.
+ * 0, -ENOMEM, -EOPNOTSUPP (a backend that cannot write) or -EINVAL (a uring
+ * --watch that never reads: none, diag): the run layer refuses those options
+ * together first.
  */
 int opener_init(struct holder *h);
 /* From flow_release, once the backend closed everything. */

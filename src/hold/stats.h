@@ -95,7 +95,7 @@ struct side_stats {
 	char first[FIRST_BYTES_MAX];  /* connect: the first bytes a peer sent */
 	_Atomic uint64_t seq;        /* bumped on every publish */
 	_Atomic uint64_t connect_lat_sum_ns; /* connect: start of the open to established, all timed */
-	struct lat_hist connect_lat;  /* written live by the holder (uring, epoll), the workers (threads) */
+	struct lat_hist connect_lat;  /* written live by the holder */
 	struct traffic_stats traffic; /* written live by the backend, not by publish */
 	_Atomic uint64_t connect_lat_max_ns; /* connect: the slowest connect_lat recorded */
 	struct session_counts sessions; /* --proto, --tls */

@@ -242,6 +242,61 @@ Test(holder, threads_send_heartbeats_on_time, .timeout = 5)
 	expect_heartbeats_on_time(MODE_THREADS);
 }
 
+/* ---- a message the kernel cannot take at once goes out whole, later ---- */
+
+#define BIG_BYTES (1 << 20) /* far beyond an 8 KiB send buffer and the peer's receive buffer */
+
+static void big_tick(void *arg, struct holder *h)
+{
+	struct peer *p = arg;
+	char buf[65536];
+
+	accept_all(p);
+	for (int i = 0; i < p->nfds; i++) {
+		ssize_t n;
+
+		while ((n = read(p->fds[i], buf, sizeof(buf))) > 0)
+			p->bytes += (size_t)n;
+	}
+	if (p->bytes >= (size_t)NCONNS * BIG_BYTES && stats.traffic.msgs_sent >= NCONNS)
+		finish(p, h, true);
+	if (late(p))
+		finish(p, h, false);
+}
+
+static void expect_big_message_whole(enum mode m)
+{
+	static struct holder h;
+	static struct holder_config cfg;
+	static struct plan plan;
+	struct peer p = { 0 };
+
+	connect_config(&cfg, &plan, m, &p);
+	cfg.traffic = (struct traffic){ .send = BIG_BYTES, .every_us = 10 * BEAT_EVERY_US };
+	cfg.sndbuf = 8192; /* the kernel takes a little at a time: the rest waits for writability */
+	cfg.tick = big_tick;
+	if (run(&h, &cfg, m))
+		cr_expect(p.seen, "%s: %zu bytes read, %" PRIu64 " messages sent, %" PRIu64
+			  " send errors", mode_name(m), p.bytes, (uint64_t)stats.traffic.msgs_sent,
+			  (uint64_t)stats.traffic.send_errors);
+	cleanup(&p);
+}
+
+Test(holder, uring_sends_a_message_larger_than_the_buffers_whole, .timeout = 5)
+{
+	expect_big_message_whole(MODE_URING);
+}
+
+Test(holder, epoll_sends_a_message_larger_than_the_buffers_whole, .timeout = 5)
+{
+	expect_big_message_whole(MODE_EPOLL);
+}
+
+Test(holder, threads_send_a_message_larger_than_the_buffers_whole, .timeout = 5)
+{
+	expect_big_message_whole(MODE_THREADS);
+}
+
 /* ---- serve: accepts what connects, notices the client go ---- */
 
 static void client_tick(void *arg, struct holder *h)

@@ -1,8 +1,8 @@
 /*
  * test_opener.c - sessions wired into the holder (hold/opener.c through
- * flow.c), for each mode that drives its sockets from the holder's thread:
- * a holder connects to the test's plain sockets, which play the server.
- * --hello/--expect and resp keep the server's side a few lines.
+ * flow.c), for every mode: a holder connects to the test's plain sockets,
+ * which play the server. --hello/--expect and resp keep the server's side
+ * a few lines.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -168,6 +168,11 @@ Test(opener, epoll_opens_every_session, .timeout = 5)
 	expect_sessions_established(MODE_EPOLL);
 }
 
+Test(opener, threads_open_every_session, .timeout = 5)
+{
+	expect_sessions_established(MODE_THREADS);
+}
+
 /* ---- a refusal stops the run, the reply kept ---- */
 
 static void refused_tick(void *arg, struct holder *h)
@@ -208,6 +213,11 @@ Test(opener, uring_stops_at_a_refusal_with_the_reply, .timeout = 5)
 Test(opener, epoll_stops_at_a_refusal_with_the_reply, .timeout = 5)
 {
 	expect_refusal_stops(MODE_EPOLL);
+}
+
+Test(opener, threads_stop_at_a_refusal_with_the_reply, .timeout = 5)
+{
+	expect_refusal_stops(MODE_THREADS);
 }
 
 /* ---- keepalives go out on the heartbeat schedule ---- */
@@ -252,6 +262,11 @@ Test(opener, uring_sends_keepalives_on_the_schedule, .timeout = 5)
 Test(opener, epoll_sends_keepalives_on_the_schedule, .timeout = 5)
 {
 	expect_keepalives(MODE_EPOLL);
+}
+
+Test(opener, threads_send_keepalives_on_the_schedule, .timeout = 5)
+{
+	expect_keepalives(MODE_THREADS);
 }
 
 /* ---- held once the session is established, not at TCP's handshake ---- */
@@ -305,6 +320,11 @@ Test(opener, epoll_counts_a_connection_held_once_its_session_is_established, .ti
 	expect_held_once_established(MODE_EPOLL);
 }
 
+Test(opener, threads_count_a_connection_held_once_its_session_is_established, .timeout = 5)
+{
+	expect_held_once_established(MODE_THREADS);
+}
+
 /* ---- a refused session was never held: it is counted apart, not closed ---- */
 
 static void expect_refused_never_held(enum mode m)
@@ -336,4 +356,9 @@ Test(opener, uring_counts_a_refused_session_apart_never_held, .timeout = 5)
 Test(opener, epoll_counts_a_refused_session_apart_never_held, .timeout = 5)
 {
 	expect_refused_never_held(MODE_EPOLL);
+}
+
+Test(opener, threads_count_a_refused_session_apart_never_held, .timeout = 5)
+{
+	expect_refused_never_held(MODE_THREADS);
 }
