@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/keepalive-ab.sh - A/B of builds (and holder options) under one heartbeat
+# bench/keepalive-ab.sh - A/B of builds (and server options) under one heartbeat
 # pattern, alternated in one sitting so that both see the same box (issue 16).
 # Usage: sh bench/keepalive-ab.sh NAME ROUNDS "BENCH-ARGS" "LABEL=BINARY [ARGS]" ...
 #   e.g. sh bench/keepalive-ab.sh batch 2 "--conns 600000 --send 64 --every 6s --hold 12s" \
@@ -39,14 +39,16 @@ python3 - "$file.jsonl" >> "$file.txt" <<'EOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 print("%-10s %5s %8s %9s %9s %9s %9s %9s %9s %9s %7s" % ("label", "round", "held", "on time%",
-      "lag p99ms", "1way p99", "holder", "generator", "softirq", "total", "box %"))
+      "lag p99ms", "1way p99", "server", "generator", "softirq", "total", "box %"))
 for r in rows:
     sc, c, sv = r.get("schedule", {}), r.get("cpu", {}), r.get("traffic", {}).get("server", {})
-    h, g, s = (c.get(k, {}).get("cpu_seconds_per_message", 0) * 1e6 for k in ("holder", "generator", "softirq"))
-    share = sum(c.get(k, {}).get("share", 0) for k in ("holder", "generator", "softirq"))
+    if "holder" in c:  # an older build (schema 2) called the server's part "holder"
+        c["server"] = c["holder"]
+    h, g, s = (c.get(k, {}).get("cpu_seconds_per_message", 0) * 1e6 for k in ("server", "generator", "softirq"))
+    share = sum(c.get(k, {}).get("share", 0) for k in ("server", "generator", "softirq"))
     print("%-10s %5d %8d %9.2f %9.2f %9.3f %9.3f %9.3f %9.3f %9.3f %7.1f" % (r["label"], r["round"],
           r["held"], 100 * sc.get("on_time", 0) / max(sc.get("due", 1), 1), sc.get("lag_p99_seconds", 0) * 1e3,
           sv.get("latency_p99_seconds", 0) * 1e3, h, g, s, h + g + s, 100 * share))
-print("(CPU columns: ms of CPU per 1,000 messages the holder read; box %: share of all CPUs during the hold)")
+print("(CPU columns: ms of CPU per 1,000 messages the server read; box %: share of all CPUs during the hold)")
 EOF
 cat "$file.txt"

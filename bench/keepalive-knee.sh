@@ -26,11 +26,11 @@ sc, c, sv = r["schedule"], r["cpu"], r["traffic"]["server"]
 hold = r["traffic"]["hold_seconds"]
 met = sv["latency_p99_seconds"] * 1e6 <= float(sys.argv[1]) and sc["slip"] <= 0.01
 print("%d pairs: %.0f msgs/s, one-way p50 %.3f ms p99 %.3f ms, %.2f%% off schedule (lag p99 %.1f ms),"
-      " CPU ms/1k msgs holder %.1f generator %.1f softirq %.1f, box %.0f%% busy: %s" % (
+      " CPU ms/1k msgs server %.1f generator %.1f softirq %.1f, box %.0f%% busy: %s" % (
       r["held"], c["messages"] / hold, sv["latency_p50_seconds"] * 1e3, sv["latency_p99_seconds"] * 1e3,
-      100 * sc["slip"], sc["lag_p99_seconds"] * 1e3, c["holder"]["cpu_seconds_per_message"] * 1e6,
+      100 * sc["slip"], sc["lag_p99_seconds"] * 1e3, c["server"]["cpu_seconds_per_message"] * 1e6,
       c["generator"]["cpu_seconds_per_message"] * 1e6, c["softirq"]["cpu_seconds_per_message"] * 1e6,
-      100 * (c["holder"]["share"] + c["generator"]["share"] + c["softirq"]["share"]),
+      100 * (c["server"]["share"] + c["generator"]["share"] + c["softirq"]["share"]),
       "met" if met else "missed"), file=sys.stderr)
 print("met" if met else "missed")
 ' "$p99" 2>>"$file.txt")

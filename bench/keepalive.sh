@@ -50,7 +50,7 @@ print("held %d, schedule kept=%s due %d on_time %d late %d not_sent %d lag p50/p
 sv = t.get("server", {})
 print("one way p50/p99/max %.3f/%.3f/%.1f ms" % (sv.get("latency_p50_seconds", 0) * 1e3,
     sv.get("latency_p99_seconds", 0) * 1e3, sv.get("latency_max_seconds", 0) * 1e3))
-for k in ("holder", "generator", "softirq"):
+for k in ("server", "generator", "softirq"):
     p = c.get(k, {})
     print("cpu %s %.3f ms/1k msgs, %.1f%% of the box" % (k, p.get("cpu_seconds_per_message", 0) * 1e6,
           100 * p.get("share", 0)))

@@ -42,7 +42,7 @@ run() {
 		echo "Watch $(field "$file" .watch): $(field "$file" .close_detection.probe) client connections" \
 		     "closed after the ramp, $(field "$file" .close_detection.detected) noticed, all in" \
 		     "$(field "$file" .close_detection.seconds) s (empty: not all);" \
-		     "sock_diag sweep $(field "$file" .sweep_seconds) s each (empty: not a diag run)."
+		     "sock_diag scan $(field "$file" .scan_seconds) s each (empty: not a diag run)."
 		echo
 		echo "Rate per 100K: $(jq -r 'select(.event == "report") |
 			"\(.connections):\(.connections_per_second)"' "$file" | tr '\n' ' ')"

@@ -64,22 +64,21 @@ static const struct opt options[] = {
 	OPT_CALLBACK(0, "watch", &o.watch, opt_watch, "HOW",
 		     "how a closed peer is noticed (uring, both sides): poll, recv, none or diag "
 		     "(default: poll); see serve --help"),
-	OPT_CALLBACK(0, "sweep-interval", &o.scan_interval_us, opt_scan_interval, "DURATION",
-		     "how often --watch diag looks (default: 1s)"),
+	OPT_SCAN_INTERVAL(o),
 	OPT_CALLBACK(0, "client-watch", &o.client_watch, opt_watch, "HOW",
-		     "the generator's watch (default: none: bench notices a dead holder by "
+		     "the generator's watch (default: none: bench notices a dead server by "
 		     "itself, so the client need not pay)"),
 	TRAFFIC_OPTS(o),
 	TCP_OPTS(o),
 	OPT_CALLBACK(0, "metrics", &o, opt_metrics, "ADDR:PORT",
-		     "serve Prometheus metrics of the holder and every client at "
+		     "serve Prometheus metrics of the server and every generator at "
 		     "http://ADDR:PORT/metrics (in the host's namespace)"),
 	OPT_UINT(0, "clients", &o.clients, 1, BENCH_MAX_CLIENTS, "K",
 		 "generator processes, 1-32, each with its own shard of the sources and its "
 		 "share of --conns (default: 1)"),
 	OPT_CALLBACK(0, "path", &o, opt_path, "PATH",
 		     "loopback, or veth: each client in a closed network namespace of its own "
-		     "(198.18.0.0/15), reaching the holder over a veth pair and a bridge "
+		     "(198.18.0.0/15), reaching the server over a veth pair and a bridge "
 		     "(default: loopback)"),
 	OPT_CALLBACK(0, "server", &o.server_cmd, opt_server, "CMD",
 		     "a server holdconn did not write holds the connections instead of serve: "

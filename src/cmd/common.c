@@ -124,7 +124,7 @@ static int add_host(struct opt_parser *p, struct run_opts *r, const char *arg, c
 		if (port_problem(colon + 1, why, sizeof(why)))
 			return opts_fail(p, "--target: '%s' %s", arg, why);
 		return opts_fail(p, "--target: '%s' is not NAME:PORT or NAME:PORT-PORT (e.g. "
-				 "holder.example:5000-5015)", arg);
+				 "server.example:5000-5015)", arg);
 	}
 	/* is_host_name held the name to HOST_NAME_LEN_MAX. */
 	memcpy(r->target_host[r->ntarget], arg, colon - arg);
@@ -158,7 +158,7 @@ int opt_endpoint(struct opt_parser *p, const struct opt *o, const char *arg)
 		return opts_fail(p, "--%s: '%s' is not ADDR:PORT or ADDR:PORT-PORT (e.g. "
 				 "127.0.0.1:5000-5015, [::1]:5000)", name, arg);
 	return opts_fail(p, "--%s: '%s' is not ADDR:PORT, NAME:PORT or ADDR:PORT-PORT (e.g. "
-			 "127.0.0.1:5000-5015, [::1]:5000, holder.example:5000)", name, arg);
+			 "127.0.0.1:5000-5015, [::1]:5000, server.example:5000)", name, arg);
 }
 
 int opt_source(struct opt_parser *p, const struct opt *o, const char *arg)

@@ -107,11 +107,14 @@ int opt_path(struct opt_parser *p, const struct opt *o, const char *arg);
 	OPT_CALLBACK(0, "watch", &(r).watch, opt_watch, "HOW",                              \
 		     "how a closed peer is noticed (uring): poll, one-shot poll per socket; " \
 		     "recv, multishot recv into shared buffers; none, never look; diag, a "   \
-		     "sock_diag dump of the living every --sweep-interval (default: poll)")
-#define WATCH_OPTS(r)                                                                   \
-	OPT_RUN_WATCH(r), OPT_CALLBACK(0, "sweep-interval", &(r).scan_interval_us,     \
-				       opt_scan_interval, "DURATION",                  \
-				       "how often --watch diag looks (default: 1s)")
+		     "sock_diag dump of the living every --scan-interval (default: poll)")
+/* --sweep-interval, its old name, is kept so that scripts keep working. */
+#define OPT_SCAN_INTERVAL(r)                                                            \
+	OPT_CALLBACK(0, "scan-interval", &(r).scan_interval_us, opt_scan_interval,     \
+		     "DURATION", "how often --watch diag scans the sockets (default: 1s)"), \
+		OPT_CALLBACK(0, "sweep-interval", &(r).scan_interval_us,               \
+			     opt_scan_interval, "DURATION", "the same as --scan-interval")
+#define WATCH_OPTS(r) OPT_RUN_WATCH(r), OPT_SCAN_INTERVAL(r)
 #define OPT_SEND(r)                                                                   \
 	OPT_CALLBACK(0, "send", &(r).traffic.send, opt_msg, "BYTES",                  \
 		     "a heartbeat of BYTES on every connection (at least 8: it ends with " \
@@ -125,7 +128,7 @@ int opt_path(struct opt_parser *p, const struct opt *o, const char *arg);
 		     "send BYTES once per connection, right after connecting")
 #define OPT_ON_DATA(r)                                                                   \
 	OPT_CALLBACK(0, "on-data", &(r), opt_on_data, "WHAT",                             \
-		     "the holder's answer to data: drain, read and drop; echo, write it "  \
+		     "the server's answer to data: drain, read and drop; echo, write it "  \
 		     "back; keep, leave it queued, to see what buffers cost (default: drain; " \
 		     "keep with --watch none)")
 #define OPT_SET_BUFFERS(r)                                                                  \
@@ -226,7 +229,7 @@ enum session_side { SESSION_SERVE, SESSION_CONNECT, SESSION_BENCH };
 int check_session(struct opt_parser *p, struct run_opts *r, enum session_side side);
 
 /*
- * What the holder does with data must be something its watch can do
+ * What the server does with data must be something its watch can do
  * (holder: the run's --mode holds; false for connect, the generator alone).
  */
 int check_traffic(struct opt_parser *p, struct run_opts *r, bool holder);

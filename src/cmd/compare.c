@@ -1,4 +1,4 @@
-/* compare.c - `holdconn compare`: one bench per holder mode, side by side. */
+/* compare.c - `holdconn compare`: one bench per server mode, side by side. */
 #include <errno.h>
 #include "cmd/common.h"
 #include "run/compare.h"
@@ -8,9 +8,9 @@ static const char compare_usage[] =
 	"usage: holdconn compare [--conns N] [--modes MODE,...] [options]\n";
 
 static const char compare_about[] =
-	"Runs bench once per holder mode (and per --server command), one after\n"
+	"Runs bench once per server mode (and per --server command), one after\n"
 	"another, with the same target, buffers and an io_uring client, so that only\n"
-	"the holder differs; then prints one table with a column per mode or server:\n"
+	"the server differs; then prints one table with a column per mode or server:\n"
 	"connections held and why each stopped,\n"
 	"establish rate, CPU, teardown, and bytes per socket split by slab cache.\n"
 	"A mode that stops early (epoll at RLIMIT_NOFILE) is also compared with the\n"
@@ -62,9 +62,9 @@ static const struct opt options[] = {
 		     "connections each mode should hold (default: 100000)"),
 	OPT_CONNECT_RATE(c.run),
 	OPT_CALLBACK(0, "modes", &c, opt_modes, "MODE,...",
-		     "holders to compare, in order (default: uring,epoll,threads)"),
+		     "server modes to compare, in order (default: uring,epoll,threads)"),
 	OPT_CALLBACK(0, "watch", &c.run.watch, opt_watch, "HOW",
-		     "how the uring holder notices a closed peer: poll, recv, none or diag "
+		     "how a uring server notices a closed peer: poll, recv, none or diag "
 		     "(default: poll); see serve --help"),
 	BUFFER_OPTS(c.run),
 	OPT_RUN_RESERVE(c.run),

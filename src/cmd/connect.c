@@ -19,7 +19,7 @@ static const char connect_about[] =
 	"(destinations) connections.\n";
 
 static const char connect_notes[] =
-	"The holder's latency is one way; connect times the echo (serve --on-data\n"
+	"The server's latency is one way; connect times the echo (serve --on-data\n"
 	"echo) as a round trip, and counts heartbeats that could not go out because\n"
 	"the last one had not (a zero window or a full send buffer).\n"
 	"\n"

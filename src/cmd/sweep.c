@@ -94,7 +94,7 @@ static const struct opt options[] = {
 	OPT_CALLBACK(0, "send-once", &s.run.traffic.once, opt_msg, "BYTES",
 		     "one message per connection after connecting (a burst)"),
 	OPT_CALLBACK(0, "on-data", &s.run, opt_on_data, "WHAT",
-		     "holder: drain, echo or keep (default: drain)"),
+		     "the server's: drain, echo or keep (default: drain)"),
 	OPT_CALLBACK(0, "set-buffers", &s, opt_when, "LIST",
 		     "before, after or before,after (default: before,after: each setting both "
 		     "ways, to show the window scale)"),
@@ -103,7 +103,7 @@ static const struct opt options[] = {
 	OPT_CALLBACK(0, "slo", &s.run.slo_p99_us, opt_slo, "p99=DURATION",
 		     "stop each bench at the first report point that misses the objective (see "
 		     "bench --help)"),
-	OPT_CALLBACK(0, "watch", &s.run.watch, opt_watch, "HOW", "the holder's watch (default: poll)"),
+	OPT_CALLBACK(0, "watch", &s.run.watch, opt_watch, "HOW", "the server's watch (default: poll)"),
 	OPT_CALLBACK(0, "reserve", &s.run, opt_reserve, "BYTES", "MemAvailable to keep (as bench)"),
 	OPT_FLAG(0, "json", &s.run.json, "one JSON object per setting, then the recommendation"),
 	OPT_END(),

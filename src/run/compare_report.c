@@ -42,7 +42,7 @@ enum figure {
 	SLOTS,
 	RING_KIB,
 	CLOSE_SEEN_S,
-	SWEEP_MS,
+	SCAN_MS,
 	MSGS_SENT,
 	MSGS_DELIVERED,
 	ONE_WAY_P50_MS,
@@ -53,7 +53,7 @@ enum figure {
 	HOLD_BUFFERS,
 	BEATS_NOT_ON_TIME,
 	LAG_P99_MS,
-	CPU_HOLDER_KMSG,
+	CPU_SERVER_KMSG,
 	CPU_GENERATOR_KMSG,
 	CPU_SOFTIRQ_KMSG,
 	CPU_BOX_SHARE,
@@ -126,16 +126,16 @@ static const struct row server_rows[] = {
 	{ "  RLIMIT_NOFILE", SERVER_NOFILE, 0 },
 };
 
-/* How each holder noticed the probe's closed peers, and what watching cost. */
+/* How each server noticed the probe's closed peers, and what watching cost. */
 static const struct row watch_rows[] = {
 	{ "  closes noticed in (s)", CLOSE_SEEN_S, 3 },
-	{ "  sock_diag sweep (ms each)", SWEEP_MS, 1 },
+	{ "  sock_diag scan (ms each)", SCAN_MS, 1 },
 };
 
 /* With a traffic pattern (--send, --send-once): what flowed while all were held. */
 static const struct row traffic_rows[] = {
 	{ "  messages sent (client)", MSGS_SENT, 0 },
-	{ "  messages delivered (holder)", MSGS_DELIVERED, 0 },
+	{ "  messages delivered (server)", MSGS_DELIVERED, 0 },
 	{ "  one way p50 (ms)", ONE_WAY_P50_MS, 3 },
 	{ "  one way p99 (ms)", ONE_WAY_P99_MS, 3 },
 	{ "  round trip p99 (ms, echo)", RTT_P99_MS, 3 },
@@ -144,7 +144,7 @@ static const struct row traffic_rows[] = {
 	{ "  socket buffers held (B/socket)", HOLD_BUFFERS, 0 },
 	{ "  heartbeats not on time (%)", BEATS_NOT_ON_TIME, 2 },
 	{ "  generator lag p99 (ms)", LAG_P99_MS, 3 },
-	{ "  holder CPU (ms/1k msgs)", CPU_HOLDER_KMSG, 3 },
+	{ "  server CPU (ms/1k msgs)", CPU_SERVER_KMSG, 3 },
 	{ "  generator CPU (ms/1k msgs)", CPU_GENERATOR_KMSG, 3 },
 	{ "  softirq (ms/1k msgs)", CPU_SOFTIRQ_KMSG, 3 },
 	{ "  box CPUs busy in the hold (%)", CPU_BOX_SHARE, 1 },
@@ -180,7 +180,7 @@ static double cost_figure(const struct bench_point *p, enum figure fig)
 	}
 }
 
-/* The connections' descriptors on the server: a uring holder keeps none, only its rings. */
+/* The connections' descriptors on the server: a uring server keeps none, only its rings. */
 static double table_figure(const struct comparison *c, const struct compare_run *r,
 			   enum figure fig)
 {
@@ -224,7 +224,7 @@ static double table_figure(const struct comparison *c, const struct compare_run 
 	}
 }
 
-/* CPU while the pattern ran, per 1,000 messages the holder read, and the box's share busy. */
+/* CPU while the pattern ran, per 1,000 messages the server read, and the box's share busy. */
 static double cpu_figure(const struct report_summary *s, enum figure fig)
 {
 	const struct cpu_report *c = &s->cpu;
@@ -232,7 +232,7 @@ static double cpu_figure(const struct report_summary *s, enum figure fig)
 	if (!s->has_cpu || !c->msgs)
 		return NAN;
 	switch (fig) {
-	case CPU_HOLDER_KMSG:
+	case CPU_SERVER_KMSG:
 		return cpu_ms_per_kmsg(c, c->server_user_s + c->server_sys_s);
 	case CPU_GENERATOR_KMSG:
 		return cpu_ms_per_kmsg(c, c->generator_user_s + c->generator_sys_s);
@@ -256,7 +256,7 @@ static double traffic_figure(const struct report_summary *s, enum figure fig)
 	switch (fig) {
 	case CLOSE_SEEN_S:
 		return s->close_probe && s->close_detect_s >= 0 ? s->close_detect_s : NAN;
-	case SWEEP_MS:
+	case SCAN_MS:
 		return s->scans ? s->scan_ms : NAN;
 	case MSGS_SENT:
 		return cl->msgs_sent;
@@ -323,7 +323,7 @@ static double figure(const struct comparison *c, const struct compare_run *r, en
 	case RSS:
 		return cost_figure(compare_last_point(r), fig);
 	case CLOSE_SEEN_S:
-	case SWEEP_MS:
+	case SCAN_MS:
 	case MSGS_SENT:
 	case MSGS_DELIVERED:
 	case ONE_WAY_P50_MS:
@@ -334,7 +334,7 @@ static double figure(const struct comparison *c, const struct compare_run *r, en
 	case HOLD_BUFFERS:
 	case BEATS_NOT_ON_TIME:
 	case LAG_P99_MS:
-	case CPU_HOLDER_KMSG:
+	case CPU_SERVER_KMSG:
 	case CPU_GENERATOR_KMSG:
 	case CPU_SOFTIRQ_KMSG:
 	case CPU_BOX_SHARE:
@@ -668,7 +668,7 @@ static void json_figures(FILE *f, const struct comparison *c, const struct compa
 		{ "cpu_client_sys_seconds_per_100k_connections", CPU_CLIENT_SYS, 1, 3 },
 		{ "fds_per_connection", FDS_PER_CONN, 1, 0 }, { "server_fds", SERVER_FDS, 1, 0 },
 		{ "server_rings", RINGS_SERVER, 1, 0 }, { "registered_slots", SLOTS, 1, 0 },
-		{ "close_seen_seconds", CLOSE_SEEN_S, 1, 3 }, { "sweep_seconds", SWEEP_MS, 1e-3, 5 },
+		{ "close_seen_seconds", CLOSE_SEEN_S, 1, 3 }, { "scan_seconds", SCAN_MS, 1e-3, 5 },
 		{ "messages_sent", MSGS_SENT, 1, 0 }, { "messages_delivered", MSGS_DELIVERED, 1, 0 },
 		{ "one_way_p50_seconds", ONE_WAY_P50_MS, 1e-3, 6 },
 		{ "one_way_p99_seconds", ONE_WAY_P99_MS, 1e-3, 6 },
@@ -677,7 +677,7 @@ static void json_figures(FILE *f, const struct comparison *c, const struct compa
 		{ "hold_buffer_bytes_per_socket", HOLD_BUFFERS, 1, 0 },
 		{ "beats_not_on_time_ratio", BEATS_NOT_ON_TIME, 1e-2, 5 },
 		{ "lag_p99_seconds", LAG_P99_MS, 1e-3, 6 },
-		{ "cpu_holder_seconds_per_message", CPU_HOLDER_KMSG, 1e-6, 9 },
+		{ "cpu_server_seconds_per_message", CPU_SERVER_KMSG, 1e-6, 9 },
 		{ "cpu_generator_seconds_per_message", CPU_GENERATOR_KMSG, 1e-6, 9 },
 		{ "cpu_softirq_seconds_per_message", CPU_SOFTIRQ_KMSG, 1e-6, 9 },
 		{ "cpu_box_share_ratio", CPU_BOX_SHARE, 1e-2, 3 },

@@ -177,7 +177,7 @@ static void write_latencies(struct expo *e, const struct metrics_side *sides, in
 	for (int i = 0; i < n; i++)
 		write_hist(e, conn, &sides[i], &sides[i].st->connect_lat, ld(&sides[i].st->connect_lat_sum_ns));
 	expo_family(e, msg, "histogram",
-		    "Send to read of each message: one way at the holder, a round trip at the generator when the holder echoes.");
+		    "Send to read of each message: one way at the server, a round trip at the generator when the server echoes.");
 	for (int i = 0; i < n; i++)
 		write_hist(e, msg, &sides[i], &sides[i].st->traffic.lat, ld(&sides[i].st->traffic.lat_sum_ns));
 }

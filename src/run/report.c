@@ -257,7 +257,8 @@ void report_start(struct reporter *r, const char *command, const char *mode, uin
 		return;
 	}
 	report_clear_progress(r);
-	fprintf(f, "holdconn %s: %s holder, target ", command, mode);
+	fprintf(f, "holdconn %s: %s %s, target ", command, mode,
+		strcmp(command, "connect") ? "server" : "generator");
 	if (target)
 		fprintf(f, "%" PRIu64 " conns", target);
 	else

@@ -77,13 +77,13 @@ void traffic_report_fill(struct traffic_report *r, const struct traffic_stats *s
 		r->p999_us = r->max_us;
 }
 
-/* Which sides a summary speaks for: serve the holder, connect the generator, bench both. */
+/* Which sides a summary speaks for: serve the server, connect the generator, bench both. */
 static bool shows_server(const struct report_summary *s)
 {
 	return strcmp(s->command, "connect") != 0;
 }
 
-/* bench --server: the holder is not ours; its buffers and rings are not known. */
+/* bench --server: the server is not ours; its buffers and rings are not known. */
 static bool server_is_ours(const struct report_summary *s)
 {
 	return shows_server(s) && !(s->server && s->server->command);
@@ -172,7 +172,7 @@ void cpu_json(FILE *f, const char *key, const struct cpu_report *c)
 	fprintf(f, ",\"%s\":{\"seconds\":%.3f", key, c->seconds);
 	json_u64(f, "cpus", (uint64_t)c->ncpus);
 	json_u64(f, "messages", c->msgs);
-	cpu_part_json(f, "holder", c, c->server_user_s, c->server_sys_s);
+	cpu_part_json(f, "server", c, c->server_user_s, c->server_sys_s);
 	cpu_part_json(f, "generator", c, c->generator_user_s, c->generator_sys_s);
 	fprintf(f, ",\"softirq\":{\"seconds\":%.3f", c->softirq_s);
 	json_seconds(f, "cpu_seconds_per_message", cpu_ms_per_kmsg(c, c->softirq_s) / 1e6);
@@ -270,8 +270,8 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 	json_str(f, "watch", s->watch);
 	json_str(f, "client_watch", s->client_watch);
 	if (s->scans) {
-		json_u64(f, "sweeps", s->scans);
-		json_seconds(f, "sweep_seconds", s->scan_ms / 1e3);
+		json_u64(f, "scans", s->scans);
+		json_seconds(f, "scan_seconds", s->scan_ms / 1e3);
 	}
 	if (s->rx_buf_bytes) {
 		fprintf(f, ",\"recv_buffers\":{\"incremental\":%s", s->rx_inc ? "true" : "false");
@@ -413,10 +413,10 @@ static void summary_traffic(FILE *f, const struct report_summary *s)
 	if (t->once)
 		fprintf(f, "%s%" PRIu32 " B once", t->send ? ", " : "", t->once);
 	if (shows_server(s))
-		fprintf(f, "; holder %s", on_data_name(t->on_data));
+		fprintf(f, "; server %s", on_data_name(t->on_data));
 	fprintf(f, "; buffers set %s the handshake\n", t->late_buffers ? "after" : "before");
 	if (!strcmp(s->command, "bench")) {
-		fprintf(f, "  %-14s %.1f s, holder read %.0f B/s; buffers ", "held with it:",
+		fprintf(f, "  %-14s %.1f s, server read %.0f B/s; buffers ", "held with it:",
 			s->hold_s, s->throughput_Bps);
 		print_figure(f, 0, s->hold_buffer_bytes_per_conn, s->hold_buffer_res);
 		fprintf(f, " B/socket; tcp_mem pressure %s\n",
@@ -475,7 +475,7 @@ static void cpu_part(FILE *f, const char *name, const struct cpu_report *c, doub
 static void summary_cpu(FILE *f, const char *key, const struct cpu_report *c)
 {
 	fprintf(f, "  %-14s ", key);
-	cpu_part(f, "holder", c, c->server_user_s + c->server_sys_s);
+	cpu_part(f, "server", c, c->server_user_s + c->server_sys_s);
 	cpu_part(f, ", generator", c, c->generator_user_s + c->generator_sys_s);
 	if (c->ncpus)
 		cpu_part(f, ", softirq", c, c->softirq_s);
@@ -578,7 +578,7 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 	if (s->watch && strcmp(s->command, "bench"))
 		fprintf(f, "  %-14s %s\n", "watch:", s->watch);
 	else if (s->watch)
-		fprintf(f, "  %-14s holder %s, client %s\n", "watch:", s->watch,
+		fprintf(f, "  %-14s server %s, generator %s\n", "watch:", s->watch,
 			s->client_watch ? s->client_watch : "-");
 	fprintf(f, "  %-14s %.1f B/conn\n", "user:", s->user_bytes_per_conn);
 	summary_kernel(f, s);
@@ -610,7 +610,7 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 	if (s->killed)
 		report_death_human(f, s->killed);
 	if (s->scans)
-		fprintf(f, "  %-14s %" PRIu64 " sock_diag dumps, %.1f ms each\n", "sweeps:", s->scans,
+		fprintf(f, "  %-14s %" PRIu64 " sock_diag dumps, %.1f ms each\n", "scans:", s->scans,
 			s->scan_ms);
 	if (s->rx_buf_bytes)
 		fprintf(f, "  %-14s %.0f KiB in rotation (%s), %" PRIu64 " recvs found none and were re-armed\n",

@@ -9,10 +9,10 @@
 #include <stdio.h>
 
 /* The version of the JSON lines' schema (docs/holdconn.schema.json): bumped on any rename. */
-#define JSON_SCHEMA_VERSION 2
+#define JSON_SCHEMA_VERSION 3
 
 /*
- * {"event":"run","schema_version":2,"time":"2026-12-07T01:40:00.123Z",
+ * {"event":"run","schema_version":3,"time":"2026-12-07T01:40:00.123Z",
  * "host":...,"kernel":...,"holdconn_version":...,"command":...,"argv":[...]}
  */
 void runinfo_json(FILE *f, const char *command, int argc, char **argv);

@@ -86,21 +86,21 @@ Test(watch, recv_drains_data_from_a_peer, .timeout = 30)
 	cr_assert_eq(in, 100000, "%s", line);
 }
 
-Test(watch, diag_notices_closed_peers_within_two_sweeps, .timeout = 70)
+Test(watch, diag_notices_closed_peers_within_two_scans, .timeout = 70)
 {
 	const char *args[] = { "bench", "--conns", "5000", "--ports", "4", "--json", "--watch", "diag",
-			       "--sweep-interval", "500ms", NULL };
+			       "--scan-interval", "500ms", NULL };
 	char line[65536];
-	double detected, seconds, sweeps;
+	double detected, seconds, scans;
 
 	cr_assert_eq(run_holdconn(&P, args, 0, 60), 0, "%s", P.err);
 	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s", P.out);
 	cr_assert(json_num(line, "detected", &detected));
 	cr_assert_eq(detected, 50, "%s", line);
 	cr_assert(json_num(line, "seconds", &seconds), "%s", line);
-	cr_assert_leq(seconds, 1.0, "slower than two sweep intervals: %s", line);
-	cr_assert(json_num(line, "sweeps", &sweeps));
-	cr_assert_geq(sweeps, 1);
+	cr_assert_leq(seconds, 1.0, "slower than two scan intervals: %s", line);
+	cr_assert(json_num(line, "scans", &scans));
+	cr_assert_geq(scans, 1);
 }
 
 /*
@@ -113,7 +113,7 @@ Test(watch, diag_frees_more_dead_slots_at_once_than_the_cq_holds, .timeout = 60)
 	int port = free_port_base(1);
 	char target[64], line[65536];
 	const char *sargs[] = { "serve", "--listen", target, "--json", "--watch", "diag",
-				"--sweep-interval", "200ms", NULL };
+				"--scan-interval", "200ms", NULL };
 	const char *cargs[] = { "connect", "--target", target, "--conns", "9000", "--json",
 				"--watch", "none", NULL };
 	struct proc C;

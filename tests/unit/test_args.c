@@ -798,6 +798,15 @@ Test(args, set_buffers_is_before_or_after)
 	EXPECT_ERROR("--set-buffers: 'later' is not before or after", "bench", "--set-buffers", "later");
 }
 
+Test(args, scan_interval_keeps_its_old_name_sweep_interval)
+{
+	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000", "--watch", "diag", "--scan-interval",
+			   "500ms"), 0, "%s", err);
+	cr_expect_eq(o.scan_interval_us, 500000);
+	cr_assert_eq(PARSE("bench", "--watch", "diag", "--sweep-interval", "5s"), 0, "%s", err);
+	cr_expect_eq(o.scan_interval_us, 5000000);
+}
+
 Test(args, hold_takes_a_duration_and_zero)
 {
 	cr_assert_eq(PARSE("bench", "--hold", "0"), 0, "%s", err);

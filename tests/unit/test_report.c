@@ -211,7 +211,7 @@ Test(reporter, start_human_says_max_for_zero_target)
 {
 	open_reporter(false);
 	report_start(&r, "bench", "uring", 0, GIB, 20 * GIB);
-	cr_assert_str_eq(text(), "holdconn bench: uring holder, target max conns, "
+	cr_assert_str_eq(text(), "holdconn bench: uring server, target max conns, "
 				 "reserve 1.00 GiB, MemAvailable 20.00 GiB\n");
 }
 
