@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Offline check of deploy/k8s: every manifest parses and carries what the
-holder and the generator fleet need, and what a cluster enforcing the Pod
+server and the generator fleet need, and what a cluster enforcing the Pod
 Security Standards' baseline level (and most of restricted) admits: a
 Localhost seccomp profile (DIR/../seccomp), non-root, no capabilities, a
-read-only root, Guaranteed QoS, generators off the holder's node, a
+read-only root, Guaranteed QoS, generators off the server's node, a
 PodMonitor; the image (DIR/../Dockerfile, .dockerignore beside the build
 context) runs as that non-root user. Usage: check_k8s.py DIR. Prints one
 line per problem and exits 1, or prints a one-line ok and exits 0."""
@@ -211,34 +211,34 @@ def check_metrics_port(where, c, line):
         problem(where, f"--metrics {metrics} does not match the containerPort named metrics")
 
 
-def check_holder(where, doc, services):
+def check_server(where, doc, services):
     c = the_container(where, doc)
     line = command_line(c)
     if not re.search(r"(^|\s)serve(\s|$)", line):
-        problem(where, "holder does not run serve")
+        problem(where, "server does not run serve")
     listen = port_of(option(line, "--listen"))
     if not listen:
-        problem(where, "holder has no --listen ADDR:PORT[-PORT]")
+        problem(where, "server has no --listen ADDR:PORT[-PORT]")
     elif not listen[0] <= (ports_named(c).get("hold") or 0) <= listen[1]:
         problem(where, "the containerPort named hold is not a listening port")
     check_metrics_port(where, c, line)
     reserve, limit = option(line, "--reserve"), ((c.get("resources") or {}).get("limits") or {}).get("memory")
     if not reserve:
-        problem(where, "holder has no --reserve set against its memory limit")
+        problem(where, "server has no --reserve set against its memory limit")
     elif not size_bytes(reserve) or not size_bytes(limit) or not 0 < size_bytes(reserve) < size_bytes(limit) / 4:
         problem(where, f"--reserve {reserve} is not a small share of the memory limit {limit}")
     labels = doc["spec"]["template"]["metadata"].get("labels", {})
     svc = [s for s in services if s["spec"].get("selector") and
            all(labels.get(k) == v for k, v in s["spec"]["selector"].items())]
     if not svc:
-        problem(where, "no Service selects the holder's pods")
+        problem(where, "no Service selects the server's pods")
     for s in svc:
         for p in s["spec"].get("ports") or []:
             if p.get("targetPort") not in ports_named(c):
                 problem(where, f"Service port {p.get('name')} targets no named container port")
     if doc.get("kind") == "StatefulSet" and svc and doc["spec"].get("serviceName") not in \
             [s["metadata"]["name"] for s in svc]:
-        problem(where, "StatefulSet serviceName is not the holder's Service")
+        problem(where, "StatefulSet serviceName is not the server's Service")
     return listen
 
 
@@ -254,7 +254,7 @@ def anti_affinity_to(doc, labels):
     return False
 
 
-def check_generators(where, doc, listen, holder=None):
+def check_generators(where, doc, listen, server=None):
     spec = doc.get("spec", {})
     if spec.get("completionMode") != "Indexed":
         problem(where, "completionMode is not Indexed")
@@ -274,20 +274,20 @@ def check_generators(where, doc, listen, holder=None):
     m = re.search(r"--target\s.*?:(\d+)(?:-(\d+))?(?:\s|$)", line)
     target = (int(m.group(1)), int(m.group(2) or m.group(1))) if m else None
     if listen and target != listen:
-        problem(where, f"--target ports {target} are not the holder's {listen}")
+        problem(where, f"--target ports {target} are not the server's {listen}")
     check_metrics_port(where, c, line)
     if re.search(r"(^|/)(ba|da)?sh$", str((c.get("command") or [""])[0])) or "getent" in line:
-        problem(where, "runs through a shell: pass --target the holder's name, holdconn resolves it")
+        problem(where, "runs through a shell: pass --target the server's name, holdconn resolves it")
     host = re.search(r"--target\s+\"?([^\s:\"]+):", line)
-    if holder and (not host or not host.group(1).startswith(
-            f"{holder['metadata']['name']}-0.{holder['spec'].get('serviceName')}")):
-        problem(where, f"--target is not the holder's stable name "
-                       f"{holder['metadata']['name']}-0.{holder['spec'].get('serviceName')}")
+    if server and (not host or not host.group(1).startswith(
+            f"{server['metadata']['name']}-0.{server['spec'].get('serviceName')}")):
+        problem(where, f"--target is not the server's stable name "
+                       f"{server['metadata']['name']}-0.{server['spec'].get('serviceName')}")
     if not option(line, "--duration"):
         problem(where, "no --duration: connect would hold forever and the Job never complete")
-    if holder and not anti_affinity_to(doc, holder["spec"]["template"]["metadata"].get("labels", {})):
+    if server and not anti_affinity_to(doc, server["spec"]["template"]["metadata"].get("labels", {})):
         problem(where, "no required podAntiAffinity (kubernetes.io/hostname) keeping generators "
-                       "off the holder's node")
+                       "off the server's node")
     if pod_spec(doc).get("restartPolicy") not in ("Never", "OnFailure"):
         problem(where, "a Job's restartPolicy must be Never or OnFailure")
 
@@ -389,15 +389,15 @@ def main():
     for where, d in docs:
         check_common(f"{where} {d.get('kind')}/{d.get('metadata', {}).get('name')}", d)
     services = [d for _, d in docs if d.get("kind") == "Service"]
-    holders = [(w, d) for w, d in docs if d.get("kind") in ("StatefulSet", "Deployment") and component(d) == "holder"]
+    servers = [(w, d) for w, d in docs if d.get("kind") in ("StatefulSet", "Deployment") and component(d) == "server"]
     jobs = [(w, d) for w, d in docs if d.get("kind") == "Job" and component(d) == "generator"]
-    if len(holders) != 1:
-        problem(sys.argv[1], f"{len(holders)} holders (StatefulSet or Deployment, component holder), want 1")
+    if len(servers) != 1:
+        problem(sys.argv[1], f"{len(servers)} servers (StatefulSet or Deployment, component server), want 1")
     if len(jobs) != 1:
         problem(sys.argv[1], f"{len(jobs)} generator Jobs, want 1")
-    listen = check_holder(holders[0][0], holders[0][1], services) if holders else None
+    listen = check_server(servers[0][0], servers[0][1], services) if servers else None
     if jobs:
-        check_generators(jobs[0][0], jobs[0][1], listen, holders[0][1] if holders else None)
+        check_generators(jobs[0][0], jobs[0][1], listen, servers[0][1] if servers else None)
     for w, d in docs:
         if d.get("kind") in WORKLOADS:
             check_pod_security(f"{w} {d.get('kind')}/{d.get('metadata', {}).get('name')}", d)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# dashboard.sh HOLDCONN WORKDIR DASHBOARD - a holder and a generator on loopback, each
+# dashboard.sh HOLDCONN WORKDIR DASHBOARD - a server and a generator on loopback, each
 # with --metrics, in a memory cgroup with a limit (so the cgroup panel has data),
 # scraped every second by a real Prometheus; then every PromQL expression in the
 # Grafana dashboard is run against it. Run inside a network namespace of its own
@@ -65,7 +65,7 @@ scrape_configs:
   - job_name: holdconn
     static_configs:
       - targets: ['127.0.0.1:9464']
-        labels: {component: holder, pod: holdconn-holder-0}
+        labels: {component: server, pod: holdconn-server-0}
       - targets: ['127.0.0.1:9465']
         labels: {component: generator, pod: holdconn-generators-0}
 CONF

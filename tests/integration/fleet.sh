@@ -1,9 +1,9 @@
 #!/bin/sh
-# fleet.sh HOLDCONN WORKDIR - one holder and 4 sharded generators, each in a
+# fleet.sh HOLDCONN WORKDIR - one server and 4 sharded generators, each in a
 # network namespace of its own joined by veth to a bridge, scraped by a real
 # Prometheus. Run inside a network namespace of its own (unshare -n): the
 # bridge, the links and every process die with it. Prints
-# "prometheus: generators G holder H targets T" from Prometheus's HTTP API.
+# "prometheus: generators G server H targets T" from Prometheus's HTTP API.
 set -eu
 H=$1
 W=$2
@@ -76,4 +76,4 @@ while [ "$(date +%s)" -lt $end ]; do
 	fi
 	sleep 0.5
 done
-echo "prometheus: generators $g holder $h targets $t"
+echo "prometheus: generators $g server $h targets $t"

@@ -1,6 +1,6 @@
 /*
  * test_fleet.c - beyond one box: shards, the /metrics endpoint read by
- * promtool, and a holder with 4 sharded generators in namespaces of their
+ * promtool, and a server with 4 sharded generators in namespaces of their
  * own, each scraped by a real Prometheus.
  */
 #include <criterion/criterion.h>
@@ -86,7 +86,7 @@ Test(fleet, serve_metrics_says_the_connections_held_and_promtool_accepts_it, .ti
 	cr_assert(proc_wait_for(&S, "\"event\":\"start\"", 10), "serve did not start: %s", S.err);
 	proc_start(&C, cargs, 0);
 	cr_assert(proc_wait_for(&C, "\"connections\":3000,", 20), "connect did not reach 3000: %s", C.err);
-	/* The holder accepts the last of them a moment after connect has them: scrape until then. */
+	/* The server accepts the last of them a moment after connect has them: scrape until then. */
 	snprintf(want, sizeof(want), "\nholdconn_connections_held{side=\"serve\"} 3000\n");
 	for (int i = 0; i < 50; i++) {
 		cr_assert_gt(get_metrics(base + 1, text, sizeof(text)), 0, "no answer from /metrics");
@@ -153,7 +153,7 @@ Test(fleet, prometheus_sums_four_sharded_generators_to_the_count_held, .timeout 
 	pclose(f);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_expect_eq(system(cmd), 0);
-	cr_expect(strstr(out, "prometheus: generators 8000 holder 8000 targets 5\n"), "%s", out);
+	cr_expect(strstr(out, "prometheus: generators 8000 server 8000 targets 5\n"), "%s", out);
 }
 
 Test(fleet, bench_over_veth_adds_up_its_clients, .timeout = 90)

@@ -24,7 +24,7 @@ static void need_yaml(void)
 		cr_skip_test("python3 with the yaml module is missing (Debian package python3-yaml)");
 }
 
-Test(k8s, the_manifests_parse_and_carry_what_holder_and_fleet_need)
+Test(k8s, the_manifests_parse_and_carry_what_server_and_fleet_need)
 {
 	char out[4096];
 
@@ -79,7 +79,7 @@ static void expect_rejected(const char *file, const char *sed_script, const char
 
 Test(k8s, an_unconfined_seccomp_profile_fails_the_baseline_level)
 {
-	expect_rejected("k8s/holder.yaml", "s|type: Localhost|type: Unconfined|",
+	expect_rejected("k8s/server.yaml", "s|type: Localhost|type: Unconfined|",
 			"seccompProfile Unconfined: the baseline Pod Security level rejects it");
 }
 
@@ -90,10 +90,10 @@ Test(k8s, a_seccomp_profile_without_io_uring_is_rejected)
 
 Test(k8s, a_container_running_as_root_or_with_capabilities_is_rejected)
 {
-	expect_rejected("k8s/holder.yaml", "s|runAsUser: 65532|runAsUser: 0|", "does not run as a non-root user");
+	expect_rejected("k8s/server.yaml", "s|runAsUser: 65532|runAsUser: 0|", "does not run as a non-root user");
 	expect_rejected("k8s/generators.yaml", "s|drop: \\[ALL\\]|drop: [NET_RAW]|",
 			"capabilities are not dropped");
-	expect_rejected("k8s/holder.yaml", "s|readOnlyRootFilesystem: true|readOnlyRootFilesystem: false|",
+	expect_rejected("k8s/server.yaml", "s|readOnlyRootFilesystem: true|readOnlyRootFilesystem: false|",
 			"the root filesystem is not read-only");
 }
 
@@ -103,21 +103,21 @@ Test(k8s, requests_below_limits_are_not_guaranteed_qos)
 			"memory request 1Gi differs from its limit 2Gi");
 }
 
-Test(k8s, a_holder_without_a_reserve_under_its_limit_is_rejected)
+Test(k8s, a_server_without_a_reserve_under_its_limit_is_rejected)
 {
-	expect_rejected("k8s/holder.yaml", "/- --reserve/,+1d", "holder has no --reserve");
+	expect_rejected("k8s/server.yaml", "/- --reserve/,+1d", "server has no --reserve");
 }
 
-Test(k8s, generators_allowed_on_the_holders_node_are_rejected)
+Test(k8s, generators_allowed_on_the_servers_node_are_rejected)
 {
-	expect_rejected("k8s/generators.yaml", "s|component: holder|component: nothing|",
+	expect_rejected("k8s/generators.yaml", "s|component: server|component: nothing|",
 			"no required podAntiAffinity");
 }
 
-Test(k8s, a_generator_that_resolves_the_holder_through_a_shell_or_never_ends_is_rejected)
+Test(k8s, a_generator_that_resolves_the_server_through_a_shell_or_never_ends_is_rejected)
 {
-	expect_rejected("k8s/generators.yaml", "s|- holdconn-holder-0.holdconn-holder:|- 10.0.0.1:|",
-			"--target is not the holder's stable name");
+	expect_rejected("k8s/generators.yaml", "s|- holdconn-server-0.holdconn-server:|- 10.0.0.1:|",
+			"--target is not the server's stable name");
 	expect_rejected("k8s/generators.yaml", "/- --duration/,+1d", "no --duration");
 }
 
@@ -128,10 +128,10 @@ Test(k8s, the_kubelets_current_safe_sysctls_pass_and_others_do_not)
 	need_yaml();
 	cr_expect_eq(run("d=$(mktemp -d) && cp -r deploy $d/ && cp .dockerignore $d/ && "
 			 "sed -i 's|net.ipv4.tcp_syncookies|net.ipv4.tcp_rmem|; s|value: \"1\"|value: \"4096 16384 65536\"|' "
-			 "$d/deploy/k8s/holder.yaml && python3 tools/check_k8s.py $d/deploy/k8s 2>&1; s=$?; rm -rf $d; exit $s",
+			 "$d/deploy/k8s/server.yaml && python3 tools/check_k8s.py $d/deploy/k8s 2>&1; s=$?; rm -rf $d; exit $s",
 			 out, sizeof(out)),
 		     0, "%s", out);
-	expect_rejected("k8s/holder.yaml", "s|net.ipv4.tcp_syncookies|net.core.somaxconn|",
+	expect_rejected("k8s/server.yaml", "s|net.ipv4.tcp_syncookies|net.core.somaxconn|",
 			"sysctl net.core.somaxconn is not a safe sysctl");
 }
 
