@@ -15,12 +15,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "holder_test.h"
 #include "hold/holder.h"
 #include "hold/traffic.h"
 
-#define NCONNS 3
-#define DEADLINE_S 2.0 /* a behaviour not seen by then failed */
-#define TICK_MS 5
+#define NCONNS HT_NCONNS
+#define DEADLINE_S HT_DEADLINE_S
 
 struct peer {
 	int lfd;              /* connect tests: where the holder connects */
@@ -35,31 +35,6 @@ struct peer {
 };
 
 static struct side_stats stats;
-
-/* A listening socket on 127.0.0.1 at a port the kernel picks; its port in *port. */
-static int listener(uint16_t *port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	cr_assert_eq(listen(fd, 64), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
-/* A port nobody listens on now, for a serve holder to take. */
-static uint16_t free_port(void)
-{
-	uint16_t port;
-	int fd = listener(&port);
-
-	close(fd);
-	return port;
-}
 
 static void accept_all(struct peer *p)
 {
@@ -95,17 +70,7 @@ static void cleanup(struct peer *p)
 
 static void base_config(struct holder_config *cfg, enum mode m, enum role role, struct peer *p)
 {
-	memset(cfg, 0, sizeof(*cfg));
-	memset(&stats, 0, sizeof(stats));
-	cfg->role = role;
-	cfg->backend = backend_for(m);
-	cfg->backlog = 64;
-	cfg->linger_rst = true;
-	cfg->watch = WATCH_POLL;
-	cfg->window = 64;
-	cfg->stats = &stats;
-	cfg->tick_arg = p;
-	cfg->tick_ms = TICK_MS;
+	ht_config(cfg, m, role, &stats, p);
 	p->t0 = now_s();
 	p->lfd = -1;
 }
@@ -113,28 +78,9 @@ static void base_config(struct holder_config *cfg, enum mode m, enum role role, 
 /* Connect NCONNS from a holder of mode m to a listener of the test's. */
 static void connect_config(struct holder_config *cfg, struct plan *plan, enum mode m, struct peer *p)
 {
-	struct endpoint_range dst = { 0x7f000001u, { 0, 0 }, false };
-	struct port_range sport = { 40000, 40999 };
-
-	base_config(cfg, m, ROLE_CONNECT, p);
-	p->lfd = listener(&p->port);
-	dst.ports.first = dst.ports.last = p->port;
-	cr_assert_eq(plan_init(plan, NULL, &sport, &dst, 1, NCONNS), 0);
-	cfg->plan = plan;
-	cfg->target = NCONNS;
-}
-
-/* Runs the holder; false when the mode is unavailable here (the test is then skipped). */
-static bool run(struct holder *h, const struct holder_config *cfg, enum mode m)
-{
-	int ret = holder_run(h, cfg);
-
-	if (ret == -ENOSYS || ret == -EPERM) {
-		cr_skip_test("%s mode is unavailable here (%s)", mode_name(m), strerror(-ret));
-		return false;
-	}
-	cr_assert_eq(ret, 0, "holder_run: %s", strerror(-ret));
-	return true;
+	p->lfd = ht_listener(&p->port);
+	ht_connect_config(cfg, plan, m, p->port, 40000, &stats, p);
+	p->t0 = now_s();
 }
 
 /* ---- the peer closes one held connection: the watch notices, the slot is freed ---- */
@@ -164,7 +110,7 @@ static void expect_peer_close_noticed(enum mode m)
 
 	connect_config(&cfg, &plan, m, &p);
 	cfg.tick = close_one_tick;
-	if (run(&h, &cfg, m))
+	if (ht_run(&h, &cfg, m))
 		cr_expect(p.seen, "%s: held %" PRIu64 ", peer_closed %" PRIu64 ", closed %" PRIu64
 			  " after %.1f s", mode_name(m), p.held, p.peer_closed, p.closed, DEADLINE_S);
 	cleanup(&p);
@@ -220,7 +166,7 @@ static void expect_heartbeats_on_time(enum mode m)
 	connect_config(&cfg, &plan, m, &p);
 	cfg.traffic = (struct traffic){ .send = BEAT_BYTES, .every_us = BEAT_EVERY_US };
 	cfg.tick = beat_tick;
-	if (run(&h, &cfg, m))
+	if (ht_run(&h, &cfg, m))
 		cr_expect(p.seen, "%s: %zu bytes read, %" PRIu64 " beats on time, %" PRIu64 " late",
 			  mode_name(m), p.bytes, (uint64_t)stats.traffic.beats_on_time,
 			  (uint64_t)stats.traffic.beats_late);
@@ -275,7 +221,7 @@ static void expect_big_message_whole(enum mode m)
 	cfg.traffic = (struct traffic){ .send = BIG_BYTES, .every_us = 10 * BEAT_EVERY_US };
 	cfg.sndbuf = 8192; /* the kernel takes a little at a time: the rest waits for writability */
 	cfg.tick = big_tick;
-	if (run(&h, &cfg, m))
+	if (ht_run(&h, &cfg, m))
 		cr_expect(p.seen, "%s: %zu bytes read, %" PRIu64 " messages sent, %" PRIu64
 			  " send errors", mode_name(m), p.bytes, (uint64_t)stats.traffic.msgs_sent,
 			  (uint64_t)stats.traffic.send_errors);
@@ -329,11 +275,11 @@ static void expect_serve_accepts_and_notices(enum mode m)
 	struct peer p = { 0 };
 
 	base_config(&cfg, m, ROLE_SERVE, &p);
-	p.port = free_port();
+	p.port = ht_free_port();
 	sockaddr_from(&cfg.listen[0], false, 0x7f000001u, p.port);
 	cfg.nlisten = 1;
 	cfg.tick = client_tick;
-	if (run(&h, &cfg, m))
+	if (ht_run(&h, &cfg, m))
 		cr_expect(p.seen, "%s: held %" PRIu64 ", peer_closed %" PRIu64 " after %.1f s",
 			  mode_name(m), p.held, p.peer_closed, DEADLINE_S);
 	cleanup(&p);
@@ -398,13 +344,13 @@ static void expect_echo(enum mode m)
 	struct peer p = { 0 };
 
 	base_config(&cfg, m, ROLE_SERVE, &p);
-	p.port = free_port();
+	p.port = ht_free_port();
 	sockaddr_from(&cfg.listen[0], false, 0x7f000001u, p.port);
 	cfg.nlisten = 1;
 	cfg.traffic = (struct traffic){ .send = ECHO_BYTES, .every_us = BEAT_EVERY_US,
 					.on_data = ON_DATA_ECHO };
 	cfg.tick = echo_tick;
-	if (run(&h, &cfg, m)) {
+	if (ht_run(&h, &cfg, m)) {
 		cr_expect(p.seen, "%s: %zu of %d bytes came back", mode_name(m), p.bytes,
 			  NCONNS * ECHO_BYTES);
 		cr_expect_eq(stats.traffic.msgs_recv, NCONNS, "%s: messages read", mode_name(m));

@@ -13,13 +13,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "holder_test.h"
 #include "hold/holder.h"
 #include "hold/opener.h"
 #include "session/sessions.h"
 
-#define NCONNS 3
-#define DEADLINE_S 2.0
-#define TICK_MS 5
+#define NCONNS HT_NCONNS
+#define DEADLINE_S HT_DEADLINE_S
 
 struct peer {
 	int lfd, fds[NCONNS], nfds;
@@ -74,31 +74,9 @@ static bool late(const struct peer *p)
 static void setup(struct holder_config *cfg, struct plan *plan, enum mode m, struct peer *p,
 		  const struct session_config *session)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	struct endpoint_range dst = { 0x7f000001u, { 0, 0 }, false };
-	struct port_range sport = { 41000, 41999 };
-
-	memset(cfg, 0, sizeof(*cfg));
-	memset(&stats, 0, sizeof(stats));
-	p->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	cr_assert_eq(bind(p->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-	cr_assert_eq(listen(p->lfd, 64), 0);
-	cr_assert_eq(getsockname(p->lfd, (struct sockaddr *)&a, &len), 0);
-	p->port = ntohs(a.sin_port);
+	p->lfd = ht_listener(&p->port);
 	p->t0 = now_s();
-	dst.ports.first = dst.ports.last = p->port;
-	cr_assert_eq(plan_init(plan, NULL, &sport, &dst, 1, NCONNS), 0);
-	cfg->role = ROLE_CONNECT;
-	cfg->backend = backend_for(m);
-	cfg->plan = plan;
-	cfg->target = NCONNS;
-	cfg->linger_rst = true;
-	cfg->watch = WATCH_POLL;
-	cfg->window = 64;
-	cfg->stats = &stats;
-	cfg->tick_arg = p;
-	cfg->tick_ms = TICK_MS;
+	ht_connect_config(cfg, plan, m, p->port, 41000, &stats, p);
 	cfg->session = session;
 	cfg->traffic.every_us = session_period_us(session);
 }
@@ -109,18 +87,6 @@ static void cleanup(struct peer *p)
 		close(p->fds[i]);
 	close(p->lfd);
 	holder_signalled = 0;
-}
-
-static bool run(struct holder *h, const struct holder_config *cfg, enum mode m)
-{
-	int ret = holder_run(h, cfg);
-
-	if (ret == -ENOSYS || ret == -EPERM) {
-		cr_skip_test("%s mode is unavailable here (%s)", mode_name(m), strerror(-ret));
-		return false;
-	}
-	cr_assert_eq(ret, 0, "holder_run: %s", strerror(-ret));
-	return true;
 }
 
 /* ---- every connection's session is opened and established ---- */
@@ -149,7 +115,7 @@ static void expect_sessions_established(enum mode m)
 
 	setup(&cfg, &plan, m, &p, &hello);
 	cfg.tick = established_tick;
-	if (run(&h, &cfg, m)) {
+	if (ht_run(&h, &cfg, m)) {
 		cr_expect(p.seen, "%s: sessions established", mode_name(m));
 		for (int i = 0; i < NCONNS; i++)
 			cr_expect_eq(p.bytes[i], 6, "%s: connection %d sent --hello once", mode_name(m),
@@ -195,7 +161,7 @@ static void expect_refusal_stops(enum mode m)
 	setup(&cfg, &plan, m, &p, &hello);
 	cfg.tick = refused_tick;
 	p.seen = true; /* the holder ends the run itself: every connection refused and closed */
-	if (run(&h, &cfg, m)) {
+	if (ht_run(&h, &cfg, m)) {
 		cr_expect(p.seen, "%s: the run went on past its deadline", mode_name(m));
 		cr_expect_eq(h.stop, STOP_SESSION, "%s: stop %s", mode_name(m), stop_reason_name(h.stop));
 		cr_expect_str_eq(h.session_refusal, "the reply does not start with --expect");
@@ -248,7 +214,7 @@ static void expect_keepalives(enum mode m)
 
 	setup(&cfg, &plan, m, &p, &resp);
 	cfg.tick = keepalive_tick;
-	if (run(&h, &cfg, m))
+	if (ht_run(&h, &cfg, m))
 		cr_expect(p.seen, "%s: bytes read %zu %zu %zu", mode_name(m), p.bytes[0], p.bytes[1],
 			  p.bytes[2]);
 	cleanup(&p);
@@ -301,7 +267,7 @@ static void expect_held_once_established(enum mode m)
 
 	setup(&cfg, &plan, m, &p, &hello);
 	cfg.tick = held_late_tick;
-	if (run(&h, &cfg, m)) {
+	if (ht_run(&h, &cfg, m)) {
 		cr_expect(p.seen, "%s: held %" PRIu64 " opening %" PRIu64, mode_name(m), h.held_final,
 			  h.opening);
 		cr_expect_eq(h.opened, NCONNS);
@@ -336,7 +302,7 @@ static void expect_refused_never_held(enum mode m)
 
 	setup(&cfg, &plan, m, &p, &hello);
 	cfg.tick = refused_tick;
-	if (run(&h, &cfg, m)) {
+	if (ht_run(&h, &cfg, m)) {
 		cr_expect_eq(h.stop, STOP_SESSION, "%s: stop %s", mode_name(m), stop_reason_name(h.stop));
 		cr_expect_eq(h.opened, 0, "%s: opened %" PRIu64, mode_name(m), h.opened);
 		cr_expect_eq(h.closed, 0, "%s: closed %" PRIu64, mode_name(m), h.closed);
