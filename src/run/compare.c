@@ -196,7 +196,7 @@ static void announce(const struct comparison *c, const struct compare_run *r, in
 {
 	if (c->o->run.json)
 		return;
-	printf("run %d/%d: %s holder, uring client, %" PRIu64 " conns\n", i + 1,
+	printf("run %d/%d: %s server, uring client, %" PRIu64 " conns\n", i + 1,
 	       c->o->nmodes + c->o->nservers, r->name, c->o->run.conns);
 	fflush(stdout);
 }

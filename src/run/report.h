@@ -208,7 +208,7 @@ struct reporter {
 };
 
 void reporter_init(struct reporter *r, FILE *out, bool json);
-/* One line saying what runs ("holdconn bench: uring holder, ..."); JSON: {"event":"start",...}. */
+/* One line saying what runs ("holdconn bench: uring server, ..."); JSON: {"event":"start",...}. */
 void report_start(struct reporter *r, const char *command, const char *mode, uint64_t target,
 		  uint64_t reserve, uint64_t mem_available);
 /* TTY only: overwrites one line in place; no-op for JSON or a pipe. cgroup_headroom UINT64_MAX: none. */

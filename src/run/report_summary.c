@@ -578,7 +578,7 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 	if (s->watch && strcmp(s->command, "bench"))
 		fprintf(f, "  %-14s %s\n", "watch:", s->watch);
 	else if (s->watch)
-		fprintf(f, "  %-14s server %s, generator %s\n", "watch:", s->watch,
+		fprintf(f, "  %-14s server %s, client %s\n", "watch:", s->watch,
 			s->client_watch ? s->client_watch : "-");
 	fprintf(f, "  %-14s %.1f B/conn\n", "user:", s->user_bytes_per_conn);
 	summary_kernel(f, s);

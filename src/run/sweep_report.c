@@ -96,13 +96,13 @@ void sweep_print_head(FILE *f, const struct run_opts *o, int nruns)
 	fprintf(f, "holdconn sweep: %d setting%s, %" PRIu64 " pairs each; ", nruns,
 		nruns == 1 ? "" : "s", o->conns);
 	print_pattern(f, o);
-	fprintf(f, "\n  eff: the holder's SO_RCVBUF/SO_SNDBUF as the kernel set them; "
-		"wscale: offered by holder/client\n"
+	fprintf(f, "\n  eff: the server's SO_RCVBUF/SO_SNDBUF as the kernel set them; "
+		"wscale: offered by server/client\n"
 		"  buf: socket buffer memory (sockstat) per socket during the hold; "
 		"latency: %s\n"
-		"  msgs: sent by the client/read by the holder%s; "
+		"  msgs: sent by the client/read by the server%s; "
 		"stalls: heartbeats blocked/connections that blocked\n\n",
-		echo(o) ? "round trip, timed by the client" : "one way, client to holder",
+		echo(o) ? "round trip, timed by the client" : "one way, client to server",
 		echo(o) ? "/echoes back" : "");
 	fprintf(f, "%-6s %8s %8s %13s %7s %10s %8s %10s %*s %7s %7s %7s %9s %11s  %s\n", "set",
 		"rcvbuf", "sndbuf", "eff rcv/snd", "wscale", "buf B/sock", "pressure", "read B/s",
@@ -224,7 +224,7 @@ static void print_savings(FILE *f, const struct sweep_row *rows, const struct sw
 		return;
 	}
 	if (!isnan(v->saved_limit_bytes)) {
-		fprintf(f, "  buffer limits (the holder's SO_RCVBUF + SO_SNDBUF): %s per connection, "
+		fprintf(f, "  buffer limits (the server's SO_RCVBUF + SO_SNDBUF): %s per connection, "
 			"%s with %s:\n    ", format_size(sweep_limit(b), lb, sizeof(lb)),
 			format_size(sweep_limit(r), lr, sizeof(lr)), against);
 		print_saving(f, v->saved_limit_bytes);
@@ -243,13 +243,13 @@ static void print_savings(FILE *f, const struct sweep_row *rows, const struct sw
 	fputs(" per million connections\n", f);
 }
 
-/* "the holder", "the client" or "both sides": whose scale setting early took away. */
+/* "the server", "the client" or "both sides": whose scale setting early took away. */
 static const char *who_lost(const struct sweep_row *before, const struct sweep_row *after)
 {
-	bool holder = before->s.wscale_server == 0 && after->s.wscale_server > 0;
+	bool server = before->s.wscale_server == 0 && after->s.wscale_server > 0;
 	bool client = before->s.wscale_client == 0 && after->s.wscale_client > 0;
 
-	return holder && client ? "both sides" : holder ? "the holder" : "the client";
+	return server && client ? "both sides" : server ? "the server" : "the client";
 }
 
 static void print_caveat(FILE *f, const struct sweep_row *rows, const struct sweep_verdict *v)
@@ -258,7 +258,7 @@ static void print_caveat(FILE *f, const struct sweep_row *rows, const struct swe
 	char rcv[32], snd[32];
 
 	fprintf(f, "\nwindow scale: --rcvbuf %s --sndbuf %s set before the handshake made %s "
-		"offer\n  scale 0 (holder/client: %d/%d; set after: %d/%d). Without a scale a window "
+		"offer\n  scale 0 (server/client: %d/%d; set after: %d/%d). Without a scale a window "
 		"is capped at\n  %d KiB for the connection's life, whatever its buffer grows to later; "
 		"--set-buffers after\n  sets the sizes once established and keeps the scale.\n",
 		sweep_size_text(b->set.rcvbuf, rcv, sizeof(rcv)),
