@@ -241,7 +241,7 @@ static int draw(const struct comparison *c)
 			continue;
 		series[n++] = (struct plot_series){ r->name, r->res.points, r->res.npoints };
 	}
-	snprintf(title, sizeof(title), "holdconn compare: %" PRIu64 " conns per holder, uring client",
+	snprintf(title, sizeof(title), "holdconn compare: %" PRIu64 " conns per server, uring client",
 		 c->o->run.conns);
 	if (plot_draw(c->o->plot, series, n, title, err, sizeof(err))) {
 		fprintf(stderr, "holdconn compare: %s\n", err);
