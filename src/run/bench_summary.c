@@ -105,6 +105,7 @@ void bench_summary(struct bench *b)
 	if (b->o->tls) {
 		res->tls = b->tls;
 		res->tls.keep_buffers = b->o->tls_opts.keep_buffers;
+		res->tls.records = s.user_bytes_per_conn;
 		tls_report_probe(&res->tls);
 		s.tls = &res->tls;
 	}

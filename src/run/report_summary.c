@@ -580,7 +580,10 @@ static void summary_human(struct reporter *r, const struct report_summary *s)
 	else if (s->watch)
 		fprintf(f, "  %-14s server %s, client %s\n", "watch:", s->watch,
 			s->client_watch ? s->client_watch : "-");
-	fprintf(f, "  %-14s %.1f B/conn\n", "user:", s->user_bytes_per_conn);
+	if (s->tls)
+		tls_report_user_human(f, s->tls);
+	else
+		fprintf(f, "  %-14s %.1f B/conn\n", "user:", s->user_bytes_per_conn);
 	summary_kernel(f, s);
 	summary_bufs(f, s, "rcvbuf:", s->rcvbuf_server, s->rcvbuf_client);
 	summary_bufs(f, s, "sndbuf:", s->sndbuf_server, s->sndbuf_client);

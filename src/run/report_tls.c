@@ -58,7 +58,7 @@ static void num_or_null(FILE *f, const char *key, double v)
 	fprintf(f, ",\"%s\":null", key);
 }
 
-static void side_json(FILE *f, const char *key, const struct tls_side_report *r)
+static void side_json(FILE *f, const char *key, const struct tls_side_report *r, double records)
 {
 	if (!r->on) {
 		fprintf(f, ",\"%s\":null", key);
@@ -66,6 +66,7 @@ static void side_json(FILE *f, const char *key, const struct tls_side_report *r)
 	}
 	fprintf(f, ",\"%s\":{\"connections\":%" PRIu64, key, r->conns);
 	num_or_null(f, "tls_bytes_per_connection", per_conn(r));
+	num_or_null(f, "user_bytes_per_connection", per_conn(r) >= 0 ? per_conn(r) + records : -1);
 	if (r->startup_bytes >= 0)
 		fprintf(f, ",\"startup_bytes\":%" PRId64, r->startup_bytes);
 	else
@@ -82,8 +83,8 @@ void tls_report_json(FILE *f, const struct tls_report *r)
 	fprintf(f, ",\"tls\":{\"buffers\":\"%s\",\"kernel_tls\":%s", r->keep_buffers ? "kept" : "released",
 		r->ktls ? "true" : "false");
 	json_str(f, "kernel_tls_reason", r->ktls ? NULL : r->ktls_why);
-	side_json(f, "client", &r->client);
-	side_json(f, "server", &r->server);
+	side_json(f, "client", &r->client, r->records);
+	side_json(f, "server", &r->server, r->records);
 	fputc('}', f);
 }
 
@@ -107,6 +108,21 @@ static void side_human(FILE *f, const char *label, const struct tls_side_report 
 	if (hz >= 0)
 		fprintf(f, ", %.0f/s", hz);
 	fputc('\n', f);
+}
+
+void tls_report_user_human(FILE *f, const struct tls_report *r)
+{
+	double c = per_conn(&r->client), s = per_conn(&r->server);
+
+	fprintf(f, "  %-14s %.1f B/conn holdconn's records, OpenSSL's apart: with it ", "user:",
+		r->records);
+	if (c >= 0)
+		fprintf(f, "client %.0f", r->records + c);
+	if (s >= 0)
+		fprintf(f, "%sserver %.0f", c >= 0 ? ", " : "", r->records + s);
+	if (c < 0 && s < 0)
+		fputs("unknown", f);
+	fputs(" B/conn\n", f);
 }
 
 void tls_report_human(FILE *f, const struct tls_report *r)

@@ -24,6 +24,7 @@ struct tls_side_report {
 
 struct tls_report {
 	bool keep_buffers;        /* --tls-keep-buffers */
+	double records;           /* holdconn's own user bytes per connection (the summary's user line) */
 	bool ktls;                /* the kernel takes a TLS session */
 	char ktls_why[160];       /* ... and if not, why */
 	struct tls_side_report client, server;
@@ -35,6 +36,11 @@ void tls_report_side(struct tls_side_report *r, const struct side_stats *st);
 void tls_report_probe(struct tls_report *r);
 /* ,"tls":{...} for a JSON object being written. */
 void tls_report_json(FILE *f, const struct tls_report *r);
+/*
+ * The summary's user line under --tls: holdconn's records, which leave
+ * OpenSSL out, beside each side's total with it.
+ */
+void tls_report_user_human(FILE *f, const struct tls_report *r);
 /* "  TLS client:  39088 B/conn ..." lines for the human summary. */
 void tls_report_human(FILE *f, const struct tls_report *r);
 
