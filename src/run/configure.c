@@ -18,23 +18,6 @@ static int clamp_int(uint64_t v)
 	return v > INT_MAX ? INT_MAX : (int)v;
 }
 
-/*
- * uring's poll watch reads every connection into one shared buffer (the
- * bytes are dropped): several reads completing in one batch overwrite each
- * other before they are handled. A session must read its own bytes: it
- * reads with --watch recv, a provided buffer per completion.
- */
-static enum watch session_watch(const struct run_opts *o, enum role role, enum mode mode,
-				enum watch watch)
-{
-	bool speaks = o->tls || (role == ROLE_CONNECT && o->session.proto != PROTO_NONE);
-
-	if (speaks && mode == MODE_URING && watch == WATCH_POLL &&
-	    (role == ROLE_CONNECT || o->traffic.on_data == ON_DATA_DRAIN))
-		return WATCH_RECV;
-	return watch;
-}
-
 void configure_holder(struct holder_config *cfg, const struct run_opts *o, enum role role,
 		      enum mode mode, enum watch watch)
 {
@@ -49,7 +32,7 @@ void configure_holder(struct holder_config *cfg, const struct run_opts *o, enum 
 	cfg->linger_rst = true;
 	cfg->keepalive = o->keepalive;
 	cfg->user_timeout_ms = o->user_timeout_ms;
-	cfg->watch = session_watch(o, role, mode, watch);
+	cfg->watch = watch;
 	cfg->scan_interval_us = o->scan_interval_us;
 	cfg->traffic = o->traffic;
 	cfg->window = CONNECT_WINDOW;
