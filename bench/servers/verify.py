@@ -22,7 +22,7 @@ difference, and exits 1 when any differs by more than --tolerance.
         nginx='sh bench/servers/nginx.sh {port}' \\
         redis='redis-server --port {port} --save "" --appendonly no --protected-mode no --maxclients 100000'
 """
-import argparse, json, os, subprocess, sys, time
+import argparse, json, os, shlex, subprocess, sys, time
 
 
 def slabinfo():
@@ -102,8 +102,22 @@ def find_server(bench_pid, holdconn):
     return None
 
 
+def cpu(pids):
+    """CPU seconds (user + system) the processes have used, from /proc/PID/stat; None once
+    one of them is gone (bench stopping the server: its CPU would drop out of the sum)."""
+    ticks = 0
+    for p in pids:
+        st = read_text('/proc/%d/stat' % p)
+        if not st:
+            return None
+        f = st[st.rindex(')') + 2:].split()
+        ticks += int(f[11]) + int(f[12])
+    return ticks / os.sysconf('SC_CLK_TCK')
+
+
 def sample(pids):
-    return {'t': time.monotonic(), 'pss': pss(pids), 'fds': fds(pids), 'slab': slabinfo()}
+    return {'t': time.monotonic(), 'pss': pss(pids), 'fds': fds(pids), 'slab': slabinfo(),
+            'cpu': cpu(pids)}
 
 
 def kernel_reading(b, a, n):
@@ -127,12 +141,12 @@ def kernel_reading(b, a, n):
     return per, regs, grown('proc_inode_cache')
 
 
-def one_run(holdconn, cmd, n, hold):
+def one_run(holdconn, cmd, n, hold, extra=(), save=None):
     args = [holdconn, 'bench', '--conns', str(n), '--report-every', str(n), '--hold',
-            '%ds' % hold, '--json', '--server', cmd]
+            '%ds' % hold, '--json', '--server', cmd] + list(extra)
     p = subprocess.Popen(args, stdout=subprocess.PIPE)
     os.set_blocking(p.stdout.fileno(), False)
-    out, server, pids, f0, before, after = '', None, None, None, None, None
+    out, server, pids, f0, before, after, last_cpu = '', None, None, None, None, None, None
     t_found = None
     while p.poll() is None or not out.endswith('\n'):
         chunk = (p.stdout.read() or b'').decode()
@@ -149,11 +163,17 @@ def one_run(holdconn, cmd, n, hold):
                 before = s
             if '"event":"report"' in out and '"connections":%d,' % n in out:
                 after = sample(pids)
+        elif '"event":"summary"' not in out:
+            c = cpu(pids)  # the hold's CPU, until bench stops the server
+            last_cpu = (time.monotonic(), c) if c is not None else last_cpu
         if p.poll() is not None and '"event":"summary"' in out:
             break
         time.sleep(0.05)
     out += (p.stdout.read() or b'').decode()
     p.wait()
+    if save:
+        with open(save, 'w') as f:
+            f.write(out)
     summary = next((json.loads(l) for l in out.splitlines() if '"event":"summary"' in l), None)
     if not summary or not before or not after:
         return None
@@ -165,7 +185,15 @@ def one_run(holdconn, cmd, n, hold):
             'startup_bytes': srv.get('startup_bytes'), 'epoll_registrations': regs,
             'resolution': srv.get('resolution'),
             'proc_inodes_grown': procs, 'other': srv.get('other'),
-            'fds_before': before['fds'], 'fds_after': after['fds'], 'processes': len(pids)}
+            'fds_before': before['fds'], 'fds_after': after['fds'], 'processes': len(pids),
+            # CPU the server spent from the last reading before the ramp to N held, per connection
+            'cpu_ramp_seconds_per_connection': (after['cpu'] - before['cpu']) / n,
+            # ... and held: CPU seconds per second per 1,000 connections (keepalives, timers)
+            'cpu_hold_per_second_per_1000': (last_cpu[1] - after['cpu']) / (last_cpu[0] - after['t'])
+            / n * 1000 if last_cpu and last_cpu[0] > after['t'] + 1 else None,
+            'held': summary.get('held'), 'stop_reason': summary.get('stop_reason'),
+            'hold_seconds': summary.get('hold_seconds'), 'sessions': summary.get('sessions'),
+            'peer_closed': summary.get('peer_closed'), 'peer_reset': summary.get('peer_reset')}
 
 
 def main():
@@ -176,13 +204,16 @@ def main():
     ap.add_argument('--hold', type=int, default=5)
     ap.add_argument('--tolerance', type=float, default=0.05)
     ap.add_argument('--json', help='append each run as one JSON line to this file')
+    ap.add_argument('--extra', default='', help="more bench options, e.g. '--proto mqtt --keepalive 30s'")
+    ap.add_argument('--save', help='write each run\'s whole output to SAVE-NAME-RUN.jsonl')
     ap.add_argument('servers', nargs='+', help="NAME='CMD {port}'")
     o = ap.parse_args()
     bad = 0
     for spec in o.servers:
         name, cmd = spec.split('=', 1)
         for run in range(1, o.runs + 1):
-            r = one_run(o.holdconn, cmd, o.conns, o.hold)
+            r = one_run(o.holdconn, cmd, o.conns, o.hold, shlex.split(o.extra),
+                        '%s-%s-%d.jsonl' % (o.save, name, run) if o.save else None)
             if r is None:
                 print('%s run %d: no reading (bench failed or ended early)' % (name, run))
                 bad += 1
@@ -198,6 +229,18 @@ def main():
                    (r['resolution'] or {}).get('kernel_bytes_per_socket', float('nan')),
                    (r['startup_bytes'] or 0) / 1e6, r['proc_inodes_grown'],
                    '' if ok else '  OUTSIDE %.0f%%' % (100 * o.tolerance)))
+            if r['sessions']:
+                ss = r['sessions']
+                print('%-8s run %d: held %s, stop %s, sessions %d established, %d refused, %d '
+                      'ended by the server, keepalives %d acked / %d answered; peer closed %s, '
+                      'reset %s over a %.0f s hold; server CPU %.1f us per connection opened, '
+                      '%s ms/s per 1,000 held' %
+                      (name, run, r['held'], r['stop_reason'], ss['established'], ss['refused'],
+                       ss['closed'], ss['keepalives_acked'], ss['keepalives_answered'],
+                       r['peer_closed'], r['peer_reset'], r['hold_seconds'] or 0,
+                       1e6 * r['cpu_ramp_seconds_per_connection'],
+                       '%.2f' % (1e3 * r['cpu_hold_per_second_per_1000'])
+                       if r['cpu_hold_per_second_per_1000'] is not None else '?'))
             sys.stdout.flush()
             if o.json:
                 with open(o.json, 'a') as f:
