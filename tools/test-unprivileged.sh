@@ -11,9 +11,11 @@ trap 'rm -rf "$dir"' EXIT
 # A copy the user can read and run wherever the checkout lives.
 # bench/servers holds the wrappers the server tests run (from the current directory).
 cp holdconn build/integration_tests "$dir/"
-mkdir "$dir/bench"
+# test_tls reads TLS bytes in memory with build/unit_tests --tls-bytes, beside the binary.
+mkdir "$dir/bench" "$dir/build"
+cp build/unit_tests "$dir/build/"
 cp -R bench/servers "$dir/bench/"
-chmod 755 "$dir" "$dir/holdconn" "$dir/integration_tests"
+chmod 755 "$dir" "$dir/holdconn" "$dir/integration_tests" "$dir/build" "$dir/build/unit_tests"
 chmod -R a+rX "$dir/bench"
 cd "$dir"
 setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups \
