@@ -1,21 +1,25 @@
 #!/bin/sh
 # bench/ratio.sh - holdconn bench against the floor (bench/floor/floor), side by side.
-# Usage: sh bench/ratio.sh [N] [ROUNDS]     (defaults: 1000000 pairs, 3 rounds)
+# Usage: sh bench/ratio.sh [N] [ROUNDS]     (defaults: 1000000 pairs, 5 rounds)
 # Env:   HOLDCONN, FLOOR  the binaries (default ./holdconn, bench/floor/floor)
 #        BENCH_ARGS  extra arguments for holdconn bench (e.g. "--watch none")
 #        FLOOR_ARGS  extra arguments for the floor (e.g. "--teardown both")
+#        LOCK        the lock each run is taken under (default /tmp/holdconn-machine.lock);
+#                    empty: none (the caller holds one over the whole sitting)
 #
-# Runs them alternately, ABAB, ROUNDS of each, at the same N, each run under the
-# machine lock (taken per run, so others' short runs may fall in between) and
-# each starting from a settled slab (both wait for it, as bench does). Prints
-# the median of each figure for both and holdconn / floor: the ramp rate to N,
-# the rate over the last 10% of N, and the teardown. Every run's output and the
-# table go to bench/results/ratio-STAMP*.
+# Runs them alternately, ABAB, ROUNDS of each, at the same N, each starting from
+# a settled slab (both wait for it, as bench does). Prints, for every round,
+# each figure of both and holdconn / floor: the ramp rate to N, the rate over
+# the last 10% of N, and the teardown; then the median of each ratio over the
+# rounds beside its spread (lowest-highest). A round in which either program
+# stopped short of N has no figures to compare: the rounds are still printed,
+# no median is, and the script exits 3. Every run's output and the table go
+# to bench/results/ratio-STAMP*.
 set -eu
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
-rounds=${2:-3}
-lock=/tmp/holdconn-machine.lock
+rounds=${2:-5}
+lock=${LOCK-/tmp/holdconn-machine.lock}
 stamp=$(date -u +%Y%m%d-%H%M)
 out=bench/results/ratio-$stamp
 mkdir -p bench/results
@@ -24,57 +28,82 @@ fl=${FLOOR:-bench/floor/floor}
 [ -x "$hc" ] && [ -x "$fl" ] || { echo "ratio: build first: make holdconn floor" >&2; exit 2; }
 every=$((n / 10))
 [ "$every" -ge 1 ] || { echo "ratio: N must be at least 10" >&2; exit 2; }
+[ "$rounds" -ge 1 ] || { echo "ratio: ROUNDS must be at least 1" >&2; exit 2; }
 
+locked() { if [ -n "$lock" ]; then flock "$lock" "$@"; else "$@"; fi; }
 # "key":value from the summary line / the rate of the report at conns=N.
-jfield() { jq -r --arg k "$2" 'select(.event == "summary") | .[$k]' "$1"; }
+jfield() { jq -r --arg k "$2" 'select(.event == "summary") | .[$k] // empty' "$1"; }
 jlast10() {
 	jq -r --argjson n "$n" 'select(.event == "report" and .connections == $n) | .connections_per_second' "$1" |
 		tail -1
 }
 # key=value from the floor's summary line.
 ffield() { sed -n "s/^summary.* $2=\\([^ ]*\\).*/\\1/p" "$1"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-: > "$out.h.tsv"
-: > "$out.f.tsv"
+# rounds.tsv: round, holdconn ramp, last10, teardown, floor ramp, last10, teardown, short (or -)
+: > "$out.tsv"
 i=1
 while [ "$i" -le "$rounds" ]; do
 	h="$out-holdconn-$i.jsonl"
 	f="$out-floor-$i.txt"
+	short=""
 	echo "== [$i/$rounds] $hc bench --conns $n --report-every $every ${BENCH_ARGS:-} --json > $h" >&2
 	# shellcheck disable=SC2086
-	flock "$lock" "$hc" bench --conns "$n" --report-every "$every" ${BENCH_ARGS:-} --json > "$h" || [ $? -eq 3 ] # 3: stopped short of --conns, a finding here
-	printf '%s\t%s\t%s\n' "$(jfield "$h" avg_connections_per_second)" "$(jlast10 "$h")" "$(jfield "$h" teardown_seconds)" |
-		tee -a "$out.h.tsv" >&2
+	locked "$hc" bench --conns "$n" --report-every "$every" ${BENCH_ARGS:-} --json > "$h" || [ $? -eq 3 ] # 3: stopped short, said below
+	held=$(jfield "$h" held)
+	[ "${held:-0}" = "$n" ] || short="holdconn held ${held:-none} of $n (stop $(jfield "$h" stop_reason))"
 	echo "== [$i/$rounds] $fl $n --report-every $every ${FLOOR_ARGS:-} > $f" >&2
 	# shellcheck disable=SC2086
-	flock "$lock" "$fl" "$n" --report-every "$every" ${FLOOR_ARGS:-} > "$f"
-	printf '%s\t%s\t%s\n' "$(ffield "$f" rate)" "$(ffield "$f" last10_rate)" "$(ffield "$f" teardown_s)" |
-		tee -a "$out.f.tsv" >&2
+	locked "$fl" "$n" --report-every "$every" ${FLOOR_ARGS:-} > "$f" || short="${short:+$short; }floor exited $?"
+	[ "$(ffield "$f" pairs)" = "$n" ] || short="${short:+$short; }floor has no summary at $n pairs"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" \
+		"$(jfield "$h" avg_connections_per_second)" "$(jlast10 "$h")" "$(jfield "$h" teardown_seconds)" \
+		"$(ffield "$f" rate)" "$(ffield "$f" last10_rate)" "$(ffield "$f" teardown_s)" "${short:--}" |
+		tee -a "$out.tsv" >&2
 	i=$((i + 1))
 done
 
-col() { cut -f"$2" "$1" | median; }
 {
 	echo "# holdconn bench / floor, $n pairs, $rounds rounds ABAB ($stamp UTC)"
 	echo
-	echo "- kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+	echo "- kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "- A: $hc bench --conns $n --report-every $every ${BENCH_ARGS:-} --json"
 	echo "- B: $fl $n --report-every $every ${FLOOR_ARGS:-}"
-	echo "- each run under $lock, taken per run: others' short runs may fall between them"
+	if [ -n "$lock" ]; then
+		echo "- each run under $lock, taken per run: others' short runs may fall between them"
+	else
+		echo "- no lock taken per run (the caller held one over the sitting)"
+	fi
 	echo
-	echo "| figure (median of $rounds) | holdconn | floor | holdconn / floor |"
-	echo "|---|---|---|---|"
-	for c in 1:ramp\ rate\ to\ N,\ pairs/s 2:rate\ over\ the\ last\ 10%,\ pairs/s 3:teardown,\ s; do
-		k=${c%%:*}
-		a=$(col "$out.h.tsv" "$k")
-		b=$(col "$out.f.tsv" "$k")
-		echo "| ${c#*:} | $a | $b | $(awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }') |"
-	done
+	echo "Ramp and last-10% rates in pairs/s (higher is better), teardown in s (lower is better):"
 	echo
-	echo "Runs (holdconn: avg_rate, last-10% rate, teardown_s; floor: rate, last10_rate, teardown_s):"
+	echo "| round | holdconn ramp / last 10% / teardown | floor ramp / last 10% / teardown | ratio ramp | ratio last 10% | ratio teardown |"
+	echo "|---|---|---|---|---|---|"
+	awk -F'\t' '
+		function r(a, b) { return (a != "" && b != "" && b > 0) ? sprintf("%.2f", a / b) : "-" }
+		{
+			printf "| %d | %s / %s / %s | %s / %s / %s | %s | %s | %s |%s\n", $1, $2, $3, $4, $5, $6, $7,
+				r($2, $5), r($3, $6), r($4, $7), ($8 == "-" ? "" : " stopped short: " $8)
+		}' "$out.tsv"
 	echo
-	paste "$out.h.tsv" "$out.f.tsv" | awk '{ printf "- round %d: holdconn %s %s %s | floor %s %s %s\n", NR, $1, $2, $3, $4, $5, $6 }'
+	if awk -F'\t' '$8 != "-" { bad = 1 } END { exit bad ? 0 : 1 }' "$out.tsv"; then
+		echo "No median: a round stopped short of $n pairs (above), and a figure over fewer pairs is not the same figure."
+	else
+		echo "| holdconn / floor over $rounds rounds | median | spread (lowest-highest) |"
+		echo "|---|---|---|"
+		for c in 2:5:ramp\ rate 3:6:rate\ over\ the\ last\ 10% 4:7:teardown; do
+			a=${c%%:*}
+			rest=${c#*:}
+			b=${rest%%:*}
+			awk -F'\t' -v a="$a" -v b="$b" '$b > 0 { printf "%.4f\n", $a / $b }' "$out.tsv" | sort -g |
+				awk -v name="${rest#*:}" '{ v[NR] = $1 }
+					END {
+						m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+						printf "| %s | **%.2f** | %.2f-%.2f |\n", name, m, v[1], v[NR]
+					}'
+		done
+	fi
 } > "$out.md"
-rm -f "$out.h.tsv" "$out.f.tsv"
+rm -f "$out.tsv"
 cat "$out.md"
+! grep -q 'stopped short' "$out.md" || exit 3
