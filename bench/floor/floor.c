@@ -13,14 +13,22 @@
  *           -> BIND -> CONNECT, one linked chain into the next slot, at most
  *           1024 connects in flight or unaccepted;
  *   server: multishot accept-direct on every listener (the kernel picks the
- *           slot), moving to a fresh ring 2048 slots before a table fills.
- * Nothing per connection but the slot: no watch, no records, no reports.
+ *           slot), moving to a fresh ring 2048 slots before a table fills,
+ *           and (--watch poll, the default) a one-shot poll for POLLIN |
+ *           POLLRDHUP on every accepted slot, as bench's serve arms: the
+ *           work that lets a holder notice a peer close, which bench pays
+ *           for in every run, so the floor does it too (--watch none: not).
+ * Nothing per connection but the slot and its poll: no records, no reports.
  * The parent only waits; the sides stamp when they pass each mark.
  *
  * Teardown (--teardown), timed like bench's, from the release order until
  * /proc/net/sockstat's TCP inuse is back at the baseline, with RPS off:
- *   client-first  bench's order: the client closes every slot and exits,
- *                 then the server closes every slot
+ *   on-reset      bench's (the default): the client closes every slot and
+ *                 exits while the server, on its own CPU, closes each slot
+ *                 as its poll reports the RST; what it has not seen 250 ms
+ *                 after the client is gone goes with its rings
+ *   client-first  the client closes every slot and exits, then the server
+ *                 closes every slot
  *   server-first  the other way round
  *   both          both close their slots at once, one per CPU
  *   ring-exit     client first, each side closing its rings, not its slots
@@ -28,11 +36,13 @@
  *
  * Output, one line each: `floor: ...` (the set-up), `point conns=N
  * elapsed_s=T rate=R` per mark, `summary pairs=N ramp_s=T rate=R
- * last10_rate=R teardown_s=T released_s=T teardown=MODE` (released_s: until
- * every socket file is gone too, see teardown()). Exit 0, 1 on a failure, 2 on
+ * last10_rate=R teardown_s=T released_s=T teardown=MODE reset_closed=N`
+ * (released_s: until every socket file is gone too, see teardown();
+ * reset_closed: server slots on-reset closed as their RST arrived). Exit 0, 1 on a failure, 2 on
  * bad usage.
  */
 #include <errno.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <liburing.h>
 #include <signal.h>
@@ -71,19 +81,26 @@
 #define MAX_MARKS 1100
 #define MAX_RINGS 4096
 
-enum teardown { T_CLIENT_FIRST, T_SERVER_FIRST, T_BOTH, T_RING_EXIT, T_EXIT };
-static const char *const teardown_names[] = { "client-first", "server-first", "both",
+enum teardown { T_ON_RESET, T_CLIENT_FIRST, T_SERVER_FIRST, T_BOTH, T_RING_EXIT, T_EXIT };
+static const char *const teardown_names[] = { "on-reset", "client-first", "server-first", "both",
 					      "ring-exit", "exit" };
 
 enum go { GO_WAIT, GO_CLOSE, GO_EXIT };
 
-enum op { OP_CHAIN = 1, OP_CONNECT, OP_ACCEPT, OP_CLOSE };
+enum op { OP_CHAIN = 1, OP_CONNECT, OP_ACCEPT, OP_CLOSE, OP_POLL };
+
+/* bench's serve watch (hold/backend_uring.h): readable or closed; a close is any of these. */
+#define WATCH_EVENTS (POLLIN | POLLRDHUP)
+#define CLOSE_EVENTS (POLLRDHUP | POLLHUP | POLLERR)
+#define RESET_QUIET_S 0.25 /* bench's wait for the server to see the rest once the client is gone */
 
 /* What the three processes share; each field has one writer. */
 struct shared {
 	_Atomic uint64_t connected, accepted;
 	_Atomic int server_up;
 	_Atomic int go[2];       /* [0] server, [1] client: the parent's release order */
+	_Atomic int client_gone; /* the client has exited (the parent saw it) */
+	_Atomic uint64_t reset_closed; /* on-reset: server slots closed as their RST arrived */
 	_Atomic int err[2];      /* errno of a side's failure */
 	double t[2][MAX_MARKS];  /* when each side passed marks[i] (CLOCK_MONOTONIC) */
 };
@@ -93,6 +110,7 @@ struct floor {
 	int ports;
 	uint64_t every;
 	enum teardown teardown;
+	bool watch;              /* a poll on every server slot, as bench's serve */
 	uint64_t marks[MAX_MARKS];
 	int nmarks;
 	struct plan plan;
@@ -160,6 +178,16 @@ static struct io_uring_sqe *sqe_get(struct io_uring *r)
 	return sqe;
 }
 
+/* The slot's watch: one-shot, so once it fires for a close the slot closes with no cancel. */
+static void arm_poll(struct io_uring *r, uint32_t slot)
+{
+	struct io_uring_sqe *sqe = sqe_get(r);
+
+	io_uring_prep_poll_add(sqe, (int)slot, WATCH_EVENTS);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, OP_POLL | (uint64_t)slot << 8);
+}
+
 /*
  * After the CQ was emptied: true when the kernel moved completions it had
  * kept aside into it. A CQ of 128 entries overflows under a window of 1,024
@@ -202,10 +230,98 @@ static void close_slots(struct rings *rs)
 	}
 }
 
+/*
+ * Ring i's fired polls: each slot whose peer reset is closed here, on this
+ * CPU; a poll that fired for anything else is armed again. Returns the closes.
+ */
+static uint64_t close_reset(struct io_uring *r)
+{
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0;
+	uint64_t closed = 0;
+
+again:
+	io_uring_for_each_cqe(r, head, cqe) {
+		uint32_t slot = (uint32_t)(cqe->user_data >> 8);
+		struct io_uring_sqe *sqe;
+
+		n++;
+		if ((cqe->user_data & 0xff) != OP_POLL)
+			continue;
+		if (cqe->res >= 0 && !(cqe->res & CLOSE_EVENTS)) {
+			arm_poll(r, slot);
+			continue;
+		}
+		sqe = sqe_get(r);
+		io_uring_prep_close_direct(sqe, slot);
+		sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+		io_uring_sqe_set_data64(sqe, OP_CLOSE);
+		closed++;
+	}
+	io_uring_cq_advance(r, n);
+	if (overflow_flushed(r)) {
+		n = 0;
+		goto again;
+	}
+	return closed;
+}
+
+/*
+ * The server's side of on-reset: while the client closes its slots, close
+ * each of ours as its RST arrives (holdconn serve's poll watch does this),
+ * until all are closed or the client is gone and nothing came for a while.
+ */
+static void close_on_reset(struct floor *f, struct rings *rs)
+{
+	struct __kernel_timespec wait = { 0, 1000000L };
+	struct io_uring_cqe *cqe;
+	uint32_t *open = rs->pending; /* the server's are unused: slots not yet closed */
+	int first = 0;
+	uint64_t total = 0;
+	double quiet = now_s();
+
+	for (int i = 0; i < rs->n; i++)
+		open[i] = rs->used[i];
+	for (;;) {
+		uint64_t closed = 0;
+
+		atomic_store_explicit(&f->sh->reset_closed, total, memory_order_relaxed);
+		for (int i = first; i < rs->n; i++) {
+			uint64_t c = open[i] ? close_reset(rs->r[i]) : 0;
+
+			if (c)
+				io_uring_submit(rs->r[i]);
+			open[i] -= c < open[i] ? c : open[i];
+			closed += c;
+		}
+		total += closed;
+		while (first < rs->n && !open[first])
+			first++; /* the client closes in ring order: so do the resets arrive */
+		if (first == rs->n)
+			break;
+		if (closed) {
+			quiet = now_s();
+		} else if (atomic_load(&f->sh->client_gone)) {
+			if (now_s() - quiet > RESET_QUIET_S)
+				break; /* the rest go with the rings */
+			pause_us(1000);
+		} else {
+			io_uring_submit_and_wait_timeout(rs->r[first], &cqe, 1, &wait, NULL);
+		}
+	}
+	atomic_store(&f->sh->reset_closed, total);
+}
+
 static void release(struct floor *f, struct rings *rs, int side)
 {
 	while (atomic_load(&f->sh->go[side]) == GO_WAIT)
 		pause_us(1000);
+	if (side == 0 && f->teardown == T_ON_RESET) {
+		close_on_reset(f, rs);
+		for (int i = 0; i < rs->n; i++)
+			io_uring_queue_exit(rs->r[i]);
+		_exit(0);
+	}
 	if (atomic_load(&f->sh->go[side]) == GO_EXIT)
 		_exit(0); /* the kernel closes the rings, with every slot */
 	if (f->teardown != T_RING_EXIT)
@@ -269,7 +385,8 @@ static void cancel_accepts(struct io_uring *r, int n)
  * multishot accept the kernel ended (no F_MORE) is armed again on the
  * active ring, as holdconn does.
  */
-static int reap_accepts(struct rings *rs, int i, bool active, const int *lfd, uint64_t *accepted)
+static int reap_accepts(struct rings *rs, int i, bool active, bool watch, const int *lfd,
+			uint64_t *accepted)
 {
 	struct io_uring *r = rs->r[i];
 	struct io_uring_cqe *cqe;
@@ -285,6 +402,8 @@ again:
 			arm_accept(r, lfd[cqe->user_data >> 8], (int)(cqe->user_data >> 8));
 		if (cqe->res >= 0) {
 			(*accepted)++;
+			if (watch)
+				arm_poll(r, (uint32_t)cqe->res);
 			/* The kernel allocates slots in order: used is the high mark. */
 			if ((uint32_t)cqe->res + 1 > rs->used[i])
 				rs->used[i] = cqe->res + 1;
@@ -322,8 +441,10 @@ static void serve(struct floor *f, struct rings *rs)
 
 		/* The ring before the active one may still post accepts that raced its cancel. */
 		for (int i = active ? active - 1 : 0; i <= active; i++)
-			if ((ret = reap_accepts(rs, i, i == active, lfd, &accepted)))
+			if ((ret = reap_accepts(rs, i, i == active, f->watch, lfd, &accepted)))
 				fail(f, 0, -ret);
+		if (f->watch && accepted != before)
+			io_uring_submit(rs->r[active]); /* the polls; an older ring's go at its next enter */
 		if (accepted != before) {
 			atomic_store_explicit(&f->sh->accepted, accepted, memory_order_release);
 			mark(f, 0, accepted, &next_mark);
@@ -569,8 +690,9 @@ static int setup(struct floor *f)
 		fprintf(stderr, "floor: %s\n", why);
 	n = readlink("/proc/self/ns/net", ns, sizeof(ns) - 1);
 	ns[n > 0 ? n : 0] = 0;
-	printf("floor: %" PRIu64 " pairs, %d ports, RPS on %d CPUs, %u slots per ring, teardown %s, netns %s\n",
-	       f->n, f->ports, rps, f->slots, teardown_names[f->teardown], ns);
+	printf("floor: %" PRIu64 " pairs, %d ports, RPS on %d CPUs, %u slots per ring, watch %s, "
+	       "teardown %s, netns %s\n",
+	       f->n, f->ports, rps, f->slots, f->watch ? "poll" : "none", teardown_names[f->teardown], ns);
 	return 0;
 }
 
@@ -612,7 +734,13 @@ static double teardown(struct floor *f, pid_t *spid, pid_t *cpid, uint64_t base_
 	int first = f->teardown == T_SERVER_FIRST ? 0 : 1;
 
 	netns_rps(false);
-	if (f->teardown == T_BOTH || f->teardown == T_EXIT) {
+	if (f->teardown == T_ON_RESET) {
+		atomic_store(&f->sh->go[0], GO_CLOSE); /* it closes what the client's resets reach */
+		atomic_store(&f->sh->go[1], GO_CLOSE);
+		waitpid(*cpid, NULL, 0);
+		*cpid = 0;
+		atomic_store(&f->sh->client_gone, 1);
+	} else if (f->teardown == T_BOTH || f->teardown == T_EXIT) {
 		int go = f->teardown == T_EXIT ? GO_EXIT : GO_CLOSE;
 
 		atomic_store(&f->sh->go[0], go);
@@ -709,9 +837,9 @@ static int run(struct floor *f)
 	fflush(stdout);
 	teardown_s = teardown(f, &spid, &cpid, base.tcp_inuse, base_used, &released_s);
 	printf("summary pairs=%" PRIu64 " ramp_s=%.3f rate=%.0f last10_rate=%.0f teardown_s=%.3f "
-	       "released_s=%.3f teardown=%s\n",
+	       "released_s=%.3f teardown=%s reset_closed=%" PRIu64 "\n",
 	       f->n, ramp_s, f->n / ramp_s, (f->n / 10) / (t0 + ramp_s - t90), teardown_s, released_s,
-	       teardown_names[f->teardown]);
+	       teardown_names[f->teardown], atomic_load(&f->sh->reset_closed));
 	return 0;
 }
 
@@ -720,7 +848,7 @@ static int usage(const char *why)
 	if (why)
 		fprintf(stderr, "floor: %s\n", why);
 	fprintf(stderr, "usage: floor N [--ports P] [--report-every R] "
-			"[--teardown client-first|server-first|both|ring-exit|exit]\n");
+			"[--watch poll|none] [--teardown on-reset|client-first|server-first|both|ring-exit|exit]\n");
 	return 2;
 }
 
@@ -737,7 +865,7 @@ static bool parse_count(const char *s, uint64_t *out)
 
 int main(int argc, char **argv)
 {
-	static struct floor f = { .ports = DEFAULT_PORTS, .every = 100000 };
+	static struct floor f = { .ports = DEFAULT_PORTS, .every = 100000, .watch = true };
 	uint64_t v;
 
 	sysinfo_raise_nofile(); /* as holdconn's main: the soft limit up to the hard one */
@@ -753,16 +881,20 @@ int main(int argc, char **argv)
 			f.ports = (int)v;
 		} else if (!strcmp(opt, "--report-every") && parse_count(arg, &v)) {
 			f.every = v;
+		} else if (!strcmp(opt, "--watch") && (!strcmp(arg, "poll") || !strcmp(arg, "none"))) {
+			f.watch = !strcmp(arg, "poll");
 		} else if (!strcmp(opt, "--teardown")) {
 			for (t = 0; t <= T_EXIT && strcmp(arg, teardown_names[t]); t++)
 				;
 			if (t > T_EXIT)
-				return usage("--teardown: client-first, server-first, both, ring-exit or exit");
+				return usage("--teardown: on-reset, client-first, server-first, both, ring-exit or exit");
 			f.teardown = t;
 		} else {
 			return usage(NULL);
 		}
 	}
+	if (f.teardown == T_ON_RESET && !f.watch)
+		return usage("--teardown on-reset needs --watch poll: without it no reset is seen");
 	if (f.n / f.every > MAX_MARKS - 2)
 		return usage("--report-every: too many points; raise it");
 	if (!supported()) {

@@ -11,7 +11,7 @@ fl=${FLOOR:-bench/floor/floor}
 i=1
 while [ "$i" -le "$rounds" ]; do
 	flock /tmp/holdconn-machine.lock sh -c "
-		for t in client-first both server-first ring-exit exit; do
+		for t in on-reset client-first both server-first ring-exit exit; do
 			echo \"== $fl $n --teardown \$t\" >&2
 			'$fl' '$n' --teardown \$t | grep '^summary'
 		done"
