@@ -13,6 +13,12 @@
 #define ARENA_INTERVAL_S 0.100  /* arena stats refresh */
 #define RAMP_WAIT_MS 1
 #define HOLD_WAIT_MS 50
+/*
+ * Under bench, the ramp's last point is taken as soon as it ends: turn as
+ * while ramping this long after, or that point waits out a HOLD_WAIT_MS
+ * sleep on each side before its figures are fresh.
+ */
+#define SETTLE_S 0.5
 #define BEAT_WAIT_MS 1 /* heartbeats go out in batches this far apart: small batches, short queues */
 #define BEAT_SPAN_MAX_US 20000 /* the most of the schedule handed out in one turn of the loop */
 #define MAX_CONSECUTIVE_FAILURES 10000 /* skipped tuples in a row before giving up */
@@ -493,16 +499,20 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 	h->t_start = h->last_progress = now_s();
 
 	while (!loop_done(h)) {
+		bool quick = cfg->ctl && atomic_load_explicit(&cfg->ctl->pause, memory_order_relaxed) ==
+						    PAUSE_MEASURE;
+
 		now = now_s();
+		quick |= cfg->ctl && !h->ramping && now - h->t_start - h->ramp_s < SETTLE_S;
 		was_ramping = h->ramping;
 		if (h->ramping && cfg->role == ROLE_CONNECT)
 			ramp_connect(h, now);
 		beat(h);
-		cfg->backend->wait(h, h->ramping ? RAMP_WAIT_MS : h->beat_behind ? 0 :
+		cfg->backend->wait(h, h->ramping || quick ? RAMP_WAIT_MS : h->beat_behind ? 0 :
 				      holder_beating(h) ? BEAT_WAIT_MS : HOLD_WAIT_MS);
 		check_target(h);
 		now = now_s();
-		if (now - last_check >= CHECK_INTERVAL_S || !h->ramping) {
+		if (now - last_check >= CHECK_INTERVAL_S || !h->ramping || quick) {
 			/* Under a bench pause the parent is measuring: keep the arena figure fresh. */
 			bool arena = now - last_arena >= ARENA_INTERVAL_S ||
 				     (cfg->ctl && atomic_load_explicit(&cfg->ctl->pause, memory_order_relaxed));

@@ -103,9 +103,17 @@ struct side_stats {
 	char refusal[SESSION_REFUSAL_MAX]; /* why the first refused session was ("-NOAUTH ...") */
 };
 
+/*
+ * control.pause: PAUSE_WINDOW holds the count while a traffic window runs;
+ * PAUSE_MEASURE while bench takes a point: the holders then turn every
+ * millisecond and republish each turn, so the wait for fresh figures (and
+ * the stall of the ramp) lasts a few turns, not a few publish periods.
+ */
+enum { PAUSE_WINDOW = 1, PAUSE_MEASURE = 2 };
+
 struct control {
 	_Atomic uint32_t stop;          /* nonzero: stop ramping, value is the enum stop_reason */
-	_Atomic uint32_t pause;         /* nonzero: start nothing new (a measurement is taken) */
+	_Atomic uint32_t pause;         /* nonzero: start nothing new; PAUSE_MEASURE: a point is taken */
 	_Atomic uint32_t release;       /* RELEASE_CLIENT: connect side releases; RELEASE_ALL: both */
 	_Atomic uint64_t peer_accepted; /* the server's accepted total, for the client's window */
 	_Atomic uint64_t ramp_limit;    /* nonzero: hold at most this many (a report point is next) */

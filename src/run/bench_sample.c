@@ -190,7 +190,7 @@ static void quiesce(struct bench *b)
 	struct shared_area *a = b->area;
 	double deadline = now_s() + QUIESCE_S;
 
-	atomic_store(&a->ctl.pause, 1);
+	atomic_store(&a->ctl.pause, PAUSE_MEASURE);
 	bench_external_publish(b);
 	while (now_s() < deadline &&
 	       (ld(&a->client.in_flight) || ld(&a->server.held) != ld(&a->client.held))) {

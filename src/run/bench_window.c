@@ -131,7 +131,7 @@ void bench_slo_point(struct bench *b)
 
 	if (!b->spid || !b->last.conns || b->stop == STOP_SIGNAL || b->stop == STOP_SLO)
 		return;
-	atomic_store(&b->area->ctl.pause, 1);
+	atomic_store(&b->area->ctl.pause, PAUSE_WINDOW);
 	bench_window_open(b, &w);
 	bench_hold_progress(b, now_s() + b->slo->window_s);
 	bench_window_close(b, &w);
