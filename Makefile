@@ -47,8 +47,8 @@ FLOOR_OBJ := $(addprefix $(BUILD)/,base/addr.o hold/plan.o measure/meter.o measu
 FLOOR_BIN ?= bench/floor/floor
 
 floor: $(FLOOR_BIN)
-$(FLOOR_BIN): bench/floor/floor.c $(FLOOR_OBJ) $(wildcard src/*/*.h)
-	$(CC) $(CFLAGS) -o $@ $< $(FLOOR_OBJ) $(LDLIBS)
+$(FLOOR_BIN): bench/floor/floor.c bench/floor/beat.c bench/floor/floor.h $(FLOOR_OBJ) $(wildcard src/*/*.h)
+	$(CC) $(CFLAGS) -o $@ bench/floor/floor.c bench/floor/beat.c $(FLOOR_OBJ) $(LDLIBS)
 # The integration tests run it (tests/integration/test_floor.c).
 test: floor
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench/ratio.sh - holdconn bench against the floor (bench/floor/floor), side by side.
 # Usage: sh bench/ratio.sh [N] [ROUNDS]     (defaults: 1000000 pairs, 5 rounds)
+#        sh bench/ratio.sh --keepalive N [ROUNDS]   heartbeats: see bench/ratio-keepalive.sh
 # Env:   HOLDCONN, FLOOR  the binaries (default ./holdconn, bench/floor/floor)
 #        BENCH_ARGS  extra arguments for holdconn bench (e.g. "--watch none")
 #        FLOOR_ARGS  extra arguments for the floor (e.g. "--teardown both")
@@ -17,6 +18,10 @@
 # to bench/results/ratio-STAMP*.
 set -eu
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = --keepalive ]; then
+	shift
+	exec sh bench/ratio-keepalive.sh "$@"
+fi
 n=${1:-1000000}
 rounds=${2:-5}
 lock=${LOCK-/tmp/holdconn-machine.lock}

@@ -57,77 +57,16 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "base/addr.h"
+#include "floor.h"
 #include "base/uring_compat.h"
-#include "hold/plan.h"
 #include "measure/meter.h"
 #include "measure/netns.h"
 #include "measure/sysinfo.h"
 
-/* bench's values (src/run/bench.c, src/cmd, src/hold/backend_uring.c, src/run/side.c). */
-#define LISTEN_ADDR 0x7f000001u   /* 127.0.0.1 */
-#define BASE_PORT 17000
-#define DEFAULT_PORTS 16
-#define BACKLOG 4096
-#define WINDOW 1024               /* connects in flight or unaccepted */
-#define ACCEPT_MARGIN (2 * WINDOW) /* slots kept free on the accepting ring */
-#define SOURCE_FIRST 0x7f010001u  /* 127.1.0.1 */
-#define SOURCE_LAST 0x7f01fffeu   /* 127.1.255.254 */
-#define SQ_ENTRIES 64              /* holdconn's ring: 8 KiB, under RLIMIT_MEMLOCK */
-#define CQ_ENTRIES 128
-#define MAX_SLOTS (1u << 20)      /* IORING_MAX_FIXED_FILES */
-#define TEARDOWN_TIMEOUT_S 120.0
-#define STALL_S 30.0              /* no progress this long: give up */
-#define MAX_MARKS 1100
-#define MAX_RINGS 4096
-
-enum teardown { T_ON_RESET, T_CLIENT_FIRST, T_SERVER_FIRST, T_BOTH, T_RING_EXIT, T_EXIT };
 static const char *const teardown_names[] = { "on-reset", "client-first", "server-first", "both",
 					      "ring-exit", "exit" };
 
-enum go { GO_WAIT, GO_CLOSE, GO_EXIT };
-
-enum op { OP_CHAIN = 1, OP_CONNECT, OP_ACCEPT, OP_CLOSE, OP_POLL };
-
-/* bench's serve watch (hold/backend_uring.h): readable or closed; a close is any of these. */
-#define WATCH_EVENTS (POLLIN | POLLRDHUP)
-#define CLOSE_EVENTS (POLLRDHUP | POLLHUP | POLLERR)
-#define RESET_QUIET_S 0.25 /* bench's wait for the server to see the rest once the client is gone */
-
-/* What the three processes share; each field has one writer. */
-struct shared {
-	_Atomic uint64_t connected, accepted;
-	_Atomic int server_up;
-	_Atomic int go[2];       /* [0] server, [1] client: the parent's release order */
-	_Atomic int client_gone; /* the client has exited (the parent saw it) */
-	_Atomic uint64_t reset_closed; /* on-reset: server slots closed as their RST arrived */
-	_Atomic int err[2];      /* errno of a side's failure */
-	double t[2][MAX_MARKS];  /* when each side passed marks[i] (CLOCK_MONOTONIC) */
-};
-
-struct floor {
-	uint64_t n;
-	int ports;
-	uint64_t every;
-	enum teardown teardown;
-	bool watch;              /* a poll on every server slot, as bench's serve */
-	uint64_t marks[MAX_MARKS];
-	int nmarks;
-	struct plan plan;
-	uint32_t slots;          /* per ring: min(RLIMIT_NOFILE, 1<<20), as holdconn */
-	struct shared *sh;
-};
-
-/* One side's rings; a side only ever adds to the end. */
-struct rings {
-	struct io_uring *r[MAX_RINGS];
-	uint32_t used[MAX_RINGS];
-	uint32_t pending[MAX_RINGS]; /* client: connects in flight on each ring */
-	int n;
-	union sockaddr_inet sa[2][SQ_ENTRIES]; /* [0] bind, [1] connect: read at submit */
-};
-
-static double now_s(void)
+double now_s(void)
 {
 	struct timespec ts;
 
@@ -135,7 +74,7 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void pause_us(long us)
+void pause_us(long us)
 {
 	struct timespec ts = { us / 1000000, us % 1000000 * 1000 };
 
@@ -145,11 +84,11 @@ static void pause_us(long us)
 static const int one = 1;
 static const struct linger linger_rst = { 1, 0 };
 
-static int ring_add(struct rings *rs, uint32_t slots, struct io_uring **out)
+int ring_add(struct rings *rs, uint32_t slots, uint32_t cq_entries, struct io_uring **out)
 {
 	struct io_uring_params p = {
 		.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_CQSIZE,
-		.cq_entries = CQ_ENTRIES,
+		.cq_entries = cq_entries,
 	};
 	struct io_uring *r;
 	int ret;
@@ -169,7 +108,7 @@ static int ring_add(struct rings *rs, uint32_t slots, struct io_uring **out)
 	return 0;
 }
 
-static struct io_uring_sqe *sqe_get(struct io_uring *r)
+struct io_uring_sqe *sqe_get(struct io_uring *r)
 {
 	struct io_uring_sqe *sqe;
 
@@ -194,7 +133,7 @@ static void arm_poll(struct io_uring *r, uint32_t slot)
  * connects, and the rest waits until the ring is entered for events, which
  * a ring no longer submitted to never is.
  */
-static bool overflow_flushed(struct io_uring *r)
+bool overflow_flushed(struct io_uring *r)
 {
 	return io_uring_cq_has_overflow(r) && io_uring_get_events(r) >= 0;
 }
@@ -234,8 +173,9 @@ static void close_slots(struct rings *rs)
  * Ring i's fired polls: each slot whose peer reset is closed here, on this
  * CPU; a poll that fired for anything else is armed again. Returns the closes.
  */
-static uint64_t close_reset(struct io_uring *r)
+static uint64_t close_reset(struct floor *f, struct rings *rs, int i)
 {
+	struct io_uring *r = rs->r[i];
 	struct io_uring_cqe *cqe;
 	unsigned head, n = 0;
 	uint64_t closed = 0;
@@ -246,9 +186,11 @@ again:
 		struct io_uring_sqe *sqe;
 
 		n++;
-		if ((cqe->user_data & 0xff) != OP_POLL)
+		if ((cqe->user_data & 0xff) == OP_RECV && !beat_recv(f, rs, i, cqe))
+			continue; /* data: read, and the recv goes on */
+		if ((cqe->user_data & 0xff) != OP_POLL && (cqe->user_data & 0xff) != OP_RECV)
 			continue;
-		if (cqe->res >= 0 && !(cqe->res & CLOSE_EVENTS)) {
+		if ((cqe->user_data & 0xff) == OP_POLL && cqe->res >= 0 && !(cqe->res & CLOSE_EVENTS)) {
 			arm_poll(r, slot);
 			continue;
 		}
@@ -263,6 +205,7 @@ again:
 		n = 0;
 		goto again;
 	}
+	beat_flush(rs);
 	return closed;
 }
 
@@ -287,7 +230,7 @@ static void close_on_reset(struct floor *f, struct rings *rs)
 
 		atomic_store_explicit(&f->sh->reset_closed, total, memory_order_relaxed);
 		for (int i = first; i < rs->n; i++) {
-			uint64_t c = open[i] ? close_reset(rs->r[i]) : 0;
+			uint64_t c = open[i] ? close_reset(f, rs, i) : 0;
 
 			if (c)
 				io_uring_submit(rs->r[i]);
@@ -385,7 +328,7 @@ static void cancel_accepts(struct io_uring *r, int n)
  * multishot accept the kernel ended (no F_MORE) is armed again on the
  * active ring, as holdconn does.
  */
-static int reap_accepts(struct rings *rs, int i, bool active, bool watch, const int *lfd,
+static int reap_accepts(struct floor *f, struct rings *rs, int i, bool active, const int *lfd,
 			uint64_t *accepted)
 {
 	struct io_uring *r = rs->r[i];
@@ -396,13 +339,17 @@ static int reap_accepts(struct rings *rs, int i, bool active, bool watch, const 
 again:
 	io_uring_for_each_cqe(r, head, cqe) {
 		n++;
+		if ((cqe->user_data & 0xff) == OP_RECV)
+			beat_recv(f, rs, i, cqe); /* a reset before the teardown: the recv ends, the slot stays */
 		if ((cqe->user_data & 0xff) != OP_ACCEPT)
 			continue;
 		if (active && !(cqe->flags & IORING_CQE_F_MORE) && cqe->res != -ECANCELED)
 			arm_accept(r, lfd[cqe->user_data >> 8], (int)(cqe->user_data >> 8));
 		if (cqe->res >= 0) {
 			(*accepted)++;
-			if (watch)
+			if (f->send)
+				beat_arm_recv(r, (uint32_t)cqe->res);
+			else if (f->watch)
 				arm_poll(r, (uint32_t)cqe->res);
 			/* The kernel allocates slots in order: used is the high mark. */
 			if ((uint32_t)cqe->res + 1 > rs->used[i])
@@ -416,9 +363,28 @@ again:
 		n = 0;
 		goto again;
 	}
+	if (f->send)
+		beat_flush(rs);
 	return err;
 }
 
+/* A fresh ring to accept on: with --send, its recv buffers and the shared eventfd too. */
+static struct io_uring *serve_ring(struct floor *f, struct rings *rs)
+{
+	struct io_uring *r;
+	int ret = ring_add(rs, f->slots, f->send ? BEAT_CQ_ENTRIES : CQ_ENTRIES, &r);
+
+	if (!ret && f->send)
+		ret = beat_ring_setup(rs, rs->n - 1);
+	if (ret)
+		fail(f, 0, -ret);
+	return r;
+}
+
+/*
+ * Accepts N; with --send it goes on reading (every ring: the windows may
+ * come at any mark) until the parent releases it.
+ */
 static void serve(struct floor *f, struct rings *rs)
 {
 	struct __kernel_timespec wait = { 0, 10 * 1000000L };
@@ -430,30 +396,32 @@ static void serve(struct floor *f, struct rings *rs)
 	for (int l = 0; l < f->ports; l++)
 		if ((lfd[l] = listener(BASE_PORT + l)) < 0)
 			fail(f, 0, -lfd[l]);
-	if ((ret = ring_add(rs, f->slots, &r)))
-		fail(f, 0, -ret);
+	r = serve_ring(f, rs);
 	for (int l = 0; l < f->ports; l++)
 		arm_accept(r, lfd[l], l);
 	io_uring_submit(r);
 	atomic_store(&f->sh->server_up, 1);
-	while (accepted < f->n) {
+	while ((accepted < f->n || f->send) && atomic_load(&f->sh->go[0]) == GO_WAIT) {
 		uint64_t before = accepted;
-
 		/* The ring before the active one may still post accepts that raced its cancel. */
-		for (int i = active ? active - 1 : 0; i <= active; i++)
-			if ((ret = reap_accepts(rs, i, i == active, f->watch, lfd, &accepted)))
+		int first = f->send ? 0 : active ? active - 1 : 0;
+
+		for (int i = first; i <= active; i++)
+			if ((ret = reap_accepts(f, rs, i, i == active, lfd, &accepted)))
 				fail(f, 0, -ret);
-		if (f->watch && accepted != before)
+		if (f->send)
+			for (int i = 0; i <= active; i++)
+				io_uring_submit(rs->r[i]); /* recvs armed again, if any */
+		else if (f->watch && accepted != before)
 			io_uring_submit(rs->r[active]); /* the polls; an older ring's go at its next enter */
 		if (accepted != before) {
 			atomic_store_explicit(&f->sh->accepted, accepted, memory_order_release);
 			mark(f, 0, accepted, &next_mark);
 		}
-		if (rs->used[active] >= f->slots - ACCEPT_MARGIN) {
+		if (rs->used[active] >= f->slots - ACCEPT_MARGIN && accepted < f->n) {
 			struct io_uring *old = rs->r[active];
 
-			if ((ret = ring_add(rs, f->slots, &r)))
-				fail(f, 0, -ret);
+			r = serve_ring(f, rs);
 			active = rs->n - 1;
 			for (int l = 0; l < f->ports; l++)
 				arm_accept(r, lfd[l], l);
@@ -462,7 +430,9 @@ static void serve(struct floor *f, struct rings *rs)
 			io_uring_submit(old);
 			continue;
 		}
-		if (accepted == before)
+		if (accepted == before && f->send)
+			beat_wait(rs, 10);
+		else if (accepted == before)
 			io_uring_submit_and_wait_timeout(rs->r[active], &cqe, 1, &wait, NULL);
 	}
 	for (int l = 0; l < f->ports; l++)
@@ -512,7 +482,7 @@ static void open_one(struct floor *f, struct rings *rs, struct io_uring *r, uint
 }
 
 /* Established connections among ring i's completions; -errno on any failure. */
-static int reap_connects(struct rings *rs, int i, uint64_t *connected)
+static int reap_connects(struct floor *f, struct rings *rs, int i, uint64_t *connected)
 {
 	struct io_uring *r = rs->r[i];
 	struct io_uring_cqe *cqe;
@@ -522,6 +492,10 @@ static int reap_connects(struct rings *rs, int i, uint64_t *connected)
 again:
 	io_uring_for_each_cqe(r, head, cqe) {
 		n++;
+		if ((cqe->user_data & 0xff) == OP_SEND) {
+			f->sh->beat[1].failed++; /* a heartbeat's send failed (only failures post) */
+			continue;
+		}
 		if (cqe->res < 0 && !err)
 			err = cqe->res;
 		else if (cqe->user_data == OP_CONNECT)
@@ -542,17 +516,29 @@ static void connect_all(struct floor *f, struct rings *rs)
 	int active = -1, oldest = 0, next_mark = 0, ret;
 	struct io_uring *r = NULL;
 
-	while (connected < f->n) {
+	for (;;) {
 		uint64_t accepted = atomic_load_explicit(&f->sh->accepted, memory_order_acquire);
+		uint64_t limit = atomic_load(&f->sh->ramp_limit);
 		uint64_t in_flight = next - connected;
 		uint64_t busy = in_flight + (connected > accepted ? connected - accepted : 0);
 		uint64_t before = connected;
 
-		for (; busy < WINDOW && next < f->n; busy++, next++) {
+		if (!limit || limit > f->n)
+			limit = f->n;
+		if (connected >= limit) {
+			if (!f->send)
+				break;
+			/* Heartbeat windows at this count until the parent raises the limit or releases. */
+			beat_client_wait(f, rs, connected);
+			if (atomic_load(&f->sh->go[1]) != GO_WAIT)
+				break;
+			continue;
+		}
+		for (; busy < WINDOW && next < limit; busy++, next++) {
 			if (!r || rs->used[active] == f->slots) {
 				if (r)
 					io_uring_submit(r);
-				if ((ret = ring_add(rs, f->slots, &r)))
+				if ((ret = ring_add(rs, f->slots, CQ_ENTRIES, &r)))
 					fail(f, 1, -ret);
 				active = rs->n - 1;
 			}
@@ -561,7 +547,7 @@ static void connect_all(struct floor *f, struct rings *rs)
 		}
 		io_uring_submit(r);
 		for (int i = oldest; i <= active; i++)
-			if ((ret = reap_connects(rs, i, &connected)))
+			if ((ret = reap_connects(f, rs, i, &connected)))
 				fail(f, 1, -ret);
 		while (oldest < active && !rs->pending[oldest])
 			oldest++; /* connects in flight span the rings from oldest to active */
@@ -786,19 +772,53 @@ static void print_points(const struct floor *f, double t0)
 	}
 }
 
+static void kill_sides(pid_t spid, pid_t cpid)
+{
+	if (spid)
+		kill(spid, SIGKILL);
+	if (cpid)
+		kill(cpid, SIGKILL);
+	while (wait(NULL) > 0)
+		;
+}
+
+/*
+ * With --send, at a count the client holds still at: one window (--hold),
+ * judged by --slo if given. Returns the next count to ramp to, or 0 when
+ * the run is done (N reached, or the SLO missed).
+ */
+static uint64_t beat_point(struct floor *f, pid_t spid, pid_t cpid, uint64_t pairs, uint64_t *knee)
+{
+	struct window w;
+
+	if (beat_window(f, spid, cpid, pairs, &w)) {
+		fprintf(stderr, "floor: the client did not hand out a window's beats in time\n");
+		return 0;
+	}
+	beat_print(f, &w);
+	if (w.met)
+		*knee = pairs;
+	if (!w.met || pairs >= f->n || f->slo_p99_us <= 0)
+		return 0;
+	return pairs + f->every < f->n ? pairs + f->every : f->n;
+}
+
 static int run(struct floor *f)
 {
 	static struct meter_sample base;
 	pid_t spid, cpid;
 	int status, code;
-	double t0, stall, ramp_s, t90, teardown_s, released_s;
+	double t0, stall, ramp_s = 0, t90 = 0, teardown_s, released_s;
 	long base_used;
-	uint64_t progress = 0;
+	uint64_t progress = 0, pairs = 0, knee = 0, limit = f->n;
 
 	if ((code = setup(f)))
 		return code;
 	meter_settle(&base, NULL);
 	base_used = sockets_used();
+	if (f->send && f->slo_p99_us > 0 && f->every < f->n)
+		limit = f->every; /* --slo: a window at every mark */
+	atomic_store(&f->sh->ramp_limit, limit);
 	spid = spawn(f, 0);
 	while (!atomic_load(&f->sh->server_up))
 		if (gone(&spid, &status) || spid < 0)
@@ -810,17 +830,19 @@ static int run(struct floor *f)
 	stall = t0;
 	for (;;) {
 		uint64_t c = atomic_load(&f->sh->connected), s = atomic_load(&f->sh->accepted);
-		uint64_t pairs = c < s ? c : s;
 
+		pairs = c < s ? c : s;
+		if (pairs >= limit && f->send) {
+			if (!(limit = beat_point(f, spid, cpid, pairs, &knee)))
+				break;
+			atomic_store(&f->sh->ramp_limit, limit);
+			stall = now_s();
+			continue;
+		}
 		if (pairs >= f->n)
 			break;
 		if (gone(&spid, &status) || gone(&cpid, &status) || now_s() - stall > STALL_S) {
-			if (spid)
-				kill(spid, SIGKILL);
-			if (cpid)
-				kill(cpid, SIGKILL);
-			while (wait(NULL) > 0)
-				;
+			kill_sides(spid, cpid);
 			if (now_s() - stall > STALL_S)
 				fprintf(stderr, "floor: stalled at %" PRIu64 " pairs for %.0f s\n", pairs, STALL_S);
 			return side_error(f, "a side exited");
@@ -831,16 +853,26 @@ static int run(struct floor *f)
 		}
 		pause_us(5000); /* bench's period: the sides stamp the marks themselves */
 	}
-	ramp_s = pair_time(f, mark_index(f, f->n)) - t0;
-	t90 = pair_time(f, mark_index(f, f->n - f->n / 10));
-	print_points(f, t0);
+	if (pairs >= f->n) {
+		ramp_s = pair_time(f, mark_index(f, f->n)) - t0;
+		t90 = pair_time(f, mark_index(f, f->n - f->n / 10));
+		print_points(f, t0);
+	}
 	fflush(stdout);
 	teardown_s = teardown(f, &spid, &cpid, base.tcp_inuse, base_used, &released_s);
-	printf("summary pairs=%" PRIu64 " ramp_s=%.3f rate=%.0f last10_rate=%.0f teardown_s=%.3f "
-	       "released_s=%.3f teardown=%s reset_closed=%" PRIu64 "\n",
-	       f->n, ramp_s, f->n / ramp_s, (f->n / 10) / (t0 + ramp_s - t90), teardown_s, released_s,
-	       teardown_names[f->teardown], atomic_load(&f->sh->reset_closed));
-	return 0;
+	if (f->send)
+		printf("beat pairs=%" PRIu64 " send=%u every_s=%.3f hold_s=%.1f slo_p99_us=%.0f knee=%" PRIu64
+		       "\n", pairs, f->send, f->every_ns / 1e9, f->hold_s, f->slo_p99_us, knee);
+	if (pairs < f->n) /* --slo stopped the ramp: no ramp figures to give */
+		printf("summary pairs=%" PRIu64 " teardown_s=%.3f released_s=%.3f teardown=%s reset_closed=%" PRIu64
+		       "\n", pairs, teardown_s, released_s, teardown_names[f->teardown],
+		       atomic_load(&f->sh->reset_closed));
+	else
+		printf("summary pairs=%" PRIu64 " ramp_s=%.3f rate=%.0f last10_rate=%.0f teardown_s=%.3f "
+		       "released_s=%.3f teardown=%s reset_closed=%" PRIu64 "\n",
+		       f->n, ramp_s, f->n / ramp_s, (f->n / 10) / (t0 + ramp_s - t90), teardown_s,
+		       released_s, teardown_names[f->teardown], atomic_load(&f->sh->reset_closed));
+	return knee || !f->send || f->slo_p99_us <= 0 ? 0 : 3;
 }
 
 static int usage(const char *why)
@@ -848,8 +880,23 @@ static int usage(const char *why)
 	if (why)
 		fprintf(stderr, "floor: %s\n", why);
 	fprintf(stderr, "usage: floor N [--ports P] [--report-every R] "
-			"[--watch poll|none] [--teardown on-reset|client-first|server-first|both|ring-exit|exit]\n");
+			"[--watch poll|none] [--teardown on-reset|client-first|server-first|both|ring-exit|exit]\n"
+			"       [--send BYTES --every DURATION [--hold DURATION] [--slo p99=DURATION]]\n");
 	return 2;
+}
+
+/* "10s", "250ms", "2m", "500us": ns. */
+static bool parse_duration(const char *s, uint64_t *ns)
+{
+	char *end;
+	double v = strtod(s, &end);
+	double unit = !strcmp(end, "s") ? 1e9 : !strcmp(end, "ms") ? 1e6 : !strcmp(end, "us") ? 1e3 :
+		      !strcmp(end, "m") ? 60e9 : 0;
+
+	if (end == s || v <= 0 || !unit)
+		return false;
+	*ns = (uint64_t)(v * unit);
+	return true;
 }
 
 static bool parse_count(const char *s, uint64_t *out)
@@ -865,7 +912,7 @@ static bool parse_count(const char *s, uint64_t *out)
 
 int main(int argc, char **argv)
 {
-	static struct floor f = { .ports = DEFAULT_PORTS, .every = 100000, .watch = true };
+	static struct floor f = { .ports = DEFAULT_PORTS, .every = 100000, .watch = true, .hold_s = 3 };
 	uint64_t v;
 
 	sysinfo_raise_nofile(); /* as holdconn's main: the soft limit up to the hard one */
@@ -883,6 +930,14 @@ int main(int argc, char **argv)
 			f.every = v;
 		} else if (!strcmp(opt, "--watch") && (!strcmp(arg, "poll") || !strcmp(arg, "none"))) {
 			f.watch = !strcmp(arg, "poll");
+		} else if (!strcmp(opt, "--send") && parse_count(arg, &v) && v >= 8 && v <= 256) {
+			f.send = (uint32_t)v; /* its last 8 bytes carry the time it was handed over */
+		} else if (!strcmp(opt, "--every") && parse_duration(arg, &v)) {
+			f.every_ns = v;
+		} else if (!strcmp(opt, "--hold") && parse_duration(arg, &v)) {
+			f.hold_s = v / 1e9;
+		} else if (!strcmp(opt, "--slo") && !strncmp(arg, "p99=", 4) && parse_duration(arg + 4, &v)) {
+			f.slo_p99_us = v / 1e3;
 		} else if (!strcmp(opt, "--teardown")) {
 			for (t = 0; t <= T_EXIT && strcmp(arg, teardown_names[t]); t++)
 				;
@@ -895,6 +950,10 @@ int main(int argc, char **argv)
 	}
 	if (f.teardown == T_ON_RESET && !f.watch)
 		return usage("--teardown on-reset needs --watch poll: without it no reset is seen");
+	if (!f.send != !f.every_ns)
+		return usage("--send BYTES (8-256) and --every DURATION go together");
+	if (f.slo_p99_us > 0 && !f.send)
+		return usage("--slo judges heartbeat windows: it needs --send and --every");
 	if (f.n / f.every > MAX_MARKS - 2)
 		return usage("--report-every: too many points; raise it");
 	if (!supported()) {

@@ -126,3 +126,39 @@ Test(floor, holds_60000_pairs_over_three_rings_and_leaves_nothing, .timeout = 60
 	cr_assert_eq(read_long("/proc/sys/net/ipv4/tcp_child_ehash_entries"), ehash,
 		     "tcp_child_ehash_entries was not put back");
 }
+
+/* The heartbeat floor: a window at every mark, every beat read, judged against the SLO. */
+Test(floor, heartbeat_windows_read_every_beat_and_find_the_knee, .timeout = 60)
+{
+	const char *args[] = { "2000", "--report-every", "1000", "--ports", "2", "--send", "64",
+			       "--every", "200ms", "--hold", "1s", "--slo", "p99=1s", NULL };
+	char line[1024];
+
+	if (!can_unshare_net())
+		cr_skip_test("cannot unshare a network namespace here (needs root): the floor needs one");
+	if (!has_bind_op())
+		cr_skip_test("io_uring lacks BIND (6.11) or socket uring_cmd (6.7): the floor needs both");
+	proc_start_path(&P, floor_path(), args, 0);
+	cr_assert_eq(proc_finish(&P, 50), 0, "stderr: %s", P.err);
+	for (int conns = 1000; conns <= 2000; conns += 1000) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "window conns=%d ", conns);
+		cr_assert_not_null(proc_line(&P, want, line, sizeof(line)), "out: %s", P.out);
+		/* 1 s of a 200 ms period: every pair beats 5 times, every beat read whole. */
+		cr_assert_eq(field(line, "due"), 5 * conns, "%s", line);
+		cr_assert_eq(field(line, "sent"), 5 * conns, "%s", line);
+		cr_assert_eq(field(line, "msgs"), 5 * conns, "%s", line);
+		cr_assert_eq(field(line, "failed"), 0, "%s", line);
+		cr_assert_eq(field(line, "partial"), 0, "%s", line);
+		cr_assert_gt(field(line, "one_way_p99_us"), 0, "%s", line);
+		cr_assert_gt(field(line, "server_cpu_ms_per_1k"), 0, "%s", line);
+		cr_assert_gt(field(line, "client_cpu_ms_per_1k"), 0, "%s", line);
+		cr_assert_not_null(strstr(line, " slo=met"), "%s", line);
+	}
+	cr_assert_not_null(proc_line(&P, "beat pairs=2000 ", line, sizeof(line)), "out: %s", P.out);
+	cr_assert_eq(field(line, "knee"), 2000, "%s", line);
+	/* The recv is each server slot's watch: the teardown closed all on their resets. */
+	cr_assert_not_null(proc_line(&P, "summary pairs=2000 ", line, sizeof(line)), "out: %s", P.out);
+	cr_assert_eq(field(line, "reset_closed"), 2000, "%s", line);
+}

@@ -1,0 +1,106 @@
+#!/bin/sh
+# bench/ratio-keepalive.sh - holdconn bench's heartbeats against the heartbeat floor
+# (bench/floor/floor --send), side by side. Run as `sh bench/ratio.sh --keepalive N [ROUNDS]`.
+# Usage: sh bench/ratio-keepalive.sh N [ROUNDS]   (default 3 rounds)
+# Env:   HOLDCONN, FLOOR, LOCK as bench/ratio.sh; SEND (64), EVERY (10s), SLO (10ms),
+#        WINDOW (3s: each point's window), STEP (N/6: pairs between points), MAX (2N: the
+#        count the knee search stops at if nothing misses)
+#
+# Each round runs, ABAB, both programs ramping to MAX with a window of the schedule
+# (SEND bytes every EVERY to every pair) at every STEP, judged as `--slo p99=SLO` judges
+# a point (one-way p99 at most SLO, at most 1% of the beats due not on time), stopping at
+# the first miss:
+#   holdconn bench --conns MAX --report-every STEP --send SEND --every EVERY --hold WINDOW --slo p99=SLO --json
+#   floor MAX --report-every STEP --send SEND --every EVERY --hold WINDOW --slo p99=SLO
+# and prints, per round and as medians with their spread, holdconn / floor for the
+# holder's CPU per message and the generator's CPU per message in the window at N, and
+# the knee (the largest count that met the SLO). A round with no window at N (a program
+# missed the SLO below it) has no CPU ratio: it is printed, no median is, exit 3.
+set -eu
+cd "$(dirname "$0")/.."
+[ $# -ge 1 ] || { echo "usage: sh bench/ratio.sh --keepalive N [ROUNDS]" >&2; exit 2; }
+n=$1
+rounds=${2:-3}
+send=${SEND:-64} every=${EVERY:-10s} slo=${SLO:-10ms} window=${WINDOW:-3s}
+step=${STEP:-$((n / 6))}
+max=${MAX:-$((2 * n))}
+lock=${LOCK-/tmp/holdconn-machine.lock}
+stamp=$(date -u +%Y%m%d-%H%M)
+out=bench/results/ratio-keepalive-$stamp
+hc=${HOLDCONN:-./holdconn}
+fl=${FLOOR:-bench/floor/floor}
+[ -x "$hc" ] && [ -x "$fl" ] || { echo "ratio: build first: make holdconn floor" >&2; exit 2; }
+[ $((n % step)) -eq 0 ] || { echo "ratio: N ($n) must be a multiple of STEP ($step)" >&2; exit 2; }
+mkdir -p bench/results
+locked() { if [ -n "$lock" ]; then flock "$lock" "$@"; else "$@"; fi; }
+pat="--send $send --every $every --hold $window --slo p99=$slo"
+
+# holdconn: holder ms, generator ms per 1,000 messages in the window at N; the knee.
+hpoint() {
+	jq -r --argjson n "$n" 'select(.event == "slo_point" and .connections == $n) |
+		"\(.cpu.holder.cpu_seconds_per_message * 1e6)\t\(.cpu.generator.cpu_seconds_per_message * 1e6)\t\(.p99_seconds * 1e6 | round)\t\(.messages_per_second | round)"' "$1" | tail -1
+}
+hknee() { jq -r 'select(.event == "summary") | .slo.met_connections' "$1"; }
+fpoint() {
+	sed -n "s/^window conns=$n .* msgs_per_s=\\([^ ]*\\) .* one_way_p99_us=\\([^ ]*\\) .* server_cpu_ms_per_1k=\\([^ ]*\\) client_cpu_ms_per_1k=\\([^ ]*\\) .*/\\3\t\\4\t\\2\t\\1/p" "$1"
+}
+fknee() { sed -n 's/^beat .* knee=\([0-9]*\).*/\1/p' "$1"; }
+
+: > "$out.tsv"
+i=1
+while [ "$i" -le "$rounds" ]; do
+	h="$out-holdconn-$i.jsonl"
+	f="$out-floor-$i.txt"
+	echo "== [$i/$rounds] $hc bench --conns $max --report-every $step $pat --json > $h" >&2
+	# shellcheck disable=SC2086
+	locked "$hc" bench --conns "$max" --report-every "$step" $pat --json > "$h" || [ $? -eq 3 ] # 3: the SLO missed, the knee
+	echo "== [$i/$rounds] $fl $max --report-every $step $pat > $f" >&2
+	# shellcheck disable=SC2086
+	locked "$fl" "$max" --report-every "$step" $pat > "$f" || [ $? -eq 3 ]
+	hp=$(hpoint "$h") fp=$(fpoint "$f")
+	printf '%s\t%s\t%s\t%s\t%s\n' "$i" "${hp:--	-	-	-}" "$(hknee "$h")" "${fp:--	-	-	-}" "$(fknee "$f")" |
+		tee -a "$out.tsv" >&2
+	i=$((i + 1))
+done
+
+{
+	echo "# holdconn bench / heartbeat floor: $send B every $every, SLO p99 $slo, windows of $window, $rounds rounds ABAB ($stamp UTC)"
+	echo
+	echo "- kernel $(uname -r), $(nproc) CPUs, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "- A: $hc bench --conns $max --report-every $step $pat --json"
+	echo "- B: $fl $max --report-every $step $pat"
+	echo "- CPU per message from each program's window at $n pairs; knee: the largest count whose window met the SLO (a point every $step up to $max)"
+	echo
+	echo "| round | holdconn holder / generator ms per 1k msgs, p99 us, msgs/s at $n | knee | floor server / client ms per 1k msgs, p99 us, msgs/s at $n | knee | ratio holder | ratio generator | ratio knee |"
+	echo "|---|---|---|---|---|---|---|---|"
+	awk -F'\t' '
+		function r(a, b) { return (a != "-" && b != "-" && b > 0) ? sprintf("%.2f", a / b) : "-" }
+		function f(x) { return x == "-" ? "-" : sprintf("%.2f", x) }
+		{
+			printf "| %d | %s / %s, %s, %s | %s | %s / %s, %s, %s | %s | %s | %s | %s |\n", $1, f($2), f($3), $4, $5, $6,
+				f($7), f($8), $9, $10, $11, r($2, $7), r($3, $8), r($6, $11)
+		}' "$out.tsv"
+	echo
+	if awk -F'\t' '$2 == "-" || $7 == "-" { bad = 1 } END { exit bad ? 0 : 1 }' "$out.tsv"; then
+		echo "No median: in a round above a program had no window at $n pairs (it missed the SLO below it)."
+	else
+		echo "| holdconn / floor over $rounds rounds | median | spread (lowest-highest) |"
+		echo "|---|---|---|"
+		for c in 2:7:holder\ CPU\ per\ message 3:8:generator\ CPU\ per\ message 6:11:knee; do
+			a=${c%%:*}
+			rest=${c#*:}
+			b=${rest%%:*}
+			awk -F'\t' -v a="$a" -v b="$b" '$b > 0 { printf "%.4f\n", $a / $b }' "$out.tsv" | sort -g |
+				awk -v name="${rest#*:}" '{ v[NR] = $1 }
+					END {
+						m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+						printf "| %s | **%.2f** | %.2f-%.2f |\n", name, m, v[1], v[NR]
+					}'
+		done
+		echo
+		echo "A knee equal to $max is a floor on the knee, not the knee: nothing missed up to there."
+	fi
+} > "$out.md"
+rm -f "$out.tsv"
+cat "$out.md"
+! grep -q '^No median' "$out.md" || exit 3
