@@ -2,7 +2,7 @@
 # bench/ratio-keepalive.sh - holdconn bench's heartbeats against the heartbeat floor
 # (bench/floor/floor --send), side by side. Run as `sh bench/ratio.sh --keepalive N [ROUNDS]`.
 # Usage: sh bench/ratio-keepalive.sh N [ROUNDS]   (default 3 rounds)
-# Env:   HOLDCONN, FLOOR, LOCK as bench/ratio.sh; SEND (64), EVERY (10s), SLO (10ms),
+# Env:   HOLDCONN, FLOOR, LOCK, BENCH_ARGS as bench/ratio.sh; SEND (64), EVERY (10s), SLO (10ms),
 #        WINDOW (3s: each point's window), STEP (N/6: pairs between points), MAX (2N: the
 #        count the knee search stops at if nothing misses)
 #
@@ -51,9 +51,9 @@ i=1
 while [ "$i" -le "$rounds" ]; do
 	h="$out-holdconn-$i.jsonl"
 	f="$out-floor-$i.txt"
-	echo "== [$i/$rounds] $hc bench --conns $max --report-every $step $pat --json > $h" >&2
+	echo "== [$i/$rounds] $hc bench --conns $max --report-every $step $pat ${BENCH_ARGS:-} --json > $h" >&2
 	# shellcheck disable=SC2086
-	locked "$hc" bench --conns "$max" --report-every "$step" $pat --json > "$h" || [ $? -eq 3 ] # 3: the SLO missed, the knee
+	locked "$hc" bench --conns "$max" --report-every "$step" $pat ${BENCH_ARGS:-} --json > "$h" || [ $? -eq 3 ] # 3: the SLO missed, the knee
 	echo "== [$i/$rounds] $fl $max --report-every $step $pat > $f" >&2
 	# shellcheck disable=SC2086
 	locked "$fl" "$max" --report-every "$step" $pat > "$f" || [ $? -eq 3 ]
@@ -67,7 +67,7 @@ done
 	echo "# holdconn bench / heartbeat floor: $send B every $every, SLO p99 $slo, windows of $window, $rounds rounds ABAB ($stamp UTC)"
 	echo
 	echo "- kernel $(uname -r), $(nproc) CPUs, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "- A: $hc bench --conns $max --report-every $step $pat --json"
+	echo "- A: $hc bench --conns $max --report-every $step $pat ${BENCH_ARGS:-} --json"
 	echo "- B: $fl $max --report-every $step $pat"
 	echo "- CPU per message from each program's window at $n pairs; knee: the largest count whose window met the SLO (a point every $step up to $max)"
 	echo
