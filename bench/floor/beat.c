@@ -165,8 +165,10 @@ bool beat_recv(struct floor *f, struct rings *rs, int i, const struct io_uring_c
 	}
 	if (cqe->res > 0 || cqe->res == -ENOBUFS) {
 		bc->nobufs += cqe->res == -ENOBUFS;
-		if (!(cqe->flags & IORING_CQE_F_MORE))
+		if (!(cqe->flags & IORING_CQE_F_MORE)) {
+			bc->ended++;
 			beat_arm_recv(rs->r[i], (uint32_t)(cqe->user_data >> 8));
+		}
 		return false;
 	}
 	return true;
@@ -347,6 +349,8 @@ int beat_window(struct floor *f, pid_t spid, pid_t cpid, uint64_t conns, struct 
 	w->seconds = (until - from) / 1e9;
 	w->msgs = z.c[0].msgs - a.c[0].msgs;
 	w->partial = z.c[0].partial - a.c[0].partial;
+	w->nobufs = z.c[0].nobufs - a.c[0].nobufs;
+	w->ended = z.c[0].ended - a.c[0].ended;
 	w->due = z.c[1].due - a.c[1].due;
 	w->on_time = z.c[1].on_time - a.c[1].on_time;
 	w->sent = z.c[1].sent - a.c[1].sent;
@@ -369,11 +373,12 @@ void beat_print(const struct floor *f, const struct window *w)
 	double k = w->msgs ? 1e6 / w->msgs : 0; /* s per message -> ms per 1,000 */
 
 	printf("window conns=%" PRIu64 " seconds=%.1f due=%" PRIu64 " sent=%" PRIu64 " failed=%" PRIu64
-	       " msgs=%" PRIu64 " partial=%" PRIu64 " msgs_per_s=%.0f one_way_p50_us=%.0f"
+	       " msgs=%" PRIu64 " partial=%" PRIu64 " nobufs=%" PRIu64 " ended=%" PRIu64 " msgs_per_s=%.0f one_way_p50_us=%.0f"
 	       " one_way_p99_us=%.0f lag_p99_us=%.0f slip=%.4f server_cpu_ms_per_1k=%.2f"
 	       " client_cpu_ms_per_1k=%.2f softirq_ms_per_1k=%.2f server_cpu_s=%.3f client_cpu_s=%.3f"
 	       " softirq_s=%.3f slo=%s\n",
-	       w->conns, w->seconds, w->due, w->sent, w->failed, w->msgs, w->partial, w->msgs_per_s,
+	       w->conns, w->seconds, w->due, w->sent, w->failed, w->msgs, w->partial, w->nobufs, w->ended,
+	       w->msgs_per_s,
 	       w->p50_us, w->p99_us, w->lag_p99_us, w->slip, w->cpu_s[0] * k, w->cpu_s[1] * k,
 	       w->softirq_s * k, w->cpu_s[0], w->cpu_s[1], w->softirq_s,
 	       f->slo_p99_us > 0 ? (w->met ? "met" : "missed") : "-");

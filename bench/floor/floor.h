@@ -52,7 +52,7 @@ struct hist {
 /* One side's running totals (one writer each); the parent takes differences over a window. */
 struct beat_counts {
 	uint64_t due, on_time, late, sent, failed; /* client: heartbeats due and handed over */
-	uint64_t msgs, partial, nobufs;             /* server: messages read */
+	uint64_t msgs, partial, nobufs, ended;      /* server: messages read, recvs the kernel ended */
 	struct hist h;                              /* client: lag behind schedule; server: one-way */
 };
 
@@ -109,7 +109,7 @@ bool overflow_flushed(struct io_uring *r);
 
 /* beat.c: the heartbeats, --send B --every D --hold D [--slo p99=D]. */
 struct window {
-	uint64_t conns, msgs, due, on_time, sent, failed, partial;
+	uint64_t conns, msgs, due, on_time, sent, failed, partial, nobufs, ended;
 	double seconds, msgs_per_s, p50_us, p99_us, lag_p99_us, slip;
 	double cpu_s[2], softirq_s; /* [0] server, [1] client */
 	bool met;
