@@ -46,9 +46,18 @@
 #define LAND_TIMEOUT_S 3.0
 #define SLIP_MAX 0.01           /* bench --slo: at most 1% of the beats due not on time */
 
+/*
+ * A ring's buffers, and its slots whose recv the kernel ended: armed again
+ * at most REARM_BATCH a reap. Re-armed all at once behind a server that
+ * fell behind, each would take a buffer or end again at once with ENOBUFS,
+ * and the loop would spend itself re-arming instead of reading.
+ */
+#define REARM_BATCH (BUF_COUNT / 4)
 struct beat_bufs {
 	struct io_uring_buf_ring *br;
 	char *mem;
+	uint32_t *ended; /* a stack of slots */
+	uint32_t nended;
 };
 
 static uint64_t now_ns(void)
@@ -102,7 +111,8 @@ int beat_ring_setup(struct rings *rs, int i)
 
 	if (!rs->evfd && (rs->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
 		return -errno;
-	if (!b || !(b->mem = malloc((size_t)BUF_COUNT * BUF_BYTES)))
+	if (!b || !(b->mem = malloc((size_t)BUF_COUNT * BUF_BYTES)) ||
+	    !(b->ended = malloc(sizeof(*b->ended) * MAX_SLOTS)))
 		return -ENOMEM;
 	b->br = mmap(NULL, BUF_COUNT * sizeof(struct io_uring_buf), PROT_READ | PROT_WRITE,
 		     MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
@@ -165,22 +175,28 @@ bool beat_recv(struct floor *f, struct rings *rs, int i, const struct io_uring_c
 	}
 	if (cqe->res > 0 || cqe->res == -ENOBUFS) {
 		bc->nobufs += cqe->res == -ENOBUFS;
-		if (!(cqe->flags & IORING_CQE_F_MORE)) {
+		if (!(cqe->flags & IORING_CQE_F_MORE) && b) {
 			bc->ended++;
-			beat_arm_recv(rs->r[i], (uint32_t)(cqe->user_data >> 8));
+			b->ended[b->nended++] = (uint32_t)(cqe->user_data >> 8);
 		}
 		return false;
 	}
 	return true;
 }
 
-/* Hands the kernel every buffer read since the last flush. */
+/* Hands the kernel every buffer read since the last flush, then re-arms a batch of ended recvs. */
 void beat_flush(struct rings *rs)
 {
 	for (int i = 0; i < rs->n; i++) {
-		if (returned[i] && rs->bufs[i])
-			io_uring_buf_ring_advance(rs->bufs[i]->br, (int)returned[i]);
+		struct beat_bufs *b = rs->bufs[i];
+
+		if (!b)
+			continue;
+		if (returned[i])
+			io_uring_buf_ring_advance(b->br, (int)returned[i]);
 		returned[i] = 0;
+		for (int k = 0; k < REARM_BATCH && b->nended; k++)
+			beat_arm_recv(rs->r[i], b->ended[--b->nended]);
 	}
 }
 
