@@ -38,7 +38,7 @@ pat="--send $send --every $every --hold $window --slo p99=$slo"
 # holdconn: holder ms, generator ms per 1,000 messages in the window at N; the knee.
 hpoint() {
 	jq -r --argjson n "$n" 'select(.event == "slo_point" and .connections == $n) |
-		"\(.cpu.holder.cpu_seconds_per_message * 1e6)\t\(.cpu.generator.cpu_seconds_per_message * 1e6)\t\(.p99_seconds * 1e6 | round)\t\(.messages_per_second | round)"' "$1" | tail -1
+		"\((.cpu.server // .cpu.holder).cpu_seconds_per_message * 1e6)\t\(.cpu.generator.cpu_seconds_per_message * 1e6)\t\(.p99_seconds * 1e6 | round)\t\(.messages_per_second | round)"' "$1" | tail -1
 }
 hknee() { jq -r 'select(.event == "summary") | .slo.met_connections' "$1"; }
 fpoint() {
