@@ -57,6 +57,20 @@ static const struct counter per_side[] = {
 	  "Bytes allocated in the per-connection jemalloc arena.", SS(arena_allocated), 1 },
 	{ "holdconn_ring_bytes", "gauge", "SQ, CQ and SQE memory of every io_uring ring.",
 	  SS(ring_bytes), 1 },
+	{ "holdconn_sessions_established_total", "counter",
+	  "--proto/--tls: sessions the server accepted (TLS done, the opening answered).",
+	  SS(sessions.established), 1 },
+	{ "holdconn_sessions_refused_total", "counter",
+	  "--proto/--tls: sessions the server refused (the run stops at the first).",
+	  SS(sessions.refused), 1 },
+	{ "holdconn_sessions_closed_total", "counter",
+	  "--proto/--tls: established sessions the server ended.", SS(sessions.closed), 1 },
+	{ "holdconn_session_keepalives_acked_total", "counter",
+	  "--proto: our keepalives the server answered (PINGRESP, PONG, WebSocket pong).",
+	  SS(sessions.acked), 1 },
+	{ "holdconn_session_keepalives_answered_total", "counter",
+	  "--proto: the server's keepalives we answered (NATS PING, WebSocket ping).",
+	  SS(sessions.answered), 1 },
 };
 
 static void write_counters(struct expo *e, const struct metrics_side *sides, int n)
