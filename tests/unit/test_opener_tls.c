@@ -238,7 +238,7 @@ int tls_close_main(const char *mode)
 	socklen_t len = sizeof(a);
 	struct endpoint_range dst = { 0x7f000001u, { 0, 0 }, false };
 	struct port_range sport = { 42000, 42999 };
-	enum mode m = strcmp(mode, "epoll") ? MODE_URING : MODE_EPOLL;
+	enum mode m = !strcmp(mode, "epoll") ? MODE_EPOLL : !strcmp(mode, "threads") ? MODE_THREADS : MODE_URING;
 	int ret;
 
 	need(!tls_mem_init(), "OpenSSL was used before tls_mem_init in this process");
@@ -307,6 +307,11 @@ Test(opener_tls, uring_frees_a_connections_tls_state_when_it_closes, .timeout = 
 Test(opener_tls, epoll_frees_a_connections_tls_state_when_it_closes, .timeout = 8)
 {
 	expect_tls_freed_at_close(MODE_EPOLL);
+}
+
+Test(opener_tls, threads_free_a_connections_tls_state_when_it_closes, .timeout = 8)
+{
+	expect_tls_freed_at_close(MODE_THREADS);
 }
 
 /* ---- serve --tls: handshakes, held once done, the plaintext echoed ---- */
@@ -400,4 +405,9 @@ Test(opener_tls, uring_serve_handshakes_and_echoes_the_plaintext, .timeout = 8)
 Test(opener_tls, epoll_serve_handshakes_and_echoes_the_plaintext, .timeout = 8)
 {
 	expect_serve_tls_echoes(MODE_EPOLL);
+}
+
+Test(opener_tls, threads_serve_handshakes_and_echo_the_plaintext, .timeout = 8)
+{
+	expect_serve_tls_echoes(MODE_THREADS);
 }
