@@ -97,21 +97,11 @@ static void defaults(void)
 	compare_defaults(&c);
 }
 
-/* --tls holds TLS in every mode's serve, and the threads mode's workers cannot. */
-static int check_compare_tls(struct opt_parser *p)
-{
-	for (int i = 0; c.run.tls && i < c.nmodes; i++)
-		if (c.modes[i] == MODE_THREADS)
-			return opts_fail(p, "--tls: the threads mode's workers cannot hold a TLS "
-					 "session: give --modes uring,epoll");
-	return 0;
-}
-
 static int check(struct opt_parser *p)
 {
 	if (c.nservers && check_server_idle(p, &c.run))
 		return -EINVAL;
-	if (check_session(p, &c.run, SESSION_BENCH) || check_compare_tls(p))
+	if (check_session(p, &c.run, SESSION_BENCH))
 		return -EINVAL;
 	return check_traffic(p, &c.run, true);
 }

@@ -192,10 +192,6 @@ int check_session(struct opt_parser *p, struct run_opts *r, enum session_side si
 		return check_generator(p, r, r->client_mode, r->client_watch, "--client-mode",
 				       "client-watch");
 	/* serve (and bench's own) under --tls: its holder reads every handshake too. */
-	if ((side == SESSION_SERVE || (side == SESSION_BENCH && !r->server_cmd)) && r->tls &&
-	    r->mode == MODE_THREADS)
-		return opts_fail(p, "--tls: serve's threads mode is not tested with TLS yet: use --mode "
-				 "uring or epoll");
 	if ((side == SESSION_SERVE || (side == SESSION_BENCH && !r->server_cmd)) && r->tls)
 		return check_generator(p, r, r->mode, r->watch, "--mode", "watch");
 	return 0;

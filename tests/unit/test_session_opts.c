@@ -99,8 +99,8 @@ Test(session_opts, a_generator_that_cannot_speak_is_refused)
 		     "connect", T, "--proto", "resp", "--watch", "none");
 	EXPECT_ERROR("--tls: --watch diag never reads what the server says: use --watch poll or recv",
 		     "connect", T, "--tls", "--tls-insecure", "--watch", "diag");
-	EXPECT_ERROR("--tls: serve's threads mode is not tested with TLS yet: use --mode uring or "
-		     "epoll", "serve", "--listen", "127.0.0.1:5000", "--tls", "--mode", "threads");
+	cr_expect_eq(PARSE("serve", "--listen", "127.0.0.1:5000", "--tls", "--mode", "threads"), 0,
+		     "serve --tls holds TLS in threads mode too (test_opener_tls): %s", err);
 	cr_expect_eq(PARSE("connect", T, "--proto", "resp", "--mode", "epoll"), 0, "%s", err);
 }
 
@@ -118,8 +118,7 @@ Test(session_opts, tls_options_go_with_tls_and_their_side)
 		     "connect", T, "--tls", "--tls-insecure", "--tls-ca", "/x.pem");
 	EXPECT_ERROR("--tls-cert needs --tls-key: a certificate and its key go together", "serve",
 		     "--listen", "127.0.0.1:5000", "--tls", "--tls-cert", "/c.pem");
-	EXPECT_ERROR("--tls: the threads mode's workers cannot hold a TLS session: give --modes "
-		     "uring,epoll", "compare", "--tls");
+	cr_expect_eq(PARSE("compare", "--tls"), 0, "every mode holds TLS (threads too): %s", err);
 	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000", "--tls", "--tls-keep-buffers"), 0,
 		     "%s", err);
 	cr_expect(o.tls);
