@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "holder_test.h"
 #include "hold/holder.h"
 #include "session/tls.h"
 #include "unit/tls_bytes.h"
@@ -133,18 +134,6 @@ static void cleanup(struct peer *p)
 		close(p->lfd);
 	tls_ctx_free(p->ctx);
 	holder_signalled = 0;
-}
-
-static bool run(struct holder *h, const struct holder_config *cfg, enum mode m)
-{
-	int ret = holder_run(h, cfg);
-
-	if (ret == -ENOSYS || ret == -EPERM) {
-		cr_skip_test("%s mode is unavailable here (%s)", mode_name(m), strerror(-ret));
-		return false;
-	}
-	cr_assert_eq(ret, 0, "holder_run: %s", strerror(-ret));
-	return true;
 }
 
 static void base_config(struct holder_config *cfg, enum mode m, enum role role, struct peer *p)
@@ -387,7 +376,7 @@ static void expect_serve_tls_echoes(enum mode m)
 	cfg.nlisten = 1;
 	cfg.backlog = 64;
 	cfg.tick = serve_tick;
-	if (run(&h, &cfg, m)) {
+	if (ht_run(&h, &cfg, m)) {
 		cr_expect(p.seen, "%s: echoed %zu %zu %zu, held %" PRIu64, mode_name(m),
 			  p.ends[0].echoed, p.ends[1].echoed, p.ends[2].echoed, h.held_final);
 		cr_expect_eq(h.opened, NCONNS);
