@@ -67,7 +67,8 @@ run: deps holdconn
 test: deps $(BIN) $(BUILD)/unit_tests $(BUILD)/integration_tests
 	sh tools/layers.sh
 	$(BUILD)/unit_tests --jobs 2
-	HOLDCONN=$(CURDIR)/$(BIN) FLOOR=$(CURDIR)/$(FLOOR_BIN) $(BUILD)/integration_tests --jobs 1
+	HOLDCONN=$(CURDIR)/$(BIN) FLOOR=$(CURDIR)/$(FLOOR_BIN) UNIT_TESTS=$(CURDIR)/$(BUILD)/unit_tests \
+	  $(BUILD)/integration_tests --jobs 1
 
 # jemalloc stays linked under ASan: the executable's malloc/free (ASan's
 # interceptors) win over libjemalloc's, so every ordinary allocation is
