@@ -17,21 +17,8 @@ import subprocess
 import sys
 import time
 
-
-def read_text(path):
-    try:
-        with open(path) as f:
-            return f.read()
-    except OSError:
-        return ''
-
-
-def pss(pid):
-    total = 0
-    for line in read_text('/proc/%d/smaps_rollup' % pid).splitlines():
-        if line.startswith(('Pss_Anon:', 'Pss_Shmem:')):
-            total += int(line.split()[1]) * 1024
-    return total
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'servers'))
+from verify import pss, read_text  # noqa: E402  the same private-PSS reading
 
 
 def sides(bench_pid):
@@ -62,14 +49,14 @@ def one_run(args, k):
         elif first is None:
             pts = list(points(out))
             if pts:
-                first = (pts[0]['connections'], pss(pids[0]), pss(pids[1]))
+                first = (pts[0]['connections'], pss([pids[0]]), pss([pids[1]]))
         elif last is None:
             pts = list(points(out))
             if pts and pts[-1]['connections'] == args.conns:
                 t_full = t_full or time.monotonic()
                 # a few seconds into the hold: the last tickets read, the buffers released
                 if time.monotonic() - t_full > args.hold / 3:
-                    last = (args.conns, pss(pids[0]), pss(pids[1]))
+                    last = (args.conns, pss([pids[0]]), pss([pids[1]]))
         time.sleep(0.02)
     out += (p.stdout.read() or b'').decode()
     if args.out:
