@@ -1,6 +1,7 @@
 /* bench.c - `holdconn bench`: serve and connect on loopback, and what the connections cost. */
 #include <errno.h>
 #include <inttypes.h>
+#include <string.h>
 #include "cmd/common.h"
 #include "run/bench.h"
 
@@ -34,6 +35,28 @@ static const char bench_notes[] =
 
 static struct run_opts o;
 
+/* bench alone may ask for "max": as many connections as the machine holds. */
+static int opt_conns_or_max(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	if (strcmp(arg, "max") == 0) {
+		o.conns_max = true;
+		o.conns = 0;
+		return 0;
+	}
+	o.conns_max = false;
+	return opts_count(p, opt->name, arg, 1, &o.conns);
+}
+
+/* --path loopback|veth */
+static int opt_path(struct opt_parser *p, const struct opt *opt, const char *arg)
+{
+	if (!strcmp(arg, "veth") || !strcmp(arg, "loopback")) {
+		o.path_veth = !strcmp(arg, "veth");
+		return 0;
+	}
+	return opts_fail(p, "--%s: '%s' is not loopback or veth", opt->name, arg);
+}
+
 /* --server CMD: it must say where its port goes, or bench could not find it listening. */
 static int opt_server(struct opt_parser *p, const struct opt *opt, const char *arg)
 {
@@ -52,8 +75,8 @@ static const struct opt options[] = {
 	OPT_CALLBACK(0, "client-mode", &o.client_mode, opt_mode, "MODE",
 		     "client's event model (default: uring)"),
 	OPT_RUN_PORTS(o),
-	BUFFER_OPTS(o),
-	OPT_RUN_RESERVE(o),
+	BUFFER_OPTS(o.holder),
+	OPT_RUN_RESERVE(o.holder),
 	OPT_RUN_REPORT_EVERY(o),
 	OPT_RUN_JSON(o),
 	OPT_FLAG(0, "no-netns", &o.no_netns,
@@ -61,16 +84,16 @@ static const struct opt options[] = {
 	OPT_FLAG(0, "ipv6", &o.ipv6,
 		 "over IPv6: to [::1] from fd00:1::/64, a block bench routes to lo in its "
 		 "namespace (::1 alone without one)"),
-	OPT_CALLBACK(0, "watch", &o.watch, opt_watch, "HOW",
+	OPT_CALLBACK(0, "watch", &o.holder.watch, opt_watch, "HOW",
 		     "how a closed peer is noticed (uring, both sides): poll, recv, none or diag "
 		     "(default: poll); see serve --help"),
-	OPT_SCAN_INTERVAL(o),
+	OPT_SCAN_INTERVAL(o.holder),
 	OPT_CALLBACK(0, "client-watch", &o.client_watch, opt_watch, "HOW",
 		     "the generator's watch (default: none: bench notices a dead server by "
 		     "itself, so the client need not pay)"),
 	TRAFFIC_OPTS(o),
-	TCP_OPTS(o),
-	OPT_CALLBACK(0, "metrics", &o, opt_metrics, "ADDR:PORT",
+	TCP_OPTS(o.holder),
+	OPT_CALLBACK(0, "metrics", &o.metrics, opt_metrics, "ADDR:PORT",
 		     "serve Prometheus metrics of the server and every generator at "
 		     "http://ADDR:PORT/metrics (in the host's namespace)"),
 	OPT_UINT(0, "clients", &o.clients, 1, BENCH_MAX_CLIENTS, "K",
@@ -86,11 +109,11 @@ static const struct opt options[] = {
 		     "(17000), {ports} by 17000-N for --ports N; the summary adds its memory, "
 		     "fds, RLIMIT_NOFILE and what stopped it (idle connections only: no traffic "
 		     "options; --proto's keepalives are the server's to answer)"),
-	SESSION_OPTS(o),
-	OPT_TLS(o),
-	TLS_CLIENT_OPTS(o),
-	TLS_SERVER_OPTS(o),
-	OPT_TLS_KEEP_BUFFERS(o),
+	SESSION_OPTS(o.session),
+	OPT_TLS(o.session),
+	TLS_CLIENT_OPTS(o.session),
+	TLS_SERVER_OPTS(o.session),
+	OPT_TLS_KEEP_BUFFERS(o.session),
 	OPT_END(),
 };
 
@@ -104,6 +127,9 @@ static void defaults(void)
 
 static int check(struct opt_parser *p)
 {
+	struct session_run run = { SESSION_BENCH, o.mode, o.holder.watch, o.client_mode,
+				   o.client_watch, o.server_cmd };
+
 	if (o.path_veth && o.no_netns)
 		return opts_fail(p, "--path veth needs bench's own network namespace: drop --no-netns");
 	if (o.path_veth && o.ipv6)
@@ -118,11 +144,11 @@ static int check(struct opt_parser *p)
 	if (o.server_cmd && (o.clients > 1 || o.path_veth))
 		return opts_fail(p, "--server runs one generator on loopback: drop --clients and "
 				 "--path veth");
-	if (o.server_cmd && check_server_idle(p, &o))
+	if (o.server_cmd && check_server_idle(p, &o.holder, o.slo_p99_us))
 		return -EINVAL;
-	if (check_session(p, &o, SESSION_BENCH))
+	if (check_session(p, &o.session, &o.holder.traffic, &run))
 		return -EINVAL;
-	return check_traffic(p, &o, true);
+	return check_traffic(p, &o.holder, o.session.cfg.proto, o.slo_p99_us, o.mode == MODE_URING);
 }
 
 static int run(void)

@@ -114,8 +114,8 @@ static int add_endpoint(struct opt_parser *p, const char *name, const char *arg,
 	return 0;
 }
 
-/* --target NAME:PORT[-PORT]: the name is resolved when the run starts (run_opts_resolve). */
-static int add_host(struct opt_parser *p, struct run_opts *r, const char *arg, const char *colon)
+/* --target NAME:PORT[-PORT]: the name is resolved when the run starts (target_opts_resolve). */
+static int add_host(struct opt_parser *p, struct target_opts *t, const char *arg, const char *colon)
 {
 	struct endpoint_range e = { 0 };
 	char why[128];
@@ -127,19 +127,17 @@ static int add_host(struct opt_parser *p, struct run_opts *r, const char *arg, c
 				 "server.example:5000-5015)", arg);
 	}
 	/* is_host_name held the name to HOST_NAME_LEN_MAX. */
-	memcpy(r->target_host[r->ntarget], arg, colon - arg);
-	r->target_host[r->ntarget][colon - arg] = '\0';
-	r->target[r->ntarget++] = e;
+	memcpy(t->host[t->n], arg, colon - arg);
+	t->host[t->n][colon - arg] = '\0';
+	t->range[t->n++] = e;
 	return 0;
 }
 
-int opt_endpoint(struct opt_parser *p, const struct opt *o, const char *arg)
+/* --listen (t NULL) or --target: an endpoint range, or for --target a NAME:PORT. */
+static int endpoint(struct opt_parser *p, const char *name, const char *arg,
+		    struct endpoint_range *list, int *n, struct target_opts *t)
 {
-	struct run_opts *r = o->value;
-	bool listen = !strcmp(o->name, "listen");
-	struct endpoint_range *list = listen ? r->listen : r->target;
-	int *n = listen ? &r->nlisten : &r->ntarget;
-	const char *name = o->name;
+	bool listen = !t;
 	const char *colon = port_colon(arg);
 	struct endpoint_range e;
 	struct addr_range addr;
@@ -151,7 +149,7 @@ int opt_endpoint(struct opt_parser *p, const struct opt *o, const char *arg)
 	if (parse_endpoint_range(arg, &e) == 0)
 		return add_endpoint(p, name, arg, &e, list, n);
 	if (!listen && colon && is_host_name(arg, colon - arg))
-		return add_host(p, r, arg, colon);
+		return add_host(p, t, arg, colon);
 	if (colon && one_addr(arg, colon - arg, &addr) && port_problem(colon + 1, why, sizeof(why)))
 		return opts_fail(p, "--%s: '%s' %s", name, arg, why);
 	if (listen)
@@ -161,9 +159,23 @@ int opt_endpoint(struct opt_parser *p, const struct opt *o, const char *arg)
 			 "127.0.0.1:5000-5015, [::1]:5000, server.example:5000)", name, arg);
 }
 
+int opt_listen(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	struct listen_opts *l = o->value;
+
+	return endpoint(p, o->name, arg, l->range, &l->n, NULL);
+}
+
+int opt_target(struct opt_parser *p, const struct opt *o, const char *arg)
+{
+	struct target_opts *t = o->value;
+
+	return endpoint(p, o->name, arg, t->range, &t->n, t);
+}
+
 int opt_source(struct opt_parser *p, const struct opt *o, const char *arg)
 {
-	struct run_opts *r = o->value;
+	struct source_opts *r = o->value;
 	const char *name = o->name;
 
 	if (parse_addr_range(arg, &r->source) == 0) {
@@ -186,7 +198,7 @@ int opt_source(struct opt_parser *p, const struct opt *o, const char *arg)
 
 int opt_sport(struct opt_parser *p, const struct opt *o, const char *arg)
 {
-	struct run_opts *r = o->value;
+	struct source_opts *r = o->value;
 	const char *name = o->name;
 	char why[128];
 
@@ -203,34 +215,18 @@ int opt_sport(struct opt_parser *p, const struct opt *o, const char *arg)
 /* --conns N: at least one. */
 int opt_conns(struct opt_parser *p, const struct opt *o, const char *arg)
 {
-	struct run_opts *r = o->value;
-
 	if (strcmp(arg, "max") == 0)
 		return opts_fail(p, "--%s: 'max' is only for bench (give a count, e.g. 1M)",
 				 o->name);
-	return opts_count(p, o->name, arg, 1, &r->conns);
-}
-
-/* bench alone may ask for "max": as many connections as the machine holds. */
-int opt_conns_or_max(struct opt_parser *p, const struct opt *o, const char *arg)
-{
-	struct run_opts *r = o->value;
-
-	if (strcmp(arg, "max") == 0) {
-		r->conns_max = true;
-		r->conns = 0;
-		return 0;
-	}
-	r->conns_max = false;
-	return opts_count(p, o->name, arg, 1, &r->conns);
+	return opts_count(p, o->name, arg, 1, o->value);
 }
 
 int opt_reserve(struct opt_parser *p, const struct opt *o, const char *arg)
 {
-	struct run_opts *r = o->value;
+	struct reserve_opt *r = o->value;
 
-	r->has_reserve = true;
-	return opts_size(p, o->name, arg, UINT64_MAX, &r->reserve);
+	r->given = true;
+	return opts_size(p, o->name, arg, UINT64_MAX, &r->bytes);
 }
 
 int opt_mode(struct opt_parser *p, const struct opt *o, const char *arg)
@@ -336,18 +332,18 @@ int opt_duration(struct opt_parser *p, const struct opt *o, const char *arg)
 
 int opt_every(struct opt_parser *p, const struct opt *o, const char *arg)
 {
-	struct run_opts *r = o->value;
+	struct holder_opts *h = o->value;
 
-	r->every_given = true;
-	return duration(p, o->name, arg, 1000, &r->traffic.every_us);
+	h->every_given = true;
+	return duration(p, o->name, arg, 1000, &h->traffic.every_us);
 }
 
 int opt_hold(struct opt_parser *p, const struct opt *o, const char *arg)
 {
-	struct run_opts *r = o->value;
+	struct hold_time *t = o->value;
 
-	r->has_hold = true;
-	return duration(p, o->name, arg, 0, &r->hold_us);
+	t->given = true;
+	return duration(p, o->name, arg, 0, &t->us);
 }
 
 int opt_slo(struct opt_parser *p, const struct opt *o, const char *arg)
@@ -362,7 +358,7 @@ int opt_slo(struct opt_parser *p, const struct opt *o, const char *arg)
 
 int opt_on_data(struct opt_parser *p, const struct opt *o, const char *arg)
 {
-	struct run_opts *r = o->value;
+	struct holder_opts *r = o->value;
 
 	r->on_data_given = true;
 	if (parse_on_data(arg, &r->traffic.on_data))
@@ -378,16 +374,17 @@ int opt_set_buffers(struct opt_parser *p, const struct opt *o, const char *arg)
 	return 0;
 }
 
-int check_traffic(struct opt_parser *p, struct run_opts *r, bool holder)
+int check_traffic(struct opt_parser *p, struct holder_opts *r, enum proto proto,
+		  uint64_t slo_p99_us, bool uring_server)
 {
 	enum on_data d = r->traffic.on_data;
 
-	if (r->every_given && !r->traffic.send && r->session.proto == PROTO_NONE)
+	if (r->every_given && !r->traffic.send && proto == PROTO_NONE)
 		return opts_fail(p, "--every needs --send BYTES (the heartbeat it paces) or --proto "
 				 "NAME (its keepalive)");
-	if (r->slo_p99_us && !r->traffic.send)
+	if (slo_p99_us && !r->traffic.send)
 		return opts_fail(p, "--slo needs --send BYTES: the objective is the heartbeats'");
-	if (r->mode != MODE_URING || !holder)
+	if (!uring_server)
 		return 0;
 	if (r->watch == WATCH_NONE) {
 		if (r->on_data_given && d != ON_DATA_KEEP)
@@ -404,40 +401,27 @@ int check_traffic(struct opt_parser *p, struct run_opts *r, bool holder)
 /* --metrics ADDR:PORT: one port, where GET /metrics is served. */
 int opt_metrics(struct opt_parser *p, const struct opt *o, const char *arg)
 {
-	struct run_opts *r = o->value;
+	struct metrics_opt *m = o->value;
 	struct endpoint_range e;
 
 	if (parse_endpoint_range(arg, &e) || e.ports.first != e.ports.last)
 		return opts_fail(p, "--%s: '%s' is not ADDR:PORT (e.g. 127.0.0.1:9464)", o->name, arg);
-	sockaddr_from(&r->metrics, e.v6, e.addr, e.ports.first);
-	r->has_metrics = true;
+	sockaddr_from(&m->addr, e.v6, e.addr, e.ports.first);
+	m->given = true;
 	return 0;
 }
 
 /* --shard I/N, or N with I from JOB_COMPLETION_INDEX (an Indexed Job's pod). */
 int opt_shard(struct opt_parser *p, const struct opt *o, const char *arg)
 {
-	struct run_opts *r = o->value;
 	const char *index = getenv("JOB_COMPLETION_INDEX");
 
-	if (plan_parse_shard(arg, index, &r->shard) == 0)
+	if (plan_parse_shard(arg, index, o->value) == 0)
 		return 0;
 	if (!strchr(arg, '/') && !index)
 		return opts_fail(p, "--%s: '%s' has no index: write I/N, or set JOB_COMPLETION_INDEX",
 				 o->name, arg);
 	return opts_fail(p, "--%s: '%s' is not I/N with 0 <= I < N (e.g. 0/4)", o->name, arg);
-}
-
-/* --path loopback|veth */
-int opt_path(struct opt_parser *p, const struct opt *o, const char *arg)
-{
-	struct run_opts *r = o->value;
-
-	if (!strcmp(arg, "veth") || !strcmp(arg, "loopback")) {
-		r->path_veth = !strcmp(arg, "veth");
-		return 0;
-	}
-	return opts_fail(p, "--%s: '%s' is not loopback or veth", o->name, arg);
 }
 
 int check_server_cmd(struct opt_parser *p, const char *opt, const char *arg)
@@ -451,9 +435,9 @@ int check_server_cmd(struct opt_parser *p, const char *opt, const char *arg)
 	return 0;
 }
 
-int check_server_idle(struct opt_parser *p, const struct run_opts *r)
+int check_server_idle(struct opt_parser *p, const struct holder_opts *h, uint64_t slo_p99_us)
 {
-	if (r->traffic.send || r->traffic.once || r->on_data_given || r->slo_p99_us)
+	if (h->traffic.send || h->traffic.once || h->on_data_given || slo_p99_us)
 		return opts_fail(p, "--server holds idle connections: drop --send, --send-once, "
 				 "--on-data and --slo (the server's reads are not counted)");
 	return 0;

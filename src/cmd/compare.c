@@ -58,16 +58,16 @@ static int opt_plot(struct opt_parser *p, const struct opt *o, const char *arg)
 }
 
 static const struct opt options[] = {
-	OPT_CALLBACK('c', "conns", &c.run, opt_conns, "N",
+	OPT_CALLBACK('c', "conns", &c.run.conns, opt_conns, "N",
 		     "connections each mode should hold (default: 100000)"),
 	OPT_CONNECT_RATE(c.run),
 	OPT_CALLBACK(0, "modes", &c, opt_modes, "MODE,...",
 		     "server modes to compare, in order (default: uring,epoll,threads)"),
-	OPT_CALLBACK(0, "watch", &c.run.watch, opt_watch, "HOW",
+	OPT_CALLBACK(0, "watch", &c.run.holder.watch, opt_watch, "HOW",
 		     "how a uring server notices a closed peer: poll, recv, none or diag "
 		     "(default: poll); see serve --help"),
-	BUFFER_OPTS(c.run),
-	OPT_RUN_RESERVE(c.run),
+	BUFFER_OPTS(c.run.holder),
+	OPT_RUN_RESERVE(c.run.holder),
 	OPT_COUNT(0, "report-every", &c.run.report_every, 1, "N",
 		  "measure every N connections (default: N/10, at most 1000, so that the modes "
 		  "share points to compare at)"),
@@ -80,11 +80,11 @@ static const struct opt options[] = {
 		       "also run bench --server CMD (see bench --help), a column after the modes' "
 		       "(repeatable, at most 6)", OPT_REPEAT),
 	TRAFFIC_OPTS(c.run),
-	SESSION_OPTS(c.run),
-	OPT_TLS(c.run),
-	TLS_CLIENT_OPTS(c.run),
-	TLS_SERVER_OPTS(c.run),
-	OPT_TLS_KEEP_BUFFERS(c.run),
+	SESSION_OPTS(c.run.session),
+	OPT_TLS(c.run.session),
+	TLS_CLIENT_OPTS(c.run.session),
+	TLS_SERVER_OPTS(c.run.session),
+	OPT_TLS_KEEP_BUFFERS(c.run.session),
 	OPT_END(),
 };
 
@@ -99,11 +99,16 @@ static void defaults(void)
 
 static int check(struct opt_parser *p)
 {
-	if (c.nservers && check_server_idle(p, &c.run))
+	struct run_opts *r = &c.run;
+	struct session_run run = { SESSION_BENCH, r->mode, r->holder.watch, r->client_mode,
+				   r->client_watch, NULL };
+
+	if (c.nservers && check_server_idle(p, &r->holder, r->slo_p99_us))
 		return -EINVAL;
-	if (check_session(p, &c.run, SESSION_BENCH))
+	if (check_session(p, &r->session, &r->holder.traffic, &run))
 		return -EINVAL;
-	return check_traffic(p, &c.run, true);
+	return check_traffic(p, &r->holder, r->session.cfg.proto, r->slo_p99_us,
+			     r->mode == MODE_URING);
 }
 
 static int run(void)

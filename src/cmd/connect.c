@@ -47,33 +47,33 @@ static int opt_server_pid(struct opt_parser *p, const struct opt *opt, const cha
 }
 
 static const struct opt options[] = {
-	OPT_CALLBACK_F(0, "target", &o, opt_endpoint, "ADDR:PORT[-PORT]",
+	OPT_CALLBACK_F(0, "target", &o.targets, opt_target, "ADDR:PORT[-PORT]",
 		       "connect to every port of this range; repeatable, up to 64 (required); "
 		       "IPv6 in brackets: [::1]:5000; a host name (NAME:PORT) is resolved at start",
 		       OPT_REQUIRED | OPT_REPEAT),
-	OPT_CALLBACK_F('c', "conns", &o, opt_conns, "N", "connections to open (required)",
+	OPT_CALLBACK_F('c', "conns", &o.conns, opt_conns, "N", "connections to open (required)",
 		       OPT_REQUIRED),
-	OPT_CALLBACK('d', "duration", &o, opt_hold, "DURATION",
+	OPT_CALLBACK('d', "duration", &o.hold, opt_hold, "DURATION",
 		     "once the ramp ends (target reached or a limit hit), hold this long, then "
 		     "print the summary and exit (default: until SIGINT or SIGTERM)"),
 	OPT_CONNECT_RATE(o),
 	OPT_COUNT(0, "rate", &o.rate, 0, "N", "the same as --connect-rate"),
-	OPT_CALLBACK(0, "resolve-timeout", &o.resolve_timeout_us, opt_duration, "DURATION",
+	OPT_CALLBACK(0, "resolve-timeout", &o.targets.resolve_timeout_us, opt_duration, "DURATION",
 		     "how long a --target name may take to resolve, asked again every second "
 		     "(default: 60s)"),
-	OPT_RUN_SOURCE(o),
-	OPT_RUN_SPORT(o),
+	OPT_RUN_SOURCE(o.sources),
+	OPT_RUN_SPORT(o.sources),
 	OPT_RUN_MODE(o),
-	BUFFER_OPTS(o),
-	OPT_RUN_RESERVE(o),
+	BUFFER_OPTS(o.holder),
+	OPT_RUN_RESERVE(o.holder),
 	OPT_RUN_REPORT_EVERY(o),
-	TCP_OPTS(o),
+	TCP_OPTS(o.holder),
 	OPT_RUN_JSON(o),
-	WATCH_OPTS(o),
-	OPT_SEND(o),
-	OPT_EVERY(o),
-	OPT_SEND_ONCE(o),
-	OPT_SET_BUFFERS(o),
+	WATCH_OPTS(o.holder),
+	OPT_SEND(o.holder),
+	OPT_EVERY(o.holder),
+	OPT_SEND_ONCE(o.holder),
+	OPT_SET_BUFFERS(o.holder),
 	OPT_FLAG(0, "reconnect", &o.reconnect,
 		 "open a new connection for each one the server closes (default: count it; "
 		 "past 100 the ramp stops with stop reason peer or reset)"),
@@ -83,11 +83,11 @@ static const struct opt options[] = {
 		       "read at each report point, and on this box the kernel's growth is split "
 		       "between it and us", OPT_REPEAT),
 	OPT_RUN_METRICS(o),
-	SESSION_OPTS(o),
-	OPT_TLS(o),
-	TLS_CLIENT_OPTS(o),
-	OPT_TLS_KEEP_BUFFERS(o),
-	OPT_CALLBACK(0, "shard", &o, opt_shard, "I/N",
+	SESSION_OPTS(o.session),
+	OPT_TLS(o.session),
+	TLS_CLIENT_OPTS(o.session),
+	OPT_TLS_KEEP_BUFFERS(o.session),
+	OPT_CALLBACK(0, "shard", &o.shard, opt_shard, "I/N",
 		     "take the I-th of N disjoint parts of the sources (the addresses, or the "
 		     "ports when there are fewer than N), so N generators never share a 4-tuple; "
 		     "--conns is then per shard. N alone: I is JOB_COMPLETION_INDEX (a "
@@ -105,19 +105,22 @@ static uint64_t target_ports(void)
 {
 	uint64_t n = 0;
 
-	for (int i = 0; i < o.ntarget; i++)
-		n += port_range_count(&o.target[i].ports);
+	for (int i = 0; i < o.targets.n; i++)
+		n += port_range_count(&o.targets.range[i].ports);
 	return n;
 }
 
 static int check(struct opt_parser *p)
 {
-	if (!o.ntarget)
+	struct session_run run = { SESSION_CONNECT, o.mode, o.holder.watch };
+
+	if (!o.targets.n)
 		return opts_fail(p, "connect needs --target ADDR:PORT[-PORT] "
 				 "(e.g. --target 127.0.0.1:5000-5015)");
 	if (!o.conns)
 		return opts_fail(p, "connect needs --conns N (e.g. --conns 1M)");
-	if (check_traffic(p, &o, false) || check_session(p, &o, SESSION_CONNECT))
+	if (check_traffic(p, &o.holder, o.session.cfg.proto, 0, false) ||
+	    check_session(p, &o.session, &o.holder.traffic, &run))
 		return -EINVAL;
 	if (target_ports() > PLAN_MAX_DST)
 		return opts_fail(p, "--target: %" PRIu64 " destination ports in all (at most %d)",

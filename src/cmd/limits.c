@@ -35,18 +35,18 @@ static bool no_calibrate;    /* --no-calibrate: documented costs, no measuring b
 
 static const struct opt options[] = {
 	OPT_RUN_MODE(o),
-	OPT_CALLBACK('c', "conns", &o, opt_conns, "N",
+	OPT_CALLBACK('c', "conns", &o.conns, opt_conns, "N",
 		     "connections wanted: the lift commands size for it"),
-	OPT_CALLBACK_F(0, "target", &o, opt_endpoint, "ADDR:PORT[-PORT]",
+	OPT_CALLBACK_F(0, "target", &o.targets, opt_target, "ADDR:PORT[-PORT]",
 		       "count connect's 4-tuples to these; repeatable (default: bench's pairs on "
 		       "loopback)", OPT_REPEAT),
-	OPT_CALLBACK(0, "source", &o, opt_source, "ADDR[-ADDR]",
+	OPT_CALLBACK(0, "source", &o.sources, opt_source, "ADDR[-ADDR]",
 		     "source addresses (default: 127.1.0.1-127.1.255.254 for loopback targets, "
 		     "else the kernel's choice)"),
-	OPT_CALLBACK(0, "sport", &o, opt_sport, "LO-HI",
+	OPT_CALLBACK(0, "sport", &o.sources, opt_sport, "LO-HI",
 		     "source ports (default: as connect plans them)"),
 	OPT_RUN_PORTS(o),
-	OPT_CALLBACK(0, "reserve", &o, opt_reserve, "BYTES",
+	OPT_CALLBACK(0, "reserve", &o.holder.reserve, opt_reserve, "BYTES",
 		     "MemAvailable and room under the memory cgroup's limit to keep (default: the "
 		     "larger of 1 GiB and 5% of MemTotal; a cgroup's: 5% of its limit)"),
 	OPT_FLAG(0, "json", &o.json, "print one JSON object"),
@@ -62,7 +62,7 @@ static void defaults(void)
 
 static int check(struct opt_parser *p)
 {
-	return check_traffic(p, &o, true);
+	return check_traffic(p, &o.holder, PROTO_NONE, 0, o.mode == MODE_URING);
 }
 
 /* Calibrate below the descriptor limit: an EMFILE there measures nothing new. */
@@ -86,7 +86,7 @@ static int run(void)
 	char err[256];
 	int ret;
 
-	if (run_opts_resolve(&o, "limits", err, sizeof(err))) {
+	if (target_opts_resolve(&o.targets, "limits", err, sizeof(err))) {
 		fprintf(stderr, "holdconn limits: %s\n", err);
 		return EXIT_RUNTIME;
 	}

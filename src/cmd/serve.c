@@ -21,29 +21,29 @@ static const char serve_notes[] =
 static struct run_opts o;
 
 static const struct opt options[] = {
-	OPT_CALLBACK_F(0, "listen", &o, opt_endpoint, "ADDR:PORT[-PORT]",
+	OPT_CALLBACK_F(0, "listen", &o.listen, opt_listen, "ADDR:PORT[-PORT]",
 		       "where to listen; repeatable, up to 64 (required); IPv6 in brackets: "
 		       "[::1]:5000-5007", OPT_REQUIRED | OPT_REPEAT),
 	OPT_RUN_MODE(o),
-	BUFFER_OPTS(o),
+	BUFFER_OPTS(o.holder),
 	OPT_UINT(0, "backlog", &o.backlog, 1, BACKLOG_MAX, "N",
 		 "listen() backlog, 1-65535, capped by net.core.somaxconn (default: 4096)"),
-	OPT_RUN_RESERVE(o),
+	OPT_RUN_RESERVE(o.holder),
 	OPT_RUN_REPORT_EVERY(o),
-	TCP_OPTS(o),
+	TCP_OPTS(o.holder),
 	OPT_RUN_JSON(o),
-	WATCH_OPTS(o),
-	OPT_ON_DATA(o),
-	OPT_SET_BUFFERS(o),
-	OPT_CALLBACK(0, "send", &o.traffic.send, opt_msg, "BYTES",
+	WATCH_OPTS(o.holder),
+	OPT_ON_DATA(o.holder),
+	OPT_SET_BUFFERS(o.holder),
+	OPT_CALLBACK(0, "send", &o.holder.traffic.send, opt_msg, "BYTES",
 		     "what peers send as heartbeats (see connect --help), so that their messages "
 		     "are timed; bytes are counted either way"),
-	OPT_CALLBACK(0, "send-once", &o.traffic.once, opt_msg, "BYTES",
+	OPT_CALLBACK(0, "send-once", &o.holder.traffic.once, opt_msg, "BYTES",
 		     "what peers send once after connecting, likewise"),
 	OPT_RUN_METRICS(o),
-	OPT_TLS(o),
-	TLS_SERVER_OPTS(o),
-	OPT_TLS_KEEP_BUFFERS(o),
+	OPT_TLS(o.session),
+	TLS_SERVER_OPTS(o.session),
+	OPT_TLS_KEEP_BUFFERS(o.session),
 	OPT_END(),
 };
 
@@ -54,12 +54,14 @@ static void defaults(void)
 
 static int check(struct opt_parser *p)
 {
-	if (!o.nlisten)
+	struct session_run run = { SESSION_SERVE, o.mode, o.holder.watch };
+
+	if (!o.listen.n)
 		return opts_fail(p, "serve needs --listen ADDR:PORT[-PORT] "
 				 "(e.g. --listen 127.0.0.1:5000-5015)");
-	if (check_session(p, &o, SESSION_SERVE))
+	if (check_session(p, &o.session, &o.holder.traffic, &run))
 		return -EINVAL;
-	return check_traffic(p, &o, true);
+	return check_traffic(p, &o.holder, PROTO_NONE, 0, o.mode == MODE_URING);
 }
 
 static int run(void)

@@ -10,9 +10,9 @@
 
 int opt_proto(struct opt_parser *p, const struct opt *o, const char *arg)
 {
-	struct run_opts *r = o->value;
+	struct session_opts *r = o->value;
 
-	if (parse_proto(arg, &r->session.proto) || r->session.proto == PROTO_NONE)
+	if (parse_proto(arg, &r->cfg.proto) || r->cfg.proto == PROTO_NONE)
 		return opts_fail(p, "--%s: '%s' is not http, websocket, mqtt, nats, resp or hello",
 				 o->name, arg);
 	return 0;
@@ -20,14 +20,14 @@ int opt_proto(struct opt_parser *p, const struct opt *o, const char *arg)
 
 int opt_keepalive(struct opt_parser *p, const struct opt *o, const char *arg)
 {
-	struct run_opts *r = o->value;
+	struct session_opts *r = o->value;
 	uint64_t us;
 
 	if (parse_duration_us(arg, &us) || us % 1000000 || us < 1000000 ||
 	    us / 1000000 > MQTT_KEEPALIVE_MAX_S)
 		return opts_fail(p, "--%s: '%s' is not whole seconds from 1s to 65535s (MQTT's keep "
 				 "alive): write 30s or 2m", o->name, arg);
-	r->session.keepalive_s = (uint32_t)(us / 1000000);
+	r->cfg.keepalive_s = (uint32_t)(us / 1000000);
 	r->keepalive_given = true;
 	return 0;
 }
@@ -62,7 +62,7 @@ int opt_http_path(struct opt_parser *p, const struct opt *o, const char *arg)
 
 int opt_hello(struct opt_parser *p, const struct opt *o, const char *arg)
 {
-	struct run_opts *r = o->value;
+	struct session_opts *r = o->value;
 	FILE *f = fopen(arg, "rb");
 	size_t n;
 
@@ -76,29 +76,29 @@ int opt_hello(struct opt_parser *p, const struct opt *o, const char *arg)
 				 o->name, arg, HELLO_MAX);
 	}
 	fclose(f);
-	r->session.hello = r->hello_buf;
-	r->session.hello_len = n;
+	r->cfg.hello = r->hello_buf;
+	r->cfg.hello_len = n;
 	return 0;
 }
 
 int opt_expect(struct opt_parser *p, const struct opt *o, const char *arg)
 {
-	struct run_opts *r = o->value;
+	struct session_opts *r = o->value;
 	size_t n = strlen(arg);
 
 	if (!n || n >= sizeof(r->expect_buf))
 		return opts_fail(p, "--%s: give 1 to %d bytes the reply must start with", o->name,
 				 EXPECT_MAX - 1);
 	memcpy(r->expect_buf, arg, n + 1);
-	r->session.expect = r->expect_buf;
-	r->session.expect_len = n;
+	r->cfg.expect = r->expect_buf;
+	r->cfg.expect_len = n;
 	return 0;
 }
 
 /* Options that mean something only under one protocol, and which. */
-static int check_proto_options(struct opt_parser *p, const struct run_opts *r)
+static int check_proto_options(struct opt_parser *p, const struct session_opts *r)
 {
-	const struct session_config *s = &r->session;
+	const struct session_config *s = &r->cfg;
 	enum proto pr = s->proto;
 
 	if (pr == PROTO_NONE && (s->auth || s->hello || s->expect || s->path || s->host ||
@@ -124,7 +124,7 @@ static int check_proto_options(struct opt_parser *p, const struct run_opts *r)
 }
 
 /* --tls-* without --tls, or on the wrong side. */
-static int check_tls_options(struct opt_parser *p, const struct run_opts *r)
+static int check_tls_options(struct opt_parser *p, const struct session_opts *r)
 {
 	const struct tls_options *t = &r->tls_opts;
 
@@ -143,27 +143,28 @@ static int check_tls_options(struct opt_parser *p, const struct run_opts *r)
 }
 
 /* What a generator must be able to do for its connections to speak: read, and from flow. */
-static int check_generator(struct opt_parser *p, const struct run_opts *r, enum mode mode,
-			   enum watch watch, const char *mode_opt, const char *watch_opt)
+static int check_generator(struct opt_parser *p, const struct session_opts *r, enum mode mode,
+			   enum watch watch, const char *watch_opt)
 {
-	const char *what = r->session.proto != PROTO_NONE ? "--proto" : "--tls";
+	const char *what = r->cfg.proto != PROTO_NONE ? "--proto" : "--tls";
 
-	(void)mode_opt;
 	if (mode == MODE_URING && (watch == WATCH_NONE || watch == WATCH_DIAG))
 		return opts_fail(p, "%s: --%s %s never reads what the server says: use --%s poll or "
 				 "recv", what, watch_opt, watch_name(watch), watch_opt);
 	return 0;
 }
 
-int check_session(struct opt_parser *p, struct run_opts *r, enum session_side side)
+int check_session(struct opt_parser *p, const struct session_opts *r, const struct traffic *t,
+		  const struct session_run *run)
 {
-	bool speaks = r->session.proto != PROTO_NONE;
+	enum session_side side = run->side;
+	bool speaks = r->cfg.proto != PROTO_NONE;
 
 	if (check_proto_options(p, r) || check_tls_options(p, r))
 		return -EINVAL;
-	if (speaks && (r->traffic.send || r->traffic.once))
+	if (speaks && (t->send || t->once))
 		return opts_fail(p, "--%s: with --proto the protocol's keepalive is the traffic (at "
-				 "--every): drop --send and --send-once", r->traffic.send ? "send" :
+				 "--every): drop --send and --send-once", t->send ? "send" :
 				 "send-once");
 	if (side == SESSION_SERVE) {
 		if (speaks)
@@ -176,23 +177,22 @@ int check_session(struct opt_parser *p, struct run_opts *r, enum session_side si
 		return opts_fail(p, "--tls-cert and --tls-key are serve's: connect verifies with "
 				 "--tls-ca (or --tls-insecure)");
 	}
-	if (side == SESSION_BENCH && r->server_cmd && (r->tls_opts.cert_file || r->tls_opts.key_file))
+	if (side == SESSION_BENCH && run->server_cmd && (r->tls_opts.cert_file || r->tls_opts.key_file))
 		return opts_fail(p, "--tls-cert and --tls-key are serve's, and --server runs its own "
 				 "server: drop them");
 	/* bench's own serve only drains or echoes: only --proto hello can be answered by it. */
-	if (side == SESSION_BENCH && speaks && !r->server_cmd && r->session.proto != PROTO_HELLO)
+	if (side == SESSION_BENCH && speaks && !run->server_cmd && r->cfg.proto != PROTO_HELLO)
 		return opts_fail(p, "--proto %s needs a server that speaks it: give --server (e.g. "
 				 "--server 'sh bench/servers/mosquitto.sh {port}'); bench's own serve "
-				 "answers --proto hello with --on-data echo", proto_name(r->session.proto));
+				 "answers --proto hello with --on-data echo", proto_name(r->cfg.proto));
 	if (!speaks && !r->tls)
 		return 0;
 	if (side == SESSION_CONNECT)
-		return check_generator(p, r, r->mode, r->watch, "--mode", "watch");
-	if (side == SESSION_BENCH && r->client_watch == WATCH_DIAG)
-		return check_generator(p, r, r->client_mode, r->client_watch, "--client-mode",
-				       "client-watch");
+		return check_generator(p, r, run->mode, run->watch, "watch");
+	if (side == SESSION_BENCH && run->client_watch == WATCH_DIAG)
+		return check_generator(p, r, run->client_mode, run->client_watch, "client-watch");
 	/* serve (and bench's own) under --tls: its holder reads every handshake too. */
-	if ((side == SESSION_SERVE || (side == SESSION_BENCH && !r->server_cmd)) && r->tls)
-		return check_generator(p, r, r->mode, r->watch, "--mode", "watch");
+	if ((side == SESSION_SERVE || (side == SESSION_BENCH && !run->server_cmd)) && r->tls)
+		return check_generator(p, r, run->mode, run->watch, "watch");
 	return 0;
 }

@@ -14,7 +14,7 @@ static void settle_sessions(struct bench *b)
 	struct side_stats *c = &b->area->client;
 	double until = now_s() + SESSION_SETTLE_S;
 
-	if (b->o->session.proto == PROTO_NONE && !b->o->tls)
+	if (b->o->session.cfg.proto == PROTO_NONE && !b->o->session.tls)
 		return;
 	while (now_s() < until && !b->death.side && atomic_load(&c->stop_reason) != STOP_SESSION &&
 	       ld(&c->sessions.established) + ld(&c->sessions.refused) + ld(&c->sessions.closed) <
@@ -88,7 +88,7 @@ void bench_probe_close(struct bench *b)
 	b->probe = n;
 	atomic_store(&a->ctl.drop, n);
 	/* diag notices at its next sweep: allow a few intervals. */
-	double timeout = PROBE_TIMEOUT_S + 3 * b->o->scan_interval_us / 1e6;
+	double timeout = PROBE_TIMEOUT_S + 3 * b->o->holder.scan_interval_us / 1e6;
 
 	while (now_s() < t0 + timeout && ld(&a->server.closed) < c0 + n && !holder_signalled)
 		bench_sleep(b, POLL_NS / 5);
@@ -99,11 +99,11 @@ void bench_probe_close(struct bench *b)
 
 static double hold_seconds(const struct run_opts *o)
 {
-	if (o->has_hold)
-		return o->hold_us / 1e6;
-	if (o->traffic.send)
-		return 2 * o->traffic.every_us / 1e6;
-	return o->traffic.once ? HOLD_ONCE_S : 0;
+	if (o->hold.given)
+		return o->hold.us / 1e6;
+	if (o->holder.traffic.send)
+		return 2 * o->holder.traffic.every_us / 1e6;
+	return o->holder.traffic.once ? HOLD_ONCE_S : 0;
 }
 
 /*
@@ -118,12 +118,12 @@ void bench_hold(struct bench *b)
 	uint64_t in0 = ld(&a->server.bytes_in);
 	uint64_t sockets = ld(&a->client.held) + ld(&a->server.held);
 	struct window w;
-	bool traffic = traffic_on(&b->o->traffic);
+	bool traffic = traffic_on(&b->o->holder.traffic);
 
 	/* Idle connections are held for --hold too, when it is given. */
 	/* A refused session is the finding: nothing is held for it. */
 	if (!b->spid || b->death.side || b->stop == STOP_SIGNAL || b->stop == STOP_SESSION ||
-	    !b->last.conns || (!traffic && !b->o->has_hold))
+	    !b->last.conns || (!traffic && !b->o->hold.given))
 		return;
 	if (!traffic) {
 		double t0 = now_s();

@@ -100,11 +100,11 @@ bool bench_landed(struct bench *b)
 {
 	struct traffic_stats *s = &b->area->server.traffic, *c = &b->area->client.traffic;
 
-	if (b->o->traffic.on_data == ON_DATA_KEEP)
+	if (b->o->holder.traffic.on_data == ON_DATA_KEEP)
 		return true;
 	if (ld(&s->msgs_recv) < ld(&c->msgs_sent))
 		return false;
-	return b->o->traffic.on_data != ON_DATA_ECHO || ld(&c->msgs_recv) >= ld(&s->msgs_sent);
+	return b->o->holder.traffic.on_data != ON_DATA_ECHO || ld(&c->msgs_recv) >= ld(&s->msgs_sent);
 }
 
 /* The ramp: until the client stops by itself, or we stop it. */

@@ -19,7 +19,7 @@ static int predict(const struct run_opts *o, uint64_t mem_available, uint64_t re
 
 int bench_run(const struct run_opts *o, struct reporter *rep, struct bench_result *res)
 {
-	struct bench_slo slo = { o->slo_p99_us, o->has_hold ? o->hold_us / 1e6 : BENCH_SLO_WINDOW_S };
+	struct bench_slo slo = { o->slo_p99_us, o->hold.given ? o->hold.us / 1e6 : BENCH_SLO_WINDOW_S };
 
 	return bench_run_slo(o, &slo, rep, res);
 }
@@ -35,7 +35,7 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 	if (!b)
 		return 1;
 	b->o = o;
-	if (slo && slo->p99_us && o->traffic.send) {
+	if (slo && slo->p99_us && o->holder.traffic.send) {
 		b->slo = slo;
 		b->slor.p99_us = slo->p99_us;
 		b->slor.slip = BENCH_SLO_SLIP;
@@ -53,7 +53,7 @@ int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct 
 		goto out;
 	}
 	memset(b->area, 0, sizeof(*b->area));
-	if (o->has_metrics && bench_listen_metrics(b)) {
+	if (o->metrics.given && bench_listen_metrics(b)) {
 		code = 1;
 		goto out;
 	}

@@ -281,7 +281,7 @@ void bench_take_point(struct bench *b)
 		own_unexplained(b);
 	if (p.rate > b->peak_rate)
 		b->peak_rate = p.rate;
-	if (b->o->tls) { /* taken here: the teardown frees them before the summary */
+	if (b->o->session.tls) { /* taken here: the teardown frees them before the summary */
 		tls_report_side(&b->tls.client, &a->client);
 		if (!external(b))
 			tls_report_side(&b->tls.server, &a->server);

@@ -63,8 +63,8 @@ static uint32_t veth_addrs_per_client(const struct run_opts *o, int k)
 /* The generator's watch: it must read the echoes it times, and see a server of its own close. */
 static enum watch client_watch(const struct bench *b)
 {
-	bool must_read = b->o->traffic.on_data == ON_DATA_ECHO || external(b) ||
-			 b->o->session.proto != PROTO_NONE || b->o->tls;
+	bool must_read = b->o->holder.traffic.on_data == ON_DATA_ECHO || external(b) ||
+			 b->o->session.cfg.proto != PROTO_NONE || b->o->session.tls;
 
 	return must_read && b->o->client_watch == WATCH_NONE ? WATCH_POLL : b->o->client_watch;
 }
@@ -84,7 +84,7 @@ static int configure_client(struct bench *b, int k, const struct endpoint_range 
 		if (!o->conns_max)
 			s.conns = o->conns * (k + 1) / b->nclients - o->conns * k / b->nclients;
 	}
-	configure_holder(cfg, o, ROLE_CONNECT, o->client_mode, client_watch(b));
+	configure_holder(cfg, &o->holder, ROLE_CONNECT, o->client_mode, client_watch(b));
 	/* --connect-rate is the run's: each client starts its share. */
 	cfg->rate = o->rate * (uint64_t)(k + 1) / b->nclients - o->rate * (uint64_t)k / b->nclients;
 	ret = configure_connect(cfg, &b->plan[k], &s, err, errlen);
@@ -103,7 +103,7 @@ static int configure_client(struct bench *b, int k, const struct endpoint_range 
 	cfg->share_index = (uint32_t)k;
 	cfg->share_count = (uint32_t)b->nclients;
 	cfg->tls = b->client_tls;
-	configure_session(cfg, o, &b->session[k], k);
+	configure_session(cfg, &o->session, &o->holder, &b->session[k], k);
 	return 0;
 }
 
@@ -133,16 +133,16 @@ int bench_configure(struct bench *b, char *err, size_t errlen)
 
 	b->nclients = o->clients > 1 ? o->clients : 1;
 	/* --tls: serve's context first (its certificate), then the clients', trusting it. */
-	if (!external(b) && (ret = configure_tls(&b->server_tls, o, true, NULL, err, errlen)))
+	if (!external(b) && (ret = configure_tls(&b->server_tls, &o->session, true, NULL, err, errlen)))
 		return ret;
-	ret = configure_tls(&b->client_tls, o, false, b->server_tls, err, errlen);
+	ret = configure_tls(&b->client_tls, &o->session, false, b->server_tls, err, errlen);
 	if (ret)
 		return ret;
 	b->veth = o->path_veth;
 	server = (struct endpoint_range){
 		b->veth ? VETHNET_HUB_ADDR : o->ipv6 ? BENCH_LISTEN_ADDR6 : BENCH_LISTEN_ADDR,
 		{ BENCH_BASE_PORT, BENCH_BASE_PORT + bench_ports(b) - 1 }, o->ipv6 && !b->veth };
-	configure_holder(&b->scfg, o, ROLE_SERVE, o->mode, o->watch);
+	configure_holder(&b->scfg, &o->holder, ROLE_SERVE, o->mode, o->holder.watch);
 	ret = configure_listen(&b->scfg, &server, 1, err, errlen);
 	if (ret)
 		return ret;
@@ -203,10 +203,10 @@ int bench_listen_metrics(struct bench *b)
 {
 	char ep[64];
 
-	b->metrics_fd = metrics_listen(&b->o->metrics);
+	b->metrics_fd = metrics_listen(&b->o->metrics.addr);
 	if (b->metrics_fd >= 0)
 		return 0;
-	format_sockaddr(&b->o->metrics, ep, sizeof(ep));
+	format_sockaddr(&b->o->metrics.addr, ep, sizeof(ep));
 	fprintf(stderr, "holdconn bench: --metrics %s: %s\n", ep,
 		b->metrics_fd == -EADDRINUSE ? "already in use: pick another port" : strerror(-b->metrics_fd));
 	return -1;

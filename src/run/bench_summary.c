@@ -54,10 +54,10 @@ void bench_summary(struct bench *b)
 	s.predicted = b->pred.max;
 	s.predicted_binding = b->pred.binding;
 	s.predicted_stop = b->pred.stop;
-	if (traffic_on(&b->o->traffic)) {
+	if (traffic_on(&b->o->holder.traffic)) {
 		uint64_t pressures = 0;
 
-		s.traffic = &b->o->traffic;
+		s.traffic = &b->o->holder.traffic;
 		s.tr_server = b->tr[0];
 		s.tr_client = b->tr[1];
 		s.hold_s = b->hold_s;
@@ -67,7 +67,7 @@ void bench_summary(struct bench *b)
 		if (!meter_tcp_pressures(&pressures))
 			s.tcp_mem_pressures = pressures - b->pressures0;
 	}
-	if (b->o->traffic.send) {
+	if (b->o->holder.traffic.send) {
 		struct traffic_stats *ct = &a->client.traffic;
 
 		s.has_schedule = true;
@@ -97,14 +97,14 @@ void bench_summary(struct bench *b)
 		cgroup_track_summary(&b->cgt, &res->cgroup);
 		s.cgroup = &res->cgroup;
 	}
-	if (b->o->session.proto != PROTO_NONE || b->o->tls) {
-		session_report_fill(&res->sessions, b->o->session.proto != PROTO_NONE ?
-				    proto_name(b->o->session.proto) : NULL, b->o->tls, &a->client);
+	if (b->o->session.cfg.proto != PROTO_NONE || b->o->session.tls) {
+		session_report_fill(&res->sessions, b->o->session.cfg.proto != PROTO_NONE ?
+				    proto_name(b->o->session.cfg.proto) : NULL, b->o->session.tls, &a->client);
 		s.sessions = &res->sessions;
 	}
-	if (b->o->tls) {
+	if (b->o->session.tls) {
 		res->tls = b->tls;
-		res->tls.keep_buffers = b->o->tls_opts.keep_buffers;
+		res->tls.keep_buffers = b->o->session.tls_opts.keep_buffers;
 		res->tls.records = s.user_bytes_per_conn;
 		tls_report_probe(&res->tls);
 		s.tls = &res->tls;

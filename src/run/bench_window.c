@@ -74,8 +74,8 @@ void bench_window_close(struct bench *b, struct window *w)
 		bench_sleep(b, POLL_NS);
 	atomic_store(&a->ctl.beats, 0);
 	reached = ld(through) > w->from_us ? ld(through) : w->from_us;
-	if (b->ccfg[0].backend->beat && reached < w->until_us && b->o->traffic.every_us)
-		unseen = (uint64_t)((double)bench_pairs(b) * (w->until_us - reached) / b->o->traffic.every_us);
+	if (b->ccfg[0].backend->beat && reached < w->until_us && b->o->holder.traffic.every_us)
+		unseen = (uint64_t)((double)bench_pairs(b) * (w->until_us - reached) / b->o->holder.traffic.every_us);
 	for (double deadline = now_s() + LAND_TIMEOUT_S; now_s() < deadline && !bench_landed(b);)
 		bench_sleep(b, POLL_NS);
 	/* Both loops turned since: the beats the generator was handing out are in its counts. */

@@ -30,8 +30,8 @@ static struct run_opts bench_options(const struct limits_query *q, uint64_t pair
 	b.report_every = pairs / 2;
 	b.ports = q->ports;
 	b.backlog = q->backlog;
-	b.reserve = q->reserve;
-	b.has_reserve = q->has_reserve;
+	b.holder.reserve.bytes = q->reserve;
+	b.holder.reserve.given = q->has_reserve;
 	return b;
 }
 

@@ -591,7 +591,7 @@ void compare_print_table(FILE *f, const struct comparison *c)
 	}
 	fputs("watching\n", f);
 	print_rows(f, c, watch_rows, ARRAY_SIZE(watch_rows));
-	if (traffic_on(&c->o->run.traffic)) {
+	if (traffic_on(&c->o->run.holder.traffic)) {
 		fputs("traffic, while every connection was held\n", f);
 		print_rows(f, c, traffic_rows, ARRAY_SIZE(traffic_rows));
 	}

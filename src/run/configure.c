@@ -18,7 +18,7 @@ static int clamp_int(uint64_t v)
 	return v > INT_MAX ? INT_MAX : (int)v;
 }
 
-void configure_holder(struct holder_config *cfg, const struct run_opts *o, enum role role,
+void configure_holder(struct holder_config *cfg, const struct holder_opts *o, enum role role,
 		      enum mode mode, enum watch watch)
 {
 	uint64_t total = 0, avail = 0;
@@ -26,7 +26,7 @@ void configure_holder(struct holder_config *cfg, const struct run_opts *o, enum 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->role = role;
 	cfg->backend = backend_for(mode);
-	cfg->backlog = o->backlog;
+	cfg->backlog = DEFAULT_BACKLOG;
 	cfg->rcvbuf = clamp_int(o->rcvbuf);
 	cfg->sndbuf = clamp_int(o->sndbuf);
 	cfg->linger_rst = true;
@@ -36,12 +36,10 @@ void configure_holder(struct holder_config *cfg, const struct run_opts *o, enum 
 	cfg->scan_interval_us = o->scan_interval_us;
 	cfg->traffic = o->traffic;
 	cfg->window = CONNECT_WINDOW;
-	cfg->rate = o->rate;
-	cfg->reconnect = o->reconnect;
 	meter_meminfo(&total, &avail);
-	cfg->reserve = o->has_reserve ? o->reserve : meter_default_reserve(total);
+	cfg->reserve = o->reserve.given ? o->reserve.bytes : meter_default_reserve(total);
 	/* --reserve is kept below the memory cgroup's limit too; by default 5% of it. */
-	cfg->cgroup_reserve = o->has_reserve ? o->reserve : 0;
+	cfg->cgroup_reserve = o->reserve.given ? o->reserve.bytes : 0;
 }
 
 int configure_listen(struct holder_config *cfg, const struct endpoint_range *e, int n, char *err,
@@ -139,16 +137,16 @@ int configure_connect(struct holder_config *cfg, struct plan *plan, const struct
 	return 0;
 }
 
-void configure_session(struct holder_config *cfg, const struct run_opts *o, struct run_session *rs,
-		       int client)
+void configure_session(struct holder_config *cfg, const struct session_opts *s,
+		       const struct holder_opts *o, struct run_session *rs, int client)
 {
-	if (o->session.proto == PROTO_NONE)
+	if (s->cfg.proto == PROTO_NONE)
 		return;
-	rs->cfg = o->session;
+	rs->cfg = s->cfg;
 	snprintf(rs->client_prefix, sizeof(rs->client_prefix), "hc%d.%d-", (int)getpid(), client);
 	rs->cfg.client_prefix = rs->client_prefix;
 	/* MQTT pings within its keep alive unless --every says otherwise; the rest at --every. */
-	rs->cfg.every_us = o->session.proto == PROTO_MQTT && !o->every_given ? 0 : o->traffic.every_us;
+	rs->cfg.every_us = s->cfg.proto == PROTO_MQTT && !o->every_given ? 0 : o->traffic.every_us;
 	cfg->session = &rs->cfg;
 	cfg->traffic.every_us = session_period_us(&rs->cfg);
 }
@@ -171,7 +169,7 @@ static int trust_self_signed(struct tls_ctx *trust, struct tls_options *t, char 
 	return ret;
 }
 
-int configure_tls(struct tls_ctx **ctx, const struct run_opts *o, bool server,
+int configure_tls(struct tls_ctx **ctx, const struct session_opts *o, bool server,
 		  struct tls_ctx *trust, char *err, size_t errlen)
 {
 	struct tls_options t = o->tls_opts;

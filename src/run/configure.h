@@ -12,13 +12,15 @@
 #include "run/run_opts.h"
 
 #define CONNECT_WINDOW 1024 /* connects in flight at most (bench narrows it) */
+#define DEFAULT_BACKLOG 4096 /* listen()'s backlog unless serve --backlog says */
 
 /*
- * What every holder of a run shares: its role and event model, the
- * buffers, the memory reserve, the traffic, linger-RST closes, backlog,
- * --rate and --reconnect. Zeroes cfg first.
+ * What every holder of a run shares, from the options every holder takes
+ * (h): its role, event model and watch, the buffers, TCP options, the
+ * memory reserve, the traffic, linger-RST closes; the default backlog.
+ * Zeroes cfg first: the caller adds its endpoints, --rate, --reconnect.
  */
-void configure_holder(struct holder_config *cfg, const struct run_opts *o, enum role role,
+void configure_holder(struct holder_config *cfg, const struct holder_opts *h, enum role role,
 		      enum mode mode, enum watch watch);
 /* serve: every port of n endpoint ranges; 0, or -EINVAL with err saying why. */
 int configure_listen(struct holder_config *cfg, const struct endpoint_range *e, int n, char *err,
@@ -45,20 +47,20 @@ struct run_session {
 };
 
 /*
- * A connecting holder's --proto: cfg->session points at rs (filled from o,
+ * A connecting holder's --proto: cfg->session points at rs (filled from s,
  * client ids prefixed "hc<pid>.<client>-" so no two generator processes
  * share one: a broker drops the older of two connections with one id), and
  * the heartbeat schedule runs at the session's keepalive period. Nothing
  * without --proto.
  */
-void configure_session(struct holder_config *cfg, const struct run_opts *o, struct run_session *rs,
-		       int client);
+void configure_session(struct holder_config *cfg, const struct session_opts *s,
+		       const struct holder_opts *h, struct run_session *rs, int client);
 /*
- * --tls: a side's TLS context from o's options (server: serve's certificate;
+ * --tls: a side's TLS context from s's options (server: serve's certificate;
  * client: --tls-sni, --tls-ca or --tls-insecure, or ca_pem, the certificate
  * of bench's own serve, trusted alone). 0, or -errno with one line in err.
  */
-int configure_tls(struct tls_ctx **ctx, const struct run_opts *o, bool server,
+int configure_tls(struct tls_ctx **ctx, const struct session_opts *s, bool server,
 		  struct tls_ctx *trust, char *err, size_t errlen);
 
 #endif

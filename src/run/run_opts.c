@@ -13,19 +13,31 @@
 #define DEFAULT_RESOLVE_TIMEOUT_US 60000000 /* --resolve-timeout: 60 s */
 #define RESOLVE_RETRY_NS 1000000000L      /* a name that did not resolve is asked again after 1 s */
 
+void holder_opts_defaults(struct holder_opts *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->watch = WATCH_POLL;
+	h->scan_interval_us = DEFAULT_SWEEP_INTERVAL_US;
+	h->traffic.every_us = DEFAULT_EVERY_US;
+}
+
+void target_opts_defaults(struct target_opts *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->resolve_timeout_us = DEFAULT_RESOLVE_TIMEOUT_US;
+}
+
 void run_opts_defaults(struct run_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->mode = MODE_URING;
 	o->client_mode = MODE_URING;
-	o->watch = WATCH_POLL;
+	holder_opts_defaults(&o->holder);
+	target_opts_defaults(&o->targets);
 	o->client_watch = WATCH_NONE;
-	o->scan_interval_us = DEFAULT_SWEEP_INTERVAL_US;
 	o->report_every = DEFAULT_REPORT_EVERY;
 	o->backlog = DEFAULT_BACKLOG;
 	o->ports = DEFAULT_BENCH_PORTS;
-	o->traffic.every_us = DEFAULT_EVERY_US;
-	o->resolve_timeout_us = DEFAULT_RESOLVE_TIMEOUT_US;
 }
 
 static double mono_s(void)
@@ -36,32 +48,32 @@ static double mono_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int run_opts_resolve(struct run_opts *o, const char *cmd, char *err, size_t errlen)
+int target_opts_resolve(struct target_opts *t, const char *cmd, char *err, size_t errlen)
 {
 	const struct timespec retry = { RESOLVE_RETRY_NS / 1000000000L,
 					 RESOLVE_RETRY_NS % 1000000000L };
-	double deadline = mono_s() + o->resolve_timeout_us / 1e6;
+	double deadline = mono_s() + t->resolve_timeout_us / 1e6;
 	bool said = false;
 
-	for (int i = 0; i < o->ntarget; i++) {
-		struct endpoint_range *e = &o->target[i];
+	for (int i = 0; i < t->n; i++) {
+		struct endpoint_range *e = &t->range[i];
 		int ret;
 
-		if (!o->target_host[i][0])
+		if (!t->host[i][0])
 			continue;
-		while ((ret = resolve_host(o->target_host[i], &e->addr, &e->v6)) == -EAGAIN &&
+		while ((ret = resolve_host(t->host[i], &e->addr, &e->v6)) == -EAGAIN &&
 		       mono_s() + RESOLVE_RETRY_NS / 1e9 <= deadline) {
 			if (!said)
 				fprintf(stderr, "holdconn %s: waiting for %s to resolve (at most %.0f s, "
-					"--resolve-timeout)\n", cmd, o->target_host[i],
-					o->resolve_timeout_us / 1e6);
+					"--resolve-timeout)\n", cmd, t->host[i],
+					t->resolve_timeout_us / 1e6);
 			said = true;
 			nanosleep(&retry, NULL);
 		}
 		if (ret) {
 			snprintf(err, errlen, "--target %s: the name did not resolve within %.0f s: "
-				 "check it, or wait longer with --resolve-timeout", o->target_host[i],
-				 o->resolve_timeout_us / 1e6);
+				 "check it, or wait longer with --resolve-timeout", t->host[i],
+				 t->resolve_timeout_us / 1e6);
 			return -EAGAIN;
 		}
 	}
@@ -73,14 +85,14 @@ void run_opts_limits_query(const struct run_opts *o, struct limits_query *q)
 	memset(q, 0, sizeof(*q));
 	q->mode = o->mode;
 	q->conns = o->conns_max ? 0 : o->conns;
-	memcpy(q->target, o->target, sizeof(q->target));
-	q->ntarget = o->ntarget;
-	q->source = o->source;
-	q->has_source = o->has_source;
-	q->sport = o->sport;
-	q->has_sport = o->has_sport;
+	memcpy(q->target, o->targets.range, sizeof(q->target));
+	q->ntarget = o->targets.n;
+	q->source = o->sources.source;
+	q->has_source = o->sources.has_source;
+	q->sport = o->sources.sport;
+	q->has_sport = o->sources.has_sport;
 	q->ports = o->ports;
-	q->reserve = o->reserve;
-	q->has_reserve = o->has_reserve;
+	q->reserve = o->holder.reserve.bytes;
+	q->has_reserve = o->holder.reserve.given;
 	q->backlog = o->backlog;
 }

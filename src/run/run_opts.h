@@ -25,76 +25,126 @@
 /* --expect TEXT: at most this long. */
 #define EXPECT_MAX 256
 
+/* serve --listen, repeatable: where to listen. */
+struct listen_opts {
+	struct endpoint_range range[MAX_ENDPOINTS];
+	int n;
+};
+
+/* connect --target (limits --target), repeatable: where to connect. */
+struct target_opts {
+	struct endpoint_range range[MAX_ENDPOINTS];
+	int n;
+	/* --target NAME:PORT: the name, resolved at start; "": an address (kept here, not
+	 * allocated, so that an options struct owns nothing to free) */
+	char host[MAX_ENDPOINTS][HOST_NAME_LEN_MAX + 1];
+	uint64_t resolve_timeout_us; /* --resolve-timeout: how long a name may take to resolve */
+};
+
+/* connect --source and --sport (limits too). */
+struct source_opts {
+	struct addr_range source; /* --source */
+	bool has_source;
+	struct port_range sport;  /* --sport; default: outside net.ipv4.ip_local_port_range */
+	bool has_sport;
+};
+
+/* --reserve BYTES; not given: max(1 GiB, 5% MemTotal). */
+struct reserve_opt {
+	uint64_t bytes;
+	bool given;
+};
+
+/* --duration (--hold): how long connections are held once the ramp ends. */
+struct hold_time {
+	uint64_t us;
+	bool given;
+};
+
+/* --metrics ADDR:PORT: GET /metrics served there. */
+struct metrics_opt {
+	union sockaddr_inet addr;
+	bool given;
+};
+
+/*
+ * What every holder of a run is configured from (run/configure.c): the
+ * buffers, TCP options, memory reserve, watch and traffic. serve's,
+ * connect's and bench's options embed it; BUFFER_OPTS, TCP_OPTS,
+ * WATCH_OPTS and the traffic options (cmd/common.h) fill it.
+ */
+struct holder_opts {
+	uint64_t rcvbuf, sndbuf;        /* --rcvbuf/--sndbuf bytes; 0 = kernel default */
+	struct tcp_keepalive keepalive; /* --tcp-keepalive IDLE,INTVL,CNT; on 0: not set */
+	unsigned int user_timeout_ms;   /* --user-timeout; 0: the kernel's */
+	struct reserve_opt reserve;     /* --reserve */
+	enum watch watch;               /* --watch (bench: the server's), default poll */
+	uint64_t scan_interval_us;      /* --scan-interval for --watch diag, default 1 s */
+	struct traffic traffic;         /* --send, --every, --send-once, --on-data, --set-buffers */
+	bool on_data_given;
+	bool every_given;
+};
+
+/*
+ * --proto and its options (cfg.proto PROTO_NONE: none): what each
+ * connection says once TCP is up; --tls and its. cfg.hello and cfg.expect
+ * point into hello_buf and expect_buf; client_prefix is set per generator
+ * (run/configure.c).
+ */
+struct session_opts {
+	struct session_config cfg;
+	char hello_buf[HELLO_MAX];
+	char expect_buf[EXPECT_MAX];
+	bool keepalive_given;        /* --keepalive (mqtt) */
+	bool tls;                    /* --tls: each connection is a TLS session */
+	struct tls_options tls_opts; /* --tls-sni, --tls-ca, --tls-insecure, --tls-cert, --tls-key, --tls-keep-buffers */
+};
+
 struct run_opts {
 	bool bench;               /* both sides run here (bench, compare, sweep, calibration) */
 	enum mode mode;           /* --mode, default uring */
 	enum mode client_mode;    /* bench --client-mode, default uring */
 
-	struct endpoint_range listen[MAX_ENDPOINTS]; /* serve --listen, repeatable */
-	int nlisten;
-	struct endpoint_range target[MAX_ENDPOINTS]; /* connect --target, repeatable */
-	int ntarget;
-	/* --target NAME:PORT: the name, resolved at start; "": an address (kept here, not
-	 * allocated, so that an options struct owns nothing to free) */
-	char target_host[MAX_ENDPOINTS][HOST_NAME_LEN_MAX + 1];
-	uint64_t resolve_timeout_us; /* --resolve-timeout: how long a name may take to resolve */
-	struct addr_range source; /* connect --source */
-	bool has_source;
-	struct port_range sport;  /* connect --sport; default: net.ipv4.ip_local_port_range */
-	bool has_sport;
+	struct listen_opts listen;  /* serve --listen */
+	struct target_opts targets; /* connect --target */
+	struct source_opts sources; /* connect --source, --sport */
 
 	uint64_t conns;           /* --conns; bench default 1,000,000 */
 	bool conns_max;           /* --conns max (bench) */
 	uint64_t rate;            /* --rate, connections per second; 0 = as fast as possible */
 	uint64_t report_every;    /* --report-every, default 100,000 */
-	uint64_t rcvbuf, sndbuf;  /* --rcvbuf/--sndbuf bytes; 0 = kernel default */
-	struct tcp_keepalive keepalive; /* --tcp-keepalive IDLE,INTVL,CNT; on 0: not set */
-	unsigned int user_timeout_ms;   /* --user-timeout; 0: the kernel's */
-	uint64_t reserve;         /* --reserve bytes; 0 = default max(1 GiB, 5% MemTotal) */
-	bool has_reserve;
+	struct holder_opts holder;
 	uint32_t backlog;         /* --backlog, default 4096 */
 	uint32_t ports;           /* bench --ports: listening ports, default 16 */
 	bool json;                /* --json */
-	enum watch watch;         /* --watch, default poll */
-	uint64_t scan_interval_us; /* --sweep-interval for --watch diag, default 1 s */
 	enum watch client_watch;  /* bench --client-watch, default none: bench watches the holder itself */
 	bool no_netns;            /* bench --no-netns: stay in the host's network namespace */
 	bool ipv6;                /* bench --ipv6: [::1] from fd00:1::/64 instead of IPv4 */
-	struct traffic traffic;   /* --send, --every, --send-once, --on-data, --set-buffers */
-	bool on_data_given;
-	bool every_given;
 	uint64_t slo_p99_us;      /* bench/compare/sweep --slo p99=D: judge every report point; 0: none */
-	uint64_t hold_us;         /* bench/compare/sweep --hold: time held with traffic */
-	bool has_hold;
+	struct hold_time hold;    /* bench/compare/sweep --hold, connect --duration */
 	bool reconnect;           /* connect --reconnect: replace connections the peer closed */
 	struct proc_set server_pids; /* connect --server-pid: the server's processes to read */
 	struct plan_shard shard;  /* connect --shard I/N; count 0: not sharded */
-	union sockaddr_inet metrics; /* --metrics ADDR:PORT: GET /metrics served there */
-	bool has_metrics;
+	struct metrics_opt metrics;
 	uint32_t clients;         /* bench --clients: generator processes, default 1 */
 	bool path_veth;           /* bench --path veth: each client in a closed namespace of its own */
 	const char *server_cmd;   /* bench --server: this command holds instead of serve; NULL: serve */
-	/*
-	 * --proto and its options (proto PROTO_NONE: none): what each connection
-	 * says once TCP is up. hello and expect point into hello_buf and
-	 * expect_buf; client_prefix is set per generator (run/configure.c).
-	 */
-	struct session_config session;
-	char hello_buf[HELLO_MAX];
-	char expect_buf[EXPECT_MAX];
-	bool keepalive_given;     /* --keepalive (mqtt) */
-	bool tls;                 /* --tls: each connection is a TLS session (connect and serve) */
-	struct tls_options tls_opts; /* --tls-sni, --tls-ca, --tls-insecure, --tls-cert, --tls-key, --tls-keep-buffers */
+	struct session_opts session;
 };
 
-/* What every run starts from: uring both sides, poll watch, 100K report points. */
-void run_opts_defaults(struct run_opts *o);
+/* A holder's defaults: poll watch, a scan a second, --every 10s, the rest unset. */
+void holder_opts_defaults(struct holder_opts *h);
+/* No target yet; a name may take 60 s to resolve. */
+void target_opts_defaults(struct target_opts *t);
 /*
  * Resolves every --target given by name, retrying each second until it
  * resolves or --resolve-timeout passes (a Kubernetes Service's name exists
  * only once its pods do). 0, or -EAGAIN with a one-line message in err.
  */
-int run_opts_resolve(struct run_opts *o, const char *cmd, char *err, size_t errlen);
+int target_opts_resolve(struct target_opts *t, const char *cmd, char *err, size_t errlen);
+
+/* What every run starts from: uring both sides, poll watch, 100K report points. */
+void run_opts_defaults(struct run_opts *o);
 /* What the limits model is asked about such a run (no targets: bench's pairs). */
 void run_opts_limits_query(const struct run_opts *o, struct limits_query *q);
 

@@ -27,8 +27,9 @@ static int side_config(const struct run_opts *o, enum role role, struct holder_c
 		       struct plan *plan, char *err, size_t errlen)
 {
 	struct connect_spec s = {
-		.target = o->target, .ntarget = o->ntarget,
-		.source = o->has_source ? &o->source : NULL, .sport = o->has_sport ? &o->sport : NULL,
+		.target = o->targets.range, .ntarget = o->targets.n,
+		.source = o->sources.has_source ? &o->sources.source : NULL,
+		.sport = o->sources.has_sport ? &o->sources.sport : NULL,
 		.shard = o->shard, .conns = o->conns,
 	};
 
@@ -36,17 +37,21 @@ static int side_config(const struct run_opts *o, enum role role, struct holder_c
 	static struct tls_ctx *tls;
 	int ret;
 
-	configure_holder(cfg, o, role, o->mode, o->watch);
+	configure_holder(cfg, &o->holder, role, o->mode, o->holder.watch);
 	/* connect --duration: a standalone side ends itself; bench ends its own sides. */
-	cfg->has_duration = role == ROLE_CONNECT && o->has_hold;
-	cfg->duration_us = o->hold_us;
-	ret = configure_tls(&tls, o, role == ROLE_SERVE, NULL, err, errlen);
+	cfg->has_duration = role == ROLE_CONNECT && o->hold.given;
+	cfg->duration_us = o->hold.us;
+	ret = configure_tls(&tls, &o->session, role == ROLE_SERVE, NULL, err, errlen);
 	if (ret)
 		return ret == -EINVAL ? ret : -EIO;
 	cfg->tls = tls;
-	if (role == ROLE_SERVE)
-		return configure_listen(cfg, o->listen, o->nlisten, err, errlen);
-	configure_session(cfg, o, &session, 0);
+	if (role == ROLE_SERVE) {
+		cfg->backlog = o->backlog;
+		return configure_listen(cfg, o->listen.range, o->listen.n, err, errlen);
+	}
+	cfg->rate = o->rate;
+	cfg->reconnect = o->reconnect;
+	configure_session(cfg, &o->session, &o->holder, &session, 0);
 	return configure_connect(cfg, plan, &s, err, errlen);
 }
 
@@ -458,9 +463,9 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 	}
 	if (sr->server && sr->cost.conns)
 		s.server = &sr->cost;
-	if (role == ROLE_CONNECT && (o->session.proto != PROTO_NONE || o->tls)) {
-		session_report_fill(&sr->sessions, o->session.proto != PROTO_NONE ?
-				    proto_name(o->session.proto) : NULL, o->tls, cfg->stats);
+	if (role == ROLE_CONNECT && (o->session.cfg.proto != PROTO_NONE || o->session.tls)) {
+		session_report_fill(&sr->sessions, o->session.cfg.proto != PROTO_NONE ?
+				    proto_name(o->session.cfg.proto) : NULL, o->session.tls, cfg->stats);
 		s.sessions = &sr->sessions;
 		if (h->stop == STOP_SESSION)
 			session_report_stop(&sr->sessions, detail, sizeof(detail));
@@ -470,12 +475,12 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 		s.cgroup = &sr->cgroup;
 	}
 	/* A server's banner is not traffic: connect speaks of traffic only when it sent some. */
-	if (traffic_on(&o->traffic) || (role == ROLE_SERVE && (h->bytes_in || h->bytes_out))) {
-		s.traffic = &o->traffic;
+	if (traffic_on(&o->holder.traffic) || (role == ROLE_SERVE && (h->bytes_in || h->bytes_out))) {
+		s.traffic = &o->holder.traffic;
 		traffic_report_fill(role == ROLE_SERVE ? &s.tr_server : &s.tr_client,
 				    &cfg->stats->traffic, h->bytes_in, h->bytes_out);
 		/* The generator kept the schedule's account: say whether it kept the schedule. */
-		s.has_schedule = role == ROLE_CONNECT && o->traffic.send;
+		s.has_schedule = role == ROLE_CONNECT && o->holder.traffic.send;
 		schedule_report_fill(&s.schedule, &cfg->stats->traffic);
 	}
 	report_summary(&sr->rep, &s);
@@ -497,7 +502,7 @@ int side_main(const struct run_opts *o, enum role role)
 		return EXIT_RUNTIME;
 	resolved = *o;
 	o = &resolved;
-	if (run_opts_resolve(&resolved, "connect", err, sizeof(err))) {
+	if (target_opts_resolve(&resolved.targets, "connect", err, sizeof(err))) {
 		fprintf(stderr, "holdconn connect: %s\n", err);
 		goto out;
 	}
@@ -536,15 +541,15 @@ int side_main(const struct run_opts *o, enum role role)
 	sr.target = role == ROLE_CONNECT ? cfg.target : 0;
 	sr.reserve = cfg.reserve;
 	holder_signals(false);
-	if (o->has_metrics) {
+	if (o->metrics.given) {
 		struct metrics_side ms = { role == ROLE_SERVE ? "serve" : "connect", "", cfg.stats };
 		char ep[64];
 
-		ret = metrics_listen(&o->metrics);
+		ret = metrics_listen(&o->metrics.addr);
 		if (ret >= 0)
 			ret = metrics_start(&metrics, ret, &ms, 1);
 		if (ret) {
-			format_sockaddr(&o->metrics, ep, sizeof(ep));
+			format_sockaddr(&o->metrics.addr, ep, sizeof(ep));
 			fprintf(stderr, "holdconn %s: --metrics %s: %s\n", ms.side, ep,
 				ret == -EADDRINUSE ? "already in use: pick another port" : strerror(-ret));
 			goto out;

@@ -257,9 +257,9 @@ static void run_setting(const struct run_opts *o, struct sweep_row *r, struct re
 	b.bench = true;
 	b.conns_max = false;
 	b.report_every = o->conns; /* one point, at the end of the ramp */
-	b.rcvbuf = r->set.rcvbuf;
-	b.sndbuf = r->set.sndbuf;
-	b.traffic.late_buffers = r->set.when == SWEEP_AFTER;
+	b.holder.rcvbuf = r->set.rcvbuf;
+	b.holder.sndbuf = r->set.sndbuf;
+	b.holder.traffic.late_buffers = r->set.when == SWEEP_AFTER;
 	r->code = bench_run(&b, rep, res);
 	if (!r->code)
 		keep(r, res);
@@ -301,7 +301,7 @@ int sweep_main(const struct sweep_opts *s)
 		print_row(&rep, o, r);
 	}
 	clear_line(&rep);
-	sweep_decide(rows, n, o->traffic.on_data, sysconf(_SC_NPROCESSORS_ONLN), &v);
+	sweep_decide(rows, n, o->holder.traffic.on_data, sysconf(_SC_NPROCESSORS_ONLN), &v);
 	if (o->json)
 		sweep_json_verdict(stdout, o, rows, n, &v);
 	else

@@ -35,7 +35,7 @@ static const char *when_text(unsigned when)
 
 static bool echo(const struct run_opts *o)
 {
-	return o->traffic.on_data == ON_DATA_ECHO;
+	return o->holder.traffic.on_data == ON_DATA_ECHO;
 }
 
 /* Which latency a row shows: the holder's one way, or the client's round trip with echo. */
@@ -75,7 +75,7 @@ static const char *pair_text(int a, int b, char *buf, size_t len)
 
 static void print_pattern(FILE *f, const struct run_opts *o)
 {
-	const struct traffic *t = &o->traffic;
+	const struct traffic *t = &o->holder.traffic;
 
 	if (t->once)
 		fprintf(f, "%" PRIu32 " B once", t->once);
@@ -83,8 +83,8 @@ static void print_pattern(FILE *f, const struct run_opts *o)
 		fprintf(f, "%s%" PRIu32 " B every %.3g s", t->once ? ", then " : "", t->send,
 			t->every_us / 1e6);
 	fprintf(f, ", --on-data %s", on_data_name(t->on_data));
-	if (o->has_hold)
-		fprintf(f, "; hold %.3g s", o->hold_us / 1e6);
+	if (o->hold.given)
+		fprintf(f, "; hold %.3g s", o->hold.us / 1e6);
 	else if (t->send)
 		fprintf(f, "; hold %.3g s (2 x --every)", 2 * t->every_us / 1e6);
 	else
@@ -172,7 +172,7 @@ void sweep_print_row(FILE *f, const struct run_opts *o, const struct sweep_row *
 	print_stalls(f, r);
 	fputc(' ', f);
 	print_cost0(f, 11, s->kernel_bytes_per_socket, r->check.kernel_res);
-	fprintf(f, "  %s\n", sweep_flow_name(sweep_flow(r, o->traffic.on_data)));
+	fprintf(f, "  %s\n", sweep_flow_name(sweep_flow(r, o->holder.traffic.on_data)));
 	crosscheck_line(f, "       ", &r->check);
 	if (s->held < s->target)
 		fprintf(f, "       held %" PRIu64 " of %" PRIu64 ": %s%s%s\n", s->held, s->target,
@@ -198,7 +198,7 @@ static const char *setting_text(const struct sweep_setting *set, char *buf, size
 static bool any_not_flowing(const struct run_opts *o, const struct sweep_row *rows, int n)
 {
 	for (int i = 0; i < n; i++) {
-		if (sweep_flow(&rows[i], o->traffic.on_data) != FLOW_YES)
+		if (sweep_flow(&rows[i], o->holder.traffic.on_data) != FLOW_YES)
 			return true;
 	}
 	return false;
@@ -327,7 +327,7 @@ void sweep_json_row(FILE *f, const struct run_opts *o, const struct sweep_row *r
 		crosscheck_sockets_json(f, &r->check);
 	}
 	json_u64(f, "limit_bytes", r->code ? 0 : sweep_limit(r));
-	json_str(f, "flows", sweep_flow_name(sweep_flow(r, o->traffic.on_data)));
+	json_str(f, "flows", sweep_flow_name(sweep_flow(r, o->holder.traffic.on_data)));
 	fputs("}\n", f);
 }
 
@@ -346,7 +346,7 @@ static void json_row_ref(FILE *f, const char *key, const struct sweep_row *rows,
 void sweep_json_verdict(FILE *f, const struct run_opts *o, const struct sweep_row *rows, int n,
 			const struct sweep_verdict *v)
 {
-	const struct traffic *t = &o->traffic;
+	const struct traffic *t = &o->holder.traffic;
 
 	fprintf(f, "{\"event\":\"sweep\",\"connections\":%" PRIu64 ",\"runs\":%d", o->conns, n);
 	fprintf(f, ",\"traffic\":{\"send_bytes\":%" PRIu32, t->send);

@@ -53,25 +53,25 @@ static void check_options(const struct command *cmd, bool help, const struct run
 	FUZZ_CHECK(o->report_every >= 1);
 	FUZZ_CHECK(o->backlog >= 1 && o->backlog <= 65535);
 	FUZZ_CHECK(o->ports >= 1 && o->ports <= 1024);
-	FUZZ_CHECK(o->rcvbuf <= INT_MAX && o->sndbuf <= INT_MAX);
-	check_ranges(o->listen, o->nlisten);
-	check_ranges(o->target, o->ntarget);
-	if (o->has_source)
-		FUZZ_CHECK(o->source.first <= o->source.last &&
-			   !(o->source.first == 0 && o->source.last == UINT32_MAX));
-	if (o->has_sport)
-		FUZZ_CHECK(o->sport.first >= 1 && o->sport.first <= o->sport.last);
+	FUZZ_CHECK(o->holder.rcvbuf <= INT_MAX && o->holder.sndbuf <= INT_MAX);
+	check_ranges(o->listen.range, o->listen.n);
+	check_ranges(o->targets.range, o->targets.n);
+	if (o->sources.has_source)
+		FUZZ_CHECK(o->sources.source.first <= o->sources.source.last &&
+			   !(o->sources.source.first == 0 && o->sources.source.last == UINT32_MAX));
+	if (o->sources.has_sport)
+		FUZZ_CHECK(o->sources.sport.first >= 1 && o->sources.sport.first <= o->sources.sport.last);
 	if (help)
 		return;
 	/* What main() and the planner count on once parsing said yes. */
 	if (cmd == &cmd_serve)
-		FUZZ_CHECK(o->nlisten >= 1);
+		FUZZ_CHECK(o->listen.n >= 1);
 	if (cmd == &cmd_connect) {
 		uint64_t dst = 0;
 
-		FUZZ_CHECK(o->ntarget >= 1 && o->conns >= 1 && !o->conns_max);
-		for (int i = 0; i < o->ntarget; i++)
-			dst += port_range_count(&o->target[i].ports);
+		FUZZ_CHECK(o->targets.n >= 1 && o->conns >= 1 && !o->conns_max);
+		for (int i = 0; i < o->targets.n; i++)
+			dst += port_range_count(&o->targets.range[i].ports);
 		FUZZ_CHECK(dst <= PLAN_MAX_DST);
 	}
 	if (cmd == &cmd_bench)

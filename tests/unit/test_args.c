@@ -90,17 +90,17 @@ Test(args, bench_defaults)
 	cr_expect_not(o.conns_max);
 	cr_expect_eq(o.rate, 0);
 	cr_expect_eq(o.report_every, 100000);
-	cr_expect_eq(o.rcvbuf, 0);
-	cr_expect_eq(o.sndbuf, 0);
-	cr_expect_eq(o.reserve, 0);
-	cr_expect_not(o.has_reserve);
+	cr_expect_eq(o.holder.rcvbuf, 0);
+	cr_expect_eq(o.holder.sndbuf, 0);
+	cr_expect_eq(o.holder.reserve.bytes, 0);
+	cr_expect_not(o.holder.reserve.given);
 	cr_expect_eq(o.backlog, 4096);
 	cr_expect_eq(o.ports, 16);
 	cr_expect_not(o.json);
-	cr_expect_eq(o.nlisten, 0);
-	cr_expect_eq(o.ntarget, 0);
-	cr_expect_not(o.has_source);
-	cr_expect_not(o.has_sport);
+	cr_expect_eq(o.listen.n, 0);
+	cr_expect_eq(o.targets.n, 0);
+	cr_expect_not(o.sources.has_source);
+	cr_expect_not(o.sources.has_sport);
 }
 
 Test(args, serve_defaults_to_unlimited_conns)
@@ -142,19 +142,19 @@ Test(args, serve_needs_listen)
 Test(args, listen_takes_an_endpoint_range)
 {
 	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000-5015"), 0);
-	cr_assert_eq(o.nlisten, 1);
-	cr_expect_eq(o.listen[0].addr, IP(127, 0, 0, 1));
-	cr_expect_eq(o.listen[0].ports.first, 5000);
-	cr_expect_eq(o.listen[0].ports.last, 5015);
+	cr_assert_eq(o.listen.n, 1);
+	cr_expect_eq(o.listen.range[0].addr, IP(127, 0, 0, 1));
+	cr_expect_eq(o.listen.range[0].ports.first, 5000);
+	cr_expect_eq(o.listen.range[0].ports.last, 5015);
 }
 
 Test(args, listen_repeats_in_order)
 {
 	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000", "--listen", "127.0.0.2:6000"), 0);
-	cr_assert_eq(o.nlisten, 2);
-	cr_expect_eq(o.listen[0].addr, IP(127, 0, 0, 1));
-	cr_expect_eq(o.listen[1].addr, IP(127, 0, 0, 2));
-	cr_expect_eq(o.listen[1].ports.first, 6000);
+	cr_assert_eq(o.listen.n, 2);
+	cr_expect_eq(o.listen.range[0].addr, IP(127, 0, 0, 1));
+	cr_expect_eq(o.listen.range[1].addr, IP(127, 0, 0, 2));
+	cr_expect_eq(o.listen.range[1].ports.first, 6000);
 }
 
 Test(args, listen_accepts_max_endpoints_and_no_more)
@@ -172,7 +172,7 @@ Test(args, listen_accepts_max_endpoints_and_no_more)
 	}
 	argv[argc] = NULL;
 	cr_expect_eq(parse_args(argc, argv, err, sizeof(err)), 0);
-	cr_expect_eq(o.nlisten, MAX_ENDPOINTS);
+	cr_expect_eq(o.listen.n, MAX_ENDPOINTS);
 
 	argv[argc++] = "--listen";
 	argv[argc++] = "127.0.0.1:6000";
@@ -193,7 +193,7 @@ Test(args, same_ports_on_other_addresses_do_not_overlap)
 	cr_expect_eq(PARSE("serve", "--listen", "127.0.0.1:5000-5003", "--listen",
 			   "127.0.0.2:5000-5003"),
 		     0, "%s", err);
-	cr_expect_eq(o.nlisten, 2);
+	cr_expect_eq(o.listen.n, 2);
 }
 
 Test(args, listen_port_0_is_named)
@@ -257,16 +257,16 @@ Test(args, connect_takes_all_its_options)
 			   "10000-60999", "--mode", "epoll", "--json"),
 		     0, "%s", err);
 	cr_expect_eq(cl.cmd, &cmd_connect);
-	cr_expect_eq(o.ntarget, 1);
-	cr_expect_eq(o.target[0].ports.last, 5015);
+	cr_expect_eq(o.targets.n, 1);
+	cr_expect_eq(o.targets.range[0].ports.last, 5015);
 	cr_expect_eq(o.conns, 1000000);
 	cr_expect_eq(o.rate, 10000);
-	cr_expect(o.has_source);
-	cr_expect_eq(o.source.first, IP(127, 0, 0, 2));
-	cr_expect_eq(o.source.last, IP(127, 0, 0, 40));
-	cr_expect(o.has_sport);
-	cr_expect_eq(o.sport.first, 10000);
-	cr_expect_eq(o.sport.last, 60999);
+	cr_expect(o.sources.has_source);
+	cr_expect_eq(o.sources.source.first, IP(127, 0, 0, 2));
+	cr_expect_eq(o.sources.source.last, IP(127, 0, 0, 40));
+	cr_expect(o.sources.has_sport);
+	cr_expect_eq(o.sources.sport.first, 10000);
+	cr_expect_eq(o.sources.sport.last, 60999);
 	cr_expect_eq(o.mode, MODE_EPOLL);
 	cr_expect(o.json);
 }
@@ -447,14 +447,14 @@ Test(args, ports_takes_1_to_1024)
 Test(args, buffer_sizes_take_sizes)
 {
 	cr_assert_eq(PARSE("bench", "--rcvbuf", "4Ki", "--sndbuf", "1Mi"), 0);
-	cr_expect_eq(o.rcvbuf, 4096);
-	cr_expect_eq(o.sndbuf, 1048576);
+	cr_expect_eq(o.holder.rcvbuf, 4096);
+	cr_expect_eq(o.holder.sndbuf, 1048576);
 }
 
 Test(args, buffer_size_0_means_the_kernel_default)
 {
 	cr_assert_eq(PARSE("bench", "--rcvbuf", "0"), 0);
-	cr_expect_eq(o.rcvbuf, 0);
+	cr_expect_eq(o.holder.rcvbuf, 0);
 }
 
 Test(args, buffer_size_must_fit_an_int)
@@ -473,8 +473,8 @@ Test(args, buffer_size_junk_is_an_error)
 Test(args, reserve_takes_a_size)
 {
 	cr_assert_eq(PARSE("bench", "--reserve", "2GiB"), 0);
-	cr_expect(o.has_reserve);
-	cr_expect_eq(o.reserve, 2147483648ULL);
+	cr_expect(o.holder.reserve.given);
+	cr_expect_eq(o.holder.reserve.bytes, 2147483648ULL);
 }
 
 Test(args, reserve_junk_is_an_error)
@@ -664,11 +664,11 @@ Test(args, bench_ipv6_is_off_unless_asked)
 Test(args, listen_takes_ipv6_in_brackets)
 {
 	cr_assert_eq(PARSE("serve", "--listen", "[::1]:5000-5015"), 0, "%s", err);
-	cr_assert_eq(o.nlisten, 1);
-	cr_expect(o.listen[0].v6);
-	cr_expect(o.listen[0].addr == 1);
-	cr_expect_eq(o.listen[0].ports.first, 5000);
-	cr_expect_eq(o.listen[0].ports.last, 5015);
+	cr_assert_eq(o.listen.n, 1);
+	cr_expect(o.listen.range[0].v6);
+	cr_expect(o.listen.range[0].addr == 1);
+	cr_expect_eq(o.listen.range[0].ports.first, 5000);
+	cr_expect_eq(o.listen.range[0].ports.last, 5015);
 }
 
 Test(args, same_port_on_ipv4_and_ipv6_loopback_does_not_overlap)
@@ -699,10 +699,10 @@ Test(args, source_takes_an_ipv6_block)
 {
 	cr_assert_eq(PARSE("connect", "--conns", "1", "--target", "[::1]:5000", "--source",
 			   "fd00:1::/64"), 0, "%s", err);
-	cr_expect(o.has_source);
-	cr_expect(o.source.v6);
-	cr_expect(o.source.first == (addr128)0xfd000001 << 96);
-	cr_expect(o.source.last == ((addr128)0xfd000001 << 96 | UINT64_MAX));
+	cr_expect(o.sources.has_source);
+	cr_expect(o.sources.source.v6);
+	cr_expect(o.sources.source.first == (addr128)0xfd000001 << 96);
+	cr_expect(o.sources.source.last == ((addr128)0xfd000001 << 96 | UINT64_MAX));
 }
 
 Test(args, source_every_ipv6_address_is_an_error)
@@ -723,20 +723,20 @@ Test(args, source_ipv6_reversed_is_an_error)
 Test(args, traffic_is_off_unless_asked)
 {
 	cr_assert_eq(PARSE("bench"), 0, "%s", err);
-	cr_expect_eq(o.traffic.send, 0);
-	cr_expect_eq(o.traffic.once, 0);
-	cr_expect_eq(o.traffic.on_data, ON_DATA_DRAIN);
-	cr_expect_eq(o.traffic.every_us, 10000000, "--every defaults to 10 s");
-	cr_expect(!o.traffic.late_buffers);
+	cr_expect_eq(o.holder.traffic.send, 0);
+	cr_expect_eq(o.holder.traffic.once, 0);
+	cr_expect_eq(o.holder.traffic.on_data, ON_DATA_DRAIN);
+	cr_expect_eq(o.holder.traffic.every_us, 10000000, "--every defaults to 10 s");
+	cr_expect(!o.holder.traffic.late_buffers);
 }
 
 Test(args, a_heartbeat_takes_size_and_period)
 {
 	cr_assert_eq(PARSE("connect", "--target", "127.0.0.1:5000", "--conns", "10", "--send", "64",
 			   "--every", "250ms", "--send-once", "16Ki"), 0, "%s", err);
-	cr_expect_eq(o.traffic.send, 64);
-	cr_expect_eq(o.traffic.every_us, 250000);
-	cr_expect_eq(o.traffic.once, 16384);
+	cr_expect_eq(o.holder.traffic.send, 64);
+	cr_expect_eq(o.holder.traffic.every_us, 250000);
+	cr_expect_eq(o.holder.traffic.once, 16384);
 }
 
 Test(args, a_message_too_short_for_its_stamp_is_refused)
@@ -773,14 +773,14 @@ Test(args, slo_needs_a_heartbeat_and_a_p99)
 Test(args, on_data_takes_drain_echo_or_keep)
 {
 	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000", "--on-data", "echo"), 0, "%s", err);
-	cr_expect_eq(o.traffic.on_data, ON_DATA_ECHO);
+	cr_expect_eq(o.holder.traffic.on_data, ON_DATA_ECHO);
 	EXPECT_ERROR("--on-data: 'mirror' is not drain, echo or keep", "serve", "--listen", "127.0.0.1:5000", "--on-data", "mirror");
 }
 
 Test(args, a_watch_that_never_reads_keeps_and_cannot_echo)
 {
 	cr_assert_eq(PARSE("bench", "--watch", "none"), 0, "%s", err);
-	cr_expect_eq(o.traffic.on_data, ON_DATA_KEEP);
+	cr_expect_eq(o.holder.traffic.on_data, ON_DATA_KEEP);
 	EXPECT_ERROR("--on-data echo: --watch none never reads; use --watch poll, recv or diag, "
 		     "or --on-data keep", "bench", "--watch", "none", "--on-data", "echo");
 }
@@ -794,7 +794,7 @@ Test(args, recv_watch_only_drains)
 Test(args, set_buffers_is_before_or_after)
 {
 	cr_assert_eq(PARSE("bench", "--set-buffers", "after"), 0, "%s", err);
-	cr_expect(o.traffic.late_buffers);
+	cr_expect(o.holder.traffic.late_buffers);
 	EXPECT_ERROR("--set-buffers: 'later' is not before or after", "bench", "--set-buffers", "later");
 }
 
@@ -802,18 +802,18 @@ Test(args, scan_interval_keeps_its_old_name_sweep_interval)
 {
 	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000", "--watch", "diag", "--scan-interval",
 			   "500ms"), 0, "%s", err);
-	cr_expect_eq(o.scan_interval_us, 500000);
+	cr_expect_eq(o.holder.scan_interval_us, 500000);
 	cr_assert_eq(PARSE("bench", "--watch", "diag", "--sweep-interval", "5s"), 0, "%s", err);
-	cr_expect_eq(o.scan_interval_us, 5000000);
+	cr_expect_eq(o.holder.scan_interval_us, 5000000);
 }
 
 Test(args, hold_takes_a_duration_and_zero)
 {
 	cr_assert_eq(PARSE("bench", "--hold", "0"), 0, "%s", err);
-	cr_expect(o.has_hold);
-	cr_expect_eq(o.hold_us, 0);
+	cr_expect(o.hold.given);
+	cr_expect_eq(o.hold.us, 0);
 	cr_assert_eq(PARSE("compare", "--hold", "30s"), 0, "%s", err);
-	cr_expect_eq(o.hold_us, 30000000);
+	cr_expect_eq(o.hold.us, 30000000);
 }
 
 Test(args, sweep_takes_lists_and_defaults_a_heartbeat)
@@ -826,7 +826,7 @@ Test(args, sweep_takes_lists_and_defaults_a_heartbeat)
 	cr_expect_eq(sopts.nsndbuf, 1);
 	cr_expect_eq(sopts.sndbuf[0], 8192);
 	cr_expect_eq(o.conns, 10000);
-	cr_expect_eq(o.traffic.send, 64, "no pattern given: a 64-byte heartbeat");
+	cr_expect_eq(o.holder.traffic.send, 64, "no pattern given: a 64-byte heartbeat");
 	cr_expect_eq(sopts.when, SWEEP_BEFORE | SWEEP_AFTER);
 }
 

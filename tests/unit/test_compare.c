@@ -110,12 +110,12 @@ Test(compare_args, options_are_taken)
 	cr_assert_eq(PARSE("--conns", "15k", "--modes", "epoll,uring", "--report-every", "500",
 			   "--rcvbuf", "4Ki", "--plot", "out.SVG", "--watch", "diag"),
 		     0, "%s", err);
-	cr_expect_eq(o.watch, WATCH_DIAG);
+	cr_expect_eq(o.holder.watch, WATCH_DIAG);
 	cr_expect_eq(o.conns, 15000);
 	cr_expect_eq(copts.nmodes, 2);
 	cr_expect_eq(copts.modes[0], MODE_EPOLL);
 	cr_expect_eq(o.report_every, 500);
-	cr_expect_eq(o.rcvbuf, 4096);
+	cr_expect_eq(o.holder.rcvbuf, 4096);
 	cr_expect_str_eq(copts.plot, "out.SVG");
 }
 
