@@ -7,7 +7,9 @@
 #include <string.h>
 #include "cmd/common.h"
 #include "hold/holder.h"
+#include "run/bench.h"
 #include "run/calibrate.h"
+#include "run/configure.h"
 #include "run/limits_report.h"
 
 static const char limits_usage[] = "usage: holdconn limits [--mode MODE] [--conns N] [options]\n";
@@ -30,8 +32,19 @@ static const char limits_notes[] =
 	"\n"
 	EXIT_HELP;
 
-static struct run_opts o;    /* the run limits are asked about */
-static bool no_calibrate;    /* --no-calibrate: documented costs, no measuring bench */
+/* limits' options: the run it is asked about. */
+struct limits_opts {
+	enum mode mode;             /* --mode, default uring */
+	uint64_t conns;             /* --conns; 0: as many as fit */
+	struct target_opts targets; /* --target; none: bench's pairs on loopback */
+	struct source_opts sources; /* --source, --sport */
+	uint32_t ports;             /* --ports: bench's listening ports */
+	struct reserve_opt reserve; /* --reserve */
+	bool json;                  /* --json */
+	bool no_calibrate;          /* --no-calibrate: documented costs, no measuring bench */
+};
+
+static struct limits_opts o;
 
 static const struct opt options[] = {
 	OPT_RUN_MODE(o),
@@ -46,23 +59,44 @@ static const struct opt options[] = {
 	OPT_CALLBACK(0, "sport", &o.sources, opt_sport, "LO-HI",
 		     "source ports (default: as connect plans them)"),
 	OPT_RUN_PORTS(o),
-	OPT_CALLBACK(0, "reserve", &o.holder.reserve, opt_reserve, "BYTES",
+	OPT_CALLBACK(0, "reserve", &o.reserve, opt_reserve, "BYTES",
 		     "MemAvailable and room under the memory cgroup's limit to keep (default: the "
 		     "larger of 1 GiB and 5% of MemTotal; a cgroup's: 5% of its limit)"),
 	OPT_FLAG(0, "json", &o.json, "print one JSON object"),
-	OPT_FLAG(0, "no-calibrate", &no_calibrate, "use the documented costs; run no bench"),
+	OPT_FLAG(0, "no-calibrate", &o.no_calibrate, "use the documented costs; run no bench"),
 	OPT_END(),
 };
 
 static void defaults(void)
 {
-	run_opts_defaults(&o);
-	no_calibrate = false;
+	memset(&o, 0, sizeof(o));
+	o.mode = MODE_URING;
+	target_opts_defaults(&o.targets);
+	o.ports = BENCH_DEFAULT_PORTS;
 }
 
 static int check(struct opt_parser *p)
 {
-	return check_traffic(p, &o.holder, PROTO_NONE, 0, o.mode == MODE_URING);
+	(void)p;
+	return 0;
+}
+
+/* What the limits model is asked about: connect's 4-tuples, or bench's pairs. */
+static void limits_query(struct limits_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->mode = o.mode;
+	q->conns = o.conns;
+	memcpy(q->target, o.targets.range, sizeof(q->target));
+	q->ntarget = o.targets.n;
+	q->source = o.sources.source;
+	q->has_source = o.sources.has_source;
+	q->sport = o.sources.sport;
+	q->has_sport = o.sources.has_sport;
+	q->ports = o.ports;
+	q->reserve = o.reserve.bytes;
+	q->has_reserve = o.reserve.given;
+	q->backlog = DEFAULT_BACKLOG;
 }
 
 /* Calibrate below the descriptor limit: an EMFILE there measures nothing new. */
@@ -90,14 +124,14 @@ static int run(void)
 		fprintf(stderr, "holdconn limits: %s\n", err);
 		return EXIT_RUNTIME;
 	}
-	run_opts_limits_query(&o, &q);
+	limits_query(&q);
 	ret = limits_probe(&q, &in);
 	if (ret) {
 		fprintf(stderr, "holdconn limits: cannot read /proc/meminfo: %s\n", strerror(-ret));
 		return 1;
 	}
 	holder_signals(false);
-	if (no_calibrate) {
+	if (o.no_calibrate) {
 		snprintf(cal.why, sizeof(cal.why), "--no-calibrate");
 	} else if (calibrate(&q, calibration_pairs(&in), &in.cost[in.mode], &cal)) {
 		if (holder_signalled)
@@ -106,7 +140,7 @@ static int run(void)
 	}
 	calibrate_apply(&cal, &in);
 	/* The calibration's teardown refilled the per-CPU free lists: look again. */
-	if (!no_calibrate)
+	if (!o.no_calibrate)
 		limits_probe_memory(&q, &in);
 	limits_compute(&in, &t);
 	if (o.json)

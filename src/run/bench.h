@@ -14,6 +14,7 @@
 #define BENCH_SOURCE6_BLOCK ((addr128)0xfd000001 << 96)
 #define BENCH_SOURCE6_LEN 64
 #define BENCH_BASE_PORT 17000
+#define BENCH_DEFAULT_PORTS 16 /* --ports */
 
 #define BENCH_MAX_POINTS 512
 #define BENCH_MAX_CLIENTS 32 /* --clients */

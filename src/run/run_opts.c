@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "run/bench.h"
 #include "run/run_opts.h"
 
 #define DEFAULT_REPORT_EVERY 100000
 #define DEFAULT_BACKLOG 4096
-#define DEFAULT_BENCH_PORTS 16
 #define DEFAULT_SWEEP_INTERVAL_US 1000000 /* --watch diag: one dump a second */
 #define DEFAULT_EVERY_US 10000000         /* --every: 10 s */
 #define DEFAULT_RESOLVE_TIMEOUT_US 60000000 /* --resolve-timeout: 60 s */
@@ -37,7 +37,7 @@ void run_opts_defaults(struct run_opts *o)
 	o->client_watch = WATCH_NONE;
 	o->report_every = DEFAULT_REPORT_EVERY;
 	o->backlog = DEFAULT_BACKLOG;
-	o->ports = DEFAULT_BENCH_PORTS;
+	o->ports = BENCH_DEFAULT_PORTS;
 }
 
 static double mono_s(void)

@@ -1,8 +1,9 @@
 /*
  * cmdline.h - the unit tests' view of a parsed command line: which command
  * (cl), and its options copied out of the command's own struct: o for the
- * run options every command but limits' --no-calibrate fills, copts and
- * sopts for what only compare and sweep take.
+ * run options serve, connect and bench fill (and compare's and sweep's
+ * bench), copts and sopts for what only compare and sweep take; limits'
+ * own struct is its file's.
  */
 #ifndef HOLDCONN_TEST_CMDLINE_H
 #define HOLDCONN_TEST_CMDLINE_H
@@ -31,7 +32,7 @@ static UNUSED int parse_args(int argc, char **argv, char *e, size_t elen)
 	} else if (cl.cmd == &cmd_sweep) {
 		sopts = *(const struct sweep_opts *)cl.cmd->parsed;
 		o = sopts.run;
-	} else if (cl.cmd) {
+	} else if (cl.cmd && cl.cmd != &cmd_limits) {
 		o = *(const struct run_opts *)cl.cmd->parsed;
 	}
 	return ret;
