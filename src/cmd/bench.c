@@ -33,7 +33,7 @@ static const char bench_notes[] =
 	"\n"
 	EXIT_HELP;
 
-static struct run_opts o;
+static struct bench_opts o;
 
 /* bench alone may ask for "max": as many connections as the machine holds. */
 static int opt_conns_or_max(struct opt_parser *p, const struct opt *opt, const char *arg)
@@ -119,10 +119,8 @@ static const struct opt options[] = {
 
 static void defaults(void)
 {
-	run_opts_defaults(&o);
-	o.bench = true;
+	bench_opts_defaults(&o);
 	o.conns = DEFAULT_BENCH_CONNS;
-	o.clients = 1;
 }
 
 static int check(struct opt_parser *p)

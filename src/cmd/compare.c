@@ -58,20 +58,20 @@ static int opt_plot(struct opt_parser *p, const struct opt *o, const char *arg)
 }
 
 static const struct opt options[] = {
-	OPT_CALLBACK('c', "conns", &c.run.conns, opt_conns, "N",
+	OPT_CALLBACK('c', "conns", &c.bench.conns, opt_conns, "N",
 		     "connections each mode should hold (default: 100000)"),
-	OPT_CONNECT_RATE(c.run),
+	OPT_CONNECT_RATE(c.bench),
 	OPT_CALLBACK(0, "modes", &c, opt_modes, "MODE,...",
 		     "server modes to compare, in order (default: uring,epoll,threads)"),
-	OPT_CALLBACK(0, "watch", &c.run.holder.watch, opt_watch, "HOW",
+	OPT_CALLBACK(0, "watch", &c.bench.holder.watch, opt_watch, "HOW",
 		     "how a uring server notices a closed peer: poll, recv, none or diag "
 		     "(default: poll); see serve --help"),
-	BUFFER_OPTS(c.run.holder),
-	OPT_RUN_RESERVE(c.run.holder),
-	OPT_COUNT(0, "report-every", &c.run.report_every, 1, "N",
+	BUFFER_OPTS(c.bench.holder),
+	OPT_RUN_RESERVE(c.bench.holder),
+	OPT_COUNT(0, "report-every", &c.bench.report_every, 1, "N",
 		  "measure every N connections (default: N/10, at most 1000, so that the modes "
 		  "share points to compare at)"),
-	OPT_FLAG(0, "json", &c.run.json,
+	OPT_FLAG(0, "json", &c.bench.json,
 		 "print each run as bench --json does, then one {\"event\":\"comparison\"} object"),
 	OPT_CALLBACK(0, "plot", &c, opt_plot, "FILE",
 		     "draw bytes per socket against connections held, one line per mode, into "
@@ -79,19 +79,18 @@ static const struct opt options[] = {
 	OPT_CALLBACK_F(0, "server", &c, opt_server, "CMD",
 		       "also run bench --server CMD (see bench --help), a column after the modes' "
 		       "(repeatable, at most 6)", OPT_REPEAT),
-	TRAFFIC_OPTS(c.run),
-	SESSION_OPTS(c.run.session),
-	OPT_TLS(c.run.session),
-	TLS_CLIENT_OPTS(c.run.session),
-	TLS_SERVER_OPTS(c.run.session),
-	OPT_TLS_KEEP_BUFFERS(c.run.session),
+	TRAFFIC_OPTS(c.bench),
+	SESSION_OPTS(c.bench.session),
+	OPT_TLS(c.bench.session),
+	TLS_CLIENT_OPTS(c.bench.session),
+	TLS_SERVER_OPTS(c.bench.session),
+	OPT_TLS_KEEP_BUFFERS(c.bench.session),
 	OPT_END(),
 };
 
 static void defaults(void)
 {
-	run_opts_defaults(&c.run);
-	c.run.bench = true;
+	bench_opts_defaults(&c.bench);
 	c.plot = NULL;
 	c.nservers = 0;
 	compare_defaults(&c);
@@ -99,7 +98,7 @@ static void defaults(void)
 
 static int check(struct opt_parser *p)
 {
-	struct run_opts *r = &c.run;
+	struct bench_opts *r = &c.bench;
 	struct session_run run = { SESSION_BENCH, r->mode, r->holder.watch, r->client_mode,
 				   r->client_watch, NULL };
 
@@ -117,4 +116,4 @@ static int run(void)
 }
 
 const struct command cmd_compare = { "compare", compare_usage, compare_about, options,
-				     compare_notes, defaults, check, run, &c, &c.run.json };
+				     compare_notes, defaults, check, run, &c, &c.bench.json };

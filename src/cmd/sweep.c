@@ -87,34 +87,33 @@ static const struct opt options[] = {
 	OPT_CALLBACK(0, "sndbuf", &s, opt_size_list, "LIST",
 		     "send buffer sizes, likewise; every pair of the two lists is run (default: "
 		     "default)"),
-	OPT_CALLBACK('c', "conns", &s.run.conns, opt_conns, "N", "pairs held per setting (default: 10000)"),
-	OPT_CALLBACK(0, "send", &s.run.holder.traffic.send, opt_msg, "BYTES",
+	OPT_CALLBACK('c', "conns", &s.bench.conns, opt_conns, "N", "pairs held per setting (default: 10000)"),
+	OPT_CALLBACK(0, "send", &s.bench.holder.traffic.send, opt_msg, "BYTES",
 		     "heartbeat size, at least 8 (default: 64)"),
-	OPT_CALLBACK(0, "every", &s.run.holder, opt_every, "DURATION", "heartbeat period (default: 10s)"),
-	OPT_CALLBACK(0, "send-once", &s.run.holder.traffic.once, opt_msg, "BYTES",
+	OPT_CALLBACK(0, "every", &s.bench.holder, opt_every, "DURATION", "heartbeat period (default: 10s)"),
+	OPT_CALLBACK(0, "send-once", &s.bench.holder.traffic.once, opt_msg, "BYTES",
 		     "one message per connection after connecting (a burst)"),
-	OPT_CALLBACK(0, "on-data", &s.run.holder, opt_on_data, "WHAT",
+	OPT_CALLBACK(0, "on-data", &s.bench.holder, opt_on_data, "WHAT",
 		     "the server's: drain, echo or keep (default: drain)"),
 	OPT_CALLBACK(0, "set-buffers", &s, opt_when, "LIST",
 		     "before, after or before,after (default: before,after: each setting both "
 		     "ways, to show the window scale)"),
-	DURATION_OPTS(s.run.hold, "time each setting runs its traffic (default: 2 x --every, or 2s "
+	DURATION_OPTS(s.bench.hold, "time each setting runs its traffic (default: 2 x --every, or 2s "
 			     "for --send-once alone)"),
-	OPT_CALLBACK(0, "slo", &s.run.slo_p99_us, opt_slo, "p99=DURATION",
+	OPT_CALLBACK(0, "slo", &s.bench.slo_p99_us, opt_slo, "p99=DURATION",
 		     "stop each bench at the first report point that misses the objective (see "
 		     "bench --help)"),
-	OPT_CALLBACK(0, "watch", &s.run.holder.watch, opt_watch, "HOW", "the server's watch (default: poll)"),
-	OPT_CALLBACK(0, "reserve", &s.run.holder.reserve, opt_reserve, "BYTES", "MemAvailable to keep (as bench)"),
-	OPT_FLAG(0, "json", &s.run.json, "one JSON object per setting, then the recommendation"),
+	OPT_CALLBACK(0, "watch", &s.bench.holder.watch, opt_watch, "HOW", "the server's watch (default: poll)"),
+	OPT_CALLBACK(0, "reserve", &s.bench.holder.reserve, opt_reserve, "BYTES", "MemAvailable to keep (as bench)"),
+	OPT_FLAG(0, "json", &s.bench.json, "one JSON object per setting, then the recommendation"),
 	OPT_END(),
 };
 
 static void defaults(void)
 {
 	memset(&s, 0, sizeof(s));
-	run_opts_defaults(&s.run);
-	s.run.bench = true;
-	s.run.conns = DEFAULT_SWEEP_CONNS;
+	bench_opts_defaults(&s.bench);
+	s.bench.conns = DEFAULT_SWEEP_CONNS;
 	s.when = SWEEP_BEFORE | SWEEP_AFTER;
 }
 
@@ -123,10 +122,10 @@ static int check(struct opt_parser *p)
 	if (!s.nrcvbuf && !s.nsndbuf)
 		return opts_fail(p, "sweep needs --rcvbuf LIST and/or --sndbuf LIST "
 				 "(e.g. --rcvbuf 4Ki,16Ki,64Ki,default)");
-	if (check_traffic(p, &s.run.holder, PROTO_NONE, s.run.slo_p99_us, s.run.mode == MODE_URING))
+	if (check_traffic(p, &s.bench.holder, PROTO_NONE, s.bench.slo_p99_us, s.bench.mode == MODE_URING))
 		return -EINVAL;
-	if (!traffic_on(&s.run.holder.traffic))
-		s.run.holder.traffic.send = DEFAULT_SWEEP_SEND;
+	if (!traffic_on(&s.bench.holder.traffic))
+		s.bench.holder.traffic.send = DEFAULT_SWEEP_SEND;
 	return 0;
 }
 
@@ -136,4 +135,4 @@ static int run(void)
 }
 
 const struct command cmd_sweep = { "sweep", sweep_usage, sweep_about, options, sweep_notes,
-				   defaults, check, run, &s, &s.run.json };
+				   defaults, check, run, &s, &s.bench.json };

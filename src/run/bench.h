@@ -20,6 +20,32 @@
 #define BENCH_MAX_CLIENTS 32 /* --clients */
 #define BENCH_MAX_ADDRS_PER_CLIENT 64       /* --path veth --conns max */
 
+/* bench's options; compare and sweep run benches with theirs (calibrate too). */
+struct bench_opts {
+	enum mode mode;             /* --mode: the server's, default uring */
+	enum mode client_mode;      /* --client-mode, default uring */
+	uint64_t conns;             /* --conns */
+	bool conns_max;             /* --conns max */
+	uint64_t rate;              /* --connect-rate, all clients together; 0 = as fast as possible */
+	uint64_t report_every;      /* --report-every, default 100,000 */
+	struct holder_opts holder;  /* both sides' buffers, TCP, reserve, traffic; the server's watch */
+	uint32_t ports;             /* --ports: listening ports, default 16 */
+	bool json;                  /* --json */
+	enum watch client_watch;    /* --client-watch, default none: bench watches the server itself */
+	bool no_netns;              /* --no-netns: stay in the host's network namespace */
+	bool ipv6;                  /* --ipv6: [::1] from fd00:1::/64 instead of IPv4 */
+	uint64_t slo_p99_us;        /* --slo p99=D: judge every report point; 0: none */
+	struct hold_time hold;      /* --duration (--hold): time held with traffic */
+	struct metrics_opt metrics; /* --metrics */
+	uint32_t clients;           /* --clients: generator processes, default 1 */
+	bool path_veth;             /* --path veth: each client in a closed namespace of its own */
+	const char *server_cmd;     /* --server: this command holds instead of serve; NULL: serve */
+	struct session_opts session; /* --proto, --tls and theirs: the clients' sessions */
+};
+
+/* What every bench starts from: uring both sides, poll watch, one client, 16 ports. */
+void bench_opts_defaults(struct bench_opts *o);
+
 /* One report point, kept for plots and comparisons. */
 struct bench_point {
 	uint64_t conns, sockets;
@@ -71,13 +97,13 @@ struct bench_result {
  * rep as they are taken (rep may write to /dev/null); the summary is left
  * in res, not printed. Returns 0, or the exit code of a run that failed (1 runtime, 2 usage, 4 io_uring refused).
  */
-int bench_run(const struct run_opts *o, struct reporter *rep, struct bench_result *res);
+int bench_run(const struct bench_opts *o, struct reporter *rep, struct bench_result *res);
 /* The same, checking slo at every report point (slo->p99_us 0: none). */
-int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct reporter *rep,
+int bench_run_slo(const struct bench_opts *o, const struct bench_slo *slo, struct reporter *rep,
 		  struct bench_result *res);
 /* A finished run's exit code: 3 when it held fewer than --conns or missed --slo, else 0. */
 int bench_exit_code(const struct bench_result *res);
 /* `holdconn bench`: bench_run and print the summary. Returns the exit code. */
-int bench_main(const struct run_opts *o);
+int bench_main(const struct bench_opts *o);
 
 #endif

@@ -97,7 +97,7 @@ void bench_probe_close(struct bench *b)
 		b->detect_s = now_s() - t0;
 }
 
-static double hold_seconds(const struct run_opts *o)
+static double hold_seconds(const struct bench_opts *o)
 {
 	if (o->hold.given)
 		return o->hold.us / 1e6;

@@ -69,7 +69,7 @@ struct shared_area {
 };
 
 struct bench {
-	const struct run_opts *o;
+	const struct bench_opts *o;
 	struct shared_area *area;
 	struct holder_config scfg, ccfg[BENCH_MAX_CLIENTS]; /* ccfg[k]: client k's */
 	struct plan plan[BENCH_MAX_CLIENTS];

@@ -7,24 +7,42 @@
  */
 #include "run/bench_internal.h"
 
+void bench_opts_defaults(struct bench_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = MODE_URING;
+	o->client_mode = MODE_URING;
+	o->report_every = DEFAULT_REPORT_EVERY;
+	holder_opts_defaults(&o->holder);
+	o->ports = BENCH_DEFAULT_PORTS;
+	o->client_watch = WATCH_NONE;
+	o->clients = 1;
+}
+
 /* The limits model's prediction for a bench of o: pairs on loopback, as many as fit. */
-static int predict(const struct run_opts *o, uint64_t mem_available, uint64_t reserve,
+static int predict(const struct bench_opts *o, uint64_t mem_available, uint64_t reserve,
 		   struct limits_prediction *p)
 {
 	static struct limits_query q;
 
-	run_opts_limits_query(o, &q);
+	memset(&q, 0, sizeof(q));
+	q.mode = o->mode;
+	q.conns = o->conns_max ? 0 : o->conns;
+	q.ports = o->ports;
+	q.reserve = o->holder.reserve.bytes;
+	q.has_reserve = o->holder.reserve.given;
+	q.backlog = DEFAULT_BACKLOG;
 	return limits_predict_bench(&q, mem_available, reserve, p);
 }
 
-int bench_run(const struct run_opts *o, struct reporter *rep, struct bench_result *res)
+int bench_run(const struct bench_opts *o, struct reporter *rep, struct bench_result *res)
 {
 	struct bench_slo slo = { o->slo_p99_us, o->hold.given ? o->hold.us / 1e6 : BENCH_SLO_WINDOW_S };
 
 	return bench_run_slo(o, &slo, rep, res);
 }
 
-int bench_run_slo(const struct run_opts *o, const struct bench_slo *slo, struct reporter *rep,
+int bench_run_slo(const struct bench_opts *o, const struct bench_slo *slo, struct reporter *rep,
 		  struct bench_result *res)
 {
 	struct bench *b = calloc(1, sizeof(*b));
@@ -171,7 +189,7 @@ int bench_exit_code(const struct bench_result *res)
 	return s->target && s->held < s->target ? EXIT_SHORT : EXIT_HELD;
 }
 
-int bench_main(const struct run_opts *o)
+int bench_main(const struct bench_opts *o)
 {
 	static struct bench_result res;
 	struct reporter rep;

@@ -46,7 +46,7 @@ void bench_notice_ipv6(struct bench *b)
  * --conns, at (source ports outside the ephemeral range) x (--ports)
  * tuples an address; --conns max: as many as the range gives them.
  */
-static uint32_t veth_addrs_per_client(const struct run_opts *o, int k)
+static uint32_t veth_addrs_per_client(const struct bench_opts *o, int k)
 {
 	uint32_t avail = (VETHNET_CLIENT_LAST - VETHNET_CLIENT_FIRST + 1) / (uint32_t)k;
 	struct port_range sp = { 1024, 32767 };
@@ -73,7 +73,7 @@ static enum watch client_watch(const struct bench *b)
 static int configure_client(struct bench *b, int k, const struct endpoint_range *server,
 			    const struct addr_range *source, char *err, size_t errlen)
 {
-	const struct run_opts *o = b->o;
+	const struct bench_opts *o = b->o;
 	struct holder_config *cfg = &b->ccfg[k];
 	struct connect_spec s = { .target = server, .ntarget = 1, .source = source,
 				  .conns = o->conns_max ? 0 : o->conns };
@@ -125,7 +125,7 @@ static const struct addr_range *client_sources(struct bench *b, struct addr_rang
 
 int bench_configure(struct bench *b, char *err, size_t errlen)
 {
-	const struct run_opts *o = b->o;
+	const struct bench_opts *o = b->o;
 	struct endpoint_range server;
 	struct addr_range buf;
 	const struct addr_range *source;
@@ -289,7 +289,7 @@ int bench_start_clients(struct bench *b)
 			return -1;
 		}
 		if (!side_started(st, b->cpid[k], &status)) {
-			side_explain_failure(b->o, b->o->client_mode, atomic_load(&st->stop_errno), msg,
+			side_explain_failure(true, b->o->client_mode, atomic_load(&st->stop_errno), msg,
 					     sizeof(msg));
 			explain_death(status, msg, sizeof(msg));
 			fprintf(stderr, "holdconn bench: connect: %s\n", msg);
@@ -312,7 +312,7 @@ int bench_start_sides(struct bench *b)
 		return bench_start_external(b);
 	b->spid = spawn(&b->scfg);
 	if (b->spid < 0 || !side_started(&b->area->server, b->spid, &status)) {
-		side_explain_failure(b->o, b->o->mode, atomic_load(&b->area->server.stop_errno), msg,
+		side_explain_failure(true, b->o->mode, atomic_load(&b->area->server.stop_errno), msg,
 				     sizeof(msg));
 		explain_death(status, msg, sizeof(msg));
 		fprintf(stderr, "holdconn bench: serve: %s\n", msg);

@@ -17,26 +17,24 @@
 #define SHRINK_SLACK 64 /* B per pair a cache may shrink by before it is someone else's */
 #define COST_SLACK 1.3  /* measured vs documented, at most this factor apart */
 
-static struct run_opts bench_options(const struct limits_query *q, uint64_t pairs)
+static struct bench_opts bench_options(const struct limits_query *q, uint64_t pairs)
 {
-	struct run_opts b;
+	struct bench_opts b;
 
-	run_opts_defaults(&b);
-	b.bench = true;
+	bench_opts_defaults(&b);
 	b.mode = q->mode;
 	b.client_mode = BENCH_CLIENT_MODE;
 	b.conns = pairs;
 	/* Two points: the cgroup's charge per pair is the slope between them. */
 	b.report_every = pairs / 2;
 	b.ports = q->ports;
-	b.backlog = q->backlog;
 	b.holder.reserve.bytes = q->reserve;
 	b.holder.reserve.given = q->has_reserve;
 	return b;
 }
 
 /* bench in a child: its namespace and signal handling stay there. */
-static int run_child(const struct run_opts *bo, struct bench_result *res)
+static int run_child(const struct bench_opts *bo, struct bench_result *res)
 {
 	int status;
 	pid_t pid;
@@ -161,7 +159,7 @@ static bool disturbed(const struct calibration *c, const struct bench_result *re
 	return false;
 }
 
-static int measure(const struct run_opts *bo, struct bench_result *res, struct calibration *c)
+static int measure(const struct bench_opts *bo, struct bench_result *res, struct calibration *c)
 {
 	int ret = run_child(bo, res);
 
@@ -179,7 +177,7 @@ static int measure(const struct run_opts *bo, struct bench_result *res, struct c
 int calibrate(const struct limits_query *q, uint64_t pairs, const struct limits_cost *expect,
 	      struct calibration *c)
 {
-	struct run_opts bo = bench_options(q, pairs);
+	struct bench_opts bo = bench_options(q, pairs);
 	double want = expect->unreclaimable + expect->reclaimable;
 	struct bench_result *res;
 	char why[120] = "";

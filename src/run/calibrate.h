@@ -8,7 +8,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "run/run_opts.h"
 #include "measure/limits.h"
 #include "measure/meter.h"
 

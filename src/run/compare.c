@@ -21,8 +21,8 @@
 
 void compare_defaults(struct compare_opts *o)
 {
-	o->run.conns = COMPARE_DEFAULT_CONNS;
-	o->run.report_every = 0; /* none given: compare_report_every(--conns) */
+	o->bench.conns = COMPARE_DEFAULT_CONNS;
+	o->bench.report_every = 0; /* none given: compare_report_every(--conns) */
 	o->nmodes = 0;
 	o->modes[o->nmodes++] = MODE_URING;
 	o->modes[o->nmodes++] = MODE_EPOLL;
@@ -168,9 +168,8 @@ static void explain_stop(const struct comparison *c, struct compare_run *r)
 
 static void run_mode(struct comparison *c, struct compare_run *r, struct reporter *rep)
 {
-	struct run_opts o = c->o->run;
+	struct bench_opts o = c->o->bench;
 
-	o.bench = true;
 	o.mode = r->mode;
 	o.server_cmd = r->server;
 	o.client_mode = MODE_URING; /* the fastest generator: only the holder differs */
@@ -194,10 +193,10 @@ static void column_name(const char *cmd, char *out, size_t len)
 
 static void announce(const struct comparison *c, const struct compare_run *r, int i)
 {
-	if (c->o->run.json)
+	if (c->o->bench.json)
 		return;
 	printf("run %d/%d: %s server, uring client, %" PRIu64 " conns\n", i + 1,
-	       c->o->nmodes + c->o->nservers, r->name, c->o->run.conns);
+	       c->o->nmodes + c->o->nservers, r->name, c->o->bench.conns);
 	fflush(stdout);
 }
 
@@ -222,8 +221,8 @@ static void setup(struct comparison *c, const struct compare_opts *o)
 
 	memset(c, 0, sizeof(*c));
 	c->o = o;
-	c->report_every = o->run.report_every ? o->run.report_every
-					       : compare_report_every(o->run.conns);
+	c->report_every = o->bench.report_every ? o->bench.report_every
+					       : compare_report_every(o->bench.conns);
 	c->nofile = getrlimit(RLIMIT_NOFILE, &rl) ? 0 : (uint64_t)rl.rlim_cur;
 	c->slots_per_ring = ringset_slots_allowed();
 }
@@ -242,7 +241,7 @@ static int draw(const struct comparison *c)
 		series[n++] = (struct plot_series){ r->name, r->res.points, r->res.npoints };
 	}
 	snprintf(title, sizeof(title), "holdconn compare: %" PRIu64 " conns per server, uring client",
-		 c->o->run.conns);
+		 c->o->bench.conns);
 	if (plot_draw(c->o->plot, series, n, title, err, sizeof(err))) {
 		fprintf(stderr, "holdconn compare: %s\n", err);
 		return 1;
@@ -263,8 +262,8 @@ int compare_main(const struct compare_opts *o)
 		return 1;
 	}
 	setup(&c, o);
-	reporter_init(&rep, stdout, o->run.json);
-	rep.quiet = !o->run.json; /* the live line only: the table comes at the end */
+	reporter_init(&rep, stdout, o->bench.json);
+	rep.quiet = !o->bench.json; /* the live line only: the table comes at the end */
 	holder_signals(false);
 	for (int i = 0; i < o->nmodes + o->nservers && !holder_signalled; i++) {
 		struct compare_run *r = &c.runs[c.nruns++];
@@ -283,7 +282,7 @@ int compare_main(const struct compare_opts *o)
 		conclude(&rep, r);
 	}
 	c.common_n = compare_common_n(c.runs, c.nruns, c.at);
-	if (o->run.json)
+	if (o->bench.json)
 		compare_print_json(stdout, &c);
 	else
 		compare_print_table(stdout, &c);

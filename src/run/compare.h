@@ -11,7 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "run/run_opts.h"
 #include "run/bench.h"
 
 #define COMPARE_DEFAULT_CONNS 100000
@@ -21,7 +20,7 @@
 
 /* compare's options: a bench's, and the holders to run it with. */
 struct compare_opts {
-	struct run_opts run;
+	struct bench_opts bench;
 	enum mode modes[MAX_MODES]; /* --modes, default uring,epoll,threads */
 	int nmodes;
 	const char *servers[COMPARE_MAX_SERVERS]; /* --server CMD: after the modes, in order */

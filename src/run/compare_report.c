@@ -573,7 +573,7 @@ static void print_notes(FILE *f, const struct comparison *c)
 void compare_print_table(FILE *f, const struct comparison *c)
 {
 	fprintf(f, "\nholdconn compare: %" PRIu64 " conns per mode, uring client, "
-		"report every %" PRIu64 ", RLIMIT_NOFILE %" PRIu64 "\n\n", c->o->run.conns,
+		"report every %" PRIu64 ", RLIMIT_NOFILE %" PRIu64 "\n\n", c->o->bench.conns,
 		c->report_every, c->nofile);
 	print_text_row(f, c, "", mode_text);
 	print_rows(f, c, run_rows, 1);
@@ -591,7 +591,7 @@ void compare_print_table(FILE *f, const struct comparison *c)
 	}
 	fputs("watching\n", f);
 	print_rows(f, c, watch_rows, ARRAY_SIZE(watch_rows));
-	if (traffic_on(&c->o->run.holder.traffic)) {
+	if (traffic_on(&c->o->bench.holder.traffic)) {
 		fputs("traffic, while every connection was held\n", f);
 		print_rows(f, c, traffic_rows, ARRAY_SIZE(traffic_rows));
 	}
@@ -726,7 +726,7 @@ void compare_print_json(FILE *f, const struct comparison *c)
 	fprintf(f, "{\"event\":\"comparison\",\"target_connections\":%" PRIu64
 		",\"client_mode\":\"uring\",\"report_every\":%" PRIu64 ",\"rlimit_nofile\":%" PRIu64
 		",\"common_connections\":%" PRIu64
-		",\"runs\":[", c->o->run.conns, c->report_every, c->nofile, c->common_n);
+		",\"runs\":[", c->o->bench.conns, c->report_every, c->nofile, c->common_n);
 	for (int i = 0; i < c->nruns; i++) {
 		if (i)
 			fputc(',', f);

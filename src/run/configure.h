@@ -12,7 +12,6 @@
 #include "run/run_opts.h"
 
 #define CONNECT_WINDOW 1024 /* connects in flight at most (bench narrows it) */
-#define DEFAULT_BACKLOG 4096 /* listen()'s backlog unless serve --backlog says */
 
 /*
  * What every holder of a run shares, from the options every holder takes

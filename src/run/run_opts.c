@@ -3,11 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include "run/bench.h"
 #include "run/run_opts.h"
 
-#define DEFAULT_REPORT_EVERY 100000
-#define DEFAULT_BACKLOG 4096
 #define DEFAULT_SWEEP_INTERVAL_US 1000000 /* --watch diag: one dump a second */
 #define DEFAULT_EVERY_US 10000000         /* --every: 10 s */
 #define DEFAULT_RESOLVE_TIMEOUT_US 60000000 /* --resolve-timeout: 60 s */
@@ -31,13 +28,10 @@ void run_opts_defaults(struct run_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->mode = MODE_URING;
-	o->client_mode = MODE_URING;
 	holder_opts_defaults(&o->holder);
 	target_opts_defaults(&o->targets);
-	o->client_watch = WATCH_NONE;
 	o->report_every = DEFAULT_REPORT_EVERY;
 	o->backlog = DEFAULT_BACKLOG;
-	o->ports = BENCH_DEFAULT_PORTS;
 }
 
 static double mono_s(void)
@@ -78,21 +72,4 @@ int target_opts_resolve(struct target_opts *t, const char *cmd, char *err, size_
 		}
 	}
 	return 0;
-}
-
-void run_opts_limits_query(const struct run_opts *o, struct limits_query *q)
-{
-	memset(q, 0, sizeof(*q));
-	q->mode = o->mode;
-	q->conns = o->conns_max ? 0 : o->conns;
-	memcpy(q->target, o->targets.range, sizeof(q->target));
-	q->ntarget = o->targets.n;
-	q->source = o->sources.source;
-	q->has_source = o->sources.has_source;
-	q->sport = o->sources.sport;
-	q->has_sport = o->sources.has_sport;
-	q->ports = o->ports;
-	q->reserve = o->holder.reserve.bytes;
-	q->has_reserve = o->holder.reserve.given;
-	q->backlog = o->backlog;
 }

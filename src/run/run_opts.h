@@ -1,8 +1,9 @@
 /*
- * run_opts.h - what one run of holders is asked to do: the options serve,
- * connect and bench share (and compare and sweep, which run benches),
- * filled by those commands' option tables in cmd/ and read by side.c and
- * bench.c to configure each holder.
+ * run_opts.h - the option groups several commands take, each filled by
+ * the shared option macros of cmd/common.h and read by run/configure.c to
+ * configure a holder: struct holder_opts (buffers, TCP, reserve, watch,
+ * traffic), struct session_opts (--proto, --tls), targets, sources and the
+ * rest. Each command's options struct embeds the groups it takes.
  */
 #ifndef HOLDCONN_RUN_OPTS_H
 #define HOLDCONN_RUN_OPTS_H
@@ -15,7 +16,6 @@
 #include "hold/watch.h"
 #include "hold/plan.h"
 #include "hold/traffic.h"
-#include "measure/limits.h"
 #include "measure/proc.h"
 #include "session/session.h"
 #include "session/tls.h"
@@ -100,35 +100,23 @@ struct session_opts {
 	struct tls_options tls_opts; /* --tls-sni, --tls-ca, --tls-insecure, --tls-cert, --tls-key, --tls-keep-buffers */
 };
 
+/* serve's and connect's options (bench's: struct bench_opts, run/bench.h). */
 struct run_opts {
-	bool bench;               /* both sides run here (bench, compare, sweep, calibration) */
-	enum mode mode;           /* --mode, default uring */
-	enum mode client_mode;    /* bench --client-mode, default uring */
-
+	enum mode mode;             /* --mode, default uring */
 	struct listen_opts listen;  /* serve --listen */
 	struct target_opts targets; /* connect --target */
 	struct source_opts sources; /* connect --source, --sport */
-
-	uint64_t conns;           /* --conns; bench default 1,000,000 */
-	bool conns_max;           /* --conns max (bench) */
-	uint64_t rate;            /* --rate, connections per second; 0 = as fast as possible */
-	uint64_t report_every;    /* --report-every, default 100,000 */
+	uint64_t conns;             /* connect --conns */
+	uint64_t rate;              /* connect --connect-rate; 0 = as fast as possible */
+	uint64_t report_every;      /* --report-every, default 100,000 */
 	struct holder_opts holder;
-	uint32_t backlog;         /* --backlog, default 4096 */
-	uint32_t ports;           /* bench --ports: listening ports, default 16 */
-	bool json;                /* --json */
-	enum watch client_watch;  /* bench --client-watch, default none: bench watches the holder itself */
-	bool no_netns;            /* bench --no-netns: stay in the host's network namespace */
-	bool ipv6;                /* bench --ipv6: [::1] from fd00:1::/64 instead of IPv4 */
-	uint64_t slo_p99_us;      /* bench/compare/sweep --slo p99=D: judge every report point; 0: none */
-	struct hold_time hold;    /* bench/compare/sweep --hold, connect --duration */
-	bool reconnect;           /* connect --reconnect: replace connections the peer closed */
+	uint32_t backlog;           /* serve --backlog, default 4096 */
+	bool json;                  /* --json */
+	struct hold_time hold;      /* connect --duration */
+	bool reconnect;             /* connect --reconnect: replace connections the peer closed */
 	struct proc_set server_pids; /* connect --server-pid: the server's processes to read */
-	struct plan_shard shard;  /* connect --shard I/N; count 0: not sharded */
+	struct plan_shard shard;    /* connect --shard I/N; count 0: not sharded */
 	struct metrics_opt metrics;
-	uint32_t clients;         /* bench --clients: generator processes, default 1 */
-	bool path_veth;           /* bench --path veth: each client in a closed namespace of its own */
-	const char *server_cmd;   /* bench --server: this command holds instead of serve; NULL: serve */
 	struct session_opts session;
 };
 
@@ -143,9 +131,10 @@ void target_opts_defaults(struct target_opts *t);
  */
 int target_opts_resolve(struct target_opts *t, const char *cmd, char *err, size_t errlen);
 
+#define DEFAULT_REPORT_EVERY 100000 /* --report-every */
+#define DEFAULT_BACKLOG 4096        /* listen()'s backlog unless serve --backlog says */
+
 /* What every run starts from: uring both sides, poll watch, 100K report points. */
 void run_opts_defaults(struct run_opts *o);
-/* What the limits model is asked about such a run (no targets: bench's pairs). */
-void run_opts_limits_query(const struct run_opts *o, struct limits_query *q);
 
 #endif

@@ -55,10 +55,10 @@ static int side_config(const struct run_opts *o, enum role role, struct holder_c
 	return configure_connect(cfg, plan, &s, err, errlen);
 }
 
-void side_explain_failure(const struct run_opts *o, enum mode m, int err, char *buf, size_t len)
+void side_explain_failure(bool both, enum mode m, int err, char *buf, size_t len)
 {
 	/* bench runs two sides: both must leave io_uring, or the other fails next. */
-	const char *fix = o && o->bench ? "--mode epoll --client-mode epoll" : "--mode epoll";
+	const char *fix = both ? "--mode epoll --client-mode epoll" : "--mode epoll";
 
 	char memlock[32];
 
@@ -405,7 +405,7 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 	}
 	s.command = role == ROLE_SERVE ? "serve" : "connect";
 	s.mode = mode_name(o->mode);
-	s.target = role == ROLE_CONNECT && !o->conns_max ? o->conns : 0;
+	s.target = role == ROLE_CONNECT ? o->conns : 0;
 	s.held = h->held_final;
 	s.stop_reason = stop_reason_name(h->stop);
 	if (h->stop == STOP_CGROUP && cgroup_track_limited(&sr->cgt)) {
@@ -557,7 +557,7 @@ int side_main(const struct run_opts *o, enum role role)
 	}
 	ret = holder_run(&h, &cfg);
 	if (ret) {
-		side_explain_failure(o, o->mode, -ret, err, sizeof(err));
+		side_explain_failure(false, o->mode, -ret, err, sizeof(err));
 		if (h.failed_listener >= 0 && (ret == -EADDRINUSE || ret == -EADDRNOTAVAIL)) {
 			char ep[64];
 

@@ -6,8 +6,11 @@
 #include "run/run_opts.h"
 #include "hold/holder.h"
 
-/* One line for a side that could not start: what failed and what to do. */
-void side_explain_failure(const struct run_opts *o, enum mode m, int err, char *buf, size_t len);
+/*
+ * One line for a side that could not start: what failed and what to do
+ * (both: bench's two sides, which must both leave io_uring).
+ */
+void side_explain_failure(bool both, enum mode m, int err, char *buf, size_t len);
 /* The exit code of a side that could not start with err: 4 when io_uring was refused. */
 int side_start_code(enum mode m, int err);
 /* Runs serve or connect in this process until done; returns the exit code. */

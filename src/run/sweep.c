@@ -249,12 +249,11 @@ static void keep(struct sweep_row *r, const struct bench_result *res)
 	r->s.check = NULL;
 }
 
-static void run_setting(const struct run_opts *o, struct sweep_row *r, struct reporter *rep,
+static void run_setting(const struct bench_opts *o, struct sweep_row *r, struct reporter *rep,
 			struct bench_result *res)
 {
-	struct run_opts b = *o;
+	struct bench_opts b = *o;
 
-	b.bench = true;
 	b.conns_max = false;
 	b.report_every = o->conns; /* one point, at the end of the ramp */
 	b.holder.rcvbuf = r->set.rcvbuf;
@@ -265,7 +264,7 @@ static void run_setting(const struct run_opts *o, struct sweep_row *r, struct re
 		keep(r, res);
 }
 
-static void print_row(struct reporter *rep, const struct run_opts *o, const struct sweep_row *r)
+static void print_row(struct reporter *rep, const struct bench_opts *o, const struct sweep_row *r)
 {
 	clear_line(rep);
 	if (o->json)
@@ -277,7 +276,7 @@ static void print_row(struct reporter *rep, const struct run_opts *o, const stru
 
 int sweep_main(const struct sweep_opts *s)
 {
-	const struct run_opts *o = &s->run;
+	const struct bench_opts *o = &s->bench;
 	static struct sweep_setting plan[SWEEP_RUNS_MAX];
 	static struct sweep_row rows[SWEEP_RUNS_MAX];
 	static struct bench_result res;

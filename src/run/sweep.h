@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "run/run_opts.h"
+#include "run/bench.h"
 #include "run/report.h"
 
 #define SWEEP_MAX 16 /* sizes in one sweep --rcvbuf/--sndbuf list */
@@ -25,7 +25,7 @@
 
 /* sweep's options: a bench's, and the buffer settings to run it with. */
 struct sweep_opts {
-	struct run_opts run;
+	struct bench_opts bench;
 	uint64_t rcvbuf[SWEEP_MAX], sndbuf[SWEEP_MAX]; /* --rcvbuf/--sndbuf lists (0: default) */
 	int nrcvbuf, nsndbuf;
 	unsigned when;            /* --set-buffers: SWEEP_BEFORE | SWEEP_AFTER */
@@ -112,12 +112,12 @@ void sweep_decide(const struct sweep_row *rows, int n, enum on_data on_data, lon
 /* sweep_report.c: the table as rows arrive, the verdict; or JSON lines. */
 /* A requested size as the user would type it: "default", "4K", "1M", "2304". */
 const char *sweep_size_text(uint64_t bytes, char *buf, size_t len);
-void sweep_print_head(FILE *f, const struct run_opts *o, int nruns);
-void sweep_print_row(FILE *f, const struct run_opts *o, const struct sweep_row *r);
-void sweep_print_verdict(FILE *f, const struct run_opts *o, const struct sweep_row *rows, int n,
+void sweep_print_head(FILE *f, const struct bench_opts *o, int nruns);
+void sweep_print_row(FILE *f, const struct bench_opts *o, const struct sweep_row *r);
+void sweep_print_verdict(FILE *f, const struct bench_opts *o, const struct sweep_row *rows, int n,
 			 const struct sweep_verdict *v);
-void sweep_json_row(FILE *f, const struct run_opts *o, const struct sweep_row *r);
-void sweep_json_verdict(FILE *f, const struct run_opts *o, const struct sweep_row *rows, int n,
+void sweep_json_row(FILE *f, const struct bench_opts *o, const struct sweep_row *r);
+void sweep_json_verdict(FILE *f, const struct bench_opts *o, const struct sweep_row *rows, int n,
 			const struct sweep_verdict *v);
 
 /* `holdconn sweep`. Returns the exit code. */

@@ -33,13 +33,13 @@ static const char *when_text(unsigned when)
 	return when == SWEEP_BEFORE ? "before" : when == SWEEP_AFTER ? "after" : "-";
 }
 
-static bool echo(const struct run_opts *o)
+static bool echo(const struct bench_opts *o)
 {
 	return o->holder.traffic.on_data == ON_DATA_ECHO;
 }
 
 /* Which latency a row shows: the holder's one way, or the client's round trip with echo. */
-static const struct traffic_report *timed_side(const struct run_opts *o, const struct sweep_row *r)
+static const struct traffic_report *timed_side(const struct bench_opts *o, const struct sweep_row *r)
 {
 	return echo(o) ? &r->s.tr_client : &r->s.tr_server;
 }
@@ -73,7 +73,7 @@ static const char *pair_text(int a, int b, char *buf, size_t len)
 	return buf;
 }
 
-static void print_pattern(FILE *f, const struct run_opts *o)
+static void print_pattern(FILE *f, const struct bench_opts *o)
 {
 	const struct traffic *t = &o->holder.traffic;
 
@@ -91,7 +91,7 @@ static void print_pattern(FILE *f, const struct run_opts *o)
 		fprintf(f, "; hold %d s", HOLD_DEFAULT_ONCE_S);
 }
 
-void sweep_print_head(FILE *f, const struct run_opts *o, int nruns)
+void sweep_print_head(FILE *f, const struct bench_opts *o, int nruns)
 {
 	fprintf(f, "holdconn sweep: %d setting%s, %" PRIu64 " pairs each; ", nruns,
 		nruns == 1 ? "" : "s", o->conns);
@@ -110,7 +110,7 @@ void sweep_print_head(FILE *f, const struct run_opts *o, int nruns)
 	fflush(f);
 }
 
-static void print_msgs(FILE *f, const struct run_opts *o, const struct sweep_row *r)
+static void print_msgs(FILE *f, const struct bench_opts *o, const struct sweep_row *r)
 {
 	const struct traffic_report *sv = &r->s.tr_server, *cl = &r->s.tr_client;
 	char buf[80];
@@ -123,7 +123,7 @@ static void print_msgs(FILE *f, const struct run_opts *o, const struct sweep_row
 	fprintf(f, " %*s", echo(o) ? 23 : 15, buf);
 }
 
-static void print_latency(FILE *f, const struct run_opts *o, const struct sweep_row *r)
+static void print_latency(FILE *f, const struct bench_opts *o, const struct sweep_row *r)
 {
 	const struct traffic_report *t = timed_side(o, r);
 	char a[16], b[16], c[16];
@@ -151,7 +151,7 @@ static void print_cost0(FILE *f, int width, double v, double res)
 		fprintf(f, "%*.0f", width, v);
 }
 
-void sweep_print_row(FILE *f, const struct run_opts *o, const struct sweep_row *r)
+void sweep_print_row(FILE *f, const struct bench_opts *o, const struct sweep_row *r)
 {
 	const struct report_summary *s = &r->s;
 	char rcv[32], snd[32], eff[32], ws[32];
@@ -195,7 +195,7 @@ static const char *setting_text(const struct sweep_setting *set, char *buf, size
 	return buf;
 }
 
-static bool any_not_flowing(const struct run_opts *o, const struct sweep_row *rows, int n)
+static bool any_not_flowing(const struct bench_opts *o, const struct sweep_row *rows, int n)
 {
 	for (int i = 0; i < n; i++) {
 		if (sweep_flow(&rows[i], o->holder.traffic.on_data) != FLOW_YES)
@@ -266,7 +266,7 @@ static void print_caveat(FILE *f, const struct sweep_row *rows, const struct swe
 		b->s.wscale_client, a->s.wscale_server, a->s.wscale_client, WINDOW_CAP_KIB);
 }
 
-void sweep_print_verdict(FILE *f, const struct run_opts *o, const struct sweep_row *rows, int n,
+void sweep_print_verdict(FILE *f, const struct bench_opts *o, const struct sweep_row *rows, int n,
 			 const struct sweep_verdict *v)
 {
 	char set[128];
@@ -298,7 +298,7 @@ static void json_setting(FILE *f, const struct sweep_setting *set)
 	json_str(f, "set_buffers", set->when ? when_text(set->when) : NULL);
 }
 
-void sweep_json_row(FILE *f, const struct run_opts *o, const struct sweep_row *r)
+void sweep_json_row(FILE *f, const struct bench_opts *o, const struct sweep_row *r)
 {
 	static const char *const names[] = { "buffer_bytes_per_socket", "kernel_bytes_per_socket" };
 	const struct report_summary *s = &r->s;
@@ -343,7 +343,7 @@ static void json_row_ref(FILE *f, const char *key, const struct sweep_row *rows,
 	fputc('}', f);
 }
 
-void sweep_json_verdict(FILE *f, const struct run_opts *o, const struct sweep_row *rows, int n,
+void sweep_json_verdict(FILE *f, const struct bench_opts *o, const struct sweep_row *rows, int n,
 			const struct sweep_verdict *v)
 {
 	const struct traffic *t = &o->holder.traffic;

@@ -13,6 +13,7 @@
 #include "cmd/common.h"
 #include "fuzz.h"
 #include "hold/plan.h"
+#include "run/bench.h"
 
 #define MAX_WORDS 48
 
@@ -47,34 +48,51 @@ static void check_ranges(const struct endpoint_range *e, int n)
 		FUZZ_CHECK(e[i].ports.first >= 1 && e[i].ports.first <= e[i].ports.last);
 }
 
+static void check_holder(const struct holder_opts *h)
+{
+	FUZZ_CHECK(h->rcvbuf <= INT_MAX && h->sndbuf <= INT_MAX);
+}
+
+static void check_sources(const struct source_opts *s)
+{
+	if (s->has_source)
+		FUZZ_CHECK(s->source.first <= s->source.last &&
+			   !(s->source.first == 0 && s->source.last == UINT32_MAX));
+	if (s->has_sport)
+		FUZZ_CHECK(s->sport.first >= 1 && s->sport.first <= s->sport.last);
+}
+
+/* serve's and connect's; what main() and the planner count on once parsing said yes. */
 static void check_options(const struct command *cmd, bool help, const struct run_opts *o)
 {
-	FUZZ_CHECK(o->mode <= MODE_THREADS && o->client_mode <= MODE_THREADS);
+	FUZZ_CHECK(o->mode <= MODE_THREADS);
 	FUZZ_CHECK(o->report_every >= 1);
 	FUZZ_CHECK(o->backlog >= 1 && o->backlog <= 65535);
-	FUZZ_CHECK(o->ports >= 1 && o->ports <= 1024);
-	FUZZ_CHECK(o->holder.rcvbuf <= INT_MAX && o->holder.sndbuf <= INT_MAX);
+	check_holder(&o->holder);
 	check_ranges(o->listen.range, o->listen.n);
 	check_ranges(o->targets.range, o->targets.n);
-	if (o->sources.has_source)
-		FUZZ_CHECK(o->sources.source.first <= o->sources.source.last &&
-			   !(o->sources.source.first == 0 && o->sources.source.last == UINT32_MAX));
-	if (o->sources.has_sport)
-		FUZZ_CHECK(o->sources.sport.first >= 1 && o->sources.sport.first <= o->sources.sport.last);
+	check_sources(&o->sources);
 	if (help)
 		return;
-	/* What main() and the planner count on once parsing said yes. */
 	if (cmd == &cmd_serve)
 		FUZZ_CHECK(o->listen.n >= 1);
 	if (cmd == &cmd_connect) {
 		uint64_t dst = 0;
 
-		FUZZ_CHECK(o->targets.n >= 1 && o->conns >= 1 && !o->conns_max);
+		FUZZ_CHECK(o->targets.n >= 1 && o->conns >= 1);
 		for (int i = 0; i < o->targets.n; i++)
 			dst += port_range_count(&o->targets.range[i].ports);
 		FUZZ_CHECK(dst <= PLAN_MAX_DST);
 	}
-	if (cmd == &cmd_bench)
+}
+
+static void check_bench(bool help, const struct bench_opts *o)
+{
+	FUZZ_CHECK(o->mode <= MODE_THREADS && o->client_mode <= MODE_THREADS);
+	FUZZ_CHECK(o->report_every >= 1);
+	FUZZ_CHECK(o->ports >= 1 && o->ports <= 1024);
+	check_holder(&o->holder);
+	if (!help)
 		FUZZ_CHECK(o->conns_max ? o->conns == 0 : o->conns >= 1);
 }
 
@@ -100,8 +118,10 @@ static void parse_one(const uint8_t *data, size_t size, const char *cmd)
 		FUZZ_CHECK(err[0] == '\0');
 		FUZZ_CHECK(cl.cmd || cl.help || cl.version);
 		/* The limits below are those of the three holding commands. */
-		if (cl.cmd == &cmd_serve || cl.cmd == &cmd_connect || cl.cmd == &cmd_bench)
+		if (cl.cmd == &cmd_serve || cl.cmd == &cmd_connect)
 			check_options(cl.cmd, cl.help, cl.cmd->parsed);
+		if (cl.cmd == &cmd_bench)
+			check_bench(cl.help, cl.cmd->parsed);
 		FUZZ_CHECK(commands_help(cl.cmd ? cl.cmd->name : NULL)[0] != '\0');
 	}
 	free(s);

@@ -1,9 +1,9 @@
 /*
  * cmdline.h - the unit tests' view of a parsed command line: which command
- * (cl), and its options copied out of the command's own struct: o for the
- * run options serve, connect and bench fill (and compare's and sweep's
- * bench), copts and sopts for what only compare and sweep take; limits'
- * own struct is its file's.
+ * (cl), and its options copied out of the command's own struct: o for
+ * serve's and connect's, bo for bench's (and the bench compare and sweep
+ * run), copts and sopts for what only compare and sweep take; limits' own
+ * struct is its file's.
  */
 #ifndef HOLDCONN_TEST_CMDLINE_H
 #define HOLDCONN_TEST_CMDLINE_H
@@ -18,6 +18,7 @@
 
 static UNUSED struct cmdline cl;
 static UNUSED struct run_opts o;
+static UNUSED struct bench_opts bo;
 static UNUSED struct compare_opts copts;
 static UNUSED struct sweep_opts sopts;
 static UNUSED char err[256];
@@ -28,10 +29,12 @@ static UNUSED int parse_args(int argc, char **argv, char *e, size_t elen)
 
 	if (cl.cmd == &cmd_compare) {
 		copts = *(const struct compare_opts *)cl.cmd->parsed;
-		o = copts.run;
+		bo = copts.bench;
 	} else if (cl.cmd == &cmd_sweep) {
 		sopts = *(const struct sweep_opts *)cl.cmd->parsed;
-		o = sopts.run;
+		bo = sopts.bench;
+	} else if (cl.cmd == &cmd_bench) {
+		bo = *(const struct bench_opts *)cl.cmd->parsed;
 	} else if (cl.cmd && cl.cmd != &cmd_limits) {
 		o = *(const struct run_opts *)cl.cmd->parsed;
 	}

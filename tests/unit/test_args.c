@@ -84,23 +84,19 @@ Test(args, bench_defaults)
 	cr_assert_eq(PARSE("bench"), 0);
 	cr_expect_eq(cl.cmd, &cmd_bench);
 	cr_expect_not(cl.help);
-	cr_expect_eq(o.mode, MODE_URING);
-	cr_expect_eq(o.client_mode, MODE_URING);
-	cr_expect_eq(o.conns, 1000000);
-	cr_expect_not(o.conns_max);
-	cr_expect_eq(o.rate, 0);
-	cr_expect_eq(o.report_every, 100000);
-	cr_expect_eq(o.holder.rcvbuf, 0);
-	cr_expect_eq(o.holder.sndbuf, 0);
-	cr_expect_eq(o.holder.reserve.bytes, 0);
-	cr_expect_not(o.holder.reserve.given);
-	cr_expect_eq(o.backlog, 4096);
-	cr_expect_eq(o.ports, 16);
-	cr_expect_not(o.json);
-	cr_expect_eq(o.listen.n, 0);
-	cr_expect_eq(o.targets.n, 0);
-	cr_expect_not(o.sources.has_source);
-	cr_expect_not(o.sources.has_sport);
+	cr_expect_eq(bo.mode, MODE_URING);
+	cr_expect_eq(bo.client_mode, MODE_URING);
+	cr_expect_eq(bo.conns, 1000000);
+	cr_expect_not(bo.conns_max);
+	cr_expect_eq(bo.rate, 0);
+	cr_expect_eq(bo.report_every, 100000);
+	cr_expect_eq(bo.holder.rcvbuf, 0);
+	cr_expect_eq(bo.holder.sndbuf, 0);
+	cr_expect_eq(bo.holder.reserve.bytes, 0);
+	cr_expect_not(bo.holder.reserve.given);
+	cr_expect_eq(bo.ports, 16);
+	cr_expect_not(bo.json);
+	cr_expect_eq(bo.clients, 1);
 }
 
 Test(args, serve_defaults_to_unlimited_conns)
@@ -117,17 +113,17 @@ Test(args, a_second_parse_starts_from_defaults)
 {
 	cr_assert_eq(PARSE("bench", "--conns", "5", "--json", "--mode", "epoll"), 0);
 	cr_assert_eq(PARSE("bench", "--ports", "3"), 0);
-	cr_expect_eq(o.conns, 1000000);
-	cr_expect_not(o.json);
-	cr_expect_eq(o.mode, MODE_URING);
-	cr_expect_eq(o.ports, 3);
+	cr_expect_eq(bo.conns, 1000000);
+	cr_expect_not(bo.json);
+	cr_expect_eq(bo.mode, MODE_URING);
+	cr_expect_eq(bo.ports, 3);
 }
 
 Test(args, a_parse_after_a_failed_one_succeeds)
 {
 	cr_assert_eq(PARSE("bench", "--frob"), -EINVAL);
 	cr_assert_eq(PARSE("bench", "--conns", "7"), 0);
-	cr_expect_eq(o.conns, 7);
+	cr_expect_eq(bo.conns, 7);
 	cr_expect_str_eq(err, "");
 }
 
@@ -368,28 +364,28 @@ Test(args, connect_help_needs_nothing_else)
 Test(args, bench_conns_max)
 {
 	cr_assert_eq(PARSE("bench", "--conns", "max"), 0);
-	cr_expect(o.conns_max);
-	cr_expect_eq(o.conns, 0);
+	cr_expect(bo.conns_max);
+	cr_expect_eq(bo.conns, 0);
 }
 
 Test(args, bench_conns_takes_a_count)
 {
 	cr_assert_eq(PARSE("bench", "--conns", "2.5M"), 0);
-	cr_expect_not(o.conns_max);
-	cr_expect_eq(o.conns, 2500000);
+	cr_expect_not(bo.conns_max);
+	cr_expect_eq(bo.conns, 2500000);
 }
 
 Test(args, the_last_conns_wins)
 {
 	cr_assert_eq(PARSE("bench", "--conns", "max", "--conns", "5"), 0);
-	cr_expect_not(o.conns_max);
-	cr_expect_eq(o.conns, 5);
+	cr_expect_not(bo.conns_max);
+	cr_expect_eq(bo.conns, 5);
 }
 
 Test(args, option_value_may_follow_an_equals_sign)
 {
 	cr_assert_eq(PARSE("bench", "--conns=300k"), 0);
-	cr_expect_eq(o.conns, 300000);
+	cr_expect_eq(bo.conns, 300000);
 }
 
 Test(args, conns_junk_is_an_error)
@@ -406,8 +402,8 @@ Test(args, conns_overflow_is_an_error)
 Test(args, modes_are_set_separately)
 {
 	cr_assert_eq(PARSE("bench", "--mode", "threads", "--client-mode", "epoll"), 0);
-	cr_expect_eq(o.mode, MODE_THREADS);
-	cr_expect_eq(o.client_mode, MODE_EPOLL);
+	cr_expect_eq(bo.mode, MODE_THREADS);
+	cr_expect_eq(bo.client_mode, MODE_EPOLL);
 }
 
 Test(args, mode_junk_lists_the_modes)
@@ -437,9 +433,9 @@ Test(args, options_of_other_commands_name_those_commands)
 Test(args, ports_takes_1_to_1024)
 {
 	cr_expect_eq(PARSE("bench", "--ports", "1"), 0);
-	cr_expect_eq(o.ports, 1);
+	cr_expect_eq(bo.ports, 1);
 	cr_expect_eq(PARSE("bench", "--ports", "1024"), 0);
-	cr_expect_eq(o.ports, 1024);
+	cr_expect_eq(bo.ports, 1024);
 	EXPECT_ERROR("--ports: '0' is out of range (1-1024)", "bench", "--ports", "0");
 	EXPECT_ERROR("--ports: '1025' is out of range (1-1024)", "bench", "--ports", "1025");
 }
@@ -447,14 +443,14 @@ Test(args, ports_takes_1_to_1024)
 Test(args, buffer_sizes_take_sizes)
 {
 	cr_assert_eq(PARSE("bench", "--rcvbuf", "4Ki", "--sndbuf", "1Mi"), 0);
-	cr_expect_eq(o.holder.rcvbuf, 4096);
-	cr_expect_eq(o.holder.sndbuf, 1048576);
+	cr_expect_eq(bo.holder.rcvbuf, 4096);
+	cr_expect_eq(bo.holder.sndbuf, 1048576);
 }
 
 Test(args, buffer_size_0_means_the_kernel_default)
 {
 	cr_assert_eq(PARSE("bench", "--rcvbuf", "0"), 0);
-	cr_expect_eq(o.holder.rcvbuf, 0);
+	cr_expect_eq(bo.holder.rcvbuf, 0);
 }
 
 Test(args, buffer_size_must_fit_an_int)
@@ -473,8 +469,8 @@ Test(args, buffer_size_junk_is_an_error)
 Test(args, reserve_takes_a_size)
 {
 	cr_assert_eq(PARSE("bench", "--reserve", "2GiB"), 0);
-	cr_expect(o.holder.reserve.given);
-	cr_expect_eq(o.holder.reserve.bytes, 2147483648ULL);
+	cr_expect(bo.holder.reserve.given);
+	cr_expect_eq(bo.holder.reserve.bytes, 2147483648ULL);
 }
 
 Test(args, reserve_junk_is_an_error)
@@ -485,7 +481,7 @@ Test(args, reserve_junk_is_an_error)
 Test(args, report_every_takes_a_count)
 {
 	cr_assert_eq(PARSE("bench", "--report-every", "10k"), 0);
-	cr_expect_eq(o.report_every, 10000);
+	cr_expect_eq(bo.report_every, 10000);
 }
 
 Test(args, report_every_0_is_an_error)
@@ -496,7 +492,7 @@ Test(args, report_every_0_is_an_error)
 Test(args, json_sets_json)
 {
 	cr_assert_eq(PARSE("bench", "--json"), 0);
-	cr_expect(o.json);
+	cr_expect(bo.json);
 }
 
 Test(args, command_help_flag_sets_help)
@@ -656,9 +652,9 @@ Test(args, bench_help_lists_every_bench_option_and_its_two_processes)
 Test(args, bench_ipv6_is_off_unless_asked)
 {
 	cr_assert_eq(PARSE("bench"), 0, "%s", err);
-	cr_expect_not(o.ipv6);
+	cr_expect_not(bo.ipv6);
 	cr_assert_eq(PARSE("bench", "--ipv6"), 0, "%s", err);
-	cr_expect(o.ipv6);
+	cr_expect(bo.ipv6);
 }
 
 Test(args, listen_takes_ipv6_in_brackets)
@@ -723,11 +719,11 @@ Test(args, source_ipv6_reversed_is_an_error)
 Test(args, traffic_is_off_unless_asked)
 {
 	cr_assert_eq(PARSE("bench"), 0, "%s", err);
-	cr_expect_eq(o.holder.traffic.send, 0);
-	cr_expect_eq(o.holder.traffic.once, 0);
-	cr_expect_eq(o.holder.traffic.on_data, ON_DATA_DRAIN);
-	cr_expect_eq(o.holder.traffic.every_us, 10000000, "--every defaults to 10 s");
-	cr_expect(!o.holder.traffic.late_buffers);
+	cr_expect_eq(bo.holder.traffic.send, 0);
+	cr_expect_eq(bo.holder.traffic.once, 0);
+	cr_expect_eq(bo.holder.traffic.on_data, ON_DATA_DRAIN);
+	cr_expect_eq(bo.holder.traffic.every_us, 10000000, "--every defaults to 10 s");
+	cr_expect(!bo.holder.traffic.late_buffers);
 }
 
 Test(args, a_heartbeat_takes_size_and_period)
@@ -753,11 +749,11 @@ Test(args, every_without_send_is_refused)
 Test(args, slo_takes_a_p99_for_bench_compare_and_sweep)
 {
 	cr_assert_eq(PARSE("bench", "--send", "64", "--slo", "p99=10ms"), 0, "%s", err);
-	cr_expect_eq(o.slo_p99_us, 10000);
+	cr_expect_eq(bo.slo_p99_us, 10000);
 	cr_assert_eq(PARSE("compare", "--send", "64", "--slo", "p99=1ms"), 0, "%s", err);
 	cr_assert_eq(PARSE("sweep", "--rcvbuf", "4Ki", "--send", "64", "--slo", "p99=2ms"), 0, "%s", err);
 	cr_assert_eq(PARSE("bench"), 0, "%s", err);
-	cr_expect_eq(o.slo_p99_us, 0, "no objective unless asked");
+	cr_expect_eq(bo.slo_p99_us, 0, "no objective unless asked");
 }
 
 Test(args, slo_needs_a_heartbeat_and_a_p99)
@@ -780,7 +776,7 @@ Test(args, on_data_takes_drain_echo_or_keep)
 Test(args, a_watch_that_never_reads_keeps_and_cannot_echo)
 {
 	cr_assert_eq(PARSE("bench", "--watch", "none"), 0, "%s", err);
-	cr_expect_eq(o.holder.traffic.on_data, ON_DATA_KEEP);
+	cr_expect_eq(bo.holder.traffic.on_data, ON_DATA_KEEP);
 	EXPECT_ERROR("--on-data echo: --watch none never reads; use --watch poll, recv or diag, "
 		     "or --on-data keep", "bench", "--watch", "none", "--on-data", "echo");
 }
@@ -794,7 +790,7 @@ Test(args, recv_watch_only_drains)
 Test(args, set_buffers_is_before_or_after)
 {
 	cr_assert_eq(PARSE("bench", "--set-buffers", "after"), 0, "%s", err);
-	cr_expect(o.holder.traffic.late_buffers);
+	cr_expect(bo.holder.traffic.late_buffers);
 	EXPECT_ERROR("--set-buffers: 'later' is not before or after", "bench", "--set-buffers", "later");
 }
 
@@ -804,16 +800,16 @@ Test(args, scan_interval_keeps_its_old_name_sweep_interval)
 			   "500ms"), 0, "%s", err);
 	cr_expect_eq(o.holder.scan_interval_us, 500000);
 	cr_assert_eq(PARSE("bench", "--watch", "diag", "--sweep-interval", "5s"), 0, "%s", err);
-	cr_expect_eq(o.holder.scan_interval_us, 5000000);
+	cr_expect_eq(bo.holder.scan_interval_us, 5000000);
 }
 
 Test(args, hold_takes_a_duration_and_zero)
 {
 	cr_assert_eq(PARSE("bench", "--hold", "0"), 0, "%s", err);
-	cr_expect(o.hold.given);
-	cr_expect_eq(o.hold.us, 0);
+	cr_expect(bo.hold.given);
+	cr_expect_eq(bo.hold.us, 0);
 	cr_assert_eq(PARSE("compare", "--hold", "30s"), 0, "%s", err);
-	cr_expect_eq(o.hold.us, 30000000);
+	cr_expect_eq(bo.hold.us, 30000000);
 }
 
 Test(args, sweep_takes_lists_and_defaults_a_heartbeat)
@@ -825,8 +821,8 @@ Test(args, sweep_takes_lists_and_defaults_a_heartbeat)
 	cr_expect_eq(sopts.rcvbuf[2], 0, "default: the kernel's");
 	cr_expect_eq(sopts.nsndbuf, 1);
 	cr_expect_eq(sopts.sndbuf[0], 8192);
-	cr_expect_eq(o.conns, 10000);
-	cr_expect_eq(o.holder.traffic.send, 64, "no pattern given: a 64-byte heartbeat");
+	cr_expect_eq(bo.conns, 10000);
+	cr_expect_eq(bo.holder.traffic.send, 64, "no pattern given: a 64-byte heartbeat");
 	cr_expect_eq(sopts.when, SWEEP_BEFORE | SWEEP_AFTER);
 }
 
@@ -882,9 +878,9 @@ Test(args, dash_c_is_conns)
 	cr_assert_eq(PARSE("connect", "--target", "127.0.0.1:5000", "-c", "1000"), 0, "%s", err);
 	cr_expect_eq(o.conns, 1000);
 	cr_assert_eq(PARSE("bench", "-c", "2k"), 0, "%s", err);
-	cr_expect_eq(o.conns, 2000);
+	cr_expect_eq(bo.conns, 2000);
 	cr_assert_eq(PARSE("bench", "-c5"), 0, "%s", err);
-	cr_expect_eq(o.conns, 5);
+	cr_expect_eq(bo.conns, 5);
 	EXPECT_ERROR("-c (--conns) needs a value; see holdconn bench --help", "bench", "-c");
 	EXPECT_ERROR("unknown option '-c' for 'serve'; see holdconn serve --help", "serve", "-c", "5");
 }

@@ -96,12 +96,12 @@ Test(compare_args, defaults_compare_every_mode_at_100k)
 {
 	cr_assert_eq(PARSE("--json"), 0);
 	cr_expect_eq(cl.cmd, &cmd_compare);
-	cr_expect_eq(o.conns, 100000);
+	cr_expect_eq(bo.conns, 100000);
 	cr_expect_eq(copts.nmodes, 3);
 	cr_expect_eq(copts.modes[0], MODE_URING);
 	cr_expect_eq(copts.modes[1], MODE_EPOLL);
 	cr_expect_eq(copts.modes[2], MODE_THREADS);
-	cr_expect_eq(o.report_every, 0, "0: compare picks the interval from --conns");
+	cr_expect_eq(bo.report_every, 0, "0: compare picks the interval from --conns");
 	cr_expect_null(copts.plot);
 }
 
@@ -110,12 +110,12 @@ Test(compare_args, options_are_taken)
 	cr_assert_eq(PARSE("--conns", "15k", "--modes", "epoll,uring", "--report-every", "500",
 			   "--rcvbuf", "4Ki", "--plot", "out.SVG", "--watch", "diag"),
 		     0, "%s", err);
-	cr_expect_eq(o.holder.watch, WATCH_DIAG);
-	cr_expect_eq(o.conns, 15000);
+	cr_expect_eq(bo.holder.watch, WATCH_DIAG);
+	cr_expect_eq(bo.conns, 15000);
 	cr_expect_eq(copts.nmodes, 2);
 	cr_expect_eq(copts.modes[0], MODE_EPOLL);
-	cr_expect_eq(o.report_every, 500);
-	cr_expect_eq(o.holder.rcvbuf, 4096);
+	cr_expect_eq(bo.report_every, 500);
+	cr_expect_eq(bo.holder.rcvbuf, 4096);
 	cr_expect_str_eq(copts.plot, "out.SVG");
 }
 

@@ -22,9 +22,9 @@ Test(conventions, connect_duration_is_held_after_the_ramp)
 Test(conventions, bench_duration_and_hold_are_one_option)
 {
 	cr_assert_eq(PARSE("bench", "--duration", "2m"), 0, "%s", err);
-	cr_expect_eq(o.hold.us, 120000000);
+	cr_expect_eq(bo.hold.us, 120000000);
 	cr_assert_eq(PARSE("bench", "--hold", "3s"), 0, "%s", err);
-	cr_expect_eq(o.hold.us, 3000000);
+	cr_expect_eq(bo.hold.us, 3000000);
 }
 
 Test(conventions, a_target_may_be_a_host_name)

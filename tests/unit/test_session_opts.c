@@ -29,7 +29,7 @@ Test(session_opts, proto_and_its_options_fill_the_session)
 	cr_expect_str_eq(o.session.cfg.host, "a.b");
 	cr_assert_eq(PARSE("bench", "--proto", "resp", "--server", "redis-server --port {port}"), 0,
 		     "%s", err);
-	cr_expect_eq(o.session.cfg.proto, PROTO_RESP);
+	cr_expect_eq(bo.session.cfg.proto, PROTO_RESP);
 	cr_assert_eq(PARSE("connect", T), 0, "%s", err);
 	cr_expect_eq(o.session.cfg.proto, PROTO_NONE, "no session unless asked");
 }
@@ -138,8 +138,8 @@ Test(session_opts, each_generator_has_its_own_client_ids)
 
 	cr_assert_eq(PARSE("bench", "--proto", "mqtt", "--keepalive", "30s", "--server", "x {port}"), 0,
 		     "%s", err);
-	configure_session(&a, &o.session, &o.holder, &ra, 0);
-	configure_session(&b, &o.session, &o.holder, &rb, 1);
+	configure_session(&a, &bo.session, &bo.holder, &ra, 0);
+	configure_session(&b, &bo.session, &bo.holder, &rb, 1);
 	cr_expect_neq(strcmp(ra.cfg.client_prefix, rb.cfg.client_prefix), 0);
 	snprintf(want, sizeof(want), "hc%d.1-", (int)getpid());
 	cr_expect_str_eq(rb.cfg.client_prefix, want);
