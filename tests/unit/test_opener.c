@@ -71,14 +71,25 @@ static bool late(const struct peer *p)
 	return now_s() - p->t0 > DEADLINE_S;
 }
 
-static void setup(struct holder_config *cfg, struct plan *plan, enum mode m, struct peer *p,
-		  const struct session_config *session)
+/*
+ * Connects HT_NCONNS holder connections in mode m to p's listener, each
+ * speaking session, and runs the holder with tick until a tick ends it:
+ * the holder, or NULL when the mode is unavailable here (the test skipped).
+ */
+static struct holder *run_peer(enum mode m, struct peer *p, const struct session_config *session,
+			       void (*tick)(void *, struct holder *))
 {
+	static struct holder h;
+	static struct holder_config cfg;
+	static struct plan plan;
+
 	p->lfd = ht_listener(&p->port);
 	p->t0 = now_s();
-	ht_connect_config(cfg, plan, m, p->port, 41000, &stats, p);
-	cfg->session = session;
-	cfg->traffic.every_us = session_period_us(session);
+	ht_connect_config(&cfg, &plan, m, p->port, 41000, &stats, p);
+	cfg.session = session;
+	cfg.traffic.every_us = session_period_us(session);
+	cfg.tick = tick;
+	return ht_run(&h, &cfg, m) ? &h : NULL;
 }
 
 static void cleanup(struct peer *p)
@@ -108,14 +119,11 @@ static void established_tick(void *arg, struct holder *h)
 
 static void expect_sessions_established(enum mode m)
 {
-	static struct holder h;
-	static struct holder_config cfg;
-	static struct plan plan;
 	struct peer p = { .answer = "PONG\r\n" };
+	struct holder *h;
 
-	setup(&cfg, &plan, m, &p, &hello);
-	cfg.tick = established_tick;
-	if (ht_run(&h, &cfg, m)) {
+	h = run_peer(m, &p, &hello, established_tick);
+	if (h) {
 		cr_expect(p.seen, "%s: sessions established", mode_name(m));
 		for (int i = 0; i < NCONNS; i++)
 			cr_expect_eq(p.bytes[i], 6, "%s: connection %d sent --hello once", mode_name(m),
@@ -153,20 +161,18 @@ static void refused_tick(void *arg, struct holder *h)
 
 static void expect_refusal_stops(enum mode m)
 {
-	static struct holder h;
-	static struct holder_config cfg;
-	static struct plan plan;
 	struct peer p = { .answer = "NOPE go away\r\n" };
+	struct holder *h;
 
-	setup(&cfg, &plan, m, &p, &hello);
-	cfg.tick = refused_tick;
 	p.seen = true; /* the holder ends the run itself: every connection refused and closed */
-	if (ht_run(&h, &cfg, m)) {
+	h = run_peer(m, &p, &hello, refused_tick);
+	if (h) {
 		cr_expect(p.seen, "%s: the run went on past its deadline", mode_name(m));
-		cr_expect_eq(h.stop, STOP_SESSION, "%s: stop %s", mode_name(m), stop_reason_name(h.stop));
-		cr_expect_str_eq(h.session_refusal, "the reply does not start with --expect");
-		cr_expect_eq(h.first_len, 14);
-		cr_expect(memcmp(h.first, "NOPE go away\r\n", 14) == 0);
+		cr_expect_eq(h->stop, STOP_SESSION, "%s: stop %s", mode_name(m),
+			     stop_reason_name(h->stop));
+		cr_expect_str_eq(h->session_refusal, "the reply does not start with --expect");
+		cr_expect_eq(h->first_len, 14);
+		cr_expect(memcmp(h->first, "NOPE go away\r\n", 14) == 0);
 	}
 	cleanup(&p);
 }
@@ -207,14 +213,11 @@ static void keepalive_tick(void *arg, struct holder *h)
 
 static void expect_keepalives(enum mode m)
 {
-	static struct holder h;
-	static struct holder_config cfg;
-	static struct plan plan;
 	struct peer p = { .answer = "+OK\r\n" };
+	struct holder *h;
 
-	setup(&cfg, &plan, m, &p, &resp);
-	cfg.tick = keepalive_tick;
-	if (ht_run(&h, &cfg, m))
+	h = run_peer(m, &p, &resp, keepalive_tick);
+	if (h)
 		cr_expect(p.seen, "%s: bytes read %zu %zu %zu", mode_name(m), p.bytes[0], p.bytes[1],
 			  p.bytes[2]);
 	cleanup(&p);
@@ -247,7 +250,8 @@ static void held_late_tick(void *arg, struct holder *h)
 		spoke += p->bytes[i] > 0;
 	if (!p->answer && spoke == NCONNS) {
 		/* Every connection is up and has sent its opening: none is held yet. */
-		cr_expect_eq(h->held, 0, "held %" PRIu64 " before any session was established", h->held);
+		cr_expect_eq(h->held, 0, "held %" PRIu64 " before any session was established",
+			     h->held);
 		cr_expect_eq(h->opening, NCONNS, "opening %" PRIu64, h->opening);
 		cr_expect_eq(h->stop, STOP_NONE, "the run stopped before its sessions were up");
 		p->answer = "PONG\r\n";
@@ -260,18 +264,15 @@ static void held_late_tick(void *arg, struct holder *h)
 
 static void expect_held_once_established(enum mode m)
 {
-	static struct holder h;
-	static struct holder_config cfg;
-	static struct plan plan;
 	struct peer p = { .answer = NULL };
+	struct holder *h;
 
-	setup(&cfg, &plan, m, &p, &hello);
-	cfg.tick = held_late_tick;
-	if (ht_run(&h, &cfg, m)) {
-		cr_expect(p.seen, "%s: held %" PRIu64 " opening %" PRIu64, mode_name(m), h.held_final,
-			  h.opening);
-		cr_expect_eq(h.opened, NCONNS);
-		cr_expect_eq(h.session_failed, 0);
+	h = run_peer(m, &p, &hello, held_late_tick);
+	if (h) {
+		cr_expect(p.seen, "%s: held %" PRIu64 " opening %" PRIu64, mode_name(m), h->held_final,
+			  h->opening);
+		cr_expect_eq(h->opened, NCONNS);
+		cr_expect_eq(h->session_failed, 0);
 	}
 	cleanup(&p);
 }
@@ -295,21 +296,19 @@ Test(opener, threads_count_a_connection_held_once_its_session_is_established, .t
 
 static void expect_refused_never_held(enum mode m)
 {
-	static struct holder h;
-	static struct holder_config cfg;
-	static struct plan plan;
 	struct peer p = { .answer = "NOPE go away\r\n" };
+	struct holder *h;
 
-	setup(&cfg, &plan, m, &p, &hello);
-	cfg.tick = refused_tick;
-	if (ht_run(&h, &cfg, m)) {
-		cr_expect_eq(h.stop, STOP_SESSION, "%s: stop %s", mode_name(m), stop_reason_name(h.stop));
-		cr_expect_eq(h.opened, 0, "%s: opened %" PRIu64, mode_name(m), h.opened);
-		cr_expect_eq(h.closed, 0, "%s: closed %" PRIu64, mode_name(m), h.closed);
-		cr_expect_geq(h.session_failed, 1, "%s: session_failed %" PRIu64, mode_name(m),
-			      h.session_failed);
-		cr_expect_eq(h.opening, 0, "%s: opening %" PRIu64 " after the release", mode_name(m),
-			     h.opening);
+	h = run_peer(m, &p, &hello, refused_tick);
+	if (h) {
+		cr_expect_eq(h->stop, STOP_SESSION, "%s: stop %s", mode_name(m),
+			     stop_reason_name(h->stop));
+		cr_expect_eq(h->opened, 0, "%s: opened %" PRIu64, mode_name(m), h->opened);
+		cr_expect_eq(h->closed, 0, "%s: closed %" PRIu64, mode_name(m), h->closed);
+		cr_expect_geq(h->session_failed, 1, "%s: session_failed %" PRIu64, mode_name(m),
+			      h->session_failed);
+		cr_expect_eq(h->opening, 0, "%s: opening %" PRIu64 " after the release", mode_name(m),
+			     h->opening);
 	}
 	cleanup(&p);
 }
