@@ -4,9 +4,13 @@
  * set before or after the handshake.
  */
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "proc.h"
 
@@ -241,4 +245,75 @@ Test(traffic, recv_watch_grows_a_set_that_ran_dry_and_loses_no_byte, .timeout = 
 	cr_assert_gt(rx("empty"), 0, "the starting set ran dry: %s", line);
 	cr_assert_gt(rx("bytes"), 16 * 4096, "and grew: %s", line);
 	cr_assert_leq(rx("bytes"), 256 * 4096, "never past 1 MiB a ring: %s", line);
+}
+
+/*
+ * Each connection must get its own bytes back: serve --on-data echo in
+ * mode (and watch), ECHO_CONNS plain sockets of the test's, each sending a
+ * message that names it, every round all at once so that the server reads
+ * many connections in one turn (where a read buffer shared between
+ * connections gives one connection's bytes to another).
+ */
+#define ECHO_CONNS 200
+#define ECHO_ROUNDS 5
+#define ECHO_BYTES 64
+
+static void expect_own_bytes_echoed(const char *mode, const char *watch)
+{
+	static int fds[ECHO_CONNS];
+	int port = free_port_base(1), wrong = 0;
+	char listen[64], msg[ECHO_BYTES + 1], got[ECHO_BYTES];
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+	const char *sargs[] = { "serve", "--listen", listen, "--json", "--on-data", "echo",
+				"--mode", mode, "--watch", watch, NULL };
+
+	proc_start(&P, sargs, 0);
+	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10), "%s", P.err);
+	for (int i = 0; i < ECHO_CONNS; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		cr_assert_eq(connect(fds[i], (struct sockaddr *)&a, sizeof(a)), 0, "%s",
+			     strerror(errno));
+	}
+	for (int r = 0; r < ECHO_ROUNDS; r++) {
+		for (int i = 0; i < ECHO_CONNS; i++) {
+			snprintf(msg, sizeof(msg), "connection %04d round %d %*s", i, r,
+				 ECHO_BYTES - 24, "");
+			cr_assert_eq(write(fds[i], msg, ECHO_BYTES), ECHO_BYTES);
+		}
+		for (int i = 0; i < ECHO_CONNS; i++) {
+			size_t n = 0;
+			ssize_t k;
+
+			while (n < ECHO_BYTES && (k = read(fds[i], got + n, ECHO_BYTES - n)) > 0)
+				n += (size_t)k;
+			cr_assert_eq(n, ECHO_BYTES, "%s: connection %d got %zu bytes back", mode, i, n);
+			snprintf(msg, sizeof(msg), "connection %04d round %d %*s", i, r,
+				 ECHO_BYTES - 24, "");
+			wrong += memcmp(got, msg, ECHO_BYTES) != 0;
+		}
+	}
+	for (int i = 0; i < ECHO_CONNS; i++)
+		close(fds[i]);
+	proc_signal(&P, SIGTERM);
+	cr_assert_eq(proc_finish(&P, 10), 0, "%s", P.err);
+	cr_assert_eq(wrong, 0, "%s --watch %s: %d of %d echoes carried another connection's bytes",
+		     mode, watch, wrong, ECHO_CONNS * ECHO_ROUNDS);
+}
+
+Test(traffic, uring_poll_echoes_each_connection_its_own_bytes, .timeout = 30)
+{
+	expect_own_bytes_echoed("uring", "poll");
+}
+
+Test(traffic, epoll_echoes_each_connection_its_own_bytes, .timeout = 30)
+{
+	expect_own_bytes_echoed("epoll", "poll");
+}
+
+Test(traffic, threads_echo_each_connection_its_own_bytes, .timeout = 30)
+{
+	expect_own_bytes_echoed("threads", "poll");
 }
