@@ -83,15 +83,15 @@ static void probe_sockopt(struct uring_be *be)
 }
 
 /*
- * A new ring; with --watch recv its buffer ring too, made here so that an
- * idle run without it pays nothing, and its page is counted with the
- * ring's (both are charged to RLIMIT_MEMLOCK).
+ * A new ring; with --watch recv, or when the bytes are read, its buffer
+ * ring too, made here so that an idle run without it pays nothing, and its
+ * page is counted with the ring's (both are charged to RLIMIT_MEMLOCK).
  */
 int uring_add_ring(struct uring_be *be, struct ring **out)
 {
 	int ret = ringset_add(&be->rs, out);
 
-	if (ret || be->watch != WATCH_RECV)
+	if (ret || (be->watch != WATCH_RECV && !be->reads))
 		return ret;
 	ret = bufring_create(&(*out)->uring, 0, &(*out)->rx);
 	if (ret == -ENOMEM && !be->rs.memlock_hit)
@@ -115,7 +115,13 @@ static int uring_init(struct holder *h)
 	be->watch = h->cfg->watch;
 	be->nlfd = -1;
 	be->echo = h->cfg->role == ROLE_SERVE && h->cfg->traffic.on_data == ON_DATA_ECHO;
-	be->keep_reads = h->cfg->session || h->cfg->tls;
+	/*
+	 * Echo, timing (a stamp ends each message) and sessions read the
+	 * bytes: every recv then takes a provided buffer of its own, since all
+	 * the recvs of one submit complete before the first is looked at.
+	 */
+	be->reads = be->echo || h->cfg->session || h->cfg->tls || h->cfg->traffic.send ||
+		    h->cfg->traffic.once;
 	be->keep = h->cfg->role == ROLE_SERVE && h->cfg->traffic.on_data == ON_DATA_KEEP;
 	be->poll_events = be->keep ? POLLRDHUP : WATCH_EVENTS;
 	ret = probe_features(be);
@@ -151,7 +157,7 @@ bool uring_arm_watch(struct uring_be *be, struct ring *r, uint32_t slot)
 
 	if (be->watch == WATCH_DIAG && be->has_sockopt && r->conns[slot].state == CONN_HELD)
 		uring_ask_cookie(be, r, slot);
-	if (!watch_armed(be) || (be->watch == WATCH_RECV && !r->rx))
+	if (!watch_armed(be) || ((be->watch == WATCH_RECV || be->reads) && !r->rx))
 		return false; /* no buffers: this ring's add failed and the holder stopped */
 	sqe = ring_sqe(&be->rs, r);
 	if (be->watch == WATCH_RECV) {
@@ -517,21 +523,19 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
 	struct ring *r = be->rs.rings[UD_RING(ud)];
 	uint32_t slot = UD_SLOT(ud);
 	unsigned op = UD_OP(ud);
-	/* A kept read's buffer is taken whether its completion is stale or not. */
-	struct rx_kept *rx = op == OP_RECV ? uring_rx_take(r, slot, UD_GEN(ud)) : NULL;
+	/* A read's provided buffer is taken whether its completion is stale or not. */
+	const char *data = (op == OP_RECV || op == OP_POLL) && r->rx ?
+				   bufring_take(r->rx, cqe->res, cqe->flags) :
+				   NULL;
 
 	if (op == OP_ACCEPT)
 		return uring_on_accept(h, r, slot, cqe->res, cqe->flags);
 	if (op == OP_GETOPT)
 		return on_getopt(h, slot, cqe->res);
-	if (op == OP_POLL && r->rx && r->conns[slot].gen != UD_GEN(ud))
-		bufring_take(r->rx, cqe->res, cqe->flags); /* a stale read still used its buffer */
 	if (op == OP_SEND)
 		return on_send(h, r, slot, UD_GEN(ud), cqe->res);
-	if (op == OP_IGNORE || r->conns[slot].gen != UD_GEN(ud)) {
-		free(rx);
+	if (op == OP_IGNORE || r->conns[slot].gen != UD_GEN(ud))
 		return; /* a completion for an earlier user of this slot */
-	}
 	switch (op) {
 	case OP_CHAIN:
 		on_chain_error(h, r, slot, cqe->res);
@@ -541,12 +545,12 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
 		break;
 	case OP_POLL:
 		if (be->watch == WATCH_RECV)
-			uring_on_recv_watch(h, r, slot, cqe->res, cqe->flags);
+			uring_on_recv_watch(h, r, slot, data, cqe->res, cqe->flags);
 		else
 			uring_on_poll(h, r, slot, cqe->res, cqe->flags);
 		break;
 	case OP_RECV:
-		uring_on_recv(h, r, slot, cqe->res, rx);
+		uring_on_recv(h, r, slot, cqe->res, data);
 		break;
 	case OP_CLOSE:
 		on_close(h, r, slot);
@@ -676,8 +680,6 @@ static void uring_release(struct holder *h)
 		/* Completions of cancelled sends went unread: their messages are ours to free. */
 		for (uint32_t s = 0; r->tx && s < r->nslots; s++)
 			free(r->tx[s]);
-		for (uint32_t s = 0; r->rx_kept && s < r->nslots; s++)
-			free(r->rx_kept[s]);
 	}
 	ringset_destroy(&be->rs);
 	if (be->nlfd >= 0)

@@ -81,7 +81,7 @@ struct uring_be {
 	enum watch watch;
 	unsigned poll_events; /* what the poll watch waits for: no POLLIN with --on-data keep */
 	bool echo, keep;     /* serve: --on-data echo / keep */
-	bool keep_reads;     /* sessions (--proto, --tls) read the bytes: a drain has its own buffer */
+	bool reads;          /* the bytes are read (echo, timed traffic, sessions): recvs take provided buffers */
 	int nlfd;            /* --watch diag: the sock_diag socket */
 	struct diag_set alive;
 	struct diag_ports ports; /* serve: the sweep dumps only sockets on these ports */
@@ -90,7 +90,7 @@ struct uring_be {
 	uint64_t rx_empty, rx_buf_bytes; /* --watch recv, all rings (the holder's copy is set each turn) */
 	bool rx_inc;
 	int got[2];
-	char drain[DRAIN_BYTES]; /* shared by every recv: the bytes are dropped */
+	char drain[DRAIN_BYTES]; /* shared by every recv whose bytes are dropped */
 };
 
 static inline struct uring_be *BE(struct holder *h)
@@ -103,12 +103,6 @@ static inline uint32_t uring_id_of(struct holder *h, const struct ring *r, uint3
 {
 	return r->id * BE(h)->rs.slots + slot;
 }
-
-/* A drain whose bytes sessions read: a buffer of its own, known by its connection's gen. */
-struct rx_kept {
-	uint16_t gen;
-	char data[DRAIN_BYTES];
-};
 
 /* backend_uring_serve.c */
 int uring_listen(struct holder *h, const union sockaddr_inet *addr);
@@ -123,9 +117,9 @@ void uring_diag_scan(struct holder *h);
 /* backend_uring_read.c */
 void uring_drain(struct uring_be *be, struct ring *r, uint32_t slot);
 void uring_on_poll(struct holder *h, struct ring *r, uint32_t slot, int res, unsigned flags);
-void uring_on_recv_watch(struct holder *h, struct ring *r, uint32_t slot, int res, unsigned flags);
-void uring_on_recv(struct holder *h, struct ring *r, uint32_t slot, int res, struct rx_kept *rx);
-struct rx_kept *uring_rx_take(struct ring *r, uint32_t slot, uint16_t gen);
+void uring_on_recv_watch(struct holder *h, struct ring *r, uint32_t slot, const char *data, int res,
+			 unsigned flags);
+void uring_on_recv(struct holder *h, struct ring *r, uint32_t slot, int res, const char *data);
 
 /* backend_uring.c */
 int uring_add_ring(struct uring_be *be, struct ring **out);

@@ -222,7 +222,6 @@ static void ring_release(struct ring *r)
 	bufring_free(r->rx);
 	conn_arena_free(r->cookies);
 	conn_arena_free(r->tx);
-	conn_arena_free(r->rx_kept);
 	conn_array_free(r->conns);
 	free(r->sa);
 	free(r);

@@ -30,9 +30,8 @@ struct ring {
 	union sockaddr_inet *sa; /* per-SQE address scratch, read by the kernel at submit */
 	bool dirty;         /* has SQEs not yet submitted */
 	uint64_t *cookies;  /* per slot SO_COOKIE, for --watch diag (conn arena) */
-	struct bufring *rx; /* --watch recv: the buffers its multishot recvs read into */
+	struct bufring *rx; /* the buffers its recvs read into: --watch recv, or bytes that are read */
 	void **tx;          /* per slot: the message a send is writing (backend's; conn arena) */
-	void **rx_kept;     /* per slot: the buffer a recv whose bytes are kept reads into (ditto) */
 };
 
 struct ringset {
