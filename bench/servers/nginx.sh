@@ -7,17 +7,26 @@
 #   client_header_timeout 1h    a client that sends nothing is not closed after 60 s
 #   access_log off, multi_accept on, accept_mutex off
 #   return 204                  a request (--proto http) is answered at once
+#   keepalive_timeout 1h        an idle keep-alive (--proto http) is held, not closed after 75 s
 # `nginx.sh PORT --tls` serves HTTPS (a self-signed certificate, selfsigned.sh; nginx's
-# defaults otherwise: no session cache).
+# defaults otherwise: no session cache); `--keepalive-timeout T` (nginx's syntax: 2s) closes
+# idle keep-alives after T, for `--proto http`'s idle close report.
 # Runs in the foreground; SIGTERM stops it and removes its temp dir.
 set -eu
 port=$1
+shift
 dir=$(mktemp -d "${TMPDIR:-/tmp}/holdconn-nginx.XXXXXX")
 ssl=""
-if [ "${2:-}" = --tls ]; then
-	sh "$(cd "$(dirname "$0")" && pwd)/selfsigned.sh" "$dir"
-	ssl="ssl; ssl_certificate $dir/cert.pem; ssl_certificate_key $dir/key.pem"
-fi
+keepalive=1h
+while [ $# -gt 0 ]; do
+	case $1 in
+	--tls)
+		sh "$(cd "$(dirname "$0")" && pwd)/selfsigned.sh" "$dir"
+		ssl="ssl; ssl_certificate $dir/cert.pem; ssl_certificate_key $dir/key.pem" ;;
+	--keepalive-timeout) shift; keepalive=$1 ;;
+	esac
+	shift
+done
 hard=$(ulimit -Hn)
 [ "$hard" = unlimited ] && hard=1048576
 cat >"$dir/nginx.conf" <<CONF
@@ -29,7 +38,7 @@ events { worker_connections $((hard - 64)); multi_accept on; accept_mutex off; }
 http {
 	access_log off;
 	client_header_timeout 1h;
-	keepalive_timeout 1h;
+	keepalive_timeout $keepalive;
 	client_body_temp_path $dir; proxy_temp_path $dir; fastcgi_temp_path $dir;
 	uwsgi_temp_path $dir; scgi_temp_path $dir;
 	server { listen 127.0.0.1:$port backlog=511 $ssl; return 204; }

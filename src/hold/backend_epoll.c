@@ -155,7 +155,7 @@ static void close_held(struct holder *h, int fd)
 /* The peer ended a held connection (err 0 for a FIN): counted, then closed. */
 static void peer_closed(struct holder *h, int fd, int err)
 {
-	holder_peer_closed(h, err);
+	flow_peer_closed(h, (uint32_t)fd, err);
 	close_held(h, fd);
 }
 

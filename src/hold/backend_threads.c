@@ -549,7 +549,7 @@ static void reap(struct holder *h, int fd)
 		holder_open_failed(h, w->tuple, w->err);
 	} else {
 		if (c->flags & CONN_F_PEER)
-			holder_peer_closed(h, w->err);
+			flow_peer_closed(h, (uint32_t)fd, w->err);
 		flow_closed(h, (uint32_t)fd);
 	}
 	if (be->tx)

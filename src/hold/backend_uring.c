@@ -240,7 +240,7 @@ static void on_close(struct holder *h, struct ring *r, uint32_t slot)
 /* The peer ended a held connection (res: 0 for a FIN, -errno): counted, then closed. */
 void uring_peer_closed(struct holder *h, struct ring *r, uint32_t slot, int res, bool cancel)
 {
-	holder_peer_closed(h, res < 0 ? -res : 0);
+	flow_peer_closed(h, uring_id_of(h, r, slot), res < 0 ? -res : 0);
 	start_close(BE(h), r, slot, cancel);
 }
 

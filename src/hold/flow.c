@@ -80,6 +80,13 @@ void flow_closed(struct holder *h, uint32_t id)
 		opener_closed(h, id);
 }
 
+void flow_peer_closed(struct holder *h, uint32_t id, int err)
+{
+	holder_peer_closed(h, err);
+	if (h->opener)
+		opener_peer_closed(h, id);
+}
+
 bool flow_read(struct holder *h, uint32_t id, const char *buf, size_t n)
 {
 	struct conn *c = h->cfg->backend->conn(h, id);

@@ -34,6 +34,12 @@ void flow_established(struct holder *h, uint32_t id);
  */
 void flow_closed(struct holder *h, uint32_t id);
 /*
+ * The peer ended id, which is held (err 0 for a FIN, else ECONNRESET or the
+ * error): counted (holder_peer_closed), and its session told, before the
+ * backend closes it.
+ */
+void flow_peer_closed(struct holder *h, uint32_t id, int err);
+/*
  * n bytes read from id (buf is the backend's, valid for the call): counted,
  * timed, the first kept (connect), echoed (serve --on-data echo). False:
  * read no more on id until the backend's arm() (an echo is going out).

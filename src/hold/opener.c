@@ -165,6 +165,23 @@ static void deliver(void *arg, uint32_t id, const char *buf, size_t len)
 		h->cfg->backend->close(h, id);
 }
 
+/* The server closed an idle http session: after how long, where the run reads it. */
+static void idle_closed(void *arg, uint32_t id, uint64_t idle_ms)
+{
+	struct holder *h = arg;
+	struct session_counts *c = &h->cfg->stats->sessions;
+	uint64_t n = atomic_load_explicit(&c->idle_closed, memory_order_relaxed);
+
+	(void)id;
+	/* One writer (flow runs one call at a time): plain stores, read by the run. */
+	if (!n || idle_ms < atomic_load_explicit(&c->idle_min_ms, memory_order_relaxed))
+		atomic_store_explicit(&c->idle_min_ms, idle_ms, memory_order_relaxed);
+	if (idle_ms > atomic_load_explicit(&c->idle_max_ms, memory_order_relaxed))
+		atomic_store_explicit(&c->idle_max_ms, idle_ms, memory_order_relaxed);
+	lat_hist_add(&c->idle, idle_ms * 1000);
+	atomic_store_explicit(&c->idle_closed, n + 1, memory_order_release);
+}
+
 int opener_init(struct holder *h)
 {
 	struct opener *o;
@@ -190,6 +207,7 @@ int opener_init(struct holder *h)
 	}
 	o->t.send = send_bytes;
 	o->t.deliver = deliver;
+	o->t.idle_closed = idle_closed;
 	o->t.arg = h;
 	/*
 	 * What OpenSSL keeps once per process is filled by a handshake in memory
@@ -355,6 +373,16 @@ void opener_closed(struct holder *h, uint32_t id)
 	}
 	end(o, id);
 	publish_tls(h);
+}
+
+void opener_peer_closed(struct holder *h, uint32_t id)
+{
+	struct opener *o = OP(h);
+
+	if (id >= o->cap)
+		return;
+	sessions_peer_closed(&o->t, id);
+	publish(h);
 }
 
 void opener_established(struct holder *h, uint32_t id)

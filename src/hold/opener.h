@@ -30,6 +30,8 @@ void opener_free(struct holder *h);
 void opener_established(struct holder *h, uint32_t id);
 /* id, which opener_established saw, is closed: its TLS state and queued bytes are freed. */
 void opener_closed(struct holder *h, uint32_t id);
+/* The server ended id (FIN or reset), before opener_closed: a session it ended, and when. */
+void opener_peer_closed(struct holder *h, uint32_t id);
 /* n bytes read from id go to its session. False: the connection is being closed. */
 bool opener_read(struct holder *h, uint32_t id, const char *buf, size_t n);
 /* A write on id ended (flow_written): what the session queued meanwhile goes out. */

@@ -52,6 +52,10 @@ struct session_counts {
 	_Atomic int64_t tls_bytes;     /* OpenSSL's bytes over tls_startup_bytes: theirs; -1 unknown */
 	_Atomic int64_t tls_startup_bytes; /* before the first: contexts, certificate, caches; -1 unknown */
 	_Atomic uint64_t tls_span_ns;  /* from the first handshake done to the last */
+	/* --proto http: idle sessions the server closed, and after how long (its keep-alive timeout) */
+	_Atomic uint64_t idle_closed;
+	_Atomic uint64_t idle_min_ms, idle_max_ms;
+	struct lat_hist idle;          /* every one's idle time, µs (ms resolution) */
 };
 #define SESSION_REFUSAL_MAX 128
 

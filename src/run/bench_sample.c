@@ -61,6 +61,13 @@ static void gather_sessions(struct side_stats *t, struct side_stats *c)
 	st_add(&t->sessions.tls_conns, &c->sessions.tls_conns);
 	add_known(&t->sessions.tls_bytes, &c->sessions.tls_bytes);
 	add_known(&t->sessions.tls_startup_bytes, &c->sessions.tls_startup_bytes);
+	if (ld(&c->sessions.idle_closed) &&
+	    (!ld(&t->sessions.idle_closed) || ld(&c->sessions.idle_min_ms) < ld(&t->sessions.idle_min_ms)))
+		atomic_store(&t->sessions.idle_min_ms, ld(&c->sessions.idle_min_ms));
+	if (ld(&c->sessions.idle_max_ms) > ld(&t->sessions.idle_max_ms))
+		atomic_store(&t->sessions.idle_max_ms, ld(&c->sessions.idle_max_ms));
+	st_add(&t->sessions.idle_closed, &c->sessions.idle_closed);
+	hist_add(&t->sessions.idle, &c->sessions.idle);
 	if (ld(&c->sessions.tls_span_ns) > ld(&t->sessions.tls_span_ns))
 		atomic_store(&t->sessions.tls_span_ns, ld(&c->sessions.tls_span_ns));
 	if (!ld32(&t->refusal_len) && ld32(&c->refusal_len)) {

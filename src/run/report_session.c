@@ -9,6 +9,21 @@ static uint64_t ld(const _Atomic uint64_t *v)
 	return atomic_load_explicit(v, memory_order_relaxed);
 }
 
+void session_idle_seconds(uint64_t n, uint64_t min_ms, uint64_t max_ms,
+			  const struct lat_hist *idle, double out[3])
+{
+	double median;
+
+	if (!n) {
+		out[0] = out[1] = out[2] = 0;
+		return;
+	}
+	out[0] = min_ms / 1e3;
+	out[2] = max_ms / 1e3;
+	median = lat_quantile(idle, 0.5) / 1e6;
+	out[1] = median < out[0] ? out[0] : median > out[2] ? out[2] : median;
+}
+
 void session_report_fill(struct session_report *r, const char *proto, bool tls,
 			 const struct side_stats *st)
 {
@@ -26,6 +41,10 @@ void session_report_fill(struct session_report *r, const char *proto, bool tls,
 	r->tls_established = ld(&c->tls_established);
 	r->tls_failed = ld(&c->tls_failed);
 	r->tls_handshake_cpu_s = ld(&c->tls_handshake_cpu_ns) / 1e9;
+	r->http = proto && !strcmp(proto, "http");
+	r->idle_closed = atomic_load_explicit(&c->idle_closed, memory_order_acquire);
+	session_idle_seconds(r->idle_closed, ld(&c->idle_min_ms), ld(&c->idle_max_ms), &c->idle,
+			     r->idle_s);
 	if (n >= sizeof(r->refusal))
 		n = sizeof(r->refusal) - 1;
 	memcpy(r->refusal, st->refusal, n);
@@ -54,6 +73,14 @@ void session_report_json(FILE *f, const struct session_report *r)
 		json_u64(f, "tls_failed", r->tls_failed);
 		json_seconds(f, "tls_handshake_cpu_seconds", r->tls_handshake_cpu_s);
 	}
+	if (r->http) {
+		json_u64(f, "idle_closed", r->idle_closed);
+		if (r->idle_closed)
+			fprintf(f, ",\"idle_close_seconds\":{\"min\":%.3f,\"median\":%.3f,\"max\":%.3f}",
+				r->idle_s[0], r->idle_s[1], r->idle_s[2]);
+		else
+			fputs(",\"idle_close_seconds\":null", f);
+	}
 	json_str(f, "refusal", r->refusal[0] ? r->refusal : NULL);
 	fputc('}', f);
 }
@@ -67,6 +94,12 @@ void session_report_human(FILE *f, const struct session_report *r)
 	if (r->acked || r->answered)
 		fprintf(f, "  %-14s %" PRIu64 " of ours answered by the server, %" PRIu64
 			" of the server's answered\n", "keepalives:", r->acked, r->answered);
+	if (r->http && r->idle_closed)
+		fprintf(f, "  %-14s %" PRIu64 " idle sessions closed by the server after %.1f s "
+			"(min %.1f, max %.1f): its keep-alive timeout\n", "idle close:",
+			r->idle_closed, r->idle_s[1], r->idle_s[0], r->idle_s[2]);
+	else if (r->http)
+		fprintf(f, "  %-14s none: the server closed no idle session\n", "idle close:");
 	if (r->refusal[0])
 		fprintf(f, "  %-14s %s\n", "refused:", r->refusal);
 }

@@ -22,7 +22,19 @@ struct session_report {
 	uint64_t tls_established, tls_failed;
 	double tls_handshake_cpu_s; /* thread CPU inside TLS calls until established, in all */
 	char refusal[SESSION_REFUSAL_MAX]; /* why the first refused session was; "": none */
+	bool http;                  /* --proto http: the idle closes below are reported */
+	uint64_t idle_closed;       /* idle sessions the server closed (its keep-alive timeout) */
+	double idle_s[3];           /* ... after how long idle: min, median, max, seconds */
 };
+
+/*
+ * The server's idle closes, n of them, least and most idle min_ms and
+ * max_ms, all in idle (µs): min, median and max in seconds. The median is
+ * the histogram's (its bucket's upper edge, ~9% wide) kept within [min, max],
+ * so closes all at one timeout read as it.
+ */
+void session_idle_seconds(uint64_t n, uint64_t min_ms, uint64_t max_ms,
+			  const struct lat_hist *idle, double out[3]);
 
 /* From one generator's published counts (bench: the clients' sum). */
 void session_report_fill(struct session_report *r, const char *proto, bool tls,

@@ -168,6 +168,21 @@ void session_eof(struct session *s)
 		session_fail(s, WHY_EOF);
 }
 
+void session_idle_start(const struct session_config *cfg, struct session *s, uint32_t now_ms)
+{
+	if (cfg->proto != PROTO_HTTP || s->state != SESSION_ESTABLISHED)
+		return;
+	s->need = now_ms;
+	s->flags |= SESSION_F_IDLE;
+}
+
+int64_t session_idle_ms(const struct session *s, uint32_t now_ms)
+{
+	if (s->state != SESSION_ESTABLISHED || !(s->flags & SESSION_F_IDLE))
+		return -1;
+	return (uint32_t)(now_ms - s->need);
+}
+
 static const char *connack_text(uint32_t rc)
 {
 	static const char *const text[] = {

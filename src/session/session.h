@@ -11,7 +11,8 @@
  * 12-byte struct session (in its own arena, only under --proto): MQTT client
  * ids, WebSocket keys and masks are derived from the connection's id (its
  * planner tuple), so they cost no memory. Bytes each protocol uses of it:
- *   http       12: parse phase, header match, status code, body/chunk bytes left
+ *   http       12: parse phase, header match, status code, body/chunk bytes left;
+ *                  once idle, when it went idle (session_idle_start)
  *   websocket  12: the same for the upgrade, then frame header, payload left, pong offset
  *   mqtt       10: packet type, remaining length, CONNACK code
  *   nats        8: the line's first four bytes, CONNECT sent
@@ -118,6 +119,18 @@ int session_beat(const struct session_config *cfg, struct session *s, uint64_t i
 uint64_t session_period_us(const struct session_config *cfg);
 /* The connection ended: CLOSED (why WHY_EOF) unless already refused or closed. */
 void session_eof(struct session *s);
+
+/*
+ * --proto http idles once its response is read, and its record's need is
+ * free from then on: it keeps when the session went idle, on a clock in
+ * milliseconds truncated to 32 bits (SESSION_F_IDLE in flags says it is
+ * set), so that a server's close can say after how long (its keep-alive
+ * timeout) at no cost per connection. Other protocols keep nothing.
+ */
+#define SESSION_F_IDLE 0x80
+void session_idle_start(const struct session_config *cfg, struct session *s, uint32_t now_ms);
+/* Milliseconds idle at now_ms (modulo 2^32: ~49 days); -1 when no start was kept. */
+int64_t session_idle_ms(const struct session *s, uint32_t now_ms);
 
 /* Why a refused or closed session ended, one line ("CONNACK code 5: not authorized"). */
 const char *session_why(const struct session *s, char *buf, size_t len);

@@ -52,6 +52,29 @@ static uint64_t cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* CLOCK_MONOTONIC in ms, truncated: an idle session's start (session_idle_start). */
+static uint32_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)((uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* The server ended id: an idle session says after how long, once (it is closed from now). */
+static void server_ended(struct sessions *t, uint32_t id)
+{
+	struct session *s;
+	int64_t ms;
+
+	if (!t->cfg || (s = &t->rec[id])->state != SESSION_ESTABLISHED)
+		return;
+	ms = session_idle_ms(s, mono_ms());
+	session_eof(s);
+	if (ms >= 0 && t->idle_closed)
+		t->idle_closed(t->arg, id, (uint64_t)ms);
+}
+
 /* Application bytes out on id, encrypted under TLS. */
 static int send_plain(struct sessions *t, uint32_t id, const char *buf, size_t len)
 {
@@ -89,6 +112,7 @@ static enum sessions_event moved(struct sessions *t, uint32_t id, uint8_t was, c
 	switch (s->state) {
 	case SESSION_ESTABLISHED:
 		t->st.established++;
+		session_idle_start(t->cfg, s, mono_ms());
 		return SESSIONS_ESTABLISHED;
 	case SESSION_REFUSED:
 		note_refusal(t, session_why(s, why, sizeof(why)), in, n);
@@ -167,6 +191,8 @@ static enum sessions_event tls_read(struct sessions *t, uint32_t id, const char 
 		if (was || tls_ctx_server(t->tls)) {
 			t->st.tls_failed += !was;
 			t->st.closed++;
+			if (was) /* close_notify, or the server's alert */
+				server_ended(t, id);
 			return SESSIONS_CLOSED;
 		}
 		t->st.tls_failed++;
@@ -208,6 +234,13 @@ int sessions_beat(struct sessions *t, uint32_t id)
 int sessions_write(struct sessions *t, uint32_t id, const char *buf, size_t n)
 {
 	return send_plain(t, id, buf, n);
+}
+
+void sessions_peer_closed(struct sessions *t, uint32_t id)
+{
+	if (t->cfg && t->rec[id].state == SESSION_ESTABLISHED)
+		t->st.closed++;
+	server_ended(t, id);
 }
 
 void sessions_end(struct sessions *t, uint32_t id)

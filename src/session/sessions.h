@@ -42,6 +42,8 @@ struct sessions {
 	int (*send)(void *arg, uint32_t id, const char *buf, size_t len);
 	/* a server side's plaintext (no protocol): traffic's business, not ours; may be NULL */
 	void (*deliver)(void *arg, uint32_t id, const char *buf, size_t len);
+	/* the server ended an idle --proto http session after idle_ms; may be NULL */
+	void (*idle_closed)(void *arg, uint32_t id, uint64_t idle_ms);
 	void *arg;
 	struct sessions_stats st;
 	/* the first refusal: why, and the start of the server's reply */
@@ -71,6 +73,12 @@ enum sessions_event sessions_read(struct sessions *t, uint32_t id, const char *b
 int sessions_beat(struct sessions *t, uint32_t id);
 /* Application bytes to send on id (a server's echo, under TLS). 0 or -errno. */
 int sessions_write(struct sessions *t, uint32_t id, const char *buf, size_t n);
+/*
+ * The server ended id (a FIN or a reset): an established session counts
+ * as closed by the server, and an idle http one says after how long
+ * (idle_closed). Before sessions_end.
+ */
+void sessions_peer_closed(struct sessions *t, uint32_t id);
 /* id ended (closed by either side): its TLS state freed, its record cleared. */
 void sessions_end(struct sessions *t, uint32_t id);
 /* Whether id's session is established (TLS done and the protocol's opening accepted). */

@@ -173,6 +173,58 @@ Test(sessions, http_get_then_idle_keepalive)
 	expect_all_held(line, sess, 50);
 }
 
+/*
+ * nginx closes an idle keep-alive after its keepalive_timeout (2 s here):
+ * every session ended by the server, and the summary says after how long.
+ */
+static void expect_idle_closes_at_2s(const char *line, const char *sess, int n)
+{
+	const char *idle = strstr(sess, "\"idle_close_seconds\":{");
+
+	cr_expect_eq(num(sess, "established"), n, "%s", sess);
+	cr_expect_eq(num(sess, "closed"), n, "ended by the server: %s", sess);
+	cr_expect_eq(num(sess, "idle_closed"), n, "%s", sess);
+	cr_assert_not_null(idle, "%s", sess);
+	cr_expect(num(idle, "min") >= 1.9 && num(idle, "max") <= 2.6, "%s", idle);
+	cr_expect(num(idle, "median") >= 1.9 && num(idle, "median") <= 2.6, "%s", idle);
+	cr_expect_eq(num(line, "peer_closed"), n, "%s", line);
+}
+
+Test(sessions, http_says_when_the_server_closes_an_idle_keepalive)
+{
+	static char line[1 << 16];
+	const char *sess;
+	const char *args[] = { "bench", "--conns", "50", "--hold", "5s", "--json", "--proto", "http",
+			       "--server", "sh bench/servers/nginx.sh {port} --keepalive-timeout 2s",
+			       NULL };
+
+	need("/usr/sbin/nginx", "nginx");
+	bench(args, line, sizeof(line), &sess);
+	expect_idle_closes_at_2s(line, sess, 50);
+}
+
+/* The same over TLS (nginx's close_notify) from an epoll generator, and in words. */
+Test(sessions, https_idle_close_from_epoll_reads_in_the_human_summary)
+{
+	static char line[1 << 16];
+	char buf[512];
+	const char *sess;
+	const char *args[] = { "bench", "--conns", "20", "--hold", "5s", "--json", "--proto", "http",
+			       "--tls", "--tls-insecure", "--client-mode", "epoll", "--server",
+			       "sh bench/servers/nginx.sh {port} --tls --keepalive-timeout 2s", NULL };
+	const char *human[] = { "bench", "--conns", "5", "--hold", "4s", "--proto", "http",
+				"--server", "sh bench/servers/nginx.sh {port} --keepalive-timeout 2s",
+				NULL };
+
+	need("/usr/sbin/nginx", "nginx");
+	need("/usr/bin/openssl", "openssl, for the wrapper's certificate");
+	bench(args, line, sizeof(line), &sess);
+	expect_idle_closes_at_2s(line, sess, 20);
+	run_holdconn(&P, human, 0, 120);
+	cr_expect_not_null(proc_line(&P, "idle close:    5 idle sessions closed by the server "
+				     "after 2.", buf, sizeof(buf)), "%s", P.out);
+}
+
 /* A server that answers the upgrade with anything but 101 refuses the session: named, shown. */
 Test(sessions, websocket_without_101_is_a_refusal)
 {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "run/report.h"
+#include "run/report_session.h"
 #include "hold/stats.h"
 
 #define GIB (1024ULL * 1024 * 1024)
@@ -658,4 +659,49 @@ Test(reporter, summary_json_carries_the_check)
 	cr_assert(strstr(text(), ",\"disturbed\":{\"expected_sockets\":2000000,"
 				 "\"seen_sockets\":4000000,"),
 		  "%s", buf);
+}
+
+Test(reporter, an_http_servers_idle_closes_read_as_its_keep_alive_timeout)
+{
+	struct side_stats st = { 0 };
+	struct session_report sr;
+	double idle[3];
+
+	/* 3 closes, all at ~2 s: the median is the histogram's bucket, kept within min and max. */
+	for (uint64_t ms = 2001; ms <= 2003; ms++)
+		lat_hist_add(&st.sessions.idle, ms * 1000);
+	session_idle_seconds(3, 2001, 2003, &st.sessions.idle, idle);
+	cr_expect_float_eq(idle[0], 2.001, 1e-9);
+	cr_expect_float_eq(idle[1], 2.003, 1e-9);
+	cr_expect_float_eq(idle[2], 2.003, 1e-9);
+	session_idle_seconds(0, 0, 0, &st.sessions.idle, idle);
+	cr_expect_eq(idle[1], 0);
+
+	atomic_store(&st.sessions.idle_closed, 3);
+	atomic_store(&st.sessions.idle_min_ms, 2001);
+	atomic_store(&st.sessions.idle_max_ms, 2003);
+	session_report_fill(&sr, "http", false, &st);
+	open_mem();
+	session_report_json(out, &sr);
+	cr_assert(strstr(text(), "\"idle_closed\":3,\"idle_close_seconds\":{\"min\":2.001,"
+				 "\"median\":2.003,\"max\":2.003}"), "%s", buf);
+	open_mem();
+	session_report_human(out, &sr);
+	cr_assert(strstr(text(), "idle close:    3 idle sessions closed by the server after 2.0 s "
+				 "(min 2.0, max 2.0)"), "%s", buf);
+}
+
+Test(reporter, only_http_reports_idle_closes)
+{
+	struct side_stats st = { 0 };
+	struct session_report sr;
+
+	session_report_fill(&sr, "mqtt", false, &st);
+	open_mem();
+	session_report_json(out, &sr);
+	cr_assert(!strstr(text(), "idle_close"), "%s", buf);
+	session_report_fill(&sr, "http", false, &st);
+	open_mem();
+	session_report_json(out, &sr);
+	cr_assert(strstr(text(), "\"idle_closed\":0,\"idle_close_seconds\":null"), "%s", buf);
 }

@@ -133,6 +133,33 @@ Test(session, http_eof_after_established_is_closed)
 	cr_expect_str_eq(why(), "the connection ended");
 }
 
+Test(session, http_keeps_when_it_went_idle_in_the_freed_record)
+{
+	open_as(&http, 0);
+	session_idle_start(&http, &s, 1000);
+	cr_expect_eq(session_idle_ms(&s, 3000), -1, "opening: not idle yet");
+	FEED(&http, 0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 0);
+	session_idle_start(&http, &s, 1000);
+	cr_expect_eq(session_idle_ms(&s, 3000), 2000);
+	cr_expect_eq(s.state, SESSION_ESTABLISHED);
+	/* A clock of 32 bits of milliseconds wraps every ~49 days: the difference does not. */
+	session_idle_start(&http, &s, UINT32_MAX - 499);
+	cr_expect_eq(session_idle_ms(&s, 1500), 2000);
+	session_eof(&s);
+	cr_expect_eq(session_idle_ms(&s, 1500), -1, "closed: no longer idle");
+}
+
+Test(session, only_http_keeps_an_idle_start)
+{
+	static const struct session_config hello = { .proto = PROTO_HELLO, .hello = "x",
+						      .hello_len = 1 };
+
+	open_as(&hello, 0);
+	cr_expect_eq(s.state, SESSION_ESTABLISHED);
+	session_idle_start(&hello, &s, 1000);
+	cr_expect_eq(session_idle_ms(&s, 3000), -1);
+}
+
 /* websocket */
 static const struct session_config ws = { .proto = PROTO_WEBSOCKET, .host = "h", .path = "/ws",
 					  .every_us = 20000000 };
