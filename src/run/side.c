@@ -133,6 +133,7 @@ struct side_report {
 	enum watch watch;         /* this end's watch (uring) */
 	uint32_t ndst;            /* destinations sharing a source address and port */
 	struct session_report sessions; /* connect --proto, --tls */
+	struct tls_report tls;    /* --tls: this side's, at its most connections (the teardown frees them) */
 	struct cgroup_track cgt;  /* this process's memory cgroup */
 	struct cgroup_report cgroup;
 };
@@ -348,6 +349,19 @@ static int check_server_pids(const struct run_opts *o)
 	return 0;
 }
 
+/* --tls: this side's TLS figures, kept at the most connections seen (the teardown frees them). */
+static void side_tls(struct side_report *sr, struct holder *h)
+{
+	struct tls_side_report *mine = sr->role == ROLE_SERVE ? &sr->tls.server : &sr->tls.client;
+	struct tls_side_report now;
+
+	if (!sr->o->session.tls)
+		return;
+	tls_report_side(&now, h->cfg->stats);
+	if (now.conns >= mine->conns)
+		*mine = now;
+}
+
 static void side_tick(void *arg, struct holder *h)
 {
 	struct side_report *sr = arg;
@@ -365,6 +379,7 @@ static void side_tick(void *arg, struct holder *h)
 	sr->last_t = t;
 	sr->last_conns = h->opened;
 	report_progress(&sr->rep, h->held, t - sr->t0, rate, avail, cgroup_track_poll(&sr->cgt));
+	side_tls(sr, h);
 	if (h->held >= sr->next_report) {
 		side_point(sr, h, t);
 		while (sr->next_report <= h->held)
@@ -469,6 +484,12 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 		s.sessions = &sr->sessions;
 		if (h->stop == STOP_SESSION)
 			session_report_stop(&sr->sessions, detail, sizeof(detail));
+	}
+	if (o->session.tls) {
+		sr->tls.keep_buffers = o->session.tls_opts.keep_buffers;
+		sr->tls.records = s.user_bytes_per_conn;
+		tls_report_probe(&sr->tls);
+		s.tls = &sr->tls;
 	}
 	if (cgroup_track_limited(&sr->cgt)) {
 		cgroup_track_summary(&sr->cgt, &sr->cgroup);

@@ -8,6 +8,8 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <libgen.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,4 +105,56 @@ ParameterizedTest(struct tls_case *c, tls, bench_tls_bytes_agree_with_the_in_mem
 		cr_expect_gt(side_num(line, side, "handshakes_per_second"), 0, "%s", line);
 	}
 	cr_assert(tcp_back_to(base, 20), "sockets left behind");
+}
+
+/*
+ * serve --tls and connect --tls alone, as bench's sides: each reports its
+ * own side's TLS bytes, handshakes, CPU and rate (JSON and words), and the
+ * kernel TLS probe, the bytes within 1% of the in-memory reading.
+ */
+Test(tls, serve_and_connect_alone_report_their_sides_tls, .timeout = 90)
+{
+	static struct proc S;
+	int port = free_port_base(1);
+	char ep[64], line[65536], buf[512];
+	double rc, rs;
+
+	reading("release", &rc, &rs);
+	cr_assert_gt(port, 0);
+	snprintf(ep, sizeof(ep), "127.0.0.1:%d", port);
+	const char *sargs[] = { "serve", "--listen", ep, "--tls", "--json", NULL };
+	const char *cargs[] = { "connect", "--target", ep, "--conns", "200", "--tls",
+				"--tls-insecure", "--duration", "2s", "--json", NULL };
+	const char *words[] = { "connect", "--target", ep, "--conns", "20", "--tls",
+				"--tls-insecure", "--duration", "1s", NULL };
+
+	proc_start(&S, sargs, 4096);
+	cr_assert(proc_wait_for(&S, "\"event\":\"start\"", 10), "serve did not start: %s", S.err);
+	cr_assert_eq(run_holdconn(&P, cargs, 4096, 30), 0, "connect: %s", P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s", P.out);
+	cr_expect(strstr(line, "\"server\":null"), "connect has no server side: %s", line);
+	cr_expect(strstr(line, "\"kernel_tls\":"), "%s", line);
+	cr_expect_eq(side_num(line, "client", "connections"), PAIRS, "%s", line);
+	cr_expect_eq(side_num(line, "client", "handshakes"), PAIRS, "%s", line);
+	cr_expect_lt(fabs(side_num(line, "client", "tls_bytes_per_connection") - rc), rc * AGREE,
+		     "the reading %.0f: %s", rc, line);
+	cr_expect_gt(side_num(line, "client", "handshake_cpu_seconds_per_connection"), 0, "%s", line);
+	cr_expect_gt(side_num(line, "client", "handshakes_per_second"), 0, "%s", line);
+
+	cr_assert_eq(run_holdconn(&P, words, 4096, 30), 0, "connect: %s", P.err);
+	cr_expect_not_null(proc_line(&P, "TLS client:    ", buf, sizeof(buf)), "%s", P.out);
+	cr_expect(strstr(buf, "B/conn over 20 conns"), "%s", buf);
+	cr_expect_not_null(proc_line(&P, "TLS:           OpenSSL's buffers released", buf,
+				     sizeof(buf)), "%s", P.out);
+	cr_expect(strstr(buf, "kernel TLS"), "the probe's verdict: %s", buf);
+
+	proc_signal(&S, SIGTERM);
+	cr_assert_eq(proc_finish(&S, 20), 0, "serve: %s", S.err);
+	cr_assert_not_null(proc_line(&S, "\"event\":\"summary\"", line, sizeof(line)), "%s", S.out);
+	cr_expect(strstr(line, "\"client\":null"), "serve has no client side: %s", line);
+	cr_expect_eq(side_num(line, "server", "connections"), PAIRS, "its most: %s", line);
+	cr_expect_eq(side_num(line, "server", "handshakes"), PAIRS, "at its most: %s", line);
+	cr_expect_lt(fabs(side_num(line, "server", "tls_bytes_per_connection") - rs), rs * AGREE,
+		     "the reading %.0f: %s", rs, line);
+	cr_expect_gt(side_num(line, "server", "handshake_cpu_seconds_per_connection"), 0, "%s", line);
 }
