@@ -140,6 +140,15 @@ static void beat(struct holder *h)
 			h->beat_us = now;
 		return;
 	}
+	/*
+	 * One batch a tick, as the floor's timer: a turn that the completions
+	 * of the last batch woke early hands out nothing. Handing out the few
+	 * beats due since the last completion instead kept the loop spinning
+	 * and sent them a handful at a time, and on loopback every small batch
+	 * costs the receiving CPU its own RPS interrupt.
+	 */
+	if (now - h->beat_us < BEAT_WAIT_MS * 1000 && now != until)
+		return;
 	skip_lost_periods(h, now);
 	h->beat_behind = now - h->beat_us > BEAT_SPAN_MAX_US;
 	if (h->beat_behind)
