@@ -529,10 +529,17 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 		if (cfg->ctl && cfg->role == ROLE_SERVE)
 			atomic_store_explicit(&cfg->ctl->peer_accepted, h->opened, memory_order_relaxed);
 		now = now_s();
-		if (now - last_check >= CHECK_INTERVAL_S || !h->ramping || quick) {
+		/*
+		 * Once the ramp ends, every turn while turns are rare (HOLD_WAIT_MS);
+		 * under traffic a turn may come with every completion, and a publish
+		 * is a getrusage: every CHECK_INTERVAL_S then, unless bench measures.
+		 */
+		if (now - last_check >= CHECK_INTERVAL_S || quick ||
+		    (!h->ramping && !traffic_on(&cfg->traffic) && !cfg->session)) {
 			/* Under a bench pause the parent is measuring: keep the arena figure fresh. */
 			bool arena = now - last_arena >= ARENA_INTERVAL_S ||
-				     (cfg->ctl && atomic_load_explicit(&cfg->ctl->pause, memory_order_relaxed));
+				     (cfg->ctl && atomic_load_explicit(&cfg->ctl->pause, memory_order_relaxed) ==
+							  PAUSE_MEASURE);
 
 			check_limits(h);
 			check_stall(h, now);
