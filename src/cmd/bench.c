@@ -85,8 +85,8 @@ static const struct opt options[] = {
 		 "over IPv6: to [::1] from fd00:1::/64, a block bench routes to lo in its "
 		 "namespace (::1 alone without one)"),
 	OPT_CALLBACK(0, "watch", &o.holder.watch, opt_watch, "HOW",
-		     "how a closed peer is noticed (uring, both sides): poll, recv, none or diag "
-		     "(default: poll); see serve --help"),
+		     "how the server notices a closed peer (uring): poll, recv, none, diag or auto "
+		     "(default: auto: recv with --send, else poll); see serve --help"),
 	OPT_SCAN_INTERVAL(o.holder),
 	OPT_CALLBACK(0, "client-watch", &o.client_watch, opt_watch, "HOW",
 		     "the generator's watch (default: none: bench notices a dead server by "

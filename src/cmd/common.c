@@ -240,7 +240,7 @@ int opt_mode(struct opt_parser *p, const struct opt *o, const char *arg)
 int opt_watch(struct opt_parser *p, const struct opt *o, const char *arg)
 {
 	if (parse_watch(arg, o->value))
-		return opts_fail(p, "--%s: '%s' is not a watch strategy (poll, recv, none or diag)",
+		return opts_fail(p, "--%s: '%s' is not a watch strategy (poll, recv, none, diag or auto)",
 				 o->name, arg);
 	return 0;
 }

@@ -109,7 +109,9 @@ int opt_shard(struct opt_parser *p, const struct opt *o, const char *arg);   /* 
 	OPT_CALLBACK(0, "watch", &(h).watch, opt_watch, "HOW",                              \
 		     "how a closed peer is noticed (uring): poll, one-shot poll per socket; " \
 		     "recv, multishot recv into shared buffers; none, never look; diag, a "   \
-		     "sock_diag dump of the living every --scan-interval (default: poll)")
+		     "sock_diag dump of the living every --scan-interval; auto (the default), "  \
+		     "recv on a server reading --send heartbeats where buffers are consumed " \
+		     "incrementally (Linux 6.12), poll otherwise")
 /* --sweep-interval, its old name, is kept so that scripts keep working. */
 #define OPT_SCAN_INTERVAL(h)                                                            \
 	OPT_CALLBACK(0, "scan-interval", &(h).scan_interval_us, opt_scan_interval,     \

@@ -64,8 +64,8 @@ static const struct opt options[] = {
 	OPT_CALLBACK(0, "modes", &c, opt_modes, "MODE,...",
 		     "server modes to compare, in order (default: uring,epoll,threads)"),
 	OPT_CALLBACK(0, "watch", &c.bench.holder.watch, opt_watch, "HOW",
-		     "how a uring server notices a closed peer: poll, recv, none or diag "
-		     "(default: poll); see serve --help"),
+		     "how a uring server notices a closed peer: poll, recv, none, diag or auto "
+		     "(default: auto: recv with --send, else poll); see serve --help"),
 	BUFFER_OPTS(c.bench.holder),
 	OPT_RUN_RESERVE(c.bench.holder),
 	OPT_COUNT(0, "report-every", &c.bench.report_every, 1, "N",

@@ -103,7 +103,7 @@ static const struct opt options[] = {
 	OPT_CALLBACK(0, "slo", &s.bench.slo_p99_us, opt_slo, "p99=DURATION",
 		     "stop each bench at the first report point that misses the objective (see "
 		     "bench --help)"),
-	OPT_CALLBACK(0, "watch", &s.bench.holder.watch, opt_watch, "HOW", "the server's watch (default: poll)"),
+	OPT_CALLBACK(0, "watch", &s.bench.holder.watch, opt_watch, "HOW", "the server's watch (default: auto, as bench)"),
 	OPT_CALLBACK(0, "reserve", &s.bench.holder.reserve, opt_reserve, "BYTES", "MemAvailable to keep (as bench)"),
 	OPT_FLAG(0, "json", &s.bench.json, "one JSON object per setting, then the recommendation"),
 	OPT_END(),

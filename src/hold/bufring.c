@@ -143,3 +143,21 @@ void bufring_starved(struct bufring *b)
 	}
 	add_buffers(b, n); /* after those already given back; makes them all visible */
 }
+
+bool bufring_incremental(void)
+{
+	static int known = -1;
+	struct bufring *b = NULL;
+	struct io_uring u;
+
+	if (known >= 0)
+		return known;
+	known = 0;
+	if (io_uring_queue_init(2, &u, 0))
+		return false;
+	if (!bufring_create(&u, 0, &b))
+		known = b->inc;
+	io_uring_queue_exit(&u); /* unregisters the group before its memory goes */
+	bufring_free(b);
+	return known;
+}

@@ -63,6 +63,8 @@ void bufring_flush(struct bufring *b);
  * doubles the set (up to BUFRING_MAX) once between two flushes.
  */
 void bufring_starved(struct bufring *b);
+/* Whether this kernel consumes provided buffers incrementally (a probe, once). */
+bool bufring_incremental(void);
 /* Bytes charged to RLIMIT_MEMLOCK for the ring of entries (whole pages). */
 size_t bufring_charge(void);
 

@@ -10,6 +10,7 @@ static const char *const watch_names[] = {
 	[WATCH_RECV] = "recv",
 	[WATCH_NONE] = "none",
 	[WATCH_DIAG] = "diag",
+	[WATCH_AUTO] = "auto",
 };
 
 const char *watch_name(enum watch w)

@@ -11,9 +11,10 @@ enum watch {
 	WATCH_RECV,     /* multishot recv into a provided buffer ring */
 	WATCH_NONE,     /* hold and never look */
 	WATCH_DIAG,     /* nothing per socket: a sock_diag dump every --sweep-interval */
+	WATCH_AUTO,     /* the default: recv for a server reading heartbeats, else poll (run/configure.c) */
 };
 
-/* "poll", "recv", "none", "diag"; "?" for anything else. */
+/* "poll", "recv", "none", "diag", "auto"; "?" for anything else. */
 const char *watch_name(enum watch w);
 /* The exact name of a watch strategy; 0 or -EINVAL. */
 int parse_watch(const char *s, enum watch *out);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "hold/bufring.h"
 #include "measure/meter.h"
 #include "measure/sysinfo.h"
 #include "run/configure.h"
@@ -16,6 +17,22 @@
 static int clamp_int(uint64_t v)
 {
 	return v > INT_MAX ? INT_MAX : (int)v;
+}
+
+/*
+ * --watch auto: a uring server that reads --send's heartbeats takes each
+ * with one completion of a multishot recv into provided buffers, not a
+ * poll, a recv and a re-armed poll. Only where the kernel consumes those
+ * buffers a piece at a time (6.12): otherwise each 64-byte read takes a
+ * whole one and a busy ring runs dry. Everything else polls. (--proto
+ * refuses --send; under --tls the records are read the same way.)
+ */
+static enum watch auto_watch(const struct holder_opts *o, enum role role, enum mode mode)
+{
+	if (role == ROLE_SERVE && mode == MODE_URING && o->traffic.send &&
+	    o->traffic.on_data == ON_DATA_DRAIN && bufring_incremental())
+		return WATCH_RECV;
+	return WATCH_POLL;
 }
 
 void configure_holder(struct holder_config *cfg, const struct holder_opts *o, enum role role,
@@ -32,7 +49,7 @@ void configure_holder(struct holder_config *cfg, const struct holder_opts *o, en
 	cfg->linger_rst = true;
 	cfg->keepalive = o->keepalive;
 	cfg->user_timeout_ms = o->user_timeout_ms;
-	cfg->watch = watch;
+	cfg->watch = watch == WATCH_AUTO ? auto_watch(o, role, mode) : watch;
 	cfg->scan_interval_us = o->scan_interval_us;
 	cfg->traffic = o->traffic;
 	cfg->window = CONNECT_WINDOW;

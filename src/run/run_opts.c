@@ -13,7 +13,7 @@
 void holder_opts_defaults(struct holder_opts *h)
 {
 	memset(h, 0, sizeof(*h));
-	h->watch = WATCH_POLL;
+	h->watch = WATCH_AUTO;
 	h->scan_interval_us = DEFAULT_SWEEP_INTERVAL_US;
 	h->traffic.every_us = DEFAULT_EVERY_US;
 }

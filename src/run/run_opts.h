@@ -78,7 +78,7 @@ struct holder_opts {
 	struct tcp_keepalive keepalive; /* --tcp-keepalive IDLE,INTVL,CNT; on 0: not set */
 	unsigned int user_timeout_ms;   /* --user-timeout; 0: the kernel's */
 	struct reserve_opt reserve;     /* --reserve */
-	enum watch watch;               /* --watch (bench: the server's), default poll */
+	enum watch watch;               /* --watch (bench: the server's), default auto */
 	uint64_t scan_interval_us;      /* --scan-interval for --watch diag, default 1 s */
 	struct traffic traffic;         /* --send, --every, --send-once, --on-data, --set-buffers */
 	bool on_data_given;
