@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "cmdline.h"
+#include "hold/bufring.h"
+#include "run/configure.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 
@@ -785,6 +787,38 @@ Test(args, recv_watch_only_drains)
 {
 	EXPECT_ERROR("--on-data keep: --watch recv reads everything it is sent; use --watch poll "
 		     "or diag", "bench", "--watch", "recv", "--on-data", "keep");
+}
+
+/* The server's watch for this bench parse, as a run configures it (the default is auto). */
+static enum watch server_watch(void)
+{
+	struct holder_config cfg;
+
+	configure_holder(&cfg, &bo.holder, ROLE_SERVE, bo.mode, bo.holder.watch);
+	return cfg.watch;
+}
+
+Test(args, the_default_watch_reads_heartbeats_with_a_multishot_recv_where_buffers_go_by_the_byte)
+{
+	struct holder_config cfg;
+
+	cr_assert_eq(PARSE("bench", "--send", "64", "--every", "10s"), 0, "%s", err);
+	cr_expect_eq(bo.holder.watch, WATCH_AUTO);
+	cr_expect_eq(server_watch(), bufring_incremental() ? WATCH_RECV : WATCH_POLL);
+	configure_holder(&cfg, &bo.holder, ROLE_CONNECT, bo.client_mode, bo.holder.watch);
+	cr_expect_eq(cfg.watch, WATCH_POLL, "the generator's side polls");
+}
+
+Test(args, the_default_watch_polls_without_heartbeats_to_drain)
+{
+	cr_assert_eq(PARSE("bench"), 0, "%s", err);
+	cr_expect_eq(server_watch(), WATCH_POLL);
+	cr_assert_eq(PARSE("bench", "--send", "64", "--every", "10s", "--on-data", "echo"), 0, "%s", err);
+	cr_expect_eq(server_watch(), WATCH_POLL);
+	cr_assert_eq(PARSE("bench", "--send", "64", "--every", "10s", "--mode", "epoll"), 0, "%s", err);
+	cr_expect_eq(server_watch(), WATCH_POLL);
+	cr_assert_eq(PARSE("bench", "--send", "64", "--every", "10s", "--watch", "poll"), 0, "%s", err);
+	cr_expect_eq(server_watch(), WATCH_POLL, "a watch asked for is kept");
 }
 
 Test(args, set_buffers_is_before_or_after)
