@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include "base/exit_codes.h"
 #include "base/opts.h"
-#include "run/run_opts.h"
+#include "run/options.h"
 
 struct command {
 	const char *name;
@@ -43,7 +43,7 @@ extern const struct command cmd_serve, cmd_connect, cmd_bench, cmd_limits, cmd_c
 
 #define EXIT_HELP EXIT_CODES_TEXT
 
-/* Callbacks; each comment names what value points to (groups: run/run_opts.h). */
+/* Callbacks; each comment names what value points to (groups: run/options.h). */
 int opt_listen(struct opt_parser *p, const struct opt *o, const char *arg); /* listen_opts */
 int opt_target(struct opt_parser *p, const struct opt *o, const char *arg); /* target_opts */
 int opt_source(struct opt_parser *p, const struct opt *o, const char *arg); /* source_opts */

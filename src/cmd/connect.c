@@ -32,7 +32,7 @@ static const char connect_notes[] =
 	"\n"
 	EXIT_HELP;
 
-static struct run_opts o;
+static struct connect_opts o;
 
 static int opt_server_pid(struct opt_parser *p, const struct opt *opt, const char *arg)
 {
@@ -97,7 +97,7 @@ static const struct opt options[] = {
 
 static void defaults(void)
 {
-	run_opts_defaults(&o);
+	connect_opts_defaults(&o);
 }
 
 /* Destinations the planner will expand the targets into: one per port. */
@@ -130,7 +130,7 @@ static int check(struct opt_parser *p)
 
 static int run(void)
 {
-	return side_main(&o, ROLE_CONNECT);
+	return connect_main(&o);
 }
 
 const struct command cmd_connect = { "connect", connect_usage, connect_about, options,

@@ -18,7 +18,7 @@ static const char serve_notes[] =
 	"\n"
 	EXIT_HELP;
 
-static struct run_opts o;
+static struct serve_opts o;
 
 static const struct opt options[] = {
 	OPT_CALLBACK_F(0, "listen", &o.listen, opt_listen, "ADDR:PORT[-PORT]",
@@ -49,7 +49,7 @@ static const struct opt options[] = {
 
 static void defaults(void)
 {
-	run_opts_defaults(&o);
+	serve_opts_defaults(&o);
 }
 
 static int check(struct opt_parser *p)
@@ -66,7 +66,7 @@ static int check(struct opt_parser *p)
 
 static int run(void)
 {
-	return side_main(&o, ROLE_SERVE);
+	return serve_main(&o);
 }
 
 const struct command cmd_serve = { "serve", serve_usage, serve_about, options, serve_notes,

@@ -4,7 +4,7 @@
 
 #include "base/exit_codes.h"
 #include "hold/stats.h"
-#include "run/run_opts.h"
+#include "run/options.h"
 #include "run/report.h"
 #include "run/extserver.h"
 

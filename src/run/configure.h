@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 #include "hold/holder.h"
-#include "run/run_opts.h"
+#include "run/options.h"
 
 #define CONNECT_WINDOW 1024 /* connects in flight at most (bench narrows it) */
 

@@ -22,9 +22,56 @@
 
 #define SERVER_SETTLE_S 10.0 /* longest wait for a server's memory to be still */
 
-/* serve or connect alone: its own mode, endpoints and sources, as typed. */
-static int side_config(const struct run_opts *o, enum role role, struct holder_config *cfg,
-		       struct plan *plan, char *err, size_t errlen)
+/* What a side runs on: the parts of serve's or connect's options the run reads. */
+struct side_opts {
+	enum role role;
+	enum mode mode;
+	const struct holder_opts *holder;
+	const struct session_opts *session;
+	uint64_t report_every;
+	bool json;
+	const struct metrics_opt *metrics;
+	const struct proc_set *server_pids; /* connect --server-pid; NULL: none */
+	uint64_t conns;                     /* connect --conns; 0: serve */
+};
+
+void serve_opts_defaults(struct serve_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = MODE_URING;
+	holder_opts_defaults(&o->holder);
+	o->backlog = DEFAULT_BACKLOG;
+	o->report_every = DEFAULT_REPORT_EVERY;
+}
+
+void connect_opts_defaults(struct connect_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = MODE_URING;
+	target_opts_defaults(&o->targets);
+	holder_opts_defaults(&o->holder);
+	o->report_every = DEFAULT_REPORT_EVERY;
+}
+
+/* serve's holder: its mode, its --listen endpoints and backlog, its TLS. */
+static int serve_config(const struct serve_opts *o, struct holder_config *cfg, char *err,
+			size_t errlen)
+{
+	static struct tls_ctx *tls;
+	int ret;
+
+	configure_holder(cfg, &o->holder, ROLE_SERVE, o->mode, o->holder.watch);
+	cfg->backlog = o->backlog;
+	ret = configure_tls(&tls, &o->session, true, NULL, err, errlen);
+	if (ret)
+		return ret == -EINVAL ? ret : -EIO;
+	cfg->tls = tls;
+	return configure_listen(cfg, o->listen.range, o->listen.n, err, errlen);
+}
+
+/* connect's holder: its mode, targets and sources as typed, its sessions. */
+static int connect_config(const struct connect_opts *o, struct holder_config *cfg,
+			  struct plan *plan, char *err, size_t errlen)
 {
 	struct connect_spec s = {
 		.target = o->targets.range, .ntarget = o->targets.n,
@@ -32,25 +79,20 @@ static int side_config(const struct run_opts *o, enum role role, struct holder_c
 		.sport = o->sources.has_sport ? &o->sources.sport : NULL,
 		.shard = o->shard, .conns = o->conns,
 	};
-
 	static struct run_session session;
 	static struct tls_ctx *tls;
 	int ret;
 
-	configure_holder(cfg, &o->holder, role, o->mode, o->holder.watch);
+	configure_holder(cfg, &o->holder, ROLE_CONNECT, o->mode, o->holder.watch);
 	/* connect --duration: a standalone side ends itself; bench ends its own sides. */
-	cfg->has_duration = role == ROLE_CONNECT && o->hold.given;
+	cfg->has_duration = o->hold.given;
 	cfg->duration_us = o->hold.us;
-	ret = configure_tls(&tls, &o->session, role == ROLE_SERVE, NULL, err, errlen);
+	cfg->rate = o->rate;
+	cfg->reconnect = o->reconnect;
+	ret = configure_tls(&tls, &o->session, false, NULL, err, errlen);
 	if (ret)
 		return ret == -EINVAL ? ret : -EIO;
 	cfg->tls = tls;
-	if (role == ROLE_SERVE) {
-		cfg->backlog = o->backlog;
-		return configure_listen(cfg, o->listen.range, o->listen.n, err, errlen);
-	}
-	cfg->rate = o->rate;
-	cfg->reconnect = o->reconnect;
 	configure_session(cfg, &o->session, &o->holder, &session, 0);
 	return configure_connect(cfg, plan, &s, err, errlen);
 }
@@ -106,7 +148,7 @@ static int side_exit_code(const struct holder *h, const struct holder_config *cf
 
 struct side_report {
 	struct reporter rep;
-	const struct run_opts *o;
+	const struct side_opts *o;
 	enum role role;
 	uint64_t target, reserve;
 	struct meter_sample *base, *now;
@@ -301,7 +343,7 @@ static void side_point(struct side_report *sr, struct holder *h, double t)
 }
 
 /* The processes --server-pid names; NULL: none. */
-static const struct proc_set *side_server_pids(const struct run_opts *o)
+static const struct proc_set *side_server_pids(const struct connect_opts *o)
 {
 	const struct proc_set *set = &o->server_pids;
 
@@ -313,15 +355,15 @@ static const struct proc_set *side_server_pids(const struct run_opts *o)
  * once still, before the kernel's baseline (listing them looks at /proc,
  * which allocates what the baseline must already hold).
  */
-static void side_server_init(struct side_report *sr, const struct run_opts *o,
+static void side_server_init(struct side_report *sr, const struct side_opts *o,
 			     const struct holder_config *cfg)
 {
 	sr->watched = o->mode == MODE_URING && cfg->watch != WATCH_NONE;
 	sr->watch = cfg->watch;
 	sr->ndst = cfg->plan ? cfg->plan->ndst : 1;
-	if (!side_server_pids(o))
+	if (!o->server_pids)
 		return;
-	sr->server_set = o->server_pids;
+	sr->server_set = *o->server_pids;
 	sr->server = &sr->server_set;
 	proc_set_resolve(&sr->server_set);
 	sr->server_ok = !proc_set_settle(sr->server, SERVER_SETTLE_S, &sr->server_base) ||
@@ -329,9 +371,8 @@ static void side_server_init(struct side_report *sr, const struct run_opts *o,
 }
 
 /* --server-pid names processes that must be readable now: say which is not. */
-static int check_server_pids(const struct run_opts *o)
+static int check_server_pids(const struct proc_set *set)
 {
-	const struct proc_set *set = &o->server_pids;
 	struct proc_usage u;
 
 	for (int i = 0; i < set->npids; i++)
@@ -355,7 +396,7 @@ static void side_tls(struct side_report *sr, struct holder *h)
 	struct tls_side_report *mine = sr->role == ROLE_SERVE ? &sr->tls.server : &sr->tls.client;
 	struct tls_side_report now;
 
-	if (!sr->o->session.tls)
+	if (!sr->o->session->tls)
 		return;
 	tls_report_side(&now, h->cfg->stats);
 	if (now.conns >= mine->conns)
@@ -403,7 +444,7 @@ static void side_ready(void *arg, struct holder *h)
 		     sr->target, sr->reserve, sr->base->mem_available);
 }
 
-static void side_summary(struct side_report *sr, const struct run_opts *o, struct holder *h,
+static void side_summary(struct side_report *sr, const struct side_opts *o, struct holder *h,
 			 const struct holder_config *cfg, enum role role)
 {
 	struct report_summary s = { 0 };
@@ -420,7 +461,7 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 	}
 	s.command = role == ROLE_SERVE ? "serve" : "connect";
 	s.mode = mode_name(o->mode);
-	s.target = role == ROLE_CONNECT ? o->conns : 0;
+	s.target = o->conns;
 	s.held = h->held_final;
 	s.stop_reason = stop_reason_name(h->stop);
 	if (h->stop == STOP_CGROUP && cgroup_track_limited(&sr->cgt)) {
@@ -478,15 +519,15 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 	}
 	if (sr->server && sr->cost.conns)
 		s.server = &sr->cost;
-	if (role == ROLE_CONNECT && (o->session.cfg.proto != PROTO_NONE || o->session.tls)) {
-		session_report_fill(&sr->sessions, o->session.cfg.proto != PROTO_NONE ?
-				    proto_name(o->session.cfg.proto) : NULL, o->session.tls, cfg->stats);
+	if (role == ROLE_CONNECT && (o->session->cfg.proto != PROTO_NONE || o->session->tls)) {
+		session_report_fill(&sr->sessions, o->session->cfg.proto != PROTO_NONE ?
+				    proto_name(o->session->cfg.proto) : NULL, o->session->tls, cfg->stats);
 		s.sessions = &sr->sessions;
 		if (h->stop == STOP_SESSION)
 			session_report_stop(&sr->sessions, detail, sizeof(detail));
 	}
-	if (o->session.tls) {
-		sr->tls.keep_buffers = o->session.tls_opts.keep_buffers;
+	if (o->session->tls) {
+		sr->tls.keep_buffers = o->session->tls_opts.keep_buffers;
 		sr->tls.records = s.user_bytes_per_conn;
 		tls_report_probe(&sr->tls);
 		s.tls = &sr->tls;
@@ -496,93 +537,78 @@ static void side_summary(struct side_report *sr, const struct run_opts *o, struc
 		s.cgroup = &sr->cgroup;
 	}
 	/* A server's banner is not traffic: connect speaks of traffic only when it sent some. */
-	if (traffic_on(&o->holder.traffic) || (role == ROLE_SERVE && (h->bytes_in || h->bytes_out))) {
-		s.traffic = &o->holder.traffic;
+	if (traffic_on(&o->holder->traffic) || (role == ROLE_SERVE && (h->bytes_in || h->bytes_out))) {
+		s.traffic = &o->holder->traffic;
 		traffic_report_fill(role == ROLE_SERVE ? &s.tr_server : &s.tr_client,
 				    &cfg->stats->traffic, h->bytes_in, h->bytes_out);
 		/* The generator kept the schedule's account: say whether it kept the schedule. */
-		s.has_schedule = role == ROLE_CONNECT && o->holder.traffic.send;
+		s.has_schedule = role == ROLE_CONNECT && o->holder->traffic.send;
 		schedule_report_fill(&s.schedule, &cfg->stats->traffic);
 	}
 	report_summary(&sr->rep, &s);
 }
 
-int side_main(const struct run_opts *o, enum role role)
+/* A side whose options were taken and its holder configured: run it, report, and exit. */
+static int side_main(const struct side_opts *o, struct holder_config *cfg)
 {
-	static struct holder_config cfg;
-	static struct plan plan;
-	static struct run_opts resolved; /* o with its --target names resolved */
 	struct side_report sr = { 0 };
 	struct stats_block { struct side_stats st; } *blk = calloc(1, sizeof(*blk));
 	struct metrics_server *metrics = NULL;
+	enum role role = o->role;
 	struct holder h;
 	char err[256];
 	int ret, code = EXIT_RUNTIME;
 
 	if (!blk)
 		return EXIT_RUNTIME;
-	resolved = *o;
-	o = &resolved;
-	if (target_opts_resolve(&resolved.targets, "connect", err, sizeof(err))) {
-		fprintf(stderr, "holdconn connect: %s\n", err);
-		goto out;
-	}
-	ret = side_config(o, role, &cfg, &plan, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "holdconn: %s\n", err);
-		code = ret == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
-		goto out;
-	}
-	if (role == ROLE_CONNECT && check_server_pids(o))
-		goto out;
 	reporter_init(&sr.rep, stdout, o->json);
 	/* Zeroed: a sample /proc could not fill (EMFILE) is never read uninitialised. */
 	sr.base = calloc(1, sizeof(*sr.base));
 	sr.now = calloc(1, sizeof(*sr.now));
 	if (!sr.base || !sr.now)
 		goto out;
-	side_server_init(&sr, o, &cfg);
+	side_server_init(&sr, o, cfg);
 	crosscheck_env(&sr.env);
 	meter_settle(sr.base, &sr.env.residue);
 	attrib_env(&sr.env, sr.base);
-	cgroup_track_start(&sr.cgt, cfg.cgroup_reserve);
-	sr.nlisten = cfg.nlisten;
+	cgroup_track_start(&sr.cgt, cfg->cgroup_reserve);
+	sr.nlisten = cfg->nlisten;
 	/* A run shorter than one tick (a refused target) still has a minimum. */
 	sr.mem_available_min = sr.base->mem_available;
 	sr.report_every = o->report_every;
 	sr.next_report = o->report_every;
 	sr.t0 = sr.last_t = sr.last_report_t = now_s();
-	cfg.stats = &blk->st;
-	cfg.tick = side_tick;
-	cfg.tick_arg = &sr;
-	cfg.tick_ms = SERVE_PEAK_MS;
-	cfg.ready = side_ready;
+	cfg->stats = &blk->st;
+	cfg->tick = side_tick;
+	cfg->tick_arg = &sr;
+	cfg->tick_ms = SERVE_PEAK_MS;
+	cfg->ready = side_ready;
 	sr.o = o;
 	sr.role = role;
-	sr.target = role == ROLE_CONNECT ? cfg.target : 0;
-	sr.reserve = cfg.reserve;
+	sr.target = role == ROLE_CONNECT ? cfg->target : 0;
+	sr.reserve = cfg->reserve;
 	holder_signals(false);
-	if (o->metrics.given) {
-		struct metrics_side ms = { role == ROLE_SERVE ? "serve" : "connect", "", cfg.stats };
+	if (o->metrics->given) {
+		struct metrics_side ms = { role == ROLE_SERVE ? "serve" : "connect", "", cfg->stats };
 		char ep[64];
 
-		ret = metrics_listen(&o->metrics.addr);
+		ret = metrics_listen(&o->metrics->addr);
 		if (ret >= 0)
 			ret = metrics_start(&metrics, ret, &ms, 1);
 		if (ret) {
-			format_sockaddr(&o->metrics.addr, ep, sizeof(ep));
+			format_sockaddr(&o->metrics->addr, ep, sizeof(ep));
 			fprintf(stderr, "holdconn %s: --metrics %s: %s\n", ms.side, ep,
 				ret == -EADDRINUSE ? "already in use: pick another port" : strerror(-ret));
 			goto out;
 		}
 	}
-	ret = holder_run(&h, &cfg);
+	ret = holder_run(&h, cfg);
 	if (ret) {
 		side_explain_failure(false, o->mode, -ret, err, sizeof(err));
 		if (h.failed_listener >= 0 && (ret == -EADDRINUSE || ret == -EADDRNOTAVAIL)) {
 			char ep[64];
 
-			format_sockaddr(&cfg.listen[h.failed_listener], ep, sizeof(ep));
+			format_sockaddr(&cfg->listen[h.failed_listener], ep, sizeof(ep));
 			snprintf(err, sizeof(err), "%s %s", ep,
 				 ret == -EADDRINUSE ? "is already in use: pick another port"
 						    : "is not an address of this host");
@@ -591,12 +617,54 @@ int side_main(const struct run_opts *o, enum role role)
 		code = side_start_code(o->mode, -ret);
 		goto out;
 	}
-	side_summary(&sr, o, &h, &cfg, role);
-	code = side_exit_code(&h, &cfg);
+	side_summary(&sr, o, &h, cfg, role);
+	code = side_exit_code(&h, cfg);
 out:
 	metrics_stop(metrics);
 	free(sr.base);
 	free(sr.now);
 	free(blk);
 	return code;
+}
+
+/* A holder that could not be configured: a usage error (2) or a runtime one (1). */
+static int config_failed(int ret, const char *err)
+{
+	fprintf(stderr, "holdconn: %s\n", err);
+	return ret == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+}
+
+int serve_main(const struct serve_opts *o)
+{
+	static struct holder_config cfg;
+	const struct side_opts s = { ROLE_SERVE, o->mode, &o->holder, &o->session,
+				     o->report_every, o->json, &o->metrics, NULL, 0 };
+	char err[256];
+	int ret = serve_config(o, &cfg, err, sizeof(err));
+
+	return ret ? config_failed(ret, err) : side_main(&s, &cfg);
+}
+
+int connect_main(const struct connect_opts *opts)
+{
+	static struct connect_opts o; /* opts with its --target names resolved */
+	static struct holder_config cfg;
+	static struct plan plan;
+	struct side_opts s = { ROLE_CONNECT, opts->mode, &o.holder, &o.session,
+			       opts->report_every, opts->json, &o.metrics, NULL, opts->conns };
+	char err[256];
+	int ret;
+
+	o = *opts;
+	s.server_pids = side_server_pids(&o);
+	if (target_opts_resolve(&o.targets, "connect", err, sizeof(err))) {
+		fprintf(stderr, "holdconn connect: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	ret = connect_config(&o, &cfg, &plan, err, sizeof(err));
+	if (ret)
+		return config_failed(ret, err);
+	if (s.server_pids && check_server_pids(s.server_pids))
+		return EXIT_RUNTIME;
+	return side_main(&s, &cfg);
 }

@@ -3,8 +3,47 @@
 #define HOLDCONN_SIDE_H
 
 #include <stddef.h>
-#include "run/run_opts.h"
+#include "run/options.h"
 #include "hold/holder.h"
+#include "hold/plan.h"
+#include "measure/proc.h"
+
+/* serve's options. */
+struct serve_opts {
+	enum mode mode;              /* --mode, default uring */
+	struct listen_opts listen;   /* --listen */
+	struct holder_opts holder;   /* buffers, TCP, reserve, watch, what peers send */
+	uint32_t backlog;            /* --backlog, default 4096 */
+	uint64_t report_every;       /* --report-every, default 100,000 */
+	bool json;                   /* --json */
+	struct metrics_opt metrics;  /* --metrics */
+	struct session_opts session; /* --tls, --tls-cert, --tls-key, --tls-keep-buffers */
+};
+
+/* connect's options. */
+struct connect_opts {
+	enum mode mode;              /* --mode, default uring */
+	struct target_opts targets;  /* --target, --resolve-timeout */
+	struct source_opts sources;  /* --source, --sport */
+	uint64_t conns;              /* --conns */
+	uint64_t rate;               /* --connect-rate; 0 = as fast as possible */
+	struct hold_time hold;       /* --duration; not given: until SIGINT or SIGTERM */
+	bool reconnect;              /* --reconnect: replace connections the peer closed */
+	struct holder_opts holder;   /* buffers, TCP, reserve, watch, heartbeats */
+	uint64_t report_every;       /* --report-every, default 100,000 */
+	bool json;                   /* --json */
+	struct metrics_opt metrics;  /* --metrics */
+	struct proc_set server_pids; /* --server-pid: the server's processes to read */
+	struct plan_shard shard;     /* --shard I/N; count 0: not sharded */
+	struct session_opts session; /* --proto, --tls and theirs */
+};
+
+/* What serve and connect start from: uring, poll watch, 100K report points. */
+void serve_opts_defaults(struct serve_opts *o);
+void connect_opts_defaults(struct connect_opts *o);
+/* `holdconn serve` and `holdconn connect`: run in this process until done; the exit code. */
+int serve_main(const struct serve_opts *o);
+int connect_main(const struct connect_opts *o);
 
 /*
  * One line for a side that could not start: what failed and what to do
@@ -13,8 +52,6 @@
 void side_explain_failure(bool both, enum mode m, int err, char *buf, size_t len);
 /* The exit code of a side that could not start with err: 4 when io_uring was refused. */
 int side_start_code(enum mode m, int err);
-/* Runs serve or connect in this process until done; returns the exit code. */
-int side_main(const struct run_opts *o, enum role role);
 
 struct server_cost;
 struct proc_usage;

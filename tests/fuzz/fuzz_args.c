@@ -3,8 +3,8 @@
  * and newline into words, parsed once as typed and once after each
  * subcommand. Besides not crashing or leaking: an error is -EINVAL with a
  * message of one nonempty line free of control characters; a success
- * leaves no message, and serve, connect and bench options within the
- * limits the rest of holdconn relies on.
+ * leaves no message, and serve's, connect's and bench's options (each
+ * its own struct) within the limits the rest of holdconn relies on.
  */
 #include <errno.h>
 #include <limits.h>
@@ -14,6 +14,7 @@
 #include "fuzz.h"
 #include "hold/plan.h"
 #include "run/bench.h"
+#include "run/side.h"
 
 #define MAX_WORDS 48
 
@@ -62,28 +63,33 @@ static void check_sources(const struct source_opts *s)
 		FUZZ_CHECK(s->sport.first >= 1 && s->sport.first <= s->sport.last);
 }
 
-/* serve's and connect's; what main() and the planner count on once parsing said yes. */
-static void check_options(const struct command *cmd, bool help, const struct run_opts *o)
+/* What serve, connect and the planner count on once parsing said yes. */
+static void check_serve(bool help, const struct serve_opts *o)
 {
 	FUZZ_CHECK(o->mode <= MODE_THREADS);
 	FUZZ_CHECK(o->report_every >= 1);
 	FUZZ_CHECK(o->backlog >= 1 && o->backlog <= 65535);
 	check_holder(&o->holder);
 	check_ranges(o->listen.range, o->listen.n);
+	if (!help)
+		FUZZ_CHECK(o->listen.n >= 1);
+}
+
+static void check_connect(bool help, const struct connect_opts *o)
+{
+	uint64_t dst = 0;
+
+	FUZZ_CHECK(o->mode <= MODE_THREADS);
+	FUZZ_CHECK(o->report_every >= 1);
+	check_holder(&o->holder);
 	check_ranges(o->targets.range, o->targets.n);
 	check_sources(&o->sources);
 	if (help)
 		return;
-	if (cmd == &cmd_serve)
-		FUZZ_CHECK(o->listen.n >= 1);
-	if (cmd == &cmd_connect) {
-		uint64_t dst = 0;
-
-		FUZZ_CHECK(o->targets.n >= 1 && o->conns >= 1);
-		for (int i = 0; i < o->targets.n; i++)
-			dst += port_range_count(&o->targets.range[i].ports);
-		FUZZ_CHECK(dst <= PLAN_MAX_DST);
-	}
+	FUZZ_CHECK(o->targets.n >= 1 && o->conns >= 1);
+	for (int i = 0; i < o->targets.n; i++)
+		dst += port_range_count(&o->targets.range[i].ports);
+	FUZZ_CHECK(dst <= PLAN_MAX_DST);
 }
 
 static void check_bench(bool help, const struct bench_opts *o)
@@ -118,8 +124,10 @@ static void parse_one(const uint8_t *data, size_t size, const char *cmd)
 		FUZZ_CHECK(err[0] == '\0');
 		FUZZ_CHECK(cl.cmd || cl.help || cl.version);
 		/* The limits below are those of the three holding commands. */
-		if (cl.cmd == &cmd_serve || cl.cmd == &cmd_connect)
-			check_options(cl.cmd, cl.help, cl.cmd->parsed);
+		if (cl.cmd == &cmd_serve)
+			check_serve(cl.help, cl.cmd->parsed);
+		if (cl.cmd == &cmd_connect)
+			check_connect(cl.help, cl.cmd->parsed);
 		if (cl.cmd == &cmd_bench)
 			check_bench(cl.help, cl.cmd->parsed);
 		FUZZ_CHECK(commands_help(cl.cmd ? cl.cmd->name : NULL)[0] != '\0');

@@ -1,9 +1,9 @@
 /*
  * cmdline.h - the unit tests' view of a parsed command line: which command
- * (cl), and its options copied out of the command's own struct: o for
- * serve's and connect's, bo for bench's (and the bench compare and sweep
- * run), copts and sopts for what only compare and sweep take; limits' own
- * struct is its file's.
+ * (cl), and its options copied out of the command's own struct: so, co
+ * and bo for serve's, connect's and bench's (bo also for the bench compare
+ * and sweep run), copts and sopts for what only compare and sweep take;
+ * limits' own struct is its file's.
  */
 #ifndef HOLDCONN_TEST_CMDLINE_H
 #define HOLDCONN_TEST_CMDLINE_H
@@ -12,12 +12,14 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "run/compare.h"
+#include "run/side.h"
 #include "run/sweep.h"
 
 #define UNUSED __attribute__((unused))
 
 static UNUSED struct cmdline cl;
-static UNUSED struct run_opts o;
+static UNUSED struct serve_opts so;
+static UNUSED struct connect_opts co;
 static UNUSED struct bench_opts bo;
 static UNUSED struct compare_opts copts;
 static UNUSED struct sweep_opts sopts;
@@ -35,8 +37,10 @@ static UNUSED int parse_args(int argc, char **argv, char *e, size_t elen)
 		bo = sopts.bench;
 	} else if (cl.cmd == &cmd_bench) {
 		bo = *(const struct bench_opts *)cl.cmd->parsed;
-	} else if (cl.cmd && cl.cmd != &cmd_limits) {
-		o = *(const struct run_opts *)cl.cmd->parsed;
+	} else if (cl.cmd == &cmd_serve) {
+		so = *(const struct serve_opts *)cl.cmd->parsed;
+	} else if (cl.cmd == &cmd_connect) {
+		co = *(const struct connect_opts *)cl.cmd->parsed;
 	}
 	return ret;
 }

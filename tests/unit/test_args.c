@@ -101,14 +101,14 @@ Test(args, bench_defaults)
 	cr_expect_eq(bo.clients, 1);
 }
 
-Test(args, serve_defaults_to_unlimited_conns)
+/* serve takes no --conns: it holds what it accepts, without a target. */
+Test(args, serve_defaults)
 {
 	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000"), 0);
 	cr_expect_eq(cl.cmd, &cmd_serve);
-	cr_expect_eq(o.conns, 0);
-	cr_expect_eq(o.backlog, 4096);
-	cr_expect_eq(o.report_every, 100000);
-	cr_expect_eq(o.mode, MODE_URING);
+	cr_expect_eq(so.backlog, 4096);
+	cr_expect_eq(so.report_every, 100000);
+	cr_expect_eq(so.mode, MODE_URING);
 }
 
 Test(args, a_second_parse_starts_from_defaults)
@@ -140,19 +140,19 @@ Test(args, serve_needs_listen)
 Test(args, listen_takes_an_endpoint_range)
 {
 	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000-5015"), 0);
-	cr_assert_eq(o.listen.n, 1);
-	cr_expect_eq(o.listen.range[0].addr, IP(127, 0, 0, 1));
-	cr_expect_eq(o.listen.range[0].ports.first, 5000);
-	cr_expect_eq(o.listen.range[0].ports.last, 5015);
+	cr_assert_eq(so.listen.n, 1);
+	cr_expect_eq(so.listen.range[0].addr, IP(127, 0, 0, 1));
+	cr_expect_eq(so.listen.range[0].ports.first, 5000);
+	cr_expect_eq(so.listen.range[0].ports.last, 5015);
 }
 
 Test(args, listen_repeats_in_order)
 {
 	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000", "--listen", "127.0.0.2:6000"), 0);
-	cr_assert_eq(o.listen.n, 2);
-	cr_expect_eq(o.listen.range[0].addr, IP(127, 0, 0, 1));
-	cr_expect_eq(o.listen.range[1].addr, IP(127, 0, 0, 2));
-	cr_expect_eq(o.listen.range[1].ports.first, 6000);
+	cr_assert_eq(so.listen.n, 2);
+	cr_expect_eq(so.listen.range[0].addr, IP(127, 0, 0, 1));
+	cr_expect_eq(so.listen.range[1].addr, IP(127, 0, 0, 2));
+	cr_expect_eq(so.listen.range[1].ports.first, 6000);
 }
 
 Test(args, listen_accepts_max_endpoints_and_no_more)
@@ -170,7 +170,7 @@ Test(args, listen_accepts_max_endpoints_and_no_more)
 	}
 	argv[argc] = NULL;
 	cr_expect_eq(parse_args(argc, argv, err, sizeof(err)), 0);
-	cr_expect_eq(o.listen.n, MAX_ENDPOINTS);
+	cr_expect_eq(so.listen.n, MAX_ENDPOINTS);
 
 	argv[argc++] = "--listen";
 	argv[argc++] = "127.0.0.1:6000";
@@ -191,7 +191,7 @@ Test(args, same_ports_on_other_addresses_do_not_overlap)
 	cr_expect_eq(PARSE("serve", "--listen", "127.0.0.1:5000-5003", "--listen",
 			   "127.0.0.2:5000-5003"),
 		     0, "%s", err);
-	cr_expect_eq(o.listen.n, 2);
+	cr_expect_eq(so.listen.n, 2);
 }
 
 Test(args, listen_port_0_is_named)
@@ -227,9 +227,9 @@ Test(args, listen_with_a_bad_address_is_junk_even_with_port_0)
 Test(args, backlog_takes_1_to_65535)
 {
 	cr_expect_eq(PARSE("serve", "--listen", "127.0.0.1:1", "--backlog", "1"), 0);
-	cr_expect_eq(o.backlog, 1);
+	cr_expect_eq(so.backlog, 1);
 	cr_expect_eq(PARSE("serve", "--listen", "127.0.0.1:1", "--backlog", "65535"), 0);
-	cr_expect_eq(o.backlog, 65535);
+	cr_expect_eq(so.backlog, 65535);
 }
 
 Test(args, backlog_out_of_range_is_an_error)
@@ -255,18 +255,18 @@ Test(args, connect_takes_all_its_options)
 			   "10000-60999", "--mode", "epoll", "--json"),
 		     0, "%s", err);
 	cr_expect_eq(cl.cmd, &cmd_connect);
-	cr_expect_eq(o.targets.n, 1);
-	cr_expect_eq(o.targets.range[0].ports.last, 5015);
-	cr_expect_eq(o.conns, 1000000);
-	cr_expect_eq(o.rate, 10000);
-	cr_expect(o.sources.has_source);
-	cr_expect_eq(o.sources.source.first, IP(127, 0, 0, 2));
-	cr_expect_eq(o.sources.source.last, IP(127, 0, 0, 40));
-	cr_expect(o.sources.has_sport);
-	cr_expect_eq(o.sources.sport.first, 10000);
-	cr_expect_eq(o.sources.sport.last, 60999);
-	cr_expect_eq(o.mode, MODE_EPOLL);
-	cr_expect(o.json);
+	cr_expect_eq(co.targets.n, 1);
+	cr_expect_eq(co.targets.range[0].ports.last, 5015);
+	cr_expect_eq(co.conns, 1000000);
+	cr_expect_eq(co.rate, 10000);
+	cr_expect(co.sources.has_source);
+	cr_expect_eq(co.sources.source.first, IP(127, 0, 0, 2));
+	cr_expect_eq(co.sources.source.last, IP(127, 0, 0, 40));
+	cr_expect(co.sources.has_sport);
+	cr_expect_eq(co.sources.sport.first, 10000);
+	cr_expect_eq(co.sources.sport.last, 60999);
+	cr_expect_eq(co.mode, MODE_EPOLL);
+	cr_expect(co.json);
 }
 
 Test(args, target_overlapping_an_earlier_target_is_an_error)
@@ -662,11 +662,11 @@ Test(args, bench_ipv6_is_off_unless_asked)
 Test(args, listen_takes_ipv6_in_brackets)
 {
 	cr_assert_eq(PARSE("serve", "--listen", "[::1]:5000-5015"), 0, "%s", err);
-	cr_assert_eq(o.listen.n, 1);
-	cr_expect(o.listen.range[0].v6);
-	cr_expect(o.listen.range[0].addr == 1);
-	cr_expect_eq(o.listen.range[0].ports.first, 5000);
-	cr_expect_eq(o.listen.range[0].ports.last, 5015);
+	cr_assert_eq(so.listen.n, 1);
+	cr_expect(so.listen.range[0].v6);
+	cr_expect(so.listen.range[0].addr == 1);
+	cr_expect_eq(so.listen.range[0].ports.first, 5000);
+	cr_expect_eq(so.listen.range[0].ports.last, 5015);
 }
 
 Test(args, same_port_on_ipv4_and_ipv6_loopback_does_not_overlap)
@@ -697,10 +697,10 @@ Test(args, source_takes_an_ipv6_block)
 {
 	cr_assert_eq(PARSE("connect", "--conns", "1", "--target", "[::1]:5000", "--source",
 			   "fd00:1::/64"), 0, "%s", err);
-	cr_expect(o.sources.has_source);
-	cr_expect(o.sources.source.v6);
-	cr_expect(o.sources.source.first == (addr128)0xfd000001 << 96);
-	cr_expect(o.sources.source.last == ((addr128)0xfd000001 << 96 | UINT64_MAX));
+	cr_expect(co.sources.has_source);
+	cr_expect(co.sources.source.v6);
+	cr_expect(co.sources.source.first == (addr128)0xfd000001 << 96);
+	cr_expect(co.sources.source.last == ((addr128)0xfd000001 << 96 | UINT64_MAX));
 }
 
 Test(args, source_every_ipv6_address_is_an_error)
@@ -732,9 +732,9 @@ Test(args, a_heartbeat_takes_size_and_period)
 {
 	cr_assert_eq(PARSE("connect", "--target", "127.0.0.1:5000", "--conns", "10", "--send", "64",
 			   "--every", "250ms", "--send-once", "16Ki"), 0, "%s", err);
-	cr_expect_eq(o.holder.traffic.send, 64);
-	cr_expect_eq(o.holder.traffic.every_us, 250000);
-	cr_expect_eq(o.holder.traffic.once, 16384);
+	cr_expect_eq(co.holder.traffic.send, 64);
+	cr_expect_eq(co.holder.traffic.every_us, 250000);
+	cr_expect_eq(co.holder.traffic.once, 16384);
 }
 
 Test(args, a_message_too_short_for_its_stamp_is_refused)
@@ -771,7 +771,7 @@ Test(args, slo_needs_a_heartbeat_and_a_p99)
 Test(args, on_data_takes_drain_echo_or_keep)
 {
 	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000", "--on-data", "echo"), 0, "%s", err);
-	cr_expect_eq(o.holder.traffic.on_data, ON_DATA_ECHO);
+	cr_expect_eq(so.holder.traffic.on_data, ON_DATA_ECHO);
 	EXPECT_ERROR("--on-data: 'mirror' is not drain, echo or keep", "serve", "--listen", "127.0.0.1:5000", "--on-data", "mirror");
 }
 
@@ -832,7 +832,7 @@ Test(args, scan_interval_keeps_its_old_name_sweep_interval)
 {
 	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000", "--watch", "diag", "--scan-interval",
 			   "500ms"), 0, "%s", err);
-	cr_expect_eq(o.holder.scan_interval_us, 500000);
+	cr_expect_eq(so.holder.scan_interval_us, 500000);
 	cr_assert_eq(PARSE("bench", "--watch", "diag", "--sweep-interval", "5s"), 0, "%s", err);
 	cr_expect_eq(bo.holder.scan_interval_us, 5000000);
 }
@@ -910,7 +910,7 @@ Test(args, short_options_are_unique_within_a_command_and_never_h)
 Test(args, dash_c_is_conns)
 {
 	cr_assert_eq(PARSE("connect", "--target", "127.0.0.1:5000", "-c", "1000"), 0, "%s", err);
-	cr_expect_eq(o.conns, 1000);
+	cr_expect_eq(co.conns, 1000);
 	cr_assert_eq(PARSE("bench", "-c", "2k"), 0, "%s", err);
 	cr_expect_eq(bo.conns, 2000);
 	cr_assert_eq(PARSE("bench", "-c5"), 0, "%s", err);

@@ -15,8 +15,8 @@ Test(conventions, connect_duration_is_held_after_the_ramp)
 {
 	cr_assert_eq(PARSE("connect", "--target", "127.0.0.1:5000", "--conns", "1000",
 			   "--duration", "5s"), 0, "%s", err);
-	cr_expect(o.hold.given);
-	cr_expect_eq(o.hold.us, 5000000);
+	cr_expect(co.hold.given);
+	cr_expect_eq(co.hold.us, 5000000);
 }
 
 Test(conventions, bench_duration_and_hold_are_one_option)
@@ -31,16 +31,16 @@ Test(conventions, a_target_may_be_a_host_name)
 {
 	cr_assert_eq(PARSE("connect", "--target", "holdconn-holder-0.holdconn-holder:5000-5015",
 			   "--conns", "10"), 0, "%s", err);
-	cr_assert_eq(o.targets.n, 1);
-	cr_expect_str_eq(o.targets.host[0], "holdconn-holder-0.holdconn-holder");
-	cr_expect_eq(o.targets.range[0].ports.first, 5000);
-	cr_expect_eq(o.targets.range[0].ports.last, 5015);
-	cr_expect_eq(o.targets.resolve_timeout_us, 60000000, "60 s by default");
+	cr_assert_eq(co.targets.n, 1);
+	cr_expect_str_eq(co.targets.host[0], "holdconn-holder-0.holdconn-holder");
+	cr_expect_eq(co.targets.range[0].ports.first, 5000);
+	cr_expect_eq(co.targets.range[0].ports.last, 5015);
+	cr_expect_eq(co.targets.resolve_timeout_us, 60000000, "60 s by default");
 	cr_assert_eq(PARSE("connect", "--target", "127.0.0.1:5000", "--target", "localhost:6000",
 			   "--conns", "10", "--resolve-timeout", "2m"), 0, "%s", err);
-	cr_expect_str_eq(o.targets.host[0], "");
-	cr_expect_str_eq(o.targets.host[1], "localhost");
-	cr_expect_eq(o.targets.resolve_timeout_us, 120000000);
+	cr_expect_str_eq(co.targets.host[0], "");
+	cr_expect_str_eq(co.targets.host[1], "localhost");
+	cr_expect_eq(co.targets.resolve_timeout_us, 120000000);
 }
 
 Test(conventions, a_bad_port_after_a_name_is_named)
@@ -92,14 +92,14 @@ Test(conventions, tcp_keepalive_takes_idle_interval_and_count)
 {
 	cr_assert_eq(PARSE("connect", "--target", "127.0.0.1:5000", "--conns", "1",
 			   "--tcp-keepalive", "2m,10s,5", "--user-timeout", "30s"), 0, "%s", err);
-	cr_expect_eq(o.holder.keepalive.on, 1);
-	cr_expect_eq(o.holder.keepalive.idle_s, 120);
-	cr_expect_eq(o.holder.keepalive.intvl_s, 10);
-	cr_expect_eq(o.holder.keepalive.cnt, 5);
-	cr_expect_eq(o.holder.user_timeout_ms, 30000);
+	cr_expect_eq(co.holder.keepalive.on, 1);
+	cr_expect_eq(co.holder.keepalive.idle_s, 120);
+	cr_expect_eq(co.holder.keepalive.intvl_s, 10);
+	cr_expect_eq(co.holder.keepalive.cnt, 5);
+	cr_expect_eq(co.holder.user_timeout_ms, 30000);
 	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000", "--tcp-keepalive", "60,10,3"), 0,
 		     "%s", err);
-	cr_expect_eq(o.holder.keepalive.idle_s, 60);
+	cr_expect_eq(so.holder.keepalive.idle_s, 60);
 }
 
 Test(conventions, tcp_keepalive_names_its_form_when_wrong)

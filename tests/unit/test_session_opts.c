@@ -20,18 +20,18 @@ Test(session_opts, proto_and_its_options_fill_the_session)
 {
 	cr_assert_eq(PARSE("connect", T, "--proto", "mqtt", "--keepalive", "30s", "--auth", "u:p"), 0,
 		     "%s", err);
-	cr_expect_eq(o.session.cfg.proto, PROTO_MQTT);
-	cr_expect_eq(o.session.cfg.keepalive_s, 30);
-	cr_expect_str_eq(o.session.cfg.auth, "u:p");
+	cr_expect_eq(co.session.cfg.proto, PROTO_MQTT);
+	cr_expect_eq(co.session.cfg.keepalive_s, 30);
+	cr_expect_str_eq(co.session.cfg.auth, "u:p");
 	cr_assert_eq(PARSE("connect", T, "--proto", "websocket", "--http-path", "/ws", "--host", "a.b"),
 		     0, "%s", err);
-	cr_expect_str_eq(o.session.cfg.path, "/ws");
-	cr_expect_str_eq(o.session.cfg.host, "a.b");
+	cr_expect_str_eq(co.session.cfg.path, "/ws");
+	cr_expect_str_eq(co.session.cfg.host, "a.b");
 	cr_assert_eq(PARSE("bench", "--proto", "resp", "--server", "redis-server --port {port}"), 0,
 		     "%s", err);
 	cr_expect_eq(bo.session.cfg.proto, PROTO_RESP);
 	cr_assert_eq(PARSE("connect", T), 0, "%s", err);
-	cr_expect_eq(o.session.cfg.proto, PROTO_NONE, "no session unless asked");
+	cr_expect_eq(co.session.cfg.proto, PROTO_NONE, "no session unless asked");
 }
 
 Test(session_opts, hello_reads_the_file_and_expect_the_text)
@@ -45,10 +45,10 @@ Test(session_opts, hello_reads_the_file_and_expect_the_text)
 	cr_assert_eq(PARSE("connect", T, "--proto", "hello", "--hello", path, "--expect", "+PONG"), 0,
 		     "%s", err);
 	unlink(path);
-	cr_expect_eq(o.session.cfg.hello_len, 6);
-	cr_expect_eq(memcmp(o.session.cfg.hello, "PING\r\n", 6), 0);
-	cr_expect_eq(o.session.cfg.expect_len, 5);
-	cr_expect_str_eq(o.session.cfg.expect, "+PONG");
+	cr_expect_eq(co.session.cfg.hello_len, 6);
+	cr_expect_eq(memcmp(co.session.cfg.hello, "PING\r\n", 6), 0);
+	cr_expect_eq(co.session.cfg.expect_len, 5);
+	cr_expect_str_eq(co.session.cfg.expect, "+PONG");
 }
 
 Test(session_opts, an_unknown_protocol_names_those_known)
@@ -88,7 +88,7 @@ Test(session_opts, send_beside_a_protocol_is_refused)
 Test(session_opts, every_paces_a_protocols_keepalive)
 {
 	cr_assert_eq(PARSE("connect", T, "--proto", "resp", "--every", "5s"), 0, "%s", err);
-	cr_expect_eq(o.holder.traffic.every_us, 5000000);
+	cr_expect_eq(co.holder.traffic.every_us, 5000000);
 }
 
 Test(session_opts, a_generator_that_cannot_speak_is_refused)
@@ -121,12 +121,12 @@ Test(session_opts, tls_options_go_with_tls_and_their_side)
 	cr_expect_eq(PARSE("compare", "--tls"), 0, "every mode holds TLS (threads too): %s", err);
 	cr_assert_eq(PARSE("serve", "--listen", "127.0.0.1:5000", "--tls", "--tls-keep-buffers"), 0,
 		     "%s", err);
-	cr_expect(o.session.tls);
-	cr_expect(o.session.tls_opts.keep_buffers);
+	cr_expect(so.session.tls);
+	cr_expect(so.session.tls_opts.keep_buffers);
 	cr_assert_eq(PARSE("connect", T, "--tls", "--tls-sni", "localhost", "--tls-ca", "/c.pem"), 0,
 		     "%s", err);
-	cr_expect_str_eq(o.session.tls_opts.sni, "localhost");
-	cr_expect_str_eq(o.session.tls_opts.ca_file, "/c.pem");
+	cr_expect_str_eq(co.session.tls_opts.sni, "localhost");
+	cr_expect_str_eq(co.session.tls_opts.ca_file, "/c.pem");
 }
 
 /* Each generator's MQTT ids carry its own process and client: no broker takeover between them. */

@@ -1,9 +1,9 @@
-/* run_opts.c - the defaults of a run (see run_opts.h). */
+/* options.c - the option groups' defaults, and --target names resolved (see options.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include "run/run_opts.h"
+#include "run/options.h"
 
 #define DEFAULT_SWEEP_INTERVAL_US 1000000 /* --watch diag: one dump a second */
 #define DEFAULT_EVERY_US 10000000         /* --every: 10 s */
@@ -22,16 +22,6 @@ void target_opts_defaults(struct target_opts *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->resolve_timeout_us = DEFAULT_RESOLVE_TIMEOUT_US;
-}
-
-void run_opts_defaults(struct run_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->mode = MODE_URING;
-	holder_opts_defaults(&o->holder);
-	target_opts_defaults(&o->targets);
-	o->report_every = DEFAULT_REPORT_EVERY;
-	o->backlog = DEFAULT_BACKLOG;
 }
 
 static double mono_s(void)

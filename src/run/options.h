@@ -1,12 +1,12 @@
 /*
- * run_opts.h - the option groups several commands take, each filled by
+ * options.h - the option groups several commands take, each filled by
  * the shared option macros of cmd/common.h and read by run/configure.c to
  * configure a holder: struct holder_opts (buffers, TCP, reserve, watch,
  * traffic), struct session_opts (--proto, --tls), targets, sources and the
  * rest. Each command's options struct embeds the groups it takes.
  */
-#ifndef HOLDCONN_RUN_OPTS_H
-#define HOLDCONN_RUN_OPTS_H
+#ifndef HOLDCONN_RUN_OPTIONS_H
+#define HOLDCONN_RUN_OPTIONS_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,9 +14,7 @@
 #include "base/mode.h"
 #include "hold/holder.h"
 #include "hold/watch.h"
-#include "hold/plan.h"
 #include "hold/traffic.h"
-#include "measure/proc.h"
 #include "session/session.h"
 #include "session/tls.h"
 
@@ -100,26 +98,6 @@ struct session_opts {
 	struct tls_options tls_opts; /* --tls-sni, --tls-ca, --tls-insecure, --tls-cert, --tls-key, --tls-keep-buffers */
 };
 
-/* serve's and connect's options (bench's: struct bench_opts, run/bench.h). */
-struct run_opts {
-	enum mode mode;             /* --mode, default uring */
-	struct listen_opts listen;  /* serve --listen */
-	struct target_opts targets; /* connect --target */
-	struct source_opts sources; /* connect --source, --sport */
-	uint64_t conns;             /* connect --conns */
-	uint64_t rate;              /* connect --connect-rate; 0 = as fast as possible */
-	uint64_t report_every;      /* --report-every, default 100,000 */
-	struct holder_opts holder;
-	uint32_t backlog;           /* serve --backlog, default 4096 */
-	bool json;                  /* --json */
-	struct hold_time hold;      /* connect --duration */
-	bool reconnect;             /* connect --reconnect: replace connections the peer closed */
-	struct proc_set server_pids; /* connect --server-pid: the server's processes to read */
-	struct plan_shard shard;    /* connect --shard I/N; count 0: not sharded */
-	struct metrics_opt metrics;
-	struct session_opts session;
-};
-
 /* A holder's defaults: poll watch, a scan a second, --every 10s, the rest unset. */
 void holder_opts_defaults(struct holder_opts *h);
 /* No target yet; a name may take 60 s to resolve. */
@@ -133,8 +111,5 @@ int target_opts_resolve(struct target_opts *t, const char *cmd, char *err, size_
 
 #define DEFAULT_REPORT_EVERY 100000 /* --report-every */
 #define DEFAULT_BACKLOG 4096        /* listen()'s backlog unless serve --backlog says */
-
-/* What every run starts from: uring both sides, poll watch, 100K report points. */
-void run_opts_defaults(struct run_opts *o);
 
 #endif
