@@ -191,7 +191,7 @@ int check_session(struct opt_parser *p, const struct session_opts *r, const stru
 		return check_generator(p, r, run->mode, run->watch, "watch");
 	if (side == SESSION_BENCH && run->client_watch == WATCH_DIAG)
 		return check_generator(p, r, run->client_mode, run->client_watch, "client-watch");
-	/* serve (and bench's own) under --tls: its holder reads every handshake too. */
+	/* serve (and bench's own) under --tls: the server reads every handshake too. */
 	if ((side == SESSION_SERVE || (side == SESSION_BENCH && !run->server_cmd)) && r->tls)
 		return check_generator(p, r, run->mode, run->watch, "watch");
 	return 0;

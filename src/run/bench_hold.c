@@ -41,7 +41,7 @@ void bench_settle(struct bench *b)
 	}
 	cr = atomic_load(&a->client.stop_reason);
 	sr = atomic_load(&a->server.stop_reason);
-	/* A holder that hit a limit first is the cause; the client's resets follow from it. */
+	/* A server that hit a limit first is the cause; the client's resets follow from it. */
 	if (sr && sr != STOP_SIGNAL && b->stop != STOP_PEER)
 		b->stop = sr;
 	else if (cr && cr != STOP_SIGNAL && b->stop != STOP_PEER)
@@ -53,7 +53,7 @@ void bench_settle(struct bench *b)
 	bench_external_publish(b);
 	if (external(b))
 		bench_explain_server_stop(b);
-	/* A slower holder (threads) may still be accepting what the client holds. */
+	/* A slower server (threads) may still be accepting what the client holds. */
 	while (!external(b) && now_s() < deadline + QUIESCE_S && b->spid &&
 	       ld32(&a->server.state) < SIDE_HOLDING &&
 	       ld(&a->server.opened) < ld(&a->client.opened)) {
@@ -72,7 +72,7 @@ void bench_settle(struct bench *b)
 
 /*
  * Close-detection latency: the client closes a share of its connections
- * (RST) and we time how long the holder takes to notice them all.
+ * (RST) and we time how long the server takes to notice them all.
  */
 void bench_probe_close(struct bench *b)
 {

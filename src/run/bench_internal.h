@@ -126,7 +126,7 @@ struct bench {
 struct cpu_mark {
 	double t;
 	uint64_t user[2], sys[2]; /* [0] server, [1] client, µs */
-	uint64_t msgs;            /* messages the holder has read */
+	uint64_t msgs;            /* messages the server has read */
 	struct cpu_times box;
 	bool have_box;
 };

@@ -45,7 +45,7 @@ bool bench_clients_gone(struct bench *b)
 	return gone;
 }
 
-/* The holder exited: serve, or the server of bench --server. */
+/* The server exited: serve, or bench --server's command. */
 bool bench_server_gone(struct bench *b)
 {
 	if (external(b))
@@ -144,7 +144,7 @@ void bench_ramp(struct bench *b)
 				snprintf(b->detail, sizeof(b->detail), "the server process exited");
 			return;
 		}
-		/* The holder hit a limit (EMFILE for epoll): the client would wait on its window forever. */
+		/* The server hit a limit (EMFILE for epoll): the client would wait on its window forever. */
 		if (ld32(&a->server.state) >= SIDE_HOLDING)
 			bench_stop(b, atomic_load(&a->server.stop_reason));
 		if (bench_client_gave_up(b))

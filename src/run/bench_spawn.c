@@ -92,7 +92,7 @@ static int configure_client(struct bench *b, int k, const struct endpoint_range 
 		return ret;
 	/*
 	 * The window bounds connects in flight or unaccepted across all clients:
-	 * past the listen backlog the holder drops the handshake's last ACK.
+	 * past the listen backlog the server drops the handshake's last ACK.
 	 */
 	cfg->window = BENCH_WINDOW / b->nclients;
 	/* Under a server's own listen backlog (511 for redis and nginx): no SYN is dropped for room. */
@@ -180,7 +180,7 @@ static bool side_started(struct side_stats *st, pid_t pid, int *status)
 	return false;
 }
 
-/* --metrics: the holder and every client, each with its own labels, from the shared page. */
+/* --metrics: the server and every client, each with its own labels, from the shared page. */
 int bench_start_metrics(struct bench *b)
 {
 	struct metrics_side sides[1 + BENCH_MAX_CLIENTS] = { { "serve", "", &b->area->server } };
@@ -273,7 +273,7 @@ static pid_t spawn_in_netns(struct bench *b, int k, char *msg, size_t len)
 	return c ? -1 : pid;
 }
 
-/* The generators, once the holder listens; --path veth: each in a namespace of its own. */
+/* The generators, once the server listens; --path veth: each in a namespace of its own. */
 int bench_start_clients(struct bench *b)
 {
 	char msg[256];

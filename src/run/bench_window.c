@@ -117,7 +117,7 @@ static void slo_stop(struct bench *b, const char *why)
 
 /*
  * bench --slo: holds the pattern at this count (the ramp paused) for the
- * window, then judges it: the holder's one-way p99 and the share of
+ * window, then judges it: the server's one-way p99 and the share of
  * heartbeats not sent on time. The first count that misses either stops
  * the ramp with reason slo.
  */

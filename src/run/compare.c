@@ -1,5 +1,5 @@
 /*
- * compare.c - `holdconn compare`: bench_run once per holder mode, then
+ * compare.c - `holdconn compare`: bench_run once per server mode, then
  * the comparison (compare_report.c) and the plot (plot.c).
  */
 #include <errno.h>
@@ -145,7 +145,7 @@ const struct bench_point *compare_last_point(const struct compare_run *r)
 	return &r->res.points[r->res.npoints - 1];
 }
 
-/* The bench names a connect failure; a holder out of descriptors is named here. */
+/* The bench names a connect failure; a server out of descriptors is named here. */
 static void explain_stop(const struct comparison *c, struct compare_run *r)
 {
 	const struct report_summary *s = &r->res.summary;
@@ -172,7 +172,7 @@ static void run_mode(struct comparison *c, struct compare_run *r, struct reporte
 
 	o.mode = r->mode;
 	o.server_cmd = r->server;
-	o.client_mode = MODE_URING; /* the fastest generator: only the holder differs */
+	o.client_mode = MODE_URING; /* the fastest generator: only the server differs */
 	o.conns_max = false;
 	o.report_every = c->report_every;
 	r->code = bench_run(&o, rep, &r->res);
@@ -272,7 +272,7 @@ int compare_main(const struct compare_opts *o)
 			r->mode = o->modes[i];
 			snprintf(r->name, sizeof(r->name), "%s", mode_name(r->mode));
 		} else {
-			r->mode = MODE_URING; /* unused: the server is the holder */
+			r->mode = MODE_URING; /* unused: --server's command holds */
 			r->server = o->servers[i - o->nmodes];
 			column_name(r->server, r->name, sizeof(r->name));
 		}

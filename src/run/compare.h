@@ -1,5 +1,5 @@
 /*
- * compare.h - `holdconn compare`: one bench per holder mode (and per
+ * compare.h - `holdconn compare`: one bench per server mode (and per
  * --server command), one after another, the same target, buffers and
  * uring client, then one table with a column per mode or server. Where a mode stops early (epoll at
  * RLIMIT_NOFILE) the modes are also compared at the largest count every
@@ -18,7 +18,7 @@
 #define COMPARE_MAX_SERVERS 6 /* --server, repeatable */
 #define COMPARE_MAX_RUNS (MAX_MODES + COMPARE_MAX_SERVERS)
 
-/* compare's options: a bench's, and the holders to run it with. */
+/* compare's options: a bench's, and the servers to run it with. */
 struct compare_opts {
 	struct bench_opts bench;
 	enum mode modes[MAX_MODES]; /* --modes, default uring,epoll,threads */
@@ -30,7 +30,7 @@ struct compare_opts {
 
 struct compare_run {
 	enum mode mode;
-	const char *server;       /* --server CMD held instead of serve; NULL: mode's holder */
+	const char *server;       /* --server CMD held instead of serve; NULL: serve in that mode */
 	char name[64];            /* the column's name: the mode, or the server's */
 	int code;                 /* bench_run's exit code: nonzero, the run failed */
 	char detail[COMPARE_DETAIL_LEN]; /* why it stopped; "" when it reached the target */
@@ -41,7 +41,7 @@ struct comparison {
 	const struct compare_opts *o;
 	uint64_t report_every;    /* the interval every run used */
 	uint64_t nofile;          /* RLIMIT_NOFILE the sides inherit */
-	uint32_t slots_per_ring;  /* a uring holder's registered table size */
+	uint32_t slots_per_ring;  /* a uring server's registered table size */
 	int nruns;
 	struct compare_run runs[COMPARE_MAX_RUNS];
 	uint64_t common_n;        /* largest count every run has a point at; 0: none */

@@ -1,5 +1,5 @@
 /*
- * extserver.h - a server holdconn did not write, run as bench's holder
+ * extserver.h - a server holdconn did not write, run as bench's server
  * (`bench --server CMD`): its command with {port} substituted, started in
  * bench's network namespace in a process group of its own, watched until
  * it listens, read through /proc while it holds, and stopped at the end.

@@ -14,7 +14,7 @@
 #include "measure/meter.h"
 #include "measure/selfstat.h"
 
-#define METRICS_MAX_SIDES 65 /* bench: the holder and up to 64 clients */
+#define METRICS_MAX_SIDES 65 /* bench: the server and up to 64 clients */
 
 struct metrics_side {
 	const char *side;   /* "serve" or "connect" */

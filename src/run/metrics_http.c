@@ -10,7 +10,7 @@
 /*
  * /proc is read at most this often, however often scraped. Reading
  * /proc/slabinfo costs ~3 ms of kernel time (it walks every cache's partial
- * slabs under their list locks): every second, it raised the holder's
+ * slabs under their list locks): every second, it raised the server's
  * message latency tail (bench/results/20261201-fleet-scrape-1s.md).
  */
 #define KERNEL_REFRESH_S 10.0

@@ -53,7 +53,7 @@ struct traffic_report {
 	uint64_t bytes_in, bytes_out;
 	uint64_t msgs_sent, msgs_recv;  /* messages handed whole to the kernel / read whole */
 	uint64_t timed;                 /* messages read with their stamp whole: the latencies */
-	double p50_us, p99_us, p999_us, max_us; /* holder: one way; connect: round trip (echo) */
+	double p50_us, p99_us, p999_us, max_us; /* server: one way; connect: round trip (echo) */
 	uint64_t beats_blocked;         /* heartbeats skipped: the last had not gone out */
 	uint64_t stalled_conns;         /* connections that blocked at least once */
 	uint64_t send_errors;
@@ -70,7 +70,7 @@ struct traffic_report {
 struct cpu_report {
 	double seconds;                 /* wall time the figures cover */
 	int ncpus;
-	uint64_t msgs;                  /* messages the holder read in that time */
+	uint64_t msgs;                  /* messages the server read in that time */
 	double server_user_s, server_sys_s, generator_user_s, generator_sys_s;
 	double softirq_s;
 };
@@ -95,7 +95,7 @@ struct slo_report {
 struct slo_point {
 	uint64_t conns;
 	double seconds, msgs_per_s;
-	double p99_us;                  /* one way, at the holder */
+	double p99_us;                  /* one way, at the server */
 	double lag_p99_us;              /* the generator's own lag */
 	double slip;                    /* share of the heartbeats due not sent on time */
 	bool met;
@@ -131,7 +131,7 @@ struct server_cost {
 
 struct report_summary {
 	const char *command;            /* "bench", "serve", "connect" */
-	const char *mode;               /* holder mode: "uring", ... */
+	const char *mode;               /* the side's mode (bench: the server's): "uring", ... */
 	const char *client_mode;        /* bench only; NULL otherwise */
 	int clients;                    /* bench: generator processes (--clients) */
 	const char *path;               /* bench: "loopback" or "veth"; NULL otherwise */
@@ -161,12 +161,12 @@ struct report_summary {
 	uint64_t rx_empty;              /* ... recvs that found none and were armed again */
 	bool rx_inc;                    /* ... consumed incrementally */
 	uint64_t close_probe;           /* bench: client connections closed to time detection */
-	uint64_t close_detected;        /* ... of which the holder noticed */
+	uint64_t close_detected;        /* ... of which the server noticed */
 	double close_detect_s;          /* until the last was noticed; -1: not all were */
 	const struct traffic *traffic;  /* the pattern; NULL: none (idle connections) */
 	struct traffic_report tr_server, tr_client;
 	double hold_s;                  /* how long heartbeats ran (bench) */
-	double throughput_Bps;          /* payload the holder read per second of the hold */
+	double throughput_Bps;          /* payload the server read per second of the hold */
 	double hold_buffer_bytes_per_conn; /* sockstat TCP mem / pairs at the end of the hold */
 	double hold_buffer_res;         /* ... and its resolution */
 	uint64_t tcp_mem_pressures;     /* TCPMemoryPressures entered during the run */

@@ -66,7 +66,7 @@ struct sweep_verdict {
 	int ref;                  /* what best is set against: the defaults row, else the
 				   * largest that ran; -1: none */
 	double saved_bytes;       /* per SWEEP_PER conns: buffer memory held during the hold */
-	double saved_limit_bytes; /* per SWEEP_PER conns: of the holder's rcvbuf + sndbuf */
+	double saved_limit_bytes; /* per SWEEP_PER conns: of the server's rcvbuf + sndbuf */
 	double noise_bytes;       /* per SWEEP_PER conns: how far saved_bytes may be off */
 	int lost_scale;           /* a `before` row whose window scale is 0 ... */
 	int kept_scale;           /* ... where its `after` twin's is not; -1: none */
@@ -81,7 +81,7 @@ struct sweep_verdict {
 int sweep_plan(const struct sweep_opts *o, struct sweep_setting out[SWEEP_RUNS_MAX]);
 /*
  * Flowing: the run held every pair, sent messages, no send failed, no
- * heartbeat was skipped for a send still pending, and unless the holder
+ * heartbeat was skipped for a send still pending, and unless the server
  * keeps what it reads (on_data keep) every message sent was delivered,
  * and with echo every echo came back.
  */
@@ -89,7 +89,7 @@ enum sweep_flow sweep_flow(const struct sweep_row *r, enum on_data on_data);
 /* "yes", "failed", "short", "idle", "errors", "blocked", "lost". */
 const char *sweep_flow_name(enum sweep_flow f);
 /*
- * The holder's buffer limits, to rank settings: its effective SO_RCVBUF +
+ * The server's buffer limits, to rank settings: its effective SO_RCVBUF +
  * SO_SNDBUF; where one was not read back, twice the request (the kernel
  * doubles it), and the default, not known, ranks above every size.
  */

@@ -38,7 +38,7 @@ static bool echo(const struct bench_opts *o)
 	return o->holder.traffic.on_data == ON_DATA_ECHO;
 }
 
-/* Which latency a row shows: the holder's one way, or the client's round trip with echo. */
+/* Which latency a row shows: the server's one way, or the client's round trip with echo. */
 static const struct traffic_report *timed_side(const struct bench_opts *o, const struct sweep_row *r)
 {
 	return echo(o) ? &r->s.tr_client : &r->s.tr_server;
