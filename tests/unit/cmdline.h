@@ -55,4 +55,19 @@ static UNUSED int parse_argv(char **argv)
 	return parse_args(argc, argv, err, sizeof(err));
 }
 
+/*
+ * PARSE("bench", "--conns", "5") parses `holdconn bench --conns 5`; a file
+ * about one command may define its own PARSE, with the command, first.
+ */
+#ifndef PARSE
+#define PARSE(...) parse_argv((char *[]){ "holdconn", __VA_ARGS__, NULL })
+#endif
+
+/* The parse fails with -EINVAL and exactly this message. */
+#define EXPECT_ERROR(msg, ...)                             \
+	do {                                               \
+		cr_expect_eq(PARSE(__VA_ARGS__), -EINVAL); \
+		cr_expect_str_eq(err, msg);                \
+	} while (0)
+
 #endif

@@ -9,18 +9,6 @@
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 
-
-
-/* PARSE("bench", "--conns", "5") parses `holdconn bench --conns 5`. */
-#define PARSE(...) parse_argv((char *[]){ "holdconn", __VA_ARGS__, NULL })
-
-/* The parse fails with -EINVAL and exactly this message. */
-#define EXPECT_ERROR(msg, ...)                                                  \
-	do {                                                                    \
-		cr_expect_eq(PARSE(__VA_ARGS__), -EINVAL);                      \
-		cr_expect_str_eq(err, msg);                                     \
-	} while (0)
-
 /* The parse fails with -EINVAL and a message that mentions `part`. */
 #define EXPECT_ERROR_HAS(part, ...)                                             \
 	do {                                                                    \

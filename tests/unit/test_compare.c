@@ -6,19 +6,10 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <string.h>
+#define PARSE(...) parse_argv((char *[]){ "holdconn", "compare", __VA_ARGS__, NULL })
 #include "cmdline.h"
 #include "run/compare.h"
 #include "run/plot.h"
-
-
-
-#define PARSE(...) parse_argv((char *[]){ "holdconn", "compare", __VA_ARGS__, NULL })
-
-#define EXPECT_ERROR(msg, ...)                             \
-	do {                                               \
-		cr_expect_eq(PARSE(__VA_ARGS__), -EINVAL); \
-		cr_expect_str_eq(err, msg);                \
-	} while (0)
 
 /* --- --modes --- */
 

@@ -9,8 +9,6 @@
 #include "base/exit_codes.h"
 #include "cmdline.h"
 
-#define PARSE(...) parse_argv((char *[]){ "holdconn", __VA_ARGS__, NULL })
-
 Test(conventions, connect_duration_is_held_after_the_ramp)
 {
 	cr_assert_eq(PARSE("connect", "--target", "127.0.0.1:5000", "--conns", "1000",

@@ -8,12 +8,6 @@
 #include "hold/holder.h"
 #include "run/configure.h"
 
-#define PARSE(...) parse_argv((char *[]){ "holdconn", __VA_ARGS__, NULL })
-#define EXPECT_ERROR(msg, ...)                                                \
-	do {                                                                  \
-		cr_expect_eq(PARSE(__VA_ARGS__), -EINVAL);                    \
-		cr_expect_str_eq(err, msg);                                   \
-	} while (0)
 #define T "--target", "127.0.0.1:5000", "-c", "10"
 
 Test(session_opts, proto_and_its_options_fill_the_session)

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#define PARSE(...) parse_argv((char *[]){ "holdconn", "sweep", __VA_ARGS__, NULL })
 #include "cmdline.h"
 #include "run/sweep.h"
 
@@ -14,8 +15,6 @@
 
 static struct sweep_setting plan[SWEEP_RUNS_MAX];
 
-
-#define PARSE(...) parse_argv((char *[]){ "holdconn", "sweep", __VA_ARGS__, NULL })
 
 static void expect_setting(int i, unsigned when, uint64_t rcvbuf, uint64_t sndbuf)
 {
