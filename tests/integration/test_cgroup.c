@@ -335,3 +335,36 @@ Test(cgroup, connect_alone_stops_on_the_limit_and_says_so, .timeout = 60)
 	proc_signal(&P, SIGTERM);
 	cr_expect_eq(proc_finish(&P, 20), 0, "serve: %s", P.err);
 }
+
+/*
+ * TLS pairs under a limit: OpenSSL's ~54 KB a pair (both sides' state) is
+ * charged as it grows, ~1,000 handshakes a second, and a window of 1,024
+ * handshakes in flight holds more (at 128 MiB none was established before
+ * the stop); bench still stops on the cgroup, named with its file, before
+ * the OOM killer does.
+ */
+Test(cgroup, bench_tls_stops_on_the_limit_not_the_oom_killer, .timeout = 120)
+{
+	const uint64_t limit = LIMIT;
+	const char *bench[] = { "bench", "--tls", "--conns", "100000", "--json", NULL };
+	char line[1 << 16], reason[64], detail[512];
+	double held, tls;
+	int code;
+
+	enter_cgroup(limit);
+	code = run_holdconn(&P, bench, 0, 90);
+	cr_expect_neq(code, 128 + SIGKILL, "killed: %s", P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s %s", P.out,
+			   P.err);
+	cr_assert(json_str(line, "stop_reason", reason, sizeof(reason)));
+	cr_expect_str_eq(reason, "cgroup", "%s", line);
+	cr_assert(json_str(line, "stop_detail", detail, sizeof(detail)), "%s", line);
+	cr_expect(strstr(detail, "memory.limit_in_bytes") || strstr(detail, "memory.max"),
+		  "the limit's file is named: %s", detail);
+	cr_assert(json_num(line, "held", &held));
+	cr_expect(held > 200 && held < 100000, "held %.0f: %s", held, line);
+	cr_assert(json_num(strstr(line, "\"tls\":{"), "tls_bytes_per_connection", &tls), "%s", line);
+	cr_expect_gt(tls, 10000, "OpenSSL's bytes counted: %s", line);
+	cr_expect_null(strstr(line, "\"killed\""), "%s", line);
+	cr_expect_eq(oom_kills(), 0, "the OOM killer ran in the cgroup");
+}
