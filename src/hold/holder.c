@@ -416,6 +416,19 @@ static void check_stall(struct holder *h, double now)
 		holder_stop(h, STOP_TIMEOUT, ETIMEDOUT);
 }
 
+/*
+ * What the TLS handshakes of a connect window still grow by once the ramp
+ * stops: each holds both ends' library state and buffers until it is done
+ * (~60 KB client, ~56 KB server, docs/sessions.md), and a window of 1,024
+ * overran a 32 MiB reserve into the OOM killer (tests/integration/test_cgroup.c).
+ */
+#define TLS_HANDSHAKE_BYTES (128 * 1024)
+
+static uint64_t handshakes_reserve(const struct holder_config *cfg)
+{
+	return cfg->tls && cfg->role == ROLE_CONNECT ? (uint64_t)cfg->window * TLS_HANDSHAKE_BYTES : 0;
+}
+
 static void check_limits(struct holder *h)
 {
 	const struct holder_config *cfg = h->cfg;
@@ -483,7 +496,8 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 	meter_kreclaimable(&h->kreclaim_base);
 	if (!memcg_open(0, &h->memcg) && !memcg_read(&h->memcg, &cg))
 		h->cgroup_reserve = cfg->cgroup_reserve ? cfg->cgroup_reserve
-							: memcg_default_reserve(cg.limit);
+							: memcg_default_reserve(cg.limit) +
+								  handshakes_reserve(cfg);
 	h->file_max_exempt = sysinfo_has_cap(CAP_SYS_ADMIN);
 	ret = cfg->backend->init(h);
 	for (int i = 0; !ret && cfg->role == ROLE_SERVE && i < cfg->nlisten; i++) {

@@ -58,6 +58,23 @@ static double side_num(const char *line, const char *side, const char *key)
 	return v;
 }
 
+/*
+ * One side's TLS figures in a summary line: PAIRS connections and
+ * handshakes, bytes within AGREE of the in-memory reading want, CPU and a
+ * rate. what names the run in a failure.
+ */
+static void expect_side_tls(const char *line, const char *side, double want, const char *what)
+{
+	double got = side_num(line, side, "tls_bytes_per_connection");
+
+	cr_expect_eq(side_num(line, side, "connections"), PAIRS, "%s %s: %s", what, side, line);
+	cr_expect_eq(side_num(line, side, "handshakes"), PAIRS, "%s %s: %s", what, side, line);
+	cr_expect_lt(fabs(got - want), want * AGREE,
+		     "%s %s: %.0f B/conn, the in-memory reading %.0f", what, side, got, want);
+	cr_expect_gt(side_num(line, side, "handshake_cpu_seconds_per_connection"), 0, "%s", line);
+	cr_expect_gt(side_num(line, side, "handshakes_per_second"), 0, "%s", line);
+}
+
 struct tls_case {
 	char mode[16];
 	char buffers[16]; /* the reading's name: release, keep */
@@ -79,7 +96,7 @@ ParameterizedTest(struct tls_case *c, tls, bench_tls_bytes_agree_with_the_in_mem
 	bool keep = !strcmp(c->buffers, "keep");
 	const char *args[] = { "bench", "--tls", "--conns", "200", "--json", "--mode", c->mode,
 			       "--client-mode", c->mode, keep ? "--tls-keep-buffers" : NULL, NULL };
-	char line[65536], buffers[16];
+	char line[65536], buffers[16], what[32];
 	double held, rc, rs;
 	uint64_t base = tcp_inuse();
 
@@ -91,19 +108,9 @@ ParameterizedTest(struct tls_case *c, tls, bench_tls_bytes_agree_with_the_in_mem
 	cr_assert(json_str(line, "buffers", buffers, sizeof(buffers)), "%s", line);
 	cr_assert_str_eq(buffers, keep ? "kept" : "released");
 	cr_assert(strstr(line, "\"kernel_tls\":"), "%s", line);
-	for (int i = 0; i < 2; i++) {
-		const char *side = i ? "server" : "client";
-		double want = i ? rs : rc, got = side_num(line, side, "tls_bytes_per_connection");
-
-		cr_expect_eq(side_num(line, side, "connections"), PAIRS, "%s: %s", side, line);
-		cr_expect_eq(side_num(line, side, "handshakes"), PAIRS, "%s: %s", side, line);
-		cr_expect_lt(got > want ? got - want : want - got, want * AGREE,
-			     "%s %s %s: %.0f B/conn, the in-memory reading %.0f", c->mode, c->buffers,
-			     side, got, want);
-		cr_expect_gt(side_num(line, side, "handshake_cpu_seconds_per_connection"), 0, "%s",
-			     line);
-		cr_expect_gt(side_num(line, side, "handshakes_per_second"), 0, "%s", line);
-	}
+	snprintf(what, sizeof(what), "%s %s", c->mode, c->buffers);
+	expect_side_tls(line, "client", rc, what);
+	expect_side_tls(line, "server", rs, what);
 	cr_assert(tcp_back_to(base, 20), "sockets left behind");
 }
 
@@ -134,12 +141,7 @@ Test(tls, serve_and_connect_alone_report_their_sides_tls, .timeout = 90)
 	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s", P.out);
 	cr_expect(strstr(line, "\"server\":null"), "connect has no server side: %s", line);
 	cr_expect(strstr(line, "\"kernel_tls\":"), "%s", line);
-	cr_expect_eq(side_num(line, "client", "connections"), PAIRS, "%s", line);
-	cr_expect_eq(side_num(line, "client", "handshakes"), PAIRS, "%s", line);
-	cr_expect_lt(fabs(side_num(line, "client", "tls_bytes_per_connection") - rc), rc * AGREE,
-		     "the reading %.0f: %s", rc, line);
-	cr_expect_gt(side_num(line, "client", "handshake_cpu_seconds_per_connection"), 0, "%s", line);
-	cr_expect_gt(side_num(line, "client", "handshakes_per_second"), 0, "%s", line);
+	expect_side_tls(line, "client", rc, "connect alone");
 
 	cr_assert_eq(run_holdconn(&P, words, 4096, 30), 0, "connect: %s", P.err);
 	cr_expect_not_null(proc_line(&P, "TLS client:    ", buf, sizeof(buf)), "%s", P.out);
@@ -152,9 +154,5 @@ Test(tls, serve_and_connect_alone_report_their_sides_tls, .timeout = 90)
 	cr_assert_eq(proc_finish(&S, 20), 0, "serve: %s", S.err);
 	cr_assert_not_null(proc_line(&S, "\"event\":\"summary\"", line, sizeof(line)), "%s", S.out);
 	cr_expect(strstr(line, "\"client\":null"), "serve has no client side: %s", line);
-	cr_expect_eq(side_num(line, "server", "connections"), PAIRS, "its most: %s", line);
-	cr_expect_eq(side_num(line, "server", "handshakes"), PAIRS, "at its most: %s", line);
-	cr_expect_lt(fabs(side_num(line, "server", "tls_bytes_per_connection") - rs), rs * AGREE,
-		     "the reading %.0f: %s", rs, line);
-	cr_expect_gt(side_num(line, "server", "handshake_cpu_seconds_per_connection"), 0, "%s", line);
+	expect_side_tls(line, "server", rs, "serve alone, at its most");
 }
