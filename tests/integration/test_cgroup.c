@@ -159,14 +159,23 @@ static bool make_v2(const char *limit, char *why, size_t len)
 	return false;
 }
 
-/* Moves the test into a fresh memory cgroup limited to limit bytes, or skips saying why. */
-static void enter_cgroup(uint64_t limit)
+/*
+ * Makes a fresh memory cgroup limited to limit bytes, or skips saying why:
+ * before the test starts any process, since a skip ends it without .fini.
+ */
+static void make_cgroup(uint64_t limit)
 {
 	char text[32], why1[1024] = "", why2[1024] = "v2: no cgroup2 hierarchy at /sys/fs/cgroup";
 
 	snprintf(text, sizeof(text), "%llu", (unsigned long long)limit);
 	if (!make_v1(text, why1, sizeof(why1)) && !make_v2(text, why2, sizeof(why2)))
 		cr_skip_test("no memory controller can be written here (%s; %s)", why1, why2);
+}
+
+/* ... and moves the test into it. */
+static void enter_cgroup(uint64_t limit)
+{
+	make_cgroup(limit);
 	cr_assert(join(), "cannot move into %s", cg.dir);
 }
 
@@ -322,9 +331,10 @@ Test(cgroup, connect_alone_stops_on_the_limit_and_says_so, .timeout = 60)
 	const char *cargs[] = { "connect", "--target", ep, "--conns", "19000", "--reserve", "8M",
 				"--duration", "0s", "--json", NULL };
 
-	proc_start(&P, sargs, 0);
+	make_cgroup(limit);
+	proc_start(&P, sargs, 0); /* outside the cgroup: only connect is limited */
 	cr_assert(proc_wait_for(&P, "\"event\":\"start\"", 10), "serve did not start: %s", P.err);
-	enter_cgroup(limit);
+	cr_assert(join(), "cannot move into %s", cg.dir);
 	cr_expect_eq(run_holdconn(&Q, cargs, 0, 40), 3, "short of its target: %s", Q.err);
 	cr_assert_not_null(proc_line(&Q, "\"event\":\"summary\"", line, sizeof(line)), "%s %s", Q.out,
 			   Q.err);
