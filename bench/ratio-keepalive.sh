@@ -18,6 +18,7 @@
 # missed the SLO below it) has no CPU ratio: it is printed, no median is, exit 3.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/ratio_median.sh
 [ $# -ge 1 ] || { echo "usage: sh bench/ratio.sh --keepalive N [ROUNDS]" >&2; exit 2; }
 n=$1
 rounds=${2:-3}
@@ -84,19 +85,7 @@ done
 	if awk -F'\t' '$2 == "-" || $7 == "-" { bad = 1 } END { exit bad ? 0 : 1 }' "$out.tsv"; then
 		echo "No median: in a round above a program had no window at $n pairs (it missed the SLO below it)."
 	else
-		echo "| holdconn / floor over $rounds rounds | median | spread (lowest-highest) |"
-		echo "|---|---|---|"
-		for c in 2:7:holder\ CPU\ per\ message 3:8:generator\ CPU\ per\ message 6:11:knee; do
-			a=${c%%:*}
-			rest=${c#*:}
-			b=${rest%%:*}
-			awk -F'\t' -v a="$a" -v b="$b" '$b > 0 { printf "%.4f\n", $a / $b }' "$out.tsv" | sort -g |
-				awk -v name="${rest#*:}" '{ v[NR] = $1 }
-					END {
-						m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-						printf "| %s | **%.2f** | %.2f-%.2f |\n", name, m, v[1], v[NR]
-					}'
-		done
+		ratio_medians "$out.tsv" "$rounds" "2:7:holder CPU per message" "3:8:generator CPU per message" "6:11:knee"
 		echo
 		echo "A knee equal to $max is a floor on the knee, not the knee: nothing missed up to there."
 	fi

@@ -18,6 +18,7 @@
 # to bench/results/ratio-STAMP*.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/ratio_median.sh
 if [ "${1:-}" = --keepalive ]; then
 	shift
 	exec sh bench/ratio-keepalive.sh "$@"
@@ -94,19 +95,7 @@ done
 	if awk -F'\t' '$8 != "-" { bad = 1 } END { exit bad ? 0 : 1 }' "$out.tsv"; then
 		echo "No median: a round stopped short of $n pairs (above), and a figure over fewer pairs is not the same figure."
 	else
-		echo "| holdconn / floor over $rounds rounds | median | spread (lowest-highest) |"
-		echo "|---|---|---|"
-		for c in 2:5:ramp\ rate 3:6:rate\ over\ the\ last\ 10% 4:7:teardown; do
-			a=${c%%:*}
-			rest=${c#*:}
-			b=${rest%%:*}
-			awk -F'\t' -v a="$a" -v b="$b" '$b > 0 { printf "%.4f\n", $a / $b }' "$out.tsv" | sort -g |
-				awk -v name="${rest#*:}" '{ v[NR] = $1 }
-					END {
-						m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-						printf "| %s | **%.2f** | %.2f-%.2f |\n", name, m, v[1], v[NR]
-					}'
-		done
+		ratio_medians "$out.tsv" "$rounds" "2:5:ramp rate" "3:6:rate over the last 10%" "4:7:teardown"
 	fi
 } > "$out.md"
 rm -f "$out.tsv"

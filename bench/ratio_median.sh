@@ -1,0 +1,21 @@
+# bench/ratio_median.sh - sourced by bench/ratio.sh and bench/ratio-keepalive.sh.
+# ratio_medians TSV ROUNDS A:B:NAME ...: the table of medians, one row per figure:
+# holdconn's column A over the floor's column B in each round of TSV (rounds where B is 0
+# left out), the median and the spread (lowest-highest).
+ratio_medians() {
+	tsv=$1
+	echo "| holdconn / floor over $2 rounds | median | spread (lowest-highest) |"
+	echo "|---|---|---|"
+	shift 2
+	for c in "$@"; do
+		a=${c%%:*}
+		rest=${c#*:}
+		b=${rest%%:*}
+		awk -F'\t' -v a="$a" -v b="$b" '$b > 0 { printf "%.4f\n", $a / $b }' "$tsv" | sort -g |
+			awk -v name="${rest#*:}" '{ v[NR] = $1 }
+				END {
+					m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+					printf "| %s | **%.2f** | %.2f-%.2f |\n", name, m, v[1], v[NR]
+				}'
+	done
+}
