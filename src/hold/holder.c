@@ -20,6 +20,13 @@
  */
 #define SETTLE_S 0.5
 #define BEAT_WAIT_MS 1 /* heartbeats go out in batches this far apart: small batches, short queues */
+/*
+ * A server reading heartbeats is woken by their completions (the eventfd):
+ * its timeout only paces its checks, and a 1 ms one added turns that
+ * found nothing (11-12% of its CPU per message at 600K pairs, 2 rounds,
+ * bench/results/20261207-issue25-server-wait-ab/).
+ */
+#define SERVE_BEAT_WAIT_MS 10
 #define BEAT_SPAN_MAX_US 20000 /* the most of the schedule handed out in one turn of the loop */
 #define MAX_CONSECUTIVE_FAILURES 10000 /* skipped tuples in a row before giving up */
 /*
@@ -477,6 +484,18 @@ static bool loop_done(struct holder *h)
 	return standalone_done(h);
 }
 
+/* How long this turn may sleep when nothing completes. */
+static int wait_ms(const struct holder *h, bool quick)
+{
+	if (quick)
+		return RAMP_WAIT_MS;
+	if (h->cfg->role == ROLE_SERVE && h->cfg->traffic.send && holder_beating(h))
+		return SERVE_BEAT_WAIT_MS;
+	if (h->ramping)
+		return RAMP_WAIT_MS;
+	return h->beat_behind ? 0 : holder_beating(h) ? BEAT_WAIT_MS : HOLD_WAIT_MS;
+}
+
 int holder_run(struct holder *h, const struct holder_config *cfg)
 {
 	double now, last_check = 0, last_arena = 0, last_tick;
@@ -531,8 +550,7 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 		if (h->ramping && cfg->role == ROLE_CONNECT)
 			ramp_connect(h, now);
 		beat(h);
-		cfg->backend->wait(h, h->ramping || quick ? RAMP_WAIT_MS : h->beat_behind ? 0 :
-				      holder_beating(h) ? BEAT_WAIT_MS : HOLD_WAIT_MS);
+		cfg->backend->wait(h, wait_ms(h, quick));
 		check_target(h);
 		/*
 		 * bench's own serve: the clients' window of connects in flight or
