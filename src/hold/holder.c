@@ -23,8 +23,8 @@
 /*
  * A server reading heartbeats is woken by their completions (the eventfd):
  * its timeout only paces its checks, and a 1 ms one added turns that
- * found nothing (11-12% of its CPU per message at 600K pairs, 2 rounds,
- * bench/results/20261207-issue25-server-wait-ab/).
+ * found nothing (19% of its CPU per message at 600K pairs, 3 rounds,
+ * bench/results/20261207-issue25k-server-wait/).
  */
 #define SERVE_BEAT_WAIT_MS 10
 #define BEAT_SPAN_MAX_US 20000 /* the most of the schedule handed out in one turn of the loop */
