@@ -229,16 +229,28 @@ uint32_t traffic_slot(uint32_t slots, uint32_t ring, uint32_t pos)
 	return bitreverse(p) >> (32 - bits);
 }
 
+/*
+ * A run's beats go to consecutive slots: sockets opened one after another,
+ * whose kernel objects (the fixed-file entry, the file, the socket) sit in
+ * the same pages. 64 slots 512 apart, as bit-reversed positions put them,
+ * cost a TLB miss apiece in the send and receive paths: at 600K pairs 31-45%
+ * more CPU per message on each side and in softirq
+ * (bench/results/20261207-issue25k-heartbeat-order/). The runs themselves
+ * sit at bit-reversed places, so that a ring's prefix is still spread over
+ * the period, a run at a time.
+ */
 void traffic_set_slot(uint32_t slots, uint32_t nrings, uint64_t point, uint32_t *ring,
 		      uint32_t *slot)
 {
 	uint32_t npos = positions(slots), bits = __builtin_ctz(npos);
-	uint32_t run = npos < TRAFFIC_RUN ? npos : TRAFFIC_RUN;
+	uint32_t run = npos < TRAFFIC_RUN ? npos : TRAFFIC_RUN, rbits = __builtin_ctz(run);
 	uint64_t q = point % ((uint64_t)npos * nrings), chunk = q / run;
-	uint32_t pos = (uint32_t)(chunk / nrings * run + q % run);
+	uint32_t nth = (uint32_t)(chunk / nrings); /* which run of its ring */
 
 	*ring = (uint32_t)(chunk % nrings);
-	*slot = bits ? bitreverse(pos) >> (32 - bits) : 0;
+	if (bits > rbits)
+		nth = bitreverse(nth) >> (32 - (bits - rbits));
+	*slot = nth * run + (uint32_t)(q % run);
 }
 
 void traffic_blocked(struct traffic_stats *st, bool first_for_conn)

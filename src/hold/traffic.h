@@ -114,9 +114,11 @@ void traffic_due(const struct traffic *t, uint32_t slots, uint64_t prev_us, uint
  * The same over a set of nrings rings of `slots` each, taken as one table
  * of npos * nrings positions (sp->npos). Consecutive points go to one ring
  * in runs of TRAFFIC_RUN, the rings in turn: a batch of beats lands on a
- * few rings (a few submits), not one beat on each. Within its ring a run's
- * positions are bit-reversed as traffic_slot's, so a half-full ring is
- * spread over the period too. traffic_set_slot: where point sits.
+ * few rings (a few submits), not one beat on each. A run is consecutive
+ * slots (neighbouring kernel objects, fewer TLB misses); within its ring
+ * the runs are bit-reversed as traffic_slot's positions, so a half-full
+ * ring is spread over the period too, a run at a time. traffic_set_slot:
+ * where point sits.
  */
 #define TRAFFIC_RUN 64
 void traffic_due_set(const struct traffic *t, uint32_t slots, uint32_t nrings, uint64_t prev_us,

@@ -353,13 +353,17 @@ Test(traffic, a_batch_of_beats_lands_on_a_few_rings_not_all)
 	cr_expect_leq(rings, 4, "164 points in runs of 64: at most 4 rings, %d touched", rings);
 }
 
-Test(traffic, a_half_full_ring_in_a_set_still_beats_evenly)
+Test(traffic, a_half_full_ring_in_a_set_beats_a_run_at_a_time_spread_over_the_period)
 {
 	struct traffic t = { .send = 64, .every_us = 1000000 };
 	uint32_t per_tenth[10] = { 0 };
 	struct beat_span sp;
 
-	/* 2 rings of 20,000, the second holding slots 0..99 only: ~10 of those each tenth. */
+	/*
+	 * 2 rings of 20,000, the second holding slots 0..99 only: runs 0 (slots
+	 * 0..63) and 1 (64..99) sit at bit-reversed places 0 and 256 of its 512
+	 * runs, half a period apart.
+	 */
 	for (uint64_t us = 0; us < 1000000; us += 1000) {
 		traffic_due_set(&t, 20000, 2, us, us + 1000, &sp);
 		for (uint32_t k = 0; k < sp.n; k++) {
@@ -371,6 +375,24 @@ Test(traffic, a_half_full_ring_in_a_set_still_beats_evenly)
 		}
 	}
 	for (int i = 0; i < 10; i++)
-		cr_expect(per_tenth[i] >= 8 && per_tenth[i] <= 12, "tenth %d beats %u", i,
-			  per_tenth[i]);
+		cr_expect_eq(per_tenth[i], i == 0 ? 64 : i == 5 ? 36 : 0, "tenth %d beats %u", i,
+			     per_tenth[i]);
+}
+
+Test(traffic, a_run_of_beats_goes_to_consecutive_slots_of_one_ring)
+{
+	uint32_t ring0, slot0;
+
+	/* 50 rings of 20,000: points 64k..64k+63 are one run, slots s..s+63 of one ring. */
+	for (uint64_t run = 0; run < 50 * 512; run += 97) {
+		traffic_set_slot(20000, 50, run * 64, &ring0, &slot0);
+		cr_assert_eq(slot0 % 64, 0, "run %lu starts at slot %u", (unsigned long)run, slot0);
+		for (uint32_t k = 1; k < 64; k++) {
+			uint32_t ring, slot;
+
+			traffic_set_slot(20000, 50, run * 64 + k, &ring, &slot);
+			cr_assert_eq(ring, ring0);
+			cr_assert_eq(slot, slot0 + k);
+		}
+	}
 }
