@@ -41,8 +41,12 @@ Test(keepalive, every_beat_due_is_counted_once_and_the_summary_says_if_the_sched
 	on_time = in("\"schedule\":{", "on_time");
 	late = in("\"schedule\":{", "late");
 	not_sent = in("\"schedule\":{", "not_sent");
-	/* 2,000 pairs beating once a second for 3 s (and the parent's last 20 ms tick): 6,000 due. */
-	cr_expect(due >= 3 * PAIRS && due <= 3.03 * PAIRS, "due %.0f: %s", due, line);
+	/*
+	 * 2,000 pairs beating once a second for 3 s: 6,000 due, and the parent's
+	 * last 20 ms tick, which may hold a whole run of 64 (beats go 64
+	 * consecutive slots at a time).
+	 */
+	cr_expect(due >= 3 * PAIRS && due <= 3.03 * PAIRS + 64, "due %.0f: %s", due, line);
 	cr_expect_eq(on_time + late + not_sent, due, "%s", line);
 	cr_expect_eq(not_sent, 0, "nothing blocks a draining holder: %s", line);
 	sent = in("\"client\":{", "messages_sent");
