@@ -237,8 +237,8 @@ static void summary_json(struct reporter *r, const struct report_summary *s)
 		json_str(f, "predicted_binding", s->predicted_binding);
 		json_str(f, "predicted_stop", s->predicted_stop);
 	}
-	json_num(f, "ramp_seconds", s->ramp_s);
-	json_num(f, "teardown_seconds", s->teardown_s);
+	json_seconds(f, "ramp_seconds", s->ramp_s);
+	json_seconds(f, "teardown_seconds", s->teardown_s);
 	json_num(f, "avg_connections_per_second", s->avg_rate);
 	json_num(f, "peak_connections_per_second", s->peak_rate);
 	lat_report_json(f, "connect_latency_seconds", &s->connect_lat);
