@@ -85,7 +85,7 @@ done
 	if awk -F'\t' '$2 == "-" || $7 == "-" { bad = 1 } END { exit bad ? 0 : 1 }' "$out.tsv"; then
 		echo "No median: in a round above a program had no window at $n pairs (it missed the SLO below it)."
 	else
-		ratio_medians "$out.tsv" "$rounds" "2:7:holder CPU per message" "3:8:generator CPU per message" "6:11:knee"
+		ratio_medians "$out.tsv" "$rounds rounds" "2:7:holder CPU per message" "3:8:generator CPU per message" "6:11:knee"
 		echo
 		echo "A knee equal to $max is a floor on the knee, not the knee: nothing missed up to there."
 	fi

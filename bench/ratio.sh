@@ -5,16 +5,20 @@
 # Env:   HOLDCONN, FLOOR  the binaries (default ./holdconn, bench/floor/floor)
 #        BENCH_ARGS  extra arguments for holdconn bench (e.g. "--watch none")
 #        FLOOR_ARGS  extra arguments for the floor (e.g. "--teardown both")
+#        TRIES       runs of each per round (default 3; 1: a round is one run of each)
 #        LOCK        the lock each run is taken under (default /tmp/holdconn-machine.lock);
 #                    empty: none (the caller holds one over the whole sitting)
 #
-# Runs them alternately, ABAB, ROUNDS of each, at the same N, each starting from
-# a settled slab (both wait for it, as bench does). Prints, for every round,
-# each figure of both and holdconn / floor: the ramp rate to N, the rate over
-# the last 10% of N, and the teardown; then the median of each ratio over the
-# rounds beside its spread (lowest-highest). A round in which either program
-# stopped short of N has no figures to compare: the rounds are still printed,
-# no median is, and the script exits 3. Every run's output and the table go
+# Runs them alternately, ABAB, ROUNDS rounds of TRIES runs of each (default 3), at
+# the same N, each starting from a settled slab (both wait for it, as bench does).
+# A round's figure for each program is its best of its TRIES runs: the highest
+# rate, the shortest teardown (what disturbs a run on a VM only slows it, so a
+# single run's ratio moves with the box, see docs/floor.md). Prints, for every
+# round, each figure of both and holdconn / floor: the ramp rate to N, the rate
+# over the last 10% of N, and the teardown; then the median of each ratio over the
+# rounds beside its spread (lowest-highest); then every run and its own ratios.
+# A round in which either program stopped short of N has no figures to compare:
+# the rounds are still printed, no median is, and the script exits 3. Every run's output and the table go
 # to bench/results/ratio-STAMP*.
 set -eu
 cd "$(dirname "$0")/.."
@@ -25,6 +29,7 @@ if [ "${1:-}" = --keepalive ]; then
 fi
 n=${1:-1000000}
 rounds=${2:-5}
+tries=${TRIES:-3}
 lock=${LOCK-/tmp/holdconn-machine.lock}
 stamp=$(date -u +%Y%m%d-%H%M)
 out=bench/results/ratio-$stamp
@@ -35,6 +40,7 @@ fl=${FLOOR:-bench/floor/floor}
 every=$((n / 10))
 [ "$every" -ge 1 ] || { echo "ratio: N must be at least 10" >&2; exit 2; }
 [ "$rounds" -ge 1 ] || { echo "ratio: ROUNDS must be at least 1" >&2; exit 2; }
+[ "$tries" -ge 1 ] || { echo "ratio: TRIES must be at least 1" >&2; exit 2; }
 
 locked() { if [ -n "$lock" ]; then flock "$lock" "$@"; else "$@"; fi; }
 # "key":value from the summary line / the rate of the report at conns=N.
@@ -43,31 +49,66 @@ jlast10() {
 	jq -r --argjson n "$n" 'select(.event == "report" and .connections == $n) | .connections_per_second' "$1" |
 		tail -1
 }
+# ratio_rows KEYS TSV: a table row per line of TSV, its first KEYS columns the key
+# ("round" or "round.try"), then holdconn's three figures, the floor's, short or -.
+ratio_rows() {
+	awk -F'\t' -v k="$1" '
+		function r(a, b) { return (a != "" && b != "" && b > 0) ? sprintf("%.2f", a / b) : "-" }
+		{
+			key = k == 1 ? $1 : $1 "." $2
+			printf "| %s | %.0f / %.0f / %.2f | %.0f / %.0f / %.2f | %s | %s | %s |%s\n", key,
+				$(k + 1), $(k + 2), $(k + 3), $(k + 4), $(k + 5), $(k + 6),
+				r($(k + 1), $(k + 4)), r($(k + 2), $(k + 5)), r($(k + 3), $(k + 6)),
+				($(k + 7) == "-" ? "" : " stopped short: " $(k + 7))
+		}' "$2"
+}
 # key=value from the floor's summary line.
 ffield() { sed -n "s/^summary.* $2=\\([^ ]*\\).*/\\1/p" "$1"; }
 
-# rounds.tsv: round, holdconn ramp, last10, teardown, floor ramp, last10, teardown, short (or -)
-: > "$out.tsv"
+# runs.tsv, one line per run pair: round, try, holdconn ramp, last10, teardown, floor ramp,
+# last10, teardown, short (or -). rounds.tsv: the same per round (no try column), each
+# program's best of its tries: the highest rates, the shortest teardown.
+: > "$out-runs.tsv"
 i=1
 while [ "$i" -le "$rounds" ]; do
-	h="$out-holdconn-$i.jsonl"
-	f="$out-floor-$i.txt"
-	short=""
-	echo "== [$i/$rounds] $hc bench --conns $n --report-every $every ${BENCH_ARGS:-} --json > $h" >&2
-	# shellcheck disable=SC2086
-	locked "$hc" bench --conns "$n" --report-every "$every" ${BENCH_ARGS:-} --json > "$h" || [ $? -eq 3 ] # 3: stopped short, said below
-	held=$(jfield "$h" held)
-	[ "${held:-0}" = "$n" ] || short="holdconn held ${held:-none} of $n (stop $(jfield "$h" stop_reason))"
-	echo "== [$i/$rounds] $fl $n --report-every $every ${FLOOR_ARGS:-} > $f" >&2
-	# shellcheck disable=SC2086
-	locked "$fl" "$n" --report-every "$every" ${FLOOR_ARGS:-} > "$f" || short="${short:+$short; }floor exited $?"
-	[ "$(ffield "$f" pairs)" = "$n" ] || short="${short:+$short; }floor has no summary at $n pairs"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" \
-		"$(jfield "$h" avg_connections_per_second)" "$(jlast10 "$h")" "$(jfield "$h" teardown_seconds)" \
-		"$(ffield "$f" rate)" "$(ffield "$f" last10_rate)" "$(ffield "$f" teardown_s)" "${short:--}" |
-		tee -a "$out.tsv" >&2
+	t=1
+	while [ "$t" -le "$tries" ]; do
+		k=$i
+		[ "$tries" -eq 1 ] || k=$i.$t
+		h="$out-holdconn-$k.jsonl"
+		f="$out-floor-$k.txt"
+		short=""
+		echo "== [$i/$rounds, try $t/$tries] $hc bench --conns $n --report-every $every ${BENCH_ARGS:-} --json > $h" >&2
+		# shellcheck disable=SC2086
+		locked "$hc" bench --conns "$n" --report-every "$every" ${BENCH_ARGS:-} --json > "$h" || [ $? -eq 3 ] # 3: stopped short, said below
+		held=$(jfield "$h" held)
+		[ "${held:-0}" = "$n" ] || short="holdconn held ${held:-none} of $n (stop $(jfield "$h" stop_reason))"
+		echo "== [$i/$rounds, try $t/$tries] $fl $n --report-every $every ${FLOOR_ARGS:-} > $f" >&2
+		# shellcheck disable=SC2086
+		locked "$fl" "$n" --report-every "$every" ${FLOOR_ARGS:-} > "$f" || short="${short:+$short; }floor exited $?"
+		[ "$(ffield "$f" pairs)" = "$n" ] || short="${short:+$short; }floor has no summary at $n pairs"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$t" \
+			"$(jfield "$h" avg_connections_per_second)" "$(jlast10 "$h")" "$(jfield "$h" teardown_seconds)" \
+			"$(ffield "$f" rate)" "$(ffield "$f" last10_rate)" "$(ffield "$f" teardown_s)" "${short:--}" |
+			tee -a "$out-runs.tsv" >&2
+		t=$((t + 1))
+	done
 	i=$((i + 1))
 done
+awk -F'\t' -v OFS='\t' '
+	function hi(j) { if (!($1 in b) || $j > v[$1, j]) v[$1, j] = $j }
+	function lo(j) { if (!($1 in b) || $j < v[$1, j]) v[$1, j] = $j }
+	{
+		hi(3); hi(4); lo(5); hi(6); hi(7); lo(8)
+		if (!($1 in s) || s[$1] == "-")
+			s[$1] = $9
+		else if ($9 != "-")
+			s[$1] = s[$1] "; " $9
+		b[$1] = 1
+		if (!($1 in order)) { order[$1] = ++n; key[n] = $1 }
+	}
+	END { for (r = 1; r <= n; r++) { k = key[r]; print k, v[k, 3], v[k, 4], v[k, 5], v[k, 6], v[k, 7], v[k, 8], s[k] } }
+' "$out-runs.tsv" > "$out.tsv"
 
 {
 	echo "# holdconn bench / floor, $n pairs, $rounds rounds ABAB ($stamp UTC)"
@@ -81,23 +122,32 @@ done
 		echo "- no lock taken per run (the caller held one over the sitting)"
 	fi
 	echo
+	echo "Each round runs holdconn and the floor alternately $tries times; a round's figure for each is"
+	echo "its best of those (the highest rate, the shortest teardown): on this VM what disturbs a run"
+	echo "(the host, a neighbour, fresh slab pages) only slows it. Every run is in the second table."
+	echo
 	echo "Ramp and last-10% rates in pairs/s (higher is better), teardown in s (lower is better):"
 	echo
 	echo "| round | holdconn ramp / last 10% / teardown | floor ramp / last 10% / teardown | ratio ramp | ratio last 10% | ratio teardown |"
 	echo "|---|---|---|---|---|---|"
-	awk -F'\t' '
-		function r(a, b) { return (a != "" && b != "" && b > 0) ? sprintf("%.2f", a / b) : "-" }
-		{
-			printf "| %d | %s / %s / %s | %s / %s / %s | %s | %s | %s |%s\n", $1, $2, $3, $4, $5, $6, $7,
-				r($2, $5), r($3, $6), r($4, $7), ($8 == "-" ? "" : " stopped short: " $8)
-		}' "$out.tsv"
+	ratio_rows 1 "$out.tsv"
 	echo
 	if awk -F'\t' '$8 != "-" { bad = 1 } END { exit bad ? 0 : 1 }' "$out.tsv"; then
 		echo "No median: a round stopped short of $n pairs (above), and a figure over fewer pairs is not the same figure."
 	else
-		ratio_medians "$out.tsv" "$rounds" "2:5:ramp rate" "3:6:rate over the last 10%" "4:7:teardown"
+		ratio_medians "$out.tsv" "$rounds rounds (best of $tries each)" "2:5:ramp rate" "3:6:rate over the last 10%" "4:7:teardown"
+	fi
+	echo
+	echo "Every run, in the order run:"
+	echo
+	echo "| round.try | holdconn ramp / last 10% / teardown | floor ramp / last 10% / teardown | ratio ramp | ratio last 10% | ratio teardown |"
+	echo "|---|---|---|---|---|---|"
+	ratio_rows 2 "$out-runs.tsv"
+	if ! awk -F'\t' '$9 != "-" { bad = 1 } END { exit bad ? 0 : 1 }' "$out-runs.tsv"; then
+		echo
+		ratio_medians "$out-runs.tsv" "$((rounds * tries)) single runs" "3:6:ramp rate" "4:7:rate over the last 10%" "5:8:teardown"
 	fi
 } > "$out.md"
-rm -f "$out.tsv"
+rm -f "$out.tsv" "$out-runs.tsv"
 cat "$out.md"
 ! grep -q 'stopped short' "$out.md" || exit 3

@@ -1,10 +1,11 @@
 # bench/ratio_median.sh - sourced by bench/ratio.sh and bench/ratio-keepalive.sh.
-# ratio_medians TSV ROUNDS A:B:NAME ...: the table of medians, one row per figure:
-# holdconn's column A over the floor's column B in each round of TSV (rounds where B is 0
-# left out), the median and the spread (lowest-highest).
+# ratio_medians TSV OVER A:B:NAME ...: the table of medians, one row per figure:
+# holdconn's column A over the floor's column B in each line of TSV (lines where B is 0
+# left out; OVER says what the lines are, "5 rounds"), the median and the spread
+# (lowest-highest).
 ratio_medians() {
 	tsv=$1
-	echo "| holdconn / floor over $2 rounds | median | spread (lowest-highest) |"
+	echo "| holdconn / floor over $2 | median | spread (lowest-highest) |"
 	echo "|---|---|---|"
 	shift 2
 	for c in "$@"; do
