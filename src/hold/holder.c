@@ -340,6 +340,22 @@ static uint64_t share(const struct holder_config *cfg, uint64_t v)
 	return v * (i + 1) / k - v * i / k;
 }
 
+/*
+ * bench holds the ramp at a report point until both sides publish that they
+ * reached it: a side standing at the limit publishes every turn, not every
+ * CHECK_INTERVAL_S, so the point is taken and the ramp resumes sooner.
+ */
+static bool at_ramp_limit(const struct holder *h)
+{
+	uint64_t limit;
+
+	/* Not while a window holds the count: publishing is a getrusage under traffic. */
+	if (!h->cfg->ctl || !h->ramping || atomic_load_explicit(&h->cfg->ctl->pause, memory_order_relaxed))
+		return false;
+	limit = share(h->cfg, atomic_load_explicit(&h->cfg->ctl->ramp_limit, memory_order_relaxed));
+	return limit && h->held >= limit;
+}
+
 /* How many more connects may start now: window, unaccepted backlog, rate, target. */
 static uint64_t ramp_budget(struct holder *h, double now)
 {
@@ -566,7 +582,7 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 		 * under traffic a turn may come with every completion, and a publish
 		 * is a getrusage: every CHECK_INTERVAL_S then, unless bench measures.
 		 */
-		if (now - last_check >= CHECK_INTERVAL_S || quick ||
+		if (now - last_check >= CHECK_INTERVAL_S || quick || at_ramp_limit(h) ||
 		    (!h->ramping && !traffic_on(&cfg->traffic) && !cfg->session)) {
 			/* Under a bench pause the parent is measuring: keep the arena figure fresh. */
 			bool arena = now - last_arena >= ARENA_INTERVAL_S ||

@@ -44,6 +44,7 @@
 #include <arpa/inet.h>
 
 #define POLL_NS 5000000L        /* the parent's loop period */
+#define RAMP_POLL_MIN_NS 250000L /* its shortest: near a report point, taking one */
 #define QUIESCE_S 3.0           /* longest wait for the sides to settle for a measurement */
 #define TEARDOWN_TIMEOUT_S 120.0
 #define BENCH_WINDOW 1024       /* connects in flight or unaccepted, at most */

@@ -107,12 +107,26 @@ bool bench_landed(struct bench *b)
 	return b->o->holder.traffic.on_data != ON_DATA_ECHO || ld(&c->msgs_recv) >= ld(&s->msgs_sent);
 }
 
+/*
+ * The next look at the ramp: POLL_NS, or sooner when the pairs will reach
+ * the next report point before then at the rate they came since the last
+ * look: the sides stand still there until the point is taken.
+ */
+static long ramp_poll_ns(const struct bench *b, uint64_t n, double rate)
+{
+	double eta = rate > 0 && b->next_report > n ? (b->next_report - n) / rate * 1e9 : 0;
+
+	if (rate <= 0 || eta >= POLL_NS)
+		return POLL_NS;
+	return eta > RAMP_POLL_MIN_NS ? (long)eta : RAMP_POLL_MIN_NS;
+}
+
 /* The ramp: until the client stops by itself, or we stop it. */
 void bench_ramp(struct bench *b)
 {
 	struct shared_area *a = b->area;
-	double last_progress = 0, stall_t = now_s();
-	uint64_t stall_n = 0;
+	double last_progress = 0, stall_t = now_s(), look_t = stall_t, rate = 0;
+	uint64_t stall_n = 0, look_n = 0;
 
 	for (;;) {
 		uint64_t total, avail = 0, n, room;
@@ -120,11 +134,15 @@ void bench_ramp(struct bench *b)
 		uint32_t cs;
 		double t;
 
-		bench_sleep(b, POLL_NS);
+		bench_sleep(b, ramp_poll_ns(b, look_n, rate));
 		if (external(b)) /* our own serve stores it itself, at once */
 			atomic_store(&a->ctl.peer_accepted, ld(&a->server.opened));
 		t = now_s();
 		n = bench_pairs(b);
+		if (t > look_t && n >= look_n)
+			rate = (n - look_n) / (t - look_t);
+		look_t = t;
+		look_n = n;
 		(void)total;
 		/* Unread (no file to read it with, say), MemAvailable says nothing. */
 		have = !meter_avail_pinned(b->base->reclaimable, &avail);

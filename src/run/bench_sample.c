@@ -184,7 +184,7 @@ void bench_wait_fresh(struct bench *b, double deadline)
 
 	while (now_s() < deadline &&
 	       (ld(&b->area->server.seq) < s0 + 2 || ld(&b->area->client.seq) < c0 + 2))
-		bench_sleep(b, POLL_NS / 5);
+		bench_sleep(b, RAMP_POLL_MIN_NS);
 }
 
 /*
@@ -202,11 +202,11 @@ static void quiesce(struct bench *b)
 	while (now_s() < deadline &&
 	       (ld(&a->client.in_flight) || ld(&a->server.held) != ld(&a->client.held))) {
 		atomic_store(&a->ctl.peer_accepted, ld(&a->server.opened));
-		bench_sleep(b, POLL_NS / 5);
+		bench_sleep(b, RAMP_POLL_MIN_NS);
 	}
 	/* A server of its own: everything it will accept is accepted (its listener's queue is empty). */
 	while (external(b) && now_s() < deadline && extserver_unaccepted(&b->ext) > 0)
-		bench_sleep(b, POLL_NS / 5);
+		bench_sleep(b, RAMP_POLL_MIN_NS);
 	bench_external_publish(b);
 	bench_wait_fresh(b, deadline);
 }
