@@ -88,6 +88,8 @@ struct bench {
 	struct crosscheck check;
 	struct report_point last;
 	uint64_t next_report, last_pairs;
+	uint64_t seen_pairs; /* the most pairs the ramp loop has seen, first at seen_t */
+	double seen_t;
 	double t0, last_t, peak_rate, ramp_s, teardown_s;
 	uint64_t mem_available_min;
 	enum stop_reason stop;

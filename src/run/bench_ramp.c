@@ -141,6 +141,10 @@ void bench_ramp(struct bench *b)
 		n = bench_pairs(b);
 		if (t > look_t && n >= look_n)
 			rate = (n - look_n) / (t - look_t);
+		if (n > b->seen_pairs) {
+			b->seen_pairs = n;
+			b->seen_t = t;
+		}
 		look_t = t;
 		look_n = n;
 		(void)total;

@@ -253,7 +253,7 @@ void bench_take_point(struct bench *b)
 	struct shared_area *a = b->area;
 	struct report_point p = { 0 };
 	uint64_t sockets, n;
-	double t;
+	double t, reached;
 
 	quiesce(b);
 	meter_sample(b->now);
@@ -265,7 +265,13 @@ void bench_take_point(struct bench *b)
 	p.conns = n;
 	p.sockets = sockets;
 	p.elapsed_s = t - b->t0;
-	p.rate = t > b->last_t && n >= b->last_pairs ? (n - b->last_pairs) / (t - b->last_t) : 0;
+	/*
+	 * The ramp's rate since the last point: from its resumption until the
+	 * ramp loop saw this count, not until the measurement above ended (a
+	 * few ms the ramp stood still for bench, not for the kernel).
+	 */
+	reached = b->seen_pairs == n && b->seen_t > b->last_t ? b->seen_t : t;
+	p.rate = reached > b->last_t && n >= b->last_pairs ? (n - b->last_pairs) / (reached - b->last_t) : 0;
 	p.user_bytes_per_conn = per_unit((int64_t)(ld(&a->client.arena_allocated) +
 						  ld(&a->server.arena_allocated)), sockets);
 	/* Our TCP sockets on the box: the pairs' and the listeners' (a server's is in its baseline). */
