@@ -290,7 +290,7 @@ static void point_json(struct reporter *r, const struct report_point *p)
 	fputs("{\"event\":\"report\"", f);
 	json_u64(f, "connections", p->conns);
 	json_u64(f, "sockets", p->sockets);
-	json_num(f, "elapsed_seconds", p->elapsed_s);
+	json_seconds(f, "elapsed_seconds", p->elapsed_s);
 	json_num(f, "connections_per_second", p->rate);
 	json_num(f, "user_bytes_per_socket", p->user_bytes_per_conn);
 	if (p->check) {
