@@ -65,8 +65,8 @@ ratio_rows() {
 # key=value from the floor's summary line.
 ffield() { sed -n "s/^summary.* $2=\\([^ ]*\\).*/\\1/p" "$1"; }
 
-# runs.tsv, one line per run pair: round, try, holdconn ramp, last10, teardown, floor ramp,
-# last10, teardown, short (or -). rounds.tsv: the same per round (no try column), each
+# $out-runs.tsv, one line per run pair: round, try, holdconn ramp, last10, teardown, floor
+# ramp, last10, teardown, short (or -). $out.tsv: the same per round (no try column), each
 # program's best of its tries: the highest rates, the shortest teardown.
 : > "$out-runs.tsv"
 i=1
