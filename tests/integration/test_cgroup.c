@@ -216,13 +216,34 @@ static uint64_t oom_kills(void)
 	return strtoull(v, NULL, 10);
 }
 
+/*
+ * Runs bench (args) in the test's cgroup: it must end by itself, not by
+ * SIGKILL, with a summary in line whose stop reason is the cgroup's.
+ */
+static void bench_stops_on_cgroup(const char **args, int timeout, char *line, size_t len)
+{
+	char reason[64];
+	int code = run_holdconn(&P, args, 0, timeout);
+
+	cr_expect_neq(code, 128 + SIGKILL, "killed: %s", P.err);
+	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, len), "%s %s", P.out, P.err);
+	cr_assert(json_str(line, "stop_reason", reason, sizeof(reason)));
+	cr_expect_str_eq(reason, "cgroup", "%s", line);
+}
+
+/* Neither bench's summary nor the cgroup's counters saw the OOM killer. */
+static void expect_no_oom_kill(const char *line)
+{
+	cr_expect_null(strstr(line, "\"killed\""), "%s", line);
+	cr_expect_eq(oom_kills(), 0, "the OOM killer ran in the cgroup");
+}
+
 Test(cgroup, bench_stops_on_the_limit_where_limits_predicted, .timeout = 120)
 {
 	const char *lim[] = { "limits", "--json", NULL };
 	const char *bench[] = { "bench", "--conns", "1000000", "--json", NULL };
 	char line[1 << 16], reason[64];
 	double predicted, held, limit;
-	int code;
 
 	enter_cgroup(LIMIT);
 	cr_assert_eq(run_holdconn(&P, lim, 0, 60), 0, "%s", P.err);
@@ -231,19 +252,13 @@ Test(cgroup, bench_stops_on_the_limit_where_limits_predicted, .timeout = 120)
 	cr_expect_str_eq(reason, "cgroup", "%s", line);
 	cr_assert(json_num(strstr(line, "\"predicted_connections\""), "uring", &predicted), "%s", line);
 
-	code = run_holdconn(&P, bench, 0, 60);
-	cr_expect_neq(code, 128 + SIGKILL, "killed: %s", P.err);
-	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s %s", P.out,
-			   P.err);
-	cr_assert(json_str(line, "stop_reason", reason, sizeof(reason)));
-	cr_expect_str_eq(reason, "cgroup", "%s", line);
+	bench_stops_on_cgroup(bench, 60, line, sizeof(line));
 	cr_assert(json_num(line, "held", &held));
 	cr_expect_lt(fabs(held - predicted) / predicted, 0.05, "held %.0f, limits predicted %.0f",
 		     held, predicted);
 	cr_assert(json_num(strstr(line, "\"cgroup\""), "limit_bytes", &limit), "%s", line);
 	cr_expect_eq((uint64_t)limit, LIMIT);
-	cr_expect_null(strstr(line, "\"killed\""), "%s", line);
-	cr_expect_eq(oom_kills(), 0, "the OOM killer ran in the cgroup");
+	expect_no_oom_kill(line);
 }
 
 /* The n-th child of pid (1-based, in the order they were forked), or 0. */
@@ -363,17 +378,11 @@ Test(cgroup, bench_tls_stops_on_the_limit_not_the_oom_killer, .timeout = 120)
 {
 	const uint64_t limit = TLS_LIMIT;
 	const char *bench[] = { "bench", "--tls", "--conns", "100000", "--json", NULL };
-	char line[1 << 16], reason[64], detail[512];
+	char line[1 << 16], detail[512];
 	double held, tls;
-	int code;
 
 	enter_cgroup(limit);
-	code = run_holdconn(&P, bench, 0, 90);
-	cr_expect_neq(code, 128 + SIGKILL, "killed: %s", P.err);
-	cr_assert_not_null(proc_line(&P, "\"event\":\"summary\"", line, sizeof(line)), "%s %s", P.out,
-			   P.err);
-	cr_assert(json_str(line, "stop_reason", reason, sizeof(reason)));
-	cr_expect_str_eq(reason, "cgroup", "%s", line);
+	bench_stops_on_cgroup(bench, 90, line, sizeof(line));
 	cr_assert(json_str(line, "stop_detail", detail, sizeof(detail)), "%s", line);
 	cr_expect(strstr(detail, "memory.limit_in_bytes") || strstr(detail, "memory.max"),
 		  "the limit's file is named: %s", detail);
@@ -381,6 +390,5 @@ Test(cgroup, bench_tls_stops_on_the_limit_not_the_oom_killer, .timeout = 120)
 	cr_expect(held > 200 && held < 100000, "held %.0f: %s", held, line);
 	cr_assert(json_num(strstr(line, "\"tls\":{"), "tls_bytes_per_connection", &tls), "%s", line);
 	cr_expect_gt(tls, 10000, "OpenSSL's bytes counted: %s", line);
-	cr_expect_null(strstr(line, "\"killed\""), "%s", line);
-	cr_expect_eq(oom_kills(), 0, "the OOM killer ran in the cgroup");
+	expect_no_oom_kill(line);
 }
