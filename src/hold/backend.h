@@ -33,8 +33,8 @@ struct backend_ops {
 	 */
 	int (*open)(struct holder *h, uint64_t tuple, const union sockaddr_inet *src,
 		    const union sockaddr_inet *dst);
-	/* Pushes out what was queued, sleeps up to timeout_ms, reaps completions into up-calls. */
-	void (*wait)(struct holder *h, int timeout_ms);
+	/* Pushes out what was queued, sleeps up to timeout_us, reaps completions into up-calls. */
+	void (*wait)(struct holder *h, int timeout_us);
 	/* Releases every connection held, as fast as the model allows, and frees h->be. */
 	void (*release)(struct holder *h);
 	/*

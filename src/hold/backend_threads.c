@@ -558,7 +558,7 @@ static void reap(struct holder *h, int fd)
 	close(fd);
 }
 
-static void threads_wait(struct holder *h, int timeout_ms)
+static void threads_wait(struct holder *h, int timeout_us)
 {
 	struct threads_be *be = BE(h);
 	int npfd = be->accepting ? 1 + be->nlisten : 1, n;
@@ -569,7 +569,7 @@ static void threads_wait(struct holder *h, int timeout_ms)
 	for (int l = 0; l < be->nlisten; l++)
 		be->pfd[1 + l] = (struct pollfd){ .fd = be->lfd[l], .events = POLLIN };
 	pthread_mutex_unlock(&be->lock); /* workers report while the main thread sleeps */
-	n = poll(be->pfd, npfd, timeout_ms);
+	n = poll(be->pfd, npfd, (timeout_us + 999) / 1000); /* whole ms */
 	pthread_mutex_lock(&be->lock);
 	if (n > 0) {
 		if (be->pfd[0].revents)

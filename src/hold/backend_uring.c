@@ -603,7 +603,7 @@ static unsigned reap(struct holder *h)
 	return total;
 }
 
-static void uring_wait(struct holder *h, int timeout_ms)
+static void uring_wait(struct holder *h, int timeout_us)
 {
 	struct uring_be *be = BE(h);
 
@@ -614,7 +614,7 @@ static void uring_wait(struct holder *h, int timeout_ms)
 
 	ringset_submit(&be->rs);
 	if (!reap(h)) {
-		ringset_wait(&be->rs, timeout_ms);
+		ringset_wait(&be->rs, timeout_us);
 		reap(h);
 	}
 	ringset_submit(&be->rs);

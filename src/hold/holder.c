@@ -19,7 +19,6 @@
  * sleep on each side before its figures are fresh.
  */
 #define SETTLE_S 0.5
-#define BEAT_WAIT_MS 1 /* heartbeats go out in batches this far apart: small batches, short queues */
 /*
  * A server reading heartbeats is woken by their completions (the eventfd):
  * its timeout only paces its checks, and a 1 ms one added turns that
@@ -119,16 +118,20 @@ static void skip_lost_periods(struct holder *h, uint64_t now)
  * it, and ends at its end however late this loop gets there: the beats
  * due meanwhile go out late, and the account says so. What is about to be
  * handed out is published first (sched_through_us), so that bench counts
- * as never reached only what the generator never took on.
+ * as never reached only what the generator never took on. Returns how long
+ * the loop may sleep for the schedule's sake, µs: until the next tick, 0
+ * while behind; -1: no heartbeats to hand out.
  */
-static void beat(struct holder *h)
+static int beat(struct holder *h)
 {
 	const struct control *ctl = h->cfg->ctl;
 	uint64_t now = now_ns() / 1000, until = 0;
+	bool behind;
+	int wait;
 
 	if (h->cfg->role != ROLE_CONNECT || !h->cfg->backend->beat || !holder_beating(h)) {
 		h->beat_us = 0;
-		return;
+		return -1;
 	}
 	if (ctl && h->cfg->traffic.send) {
 		uint32_t w = atomic_load_explicit(&ctl->beats, memory_order_acquire);
@@ -141,28 +144,31 @@ static void beat(struct holder *h)
 		if (until && now > until)
 			now = until;
 	}
-	h->beat_behind = false;
+	/* Not started (a window announced ahead), or ended (its last beats out): a tick. */
 	if (!h->beat_us || now <= h->beat_us) {
 		if (!h->beat_us)
 			h->beat_us = now;
-		return;
+		return TRAFFIC_TICK_US;
 	}
 	/*
 	 * One batch a tick, as the floor's timer: a turn that the completions
 	 * of the last batch woke early hands out nothing. Handing out the few
 	 * beats due since the last completion instead kept the loop spinning
 	 * and sent them a handful at a time, and on loopback every small batch
-	 * costs the receiving CPU its own RPS interrupt.
+	 * costs the receiving CPU its own RPS interrupt. The loop sleeps to a
+	 * tick after the last batch (traffic_tick_wait_us), as the floor does.
 	 */
-	if (now - h->beat_us < BEAT_WAIT_MS * 1000 && now != until)
-		return;
+	wait = (int)traffic_tick_wait_us(h->beat_us, now);
+	if (wait && now != until)
+		return wait;
 	skip_lost_periods(h, now);
-	h->beat_behind = now - h->beat_us > BEAT_SPAN_MAX_US;
-	if (h->beat_behind)
+	behind = now - h->beat_us > BEAT_SPAN_MAX_US;
+	if (behind)
 		now = h->beat_us + BEAT_SPAN_MAX_US;
 	atomic_store_explicit(&h->cfg->stats->traffic.sched_through_us, now, memory_order_release);
 	h->cfg->backend->beat(h, h->beat_us, now);
 	h->beat_us = now;
+	return behind ? 0 : TRAFFIC_TICK_US;
 }
 
 void holder_opened(struct holder *h)
@@ -500,16 +506,16 @@ static bool loop_done(struct holder *h)
 	return standalone_done(h);
 }
 
-/* How long this turn may sleep when nothing completes. */
-static int wait_ms(const struct holder *h, bool quick)
+/* How long this turn may sleep when nothing completes, µs; beat: what beat() allows (-1: no say). */
+static int wait_us(const struct holder *h, bool quick, int beat)
 {
 	if (quick)
-		return RAMP_WAIT_MS;
+		return RAMP_WAIT_MS * 1000;
 	if (h->cfg->role == ROLE_SERVE && h->cfg->traffic.send && holder_beating(h))
-		return SERVE_BEAT_WAIT_MS;
+		return SERVE_BEAT_WAIT_MS * 1000;
 	if (h->ramping)
-		return RAMP_WAIT_MS;
-	return h->beat_behind ? 0 : holder_beating(h) ? BEAT_WAIT_MS : HOLD_WAIT_MS;
+		return beat > 0 && beat < RAMP_WAIT_MS * 1000 ? beat : RAMP_WAIT_MS * 1000;
+	return beat >= 0 ? beat : holder_beating(h) ? TRAFFIC_TICK_US : HOLD_WAIT_MS * 1000;
 }
 
 int holder_run(struct holder *h, const struct holder_config *cfg)
@@ -565,8 +571,9 @@ int holder_run(struct holder *h, const struct holder_config *cfg)
 		was_ramping = h->ramping;
 		if (h->ramping && cfg->role == ROLE_CONNECT)
 			ramp_connect(h, now);
-		beat(h);
-		cfg->backend->wait(h, wait_ms(h, quick));
+		int beat_wait = beat(h);
+
+		cfg->backend->wait(h, wait_us(h, quick, beat_wait));
 		check_target(h);
 		/*
 		 * bench's own serve: the clients' window of connects in flight or

@@ -110,7 +110,6 @@ struct holder {
 	uint64_t dropped;     /* connections closed on bench's request (close-detection probe) */
 	uint64_t beat_us;     /* when heartbeats were last handed out; 0: not running */
 	uint32_t beat_window; /* bench: the control's window they were handed out in */
-	bool beat_behind;     /* more of the schedule is due than one turn hands out */
 	/* When each connect in flight started, by tuple modulo the table: a start overwritten by a later tuple goes untimed. */
 	struct connect_start {
 		uint32_t tuple;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 #include "hold/ringset.h"
 #include "measure/sysinfo.h"
@@ -179,15 +180,16 @@ int ringset_submit(struct ringset *rs)
 	return err;
 }
 
-void ringset_wait(struct ringset *rs, int timeout_ms)
+void ringset_wait(struct ringset *rs, int timeout_us)
 {
 	struct pollfd pfd = { .fd = rs->evfd, .events = POLLIN };
+	struct timespec ts = { timeout_us / 1000000, timeout_us % 1000000 * 1000L };
 	uint64_t v;
 
 	for (uint32_t i = 0; i < rs->nrings; i++)
 		if (io_uring_cq_ready(&rs->rings[i]->uring))
 			return;
-	if (poll(&pfd, 1, timeout_ms) > 0)
+	if (ppoll(&pfd, 1, &ts, NULL) > 0)
 		(void)!read(rs->evfd, &v, sizeof(v));
 }
 

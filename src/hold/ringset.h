@@ -68,8 +68,8 @@ struct io_uring_sqe *ring_sqe(struct ringset *rs, struct ring *r);
 union sockaddr_inet *ring_sqe_addr(struct ring *r, struct io_uring_sqe *sqe);
 /* Submits every ring holding new SQEs; 0 or -errno. */
 int ringset_submit(struct ringset *rs);
-/* Sleeps until some ring may have completions or timeout_ms passes. */
-void ringset_wait(struct ringset *rs, int timeout_ms);
+/* Sleeps until some ring may have completions or timeout_us passes. */
+void ringset_wait(struct ringset *rs, int timeout_us);
 /* Cancels everything armed, drops every table, closes every ring. */
 void ringset_destroy(struct ringset *rs);
 

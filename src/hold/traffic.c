@@ -151,6 +151,16 @@ uint64_t traffic_point_us(const struct traffic *t, uint32_t npos, uint64_t k)
 	return (uint64_t)((x + npos - 1) / npos);
 }
 
+uint32_t traffic_tick_wait_us(uint64_t sched_us, uint64_t now_us)
+{
+	uint64_t next = sched_us + TRAFFIC_TICK_US;
+
+	if (next <= now_us)
+		return 0;
+	/* A schedule that starts ahead (a window announced): a tick at a time until then. */
+	return next - now_us < TRAFFIC_TICK_US ? (uint32_t)(next - now_us) : TRAFFIC_TICK_US;
+}
+
 uint64_t traffic_late_us(const struct traffic *t)
 {
 	uint64_t us = t->every_us / 100;

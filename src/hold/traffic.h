@@ -134,6 +134,19 @@ uint64_t traffic_point_us(const struct traffic *t, uint32_t npos, uint64_t k);
 uint32_t traffic_slot(uint32_t slots, uint32_t ring, uint32_t pos);
 
 /*
+ * The generator hands heartbeats out a batch a tick, as the floor's timer
+ * (bench/floor/beat.c). traffic_tick_wait_us: how long a generator that
+ * handed out the schedule through sched_us sleeps at clock time now_us,
+ * until a tick after that batch (0: the next is due; at most a tick, for
+ * a schedule that starts ahead of now_us). A tick counted
+ * from the batch, not from when its completions woke the loop: those come
+ * after its sends, and a tick slept from then put batches a tick plus the
+ * sends apart.
+ */
+#define TRAFFIC_TICK_US 1000
+uint32_t traffic_tick_wait_us(uint64_t sched_us, uint64_t now_us);
+
+/*
  * How late a heartbeat may be handed over and still count as on time: 1%
  * of its period, and never less than the generator loop's own tick.
  */

@@ -396,3 +396,20 @@ Test(traffic, a_run_of_beats_goes_to_consecutive_slots_of_one_ring)
 		}
 	}
 }
+
+Test(traffic, the_generator_sleeps_to_a_tick_after_its_last_batch)
+{
+	/* A batch handed out at 5 s: the completions of its sends wake the loop 300 µs later. */
+	cr_expect_eq(traffic_tick_wait_us(5000000, 5000300), 700);
+	cr_expect_eq(traffic_tick_wait_us(5000000, 5000999), 1);
+	cr_expect_eq(traffic_tick_wait_us(5000000, 5001000), 0, "a tick after: the next batch is due");
+	cr_expect_eq(traffic_tick_wait_us(5000000, 5003500), 0, "sends that took longer than a tick: no sleep");
+}
+
+Test(traffic, a_schedule_that_starts_ahead_is_waited_for_a_tick_at_a_time)
+{
+	/* bench announces a window 200 ms ahead: the generator sleeps a tick, looks again. */
+	cr_expect_eq(traffic_tick_wait_us(5200000, 5000000), TRAFFIC_TICK_US);
+	cr_expect_eq(traffic_tick_wait_us(5200000, 5200000), TRAFFIC_TICK_US);
+	cr_expect_eq(traffic_tick_wait_us(5200000, 5200400), 600);
+}
