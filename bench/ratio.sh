@@ -8,6 +8,8 @@
 #        TRIES       runs of each per round (default 3; 1: a round is one run of each)
 #        LOCK        the lock each run is taken under (default /tmp/holdconn-machine.lock);
 #                    empty: none (the caller holds one over the whole sitting)
+#        SAME        holdconn or floor: an A/A sitting, that program in both columns, to read
+#                    what the method itself gives when there is no difference to find
 #
 # Runs them alternately, ABAB, ROUNDS rounds of TRIES runs of each (default 3), at
 # the same N, each starting from a settled slab (both wait for it, as bench does).
@@ -37,6 +39,16 @@ mkdir -p bench/results
 hc=${HOLDCONN:-./holdconn}
 fl=${FLOOR:-bench/floor/floor}
 [ -x "$hc" ] && [ -x "$fl" ] || { echo "ratio: build first: make holdconn floor" >&2; exit 2; }
+# A and B: holdconn and the floor, or (SAME) one program twice, its files named -A and -B.
+pa=${SAME:-holdconn}
+pb=${SAME:-floor}
+fa=$pa fb=$pb
+case ${SAME:-} in
+"") ;;
+holdconn | floor) fa=$pa-A fb=$pb-B ;;
+*) echo "ratio: SAME is holdconn or floor" >&2; exit 2 ;;
+esac
+RATIO_NAMES="$pa / $pb"
 every=$((n / 10))
 [ "$every" -ge 1 ] || { echo "ratio: N must be at least 10" >&2; exit 2; }
 [ "$rounds" -ge 1 ] || { echo "ratio: ROUNDS must be at least 1" >&2; exit 2; }
@@ -50,7 +62,7 @@ jlast10() {
 		tail -1
 }
 # ratio_rows KEYS TSV: a table row per line of TSV, its first KEYS columns the key
-# ("round" or "round.try"), then holdconn's three figures, the floor's, short or -.
+# ("round" or "round.try"), then A's three figures, B's, short or -.
 ratio_rows() {
 	awk -F'\t' -v k="$1" '
 		function r(a, b) { return (a != "" && b != "" && b > 0) ? sprintf("%.2f", a / b) : "-" }
@@ -65,8 +77,27 @@ ratio_rows() {
 # key=value from the floor's summary line.
 ffield() { sed -n "s/^summary.* $2=\\([^ ]*\\).*/\\1/p" "$1"; }
 
-# $out-runs.tsv, one line per run pair: round, try, holdconn ramp, last10, teardown, floor
-# ramp, last10, teardown, short (or -). $out.tsv: the same per round (no try column), each
+# one KIND FILE: one run of KIND (holdconn or floor) into FILE; sets figs to its ramp rate,
+# last-10% rate and teardown (tab-separated) and adds to short why it stopped short, if it did.
+one() {
+	echo "== [$i/$rounds, try $t/$tries] $1 at $n pairs > $2" >&2
+	if [ "$1" = holdconn ]; then
+		# shellcheck disable=SC2086
+		locked "$hc" bench --conns "$n" --report-every "$every" ${BENCH_ARGS:-} --json > "$2" || [ $? -eq 3 ] # 3: stopped short, said below
+		held=$(jfield "$2" held)
+		[ "${held:-0}" = "$n" ] || short="${short:+$short; }holdconn held ${held:-none} of $n (stop $(jfield "$2" stop_reason))"
+		figs=$(printf '%s\t%s\t%s' "$(jfield "$2" avg_connections_per_second)" "$(jlast10 "$2")" "$(jfield "$2" teardown_seconds)")
+	else
+		# shellcheck disable=SC2086
+		locked "$fl" "$n" --report-every "$every" ${FLOOR_ARGS:-} > "$2" || short="${short:+$short; }floor exited $?"
+		[ "$(ffield "$2" pairs)" = "$n" ] || short="${short:+$short; }floor has no summary at $n pairs"
+		figs=$(printf '%s\t%s\t%s' "$(ffield "$2" rate)" "$(ffield "$2" last10_rate)" "$(ffield "$2" teardown_s)")
+	fi
+}
+ext() { [ "$1" = holdconn ] && echo jsonl || echo txt; }
+
+# $out-runs.tsv, one line per run pair: round, try, A's ramp, last10, teardown, B's ramp,
+# last10, teardown, short (or -). $out.tsv: the same per round (no try column), each
 # program's best of its tries: the highest rates, the shortest teardown.
 : > "$out-runs.tsv"
 i=1
@@ -75,22 +106,11 @@ while [ "$i" -le "$rounds" ]; do
 	while [ "$t" -le "$tries" ]; do
 		k=$i
 		[ "$tries" -eq 1 ] || k=$i.$t
-		h="$out-holdconn-$k.jsonl"
-		f="$out-floor-$k.txt"
 		short=""
-		echo "== [$i/$rounds, try $t/$tries] $hc bench --conns $n --report-every $every ${BENCH_ARGS:-} --json > $h" >&2
-		# shellcheck disable=SC2086
-		locked "$hc" bench --conns "$n" --report-every "$every" ${BENCH_ARGS:-} --json > "$h" || [ $? -eq 3 ] # 3: stopped short, said below
-		held=$(jfield "$h" held)
-		[ "${held:-0}" = "$n" ] || short="holdconn held ${held:-none} of $n (stop $(jfield "$h" stop_reason))"
-		echo "== [$i/$rounds, try $t/$tries] $fl $n --report-every $every ${FLOOR_ARGS:-} > $f" >&2
-		# shellcheck disable=SC2086
-		locked "$fl" "$n" --report-every "$every" ${FLOOR_ARGS:-} > "$f" || short="${short:+$short; }floor exited $?"
-		[ "$(ffield "$f" pairs)" = "$n" ] || short="${short:+$short; }floor has no summary at $n pairs"
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$t" \
-			"$(jfield "$h" avg_connections_per_second)" "$(jlast10 "$h")" "$(jfield "$h" teardown_seconds)" \
-			"$(ffield "$f" rate)" "$(ffield "$f" last10_rate)" "$(ffield "$f" teardown_s)" "${short:--}" |
-			tee -a "$out-runs.tsv" >&2
+		one "$pa" "$out-$fa-$k.$(ext "$pa")"
+		fig_a=$figs
+		one "$pb" "$out-$fb-$k.$(ext "$pb")"
+		printf '%s\t%s\t%s\t%s\t%s\n' "$i" "$t" "$fig_a" "$figs" "${short:--}" | tee -a "$out-runs.tsv" >&2
 		t=$((t + 1))
 	done
 	i=$((i + 1))
@@ -111,24 +131,29 @@ awk -F'\t' -v OFS='\t' '
 ' "$out-runs.tsv" > "$out.tsv"
 
 {
-	echo "# holdconn bench / floor, $n pairs, $rounds rounds ABAB ($stamp UTC)"
+	echo "# $RATIO_NAMES${SAME:+ (A/A: the same program in both columns)}, $n pairs, $rounds rounds ABAB ($stamp UTC)"
 	echo
 	echo "- kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "- A: $hc bench --conns $n --report-every $every ${BENCH_ARGS:-} --json"
-	echo "- B: $fl $n --report-every $every ${FLOOR_ARGS:-}"
+	for side in "A $pa" "B $pb"; do
+		if [ "${side#* }" = holdconn ]; then
+			echo "- ${side% *}: $hc bench --conns $n --report-every $every ${BENCH_ARGS:-} --json"
+		else
+			echo "- ${side% *}: $fl $n --report-every $every ${FLOOR_ARGS:-}"
+		fi
+	done
 	if [ -n "$lock" ]; then
 		echo "- each run under $lock, taken per run: others' short runs may fall between them"
 	else
 		echo "- no lock taken per run (the caller held one over the sitting)"
 	fi
 	echo
-	echo "Each round runs holdconn and the floor alternately $tries times; a round's figure for each is"
+	echo "Each round runs A and B alternately $tries times; a round's figure for each is"
 	echo "its best of those (the highest rate, the shortest teardown): on this VM what disturbs a run"
 	echo "(the host, a neighbour, fresh slab pages) only slows it. Every run is in the second table."
 	echo
 	echo "Ramp and last-10% rates in pairs/s (higher is better), teardown in s (lower is better):"
 	echo
-	echo "| round | holdconn ramp / last 10% / teardown | floor ramp / last 10% / teardown | ratio ramp | ratio last 10% | ratio teardown |"
+	echo "| round | $pa ramp / last 10% / teardown | $pb ramp / last 10% / teardown | ratio ramp | ratio last 10% | ratio teardown |"
 	echo "|---|---|---|---|---|---|"
 	ratio_rows 1 "$out.tsv"
 	echo
@@ -140,7 +165,7 @@ awk -F'\t' -v OFS='\t' '
 	echo
 	echo "Every run, in the order run:"
 	echo
-	echo "| round.try | holdconn ramp / last 10% / teardown | floor ramp / last 10% / teardown | ratio ramp | ratio last 10% | ratio teardown |"
+	echo "| round.try | $pa ramp / last 10% / teardown | $pb ramp / last 10% / teardown | ratio ramp | ratio last 10% | ratio teardown |"
 	echo "|---|---|---|---|---|---|"
 	ratio_rows 2 "$out-runs.tsv"
 	if ! awk -F'\t' '$9 != "-" { bad = 1 } END { exit bad ? 0 : 1 }' "$out-runs.tsv"; then

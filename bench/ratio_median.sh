@@ -1,11 +1,11 @@
 # bench/ratio_median.sh - sourced by bench/ratio.sh and bench/ratio-keepalive.sh.
 # ratio_medians TSV OVER A:B:NAME ...: the table of medians, one row per figure:
-# holdconn's column A over the floor's column B in each line of TSV (lines where B is 0
+# column A over column B (holdconn's over the floor's, or RATIO_NAMES) in each line of TSV (lines where B is 0
 # left out; OVER says what the lines are, "5 rounds"), the median and the spread
 # (lowest-highest).
 ratio_medians() {
 	tsv=$1
-	echo "| holdconn / floor over $2 | median | spread (lowest-highest) |"
+	echo "| ${RATIO_NAMES:-holdconn / floor} over $2 | median | spread (lowest-highest) |"
 	echo "|---|---|---|"
 	shift 2
 	for c in "$@"; do
