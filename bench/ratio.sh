@@ -89,7 +89,7 @@ one() {
 		figs=$(printf '%s\t%s\t%s' "$(jfield "$2" avg_connections_per_second)" "$(jlast10 "$2")" "$(jfield "$2" teardown_seconds)")
 	else
 		# shellcheck disable=SC2086
-		locked "$fl" "$n" --report-every "$every" ${FLOOR_ARGS:-} > "$2" || short="${short:+$short; }floor exited $?"
+		locked "$fl" "$n" --report-every "$every" ${FLOOR_ARGS:-} > "$2" 2>&1 || short="${short:+$short; }floor exited $?" # its errors kept with the run
 		[ "$(ffield "$2" pairs)" = "$n" ] || short="${short:+$short; }floor has no summary at $n pairs"
 		figs=$(printf '%s\t%s\t%s' "$(ffield "$2" rate)" "$(ffield "$2" last10_rate)" "$(ffield "$2" teardown_s)")
 	fi
