@@ -843,8 +843,9 @@ static int run(struct floor *f)
 			break;
 		if (gone(&spid, &status) || gone(&cpid, &status) || now_s() - stall > STALL_S) {
 			kill_sides(spid, cpid);
-			if (now_s() - stall > STALL_S)
-				fprintf(stderr, "floor: stalled at %" PRIu64 " pairs for %.0f s\n", pairs, STALL_S);
+			if (now_s() - stall > STALL_S) /* which side stopped: the counts each published */
+				fprintf(stderr, "floor: stalled at %" PRIu64 " pairs for %.0f s (client connected %" PRIu64
+					", server accepted %" PRIu64 ")\n", pairs, STALL_S, c, s);
 			return side_error(f, "a side exited");
 		}
 		if (pairs > progress) {
