@@ -80,15 +80,7 @@ while [ "$i" -le "$rounds" ]; do
 done
 # $out.tsv: a line per round (no try column), each program's best of its tries: the least
 # CPU per message and p99 at N, the most messages a second there, the highest knee.
-awk -F'\t' -v OFS='\t' '
-	function lo(j) { if ($j != "-" && (v[$1, j] == "" || v[$1, j] == "-" || $j + 0 < v[$1, j] + 0)) v[$1, j] = $j; else if (v[$1, j] == "") v[$1, j] = "-" }
-	function hi(j) { if ($j != "-" && (v[$1, j] == "" || v[$1, j] == "-" || $j + 0 > v[$1, j] + 0)) v[$1, j] = $j; else if (v[$1, j] == "") v[$1, j] = "-" }
-	{
-		lo(3); lo(4); lo(5); hi(6); hi(7); lo(8); lo(9); lo(10); hi(11); hi(12)
-		if (!($1 in order)) { order[$1] = ++n; key[n] = $1 }
-	}
-	END { for (r = 1; r <= n; r++) { k = key[r]; print k, v[k, 3], v[k, 4], v[k, 5], v[k, 6], v[k, 7], v[k, 8], v[k, 9], v[k, 10], v[k, 11], v[k, 12] } }
-' "$out-runs.tsv" > "$out.tsv"
+ratio_best "$out-runs.tsv" "lo lo lo hi hi lo lo lo hi hi" > "$out.tsv"
 # The table's rows: label (round, or round.try with TRIES > 1) then 10 figures.
 rows() {
 	awk -F'\t' -v tries="$tries" -v runs="$1" '

@@ -115,20 +115,7 @@ while [ "$i" -le "$rounds" ]; do
 	done
 	i=$((i + 1))
 done
-awk -F'\t' -v OFS='\t' '
-	function hi(j) { if (!($1 in b) || $j > v[$1, j]) v[$1, j] = $j }
-	function lo(j) { if (!($1 in b) || $j < v[$1, j]) v[$1, j] = $j }
-	{
-		hi(3); hi(4); lo(5); hi(6); hi(7); lo(8)
-		if (!($1 in s) || s[$1] == "-")
-			s[$1] = $9
-		else if ($9 != "-")
-			s[$1] = s[$1] "; " $9
-		b[$1] = 1
-		if (!($1 in order)) { order[$1] = ++n; key[n] = $1 }
-	}
-	END { for (r = 1; r <= n; r++) { k = key[r]; print k, v[k, 3], v[k, 4], v[k, 5], v[k, 6], v[k, 7], v[k, 8], s[k] } }
-' "$out-runs.tsv" > "$out.tsv"
+ratio_best "$out-runs.tsv" "hi hi lo hi hi lo join" > "$out.tsv"
 
 {
 	echo "# $RATIO_NAMES${SAME:+ (A/A: the same program in both columns)}, $n pairs, $rounds rounds ABAB ($stamp UTC)"

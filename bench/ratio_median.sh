@@ -1,4 +1,5 @@
-# bench/ratio_median.sh - sourced by bench/ratio.sh and bench/ratio-keepalive.sh.
+# bench/ratio_median.sh - sourced by bench/ratio.sh and bench/ratio-keepalive.sh: what both
+# do with their runs' figures.
 # ratio_medians TSV OVER A:B:NAME ...: the table of medians, one row per figure:
 # column A over column B (holdconn's over the floor's, or RATIO_NAMES) in each line of TSV (lines where B is 0
 # left out; OVER says what the lines are, "5 rounds"), the median and the spread
@@ -19,4 +20,34 @@ ratio_medians() {
 					printf "| %s | **%.2f** | %.2f-%.2f |\n", name, m, v[1], v[NR]
 				}'
 	done
+}
+
+# ratio_best TSV KINDS: TSV's lines (round, try, then figures) reduced to a line per round,
+# in order: each figure the round's best by its kind in KINDS, one word per figure ("hi"
+# the highest, "lo" the least, "join" every value but "-" joined by "; "). A missing figure
+# ("" or "-") is kept only while the round has no other.
+ratio_best() {
+	awk -F'\t' -v OFS='\t' -v kinds="$2" '
+		BEGIN { nk = split(kinds, kind, " ") }
+		{
+			if (!($1 in seen)) { seen[$1] = 1; key[++n] = $1 }
+			for (j = 1; j <= nk; j++) {
+				x = $(j + 2)
+				o = v[$1, j]
+				if (o == "" || o == "-")
+					v[$1, j] = x
+				else if (kind[j] == "join" && x != "-" && x != "")
+					v[$1, j] = o "; " x
+				else if (x != "" && x != "-" && (kind[j] == "hi" ? x + 0 > o + 0 : kind[j] == "lo" && x + 0 < o + 0))
+					v[$1, j] = x
+			}
+		}
+		END {
+			for (r = 1; r <= n; r++) {
+				line = key[r]
+				for (j = 1; j <= nk; j++)
+					line = line OFS v[key[r], j]
+				print line
+			}
+		}' "$1"
 }
