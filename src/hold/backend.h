@@ -63,6 +63,12 @@ struct backend_ops {
 	void (*drop)(struct holder *h, uint64_t n);
 };
 
+/* A wait's timeout for calls that count whole milliseconds (poll, epoll_wait): rounded up. */
+static inline int backend_wait_ms(int timeout_us)
+{
+	return (timeout_us + 999) / 1000;
+}
+
 extern const struct backend_ops backend_uring;
 extern const struct backend_ops backend_epoll;
 extern const struct backend_ops backend_threads;

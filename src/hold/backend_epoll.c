@@ -454,7 +454,7 @@ static void dispatch(struct holder *h, const struct epoll_event *ev)
 static void epoll_wait_events(struct holder *h, int timeout_us)
 {
 	struct epoll_be *be = BE(h);
-	int n, timeout_ms = (timeout_us + 999) / 1000; /* epoll_wait counts whole ms */
+	int n, timeout_ms = backend_wait_ms(timeout_us);
 
 	for (int round = 0; round < MAX_BATCHES; round++) {
 		n = epoll_wait(be->epfd, be->events, EVENT_BATCH, round ? 0 : timeout_ms);

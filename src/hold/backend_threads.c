@@ -569,7 +569,7 @@ static void threads_wait(struct holder *h, int timeout_us)
 	for (int l = 0; l < be->nlisten; l++)
 		be->pfd[1 + l] = (struct pollfd){ .fd = be->lfd[l], .events = POLLIN };
 	pthread_mutex_unlock(&be->lock); /* workers report while the main thread sleeps */
-	n = poll(be->pfd, npfd, (timeout_us + 999) / 1000); /* whole ms */
+	n = poll(be->pfd, npfd, backend_wait_ms(timeout_us));
 	pthread_mutex_lock(&be->lock);
 	if (n > 0) {
 		if (be->pfd[0].revents)
