@@ -41,7 +41,7 @@ $(BUILD)/%.o: src/%.c $(wildcard src/*/*.h)
 
 
 # The floor under bench (bench/floor/floor.c): bench's own set-up modules, nothing else.
-FLOOR_OBJ := $(addprefix $(BUILD)/,base/addr.o hold/plan.o measure/meter.o measure/netns.o \
+FLOOR_OBJ := $(addprefix $(BUILD)/,base/addr.o base/cpus.o hold/plan.o measure/meter.o measure/netns.o \
 	       measure/sysinfo.o)
 
 FLOOR_BIN ?= bench/floor/floor

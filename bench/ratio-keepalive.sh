@@ -2,7 +2,7 @@
 # bench/ratio-keepalive.sh - holdconn bench's heartbeats against the heartbeat floor
 # (bench/floor/floor --send), side by side. Run as `sh bench/ratio.sh --keepalive N [ROUNDS]`.
 # Usage: sh bench/ratio-keepalive.sh N [ROUNDS]   (default 3 rounds)
-# Env:   HOLDCONN, FLOOR, LOCK, BENCH_ARGS as bench/ratio.sh; SEND (64), EVERY (10s), SLO (10ms),
+# Env:   HOLDCONN, FLOOR, LOCK, BENCH_ARGS, PIN as bench/ratio.sh; SEND (64), EVERY (10s), SLO (10ms),
 #        WINDOW (3s: each point's window), STEP (N/6: pairs between points), MAX (2N: the
 #        count the knee search stops at if nothing misses), TRIES (runs of each per round,
 #        default 3; 1: a round is one run of each)
@@ -63,13 +63,13 @@ while [ "$i" -le "$rounds" ]; do
 		[ "$tries" -eq 1 ] || k=$i.$t
 		h="$out-holdconn-$k.jsonl"
 		f="$out-floor-$k.txt"
-		echo "== [$i/$rounds, try $t/$tries] $hc bench --conns $max --report-every $step $pat ${BENCH_ARGS:-} --json > $h" >&2
+		echo "== [$i/$rounds, try $t/$tries] $hc bench --conns $max --report-every $step $pat $pin ${BENCH_ARGS:-} --json > $h" >&2
 		# shellcheck disable=SC2086
-		locked "$hc" bench --conns "$max" --report-every "$step" $pat ${BENCH_ARGS:-} --json > "$h" ||
+		locked "$hc" bench --conns "$max" --report-every "$step" $pat $pin ${BENCH_ARGS:-} --json > "$h" ||
 			{ rc=$?; [ $rc -eq 3 ] || echo "== holdconn exited $rc: no figures from this try (see $h)" >&2; } # 3: the SLO missed, the knee
-		echo "== [$i/$rounds, try $t/$tries] $fl $max --report-every $step $pat > $f" >&2
+		echo "== [$i/$rounds, try $t/$tries] $fl $max --report-every $step $pat $pin > $f" >&2
 		# shellcheck disable=SC2086
-		locked "$fl" "$max" --report-every "$step" $pat > "$f" ||
+		locked "$fl" "$max" --report-every "$step" $pat $pin > "$f" ||
 			{ rc=$?; [ $rc -eq 3 ] || echo "== the floor exited $rc: no figures from this try (see $f)" >&2; }
 		hp=$(hpoint "$h") fp=$(fpoint "$f") hk=$(hknee "$h") fk=$(fknee "$f")
 		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$t" "${hp:--	-	-	-}" "${hk:--}" "${fp:--	-	-	-}" "${fk:--}" |
@@ -99,8 +99,8 @@ rows() {
 	echo "# holdconn bench / heartbeat floor: $send B every $every, SLO p99 $slo, windows of $window, $rounds rounds ABAB ($stamp UTC)"
 	echo
 	echo "- kernel $(uname -r), $(nproc) CPUs, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "- A: $hc bench --conns $max --report-every $step $pat ${BENCH_ARGS:-} --json"
-	echo "- B: $fl $max --report-every $step $pat"
+	echo "- A: $hc bench --conns $max --report-every $step $pat $pin ${BENCH_ARGS:-} --json"
+	echo "- B: $fl $max --report-every $step $pat $pin"
 	echo "- CPU per message from each program's window at $n pairs; knee: the largest count whose window met the SLO (a point every $step up to $max)"
 	echo
 	echo "Each round runs holdconn and the floor alternately $tries times; a round's figures for each are"

@@ -8,6 +8,7 @@
 #        TRIES       runs of each per round (default 3; 1: a round is one run of each)
 #        LOCK        the lock each run is taken under (default /tmp/holdconn-machine.lock);
 #                    empty: none (the caller holds one over the whole sitting)
+#        PIN         1 (default): both programs with --pin; 0: the scheduler places their sides
 #        SAME        holdconn or floor: an A/A sitting, that program in both columns, to read
 #                    what the method itself gives when there is no difference to find
 #
@@ -83,13 +84,13 @@ one() {
 	echo "== [$i/$rounds, try $t/$tries] $1 at $n pairs > $2" >&2
 	if [ "$1" = holdconn ]; then
 		# shellcheck disable=SC2086
-		locked "$hc" bench --conns "$n" --report-every "$every" ${BENCH_ARGS:-} --json > "$2" || [ $? -eq 3 ] # 3: stopped short, said below
+		locked "$hc" bench --conns "$n" --report-every "$every" $pin ${BENCH_ARGS:-} --json > "$2" || [ $? -eq 3 ] # 3: stopped short, said below
 		held=$(jfield "$2" held)
 		[ "${held:-0}" = "$n" ] || short="${short:+$short; }holdconn held ${held:-none} of $n (stop $(jfield "$2" stop_reason))"
 		figs=$(printf '%s\t%s\t%s' "$(jfield "$2" avg_connections_per_second)" "$(jlast10 "$2")" "$(jfield "$2" teardown_seconds)")
 	else
 		# shellcheck disable=SC2086
-		locked "$fl" "$n" --report-every "$every" ${FLOOR_ARGS:-} > "$2" 2>&1 || short="${short:+$short; }floor exited $?" # its errors kept with the run
+		locked "$fl" "$n" --report-every "$every" $pin ${FLOOR_ARGS:-} > "$2" 2>&1 || short="${short:+$short; }floor exited $?" # its errors kept with the run
 		[ "$(ffield "$2" pairs)" = "$n" ] || short="${short:+$short; }floor has no summary at $n pairs"
 		figs=$(printf '%s\t%s\t%s' "$(ffield "$2" rate)" "$(ffield "$2" last10_rate)" "$(ffield "$2" teardown_s)")
 	fi
@@ -123,9 +124,9 @@ ratio_best "$out-runs.tsv" "hi hi lo hi hi lo join" > "$out.tsv"
 	echo "- kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 	for side in "A $pa" "B $pb"; do
 		if [ "${side#* }" = holdconn ]; then
-			echo "- ${side% *}: $hc bench --conns $n --report-every $every ${BENCH_ARGS:-} --json"
+			echo "- ${side% *}: $hc bench --conns $n --report-every $every $pin ${BENCH_ARGS:-} --json"
 		else
-			echo "- ${side% *}: $fl $n --report-every $every ${FLOOR_ARGS:-}"
+			echo "- ${side% *}: $fl $n --report-every $every $pin ${FLOOR_ARGS:-}"
 		fi
 	done
 	if [ -n "$lock" ]; then

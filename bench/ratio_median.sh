@@ -1,5 +1,14 @@
 # bench/ratio_median.sh - sourced by bench/ratio.sh and bench/ratio-keepalive.sh: what both
 # do with their runs' figures.
+# PIN (1, the default: each program's server on one CPU, its generator on another, by their
+# --pin; 0: the scheduler places them) sets pin, the argument both programs get. Left to
+# the scheduler on two CPUs, either program ramps at one of two speeds that switch within a
+# run, and the floor against itself misses a round's bar (docs/floor.md).
+case ${PIN:-1} in
+0) pin= ;;
+1) pin=--pin ;;
+*) echo "ratio: PIN is 1 (pinned, the default) or 0" >&2; exit 2 ;;
+esac
 # ratio_medians TSV OVER A:B:NAME ...: the table of medians, one row per figure:
 # column A over column B (holdconn's over the floor's, or RATIO_NAMES) in each line of TSV (lines where B is 0
 # left out; OVER says what the lines are, "5 rounds"), the median and the spread

@@ -53,6 +53,8 @@ const char *proc_line(struct proc *p, const char *needle, char *buf, size_t len)
 bool json_num(const char *line, const char *key, double *out);
 /* String after "key": in a JSON line into buf; false if absent. */
 bool json_str(const char *line, const char *key, char *buf, size_t len);
+/* The n-th child of pid (1-based, in the order forked: bench's serve, then connect), or 0. */
+pid_t proc_child(pid_t pid, int n);
 /* TCP sockets in use on the box, IPv4 and IPv6 (/proc/net/sockstat, sockstat6). */
 uint64_t tcp_inuse(void);
 /* Waits until TCP sockets in use are back within 4 of base (the kernel frees them late). */

@@ -60,6 +60,7 @@
 #include "floor.h"
 #include "base/uring_compat.h"
 #include "measure/meter.h"
+#include "base/cpus.h"
 #include "measure/netns.h"
 #include "measure/sysinfo.h"
 
@@ -578,6 +579,8 @@ static pid_t spawn(struct floor *f, int side)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1)
 		_exit(1);
+	if (f->cpu[side] >= 0 && cpus_pin(f->cpu[side]))
+		fprintf(stderr, "floor: --pin: CPU %d: %s\n", f->cpu[side], strerror(errno));
 	if (side == 0)
 		serve(f, &rs);
 	else
@@ -677,8 +680,12 @@ static int setup(struct floor *f)
 	n = readlink("/proc/self/ns/net", ns, sizeof(ns) - 1);
 	ns[n > 0 ? n : 0] = 0;
 	printf("floor: %" PRIu64 " pairs, %d ports, RPS on %d CPUs, %u slots per ring, watch %s, "
-	       "teardown %s, netns %s\n",
+	       "teardown %s, netns %s, ",
 	       f->n, f->ports, rps, f->slots, f->watch ? "poll" : "none", teardown_names[f->teardown], ns);
+	if (f->cpu[0] >= 0)
+		printf("pinned: server CPU %d, client CPU %d\n", f->cpu[0], f->cpu[1]);
+	else
+		printf("unpinned\n");
 	return 0;
 }
 
@@ -880,7 +887,7 @@ static int usage(const char *why)
 {
 	if (why)
 		fprintf(stderr, "floor: %s\n", why);
-	fprintf(stderr, "usage: floor N [--ports P] [--report-every R] "
+	fprintf(stderr, "usage: floor N [--ports P] [--report-every R] [--pin] "
 			"[--watch poll|none] [--teardown on-reset|client-first|server-first|both|ring-exit|exit]\n"
 			"       [--send BYTES --every DURATION [--hold DURATION] [--slo p99=DURATION]]\n");
 	return 2;
@@ -913,8 +920,10 @@ static bool parse_count(const char *s, uint64_t *out)
 
 int main(int argc, char **argv)
 {
-	static struct floor f = { .ports = DEFAULT_PORTS, .every = 100000, .watch = true, .hold_s = 3 };
+	static struct floor f = { .ports = DEFAULT_PORTS, .every = 100000, .watch = true, .hold_s = 3,
+				  .cpu = { -1, -1 } };
 	uint64_t v;
+	int allowed;
 
 	sysinfo_raise_nofile(); /* as holdconn's main: the soft limit up to the hard one */
 	if (argc < 2 || !parse_count(argv[1], &f.n))
@@ -923,6 +932,14 @@ int main(int argc, char **argv)
 		const char *opt = argv[i], *arg = i + 1 < argc ? argv[i + 1] : NULL;
 		int t;
 
+		if (!strcmp(opt, "--pin")) { /* as bench --pin: a flag */
+			f.cpu[0] = cpus_side(0, &allowed);
+			f.cpu[1] = cpus_side(1, &allowed);
+			if (f.cpu[0] < 0)
+				return usage("--pin needs two CPUs: widen this process's affinity");
+			i--;
+			continue;
+		}
 		if (!arg)
 			return usage("an option lacks its value");
 		if (!strcmp(opt, "--ports") && parse_count(arg, &v) && v <= 1024) {

@@ -82,6 +82,7 @@ struct floor {
 	uint64_t every_ns;       /* --every: each pair's heartbeat period */
 	double hold_s;           /* --hold: a window's length */
 	double slo_p99_us;       /* --slo p99=: judge a window at every mark (0: one window at N) */
+	int cpu[2];              /* --pin: the server's CPU and the client's, as bench's (-1: unpinned) */
 	uint64_t marks[MAX_MARKS];
 	int nmarks;
 	struct plan plan;

@@ -103,6 +103,10 @@ static const struct opt options[] = {
 		     "loopback, or veth: each client in a closed network namespace of its own "
 		     "(198.18.0.0/15), reaching the server over a veth pair and a bridge "
 		     "(default: loopback)"),
+	OPT_FLAG(0, "pin", &o.pin,
+		 "serve on the first CPU bench may use and each generator on another: on a few "
+		 "CPUs the scheduler can leave both sides on one, and the ramp's rate then "
+		 "varies between runs (see docs/floor.md)"),
 	OPT_CALLBACK(0, "server", &o.server_cmd, opt_server, "CMD",
 		     "a server holdconn did not write holds the connections instead of serve: "
 		     "CMD runs with /bin/sh in bench's namespace, {port} replaced by its port "
@@ -142,6 +146,9 @@ static int check(struct opt_parser *p)
 	if (o.server_cmd && (o.clients > 1 || o.path_veth))
 		return opts_fail(p, "--server runs one generator on loopback: drop --clients and "
 				 "--path veth");
+	if (o.server_cmd && o.pin)
+		return opts_fail(p, "--pin places holdconn's own sides: place a --server with "
+				 "taskset in CMD, and drop --pin");
 	if (o.server_cmd && check_server_idle(p, &o.holder, o.slo_p99_us))
 		return -EINVAL;
 	if (check_session(p, &o.session, &o.holder.traffic, &run))

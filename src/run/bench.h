@@ -39,6 +39,7 @@ struct bench_opts {
 	struct metrics_opt metrics; /* --metrics */
 	uint32_t clients;           /* --clients: generator processes, default 1 */
 	bool path_veth;             /* --path veth: each client in a closed namespace of its own */
+	bool pin;                   /* --pin: the server on one CPU, the generators on the others */
 	const char *server_cmd;     /* --server: this command holds instead of serve; NULL: serve */
 	struct session_opts session; /* --proto, --tls and theirs: the clients' sessions */
 };

@@ -76,6 +76,7 @@ struct bench {
 	struct plan plan[BENCH_MAX_CLIENTS];
 	pid_t spid, cpid[BENCH_MAX_CLIENTS];
 	int nclients;          /* --clients: 1 writes area->client; more write clients[] */
+	int cpu[1 + BENCH_MAX_CLIENTS]; /* --pin: side k's CPU (0 the server, 1 + k client k); -1 unpinned */
 	uint32_t naddrs;       /* --path veth: addresses in each client's namespace */
 	struct metrics_server *metrics; /* --metrics */
 	int metrics_fd;        /* its listening socket until the server takes it; -1 */

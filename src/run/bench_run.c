@@ -90,13 +90,14 @@ int bench_run_slo(const struct bench_opts *o, const struct bench_slo *slo, struc
 		if (!memcg_open(0, &cg) && !memcg_read(&cg, &cgu) && cgu.limit &&
 		    sockets > cgu.headroom / MEMCG_BYTES_PER_SOCKET)
 			sockets = cgu.headroom / MEMCG_BYTES_PER_SOCKET;
+		err[0] = 0; /* one CPU: no RPS to enable, and nothing to say */
 		ret = netns_enter(sockets, err, sizeof(err), &rps);
 		if (ret && o->path_veth) {
 			fprintf(stderr, "holdconn bench: --path veth: %s\n", err);
 			code = 1;
 			goto out;
 		}
-		if (ret || !rps)
+		if (ret || (!rps && err[0]))
 			report_notice(rep, "%s; running on the host's loopback%s", err, rps ? "" : " settings");
 		if (!ret && o->ipv6)
 			b->v6_block = !netns_ipv6_sources(BENCH_SOURCE6_BLOCK, BENCH_SOURCE6_LEN, err,
@@ -117,6 +118,9 @@ int bench_run_slo(const struct bench_opts *o, const struct bench_slo *slo, struc
 	}
 	if (o->ipv6)
 		bench_notice_ipv6(b);
+	if (o->pin)
+		report_notice(rep, "--pin: serve on CPU %d, connect on CPU %d%s", b->cpu[0], b->cpu[1],
+			      b->nclients > 1 ? " and the next clients on the rest in turn" : "");
 	/*
 	 * The kernel frees sockets through RCU, seconds after a previous run let
 	 * go of them: a baseline taken meanwhile would hide part of this run's

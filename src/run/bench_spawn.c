@@ -4,8 +4,21 @@
  * and the --metrics endpoint.
  */
 #include "run/bench_internal.h"
+#include "base/cpus.h"
 
-static pid_t spawn(struct holder_config *cfg)
+/* In a side's child: it dies with the parent (a killed bench leaves nothing behind), on its CPU. */
+static void child_start(int cpu)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(1);
+	holder_signals(true);
+	if (cpu >= 0 && cpus_pin(cpu))
+		fprintf(stderr, "holdconn bench: --pin: CPU %d: %s; the scheduler places this side\n", cpu,
+			strerror(errno));
+}
+
+static pid_t spawn(struct holder_config *cfg, int cpu)
 {
 	pid_t pid;
 
@@ -13,11 +26,7 @@ static pid_t spawn(struct holder_config *cfg)
 	pid = fork();
 	if (pid)
 		return pid;
-	/* The child dies with the parent: a killed bench leaves nothing behind. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() == 1)
-		_exit(1);
-	holder_signals(true);
+	child_start(cpu);
 	{
 		struct holder h;
 
@@ -123,6 +132,22 @@ static const struct addr_range *client_sources(struct bench *b, struct addr_rang
 	return NULL;
 }
 
+/* --pin: the server's CPU and each client's; -1 for every side without it. */
+static int place_sides(struct bench *b, char *err, size_t errlen)
+{
+	int allowed = 0;
+
+	for (int k = 0; k <= b->nclients; k++) {
+		b->cpu[k] = b->o->pin ? cpus_side(k, &allowed) : -1;
+		if (b->o->pin && b->cpu[k] < 0) {
+			snprintf(err, errlen, "--pin needs two CPUs and this process may run on %d: "
+				 "widen its affinity (taskset, the cgroup's cpuset) or drop --pin", allowed);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int bench_configure(struct bench *b, char *err, size_t errlen)
 {
 	const struct bench_opts *o = b->o;
@@ -132,6 +157,9 @@ int bench_configure(struct bench *b, char *err, size_t errlen)
 	int ret;
 
 	b->nclients = o->clients > 1 ? o->clients : 1;
+	ret = place_sides(b, err, errlen);
+	if (ret)
+		return ret;
 	/* --tls: serve's context first (its certificate), then the clients', trusting it. */
 	if (!external(b) && (ret = configure_tls(&b->server_tls, &o->session, true, NULL, err, errlen)))
 		return ret;
@@ -242,10 +270,7 @@ static pid_t spawn_in_netns(struct bench *b, int k, char *msg, size_t len)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() == 1)
-			_exit(1);
-		holder_signals(true);
+		child_start(b->cpu[1 + k]);
 		c = unshare(CLONE_NEWNET) ? 1 : 0;
 		if (write(up[1], &c, 1) != 1 || c || read(go[0], &c, 1) != 1 || c)
 			_exit(1);
@@ -283,7 +308,7 @@ int bench_start_clients(struct bench *b)
 		struct side_stats *st = b->ccfg[k].stats;
 		uint64_t rss = 0;
 
-		b->cpid[k] = b->veth ? spawn_in_netns(b, k, msg, sizeof(msg)) : spawn(&b->ccfg[k]);
+		b->cpid[k] = b->veth ? spawn_in_netns(b, k, msg, sizeof(msg)) : spawn(&b->ccfg[k], b->cpu[1 + k]);
 		if (b->cpid[k] < 0) {
 			fprintf(stderr, "holdconn bench: client %d: %s\n", k, msg);
 			return -1;
@@ -310,7 +335,7 @@ int bench_start_sides(struct bench *b)
 
 	if (external(b))
 		return bench_start_external(b);
-	b->spid = spawn(&b->scfg);
+	b->spid = spawn(&b->scfg, b->cpu[0]);
 	if (b->spid < 0 || !side_started(&b->area->server, b->spid, &status)) {
 		side_explain_failure(true, b->o->mode, atomic_load(&b->area->server.stop_errno), msg,
 				     sizeof(msg));

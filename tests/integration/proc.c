@@ -293,6 +293,25 @@ static uint64_t sockstat_inuse(const char *path, const char *key)
 	return v;
 }
 
+pid_t proc_child(pid_t pid, int n)
+{
+	char path[64], list[256] = "";
+	FILE *f;
+	char *tok, *save;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(list, sizeof(list), f))
+		list[0] = 0;
+	fclose(f);
+	for (tok = strtok_r(list, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+		if (--n == 0)
+			return (pid_t)atoi(tok);
+	return 0;
+}
+
 uint64_t tcp_inuse(void)
 {
 	return sockstat_inuse("/proc/net/sockstat", "TCP:") +

@@ -261,26 +261,6 @@ Test(cgroup, bench_stops_on_the_limit_where_limits_predicted, .timeout = 120)
 	expect_no_oom_kill(line);
 }
 
-/* The n-th child of pid (1-based, in the order they were forked), or 0. */
-static pid_t child_of(pid_t pid, int n)
-{
-	char path[64], list[256] = "";
-	FILE *f;
-	char *tok, *save;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (!fgets(list, sizeof(list), f))
-		list[0] = 0;
-	fclose(f);
-	for (tok = strtok_r(list, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
-		if (--n == 0)
-			return (pid_t)atoi(tok);
-	return 0;
-}
-
 /* Kills bench's n-th side (1: serve, 2: connect) with SIGKILL once 20,000 pairs are held. */
 static void kill_side_mid_ramp(int n, const char *side)
 {
@@ -292,7 +272,7 @@ static void kill_side_mid_ramp(int n, const char *side)
 	enter_cgroup(4ull << 30); /* no limit that binds: the oom_kill count is read, and is 0 */
 	proc_start(&P, bench, 0);
 	cr_assert(proc_wait_for(&P, "\"connections\":20000,", 40), "%s %s", P.out, P.err);
-	victim = child_of(P.pid, n);
+	victim = proc_child(P.pid, n);
 	cr_assert_gt(victim, 0);
 	cr_assert_eq(kill(victim, SIGKILL), 0);
 	cr_expect_eq(proc_finish(&P, 60), 1, "a side killed is a failure: %s", P.err);

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -200,4 +201,49 @@ Test(core, bench_leaves_the_hosts_settings_as_it_found_them, .timeout = 60)
 	cr_assert_eq(run_holdconn(&P, args, 0, 50), 0, "%s", P.err);
 	cr_assert_eq(read_long(ehash), ehash0, "tcp_child_ehash_entries changed");
 	cr_assert_eq(read_long(rps), rps0, "the host's lo rps_cpus changed");
+}
+
+/* The one CPU pid may run on, or -1 when it may run on more (or none is read). */
+static int only_cpu(pid_t pid)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(pid, sizeof(set), &set) || CPU_COUNT(&set) != 1)
+		return -1;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			return c;
+	return -1;
+}
+
+/* --pin: serve on one CPU, connect on another, as its notice says; on one CPU it names the limit. */
+Test(core, pin_puts_serve_and_connect_on_cpus_of_their_own, .timeout = 60)
+{
+	const char *args[] = { "bench", "--conns", "2000", "--ports", "2", "--hold", "3s", "--pin", "--json",
+			       NULL };
+	char want[96], line[4096];
+	cpu_set_t all, one;
+	int s, c;
+
+	cr_assert_eq(sched_getaffinity(0, sizeof(all), &all), 0);
+	if (CPU_COUNT(&all) < 2)
+		cr_skip_test("this test may run on %d CPU: --pin needs two", CPU_COUNT(&all));
+	proc_start(&P, args, 0);
+	cr_assert(proc_wait_for(&P, "\"connections\":2000,", 40), "%s %s", P.out, P.err);
+	s = only_cpu(proc_child(P.pid, 1));
+	c = only_cpu(proc_child(P.pid, 2));
+	cr_assert_geq(s, 0, "serve is not pinned to one CPU");
+	cr_assert_geq(c, 0, "connect is not pinned to one CPU");
+	cr_assert_neq(s, c, "serve and connect share CPU %d", s);
+	cr_assert_eq(proc_finish(&P, 30), 0, "%s", P.err);
+	snprintf(want, sizeof(want), "--pin: serve on CPU %d, connect on CPU %d", s, c);
+	cr_assert_not_null(proc_line(&P, want, line, sizeof(line)), "no '%s' in %s", want, P.out);
+
+	/* Left one CPU, as a cpuset of one would leave it: refused before anything starts. */
+	CPU_ZERO(&one);
+	CPU_SET(s, &one);
+	cr_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+	cr_assert_eq(run_holdconn(&Q, args, 0, 20), 2, "%s", Q.err);
+	cr_assert_not_null(strstr(Q.err, "--pin needs two CPUs and this process may run on 1"), "%s", Q.err);
+	sched_setaffinity(0, sizeof(all), &all);
 }

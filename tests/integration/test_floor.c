@@ -118,6 +118,7 @@ Test(floor, holds_60000_pairs_over_three_rings_and_leaves_nothing, .timeout = 60
 	cr_assert_eq(field(line, "reset_closed"), 60000, "%s", line);
 	cr_assert_not_null(proc_line(&P, "floor: 60000 pairs, 4 ports", line, sizeof(line)), "%s", P.out);
 	cr_assert_not_null(strstr(line, " watch poll,"), "%s", line);
+	cr_assert_not_null(strstr(line, ", unpinned"), "%s", line);
 	s = strstr(line, "netns ");
 	cr_assert_not_null(s, "%s", line);
 	sscanf(s + strlen("netns "), "%63s", ns);
@@ -162,4 +163,29 @@ Test(floor, heartbeat_windows_read_every_beat_and_find_the_knee, .timeout = 60)
 	/* The recv is each server slot's watch: the teardown closed all on their resets. */
 	cr_assert_not_null(proc_line(&P, "summary pairs=2000 ", line, sizeof(line)), "out: %s", P.out);
 	cr_assert_eq(field(line, "reset_closed"), 2000, "%s", line);
+}
+
+/* --pin, as bench's: the server on one CPU, the client on another, said in its first line. */
+Test(floor, pin_puts_its_server_and_client_on_cpus_of_their_own, .timeout = 60)
+{
+	const char *args[] = { "2000", "--ports", "2", "--pin", "--report-every", "1000", NULL };
+	char line[1024];
+	cpu_set_t all;
+	int s = -1, c = -1;
+	const char *p;
+
+	if (!can_unshare_net())
+		cr_skip_test("cannot unshare a network namespace here (needs root): the floor needs one");
+	if (!has_bind_op())
+		cr_skip_test("io_uring lacks BIND (6.11) or socket uring_cmd (6.7): the floor needs both");
+	if (sched_getaffinity(0, sizeof(all), &all) || CPU_COUNT(&all) < 2)
+		cr_skip_test("this test may run on one CPU: --pin needs two");
+	proc_start_path(&P, floor_path(), args, 0);
+	cr_assert_eq(proc_finish(&P, 50), 0, "stderr: %s", P.err);
+	cr_assert_not_null(proc_line(&P, "summary pairs=2000 ", line, sizeof(line)), "out: %s", P.out);
+	cr_assert_not_null(proc_line(&P, "floor: 2000 pairs", line, sizeof(line)), "%s", P.out);
+	p = strstr(line, "pinned: server CPU ");
+	cr_assert_not_null(p, "%s", line);
+	cr_assert_eq(sscanf(p, "pinned: server CPU %d, client CPU %d", &s, &c), 2, "%s", line);
+	cr_assert(CPU_ISSET(s, &all) && CPU_ISSET(c, &all) && s != c, "%s", line);
 }

@@ -27,6 +27,7 @@ ParameterizedTestParameters(usage, bad_arguments_exit_2)
 		{ { "bench", "--path", "veth", "--no-netns" }, "--no-netns" },
 		{ { "bench", "--path", "veth", "--ipv6" }, "--ipv6" },
 		{ { "bench", "--clients", "4", "--conns", "3" }, "--clients" },
+		{ { "bench", "--pin", "--server", "redis-server --port {port}" }, "--pin" },
 		{ { "serve", "--listen", "127.0.0.1:5000", "--metrics", "127.0.0.1" }, "--metrics" },
 		{ { "connect", "--target", "127.0.0.1:5000", "--conns", "10", "--shard", "4/4" }, "--shard" },
 		{ { "serve" }, "--listen" },
