@@ -69,7 +69,7 @@ while [ "$i" -le "$rounds" ]; do
 			{ rc=$?; [ $rc -eq 3 ] || echo "== holdconn exited $rc: no figures from this try (see $h)" >&2; } # 3: the SLO missed, the knee
 		echo "== [$i/$rounds, try $t/$tries] $fl $max --report-every $step $pat $pin > $f" >&2
 		# shellcheck disable=SC2086
-		locked "$fl" "$max" --report-every "$step" $pat $pin > "$f" ||
+		locked "$fl" "$max" --report-every "$step" $pat $pin > "$f" 2>&1 || # its errors kept with the run
 			{ rc=$?; [ $rc -eq 3 ] || echo "== the floor exited $rc: no figures from this try (see $f)" >&2; }
 		hp=$(hpoint "$h") fp=$(fpoint "$f") hk=$(hknee "$h") fk=$(fknee "$f")
 		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$t" "${hp:--	-	-	-}" "${hk:--}" "${fp:--	-	-	-}" "${fk:--}" |

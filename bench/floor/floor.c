@@ -588,6 +588,32 @@ static pid_t spawn(struct floor *f, int side)
 	_exit(0);
 }
 
+/*
+ * After a stall, where the pairs wait (/proc/net/tcp, this namespace's):
+ * in the listeners' accept queues (the server stopped accepting) or half
+ * open (the handshake did not finish).
+ */
+static void print_queues(void)
+{
+	FILE *fp = fopen("/proc/net/tcp", "r");
+	unsigned long st, rxq, listeners = 0, queued = 0, half_open = 0;
+	char line[256];
+
+	while (fp && fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, " %*s %*s %*s %lx %*x:%lx", &st, &rxq) != 2)
+			continue; /* the header */
+		if (st == 0x0A) {
+			listeners++;
+			queued += rxq; /* a listener's rx_queue is its accept queue */
+		}
+		half_open += st == 0x03;
+	}
+	if (fp)
+		fclose(fp);
+	fprintf(stderr, "floor: %lu listeners hold %lu connections not accepted; %lu half open (SYN_RECV)\n",
+		listeners, queued, half_open);
+}
+
 static bool gone(pid_t *pid, int *status)
 {
 	if (*pid && waitpid(*pid, status, WNOHANG) == *pid) {
@@ -850,9 +876,11 @@ static int run(struct floor *f)
 			break;
 		if (gone(&spid, &status) || gone(&cpid, &status) || now_s() - stall > STALL_S) {
 			kill_sides(spid, cpid);
-			if (now_s() - stall > STALL_S) /* which side stopped: the counts each published */
+			if (now_s() - stall > STALL_S) { /* which side stopped: the counts each published */
 				fprintf(stderr, "floor: stalled at %" PRIu64 " pairs for %.0f s (client connected %" PRIu64
 					", server accepted %" PRIu64 ")\n", pairs, STALL_S, c, s);
+				print_queues();
+			}
 			return side_error(f, "a side exited");
 		}
 		if (pairs > progress) {
