@@ -9,6 +9,7 @@
 #        LOCK        the lock each run is taken under (default /tmp/holdconn-machine.lock);
 #                    empty: none (the caller holds one over the whole sitting)
 #        PIN         1 (default): both programs with --pin; 0: the scheduler places their sides
+#                    (--keepalive: 0 by default, see bench/ratio-keepalive.sh)
 #        SAME        holdconn or floor: an A/A sitting, that program in both columns, to read
 #                    what the method itself gives when there is no difference to find
 #

@@ -1,9 +1,9 @@
 # bench/ratio_median.sh - sourced by bench/ratio.sh and bench/ratio-keepalive.sh: what both
 # do with their runs' figures.
-# PIN (1, the default: each program's server on one CPU, its generator on another, by their
-# --pin; 0: the scheduler places them) sets pin, the argument both programs get. Left to
-# the scheduler on two CPUs, either program ramps at one of two speeds that switch within a
-# run, and the floor against itself misses a round's bar (docs/floor.md).
+# PIN (1, the ramp's default: each program's server on one CPU, its generator on another, by
+# their --pin; 0, the heartbeats' default: the scheduler places them) sets pin, the argument
+# both programs get. Left to the scheduler on two CPUs, holdconn's ramp switched between two
+# speeds within runs far more often than the floor's (docs/floor.md).
 case ${PIN:-1} in
 0) pin= ;;
 1) pin=--pin ;;
