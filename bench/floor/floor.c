@@ -422,13 +422,23 @@ static void serve(struct floor *f, struct rings *rs)
 		if (rs->used[active] >= f->slots - ACCEPT_MARGIN && accepted < f->n) {
 			struct io_uring *old = rs->r[active];
 
+			/*
+			 * The old ring's accepts go first. An accept's poll is
+			 * exclusive: with both rings armed, a connection wakes one
+			 * of them, and if that one is being cancelled the wake is
+			 * lost, the connection left queued until another arrives
+			 * on its port; at a window's limit none does (the ramp
+			 * stalled at ~200K at 14:14 and 16:39, at a rotation). A
+			 * new accept tries the queue before it waits: it takes
+			 * whatever came in between.
+			 */
+			cancel_accepts(old, f->ports);
+			io_uring_submit(old);
 			r = serve_ring(f, rs);
 			active = rs->n - 1;
 			for (int l = 0; l < f->ports; l++)
 				arm_accept(r, lfd[l], l);
 			io_uring_submit(r);
-			cancel_accepts(old, f->ports);
-			io_uring_submit(old);
 			continue;
 		}
 		if (accepted == before && f->send)
