@@ -2,10 +2,10 @@
 # bench/ratio-keepalive.sh - holdconn bench's heartbeats against the heartbeat floor
 # (bench/floor/floor --send), side by side. Run as `sh bench/ratio.sh --keepalive N [ROUNDS]`.
 # Usage: sh bench/ratio-keepalive.sh N [ROUNDS]   (default 3 rounds)
-# Env:   HOLDCONN, FLOOR, LOCK, BENCH_ARGS as bench/ratio.sh; PIN (0 here: see below); SEND (64), EVERY (10s), SLO (10ms),
-#        WINDOW (3s: each point's window), STEP (N/6: pairs between points), MAX (2N: the
-#        count the knee search stops at if nothing misses), TRIES (runs of each per round,
-#        default 3; 1: a round is one run of each)
+# Env:   HOLDCONN, FLOOR, LOCK, BENCH_ARGS as bench/ratio.sh; PIN (0 here: see below);
+#        SEND (64), EVERY (10s), SLO (10ms), WINDOW (3s: each point's window), STEP (N/6:
+#        pairs between points), MAX (2N: the count the knee search stops at if nothing
+#        misses), TRIES (runs of each per round, default 3; 1: a round is one run of each)
 #
 # Each round runs, ABAB, both programs ramping to MAX with a window of the schedule
 # (SEND bytes every EVERY to every pair) at every STEP, judged as `--slo p99=SLO` judges

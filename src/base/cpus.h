@@ -1,8 +1,9 @@
 /*
  * cpus.h - where bench's sides run with --pin: the server on one CPU, the
- * generators on the others. Left to the scheduler on two CPUs, a ramp
- * switches between two speeds within one run as its sides share a CPU
- * and leave the other idle (docs/floor.md, "Why a round misses").
+ * generators on the others. Left to the scheduler on two CPUs, holdconn's
+ * ramp switched between two speeds within runs far more often than the
+ * floor's (docs/floor.md, "Why a round misses"); pinned, the comparison
+ * no longer depends on where the scheduler put each side.
  */
 #ifndef HOLDCONN_CPUS_H
 #define HOLDCONN_CPUS_H

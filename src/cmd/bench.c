@@ -104,9 +104,9 @@ static const struct opt options[] = {
 		     "(198.18.0.0/15), reaching the server over a veth pair and a bridge "
 		     "(default: loopback)"),
 	OPT_FLAG(0, "pin", &o.pin,
-		 "serve on the first CPU bench may use and each generator on another: on a few "
-		 "CPUs the scheduler can leave both sides on one, and the ramp's rate then "
-		 "varies between runs (see docs/floor.md)"),
+		 "serve on the first CPU bench may use and each generator on another, so that "
+		 "the ramp's rate does not depend on where the scheduler put them (on two CPUs "
+		 "it did: see docs/floor.md)"),
 	OPT_CALLBACK(0, "server", &o.server_cmd, opt_server, "CMD",
 		     "a server holdconn did not write holds the connections instead of serve: "
 		     "CMD runs with /bin/sh in bench's namespace, {port} replaced by its port "
