@@ -57,11 +57,20 @@ static void rotate_accept_ring(struct holder *h)
 		cancel_accepts(be, old);
 		return;
 	}
+	/*
+	 * The old ring's accepts are cancelled before the next ring's are
+	 * armed. An accept waits on an exclusive poll: with both armed, a
+	 * connection wakes one, and a wake taken by one being cancelled is
+	 * lost until another connection comes to that port (the floor's ramp
+	 * stalled so at a window's limit). The next ring's accepts try the
+	 * queue before they wait, and take what came in between.
+	 */
+	cancel_accepts(be, old);
+	io_uring_submit(&old->uring);
 	be->active = next;
 	be->late = 0;
 	for (int l = 0; l < be->nlisten; l++)
 		arm_accept(be, next, l);
-	cancel_accepts(be, old);
 	h->nrings = be->rs.nrings;
 	h->ring_bytes = be->rs.ring_bytes;
 }
