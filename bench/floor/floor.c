@@ -689,7 +689,7 @@ static int setup(struct floor *f)
 				      .ports = { BASE_PORT, BASE_PORT + f->ports - 1 } };
 	struct port_range sport;
 	struct rlimit rl;
-	char why[256] = "", ns[64];
+	char why[256], ns[64];
 	int rps = 0;
 	ssize_t n;
 

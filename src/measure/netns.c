@@ -175,6 +175,7 @@ int netns_enter(uint64_t sockets, char *why, size_t len, int *rps_cpus)
 	int ret;
 
 	*rps_cpus = 0;
+	why[0] = 0;
 	if ((ret = unshare_sized(sockets))) {
 		snprintf(why, len, "no private network namespace (%s; needs root)", strerror(-ret));
 		return ret;

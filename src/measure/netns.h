@@ -21,7 +21,8 @@
  * established hash has room for `sockets` (one entry per bucket), brings
  * lo up and enables RPS on it. 0, or -errno with a one-line reason in why (the
  * caller carries on in the host's namespace). rps is set false when only
- * the RPS step failed.
+ * the RPS step failed (its reason in why) or there was one CPU to spread
+ * over (why empty: nothing to say).
  */
 int netns_enter(uint64_t sockets, char *why, size_t len, int *rps_cpus);
 

@@ -90,7 +90,6 @@ int bench_run_slo(const struct bench_opts *o, const struct bench_slo *slo, struc
 		if (!memcg_open(0, &cg) && !memcg_read(&cg, &cgu) && cgu.limit &&
 		    sockets > cgu.headroom / MEMCG_BYTES_PER_SOCKET)
 			sockets = cgu.headroom / MEMCG_BYTES_PER_SOCKET;
-		err[0] = 0; /* one CPU: no RPS to enable, and nothing to say */
 		ret = netns_enter(sockets, err, sizeof(err), &rps);
 		if (ret && o->path_veth) {
 			fprintf(stderr, "holdconn bench: --path veth: %s\n", err);
