@@ -10,8 +10,12 @@
  *           failures post a completion.
  *   server: a multishot RECV on every accepted slot (it is the slot's watch
  *           too: it ends on the peer's reset) into a provided-buffer ring
- *           per io_uring, 1,024 buffers of 256 bytes, each given back as
- *           soon as it is read; every ring posts to one eventfd.
+ *           per io_uring, 256 buffers of 4 KiB that the kernel fills a read
+ *           at a time (6.12; before, a read takes a whole buffer), each given
+ *           back once the kernel is done with it; every ring posts to one
+ *           eventfd. As holdconn serve's --watch recv reads: with a buffer a
+ *           read, a server that fell behind ran out of buffers and spent
+ *           itself re-arming recvs that ended on ENOBUFS (1M pairs, 19:03).
  * Nothing else: no records, no per-pair state, no reports during a window.
  *
  * A window (the parent, beat_window): announced 200 ms ahead, as bench's;
@@ -33,10 +37,12 @@
 #include <time.h>
 #include <unistd.h>
 #include "floor.h"
+#include "base/uring_compat.h"
 #include "measure/meter.h"
 
-#define BUF_COUNT 1024          /* per ring: more than its CQ holds, so a reap gives all back */
-#define BUF_BYTES 256           /* --send is at most this */
+#define BUF_COUNT 256           /* per ring */
+#define BUF_BYTES 4096          /* 64 heartbeats of 64 bytes a buffer, read incrementally */
+#define SEND_MAX 256            /* --send is at most this */
 #define MSG_POOL 4096           /* client: messages in flight at once, at most */
 #define STAMP 8
 #define TICK_NS 1000000ull      /* the timer's shortest sleep */
@@ -56,6 +62,8 @@
 struct beat_bufs {
 	struct io_uring_buf_ring *br;
 	char *mem;
+	uint32_t off[BUF_COUNT]; /* how much of each buffer the kernel has filled */
+	bool inc;                /* the kernel fills a buffer a read at a time */
 	uint32_t *ended; /* a stack of slots */
 	uint32_t nended;
 };
@@ -105,7 +113,7 @@ static double hist_quantile(const struct hist *a, const struct hist *z, double q
 
 int beat_ring_setup(struct rings *rs, int i)
 {
-	struct io_uring_buf_reg reg = { .ring_entries = BUF_COUNT, .bgid = 0 };
+	struct io_uring_buf_reg reg = { .ring_entries = BUF_COUNT, .bgid = 0, .pad = HC_PBUF_RING_INC };
 	struct beat_bufs *b = calloc(1, sizeof(*b));
 	int ret;
 
@@ -119,7 +127,14 @@ int beat_ring_setup(struct rings *rs, int i)
 	if (b->br == MAP_FAILED)
 		return -errno;
 	reg.ring_addr = (uint64_t)(uintptr_t)b->br;
-	if ((ret = io_uring_register_buf_ring(rs->r[i], &reg, 0)))
+	ret = io_uring_register_buf_ring(rs->r[i], &reg, 0);
+	if (ret == -EINVAL) { /* before 6.12: a buffer a read */
+		reg.pad = 0;
+		ret = io_uring_register_buf_ring(rs->r[i], &reg, 0);
+	} else {
+		b->inc = true;
+	}
+	if (ret)
 		return ret;
 	io_uring_buf_ring_init(b->br);
 	for (int k = 0; k < BUF_COUNT; k++)
@@ -156,7 +171,7 @@ bool beat_recv(struct floor *f, struct rings *rs, int i, const struct io_uring_c
 
 	if (b && (cqe->flags & IORING_CQE_F_BUFFER)) {
 		uint32_t bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
-		char *buf = b->mem + (size_t)bid * BUF_BYTES;
+		char *buf = b->mem + (size_t)bid * BUF_BYTES + b->off[bid];
 
 		if (cqe->res > 0) {
 			uint64_t now = now_ns(), stamp;
@@ -170,8 +185,12 @@ bool beat_recv(struct floor *f, struct rings *rs, int i, const struct io_uring_c
 			}
 			__atomic_store_n(&bc->msgs, bc->msgs + msgs, __ATOMIC_RELEASE);
 		}
-		io_uring_buf_ring_add(b->br, buf, BUF_BYTES, bid, io_uring_buf_ring_mask(BUF_COUNT),
-				      returned[i]++);
+		b->off[bid] += cqe->res > 0 ? (uint32_t)cqe->res : 0;
+		if (!b->inc || !(cqe->flags & HC_CQE_F_BUF_MORE)) {
+			b->off[bid] = 0;
+			io_uring_buf_ring_add(b->br, b->mem + (size_t)bid * BUF_BYTES, BUF_BYTES, bid,
+					      io_uring_buf_ring_mask(BUF_COUNT), returned[i]++);
+		}
 	}
 	if (cqe->res > 0 || cqe->res == -ENOBUFS) {
 		bc->nobufs += cqe->res == -ENOBUFS;
@@ -231,7 +250,7 @@ static void reap_failures(struct beat_counts *bc, struct io_uring *r)
 /* The schedule over pairs [0, held): beat p falls due at from + p * every / held. */
 static void run_window(struct floor *f, struct rings *rs, uint64_t held)
 {
-	static char pool[MSG_POOL][BUF_BYTES];
+	static char pool[MSG_POOL][SEND_MAX];
 	struct beat_counts *bc = &f->sh->beat[1];
 	uint64_t from = atomic_load(&f->sh->win_from_ns), until = atomic_load(&f->sh->win_until_ns);
 	uint64_t late_ns = f->every_ns / 100 > LATE_MIN_NS ? f->every_ns / 100 : LATE_MIN_NS;
