@@ -98,14 +98,15 @@ void traffic_rx(const struct traffic *t, struct traffic_stats *st, uint32_t *rx,
 	}
 }
 
-/* Positions in a period: the slots rounded up to a power of two, for the bit reversal. */
-static uint32_t positions(uint32_t slots)
+/* A ring's runs: its slots TRAFFIC_RUN at a time, the last one short (fewer slots: one run). */
+static uint32_t run_len(uint32_t slots)
 {
-	uint32_t p = 1;
+	return slots < TRAFFIC_RUN ? slots : TRAFFIC_RUN;
+}
 
-	while (p < slots)
-		p <<= 1;
-	return p;
+static uint32_t runs(uint32_t slots)
+{
+	return slots ? (slots + run_len(slots) - 1) / run_len(slots) : 0;
 }
 
 /* Phase points passed since time 0: one per position per period. */
@@ -132,16 +133,10 @@ static void span(const struct traffic *t, uint32_t npos, uint64_t prev_us, uint6
 	sp->n = (uint32_t)(b - a);
 }
 
-void traffic_due(const struct traffic *t, uint32_t slots, uint64_t prev_us, uint64_t now_us,
-		 struct beat_span *sp)
-{
-	span(t, slots ? positions(slots) : 0, prev_us, now_us, sp);
-}
-
 void traffic_due_set(const struct traffic *t, uint32_t slots, uint32_t nrings, uint64_t prev_us,
 		     uint64_t now_us, struct beat_span *sp)
 {
-	span(t, slots && nrings ? positions(slots) * nrings : 0, prev_us, now_us, sp);
+	span(t, runs(slots) * run_len(slots) * nrings, prev_us, now_us, sp);
 }
 
 uint64_t traffic_point_us(const struct traffic *t, uint32_t npos, uint64_t k)
@@ -215,52 +210,79 @@ void schedule_report_fill(struct schedule_report *r, const struct traffic_stats 
 }
 
 /*
- * Tables fill from slot 0 up, so neighbouring positions must not be
- * neighbouring slots, or a ring holding 100 connections would beat them
- * all within 100/20000 of the period. Bit reversal spreads any prefix of
- * the slots evenly over the period (0, 1/2, 1/4, 3/4, ...). Rings are
- * turned by golden-ratio offsets so that their beats interleave.
- */
-static uint32_t bitreverse(uint32_t v)
-{
-	v = (v >> 1 & 0x55555555u) | (v & 0x55555555u) << 1;
-	v = (v >> 2 & 0x33333333u) | (v & 0x33333333u) << 2;
-	v = (v >> 4 & 0x0f0f0f0fu) | (v & 0x0f0f0f0fu) << 4;
-	return __builtin_bswap32(v);
-}
-
-uint32_t traffic_slot(uint32_t slots, uint32_t ring, uint32_t pos)
-{
-	uint32_t npos = positions(slots), bits = __builtin_ctz(npos);
-	uint32_t p = (uint32_t)((pos + (uint64_t)ring * 2654435761u) & (npos - 1));
-
-	if (bits == 0)
-		return 0;
-	return bitreverse(p) >> (32 - bits);
-}
-
-/*
  * A run's beats go to consecutive slots: sockets opened one after another,
  * whose kernel objects (the fixed-file entry, the file, the socket) sit in
- * the same pages. 64 slots 512 apart, as bit-reversed positions put them,
- * cost a TLB miss apiece in the send and receive paths: at 600K pairs 31-45%
- * more CPU per message on each side and in softirq
- * (bench/results/20261207-issue25k-heartbeat-order/). The runs themselves
- * sit at bit-reversed places, so that a ring's prefix is still spread over
- * the period, a run at a time.
+ * the same pages. 64 slots 512 apart cost a TLB miss apiece in the send and
+ * receive paths: at 600K pairs 31-45% more CPU per message on each side and
+ * in softirq (bench/results/20261207-issue25k-heartbeat-order/).
+ *
+ * Tables fill from slot 0 up, so a ring's runs take the period in an order
+ * that spreads any prefix of them (a ring filled part way) over it: run j
+ * at place j * h mod n, h coprime to n and near n / phi, which leaves gaps
+ * of at most three sizes between a prefix's places; each ring's places
+ * turned by an offset of its own. Every place is a run of slots (a ring's
+ * last may be short): a ring's positions were once its slots rounded up to a power of
+ * two, bit-reversed, and the 12,768 of 32,768 places past a ring's 20,000
+ * slots fell together over all the rings, so that at 1M pairs beats came at
+ * 164,000 a second for 20 ms and none for the next 12
+ * (bench/results/20261207-1m-heartbeats/).
  */
+static uint32_t gcd(uint32_t a, uint32_t b)
+{
+	while (b) {
+		uint32_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* x with a * x = 1 mod n (a coprime to n). */
+static uint32_t inverse(uint32_t a, uint32_t n)
+{
+	int64_t t = 0, nt = 1, r = n, nr = a;
+
+	while (nr) {
+		int64_t q = r / nr, x;
+
+		x = t - q * nt;
+		t = nt;
+		nt = x;
+		x = r - q * nr;
+		r = nr;
+		nr = x;
+	}
+	return (uint32_t)(t < 0 ? t + n : t);
+}
+
+/* The run at place k is k * run_step(n) mod n: the inverse of h. */
+static uint32_t run_step(uint32_t n)
+{
+	static uint32_t known_n, known_step;
+	uint32_t h;
+
+	if (n == known_n)
+		return known_step;
+	h = (uint32_t)(n * 0.6180339887498949);
+	while (gcd(h, n) != 1)
+		h++;
+	known_n = n;
+	known_step = inverse(h, n);
+	return known_step;
+}
+
 void traffic_set_slot(uint32_t slots, uint32_t nrings, uint64_t point, uint32_t *ring,
 		      uint32_t *slot)
 {
-	uint32_t npos = positions(slots), bits = __builtin_ctz(npos);
-	uint32_t run = npos < TRAFFIC_RUN ? npos : TRAFFIC_RUN, rbits = __builtin_ctz(run);
-	uint64_t q = point % ((uint64_t)npos * nrings), chunk = q / run;
-	uint32_t nth = (uint32_t)(chunk / nrings); /* which run of its ring */
+	uint32_t run = run_len(slots), n = runs(slots);
+	uint64_t q = point % ((uint64_t)n * run * nrings), chunk = q / run;
+	uint64_t place = chunk / nrings;
 
 	*ring = (uint32_t)(chunk % nrings);
-	if (bits > rbits)
-		nth = bitreverse(nth) >> (32 - (bits - rbits));
-	*slot = nth * run + (uint32_t)(q % run);
+	/* Each ring's order turned by its own offset: their short last runs fall apart. */
+	place = (place + (uint64_t)*ring * 2654435761u) % n;
+	*slot = (uint32_t)(place * run_step(n) % n) * run + (uint32_t)(q % run);
 }
 
 void traffic_blocked(struct traffic_stats *st, bool first_for_conn)

@@ -93,12 +93,18 @@ void traffic_rx(const struct traffic *t, struct traffic_stats *st, uint32_t *rx,
 		size_t n, uint64_t now_ns);
 
 /*
- * The heartbeat schedule. Phase points fall every_us / npos apart from
- * time 0 on (µs on any clock), npos being the slots rounded up to a power
- * of two; point k falls due at k * every_us / npos and is position
- * k mod npos of the period. Each slot of a ring of `slots` has its own
- * position, spread evenly over the period (and staggered between rings),
- * so that a million connections beat a few at a time, not at once.
+ * The heartbeat schedule, over a set of nrings rings (or tables) of `slots`
+ * each. Phase points fall every_us / npos apart from time 0 on (µs on any
+ * clock), npos being the set's positions: each ring's slots in runs of
+ * TRAFFIC_RUN, the last run rounded up. Point k falls due at
+ * k * every_us / npos and is position k mod npos of the period.
+ * Consecutive points go to one ring in runs of TRAFFIC_RUN, the rings in
+ * turn: a batch of beats lands on a few rings (a few submits), not one beat
+ * on each, and a run is consecutive slots (neighbouring kernel objects,
+ * fewer TLB misses). Within its ring the runs take an order that spreads a
+ * ring filled part way over the period too, a run at a time; every
+ * position but the last run's rounding is a slot, so a full set beats
+ * evenly, a few at a time, not in bursts.
  */
 struct beat_span {
 	uint64_t first;  /* the first phase point handed out */
@@ -107,18 +113,10 @@ struct beat_span {
 	uint64_t missed; /* points passed before first: more than a period behind, never sent */
 };
 
-/* The points passed in (prev_us, now_us]: all of them, or the last period's when more passed. */
-void traffic_due(const struct traffic *t, uint32_t slots, uint64_t prev_us, uint64_t now_us,
-		 struct beat_span *sp);
 /*
- * The same over a set of nrings rings of `slots` each, taken as one table
- * of npos * nrings positions (sp->npos). Consecutive points go to one ring
- * in runs of TRAFFIC_RUN, the rings in turn: a batch of beats lands on a
- * few rings (a few submits), not one beat on each. A run is consecutive
- * slots (neighbouring kernel objects, fewer TLB misses); within its ring
- * the runs are bit-reversed as traffic_slot's positions, so a half-full
- * ring is spread over the period too, a run at a time. traffic_set_slot:
- * where point sits.
+ * The points passed in (prev_us, now_us]: all of them, or the last
+ * period's when more passed. traffic_set_slot: where point sits (a slot
+ * number >= slots, in a ring's last run, is no slot).
  */
 #define TRAFFIC_RUN 64
 void traffic_due_set(const struct traffic *t, uint32_t slots, uint32_t nrings, uint64_t prev_us,
@@ -127,11 +125,6 @@ void traffic_set_slot(uint32_t slots, uint32_t nrings, uint64_t point, uint32_t 
 		      uint32_t *slot);
 /* When phase point k falls due, µs (rounded up). */
 uint64_t traffic_point_us(const struct traffic *t, uint32_t npos, uint64_t k);
-/*
- * Which slot of ring `ring` sits at position pos (only its low bits count).
- * There are more positions than slots: a slot number >= slots is no slot.
- */
-uint32_t traffic_slot(uint32_t slots, uint32_t ring, uint32_t pos);
 
 /*
  * The generator hands heartbeats out a batch a tick, as the floor's timer
