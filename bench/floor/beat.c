@@ -131,7 +131,7 @@ int beat_ring_setup(struct rings *rs, int i)
 	if (ret == -EINVAL) { /* before 6.12: a buffer a read */
 		reg.pad = 0;
 		ret = io_uring_register_buf_ring(rs->r[i], &reg, 0);
-	} else {
+	} else if (!ret) {
 		b->inc = true;
 	}
 	if (ret)

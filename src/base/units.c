@@ -137,7 +137,7 @@ static int digits_value(const char *s, const char *end, uint64_t *out)
 	return 0;
 }
 
-static uint64_t gcd(uint64_t a, uint64_t b)
+uint64_t gcd(uint64_t a, uint64_t b)
 {
 	while (b) {
 		uint64_t r = a % b;

@@ -22,6 +22,9 @@ int parse_size(const char *s, uint64_t *out);
 /* "250ms", "10s", "2m", "1h", "1500us"; a bare number is seconds. Result in microseconds. */
 int parse_duration_us(const char *s, uint64_t *out);
 
+/* The greatest common divisor of a and b (b, when a is 0). */
+uint64_t gcd(uint64_t a, uint64_t b);
+
 /* Formats a byte count as "1.50 GiB" style into buf; returns buf. */
 const char *format_size(uint64_t bytes, char *buf, int len);
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+#include "base/units.h"
 #include "hold/traffic.h"
 
 static const char *const on_data_names[] = {
@@ -221,23 +222,12 @@ void schedule_report_fill(struct schedule_report *r, const struct traffic_stats 
  * at place j * h mod n, h coprime to n and near n / phi, which leaves gaps
  * of at most three sizes between a prefix's places; each ring's places
  * turned by an offset of its own. Every place is a run of slots (a ring's
- * last may be short): a ring's positions were once its slots rounded up to a power of
- * two, bit-reversed, and the 12,768 of 32,768 places past a ring's 20,000
- * slots fell together over all the rings, so that at 1M pairs beats came at
- * 164,000 a second for 20 ms and none for the next 12
+ * last may be short). A ring's positions were once its slots rounded up
+ * to a power of two, bit-reversed, and the 12,768 of 32,768 places past a
+ * ring's 20,000 slots fell together over all the rings: at 1M pairs beats
+ * came at 164,000 a second for 20 ms and none for the next 12
  * (bench/results/20261207-1m-heartbeats/).
  */
-static uint32_t gcd(uint32_t a, uint32_t b)
-{
-	while (b) {
-		uint32_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 /* x with a * x = 1 mod n (a coprime to n). */
 static uint32_t inverse(uint32_t a, uint32_t n)
 {
