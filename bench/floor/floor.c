@@ -606,11 +606,12 @@ static pid_t spawn(struct floor *f, int side)
 static void print_queues(void)
 {
 	FILE *fp = fopen("/proc/net/tcp", "r");
-	unsigned long st, rxq, listeners = 0, queued = 0, half_open = 0;
+	unsigned long rxq, listeners = 0, queued = 0, half_open = 0;
+	unsigned port, st;
 	char line[256];
 
 	while (fp && fgets(line, sizeof(line), fp)) {
-		if (sscanf(line, " %*s %*s %*s %lx %*x:%lx", &st, &rxq) != 2)
+		if (meter_parse_tcp_row(line, &port, &st, &rxq))
 			continue; /* the header */
 		if (st == 0x0A) {
 			listeners++;

@@ -162,6 +162,15 @@ int meter_parse_sockstat(const char *text, struct meter_sample *s)
 	return -EINVAL;
 }
 
+int meter_parse_tcp_row(const char *line, unsigned *port, unsigned *state,
+			unsigned long *rx_queue)
+{
+	/* "  0: 0100007F:1F90 00000000:0000 0A 00000000:00000001 ..." */
+	if (sscanf(line, " %*s %*[0-9A-Fa-f]:%x %*s %x %*x:%lx", port, state, rx_queue) != 3)
+		return -EINVAL;
+	return 0;
+}
+
 /* IPv6 sockets count only here; their buffer memory is in sockstat's TCP mem with IPv4's. */
 int meter_parse_sockstat6(const char *text, struct meter_sample *s)
 {

@@ -134,6 +134,13 @@ int meter_parse_sockstat6(const char *text, struct meter_sample *s);
 int meter_parse_netstat_pressures(const char *text, uint64_t *count);
 int meter_parse_tcp_mem(const char *text, uint64_t lim[3]);
 /*
+ * One row of /proc/net/tcp or tcp6: its local port, state (0x0A listening,
+ * 0x03 half open) and rx_queue (a listener's: its accept queue). 0, or
+ * -EINVAL for the header.
+ */
+int meter_parse_tcp_row(const char *line, unsigned *port, unsigned *state,
+			unsigned long *rx_queue);
+/*
  * Finds the slabinfo line of each cache in names (the symlinks of
  * /sys/kernel/slab name a merged group's shared target), read once per run.
  * A cache not merged, or with no sysfs, is its own line.

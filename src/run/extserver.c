@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "measure/meter.h"
 #include "run/extserver.h"
 
 #define STOP_GRACE_S 5.0 /* SIGTERM to SIGKILL */
@@ -114,13 +115,10 @@ static long listener_queue(uint16_t port)
 		if (!f)
 			continue;
 		while (fgets(line, sizeof(line), f)) {
-			char *local = strchr(line, ':'), *colon;
 			unsigned lport, st;
 			unsigned long rx;
 
-			if (!local || !(colon = strchr(local + 2, ':')))
-				continue;
-			if (sscanf(colon + 1, "%x %*s %x %*x:%lx", &lport, &st, &rx) != 3)
+			if (meter_parse_tcp_row(line, &lport, &st, &rx))
 				continue;
 			if (st != TCP_LISTEN)
 				break; /* past the listeners: the rest is established sockets */

@@ -591,3 +591,29 @@ Test(meter, the_live_stat_reads)
 	cr_expect_eq(c.ncpus, sysconf(_SC_NPROCESSORS_ONLN));
 	cr_expect_gt(c.total_us, 0);
 }
+
+Test(meter, a_tcp_row_gives_its_port_state_and_receive_queue)
+{
+	unsigned port, st;
+	unsigned long rx;
+
+	cr_expect_eq(meter_parse_tcp_row("  sl  local_address rem_address   st tx_queue rx_queue tr "
+					 "tm->when retrnsmt   uid  timeout inode\n",
+					 &port, &st, &rx),
+		     -EINVAL, "the header is no row");
+	cr_assert_eq(meter_parse_tcp_row("   0: 0100007F:4268 00000000:0000 0A 00000000:00000014 "
+					 "00:00000000 00000000     0        0 1 1 0 100 0 0 10 0\n",
+					 &port, &st, &rx),
+		     0);
+	cr_expect_eq(port, 17000);
+	cr_expect_eq(st, 0x0A);
+	cr_expect_eq(rx, 20, "a listener's rx_queue: its accept queue");
+	cr_assert_eq(meter_parse_tcp_row("   1: 00000000000000000000000001000000:4269 "
+					 "00000000000000000000000000000000:0000 03 00000000:00000000 "
+					 "00:00000000 00000000     0        0 2 1 0\n",
+					 &port, &st, &rx),
+		     0, "tcp6's addresses are longer");
+	cr_expect_eq(port, 17001);
+	cr_expect_eq(st, 0x03);
+	cr_expect_eq(rx, 0);
+}
