@@ -136,10 +136,10 @@ void flow_written(struct holder *h, uint32_t id, int res, uint32_t len)
 }
 
 /*
- * The rings take the period in turn (traffic_set_slot): a batch of beats
- * goes to one ring's submission queue (two where a stretch ends), not one
- * SQE on every ring, and each run is consecutive slots. A point's lag is now
- * less when it fell due.
+ * The points run over the rings in turn (traffic_set_slot): a batch of
+ * beats fills a few rings' submission queues, one io_uring_enter each, not
+ * one SQE on every ring, and each run is consecutive slots. A point's lag
+ * is now less when it fell due.
  */
 void flow_beat(struct holder *h, uint64_t prev_us, uint64_t now_us)
 {

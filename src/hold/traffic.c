@@ -217,20 +217,16 @@ void schedule_report_fill(struct schedule_report *r, const struct traffic_stats 
  * receive paths: at 600K pairs 31-45% more CPU per message on each side and
  * in softirq (bench/results/20261207-issue25k-heartbeat-order/).
  *
- * The rings take the period in turn, each its own stretch of it, so the
- * batches of a stretch find one ring's queues, requests and file table
- * warm, as the floor's client does; a ring a run, each run found them cold
- * (600K pairs: generator 0.85, server 0.92 of the CPU per message, medians
- * of 6 pairs, bench/results/20261207-keepalive-wakes/). Tables fill from
- * slot 0 up, so a ring's runs take its stretch in an order that spreads
- * any prefix of them (a ring filled part way) over it: run j at place
- * j * h mod n, h coprime to n and near n / phi, which leaves gaps of at
- * most three sizes between a prefix's places. Every place is a run of
- * slots (a ring's last may be short). A ring's positions were once its
- * slots rounded up to a power of two, bit-reversed, and the 12,768 of
- * 32,768 places past a ring's 20,000 slots fell together over all the
- * rings: at 1M pairs beats came at 164,000 a second for 20 ms and none for
- * the next 12 (bench/results/20261207-1m-heartbeats/).
+ * Tables fill from slot 0 up, so a ring's runs take the period in an order
+ * that spreads any prefix of them (a ring filled part way) over it: run j
+ * at place j * h mod n, h coprime to n and near n / phi, which leaves gaps
+ * of at most three sizes between a prefix's places; each ring's places
+ * turned by an offset of its own. Every place is a run of slots (a ring's
+ * last may be short). A ring's positions were once its slots rounded up
+ * to a power of two, bit-reversed, and the 12,768 of 32,768 places past a
+ * ring's 20,000 slots fell together over all the rings: at 1M pairs beats
+ * came at 164,000 a second for 20 ms and none for the next 12
+ * (bench/results/20261207-1m-heartbeats/).
  */
 /* x with a * x = 1 mod n (a coprime to n). */
 static uint32_t inverse(uint32_t a, uint32_t n)
@@ -271,9 +267,12 @@ void traffic_set_slot(uint32_t slots, uint32_t nrings, uint64_t point, uint32_t 
 {
 	uint32_t run = run_len(slots), n = runs(slots);
 	uint64_t q = point % ((uint64_t)n * run * nrings), chunk = q / run;
+	uint64_t place = chunk / nrings;
 
-	*ring = (uint32_t)(chunk / n);
-	*slot = (uint32_t)(chunk % n * run_step(n) % n) * run + (uint32_t)(q % run);
+	*ring = (uint32_t)(chunk % nrings);
+	/* Each ring's order turned by its own offset: their short last runs fall apart. */
+	place = (place + (uint64_t)*ring * 2654435761u) % n;
+	*slot = (uint32_t)(place * run_step(n) % n) * run + (uint32_t)(q % run);
 }
 
 void traffic_blocked(struct traffic_stats *st, bool first_for_conn)

@@ -347,15 +347,15 @@ Test(traffic, a_ring_set_beats_every_slot_of_every_ring_once_per_period)
 			cr_expect_eq(hits[r][s], 1, "ring %d slot %u beat %u times", r, s, hits[r][s]);
 }
 
-Test(traffic, a_batch_of_beats_lands_on_one_ring)
+Test(traffic, a_batch_of_beats_lands_on_a_few_rings_not_all)
 {
 	struct traffic t = { .send = 64, .every_us = 10000000 };
 	struct beat_span sp;
 	bool touched[50] = { false };
 	int rings = 0;
 
-	/* 50 rings of 20,000 (1M connections), 10 s period: 1 ms is ~100 points, ring 15's 200 ms. */
-	traffic_due_set(&t, 20000, 50, 3050000, 3051000, &sp);
+	/* 50 rings of 20,000 (1M connections), 10 s period: 1 ms is ~100 points. */
+	traffic_due_set(&t, 20000, 50, 3000000, 3001000, &sp);
 	cr_expect(sp.n >= 99 && sp.n <= 101, "%u", sp.n);
 	for (uint32_t k = 0; k < sp.n; k++) {
 		uint32_t ring, slot;
@@ -364,11 +364,10 @@ Test(traffic, a_batch_of_beats_lands_on_one_ring)
 		rings += !touched[ring];
 		touched[ring] = true;
 	}
-	cr_expect_eq(rings, 1, "a ring keeps the schedule for its stretch: %d rings touched", rings);
-	cr_expect(touched[15], "3.05 s of 10 s is ring 15's stretch");
+	cr_expect_leq(rings, 3, "100 points in runs of 64: at most 3 rings, %d touched", rings);
 }
 
-Test(traffic, a_half_full_ring_beats_a_run_at_a_time_spread_over_its_stretch)
+Test(traffic, a_half_full_ring_in_a_set_beats_a_run_at_a_time_spread_over_the_period)
 {
 	struct traffic t = { .send = 64, .every_us = 1000000 };
 	uint32_t per_tenth[10] = { 0 };
@@ -376,9 +375,9 @@ Test(traffic, a_half_full_ring_beats_a_run_at_a_time_spread_over_its_stretch)
 	struct beat_span sp;
 
 	/*
-	 * 2 rings of 20,000, the second holding slots 0..99 only: it beats in the
-	 * second half of the period, its runs 0 (slots 0..63) and 1 (64..99) 193
-	 * of its 313 places apart (193 near 313 / phi): at 0.5 and 0.81.
+	 * 2 rings of 20,000, the second holding slots 0..99 only: its runs 0
+	 * (slots 0..63) and 1 (64..99) sit 193 of its 313 places apart (193 near
+	 * 313 / phi), 0.62 of a period one way and 0.38 the other.
 	 */
 	for (uint64_t us = 0; us < 1000000; us += 1000) {
 		traffic_due_set(&t, 20000, 2, us, us + 1000, &sp);
@@ -387,7 +386,7 @@ Test(traffic, a_half_full_ring_beats_a_run_at_a_time_spread_over_its_stretch)
 
 			traffic_set_slot(20000, 2, sp.first + k, &ring, &slot);
 			if (ring == 1 && slot < 100)
-				per_tenth[traffic_point_us(&t, sp.npos, sp.first + k) % 1000000 / 100000]++;
+				per_tenth[us / 100000]++;
 		}
 	}
 	for (int i = 0; i < 10; i++) {
@@ -399,8 +398,8 @@ Test(traffic, a_half_full_ring_beats_a_run_at_a_time_spread_over_its_stretch)
 			cr_expect_eq(per_tenth[i], 0, "tenth %d beats %u", i, per_tenth[i]);
 	}
 	cr_assert(first >= 0 && second >= 0, "each run beats whole within one tenth");
-	cr_expect_eq(first, 5, "run 0 opens the ring's half");
-	cr_expect_eq(second, 8, "run 1 0.31 of a period later");
+	cr_expect(abs(first - second) >= 3 && abs(first - second) <= 7,
+		  "runs 0 and 1 beat in tenths %d and %d: too close", first, second);
 }
 
 Test(traffic, a_run_of_beats_goes_to_consecutive_slots_of_one_ring)
