@@ -15,7 +15,8 @@
  * io_uring retries until every byte is queued; while it waits (a zero
  * window, a full send buffer) flow skips the connection's heartbeats. An
  * echo is a send too, and nothing more is read from that connection until
- * it is out (flow_read says so; uring_arm reads on).
+ * it is out (flow_read says so; uring_arm reads on). A heartbeat posts no
+ * completion unless it did not all go at once (backend_uring_beat.c).
  */
 #include "hold/backend_uring.h"
 
@@ -264,32 +265,45 @@ static struct conn *uring_conn(struct holder *h, uint32_t id)
 	return &r->conns[slot];
 }
 
-/* One send of len bytes (a copy of data, or a fresh stamped message when data is NULL). */
-static int uring_write(struct holder *h, uint32_t id, const char *data, uint32_t len)
+/*
+ * A send of data[done, len) (data NULL: a message stamped now) that
+ * io_uring retries until every byte is queued (MSG_WAITALL), the message
+ * kept until its completion.
+ */
+int uring_send_tx(struct uring_be *be, struct ring *r, uint32_t slot, const char *data,
+		  uint32_t len, uint32_t done)
 {
-	uint32_t slot;
-	struct ring *r = ring_of(h, id, &slot);
 	struct io_uring_sqe *sqe;
-	struct tx *tx;
+	struct tx *tx = malloc(sizeof(*tx) + len);
 
-	if (!r->tx && !(r->tx = conn_arena_zalloc(r->nslots * sizeof(*r->tx))))
-		return -ENOMEM;
-	tx = malloc(sizeof(*tx) + len);
 	if (!tx)
 		return -ENOMEM;
 	tx->gen = r->conns[slot].gen;
 	tx->len = len;
+	tx->done = done;
 	if (data)
 		memcpy(tx->data, data, len);
 	else
 		traffic_fill(tx->data, len, now_ns());
 	r->tx[slot] = tx;
-	/* MSG_WAITALL: io_uring retries until every byte is queued. */
-	sqe = ring_sqe(&BE(h)->rs, r);
-	io_uring_prep_send(sqe, slot, tx->data, len, MSG_WAITALL | MSG_NOSIGNAL);
+	sqe = ring_sqe(&be->rs, r);
+	io_uring_prep_send(sqe, slot, tx->data + done, len - done, MSG_WAITALL | MSG_NOSIGNAL);
 	sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data64(sqe, UD(OP_SEND, tx->gen, r->id, slot));
 	return 0;
+}
+
+/* One send of len bytes: a copy of data, or (data NULL) a message stamped now, a heartbeat's its turn's. */
+static int uring_write(struct holder *h, uint32_t id, const char *data, uint32_t len)
+{
+	uint32_t slot;
+	struct ring *r = ring_of(h, id, &slot);
+
+	if (!r->tx && !(r->tx = conn_arena_zalloc(r->nslots * sizeof(*r->tx))))
+		return -ENOMEM;
+	if (!data && len == h->cfg->traffic.send)
+		return uring_beat_write(h, r, slot, len);
+	return uring_send_tx(BE(h), r, slot, data, len, 0);
 }
 
 /* The echo is out: read what came meanwhile. */
@@ -313,15 +327,16 @@ static void uring_close(struct holder *h, uint32_t id)
 static void on_send(struct holder *h, struct ring *r, uint32_t slot, uint16_t gen, int res)
 {
 	struct tx *tx = r->tx ? r->tx[slot] : NULL;
-	uint32_t len;
+	uint32_t len, done;
 
-	if (!tx || tx->gen != gen)
+	if (!tx || tx == BEAT_OUT || tx->gen != gen)
 		return;
 	len = tx->len;
+	done = tx->done;
 	free(tx);
 	r->tx[slot] = NULL;
 	if (r->conns[slot].gen == gen)
-		flow_written(h, uring_id_of(h, r, slot), res, len);
+		flow_written(h, uring_id_of(h, r, slot), res >= 0 ? res + (int)done : res, len);
 }
 
 /* --set-buffers after: the sizes, now that the handshake has fixed the window scale. */
@@ -534,6 +549,8 @@ static void dispatch(struct holder *h, struct io_uring_cqe *cqe)
 		return on_getopt(h, slot, cqe->res);
 	if (op == OP_SEND)
 		return on_send(h, r, slot, UD_GEN(ud), cqe->res);
+	if (op == OP_BEAT)
+		return uring_on_beat(h, r, slot, UD_GEN(ud), cqe->res);
 	if (op == OP_IGNORE || r->conns[slot].gen != UD_GEN(ud))
 		return; /* a completion for an earlier user of this slot */
 	switch (op) {
@@ -606,6 +623,7 @@ static unsigned reap(struct holder *h)
 static void uring_wait(struct holder *h, int timeout_us)
 {
 	struct uring_be *be = BE(h);
+	unsigned reaped;
 
 	if (be->watch == WATCH_DIAG && now_s() >= be->next_scan) {
 		uring_diag_scan(h);
@@ -613,7 +631,10 @@ static void uring_wait(struct holder *h, int timeout_us)
 	}
 
 	ringset_submit(&be->rs);
-	if (!reap(h)) {
+	uring_beats_submitted(be);
+	reaped = reap(h);
+	uring_beats_done(h);
+	if (!reaped) {
 		ringset_wait(&be->rs, timeout_us);
 		reap(h);
 	}
@@ -679,12 +700,14 @@ static void uring_release(struct holder *h)
 		release_ring(be, r);
 		/* Completions of cancelled sends went unread: their messages are ours to free. */
 		for (uint32_t s = 0; r->tx && s < r->nslots; s++)
-			free(r->tx[s]);
+			if (r->tx[s] != BEAT_OUT)
+				free(r->tx[s]);
 	}
 	ringset_destroy(&be->rs);
 	if (be->nlfd >= 0)
 		close(be->nlfd);
 	diag_free(&be->alive);
+	uring_beats_free(be);
 	free(be);
 	h->be = NULL;
 	flow_release(h);

@@ -48,6 +48,7 @@ enum op {
 	OP_COOKIE,     /* SO_COOKIE read into the ring's cookie array (--watch diag) */
 	OP_SEND,       /* a message or an echo: the ring's tx[slot] */
 	OP_PEEK,       /* --watch diag: is a slot missing from the dump really dead? */
+	OP_BEAT,       /* a heartbeat: posts only if it did not all go at once (backend_uring_beat.c) */
 };
 
 /* user_data: op 8 | gen 16 | ring 20 | slot 20 bits. */
@@ -65,8 +66,13 @@ enum op {
 struct tx {
 	uint16_t gen;
 	uint32_t len;
+	uint32_t done; /* of len, already out before this send (a heartbeat's first go) */
 	char data[];
 };
+
+/* r->tx[slot] while a heartbeat sent with no completion of its own is not yet reported. */
+extern char uring_beat_out;
+#define BEAT_OUT ((void *)&uring_beat_out)
 
 struct uring_be {
 	struct ringset rs;
@@ -90,6 +96,12 @@ struct uring_be {
 	uint64_t rx_empty, rx_buf_bytes; /* --watch recv, all rings (the holder's copy is set each turn) */
 	bool rx_inc;
 	int got[2];
+	/* Heartbeats (backend_uring_beat.c): one message for a turn's, and those sent since the last reap. */
+	char *beat;
+	uint32_t beat_len;
+	bool beat_stamped;   /* since the last wait */
+	uint64_t *beats;     /* the user_data of each: ring, slot, gen */
+	uint32_t nbeats, beats_cap, beats_later;
 	char drain[DRAIN_BYTES]; /* shared by every recv whose bytes are dropped */
 };
 
@@ -103,6 +115,13 @@ static inline uint32_t uring_id_of(struct holder *h, const struct ring *r, uint3
 {
 	return r->id * BE(h)->rs.slots + slot;
 }
+
+/* backend_uring_beat.c */
+int uring_beat_write(struct holder *h, struct ring *r, uint32_t slot, uint32_t len);
+void uring_on_beat(struct holder *h, struct ring *r, uint32_t slot, uint16_t gen, int res);
+void uring_beats_submitted(struct uring_be *be);
+void uring_beats_done(struct holder *h);
+void uring_beats_free(struct uring_be *be);
 
 /* backend_uring_serve.c */
 int uring_listen(struct holder *h, const union sockaddr_inet *addr);
@@ -123,6 +142,8 @@ void uring_on_recv(struct holder *h, struct ring *r, uint32_t slot, int res, con
 
 /* backend_uring.c */
 int uring_add_ring(struct uring_be *be, struct ring **out);
+int uring_send_tx(struct uring_be *be, struct ring *r, uint32_t slot, const char *data,
+		  uint32_t len, uint32_t done);
 bool uring_arm_watch(struct uring_be *be, struct ring *r, uint32_t slot);
 void uring_peer_closed(struct holder *h, struct ring *r, uint32_t slot, int res, bool cancel);
 void uring_established(struct holder *h, struct ring *r, uint32_t slot);

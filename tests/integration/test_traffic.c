@@ -119,6 +119,26 @@ Test(traffic, a_holder_that_keeps_stalls_every_sender, .timeout = 70)
 	cr_assert_eq(side("client", "send_errors"), 0, "%s", line);
 }
 
+/*
+ * 16 KiB heartbeats into 4 KiB buffers that the holder drains: a heartbeat
+ * never goes whole at once (backend_uring_beat.c), the rest follows when
+ * there is room, and the holder reads and times each one whole.
+ */
+Test(traffic, a_heartbeat_that_does_not_go_at_once_goes_whole_later, .timeout = 70)
+{
+	const char *extra[] = { "--send", "16Ki", "--every", "200ms", "--rcvbuf", "4Ki",
+				"--sndbuf", "4Ki", "--hold", "1s", NULL };
+	double sent;
+
+	bench(extra);
+	sent = side("client", "messages_sent");
+	cr_assert_geq(sent, 4 * CONNS, "%s", line);
+	cr_assert_eq(side("client", "bytes_out"), sent * 16384, "%s", line);
+	cr_assert_eq(side("server", "messages_timed"), sent, "every one whole: %s", line);
+	cr_assert_eq(side("server", "bytes_in"), sent * 16384, "%s", line);
+	cr_assert_eq(side("client", "send_errors"), 0, "%s", line);
+}
+
 Test(traffic, a_small_buffer_set_before_the_handshake_loses_the_window_scale, .timeout = 70)
 {
 	const char *before[] = { "--send-once", "100", "--rcvbuf", "4Ki", "--hold", "0", NULL };
