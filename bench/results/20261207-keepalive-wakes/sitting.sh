@@ -2,7 +2,8 @@
 # (the directory holding the binaries, where each run's output goes).
 #
 # one NAME CMD...: starts CMD (a run that forks a server and then a generator), waits $WARM
-# seconds (16: past a 600K ramp), runs `measure NAME SERVER GENERATOR` (8 s by default) and
+# seconds (16: past a 600K ramp), runs `prepare NAME SERVER GENERATOR` (nothing by default),
+# then `measure NAME SERVER GENERATOR` (8 s by default) and
 # prints each side's CPU (/proc/PID/schedstat) and the box's busy time (/proc/stat: user,
 # system, irq, softirq, both CPUs) per 1,000 messages over it, messages being the server
 # namespace's TCP InSegs / 2, then whatever `extra NAME` prints. p1 and e1-e3 ran earlier
@@ -16,6 +17,7 @@ kids() { # parent -> "server generator" (its first two children)
 }
 segs() { awk '/^Tcp:/{n++; if(n==1) for(i=1;i<=NF;i++) if($i=="InSegs") c=i; if(n==2) print $c}' /proc/$1/net/snmp; }
 busy() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; } # ticks, all CPUs
+prepare() { :; }
 measure() { sleep 8; }
 extra() { :; }
 one() {
@@ -24,6 +26,7 @@ one() {
   b=$!
   set -- $(kids $b); s=$1 g=$2
   sleep $WARM
+  prepare $name $s $g
   a0=$(awk '{print $1}' /proc/$s/schedstat) b0=$(awk '{print $1}' /proc/$g/schedstat) st0=$(busy) i0=$(segs $s)
   measure $name $s $g
   a1=$(awk '{print $1}' /proc/$s/schedstat) b1=$(awk '{print $1}' /proc/$g/schedstat) st1=$(busy) i1=$(segs $s)
