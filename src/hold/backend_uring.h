@@ -96,9 +96,8 @@ struct uring_be {
 	uint64_t rx_empty, rx_buf_bytes; /* --watch recv, all rings (the holder's copy is set each turn) */
 	bool rx_inc;
 	int got[2];
-	/* Heartbeats (backend_uring_beat.c): one message for a turn's, and those sent since the last reap. */
+	/* Heartbeats (backend_uring_beat.c): one message (traffic.send bytes) for a turn's, and those sent since the last reap. */
 	char *beat;
-	uint32_t beat_len;
 	bool beat_stamped;   /* since the last wait */
 	uint64_t *beats;     /* the user_data of each: ring, slot, gen */
 	uint32_t nbeats, beats_cap, beats_later;

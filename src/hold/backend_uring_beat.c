@@ -10,8 +10,9 @@
  * except any whose completion said otherwise: a send buffer with no room
  * for all of it (then the rest waits for room as any send, copied, and the
  * connection's next beats are blocked meanwhile) or an error. With a
- * completion per heartbeat, a generator at 600K pairs spent its time
- * reaping, freeing and being woken by its own sends.
+ * completion per heartbeat (a malloc and free, a CQE, a second wake a
+ * tick), a generator at 600K pairs spent 14-19% more CPU per message
+ * (bench/results/20261208-heartbeat-cpu/).
  */
 #include "hold/backend_uring.h"
 
@@ -39,7 +40,6 @@ int uring_beat_write(struct holder *h, struct ring *r, uint32_t slot, uint32_t l
 		return -ENOMEM;
 	if (!be->beat && !(be->beat = malloc(len)))
 		return -ENOMEM;
-	be->beat_len = len;
 	if (!be->beat_stamped) {
 		traffic_fill(be->beat, len, now_ns());
 		be->beat_stamped = true;
@@ -57,7 +57,7 @@ int uring_beat_write(struct holder *h, struct ring *r, uint32_t slot, uint32_t l
 void uring_on_beat(struct holder *h, struct ring *r, uint32_t slot, uint16_t gen, int res)
 {
 	struct uring_be *be = BE(h);
-	uint32_t id = uring_id_of(h, r, slot), len = be->beat_len;
+	uint32_t id = uring_id_of(h, r, slot), len = h->cfg->traffic.send;
 	int ret;
 
 	if (!r->tx || r->tx[slot] != BEAT_OUT || r->conns[slot].gen != gen || res >= (int)len)
@@ -97,6 +97,7 @@ void uring_beats_submitted(struct uring_be *be)
 void uring_beats_done(struct holder *h)
 {
 	struct uring_be *be = BE(h);
+	uint32_t len = h->cfg->traffic.send;
 
 	for (uint32_t i = be->beats_later; i < be->nbeats; i++) {
 		uint64_t ud = be->beats[i];
@@ -107,7 +108,7 @@ void uring_beats_done(struct holder *h)
 			continue; /* its completion said otherwise */
 		r->tx[slot] = NULL;
 		if (r->conns[slot].gen == UD_GEN(ud))
-			flow_written(h, uring_id_of(h, r, slot), (int)be->beat_len, be->beat_len);
+			flow_written(h, uring_id_of(h, r, slot), (int)len, len);
 	}
 	be->nbeats = be->beats_later;
 	be->beats_later = 0;
